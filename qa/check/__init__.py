@@ -1,0 +1,129 @@
+"""Check: judge each loaded page (PageCheck) or the whole crawl (SiteCheck) and write findings.
+
+A new check is one new file: a module in this package, or a ``.py`` file in the project's ``checks/``
+folder, defining a subclass of :class:`PageCheck` or :class:`SiteCheck`. The suite finds and runs it.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import inspect
+import pkgutil
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, ClassVar
+
+from qa.errors import ConfigError
+from qa.model import Finding, Page, Results
+from qa.visit.driver import PageEvents, Session
+
+PARTIAL = "partial"  # a clean result still needs a person
+FULL = "full"  # a clean result is a pass
+
+
+@dataclass
+class PageContext:
+    """Everything a page check may use: the live page, its record, the run's settings."""
+
+    session: Session
+    page: Page
+    config: dict[str, Any]
+    run_dir: Path
+    primary: bool  # the first browser/viewport cell: discovery and site-wide facts come from it
+    events: PageEvents = field(default_factory=PageEvents)
+    check_id: str = ""
+
+    def finding(self, rule: str, outcome: str, sc: list[str] | None = None, **kw: Any) -> Finding:
+        return Finding(
+            rule=rule,
+            outcome=outcome,
+            sc=list(sc or []),
+            url=self.page.url,
+            browser=self.page.browser,
+            viewport=self.page.viewport,
+            check=self.check_id,
+            **kw,
+        )
+
+
+class PageCheck:
+    """Runs on every loaded HTML page, in each browser/viewport cell (or only the primary one)."""
+
+    id: ClassVar[str] = ""
+    title: ClassVar[str] = ""
+    # success criterion -> PARTIAL or FULL; checks may add to it at run time (axe derives it from its rules)
+    criteria: ClassVar[dict[str, str]] = {}
+    primary_only: ClassVar[bool] = False
+    # Checks run in this order; ones that change the page (viewport, styles, focus) run late.
+    order: ClassVar[int] = 50
+
+    async def run(self, ctx: PageContext) -> list[Finding]:
+        raise NotImplementedError
+
+    def covered(self) -> dict[str, str]:
+        return dict(self.criteria)
+
+
+class SiteCheck:
+    """Runs once after the crawl, over all pages (titles unique, navigation consistent, ...)."""
+
+    id: ClassVar[str] = ""
+    title: ClassVar[str] = ""
+    criteria: ClassVar[dict[str, str]] = {}
+
+    def run(self, results: Results) -> list[Finding]:
+        raise NotImplementedError
+
+    def covered(self) -> dict[str, str]:
+        return dict(self.criteria)
+
+
+def _checks_in(module: Any) -> list[PageCheck | SiteCheck]:
+    found = []
+    for _, obj in inspect.getmembers(module, inspect.isclass):
+        if obj.__module__ != module.__name__:
+            continue
+        if issubclass(obj, PageCheck | SiteCheck) and obj not in (PageCheck, SiteCheck) and obj.id:
+            found.append(obj())
+    return found
+
+
+def builtin_checks() -> list[PageCheck | SiteCheck]:
+    checks: list[PageCheck | SiteCheck] = []
+    for info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
+        if not info.name.startswith("_"):
+            checks += _checks_in(importlib.import_module(f"{__name__}.{info.name}"))
+    return checks
+
+
+def project_checks(folder: Path) -> list[PageCheck | SiteCheck]:
+    """The team's own checks: every ``*.py`` file in the folder (files starting with ``_`` are skipped)."""
+    checks: list[PageCheck | SiteCheck] = []
+    if not folder.is_dir():
+        return checks
+    for path in sorted(folder.glob("*.py")):
+        if path.name.startswith("_"):
+            continue
+        name = f"qa_project_checks.{path.stem}"
+        spec = importlib.util.spec_from_file_location(name, path)
+        if spec is None or spec.loader is None:
+            continue
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        try:
+            spec.loader.exec_module(module)
+        except Exception as exc:  # a team's check must not take the suite down with a traceback
+            raise ConfigError(f"{path}: the check could not be loaded ({type(exc).__name__}: {exc}); fix it") from None
+        checks += _checks_in(module)
+    return checks
+
+
+def load_checks(folder: Path | None) -> list[PageCheck | SiteCheck]:
+    checks = builtin_checks() + (project_checks(folder) if folder else [])
+    ids = [c.id for c in checks]
+    for c in checks:
+        if ids.count(c.id) > 1:
+            raise ConfigError(f"two checks share the id '{c.id}'; rename one of them")
+    return checks

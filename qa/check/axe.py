@@ -1,0 +1,89 @@
+"""axe-core (the copy bundled with axe-playwright-python) on every page, in every engine."""
+
+from __future__ import annotations
+
+import re
+from typing import Any, ClassVar
+
+from axe_playwright_python.base import AXE_SCRIPT
+
+from qa.check import PARTIAL, PageCheck, PageContext
+from qa.model import NEEDS_REVIEW, VIOLATION, Finding
+
+_SC_TAG = re.compile(r"^wcag(\d)(\d)(\d+)$")
+
+RUN_JS = """async (options) => {
+  const r = await axe.run(document, options);
+  const slim = (items) => items.map((x) => ({id: x.id, impact: x.impact, tags: x.tags, help: x.help,
+      helpUrl: x.helpUrl, nodes: x.nodes.map((n) => ({target: n.target, html: n.html, impact: n.impact,
+      failureSummary: n.failureSummary, messages: [...n.any, ...n.all, ...n.none].map((c) => c.message)}))}));
+  return {version: axe.version, violations: slim(r.violations), incomplete: slim(r.incomplete),
+          passes: r.passes.map((x) => x.id), inapplicable: r.inapplicable.map((x) => x.id)};
+}"""
+
+# runOnly by tag skips experimental and deprecated rules, so they cover nothing.
+RULES_JS = """(tags) => axe.getRules(tags)
+  .filter((r) => !r.tags.includes('experimental') && !r.tags.includes('deprecated'))
+  .map((r) => ({id: r.ruleId, tags: r.tags}))"""
+
+
+def sc_from_tags(tags: list[str]) -> list[str]:
+    """``wcag143`` -> ``1.4.3``; level tags such as ``wcag2aa`` are not criteria."""
+    out = []
+    for tag in tags:
+        m = _SC_TAG.match(tag)
+        if m:
+            out.append(".".join(m.groups()))
+    return out
+
+
+def target_text(target: list[Any]) -> str:
+    # One selector per iframe level; shadow DOM levels come as nested lists.
+    parts = [" ".join(t) if isinstance(t, list) else str(t) for t in target]
+    return " >>> ".join(parts)
+
+
+class AxeCheck(PageCheck):
+    id = "axe"
+    title = "axe-core"
+    order = 10
+    # Filled from the rules of the axe that actually runs (first page), not from a fixed table.
+    live_criteria: ClassVar[dict[str, str]] = {}
+    version: ClassVar[str] = ""
+
+    def covered(self) -> dict[str, str]:
+        return dict(self.live_criteria)
+
+    async def run(self, ctx: PageContext) -> list[Finding]:
+        tags = ctx.config["axe"]["tags"]
+        await ctx.session.run_script(AXE_SCRIPT)
+        if not AxeCheck.live_criteria:
+            rules = await ctx.session.evaluate(RULES_JS, [t for t in tags if t != "best-practice"])
+            AxeCheck.live_criteria = {sc: PARTIAL for r in rules for sc in sc_from_tags(r["tags"])}
+        options = {
+            "runOnly": {"type": "tag", "values": tags},
+            "resultTypes": ["violations", "incomplete", "passes", "inapplicable"],
+        }
+        result = await ctx.session.evaluate(RUN_JS, options)
+        AxeCheck.version = result["version"]
+        ctx.page.facts["axe"] = {"passes": result["passes"], "inapplicable": result["inapplicable"]}
+        findings = []
+        for outcome, key in ((VIOLATION, "violations"), (NEEDS_REVIEW, "incomplete")):
+            for rule in result[key]:
+                for node in rule["nodes"]:
+                    message = node.get("failureSummary") or "; ".join(node.get("messages") or []) or rule["help"]
+                    findings.append(
+                        ctx.finding(
+                            rule["id"],
+                            outcome,
+                            sc_from_tags(rule["tags"]),
+                            impact=node.get("impact") or rule.get("impact"),
+                            target=target_text(node["target"]),
+                            html=node["html"][:2000],
+                            message=message,
+                            help_url=rule["helpUrl"],
+                            tags=rule["tags"],
+                            details={"help": rule["help"]},
+                        )
+                    )
+        return findings

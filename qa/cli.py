@@ -1,0 +1,182 @@
+"""The ``qa`` command. Errors are one line naming the problem and the fix; ``--debug`` shows tracebacks.
+
+Exit codes: 0 finished and the gate passed; 1 finished and the gate failed; 2 bad usage or configuration;
+3 the site could not be audited (unreachable, no browser).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import shutil
+import subprocess
+import sys
+from contextlib import ExitStack
+from pathlib import Path
+
+from qa.errors import EXIT_GATE_FAILED, EXIT_OK, EXIT_USAGE, QAError, UsageError
+from qa.redact import redact_text
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # one line, exit 2, as for every other usage error
+        raise UsageError(f"{message} (see 'qa {self.prog.split()[-1]} --help')" if " " in self.prog
+                         else f"{message} (see 'qa --help')")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="qa", description="Website QA and accessibility verification.")
+    parser.add_argument("--debug", action="store_true", help="show tracebacks")
+    sub = parser.add_subparsers(dest="command", parser_class=_Parser)
+
+    audit = sub.add_parser("audit", help="audit a site (the built-in demo site when no URL is given)")
+    audit.add_argument("url", nargs="?", help="start URL; omit to audit the built-in demo site")
+    audit.add_argument("--urls", type=Path, help="audit exactly the URLs listed in this file (no crawling)")
+    audit.add_argument("--config", type=Path, help="project configuration (default: ./qa.yaml if present)")
+    audit.add_argument("--browsers", type=Path, help="browser matrix (default: browsers.yaml)")
+    audit.add_argument("--browser", action="append", default=[], metavar="NAME", help="only this browser")
+    audit.add_argument("--viewport", action="append", default=[], metavar="NAME", help="only this viewport")
+    audit.add_argument("--out", type=Path, help="folder for run folders (default: reports_out)")
+    audit.add_argument("--max-pages", type=int, help="audit at most this many pages")
+    audit.add_argument("--include", action="append", default=[], metavar="REGEX", help="only URLs matching")
+    audit.add_argument("--exclude", action="append", default=[], metavar="REGEX", help="skip URLs matching")
+    audit.add_argument("--concurrency", type=int, help="pages in flight per browser")
+    audit.add_argument("--quiet", action="store_true", help="no progress output")
+
+    report = sub.add_parser("report", help="rebuild every deliverable of a run from its results.json")
+    report.add_argument("run_dir", type=Path, help="a run folder, e.g. reports_out/latest")
+
+    sub.add_parser("setup", help="make a browser available (Playwright download, or the system package)")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    debug = "--debug" in argv
+    try:
+        args = build_parser().parse_args(argv)
+        if args.command == "audit":
+            return cmd_audit(args)
+        if args.command == "report":
+            return cmd_report(args)
+        if args.command == "setup":
+            return cmd_setup()
+        build_parser().print_help()
+        return EXIT_USAGE
+    except QAError as exc:
+        if debug:
+            raise
+        print(f"qa: error: {redact_text(str(exc))}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("qa: interrupted", file=sys.stderr)
+        return 130
+
+
+def cmd_audit(args: argparse.Namespace) -> int:
+    import re
+
+    from qa.audit import AuditOptions, read_url_list, run_audit
+    from qa.config import load_project_config
+    from qa.demo.server import serve
+    from qa.progress import Progress
+    from qa.visit.matrix import load_matrix, select
+
+    config = load_project_config(args.config)
+    for key in ("max_pages", "concurrency"):
+        value = getattr(args, key)
+        if value is not None:
+            if value < 1:
+                raise UsageError(f"--{key.replace('_', '-')} must be at least 1")
+            config[key] = value
+    for key in ("include", "exclude"):
+        for pattern in getattr(args, key):
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise UsageError(f"--{key} '{pattern}': not a valid regular expression ({exc})") from None
+        config[key] = config[key] + getattr(args, key)
+    browsers_file = args.browsers or Path(config["browsers_file"])
+    if not args.browsers and not browsers_file.exists() and config["browsers_file"] == "browsers.yaml":
+        browsers_file = default_browsers_file()  # outside a project folder: the shipped default matrix
+    matrix = select(load_matrix(browsers_file), args.browser or config["browsers"],
+                    args.viewport or config["viewports"], str(browsers_file))
+    url_list = read_url_list(args.urls) if args.urls else None
+    if not url_list and config["urls_file"]:
+        url_list = read_url_list(Path(config["urls_file"]))
+    out = args.out or Path(config["out"])
+    checks_dir = Path(config["checks_dir"])
+
+    with ExitStack() as stack:
+        start_url = args.url or config["start_url"]
+        if not start_url and not url_list:
+            start_url = stack.enter_context(serve())
+            print(f"qa: auditing the built-in demo site at {start_url}", file=sys.stderr)
+        opts = AuditOptions(config=config, matrix=matrix, out=out, start_url=start_url, url_list=url_list,
+                            checks_dir=checks_dir, progress=Progress(quiet=args.quiet))
+        outcome = asyncio.run(run_audit(opts))
+
+    results = outcome.results
+    violations = sum(1 for f in results.findings if f.outcome == "violation" and f.sc)
+    review = sum(1 for f in results.findings if f.outcome == "needs-review")
+    errors = sum(1 for p in results.pages if p.error)
+    print(f"run:      {outcome.run_dir}  ({results.run.status})")
+    print(f"visits:   {len(results.pages)} ({errors} not audited) across {len(results.run.cells)} cell(s)")
+    print(f"findings: {violations} WCAG violation(s), {review} needing review")
+    for path in outcome.reports:
+        print(f"report:   {path}")
+    if outcome.gate.passed:
+        print("gate:     passed")
+        return EXIT_OK
+    print("gate:     FAILED")
+    for reason in outcome.gate.reasons[:10]:
+        print(f"  - {reason}")
+    return EXIT_GATE_FAILED
+
+
+def default_browsers_file() -> Path:
+    from importlib import resources
+
+    return Path(str(resources.files("qa.data").joinpath("browsers.yaml")))
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from qa.report import render_all
+    from qa.store import load_results, resolve_run_dir
+
+    run_dir = resolve_run_dir(args.run_dir)
+    results = load_results(run_dir)
+    for path in render_all(results, run_dir):
+        print(f"report: {path}")
+    return EXIT_OK
+
+
+def cmd_setup() -> int:
+    """Playwright's own Chromium where downloads work; the system package where they do not."""
+    from qa.visit.playwright_driver import system_chromium
+
+    if system_chromium():
+        print(f"qa: a system Chromium is installed ({system_chromium()}); nothing to do")
+        return EXIT_OK
+    try:
+        done = subprocess.run([sys.executable, "-m", "playwright", "install", "chromium"], timeout=600)
+        if done.returncode == 0:
+            print("qa: installed Playwright's Chromium")
+            return EXIT_OK
+    except (OSError, subprocess.TimeoutExpired):
+        pass
+    apt = shutil.which("apt-get")
+    if apt and os.geteuid() == 0:
+        subprocess.run([apt, "update", "-q"], check=False)
+        if subprocess.run([apt, "install", "-y", "-q", "chromium"], check=False).returncode == 0:
+            print("qa: installed the system Chromium (apt-get install chromium)")
+            return EXIT_OK
+    raise QAError(
+        "could not install a browser: run 'python -m playwright install chromium' where downloads work, "
+        "or 'sudo apt-get install chromium' on Debian"
+    )
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,127 @@
+"""Project configuration (``qa.yaml``) and the small validator every configuration file uses.
+
+A schema is a dict of key -> Field (or a nested schema dict). Validation errors are one line naming the
+file, the key and the fix; unknown keys are rejected with the nearest valid name.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from qa.errors import ConfigError
+
+
+@dataclass(frozen=True)
+class Field:
+    types: tuple[type, ...]
+    default: Any = None
+    help: str = ""
+    check: Callable[[Any], str | None] | None = None  # returns an error text or None
+
+
+def _positive(v: Any) -> str | None:
+    return None if v > 0 else "must be greater than 0"
+
+
+def _list_of_str(v: Any) -> str | None:
+    return None if all(isinstance(x, str) for x in v) else "must be a list of strings"
+
+
+# Sections are added here by the pipeline stage that owns them.
+PROJECT_SCHEMA: dict[str, Any] = {
+    "start_url": Field((str,), None, "the URL the crawl starts from"),
+    "urls_file": Field((str,), None, "a file listing exactly the URLs to audit"),
+    "out": Field((str,), "reports_out", "where run folders are written"),
+    "browsers_file": Field((str,), "browsers.yaml", "the browser and viewport matrix"),
+    "browsers": Field((list,), [], "browser names from browsers.yaml to use", _list_of_str),
+    "viewports": Field((list,), [], "viewport names from browsers.yaml to use", _list_of_str),
+    "checks_dir": Field((str,), "checks", "folder of the team's own checks"),
+    "max_pages": Field((int,), 500, "the most pages to audit", _positive),
+    "include": Field((list,), [], "regexes a URL must match to be audited", _list_of_str),
+    "exclude": Field((list,), [], "regexes of URLs never audited", _list_of_str),
+    "concurrency": Field((int,), 4, "pages in flight per browser", _positive),
+    "follow_links": Field((bool,), True, "follow same-origin links from each page"),
+    "use_sitemaps": Field((bool,), True, "read robots.txt and sitemap.xml for pages"),
+    "timeouts": {
+        "navigation": Field((int, float), 30, "seconds to wait for a page to load", _positive),
+        "script": Field((int, float), 30, "seconds a check's script may run", _positive),
+        "page": Field((int, float), 120, "seconds a whole page (all checks) may take", _positive),
+    },
+    "axe": {
+        "tags": Field(
+            (list,),
+            ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"],
+            "axe-core tags to run",
+            _list_of_str,
+        ),
+    },
+    "lang": Field((str,), "ja", "language of the deliverables: ja or en",
+                  lambda v: None if v in ("ja", "en") else "must be ja or en"),
+}
+
+
+def nearest(name: str, choices: list[str]) -> str:
+    close = difflib.get_close_matches(name, choices, n=1, cutoff=0.5)
+    return f"did you mean '{close[0]}'?" if close else f"valid keys: {', '.join(sorted(choices))}"
+
+
+def validate(data: Any, schema: dict[str, Any], source: str, prefix: str = "") -> dict[str, Any]:
+    """Return ``data`` with defaults filled in, or raise ConfigError naming file, key and fix."""
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        where = f"'{prefix.rstrip('.')}'" if prefix else "the top level"
+        raise ConfigError(f"{source}: {where} must be a mapping of keys to values")
+    out: dict[str, Any] = {}
+    for key in data:
+        if key not in schema:
+            raise ConfigError(f"{source}: unknown key '{prefix}{key}' ({nearest(str(key), list(schema))})")
+    for key, spec in schema.items():
+        value = data.get(key)
+        if isinstance(spec, dict):
+            out[key] = validate(value, spec, source, f"{prefix}{key}.")
+            continue
+        if value is None:
+            out[key] = list(spec.default) if isinstance(spec.default, list) else spec.default
+            continue
+        ok_types = spec.types
+        if isinstance(value, bool) and bool not in ok_types:
+            ok_types = ()
+        if not isinstance(value, ok_types):
+            want = " or ".join(t.__name__ for t in spec.types)
+            raise ConfigError(f"{source}: '{prefix}{key}' must be {want} ({spec.help}), got {value!r}")
+        if spec.check and (problem := spec.check(value)):
+            raise ConfigError(f"{source}: '{prefix}{key}' {problem} ({spec.help})")
+        out[key] = value
+    return out
+
+
+def read_yaml(path: Path, what: str) -> Any:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: {what} not found; check the path or create the file") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read {what} ({exc.strerror})") from None
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = f" line {mark.line + 1}" if mark else ""
+        raise ConfigError(f"{path}:{line} is not valid YAML ({getattr(exc, 'problem', exc)}); fix the syntax") from None
+
+
+def load_project_config(path: Path | None) -> dict[str, Any]:
+    """Read ``qa.yaml`` (or the file given); without one, every default applies."""
+    if path is None:
+        default = Path("qa.yaml")
+        if not default.exists():
+            return validate({}, PROJECT_SCHEMA, "defaults")
+        path = default
+    return validate(read_yaml(path, "project configuration"), PROJECT_SCHEMA, str(path))

@@ -1,0 +1,1 @@
+"""The built-in demo site: a small investment-promotion site with documented, deliberately seeded defects."""

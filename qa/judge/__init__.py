@@ -1,0 +1,1 @@
+"""Judge: turn findings into verdicts per success criterion, and decide whether the run passes its gate."""

@@ -1,0 +1,50 @@
+"""The success-criterion catalogue (data, not code): numbers, levels, versions, JIS membership, titles."""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+
+@dataclass(frozen=True)
+class Criterion:
+    sc: str
+    level: str  # A or AA
+    added_in: str  # 2.0, 2.1, 2.2
+    obsolete: bool  # 4.1.1 in WCAG 2.2
+    in_jis2016: bool
+    title_en: str
+    title_ja: str
+    axe_rules: tuple[str, ...]
+
+    @property
+    def sort_key(self) -> tuple[int, ...]:
+        return tuple(int(p) for p in self.sc.split("."))
+
+
+@cache
+def catalogue() -> tuple[Criterion, ...]:
+    """The 55 WCAG 2.2 A/AA criteria plus 4.1.1, in number order."""
+    text = resources.files("qa.data").joinpath("wcag22-criteria.csv").read_text(encoding="utf-8")
+    rows = []
+    for r in csv.DictReader(text.splitlines()):
+        added, _, rest = r["added_in"].partition(";")
+        rows.append(
+            Criterion(
+                sc=r["sc"],
+                level=r["level"],
+                added_in=added,
+                obsolete="obsolete" in rest,
+                in_jis2016=r["in_jis2016"] == "yes",
+                title_en=r["title_en"],
+                title_ja=r["title_ja"],
+                axe_rules=tuple(r["axe_rules"].split()),
+            )
+        )
+    return tuple(sorted(rows, key=lambda c: c.sort_key))
+
+
+def by_sc() -> dict[str, Criterion]:
+    return {c.sc: c for c in catalogue()}

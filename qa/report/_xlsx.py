@@ -1,0 +1,54 @@
+"""Workbook helpers shared by the Excel deliverables: safe cells, header styling, print setup."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+HEADER_FILL = PatternFill("solid", fgColor="1F4E78")
+HEADER_FONT = Font(bold=True, color="FFFFFF")
+MAX_CELL = 32_000  # Excel's limit is 32,767 characters
+
+
+def safe(value: Any) -> Any:
+    """Text from the site can never become a formula, and never carries characters Excel rejects."""
+    if not isinstance(value, str):
+        return value
+    value = _ILLEGAL.sub("", value)[:MAX_CELL]
+    return "'" + value if value.startswith(_FORMULA_START) else value
+
+
+def write_table(ws: Worksheet, headers: Sequence[str], rows: Iterable[Sequence[Any]],
+                widths: Sequence[int] | None = None) -> int:
+    """Header row plus rows, with filters, frozen header and A4-landscape printing; returns the row count."""
+    ws.append(list(headers))
+    for cell in ws[1]:
+        cell.fill, cell.font = HEADER_FILL, HEADER_FONT
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+    n = 0
+    for row in rows:
+        ws.append([safe(v) for v in row])
+        n += 1
+    for i, width in enumerate(widths or [], start=1):
+        ws.column_dimensions[get_column_letter(i)].width = width
+    last = get_column_letter(len(headers))
+    ws.auto_filter.ref = f"A1:{last}{n + 1}"
+    ws.freeze_panes = "A2"
+    setup_print(ws)
+    return n
+
+
+def setup_print(ws: Worksheet, title_rows: str = "1:1") -> None:
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_title_rows = title_rows

@@ -1,0 +1,73 @@
+"""The one driver interface every engine implements, so checks and axe run the same way everywhere.
+
+An :class:`Engine` is one browser process; a :class:`Session` is one tab at one viewport inside it.
+Playwright (Chromium, Firefox, WebKit) and W3C WebDriver (WebKitGTK, Safari, a Grid) both fit behind it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+from qa.visit.matrix import BrowserSpec, ViewportSpec
+
+
+@dataclass
+class Navigation:
+    status: int | None
+    final_url: str
+    content_type: str = ""
+    load_ms: float = 0.0
+    error: str = ""  # why navigation failed; empty when it succeeded
+    redirects: list[str] = field(default_factory=list)
+
+
+@dataclass
+class PageEvents:
+    """What the page reported while loading and being checked."""
+
+    console_errors: list[str] = field(default_factory=list)
+    js_errors: list[str] = field(default_factory=list)
+    failed_requests: list[dict[str, Any]] = field(default_factory=list)  # url, resource type, status/error
+    dialogs: list[str] = field(default_factory=list)
+
+
+class Session(Protocol):
+    viewport: ViewportSpec
+
+    async def goto(self, url: str, timeout_s: float) -> Navigation: ...
+
+    async def evaluate(self, function: str, arg: Any = None) -> Any:
+        """Call a JavaScript function expression such as ``"(arg) => document.title"``; promises are awaited."""
+        ...
+
+    async def run_script(self, source: str) -> None:
+        """Run a plain script in the page (e.g. inject axe-core)."""
+        ...
+
+    async def screenshot(self, path: Path, full_page: bool = True) -> bool:
+        """Save a PNG; return True when the whole page was captured, False for the viewport only."""
+        ...
+
+    async def set_viewport(self, width: int, height: int) -> None: ...
+
+    async def press(self, key: str) -> None:
+        """Press a key on the keyboard (e.g. "Tab"), as a user would."""
+        ...
+
+    def take_events(self) -> PageEvents:
+        """Events since the last call (the last navigation)."""
+        ...
+
+    async def close(self) -> None: ...
+
+
+class Engine(Protocol):
+    spec: BrowserSpec
+    product: str  # the real engine, e.g. "Chromium", "Firefox", "WebKitGTK"
+    version: str
+
+    async def new_session(self, viewport: ViewportSpec) -> Session: ...
+
+    async def close(self) -> None: ...

@@ -1,0 +1,131 @@
+"""``browsers.yaml``: which browsers and viewports a run covers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from qa.config import Field, nearest, read_yaml, validate
+from qa.errors import ConfigError, UsageError
+
+ENGINES = ("chromium", "firefox", "webkit")
+DRIVERS = ("playwright", "executable", "channel", "endpoint", "webdriver")
+
+
+def _one_of(choices: tuple[str, ...]) -> Any:
+    return lambda v: None if v in choices else f"must be one of {', '.join(choices)}"
+
+
+BROWSER_SCHEMA: dict[str, Any] = {
+    "name": Field((str,), None, "the name --browser selects"),
+    "engine": Field((str,), None, "chromium, firefox or webkit", _one_of(ENGINES)),
+    "driver": Field((str,), "playwright", "how the browser is started", _one_of(DRIVERS)),
+    "executable": Field((str,), None, "path of the browser program"),
+    "channel": Field((str,), None, "a Playwright channel such as chrome or msedge"),
+    "endpoint": Field((str,), None, "a remote browser: ws:// for Playwright, http:// for WebDriver"),
+    "webdriver": Field((str,), None, "path of a WebDriver server such as WebKitWebDriver or safaridriver"),
+    "args": Field((list,), [], "extra command-line arguments for the browser"),
+    "headless": Field((bool,), True, "run without a window"),
+}
+
+VIEWPORT_SCHEMA: dict[str, Any] = {
+    "name": Field((str,), None, "the name --viewport selects"),
+    "width": Field((int,), None, "CSS pixels"),
+    "height": Field((int,), None, "CSS pixels"),
+    "device_scale_factor": Field((int, float), 1, "device pixel ratio"),
+    "mobile": Field((bool,), False, "emulate a mobile browser (meta viewport honoured)"),
+    "touch": Field((bool,), False, "emulate a touch screen"),
+    "device": Field((str,), None, "a Playwright device name such as 'iPhone 13' (sets the rest)"),
+}
+
+
+@dataclass(frozen=True)
+class BrowserSpec:
+    name: str
+    engine: str
+    driver: str = "playwright"
+    executable: str | None = None
+    channel: str | None = None
+    endpoint: str | None = None
+    webdriver: str | None = None
+    args: tuple[str, ...] = ()
+    headless: bool = True
+
+
+@dataclass(frozen=True)
+class ViewportSpec:
+    name: str
+    width: int
+    height: int
+    device_scale_factor: float = 1
+    mobile: bool = False
+    touch: bool = False
+    device: str | None = None
+
+
+@dataclass
+class Matrix:
+    browsers: list[BrowserSpec] = field(default_factory=list)
+    viewports: list[ViewportSpec] = field(default_factory=list)
+
+    def cells(self) -> list[tuple[BrowserSpec, ViewportSpec]]:
+        return [(b, v) for b in self.browsers for v in self.viewports]
+
+
+def _entries(data: dict, key: str, schema: dict, source: str) -> list[dict]:
+    items = data.get(key) or []
+    if not isinstance(items, list) or not items:
+        raise ConfigError(f"{source}: '{key}' must be a non-empty list of entries")
+    out = []
+    for i, item in enumerate(items):
+        entry = validate(item, schema, source, f"{key}[{i}].")
+        if not entry.get("name"):
+            raise ConfigError(f"{source}: '{key}[{i}].name' is missing; give each entry a name")
+        out.append(entry)
+    names = [e["name"] for e in out]
+    dupes = {n for n in names if names.count(n) > 1}
+    if dupes:
+        raise ConfigError(f"{source}: '{key}' names must be unique; '{sorted(dupes)[0]}' appears twice")
+    return out
+
+
+def load_matrix(path: Path) -> Matrix:
+    source = str(path)
+    data = read_yaml(path, "browser matrix")
+    if not isinstance(data, dict):
+        raise ConfigError(f"{source}: must be a mapping with 'browsers' and 'viewports' lists")
+    for key in data:
+        if key not in ("browsers", "viewports"):
+            raise ConfigError(f"{source}: unknown key '{key}' ({nearest(str(key), ['browsers', 'viewports'])})")
+    browsers = []
+    for i, b in enumerate(_entries(data, "browsers", BROWSER_SCHEMA, source)):
+        if not b["engine"]:
+            raise ConfigError(f"{source}: 'browsers[{i}].engine' is missing; use one of {', '.join(ENGINES)}")
+        b["args"] = tuple(b["args"])
+        browsers.append(BrowserSpec(**b))
+    viewports = []
+    for i, v in enumerate(_entries(data, "viewports", VIEWPORT_SCHEMA, source)):
+        if not v["device"] and not (v["width"] and v["height"]):
+            raise ConfigError(
+                f"{source}: 'viewports[{i}]' needs width and height (or a Playwright device name)"
+            )
+        if v["device"] and not (v["width"] and v["height"]):
+            v["width"], v["height"] = 0, 0  # filled from the device description at launch
+        viewports.append(ViewportSpec(**v))
+    return Matrix(browsers, viewports)
+
+
+def select(matrix: Matrix, browsers: list[str], viewports: list[str], source: str) -> Matrix:
+    """The part of the matrix named by --browser / --viewport (all of it when none are named)."""
+
+    def pick(items: list, names: list[str], flag: str) -> list:
+        if not names:
+            return items
+        by_name = {i.name: i for i in items}
+        for n in names:
+            if n not in by_name:
+                raise UsageError(f"{flag} {n}: not in {source} ({nearest(n, list(by_name))})")
+        return [by_name[n] for n in dict.fromkeys(names)]
+
+    return Matrix(pick(matrix.browsers, browsers, "--browser"), pick(matrix.viewports, viewports, "--viewport"))

@@ -1,0 +1,196 @@
+"""Engines driven by Playwright: one browser process, one context per session."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+from pathlib import Path
+from typing import Any
+
+from playwright.async_api import Browser, BrowserContext, Playwright
+from playwright.async_api import Error as PlaywrightError
+from playwright.async_api import Page as PWPage
+
+from qa.errors import BrowserUnavailable
+from qa.visit.driver import Navigation, PageEvents
+from qa.visit.matrix import BrowserSpec, ViewportSpec
+
+SYSTEM_CHROMIUM = ("/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome")
+PRODUCTS = {"chromium": "Chromium", "firefox": "Firefox", "webkit": "WebKit"}
+MAX_EVENTS = 200  # a page that logs in a loop must not grow memory without bound
+
+
+def system_chromium() -> str | None:
+    for path in SYSTEM_CHROMIUM:
+        if os.access(path, os.X_OK):
+            return path
+    return shutil.which("chromium")
+
+
+def chromium_executable(pw: Playwright) -> str | None:
+    """Playwright's managed Chromium when installed, else the system's; None when neither exists."""
+    managed = pw.chromium.executable_path
+    if managed and os.access(managed, os.X_OK):
+        return None  # Playwright finds its own build
+    found = system_chromium()
+    if found is None:
+        raise BrowserUnavailable(
+            "no Chromium found: run 'qa setup' (Playwright's download, or 'apt-get install chromium' on Debian)"
+        )
+    return found
+
+
+class PlaywrightSession:
+    def __init__(self, context: BrowserContext, page: PWPage, viewport: ViewportSpec) -> None:
+        self.context = context
+        self.page = page
+        self.viewport = viewport
+        self._events = PageEvents()
+        page.on("console", self._on_console)
+        page.on("pageerror", lambda err: self._add(self._events.js_errors, str(err)))
+        page.on("requestfailed", self._on_request_failed)
+        page.on("response", self._on_response)
+        page.on("dialog", self._on_dialog)
+
+    @staticmethod
+    def _add(bucket: list, item: Any) -> None:
+        if len(bucket) < MAX_EVENTS:
+            bucket.append(item)
+
+    def _on_console(self, msg: Any) -> None:
+        if msg.type == "error":
+            self._add(self._events.console_errors, msg.text)
+
+    def _on_request_failed(self, request: Any) -> None:
+        self._add(
+            self._events.failed_requests,
+            {"url": request.url, "type": request.resource_type, "error": request.failure or "failed"},
+        )
+
+    def _on_response(self, response: Any) -> None:
+        if response.status >= 400 and response.request.resource_type != "document":
+            self._add(
+                self._events.failed_requests,
+                {"url": response.url, "type": response.request.resource_type, "status": response.status},
+            )
+
+    async def _on_dialog(self, dialog: Any) -> None:
+        self._add(self._events.dialogs, f"{dialog.type}: {dialog.message}")
+        try:
+            await dialog.dismiss()
+        except PlaywrightError:
+            pass
+
+    async def goto(self, url: str, timeout_s: float) -> Navigation:
+        self._events = PageEvents()
+        started = time.perf_counter()
+        try:
+            response = await self.page.goto(url, timeout=timeout_s * 1000, wait_until="load")
+        except PlaywrightError as exc:
+            message = str(exc).splitlines()[0]
+            return Navigation(None, url, error=message, load_ms=(time.perf_counter() - started) * 1000)
+        load_ms = (time.perf_counter() - started) * 1000
+        if response is None:
+            return Navigation(None, self.page.url, load_ms=load_ms, error="no response")
+        redirects: list[str] = []
+        req = response.request.redirected_from
+        while req is not None:
+            redirects.insert(0, req.url)
+            req = req.redirected_from
+        headers = await response.all_headers()
+        return Navigation(
+            status=response.status,
+            final_url=self.page.url,
+            content_type=headers.get("content-type", ""),
+            load_ms=load_ms,
+            redirects=redirects,
+        )
+
+    async def evaluate(self, function: str, arg: Any = None) -> Any:
+        return await self.page.evaluate(function, arg)
+
+    async def run_script(self, source: str) -> None:
+        await self.page.evaluate(source)
+
+    async def screenshot(self, path: Path, full_page: bool = True) -> bool:
+        await self.page.screenshot(path=str(path), full_page=full_page)
+        return full_page
+
+    async def set_viewport(self, width: int, height: int) -> None:
+        await self.page.set_viewport_size({"width": width, "height": height})
+
+    async def press(self, key: str) -> None:
+        await self.page.keyboard.press(key)
+
+    def take_events(self) -> PageEvents:
+        events, self._events = self._events, PageEvents()
+        return events
+
+    async def close(self) -> None:
+        try:
+            await self.context.close()
+        except PlaywrightError:
+            pass
+
+
+class PlaywrightEngine:
+    def __init__(self, pw: Playwright, spec: BrowserSpec, browser: Browser, product: str) -> None:
+        self.pw = pw
+        self.spec = spec
+        self.browser = browser
+        self.product = product
+        self.version = browser.version
+
+    def _context_options(self, viewport: ViewportSpec) -> dict[str, Any]:
+        if viewport.device:
+            if viewport.device not in self.pw.devices:
+                raise BrowserUnavailable(f"viewport {viewport.name}: unknown Playwright device '{viewport.device}'")
+            opts = dict(self.pw.devices[viewport.device])
+            opts.pop("default_browser_type", None)
+            if self.spec.engine == "firefox":
+                opts.pop("is_mobile", None)  # Firefox has no mobile emulation
+            return opts
+        opts: dict[str, Any] = {
+            "viewport": {"width": viewport.width, "height": viewport.height},
+            "device_scale_factor": viewport.device_scale_factor,
+            "has_touch": viewport.touch,
+        }
+        if viewport.mobile and self.spec.engine != "firefox":
+            opts["is_mobile"] = True
+        return opts
+
+    async def new_session(self, viewport: ViewportSpec) -> PlaywrightSession:
+        context = await self.browser.new_context(
+            **self._context_options(viewport), accept_downloads=False, ignore_https_errors=True
+        )
+        page = await context.new_page()
+        return PlaywrightSession(context, page, viewport)
+
+    async def close(self) -> None:
+        try:
+            await self.browser.close()
+        except PlaywrightError:
+            pass
+
+
+async def launch_playwright(pw: Playwright, spec: BrowserSpec) -> PlaywrightEngine:
+    kind = getattr(pw, spec.engine)
+    try:
+        if spec.endpoint:
+            browser = await kind.connect(spec.endpoint)
+        else:
+            options: dict[str, Any] = {"headless": spec.headless, "args": list(spec.args)}
+            if spec.channel:
+                options["channel"] = spec.channel
+            if spec.executable:
+                options["executable_path"] = spec.executable
+            elif spec.engine == "chromium" and not spec.channel:
+                options["executable_path"] = chromium_executable(pw)
+            browser = await kind.launch(**options)
+    except PlaywrightError as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise BrowserUnavailable(
+            f"browser '{spec.name}' ({spec.engine}) could not be started: {first}; run 'qa setup'"
+        ) from None
+    return PlaywrightEngine(pw, spec, browser, PRODUCTS[spec.engine])

@@ -1,0 +1,67 @@
+"""Shared fixtures: real pages served on 127.0.0.1, the real qa command, a real browser."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from qa.demo.server import serve
+
+REPO = Path(__file__).resolve().parent.parent
+SITES = Path(__file__).resolve().parent / "sites"
+
+
+@dataclass
+class QARun:
+    code: int
+    stdout: str
+    stderr: str
+    out: Path
+
+    @property
+    def run_dir(self) -> Path:
+        return (self.out / "latest").resolve()
+
+    @property
+    def results(self) -> dict:
+        return json.loads((self.run_dir / "results.json").read_text(encoding="utf-8"))
+
+
+def run_qa(*args: str, out: Path | None = None, cwd: Path = REPO, timeout: int = 600,
+           env: dict | None = None) -> QARun:
+    """Run the `qa` command as a user would (a fresh process), with `--out` when given."""
+    cmd = [sys.executable, "-m", "qa", *args]
+    if out is not None:
+        cmd[4:4] = ["--out", str(out), "--quiet"] if args and args[0] == "audit" else []
+    proc = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, timeout=timeout,
+                          env={**os.environ, **(env or {})})
+    return QARun(proc.returncode, proc.stdout, proc.stderr, out or cwd)
+
+
+@pytest.fixture(scope="session")
+def demo_run(tmp_path_factory: pytest.TempPathFactory) -> QARun:
+    """One audit of the built-in demo site, shared by the tests that read its results."""
+    out = tmp_path_factory.mktemp("demo-run")
+    return run_qa("audit", out=out)
+
+
+@pytest.fixture
+def site() -> Iterator:
+    """Serve a fixture folder from tests/sites/ on a free loopback port: ``site("clean")`` -> base URL."""
+    stack = []
+
+    def start(name: str) -> str:
+        cm = serve(SITES / name)
+        stack.append(cm)
+        return cm.__enter__()
+
+    yield start
+    for cm in reversed(stack):
+        cm.__exit__(None, None, None)

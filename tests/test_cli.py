@@ -1,0 +1,111 @@
+"""The command-line contract: exit codes 0/1/2/3 with one-line errors, and `qa report` rebuilding deliverables."""
+
+from __future__ import annotations
+
+import socket
+import textwrap
+
+from openpyxl import load_workbook
+
+from tests.conftest import QARun, run_qa
+
+
+def one_line_error(run: QARun) -> str:
+    lines = [line for line in run.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1, run.stderr
+    assert lines[0].startswith("qa: error: ")
+    assert "Traceback" not in run.stderr
+    return lines[0]
+
+
+def test_exit_0_when_the_gate_passes(site, tmp_path) -> None:
+    run = run_qa("audit", site("clean") + "index.html", out=tmp_path)
+    assert run.code == 0, run.stderr
+    assert len(run.results["pages"]) == 2
+    assert "gate:     passed" in run.stdout
+
+
+def test_exit_2_for_bad_usage_and_configuration(tmp_path) -> None:
+    line = one_line_error(run_qa("audit", "--browser", "chromiun", out=tmp_path))
+    assert "did you mean 'chromium'" in line
+
+    (tmp_path / "qa.yaml").write_text("max_page: 10\n")
+    run = run_qa("audit", "--config", str(tmp_path / "qa.yaml"), out=tmp_path)
+    assert run.code == 2
+    assert "unknown key 'max_page'" in one_line_error(run) and "max_pages" in run.stderr
+
+    (tmp_path / "urls.txt").write_text("not a url\n")
+    run = run_qa("audit", "--urls", str(tmp_path / "urls.txt"), out=tmp_path)
+    assert run.code == 2 and "urls.txt:1" in one_line_error(run)
+
+    run = run_qa("audit", "--max-pages", "zero", out=tmp_path)
+    assert run.code == 2 and "--max-pages" in one_line_error(run)
+
+    run = run_qa("report", str(tmp_path / "no-such-run"))
+    assert run.code == 2 and "no such run folder" in one_line_error(run)
+
+
+def test_exit_3_when_the_site_is_unreachable(tmp_path) -> None:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]  # nothing listens here once closed
+    run = run_qa("audit", f"http://127.0.0.1:{port}/", out=tmp_path)
+    assert run.code == 3
+    assert "unreachable" in one_line_error(run)
+
+
+def test_exit_3_when_no_browser_can_start(site, tmp_path) -> None:
+    matrix = tmp_path / "browsers.yaml"
+    matrix.write_text(textwrap.dedent("""\
+        browsers:
+          - name: chromium
+            engine: chromium
+            executable: /nonexistent/chromium
+        viewports:
+          - {name: desktop, width: 1366, height: 768}
+    """))
+    run = run_qa("audit", site("clean") + "index.html", "--browsers", str(matrix), out=tmp_path)
+    assert run.code == 3
+    assert "could not be started" in one_line_error(run)
+
+
+def test_invalid_browsers_yaml_names_file_key_and_fix(tmp_path) -> None:
+    matrix = tmp_path / "browsers.yaml"
+    matrix.write_text("browsers:\n  - name: x\n    engine: gecko\nviewports:\n  - {name: d, width: 1, height: 1}\n")
+    line = one_line_error(run_qa("audit", "--browsers", str(matrix), out=tmp_path))
+    assert "browsers.yaml" in line and "browsers[0].engine" in line and "chromium, firefox, webkit" in line
+
+
+def sheet_values(path) -> dict[str, list[tuple]]:
+    wb = load_workbook(path)
+    return {ws.title: [tuple(c.value for c in row) for row in ws.iter_rows()] for ws in wb.worksheets}
+
+
+def test_report_rebuilds_the_same_workbook_from_results_alone(demo_run: QARun) -> None:
+    workbook = demo_run.run_dir / "checklist.xlsx"
+    before = sheet_values(workbook)
+    workbook.unlink()
+    run = run_qa("report", str(demo_run.out / "latest"))
+    assert run.code == 0, run.stderr
+    assert sheet_values(workbook) == before
+
+
+def test_checklist_has_every_criterion_and_never_passes_what_nothing_checked(demo_run: QARun) -> None:
+    rows = sheet_values(demo_run.run_dir / "checklist.xlsx")["Checklist"]
+    header, body = rows[0], rows[1:]
+    assert len(body) == 56
+    col = {name: i for i, name in enumerate(header)}
+    by_sc = {r[col["SC"]]: r for r in body}
+    assert by_sc["1.1.1"][col["verdict"]] == "fail"
+    assert by_sc["1.4.3"][col["verdict"]] == "fail"
+    # 3.2.3 Consistent Navigation: no axe rule covers it, so it is not verified, with no automated evidence.
+    assert by_sc["3.2.3"][col["verdict"]] == "not-verified"
+    assert "no automated check" in by_sc["3.2.3"][col["Automated evidence"]]
+    for r in body:
+        if r[col["verdict"]] == "pass":
+            assert "full" in r[col["Automated evidence"]]
+
+
+def test_findings_sheet_lists_every_finding(demo_run: QARun) -> None:
+    sheets = sheet_values(demo_run.run_dir / "checklist.xlsx")
+    assert len(sheets["Findings"]) - 1 == len(demo_run.results["findings"])
