@@ -99,8 +99,15 @@ async def preflight(client: httpx.AsyncClient, url: str) -> None:
 class Crawl:
     """Feeds (url, cell) jobs to one worker pool per engine and collects what they find."""
 
-    def __init__(self, opts: AuditOptions, engines: list[Engine], checks: list[PageCheck],
-                 frontier: Frontier, store: RunStore, run_dir: Path) -> None:
+    def __init__(
+        self,
+        opts: AuditOptions,
+        engines: list[Engine],
+        checks: list[PageCheck],
+        frontier: Frontier,
+        store: RunStore,
+        run_dir: Path,
+    ) -> None:
         self.opts = opts
         self.engines = engines
         self.checks = sorted(checks, key=lambda c: c.order)
@@ -158,8 +165,7 @@ class Crawl:
     def _cells(self) -> int:
         return len(self.engines) * len(self.viewports)
 
-    async def visit(self, engine: Engine, sessions: dict[str, Session], url: str, depth: int,
-                    vp: ViewportSpec) -> None:
+    async def visit(self, engine: Engine, sessions: dict[str, Session], url: str, depth: int, vp: ViewportSpec) -> None:
         timeouts = self.opts.config["timeouts"]
         page = Page(url=url, browser=engine.spec.name, viewport=vp.name, depth=depth)
         primary = (engine.spec.name, vp.name) == self.primary
@@ -168,9 +174,7 @@ class Crawl:
         try:
             session = sessions.get(vp.name) or await engine.new_session(vp)
             sessions[vp.name] = session
-            findings, links = await asyncio.wait_for(
-                self._check_page(session, page, primary), timeout=timeouts["page"]
-            )
+            findings, links = await asyncio.wait_for(self._check_page(session, page, primary), timeout=timeouts["page"])
         except TimeoutError:
             page.error = page.error or f"page took longer than {timeouts['page']} s; abandoned"
         except Exception as exc:  # one broken page must never end the run
@@ -207,8 +211,7 @@ class Crawl:
         page.title, page.lang = facts["title"], facts["lang"]
         for key in ("counts", "viewport_meta", "scroll_width", "client_width"):
             page.facts[key] = facts[key]
-        ctx = PageContext(session=session, page=page, config=self.opts.config, run_dir=self.run_dir,
-                          primary=primary)
+        ctx = PageContext(session=session, page=page, config=self.opts.config, run_dir=self.run_dir, primary=primary)
         findings: list[Finding] = []
         for check in self.checks:
             if check.primary_only and not primary:
@@ -224,8 +227,10 @@ class Crawl:
                 page.facts.setdefault("check_errors", {})[check.id] = f"{type(exc).__name__}: {detail}"[:500]
         events = session.take_events()
         page.facts.update(
-            js_errors=events.js_errors, console_errors=events.console_errors,
-            failed_requests=events.failed_requests, dialogs=events.dialogs,
+            js_errors=events.js_errors,
+            console_errors=events.console_errors,
+            failed_requests=events.failed_requests,
+            dialogs=events.dialogs,
         )
         links = [link["href"] for link in facts["links"]]
         return findings, links
@@ -245,8 +250,9 @@ class Crawl:
             await asyncio.gather(*workers, return_exceptions=True)
 
 
-def site_checks_and_coverage(results: Results, site_checks: list[SiteCheck], page_checks: list[PageCheck],
-                             runs: dict[str, CheckRun]) -> None:
+def site_checks_and_coverage(
+    results: Results, site_checks: list[SiteCheck], page_checks: list[PageCheck], runs: dict[str, CheckRun]
+) -> None:
     for check in site_checks:
         run = CheckRun(check.id, check.title, check.covered())
         try:
@@ -278,16 +284,21 @@ async def run_audit(opts: AuditOptions) -> AuditOutcome:
         id=run_id,
         started=started.isoformat(timespec="seconds"),
         start_url=redact_url(start_url),
-        tool={"name": "qa-suite", "version": qa.__version__, "python": platform.python_version(),
-              "os": platform.platform()},
+        tool={
+            "name": "qa-suite",
+            "version": qa.__version__,
+            "python": platform.python_version(),
+            "os": platform.platform(),
+        },
         config=redact_config(opts.config),
         cells=[cell_name(b.name, v.name) for b, v in opts.matrix.cells()],
     )
     frontier = Frontier(start_url, opts.config["max_pages"], opts.config["include"], opts.config["exclude"])
 
     headers = {"User-Agent": USER_AGENT}
-    async with httpx.AsyncClient(follow_redirects=True, timeout=opts.config["timeouts"]["navigation"],
-                                 headers=headers) as client:
+    async with httpx.AsyncClient(
+        follow_redirects=True, timeout=opts.config["timeouts"]["navigation"], headers=headers
+    ) as client:
         await preflight(client, start_url)
         store = RunStore(run_dir)
         store.write_header(run)
@@ -297,8 +308,7 @@ async def run_audit(opts: AuditOptions) -> AuditOutcome:
                 for spec in opts.matrix.browsers:
                     engines.append(await launch(pw, spec))
                 run.engines["browsers"] = {
-                    e.spec.name: {"engine": e.spec.engine, "product": e.product, "version": e.version}
-                    for e in engines
+                    e.spec.name: {"engine": e.spec.engine, "product": e.product, "version": e.version} for e in engines
                 }
                 crawl = Crawl(opts, engines, page_checks, frontier, store, run_dir)
                 if opts.url_list:
@@ -320,8 +330,9 @@ async def run_audit(opts: AuditOptions) -> AuditOutcome:
         opts.progress.finish()
 
     results = Results(run=run, pages=crawl.pages, findings=merge_cells(crawl.findings))
-    results.pages.sort(key=lambda p: (list(frontier.accepted).index(p.url) if p.url in frontier.accepted else 0,
-                                      p.browser, p.viewport))
+    results.pages.sort(
+        key=lambda p: (list(frontier.accepted).index(p.url) if p.url in frontier.accepted else 0, p.browser, p.viewport)
+    )
     run.engines["axe-core"] = AxeCheck.version
     site_checks_and_coverage(results, site_checks, page_checks, crawl.check_runs)
     run.finished = datetime.now().astimezone().isoformat(timespec="seconds")

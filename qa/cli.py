@@ -21,8 +21,11 @@ from qa.redact import redact_text
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # one line, exit 2, as for every other usage error
-        raise UsageError(f"{message} (see 'qa {self.prog.split()[-1]} --help')" if " " in self.prog
-                         else f"{message} (see 'qa --help')")
+        raise UsageError(
+            f"{message} (see 'qa {self.prog.split()[-1]} --help')"
+            if " " in self.prog
+            else f"{message} (see 'qa --help')"
+        )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -100,8 +103,12 @@ def cmd_audit(args: argparse.Namespace) -> int:
     browsers_file = args.browsers or Path(config["browsers_file"])
     if not args.browsers and not browsers_file.exists() and config["browsers_file"] == "browsers.yaml":
         browsers_file = default_browsers_file()  # outside a project folder: the shipped default matrix
-    matrix = select(load_matrix(browsers_file), args.browser or config["browsers"],
-                    args.viewport or config["viewports"], str(browsers_file))
+    matrix = select(
+        load_matrix(browsers_file),
+        args.browser or config["browsers"],
+        args.viewport or config["viewports"],
+        str(browsers_file),
+    )
     url_list = read_url_list(args.urls) if args.urls else None
     if not url_list and config["urls_file"]:
         url_list = read_url_list(Path(config["urls_file"]))
@@ -113,8 +120,15 @@ def cmd_audit(args: argparse.Namespace) -> int:
         if not start_url and not url_list:
             start_url = stack.enter_context(serve())
             print(f"qa: auditing the built-in demo site at {start_url}", file=sys.stderr)
-        opts = AuditOptions(config=config, matrix=matrix, out=out, start_url=start_url, url_list=url_list,
-                            checks_dir=checks_dir, progress=Progress(quiet=args.quiet))
+        opts = AuditOptions(
+            config=config,
+            matrix=matrix,
+            out=out,
+            start_url=start_url,
+            url_list=url_list,
+            checks_dir=checks_dir,
+            progress=Progress(quiet=args.quiet),
+        )
         outcome = asyncio.run(run_audit(opts))
 
     results = outcome.results

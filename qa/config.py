@@ -61,8 +61,12 @@ PROJECT_SCHEMA: dict[str, Any] = {
             _list_of_str,
         ),
     },
-    "lang": Field((str,), "ja", "language of the deliverables: ja or en",
-                  lambda v: None if v in ("ja", "en") else "must be ja or en"),
+    "lang": Field(
+        (str,),
+        "ja",
+        "language of the deliverables: ja or en",
+        lambda v: None if v in ("ja", "en") else "must be ja or en",
+    ),
 }
 
 

@@ -34,14 +34,14 @@ class QARun:
         return json.loads((self.run_dir / "results.json").read_text(encoding="utf-8"))
 
 
-def run_qa(*args: str, out: Path | None = None, cwd: Path = REPO, timeout: int = 600,
-           env: dict | None = None) -> QARun:
+def run_qa(*args: str, out: Path | None = None, cwd: Path = REPO, timeout: int = 600, env: dict | None = None) -> QARun:
     """Run the `qa` command as a user would (a fresh process), with `--out` when given."""
     cmd = [sys.executable, "-m", "qa", *args]
     if out is not None:
         cmd[4:4] = ["--out", str(out), "--quiet"] if args and args[0] == "audit" else []
-    proc = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, timeout=timeout,
-                          env={**os.environ, **(env or {})})
+    proc = subprocess.run(
+        cmd, cwd=cwd, capture_output=True, text=True, timeout=timeout, env={**os.environ, **(env or {})}
+    )
     return QARun(proc.returncode, proc.stdout, proc.stderr, out or cwd)
 
 

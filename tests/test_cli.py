@@ -56,14 +56,16 @@ def test_exit_3_when_the_site_is_unreachable(tmp_path) -> None:
 
 def test_exit_3_when_no_browser_can_start(site, tmp_path) -> None:
     matrix = tmp_path / "browsers.yaml"
-    matrix.write_text(textwrap.dedent("""\
+    matrix.write_text(
+        textwrap.dedent("""\
         browsers:
           - name: chromium
             engine: chromium
             executable: /nonexistent/chromium
         viewports:
           - {name: desktop, width: 1366, height: 768}
-    """))
+    """)
+    )
     run = run_qa("audit", site("clean") + "index.html", "--browsers", str(matrix), out=tmp_path)
     assert run.code == 3
     assert "could not be started" in one_line_error(run)

@@ -50,12 +50,20 @@ def test_the_clean_page_has_no_violation(demo_run: QARun) -> None:
 
 
 def test_no_unseeded_wcag_violation_anywhere(demo_run: QARun) -> None:
-    seeded = {("/", "image-alt"), ("/index.html", "image-alt"), ("/business-environment.html", "color-contrast"),
-              ("/industries/manufacturing.html", "link-name"), ("/contact.html", "label"),
-              ("/news/seminar-2026.html", "html-has-lang")}
+    seeded = {
+        ("/", "image-alt"),
+        ("/index.html", "image-alt"),
+        ("/business-environment.html", "color-contrast"),
+        ("/industries/manufacturing.html", "link-name"),
+        ("/contact.html", "label"),
+        ("/news/seminar-2026.html", "html-has-lang"),
+    }
     base = demo_run.results["run"]["start_url"].rstrip("/")
-    found = {(f["url"].removeprefix(base), f["rule"]) for f in demo_run.results["findings"]
-             if f["outcome"] == "violation" and f["sc"]}
+    found = {
+        (f["url"].removeprefix(base), f["rule"])
+        for f in demo_run.results["findings"]
+        if f["outcome"] == "violation" and f["sc"]
+    }
     assert found == seeded
 
 

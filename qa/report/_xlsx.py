@@ -25,8 +25,9 @@ def safe(value: Any) -> Any:
     return "'" + value if value.startswith(_FORMULA_START) else value
 
 
-def write_table(ws: Worksheet, headers: Sequence[str], rows: Iterable[Sequence[Any]],
-                widths: Sequence[int] | None = None) -> int:
+def write_table(
+    ws: Worksheet, headers: Sequence[str], rows: Iterable[Sequence[Any]], widths: Sequence[int] | None = None
+) -> int:
     """Header row plus rows, with filters, frozen header and A4-landscape printing; returns the row count."""
     ws.append(list(headers))
     for cell in ws[1]:

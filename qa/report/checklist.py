@@ -39,35 +39,75 @@ def render(results: Results, out_dir: Path) -> list[Path]:
     rows = []
     for v in judge(results):
         c = v.criterion
-        rows.append([
-            c.sc,
-            c.title_ja,
-            c.title_en,
-            c.level,
-            c.added_in + (" (obsolete in 2.2)" if c.obsolete else ""),
-            "yes" if c.in_jis2016 else "no",
-            VERDICT_TEXT[v.verdict],
-            v.verdict,
-            v.violations,
-            v.needs_review,
-            v.pages_failing,
-            evidence_text(v),
-        ])
+        rows.append(
+            [
+                c.sc,
+                c.title_ja,
+                c.title_en,
+                c.level,
+                c.added_in + (" (obsolete in 2.2)" if c.obsolete else ""),
+                "yes" if c.in_jis2016 else "no",
+                VERDICT_TEXT[v.verdict],
+                v.verdict,
+                v.violations,
+                v.needs_review,
+                v.pages_failing,
+                evidence_text(v),
+            ]
+        )
     write_table(
         ws,
-        ["SC", "達成基準", "Success criterion", "Level", "WCAG", "JIS X 8341-3:2016", "結果 / Result",
-         "verdict", "Violations", "Needs review", "Pages failing", "Automated evidence"],
+        [
+            "SC",
+            "達成基準",
+            "Success criterion",
+            "Level",
+            "WCAG",
+            "JIS X 8341-3:2016",
+            "結果 / Result",
+            "verdict",
+            "Violations",
+            "Needs review",
+            "Pages failing",
+            "Automated evidence",
+        ],
         rows,
         [8, 30, 34, 7, 18, 10, 22, 14, 11, 12, 12, 70],
     )
     fs = wb.create_sheet("Findings")
     write_table(
         fs,
-        ["Page", "Browser", "Viewport", "Seen in", "Rule", "SC", "Outcome", "Impact", "Target", "HTML", "Message",
-         "Check", "Finding id"],
+        [
+            "Page",
+            "Browser",
+            "Viewport",
+            "Seen in",
+            "Rule",
+            "SC",
+            "Outcome",
+            "Impact",
+            "Target",
+            "HTML",
+            "Message",
+            "Check",
+            "Finding id",
+        ],
         (
-            [f.url, f.browser, f.viewport, ", ".join(f.seen_in), f.rule, ", ".join(f.sc), f.outcome,
-             f.impact or "", f.target, f.html, f.message, f.check, f.id]
+            [
+                f.url,
+                f.browser,
+                f.viewport,
+                ", ".join(f.seen_in),
+                f.rule,
+                ", ".join(f.sc),
+                f.outcome,
+                f.impact or "",
+                f.target,
+                f.html,
+                f.message,
+                f.check,
+                f.id,
+            ]
             for f in sorted(results.findings, key=lambda f: (f.url, f.rule, f.target))
         ),
         [50, 10, 10, 20, 24, 10, 13, 10, 40, 50, 60, 10, 18],

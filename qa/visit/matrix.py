@@ -107,9 +107,7 @@ def load_matrix(path: Path) -> Matrix:
     viewports = []
     for i, v in enumerate(_entries(data, "viewports", VIEWPORT_SCHEMA, source)):
         if not v["device"] and not (v["width"] and v["height"]):
-            raise ConfigError(
-                f"{source}: 'viewports[{i}]' needs width and height (or a Playwright device name)"
-            )
+            raise ConfigError(f"{source}: 'viewports[{i}]' needs width and height (or a Playwright device name)")
         if v["device"] and not (v["width"] and v["height"]):
             v["width"], v["height"] = 0, 0  # filled from the device description at launch
         viewports.append(ViewportSpec(**v))
