@@ -80,9 +80,10 @@ def main(argv: list[str] | None = None) -> int:
 def cmd_audit(args: argparse.Namespace) -> int:
     import re
 
-    from qa.audit import AuditOptions, read_url_list, run_audit
+    from qa.audit import AuditOptions, run_audit
     from qa.config import load_project_config
     from qa.demo.server import serve
+    from qa.discover.seeds import read_url_list
     from qa.progress import Progress
     from qa.visit.matrix import load_matrix, select
 

@@ -1,7 +1,8 @@
-"""Check: judge each loaded page (PageCheck) or the whole crawl (SiteCheck) and write findings.
+"""Check: judge each loaded page (PageCheck), the whole crawl (SiteCheck), or the run with network access
+after the crawl (RunCheck, e.g. the link check) and write findings.
 
 A new check is one new file: a module in this package, or a ``.py`` file in the project's ``checks/``
-folder, defining a subclass of :class:`PageCheck` or :class:`SiteCheck`. The suite finds and runs it.
+folder, defining a subclass of one of these. The suite finds and runs it.
 """
 
 from __future__ import annotations
@@ -80,27 +81,62 @@ class SiteCheck:
         return dict(self.criteria)
 
 
-def _checks_in(module: Any) -> list[PageCheck | SiteCheck]:
+@dataclass
+class RunContext:
+    """What a RunCheck may use after the crawl: the results so far, the run folder, settings, HTTP."""
+
+    results: Results
+    run_dir: Path
+    config: dict[str, Any]
+    client: Any  # httpx.AsyncClient with the site's access (auth, headers) applied
+    access: Any = None  # qa.visit.driver.SiteAccess
+
+
+class RunCheck:
+    """Runs once after the crawl and may use the network (link check) or the run folder (screenshot diffs).
+
+    It may add findings (returned) and its own top-level section to ``results.extra``.
+    """
+
+    id: ClassVar[str] = ""
+    title: ClassVar[str] = ""
+    criteria: ClassVar[dict[str, str]] = {}
+
+    def enabled(self, config: dict[str, Any]) -> bool:
+        return True
+
+    async def run(self, ctx: RunContext) -> list[Finding]:
+        raise NotImplementedError
+
+    def covered(self) -> dict[str, str]:
+        return dict(self.criteria)
+
+
+AnyCheck = PageCheck | SiteCheck | RunCheck
+BASES = (PageCheck, SiteCheck, RunCheck)
+
+
+def _checks_in(module: Any) -> list[AnyCheck]:
     found = []
     for _, obj in inspect.getmembers(module, inspect.isclass):
         if obj.__module__ != module.__name__:
             continue
-        if issubclass(obj, PageCheck | SiteCheck) and obj not in (PageCheck, SiteCheck) and obj.id:
+        if issubclass(obj, BASES) and obj not in BASES and obj.id:
             found.append(obj())
     return found
 
 
-def builtin_checks() -> list[PageCheck | SiteCheck]:
-    checks: list[PageCheck | SiteCheck] = []
+def builtin_checks() -> list[AnyCheck]:
+    checks: list[AnyCheck] = []
     for info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
         if not info.name.startswith("_"):
             checks += _checks_in(importlib.import_module(f"{__name__}.{info.name}"))
     return checks
 
 
-def project_checks(folder: Path) -> list[PageCheck | SiteCheck]:
+def project_checks(folder: Path) -> list[AnyCheck]:
     """The team's own checks: every ``*.py`` file in the folder (files starting with ``_`` are skipped)."""
-    checks: list[PageCheck | SiteCheck] = []
+    checks: list[AnyCheck] = []
     if not folder.is_dir():
         return checks
     for path in sorted(folder.glob("*.py")):
@@ -120,7 +156,7 @@ def project_checks(folder: Path) -> list[PageCheck | SiteCheck]:
     return checks
 
 
-def load_checks(folder: Path | None) -> list[PageCheck | SiteCheck]:
+def load_checks(folder: Path | None) -> list[AnyCheck]:
     checks = builtin_checks() + (project_checks(folder) if folder else [])
     ids = [c.id for c in checks]
     for c in checks:

@@ -33,6 +33,15 @@ class PageEvents:
     dialogs: list[str] = field(default_factory=list)
 
 
+@dataclass
+class SiteAccess:
+    """How to get into a protected staging site; applied to every browser session and HTTP request."""
+
+    http_credentials: tuple[str, str] | None = None  # HTTP Basic auth (user, password)
+    headers: dict[str, str] = field(default_factory=dict)
+    cookies: list[dict[str, Any]] = field(default_factory=list)  # Playwright cookie dicts (name, value, url|domain)
+
+
 class Session(Protocol):
     viewport: ViewportSpec
 
@@ -68,6 +77,6 @@ class Engine(Protocol):
     product: str  # the real engine, e.g. "Chromium", "Firefox", "WebKitGTK"
     version: str
 
-    async def new_session(self, viewport: ViewportSpec) -> Session: ...
+    async def new_session(self, viewport: ViewportSpec, access: SiteAccess | None = None) -> Session: ...
 
     async def close(self) -> None: ...

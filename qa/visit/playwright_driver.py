@@ -13,7 +13,7 @@ from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import Page as PWPage
 
 from qa.errors import BrowserUnavailable
-from qa.visit.driver import Navigation, PageEvents
+from qa.visit.driver import Navigation, PageEvents, SiteAccess
 from qa.visit.matrix import BrowserSpec, ViewportSpec
 
 SYSTEM_CHROMIUM = ("/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome")
@@ -160,10 +160,21 @@ class PlaywrightEngine:
             opts["is_mobile"] = True
         return opts
 
-    async def new_session(self, viewport: ViewportSpec) -> PlaywrightSession:
+    async def new_session(self, viewport: ViewportSpec, access: SiteAccess | None = None) -> PlaywrightSession:
+        access = access or SiteAccess()
         context = await self.browser.new_context(
-            **self._context_options(viewport), accept_downloads=False, ignore_https_errors=True
+            **self._context_options(viewport),
+            accept_downloads=False,
+            ignore_https_errors=True,
+            http_credentials=(
+                {"username": access.http_credentials[0], "password": access.http_credentials[1]}
+                if access.http_credentials
+                else None
+            ),
+            extra_http_headers=access.headers or None,
         )
+        if access.cookies:
+            await context.add_cookies(access.cookies)
         page = await context.new_page()
         return PlaywrightSession(context, page, viewport)
 

@@ -1,0 +1,39 @@
+"""Where the crawl starts: the start URL, a URL list, and the pages the site lists about itself."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from qa.discover.sitemap import sitemap_urls
+from qa.discover.urls import normalise, origin
+from qa.errors import UsageError
+from qa.net import fetch_bytes
+
+
+def read_url_list(path: Path) -> list[str]:
+    """One URL per line; blank lines and ``#`` comments ignored."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError as exc:
+        raise UsageError(f"--urls {path}: cannot read it ({exc.strerror}); give a text file of URLs") from None
+    urls = []
+    for n, line in enumerate(lines, 1):
+        line = line.split("#", 1)[0].strip()
+        if not line:
+            continue
+        if normalise(line) is None:
+            raise UsageError(f"--urls {path}:{n}: '{line}' is not an http(s) URL; fix or remove the line")
+        urls.append(line)
+    if not urls:
+        raise UsageError(f"--urls {path}: lists no URL; add one http(s) URL per line")
+    return urls
+
+
+async def listed_pages(start_url: str, config: dict[str, Any], client: httpx.AsyncClient) -> list[str]:
+    """Pages the site lists itself (robots.txt Sitemap lines, sitemaps and their indexes)."""
+    if not config["use_sitemaps"]:
+        return []
+    return await sitemap_urls(origin(start_url), lambda u: fetch_bytes(client, u))
