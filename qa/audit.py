@@ -78,6 +78,7 @@ async def run_audit(opts: AuditOptions) -> AuditOutcome:
     start_url = normalise(start_url)
     checks = load_checks(opts.checks_dir)
     page_checks = [c for c in checks if isinstance(c, PageCheck)]
+    run_checks = [c for c in checks if isinstance(c, RunCheck) and c.enabled(opts.config)]
     AxeCheck.live_criteria = {}
     run = new_run_info(opts, start_url)
     run_dir = opts.out / run.id
@@ -129,7 +130,8 @@ async def run_audit(opts: AuditOptions) -> AuditOutcome:
         results.checks = list(crawl.check_runs.values())
         # checks over the whole run
         if not interrupted:
-            await run_whole_run_checks(results, checks, RunContext(results, run_dir, config, client, opts.access))
+            ctx = RunContext(results, run_dir, config, client, opts.access)
+            await run_whole_run_checks(results, [c for c in checks if isinstance(c, SiteCheck)] + run_checks, ctx)
 
     run.finished = datetime.now().astimezone().isoformat(timespec="seconds")
     run.status = "partial" if interrupted else "complete"
@@ -155,7 +157,7 @@ async def run_whole_run_checks(results: Results, checks: list, ctx: RunContext) 
                 results.run.notes.append(f"check {check.id} failed: {type(exc).__name__}: {exc}"[:500])
             results.checks.append(record)
     for check in checks:
-        if isinstance(check, RunCheck) and check.enabled(ctx.config):
+        if isinstance(check, RunCheck):
             record = CheckRun(check.id, check.title, check.covered())
             try:
                 results.findings += await check.run(ctx)

@@ -105,6 +105,13 @@ class RunCheck:
     def enabled(self, config: dict[str, Any]) -> bool:
         return True
 
+    def begin(self, run_dir: Path, config: dict[str, Any]) -> None:
+        """Called before the crawl starts."""
+
+    def on_page(self, page: Page, visit: Any, primary: bool) -> None:
+        """Called after every visit with the page and its ``qa.visit.page_visit.VisitResult`` (links, ...);
+        collect here what ``run`` needs, streaming it to the run folder rather than holding it in memory."""
+
     async def run(self, ctx: RunContext) -> list[Finding]:
         raise NotImplementedError
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import signal
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,7 +19,7 @@ from qa.progress import Progress
 from qa.store import RunStore
 from qa.visit.driver import Engine, Session, SiteAccess
 from qa.visit.matrix import ViewportSpec
-from qa.visit.page_visit import visit_page
+from qa.visit.page_visit import VisitResult, visit_page
 
 
 @dataclass
@@ -30,6 +30,8 @@ class CrawlSettings:
     follow_links: bool = True
     access: SiteAccess = field(default_factory=SiteAccess)
     progress: Progress | None = None
+    # Called after every visit with (page, VisitResult, primary); RunChecks collect their inputs this way.
+    listeners: list[Callable[[Page, VisitResult, bool], None]] = field(default_factory=list)
 
 
 class Crawl:
@@ -102,8 +104,7 @@ class Crawl:
         page_timeout = self.config["timeouts"]["page"]
         page = Page(url=url, browser=engine.spec.name, viewport=vp.name, depth=depth)
         primary = (engine.spec.name, vp.name) == self.primary
-        findings: list[Finding] = []
-        links: list[dict[str, Any]] = []
+        result = VisitResult()
         try:
             session = sessions.get(vp.name) or await engine.new_session(vp, self.settings.access)
             sessions[vp.name] = session
@@ -120,7 +121,6 @@ class Crawl:
                 ),
                 timeout=page_timeout,
             )
-            findings, links = result.findings, result.links
         except TimeoutError:
             page.error = page.error or f"page took longer than {page_timeout} s; abandoned"
         except Exception as exc:  # one broken page must never end the run
@@ -130,10 +130,12 @@ class Crawl:
             # A failed page may leave its tab hung or crashed: the next page gets a fresh one.
             await sessions.pop(vp.name).close()
         self.pages.append(page)
-        self.findings += findings
-        self.store.add_page(page, findings)
-        if primary and links and self.settings.follow_links:
-            self.offer_all((link["href"] for link in links), page.final_url or url, depth + 1)
+        self.findings += result.findings
+        self.store.add_page(page, result.findings)
+        for listener in self.settings.listeners:
+            listener(page, result, primary)
+        if primary and result.links and self.settings.follow_links:
+            self.offer_all((link["href"] for link in result.links), page.final_url or url, depth + 1)
 
     async def _work(self) -> None:
         workers = [
