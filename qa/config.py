@@ -48,6 +48,7 @@ PROJECT_SCHEMA: dict[str, Any] = {
     "concurrency": Field((int,), 4, "pages in flight per browser", _positive),
     "follow_links": Field((bool,), True, "follow same-origin links from each page"),
     "use_sitemaps": Field((bool,), True, "read robots.txt and sitemap.xml for pages"),
+    "screenshots": Field((bool,), True, "save a screenshot of every page in every browser/viewport"),
     "timeouts": {
         "navigation": Field((int, float), 30, "seconds to wait for a page to load", _positive),
         "script": Field((int, float), 30, "seconds a check's script may run", _positive),

@@ -88,3 +88,13 @@ def test_run_metadata_names_engine_and_axe_versions(demo_run: QARun) -> None:
     assert run["engines"]["browsers"]["chromium"]["product"] == "Chromium"
     assert run["engines"]["browsers"]["chromium"]["version"]
     assert demo_run.results["schema_version"] == "1.0"
+
+
+def test_every_audited_page_has_a_screenshot_and_violations_have_boxes(demo_run: QARun) -> None:
+    for page in demo_run.results["pages"]:
+        if not page["error"]:
+            shot = demo_run.run_dir / page["facts"]["screenshot"]
+            assert shot.is_file() and shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    contrast = next(f for f in demo_run.results["findings"] if f["rule"] == "color-contrast")
+    box = contrast["details"]["bbox"]
+    assert box["width"] > 100 and box["height"] > 10 and box["y"] > 0

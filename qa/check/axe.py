@@ -12,11 +12,21 @@ from qa.model import NEEDS_REVIEW, VIOLATION, Finding
 
 _SC_TAG = re.compile(r"^wcag(\d)(\d)(\d+)$")
 
+# bbox: the element's box in page coordinates (CSS px), so reports can outline it on the page screenshot.
 RUN_JS = """async (options) => {
   const r = await axe.run(document, options);
+  const box = (target) => {
+    if (target.length !== 1 || typeof target[0] !== 'string') return null;  // inside an iframe or shadow root
+    const el = document.querySelector(target[0]);
+    if (!el) return null;
+    const b = el.getBoundingClientRect();
+    return {x: Math.round(b.left + scrollX), y: Math.round(b.top + scrollY),
+            width: Math.round(b.width), height: Math.round(b.height)};
+  };
   const slim = (items) => items.map((x) => ({id: x.id, impact: x.impact, tags: x.tags, help: x.help,
       helpUrl: x.helpUrl, nodes: x.nodes.map((n) => ({target: n.target, html: n.html, impact: n.impact,
-      failureSummary: n.failureSummary, messages: [...n.any, ...n.all, ...n.none].map((c) => c.message)}))}));
+      failureSummary: n.failureSummary, bbox: box(n.target),
+      messages: [...n.any, ...n.all, ...n.none].map((c) => c.message)}))}));
   return {version: axe.version, violations: slim(r.violations), incomplete: slim(r.incomplete),
           passes: r.passes.map((x) => x.id), inapplicable: r.inapplicable.map((x) => x.id)};
 }"""
@@ -83,7 +93,7 @@ class AxeCheck(PageCheck):
                             message=message,
                             help_url=rule["helpUrl"],
                             tags=rule["tags"],
-                            details={"help": rule["help"]},
+                            details={"help": rule["help"], "bbox": node.get("bbox")},
                         )
                     )
         return findings
