@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import nox
 
 nox.options.sessions = ["tests"]
@@ -36,7 +38,10 @@ def lint(session: nox.Session) -> None:
 
 @nox.session
 def bench(session: nox.Session) -> None:
-    """Throughput and overhead figures; see benchmarks/README.md."""
+    """Every benchmark (`benchmarks/bench_*.py`), or the ones named: `nox -s bench -- audit links`."""
     _system_deps(session)
+    session.run("bash", "scripts/install-system-deps.sh", "bench", external=True)
     session.install("-e", ".")
-    session.run("python", "benchmarks/bench_audit.py", *session.posargs)
+    names = session.posargs or sorted(p.stem.removeprefix("bench_") for p in Path("benchmarks").glob("bench_*.py"))
+    for name in names:
+        session.run("python", f"benchmarks/bench_{name}.py")

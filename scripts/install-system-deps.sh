@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the suite and its tests use, only those missing (idempotent, quick when done).
-# Usage: scripts/install-system-deps.sh [browsers|all]   (default: all)
+# Usage: scripts/install-system-deps.sh [browsers|all|bench]   (default: all)
 set -euo pipefail
 want=(chromium fonts-noto-cjk)
-if [ "${1:-all}" = all ]; then
-  want+=(firefox-esr webkit2gtk-driver xvfb xauth python3-gi gir1.2-webkit2-4.1)
-fi
+case "${1:-all}" in
+  all) want+=(firefox-esr webkit2gtk-driver xvfb xauth python3-gi gir1.2-webkit2-4.1) ;;
+  bench) want+=(chromium-driver npm) ;;  # @axe-core/cli, the comparison the benchmarks measure against
+esac
 missing=()
 for p in "${want[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -53,7 +54,10 @@ async def visit_page(
         page.error = f"redirected off-site to {redact_url(page.final_url)}; not audited"
         return VisitResult()
 
+    timings = page.facts.setdefault("timings_ms", {"navigation": page.load_ms})
+    started = time.perf_counter()
     facts = await asyncio.wait_for(gather_facts(session), timeout=timeouts["script"])
+    timings["facts"] = _ms_since(started)
     page.title, page.lang = facts["title"], facts["lang"]
     for key in ("counts", "viewport_meta", "scroll_width", "client_width"):
         page.facts[key] = facts[key]
@@ -65,6 +69,7 @@ async def visit_page(
             continue
         ctx.check_id = check.id
         run = check_runs[check.id]
+        started = time.perf_counter()
         try:
             result.findings += await asyncio.wait_for(check.run(ctx), timeout=timeouts["script"])
             run.pages += 1
@@ -72,6 +77,7 @@ async def visit_page(
             run.errors += 1
             detail = str(exc).splitlines()[0] if str(exc) else ""
             page.facts.setdefault("check_errors", {})[check.id] = f"{type(exc).__name__}: {detail}"[:500]
+        timings[check.id] = _ms_since(started)
     events = session.take_events()
     page.facts.update(
         js_errors=events.js_errors,
@@ -80,3 +86,7 @@ async def visit_page(
         dialogs=events.dialogs,
     )
     return result
+
+
+def _ms_since(started: float) -> float:
+    return round((time.perf_counter() - started) * 1000, 1)
