@@ -19,6 +19,7 @@ from qa.check import PageCheck, RunCheck, RunContext, SiteCheck, load_checks
 from qa.check.axe import AxeCheck
 from qa.discover.frontier import Frontier
 from qa.discover.seeds import listed_pages
+from qa.discover.staging import enter_site
 from qa.discover.urls import normalise
 from qa.errors import UsageError
 from qa.judge.gate import GateResult, evaluate_gate
@@ -28,6 +29,7 @@ from qa.progress import Progress
 from qa.redact import redact_config, redact_url
 from qa.report import render_all
 from qa.store import RunStore, new_run_id
+from qa.visit.access import load_credentials, site_access
 from qa.visit.crawl import Crawl, CrawlSettings
 from qa.visit.driver import Engine, SiteAccess
 from qa.visit.engines import launch
@@ -83,11 +85,14 @@ async def run_audit(opts: AuditOptions) -> AuditOutcome:
     run = new_run_info(opts, start_url)
     run_dir = opts.out / run.id
     config = opts.config
-    frontier = Frontier(start_url, config["max_pages"], config["include"], config["exclude"])
+    creds = load_credentials(config)
+    access = site_access(creds, opts.access)
 
-    async with make_client(config["timeouts"]["navigation"], opts.access) as client:
+    async with make_client(config["timeouts"]["navigation"], access) as client:
         # discover
         await preflight(client, start_url)
+        entry = await enter_site(client, start_url, config, creds, access, discover=not opts.url_list)
+        frontier = Frontier(start_url, config["max_pages"], config["include"], config["exclude"] + entry.exclude)
         store = RunStore(run_dir)
         store.write_header(run)
         async with async_playwright() as pw:
@@ -104,7 +109,7 @@ async def run_audit(opts: AuditOptions) -> AuditOutcome:
                     opts.matrix.viewports,
                     run_dir,
                     follow_links=config["follow_links"] and not opts.url_list,
-                    access=opts.access,
+                    access=access,
                     progress=opts.progress,
                 )
                 crawl = Crawl(settings, engines, page_checks, frontier, store)
@@ -112,6 +117,7 @@ async def run_audit(opts: AuditOptions) -> AuditOutcome:
                     crawl.offer_all(opts.url_list, None, 0)
                 else:
                     crawl.offer_all([start_url], None, 0)
+                    crawl.offer_all(entry.urls, None, 1)
                     crawl.offer_all(await listed_pages(start_url, config, client), None, 1)
                 interrupted = await crawl.run()
             finally:
@@ -124,13 +130,15 @@ async def run_audit(opts: AuditOptions) -> AuditOutcome:
         order = {url: i for i, url in enumerate(frontier.accepted)}
         results.pages.sort(key=lambda p: (order.get(p.url, 0), p.browser, p.viewport))
         results.extra["discovery"] = {"skipped": dict(list(frontier.skipped.items())[:1000])}
+        if entry.wordpress:
+            entry.wordpress.annotate(results)
         run.engines["axe-core"] = AxeCheck.version
         for check in page_checks:
             crawl.check_runs[check.id].criteria = check.covered()
         results.checks = list(crawl.check_runs.values())
         # checks over the whole run
         if not interrupted:
-            ctx = RunContext(results, run_dir, config, client, opts.access)
+            ctx = RunContext(results, run_dir, config, client, access)
             await run_whole_run_checks(results, [c for c in checks if isinstance(c, SiteCheck)] + run_checks, ctx)
 
     run.finished = datetime.now().astimezone().isoformat(timespec="seconds")

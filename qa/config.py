@@ -62,6 +62,21 @@ PROJECT_SCHEMA: dict[str, Any] = {
             _list_of_str,
         ),
     },
+    "access": {
+        "secrets_file": Field((str,), None, "YAML file of credentials (basic_user, basic_password, login_user, ...)"),
+        "login": {
+            "url": Field((str,), None, "login page of a form login (WordPress's own is used without this)"),
+            "username": Field((str,), "#user_login", "CSS selector of the user name field"),
+            "password": Field((str,), "#user_pass", "CSS selector of the password field"),
+            "submit": Field((str,), "#wp-submit", "CSS selector of the submit button"),
+            "success": Field((str,), "", "CSS selector present only when logged in (default: no password field)"),
+        },
+    },
+    "wordpress": {
+        "discover": Field((bool,), True, "list pages through the REST API of a WordPress site"),
+        "drafts": Field((bool,), True, "with credentials, audit previews of drafts, pending and scheduled posts"),
+        "post_types": Field((list,), [], "only these post types (default: every public one)", _list_of_str),
+    },
     "lang": Field(
         (str,),
         "ja",

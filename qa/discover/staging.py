@@ -1,0 +1,50 @@
+"""Entering the staging site before the crawl: Basic auth answered, the login done once, WordPress recognised."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+
+from qa.discover.wordpress import WordPressSite, detect, discover_wordpress
+from qa.visit.access import Credentials, check_basic_auth, form_login, login_excludes, login_form
+from qa.visit.driver import SiteAccess
+
+
+@dataclass
+class SiteEntry:
+    wordpress: WordPressSite | None = None
+    logged_in: bool = False
+    exclude: list[str] = field(default_factory=list)  # URL patterns a (logged-in) crawl must not open
+
+    @property
+    def urls(self) -> list[str]:
+        return self.wordpress.urls if self.wordpress else []
+
+
+async def enter_site(
+    client: httpx.AsyncClient,
+    start_url: str,
+    config: dict[str, Any],
+    creds: Credentials,
+    access: SiteAccess,
+    discover: bool = True,
+) -> SiteEntry:
+    """Fail with exit 3 when the site refuses us; log in (cookies go into ``access`` and ``client``)."""
+    await check_basic_auth(client, start_url, creds)
+    api_root = await detect(client, start_url) if config["wordpress"]["discover"] else None
+    entry = SiteEntry()
+    # WordPress's own login is used only when login credentials were given; a configured form always.
+    form = login_form(config, api_root is not None and creds.login is not None)
+    if form:
+        cookies = await form_login(start_url, form, creds, access, config["timeouts"]["navigation"])
+        access.cookies += cookies
+        for c in cookies:
+            client.cookies.set(c["name"], c["value"])
+        entry.logged_in = True
+    if form or api_root:
+        entry.exclude = login_excludes(form, api_root is not None)
+    if api_root and discover:
+        entry.wordpress = await discover_wordpress(client, start_url, config, creds, entry.logged_in, api_root)
+    return entry

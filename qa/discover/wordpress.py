@@ -1,0 +1,237 @@
+"""Discovery through WordPress itself: every published page, post and public custom post type from the REST API
+(with pagination), and, with credentials, drafts, pending and scheduled posts as previews.
+
+The core sitemap (wp-sitemap.xml) and plugin sitemap indexes are read by :mod:`qa.discover.sitemap`; crawled
+links add the rest (archives, the front page). Each URL found here carries its post type, template and
+modification date into ``page.facts["wordpress"]``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlencode
+
+import httpx
+
+from qa.discover.urls import normalise, origin
+from qa.model import Results
+from qa.redact import redact_url
+from qa.visit.access import Credentials
+
+# Post types that are not pages a visitor sees (media files, menus, reusable blocks, block-theme internals).
+INTERNAL_TYPES = {
+    "attachment",
+    "nav_menu_item",
+    "wp_block",
+    "wp_template",
+    "wp_template_part",
+    "wp_navigation",
+    "wp_global_styles",
+    "wp_font_family",
+    "wp_font_face",
+}
+UNPUBLISHED = "draft,pending,future"
+PER_PAGE = 100
+MAX_REQUESTS = 200  # bounded on huge or hostile sites; the page limit caps the audit anyway
+FIELDS = "id,link,type,status,template,modified_gmt,title"
+_API_LINK = re.compile(r'<([^>]+)>\s*;\s*rel="https://api\.w\.org/"')
+
+
+@dataclass
+class WordPressSite:
+    api_root: str
+    items: dict[str, dict[str, Any]] = field(default_factory=dict)  # normalised URL -> facts["wordpress"]
+    types: dict[str, int] = field(default_factory=dict)  # post type -> published items
+    unpublished: list[dict[str, Any]] = field(default_factory=list)  # drafts, pending, scheduled (listed)
+    notes: list[str] = field(default_factory=list)
+    requests: int = 0
+
+    @property
+    def urls(self) -> list[str]:
+        return list(self.items)
+
+    def annotate(self, results: Results) -> None:
+        """Record what WordPress said about each audited page, and a summary section of the run."""
+        for page in results.pages:
+            info = self.items.get(page.url)
+            if info:
+                page.facts["wordpress"] = dict(info)
+        audited = {p.url for p in results.pages if not p.error}
+        previews = [u for u, i in self.items.items() if i.get("preview")]
+        results.extra["wordpress"] = {
+            "api": redact_url(self.api_root),
+            "types": self.types,
+            "published": sum(self.types.values()),
+            "unpublished": {
+                "listed": len(self.unpublished),
+                "audited": sum(1 for u in previews if u in audited),
+                "items": self.unpublished,
+            },
+            "notes": self.notes,
+        }
+
+
+async def detect(client: httpx.AsyncClient, start_url: str) -> str | None:
+    """The REST API root of a WordPress site (from its Link header, or probed), or None when it is not one."""
+    try:
+        response = await client.get(start_url)
+    except httpx.HTTPError:
+        return None
+    for value in response.headers.get_list("link"):
+        match = _API_LINK.search(value)
+        if match:
+            return match.group(1)
+    body = response.text[:200_000] if "html" in response.headers.get("content-type", "") else ""
+    if not re.search(r'content="WordPress|/wp-content/|/wp-json/|/wp-includes/', body):
+        return None
+    site = origin(start_url)
+    for root in (f"{site}/wp-json/", f"{site}/?rest_route=/"):
+        status, _, data = await _get_json(client, root)
+        if status == 200 and isinstance(data, dict) and "wp/v2" in data.get("namespaces", []):
+            return root
+    return None
+
+
+def endpoint(root: str, route: str, params: dict[str, Any] | None = None) -> str:
+    """``wp/v2/pages`` under a pretty (``/wp-json/``) or plain (``?rest_route=/``) API root."""
+    url = root + route
+    if params:
+        url += ("&" if "?" in url else "?") + urlencode(params)
+    return url
+
+
+async def _get_json(
+    client: httpx.AsyncClient, url: str, **kw: Any
+) -> tuple[int, httpx.Headers | dict[str, str], Any]:
+    try:
+        response = await client.get(url, **kw)
+        return response.status_code, response.headers, response.json()
+    except (httpx.HTTPError, ValueError):
+        return 0, {}, None
+
+
+async def discover_wordpress(
+    client: httpx.AsyncClient,
+    start_url: str,
+    config: dict[str, Any],
+    creds: Credentials,
+    logged_in: bool,
+    api_root: str | None = None,
+) -> WordPressSite | None:
+    root = api_root or await detect(client, start_url)
+    if root is None:
+        return None
+    site = WordPressSite(root)
+    wanted = set(config["wordpress"]["post_types"])
+    auth = await _editor_auth(client, start_url, creds, logged_in, site)
+    status, _, types = await _get_json(client, endpoint(root, "wp/v2/types", {"context": "edit"} if auth else None), **(auth or {}))
+    site.requests += 1
+    if status != 200 or not isinstance(types, dict):
+        site.notes.append(f"the REST API did not list post types (HTTP {status}); pages come from sitemaps and links")
+        return site
+    budget = config["max_pages"]
+    for name, spec in types.items():
+        if not isinstance(spec, dict) or name in INTERNAL_TYPES or spec.get("viewable") is False:
+            continue
+        if wanted and name not in wanted:
+            continue
+        rest_base = spec.get("rest_base") or name
+        namespace = spec.get("rest_namespace") or "wp/v2"
+        route = f"{namespace}/{rest_base}"
+        published = await _list(client, site, endpoint(root, route, {"_fields": FIELDS}), budget)
+        for item in published:
+            url = normalise(str(item.get("link", "")), start_url)
+            if url:
+                site.items[url] = _facts(item, name)
+        site.types[name] = len(published)
+        budget -= len(published)
+        if auth and config["wordpress"]["drafts"]:
+            params = {"_fields": FIELDS, "status": UNPUBLISHED, "context": "edit"}
+            for item in await _list(client, site, endpoint(root, route, params), budget, auth):
+                site.unpublished.append(
+                    {"id": item.get("id"), "type": name, "status": item.get("status"), "title": _title(item)}
+                )
+                preview = _preview_url(str(item.get("link", "")), start_url) if logged_in else None
+                if preview:
+                    site.items[preview] = {**_facts(item, name), "preview": True}
+    if site.unpublished and not logged_in:
+        site.notes.append(
+            f"{len(site.unpublished)} draft, pending or scheduled item(s) listed but not audited: previews need a "
+            "logged-in session (QA_LOGIN_USER and QA_LOGIN_PASSWORD)"
+        )
+    return site
+
+
+async def _editor_auth(
+    client: httpx.AsyncClient, start_url: str, creds: Credentials, logged_in: bool, site: WordPressSite
+) -> dict[str, Any] | None:
+    """How to read unpublished content: the application password, or the logged-in session with a REST nonce.
+
+    Behind HTTP Basic auth the Authorization header is taken, so only the session can work there.
+    """
+    if creds.rest and not creds.basic:
+        return {"auth": httpx.BasicAuth(*creds.rest)}
+    if logged_in:
+        try:
+            response = await client.get(f"{origin(start_url)}/wp-admin/admin-ajax.php", params={"action": "rest-nonce"})
+        except httpx.HTTPError:
+            response = None
+        nonce = response.text.strip() if response is not None and response.status_code == 200 else ""
+        if re.fullmatch(r"[0-9a-f]{6,32}", nonce):
+            return {"headers": {"X-WP-Nonce": nonce}}
+    if creds.rest:
+        site.notes.append(
+            "drafts not listed: behind HTTP Basic auth the application password cannot be sent; "
+            "give QA_LOGIN_USER and QA_LOGIN_PASSWORD instead"
+        )
+    return None
+
+
+async def _list(
+    client: httpx.AsyncClient, site: WordPressSite, url: str, budget: int, auth: dict[str, Any] | None = None
+) -> list[dict[str, Any]]:
+    """Every item of a collection, page by page as X-WP-TotalPages says."""
+    items: list[dict[str, Any]] = []
+    page, total = 1, 1
+    while page <= total and len(items) < budget and site.requests < MAX_REQUESTS:
+        sep = "&" if "?" in url else "?"
+        status, headers, data = await _get_json(client, f"{url}{sep}per_page={PER_PAGE}&page={page}", **(auth or {}))
+        site.requests += 1
+        if status != 200 or not isinstance(data, list):
+            if status not in (200, 400):  # 400: a page past the end
+                site.notes.append(f"{redact_url(url)} answered HTTP {status}")
+            break
+        items += [i for i in data if isinstance(i, dict)]
+        try:
+            total = int(headers.get("x-wp-totalpages", "1"))
+        except ValueError:
+            total = 1
+        page += 1
+    return items[: max(budget, 0)]
+
+
+def _facts(item: dict[str, Any], post_type: str) -> dict[str, Any]:
+    modified = item.get("modified_gmt")
+    return {
+        "id": item.get("id"),
+        "type": post_type,
+        "status": item.get("status", "publish"),
+        "template": item.get("template") or "default",
+        "modified": f"{modified}Z" if modified else "",
+    }
+
+
+def _title(item: dict[str, Any]) -> str:
+    title = item.get("title")
+    if isinstance(title, dict):
+        return str(title.get("raw") or title.get("rendered") or "")
+    return str(title or "")
+
+
+def _preview_url(link: str, start_url: str) -> str | None:
+    url = normalise(link, start_url)
+    if url is None:
+        return None
+    return normalise(url + ("&" if "?" in url else "?") + "preview=true")

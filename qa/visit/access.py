@@ -1,0 +1,193 @@
+"""Getting into a protected staging site: credentials from the environment or a secrets file, HTTP Basic auth,
+and a form login (WordPress's own or one described in ``qa.yaml``) whose cookies every browser context and the
+HTTP client reuse.
+
+Credentials never come from the command line (it ends up in shell history and process lists) and every value is
+registered with :mod:`qa.redact` the moment it is read, so no output can carry it.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from qa.config import Field, read_yaml, validate
+from qa.discover.urls import normalise, origin
+from qa.errors import ConfigError, SiteError
+from qa.redact import redact_url, register_secret
+from qa.visit.driver import SiteAccess
+
+
+@dataclass
+class Credentials:
+    basic_user: str = ""
+    basic_password: str = ""
+    wp_user: str = ""  # WordPress user whose application password reads drafts through the REST API
+    wp_app_password: str = ""
+    login_user: str = ""  # the login form's user (WordPress: a user who may preview drafts)
+    login_password: str = ""
+
+    @property
+    def basic(self) -> tuple[str, str] | None:
+        return (self.basic_user, self.basic_password) if self.basic_user and self.basic_password else None
+
+    @property
+    def rest(self) -> tuple[str, str] | None:
+        return (self.wp_user, self.wp_app_password) if self.wp_user and self.wp_app_password else None
+
+    @property
+    def login(self) -> tuple[str, str] | None:
+        return (self.login_user, self.login_password) if self.login_user and self.login_password else None
+
+
+ENV = {f.name: f"QA_{f.name.upper()}" for f in fields(Credentials)}  # basic_user -> QA_BASIC_USER, ...
+SECRETS_SCHEMA = {f.name: Field((str,), None, f"or the environment variable {ENV[f.name]}") for f in fields(Credentials)}
+WORDPRESS_LOGIN = {
+    "url": "/wp-login.php",
+    "username": "#user_login",
+    "password": "#user_pass",
+    "submit": "#wp-submit",
+    "success": "",
+}
+
+
+def load_credentials(config: dict[str, Any], environ: dict[str, str] | None = None) -> Credentials:
+    """The environment wins over the secrets file; both are optional."""
+    environ = os.environ if environ is None else environ
+    values: dict[str, str] = {}
+    path = config["access"]["secrets_file"]
+    if path:
+        values = _read_secrets(Path(path))
+    for name, var in ENV.items():
+        if environ.get(var):
+            values[name] = environ[var]
+    creds = Credentials(**{k: v for k, v in values.items() if v})
+    for name in ("basic_password", "wp_app_password", "login_password"):
+        register_secret(getattr(creds, name))
+    register_secret(creds.wp_app_password.replace(" ", ""))  # WordPress shows it in groups of four
+    return creds
+
+
+def _read_secrets(path: Path) -> dict[str, str]:
+    data = read_yaml(path, "secrets file")
+    values = validate(data, SECRETS_SCHEMA, str(path))
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        mode = 0
+    if mode & (stat.S_IRWXG | stat.S_IRWXO):
+        raise ConfigError(f"{path}: the secrets file is readable by other users; run 'chmod 600 {path}'")
+    return {k: v for k, v in values.items() if v}
+
+
+def site_access(creds: Credentials, base: SiteAccess | None = None) -> SiteAccess:
+    base = base or SiteAccess()
+    return SiteAccess(
+        http_credentials=creds.basic or base.http_credentials,
+        headers=dict(base.headers),
+        cookies=list(base.cookies),
+    )
+
+
+async def check_basic_auth(client: httpx.AsyncClient, url: str, creds: Credentials) -> None:
+    """A site behind HTTP Basic auth answers 401: say which credentials are missing or wrong, exit 3."""
+    try:
+        response = await client.get(url)
+    except httpx.HTTPError:
+        return  # preflight already reported an unreachable site
+    if response.status_code != 401:
+        return
+    if creds.basic is None:
+        raise SiteError(
+            f"{redact_url(url)} asks for a password (HTTP 401); set QA_BASIC_USER and QA_BASIC_PASSWORD "
+            "(or basic_user/basic_password in the secrets file)"
+        )
+    raise SiteError(
+        f"{redact_url(url)} rejected the Basic-auth credentials (HTTP 401); check QA_BASIC_USER and QA_BASIC_PASSWORD"
+    )
+
+
+def login_form(config: dict[str, Any], wordpress: bool) -> dict[str, str] | None:
+    """The login form to use: the configured one, WordPress's own on a WordPress site, or none."""
+    form = config["access"]["login"]
+    if form["url"]:
+        return form
+    return dict(WORDPRESS_LOGIN) if wordpress else None
+
+
+async def form_login(
+    start_url: str, form: dict[str, str], creds: Credentials, access: SiteAccess, timeout_s: float
+) -> list[dict[str, Any]]:
+    """Log in once in a real browser and return the session's cookies."""
+    from playwright.async_api import Error as PlaywrightError
+    from playwright.async_api import async_playwright
+
+    from qa.visit.playwright_driver import chromium_executable
+
+    if creds.login is None:
+        raise ConfigError(
+            "a login form is configured but no credentials were given; set QA_LOGIN_USER and QA_LOGIN_PASSWORD "
+            "(or login_user/login_password in the secrets file)"
+        )
+    url = normalise(form["url"], start_url) or start_url
+    async with async_playwright() as pw:
+        browser = await pw.chromium.launch(executable_path=chromium_executable(pw))
+        try:
+            context = await browser.new_context(
+                ignore_https_errors=True,
+                http_credentials=(
+                    {"username": access.http_credentials[0], "password": access.http_credentials[1]}
+                    if access.http_credentials
+                    else None
+                ),
+                extra_http_headers=access.headers or None,
+            )
+            page = await context.new_page()
+            ms = timeout_s * 1000
+            try:
+                await page.goto(url, timeout=ms)
+                await page.fill(form["username"], creds.login[0], timeout=ms)
+                await page.fill(form["password"], creds.login[1], timeout=ms)
+                async with page.expect_navigation(timeout=ms):
+                    await page.click(form["submit"], timeout=ms)
+                await page.wait_for_load_state("load", timeout=ms)
+                if form["success"]:
+                    logged_in = await page.locator(form["success"]).count() > 0
+                else:
+                    logged_in = await page.locator(form["password"]).count() == 0
+            except PlaywrightError as exc:
+                first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+                raise SiteError(
+                    f"login at {redact_url(url)} could not be completed ({first}); check access.login in qa.yaml"
+                ) from None
+            if not logged_in:
+                raise SiteError(
+                    f"login at {redact_url(url)} failed; check QA_LOGIN_USER and QA_LOGIN_PASSWORD"
+                )
+            cookies = await context.cookies()
+        finally:
+            await browser.close()
+    site = origin(start_url)
+    return [c for c in cookies if c.get("domain", "").lstrip(".") in site]
+
+
+def login_excludes(form: dict[str, str] | None, wordpress: bool) -> list[str]:
+    """URLs a logged-in crawl must never open: the login page itself, logout links, the admin area."""
+    patterns = [r"[?&]action=logout", r"/logout\b"]
+    if wordpress:
+        patterns += [r"/wp-admin/", r"/wp-login\.php"]
+    if form and form["url"] and not wordpress:
+        patterns.append(r"^[^?#]*" + _path_pattern(form["url"]))
+    return patterns
+
+
+def _path_pattern(url: str) -> str:
+    import re
+    from urllib.parse import urlsplit
+
+    return re.escape(urlsplit(url).path or "/") + r"(\?|$)"
