@@ -23,6 +23,7 @@ from qa.discover.staging import enter_site
 from qa.discover.urls import normalise
 from qa.errors import UsageError
 from qa.judge.gate import GateResult, evaluate_gate
+from qa.judge.groups import groups_section
 from qa.model import CheckRun, Results, RunInfo, cell_name, merge_cells
 from qa.net import make_client, preflight
 from qa.progress import Progress
@@ -146,6 +147,7 @@ async def run_audit(opts: AuditOptions) -> AuditOutcome:
     if interrupted:
         run.notes.append("The run was interrupted; these results cover only the pages finished before it stopped.")
     # judge + report
+    results.extra["groups"] = groups_section(results)
     store.finish(results)
     reports = render_all(results, run_dir)
     return AuditOutcome(results, run_dir, evaluate_gate(results), reports)

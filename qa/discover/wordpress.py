@@ -102,9 +102,7 @@ def endpoint(root: str, route: str, params: dict[str, Any] | None = None) -> str
     return url
 
 
-async def _get_json(
-    client: httpx.AsyncClient, url: str, **kw: Any
-) -> tuple[int, httpx.Headers | dict[str, str], Any]:
+async def _get_json(client: httpx.AsyncClient, url: str, **kw: Any) -> tuple[int, httpx.Headers | dict[str, str], Any]:
     try:
         response = await client.get(url, **kw)
         return response.status_code, response.headers, response.json()
@@ -126,8 +124,15 @@ async def discover_wordpress(
     site = WordPressSite(root)
     wanted = set(config["wordpress"]["post_types"])
     auth = await _editor_auth(client, start_url, creds, logged_in, site)
-    status, _, types = await _get_json(client, endpoint(root, "wp/v2/types", {"context": "edit"} if auth else None), **(auth or {}))
+    status, _, types = await _get_json(
+        client, endpoint(root, "wp/v2/types", {"context": "edit"} if auth else None), **(auth or {})
+    )
     site.requests += 1
+    if auth and status in (401, 403):
+        site.notes.append(f"the credentials were refused by the REST API (HTTP {status}); drafts not listed")
+        auth = None
+        status, _, types = await _get_json(client, endpoint(root, "wp/v2/types"))
+        site.requests += 1
     if status != 200 or not isinstance(types, dict):
         site.notes.append(f"the REST API did not list post types (HTTP {status}); pages come from sitemaps and links")
         return site
@@ -167,12 +172,12 @@ async def discover_wordpress(
 async def _editor_auth(
     client: httpx.AsyncClient, start_url: str, creds: Credentials, logged_in: bool, site: WordPressSite
 ) -> dict[str, Any] | None:
-    """How to read unpublished content: the application password, or the logged-in session with a REST nonce.
+    """How to read unpublished content: the logged-in session with a REST nonce, or the application password.
 
-    Behind HTTP Basic auth the Authorization header is taken, so only the session can work there.
+    A logged-in cookie without a nonce makes WordPress treat the request as anonymous (even with an application
+    password), so the session comes first. Behind HTTP Basic auth the Authorization header is taken, so only the
+    session can work there.
     """
-    if creds.rest and not creds.basic:
-        return {"auth": httpx.BasicAuth(*creds.rest)}
     if logged_in:
         try:
             response = await client.get(f"{origin(start_url)}/wp-admin/admin-ajax.php", params={"action": "rest-nonce"})
@@ -181,6 +186,10 @@ async def _editor_auth(
         nonce = response.text.strip() if response is not None and response.status_code == 200 else ""
         if re.fullmatch(r"[0-9a-f]{6,32}", nonce):
             return {"headers": {"X-WP-Nonce": nonce}}
+        site.notes.append("the login worked but WordPress gave no REST nonce; drafts not listed")
+        return None
+    if creds.rest and not creds.basic:
+        return {"auth": httpx.BasicAuth(*creds.rest)}
     if creds.rest:
         site.notes.append(
             "drafts not listed: behind HTTP Basic auth the application password cannot be sent; "

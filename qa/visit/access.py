@@ -46,7 +46,9 @@ class Credentials:
 
 
 ENV = {f.name: f"QA_{f.name.upper()}" for f in fields(Credentials)}  # basic_user -> QA_BASIC_USER, ...
-SECRETS_SCHEMA = {f.name: Field((str,), None, f"or the environment variable {ENV[f.name]}") for f in fields(Credentials)}
+SECRETS_SCHEMA = {
+    f.name: Field((str,), None, f"or the environment variable {ENV[f.name]}") for f in fields(Credentials)
+}
 WORDPRESS_LOGIN = {
     "url": "/wp-login.php",
     "username": "#user_login",
@@ -166,9 +168,7 @@ async def form_login(
                     f"login at {redact_url(url)} could not be completed ({first}); check access.login in qa.yaml"
                 ) from None
             if not logged_in:
-                raise SiteError(
-                    f"login at {redact_url(url)} failed; check QA_LOGIN_USER and QA_LOGIN_PASSWORD"
-                )
+                raise SiteError(f"login at {redact_url(url)} failed; check QA_LOGIN_USER and QA_LOGIN_PASSWORD")
             cookies = await context.cookies()
         finally:
             await browser.close()

@@ -68,6 +68,8 @@ update_option('blogdescription', 'Staging site for the qa-suite tests');
 flush_rewrite_rules(false);
 $admin = get_user_by('login', 'qa-admin');
 wp_set_current_user($admin->ID);
+// The auditing account sees the site as visitors do: no toolbar on the front end.
+update_user_meta($admin->ID, 'show_admin_bar_front', 'false');
 
 $harbour = ensure_image('harbour', array(20, 90, 160));
 $festival = ensure_image('festival', array(200, 120, 20));
