@@ -151,7 +151,6 @@ async def discover_wordpress(
             if url:
                 site.items[url] = _facts(item, name)
         site.types[name] = len(published)
-        budget -= len(published)
         if auth and config["wordpress"]["drafts"]:
             params = {"_fields": FIELDS, "status": UNPUBLISHED, "context": "edit"}
             for item in await _list(client, site, endpoint(root, route, params), budget, auth):
