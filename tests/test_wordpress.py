@@ -9,6 +9,7 @@ import os
 import re
 import subprocess
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -30,17 +31,30 @@ CREDENTIAL_ENV = (
 )
 
 
+SETUP = REPO / "scripts/wordpress/setup.sh"
+
+
+def _running(pid_file: Path) -> bool:
+    try:
+        os.kill(int(pid_file.read_text().strip()), 0)
+        return True
+    except (OSError, ValueError):
+        return False
+
+
 @pytest.fixture(scope="session")
-def wp() -> dict:
-    """The running test site (set up once; a second set-up only checks it is there)."""
-    done = subprocess.run(
-        ["bash", str(REPO / "scripts/wordpress/setup.sh")], capture_output=True, text=True, timeout=900
-    )
+def wp() -> Iterator[dict]:
+    """The running test site (set up once; a second set-up only checks it is there). Stopped at the end when
+    this session started it."""
+    state = Path(os.environ.get("QA_WP_DIR", "/tmp/qa-wordpress"))
+    was_running = _running(state / "apache.pid")
+    done = subprocess.run(["bash", str(SETUP)], capture_output=True, text=True, timeout=900)
     if done.returncode == 4:
         pytest.skip(f"no WordPress stack on this machine: {done.stderr.strip()}")
     assert done.returncode == 0, done.stderr
-    state = Path(os.environ.get("QA_WP_DIR", "/tmp/qa-wordpress"))
-    return json.loads((state / "site.json").read_text(encoding="utf-8"))
+    yield json.loads((state / "site.json").read_text(encoding="utf-8"))
+    if not was_running:
+        subprocess.run(["bash", str(SETUP), "--stop"], capture_output=True, timeout=60)
 
 
 def clean_env(**values: str) -> dict:

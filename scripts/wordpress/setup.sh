@@ -12,9 +12,14 @@ sudo=""
 [ "$(id -u)" -eq 0 ] || sudo="sudo"
 
 stop() {
-  [ -f "$state/apache.pid" ] && kill "$(cat "$state/apache.pid")" 2>/dev/null || true
-  [ -f "$state/mariadb.pid" ] && kill "$(cat "$state/mariadb.pid")" 2>/dev/null || true
-  rm -f "$state/apache.pid"
+  local f pid n
+  for f in apache.pid mariadb.pid; do
+    [ -f "$state/$f" ] || continue
+    pid="$(cat "$state/$f")"
+    kill "$pid" 2>/dev/null || true
+    n=100; while kill -0 "$pid" 2>/dev/null && [ $n -gt 0 ]; do sleep 0.1; n=$((n - 1)); done
+    rm -f "$state/$f"
+  done
 }
 if [ "${1:-}" = "--stop" ]; then stop; exit 0; fi
 
