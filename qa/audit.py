@@ -92,7 +92,7 @@ async def run_audit(opts: AuditOptions) -> AuditOutcome:
     async with make_client(config["timeouts"]["navigation"], access) as client:
         # discover
         await preflight(client, start_url)
-        entry = await enter_site(client, start_url, config, creds, access, discover=not opts.url_list)
+        entry = await enter_site(client, start_url, config, creds, access)
         frontier = Frontier(start_url, config["max_pages"], config["include"], config["exclude"] + entry.exclude)
         store = RunStore(run_dir)
         store.write_header(run)

@@ -62,3 +62,18 @@ def test_demo_site_groups_cover_every_finding(demo_run) -> None:
     assert sum(len(g["findings"]) for g in section["items"]) == len(results["findings"])
     assert section["groups"] == len(section["items"]) <= len(results["findings"])
     assert (demo_run.run_dir / "findings-by-template.xlsx").exists()
+
+
+def test_template_from_wordpress_body_classes() -> None:
+    from qa.check.wordpress_template import template_from_classes
+
+    landing = "page-template page-template-page-templates page-template-page-templateslanding-php page page-id-10"
+    assert template_from_classes(landing.split()) == {
+        "kind": "page",
+        "type": "page",
+        "template": "page-templateslanding-php",
+    }
+    post = "post-template-default single single-post postid-13 single-format-standard".split()
+    assert template_from_classes(post) == {"kind": "single", "type": "post", "template": "default"}
+    assert template_from_classes(["home", "blog"]) == {"kind": "home", "type": "home", "template": ""}
+    assert template_from_classes(["my-own-class"]) is None

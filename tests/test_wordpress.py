@@ -170,6 +170,9 @@ def test_seeded_template_defect_is_one_group_with_its_page_count(wp: dict, anony
     assert group["page_count"] == len(audited) and set(group["pages"]) == audited
     assert group["html_shape"].startswith("<input name") and 'type="search"' in group["example_html"]
     assert group["summary"] == f"fix once in the theme: affects {len(audited)} pages"
+    # Pages WordPress's REST API does not describe (front page, archives) are annotated from their body classes.
+    assert {"post", "page", "event", "home", "category", "author"} <= set(group["post_types"])
+    assert group["templates"]["page: page-templates/landing.php"] == 1
     # single.php's badge without alt: one group, on the posts and events only.
     singles = {
         u

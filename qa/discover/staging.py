@@ -7,7 +7,7 @@ from typing import Any
 
 import httpx
 
-from qa.discover.wordpress import WordPressSite, detect, discover_wordpress
+from qa.discover.wordpress import WordPressSite, detect, discover_wordpress, site_base
 from qa.visit.access import Credentials, check_basic_auth, form_login, login_excludes, login_form
 from qa.visit.driver import SiteAccess
 
@@ -29,14 +29,14 @@ async def enter_site(
     config: dict[str, Any],
     creds: Credentials,
     access: SiteAccess,
-    discover: bool = True,
 ) -> SiteEntry:
-    """Fail with exit 3 when the site refuses us; log in (cookies go into ``access`` and ``client``)."""
+    """Fail with exit 3 when the site refuses us; log in (cookies go into ``access`` and ``client``); list what
+    WordPress knows (offered to the crawl unless a URL list fixes the pages, and recorded on the pages either way)."""
     await check_basic_auth(client, start_url, creds)
     api_root = await detect(client, start_url) if config["wordpress"]["discover"] else None
     entry = SiteEntry()
     # WordPress's own login is used only when login credentials were given; a configured form always.
-    form = login_form(config, api_root is not None and creds.login is not None)
+    form = login_form(config, site_base(api_root) if api_root and creds.login else None)
     if form:
         cookies = await form_login(start_url, form, creds, access, config["timeouts"]["navigation"])
         access.cookies += cookies
@@ -45,6 +45,6 @@ async def enter_site(
         entry.logged_in = True
     if form or api_root:
         entry.exclude = login_excludes(form, api_root is not None)
-    if api_root and discover:
+    if api_root:
         entry.wordpress = await discover_wordpress(client, start_url, config, creds, entry.logged_in, api_root)
     return entry

@@ -94,6 +94,12 @@ async def detect(client: httpx.AsyncClient, start_url: str) -> str | None:
     return None
 
 
+def site_base(api_root: str) -> str:
+    """Where WordPress is installed (``https://h/`` or ``https://h/blog/``), from its REST API root."""
+    base = api_root.split("?", 1)[0]
+    return base[: -len("wp-json/")] if base.endswith("/wp-json/") else base
+
+
 def endpoint(root: str, route: str, params: dict[str, Any] | None = None) -> str:
     """``wp/v2/pages`` under a pretty (``/wp-json/``) or plain (``?rest_route=/``) API root."""
     url = root + route
@@ -179,7 +185,8 @@ async def _editor_auth(
     """
     if logged_in:
         try:
-            response = await client.get(f"{origin(start_url)}/wp-admin/admin-ajax.php", params={"action": "rest-nonce"})
+            ajax = f"{site_base(site.api_root)}wp-admin/admin-ajax.php"
+            response = await client.get(ajax, params={"action": "rest-nonce"})
         except httpx.HTTPError:
             response = None
         nonce = response.text.strip() if response is not None and response.status_code == 200 else ""

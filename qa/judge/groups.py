@@ -3,7 +3,8 @@ defect in a shared template or component ("fix once in the theme: affects 40 pag
 
 A group's key is rule + outcome + normalised selector + HTML shape (the opening tag's name and attribute names,
 without values), so one theme's search field groups across pages while unrelated elements stay apart. Groups are
-annotated with the WordPress post types and templates of their pages where known (``page.facts["wordpress"]``).
+annotated with the WordPress post types and templates of their pages where known (``page.facts["wordpress"]`` from
+the REST API, else ``page.facts["wordpress_body"]`` from the body classes).
 A pure function of the results; the per-page findings stay as they are.
 """
 
@@ -73,9 +74,19 @@ class FindingGroup:
         return d
 
 
+def page_templates(results: Results) -> dict[str, dict[str, Any]]:
+    """URL -> {type, template}: from the REST API where WordPress described the page, else from its body classes."""
+    found: dict[str, dict[str, Any]] = {}
+    for p in results.pages:
+        facts = p.facts.get("wordpress") or p.facts.get("wordpress_body")
+        if isinstance(facts, dict) and (p.url not in found or "wordpress" in p.facts):
+            found[p.url] = facts
+    return found
+
+
 def group_findings(results: Results) -> list[FindingGroup]:
     """Groups, largest first; every finding belongs to exactly one."""
-    wp = {p.url: p.facts["wordpress"] for p in results.pages if isinstance(p.facts.get("wordpress"), dict)}
+    wp = page_templates(results)
     groups: dict[tuple[str, ...], FindingGroup] = {}
     for f in results.findings:
         key = (f.rule, f.outcome, selector_key(f.target), html_shape(f.html))
@@ -97,7 +108,8 @@ def _add(group: FindingGroup, f: Finding, wp: dict[str, Any] | None) -> None:
     if wp:
         post_type, template = str(wp.get("type", "")), str(wp.get("template", ""))
         group.post_types = dict(Counter(group.post_types) + Counter({post_type: 1}))
-        group.templates = dict(Counter(group.templates) + Counter({f"{post_type}: {template}": 1}))
+        label = f"{post_type}: {template}" if template else post_type
+        group.templates = dict(Counter(group.templates) + Counter({label: 1}))
 
 
 def groups_section(results: Results) -> dict[str, Any]:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from openpyxl import Workbook
 
-from qa.judge.groups import group_findings
+from qa.judge.groups import group_findings, page_templates
 from qa.model import Results
 from qa.report._xlsx import write_table
 
@@ -67,7 +67,7 @@ def render(results: Results, out_dir: Path) -> list[Path]:
         ),
         [14, 22, 9, 12, 10, 8, 9, 40, 22, 34, 36, 26, 40, 50, 50],
     )
-    wordpress = {p.url: p.facts["wordpress"] for p in results.pages if isinstance(p.facts.get("wordpress"), dict)}
+    wordpress = page_templates(results)
     ps = wb.create_sheet("Pages by group")
     write_table(
         ps,

@@ -50,7 +50,7 @@ SECRETS_SCHEMA = {
     f.name: Field((str,), None, f"or the environment variable {ENV[f.name]}") for f in fields(Credentials)
 }
 WORDPRESS_LOGIN = {
-    "url": "/wp-login.php",
+    "url": "wp-login.php",  # relative to where WordPress is installed
     "username": "#user_login",
     "password": "#user_pass",
     "submit": "#wp-submit",
@@ -114,12 +114,14 @@ async def check_basic_auth(client: httpx.AsyncClient, url: str, creds: Credentia
     )
 
 
-def login_form(config: dict[str, Any], wordpress: bool) -> dict[str, str] | None:
+def login_form(config: dict[str, Any], wordpress_base: str | None) -> dict[str, str] | None:
     """The login form to use: the configured one, WordPress's own on a WordPress site, or none."""
     form = config["access"]["login"]
     if form["url"]:
         return form
-    return dict(WORDPRESS_LOGIN) if wordpress else None
+    if wordpress_base is None:
+        return None
+    return {**WORDPRESS_LOGIN, "url": wordpress_base + WORDPRESS_LOGIN["url"]}
 
 
 async def form_login(
