@@ -222,6 +222,13 @@ def test_wrong_login_fails_clearly(wp: dict, tmp_path: Path) -> None:
     )
 
 
+def test_wrong_application_password_fails_clearly(wp: dict, tmp_path: Path) -> None:
+    env = clean_env(QA_WP_USER=wp["admin_user"], QA_WP_APP_PASSWORD="abcd efgh ijkl mnop qrst uvwx")
+    run = audit(wp["open_url"], tmp_path, env)
+    assert run.code == 3 and run.stderr.count("\n") == 1
+    assert "refused QA_WP_USER and QA_WP_APP_PASSWORD (HTTP 401)" in run.stderr
+
+
 def test_protected_variant_works_with_credentials_from_a_secrets_file(wp: dict, tmp_path: Path) -> None:
     secrets = tmp_path / "secrets.yaml"
     secrets.write_text(
@@ -231,7 +238,12 @@ def test_protected_variant_works_with_credentials_from_a_secrets_file(wp: dict, 
     )
     secrets.chmod(0o600)
     config = tmp_path / "qa.yaml"
-    config.write_text(f"access:\n  secrets_file: {secrets}\nmax_pages: 8\n", encoding="utf-8")
+    # The login form described in configuration (here WordPress's own, found by its selectors).
+    config.write_text(
+        f"access:\n  secrets_file: {secrets}\n  login:\n    url: /wp-login.php\n    username: 'input[name=log]'\n"
+        "    password: 'input[name=pwd]'\n    submit: 'input[type=submit]'\n    success: '#wpadminbar'\nmax_pages: 8\n",
+        encoding="utf-8",
+    )
     run = audit(wp["protected_url"], tmp_path / "out", clean_env(), "--config", str(config))
     assert run.code == 1, run.stderr
     pages = run.results["pages"]

@@ -16,6 +16,7 @@ from urllib.parse import urlencode
 import httpx
 
 from qa.discover.urls import normalise, origin
+from qa.errors import SiteError
 from qa.model import Results
 from qa.redact import redact_url
 from qa.visit.access import Credentials
@@ -129,16 +130,22 @@ async def discover_wordpress(
         return None
     site = WordPressSite(root)
     wanted = set(config["wordpress"]["post_types"])
-    auth = await _editor_auth(client, start_url, creds, logged_in, site)
+    auth = await _editor_auth(client, creds, logged_in, site) if config["wordpress"]["drafts"] else None
     status, _, types = await _get_json(
         client, endpoint(root, "wp/v2/types", {"context": "edit"} if auth else None), **(auth or {})
     )
     site.requests += 1
     if auth and status in (401, 403):
-        site.notes.append(f"the credentials were refused by the REST API (HTTP {status}); drafts not listed")
-        auth = None
-        status, _, types = await _get_json(client, endpoint(root, "wp/v2/types"))
-        site.requests += 1
+        # Asked for drafts and refused: going on would suggest they were checked.
+        if "auth" in auth:
+            raise SiteError(
+                f"the WordPress REST API refused QA_WP_USER and QA_WP_APP_PASSWORD (HTTP {status}); check them "
+                "(an application password from Users > Profile), or unset them to audit published pages only"
+            )
+        raise SiteError(
+            f"WordPress refuses to list drafts for QA_LOGIN_USER (HTTP {status}); give a user who may edit posts "
+            "(e.g. an Editor), or set wordpress.drafts: false in qa.yaml"
+        )
     if status != 200 or not isinstance(types, dict):
         site.notes.append(f"the REST API did not list post types (HTTP {status}); pages come from sitemaps and links")
         return site
@@ -157,7 +164,7 @@ async def discover_wordpress(
             if url:
                 site.items[url] = _facts(item, name)
         site.types[name] = len(published)
-        if auth and config["wordpress"]["drafts"]:
+        if auth:
             params = {"_fields": FIELDS, "status": UNPUBLISHED, "context": "edit"}
             for item in await _list(client, site, endpoint(root, route, params), budget, auth):
                 site.unpublished.append(
@@ -175,7 +182,7 @@ async def discover_wordpress(
 
 
 async def _editor_auth(
-    client: httpx.AsyncClient, start_url: str, creds: Credentials, logged_in: bool, site: WordPressSite
+    client: httpx.AsyncClient, creds: Credentials, logged_in: bool, site: WordPressSite
 ) -> dict[str, Any] | None:
     """How to read unpublished content: the logged-in session with a REST nonce, or the application password.
 

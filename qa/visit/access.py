@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import stat
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -26,11 +26,11 @@ from qa.visit.driver import SiteAccess
 @dataclass
 class Credentials:
     basic_user: str = ""
-    basic_password: str = ""
+    basic_password: str = field(default="", repr=False)
     wp_user: str = ""  # WordPress user whose application password reads drafts through the REST API
-    wp_app_password: str = ""
+    wp_app_password: str = field(default="", repr=False)
     login_user: str = ""  # the login form's user (WordPress: a user who may preview drafts)
-    login_password: str = ""
+    login_password: str = field(default="", repr=False)
 
     @property
     def basic(self) -> tuple[str, str] | None:
