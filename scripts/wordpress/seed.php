@@ -124,7 +124,6 @@ if (!$menu) {
 }
 set_theme_mod('nav_menu_locations', array('primary' => $menu_id));
 
-$app = WP_Application_Passwords::get_user_application_passwords($admin->ID);
 $app_password = get_option('qa_test_app_password');
 if (!$app_password) {
     $created = WP_Application_Passwords::create_new_application_password($admin->ID, array('name' => 'qa-suite'));
