@@ -17,6 +17,7 @@ from qa.model import NEEDS_REVIEW, VIOLATION, Finding
 from qa.net import fetch_bytes
 
 MAX_LISTED = 200  # missing pages kept as evidence
+INDEX_NAMES = ("index.html", "index.htm", "index.php")
 
 
 class SiteProbes(RunCheck):
@@ -92,10 +93,18 @@ class SiteProbes(RunCheck):
             pages, children = parse_sitemap(child_body)
             listed += pages
             queue += children
-        listed_norm = {normalise(u) or u for u in listed}
-        missing = sorted(u for u in audited if u not in listed_norm and (normalise(u) or u) not in listed_norm)
+        listed_forms = {form for u in listed for form in same_page(normalise(u) or u)}
+        missing = sorted(u for u in audited if not listed_forms & set(same_page(u)))
         out.update(valid=True, listed=len(listed), missing=missing[:MAX_LISTED], missing_count=len(missing))
         return out
+
+
+def same_page(url: str) -> list[str]:
+    """A URL and its directory-index spellings: ``/news/`` is listed when ``/news/index.html`` is, and vice versa."""
+    for index in INDEX_NAMES:
+        if url.endswith("/" + index):
+            return [url, url[: -len(index)]]
+    return [url] + ([url + index for index in INDEX_NAMES] if url.endswith("/") else [])
 
 
 def xml_problem(body: bytes) -> str:

@@ -1,0 +1,53 @@
+"""What a run needs to decide on publication, gathered (and validated) before the crawl, applied after it:
+gate settings, accepted issues, the previous run to compare with, and the manual operation checks."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from qa.errors import ConfigError
+from qa.judge.accepted import AcceptedFile, apply_accepted, load_accepted
+from qa.judge.diff import diff_runs
+from qa.judge.gate import GateResult, GateSettings, store_gate
+from qa.judge.operations import load_manual_checklist, merge_manual, previous_manual
+from qa.model import Results
+
+DEFAULT_ACCEPTED = "accepted.yaml"
+DEFAULT_CHECKLIST = "operation-checks.yaml"
+
+
+@dataclass
+class PublicationInputs:
+    settings: GateSettings = field(default_factory=GateSettings)
+    accepted: AcceptedFile | None = None
+    previous: Results | None = None
+    manual_source: str = "built-in"
+    manual: list[dict[str, Any]] = field(default_factory=list)
+
+
+def prepare(
+    config: dict[str, Any], settings: GateSettings, accepted_path: Path | None, previous: Results | None
+) -> PublicationInputs:
+    """Read and validate every input now, so that a mistake is a one-line error before any page is visited."""
+    # The default file names are optional; a file named in the configuration must exist.
+    configured = config["gate"]["accepted"]
+    if accepted_path is None and (Path(configured).exists() or configured != DEFAULT_ACCEPTED):
+        accepted_path = Path(configured)
+    accepted = load_accepted(accepted_path) if accepted_path else None
+    checklist = Path(config["operation_checks"])
+    if not checklist.exists() and config["operation_checks"] != DEFAULT_CHECKLIST:
+        raise ConfigError(f"{checklist}: operation checklist not found; fix 'operation_checks' in qa.yaml")
+    source, rows = load_manual_checklist(checklist)
+    return PublicationInputs(settings, accepted, previous, source, merge_manual(rows, previous_manual(previous)))
+
+
+def conclude(results: Results, inputs: PublicationInputs) -> GateResult:
+    """Mark accepted findings, record the manual checks and the diff, then evaluate and store the gate."""
+    if inputs.accepted is not None:
+        results.extra["accepted"] = apply_accepted(results, inputs.accepted)
+    results.extra["operation_checks"] = {"source": inputs.manual_source, "manual": inputs.manual}
+    if inputs.previous is not None:
+        results.extra["diff"] = diff_runs(inputs.previous, results)
+    return store_gate(results, inputs.settings)
