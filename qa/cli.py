@@ -76,6 +76,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="the previous run folder to compare with (default: the out folder's latest run)",
     )
 
+    gate = sub.add_parser("gate", help="evaluate the publication gate of a finished run again (exit 0 or 1)")
+    gate.add_argument("run_dir", type=Path, help="a run folder, e.g. reports_out/latest")
+    gate.add_argument("--config", type=Path, help="take the gate settings from this qa.yaml")
+    gate.add_argument("--fail-on", metavar="LIST", help="outcomes that fail the gate (as for qa audit)")
+    gate.add_argument("--max", action="append", default=[], metavar="NAME=N", help="allowed counts (as for qa audit)")
+    gate.add_argument("--accepted", type=Path, help="apply this accepted-issues file instead of the run's")
+
     diff = sub.add_parser("diff", help="compare two runs: new, fixed and unchanged findings")
     diff.add_argument("run_a", type=Path, help="the earlier run folder")
     diff.add_argument("run_b", type=Path, help="the later run folder")
@@ -104,6 +111,8 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_report(args)
         if args.command == "diff":
             return cmd_diff(args)
+        if args.command == "gate":
+            return cmd_gate(args)
         if args.command == "ops" and args.ops_command == "import":
             return cmd_ops_import(args)
         if args.command == "setup":
@@ -204,27 +213,26 @@ def cmd_audit(args: argparse.Namespace) -> int:
 
 def select_families(only: list[str], config: dict) -> list[str]:
     from qa.check import FAMILIES
-    from qa.config import nearest
+    from qa.judge.gate import suggest
 
     chosen = [name.strip() for value in only for name in value.split(",") if name.strip()]
     for name in chosen:
         if name not in FAMILIES:
-            raise UsageError(f"--only '{name}': not a check family ({nearest(name, list(FAMILIES))})")
+            raise UsageError(f"--only '{name}': not a check family ({suggest(name, list(FAMILIES))})")
     if chosen:
         config["families"] = chosen
     return config["families"]
 
 
 def gate_settings(args: argparse.Namespace, config: dict):
-    from qa.config import nearest
-    from qa.judge.gate import FAMILIES, GateSettings, parse_max
+    from qa.judge.gate import FAMILIES, GateSettings, parse_max, suggest
 
     settings = GateSettings.from_config(config["gate"])
     if args.fail_on is not None:
         settings.fail_on = [name.strip() for name in args.fail_on.split(",") if name.strip()]
         for name in settings.fail_on:
             if name not in FAMILIES:
-                raise UsageError(f"--fail-on '{name}': not an outcome ({nearest(name, list(FAMILIES))})")
+                raise UsageError(f"--fail-on '{name}': not an outcome ({suggest(name, list(FAMILIES))})")
     try:
         settings.max.update(parse_max(args.max))
     except ValueError as exc:
@@ -248,6 +256,25 @@ def previous_run(compare: Path | None, out: Path):
     except QAError as exc:
         print(f"qa: note: not comparing with the previous run ({redact_text(str(exc))})", file=sys.stderr)
         return None, None
+
+
+def cmd_gate(args: argparse.Namespace) -> int:
+    """The gate over stored results: the run's own settings, or the ones given here (nothing is rewritten)."""
+    from qa.config import load_project_config
+    from qa.judge.accepted import apply_accepted, load_accepted
+    from qa.judge.gate import evaluate_gate, format_block, settings_of
+    from qa.store import load_results
+
+    results = load_results(args.run_dir)
+    if args.config or args.fail_on is not None or args.max:
+        settings = gate_settings(args, load_project_config(args.config))
+    else:
+        settings = settings_of(results)
+    if args.accepted:
+        results.extra["accepted"] = apply_accepted(results, load_accepted(args.accepted))
+    gate = evaluate_gate(results, settings)
+    print(format_block(gate))
+    return EXIT_OK if gate.passed else EXIT_GATE_FAILED
 
 
 def cmd_diff(args: argparse.Namespace) -> int:

@@ -18,9 +18,11 @@ file and the summaries are pure functions of the results.
 
 from __future__ import annotations
 
+import difflib
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 from qa.judge.criteria import by_sc
 from qa.model import NEEDS_REVIEW, VIOLATION, Finding, Results
@@ -134,9 +136,18 @@ def _bucket(item: GateItem, thresholds: dict[str, int]) -> str:
 
 
 def _examples(items: list[GateItem], limit: int = 4) -> str:
+    """The rules with most items (findings), or the pages themselves (page-level items)."""
+    if all(i.finding is None for i in items):
+        paths = [urlsplit(i.url).path or "/" for i in items]
+        return ", ".join(paths[:limit]) + (", …" if len(paths) > limit else "")
     by_rule = Counter(i.rule for i in items)
     parts = [f"{rule} ({n})" for rule, n in by_rule.most_common(limit)]
     return ", ".join(parts) + (", …" if len(by_rule) > limit else "")
+
+
+def suggest(name: str, choices: list[str]) -> str:
+    close = [c for c in choices if c.startswith(name)] or difflib.get_close_matches(name, choices, n=1, cutoff=0.5)
+    return f"did you mean '{close[0]}'?" if close else f"choose from {', '.join(choices)}"
 
 
 def buckets(results: Results, settings: GateSettings) -> dict[str, list[GateItem]]:
@@ -167,10 +178,8 @@ def evaluate_gate(results: Results, settings: GateSettings | None = None) -> Gat
         allowed = settings.max.get(key, 0)
         if len(items) > allowed:
             what = FAMILIES.get(key, f"finding(s) of {key}")
-            pages = len({i.url for i in items})
-            result.reasons.append(
-                f"{key}: {len(items)} {what} on {pages} page(s), {allowed} allowed — {_examples(items)}"
-            )
+            where = "" if key in (JS, HTTP) else f" on {len({i.url for i in items})} page(s)"
+            result.reasons.append(f"{key}: {len(items)} {what}{where}, {allowed} allowed — {_examples(items)}")
     accepted = results.extra.get("accepted") or {}
     for entry in accepted.get("entries", []):
         if entry.get("status") == "expired":
