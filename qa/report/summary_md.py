@@ -14,6 +14,7 @@ NAME = "summary"
 FILENAME = "summary.md"
 ORDER = 90  # after the deliverables it links to
 TOP = 10
+DELIVERABLE_SUFFIXES = (".xlsx", ".html", ".xml", ".csv", ".pdf", ".zip")
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#!|~])")  # without [ ], ( ) cannot form a link
 
 
@@ -83,10 +84,9 @@ def render_markdown(results: Results, files: list[str]) -> str:
 
 
 def render(results: Results, out_dir: Path) -> list[Path]:
-    files = sorted(
-        p.name for p in out_dir.iterdir() if p.is_file() and p.suffix in (".xlsx", ".html", ".xml", ".json", ".md")
-    )
-    files = [f for f in files if f != FILENAME]
+    # Deliverables only (not the summary itself, nor the index that is written after it), so regenerating is stable.
+    deliverables = sorted(p.name for p in out_dir.iterdir() if p.is_file() and p.suffix in DELIVERABLE_SUFFIXES)
+    files = ["INDEX.md", *deliverables, "results.json"]
     path = out_dir / FILENAME
     path.write_text(render_markdown(results, files), encoding="utf-8")
     return [path]
