@@ -229,7 +229,8 @@ def test_junit_validates_and_counts_failures_right(gate_run: QARun) -> None:
     assert {c.get("name") for c in accessibility.findall("testcase")} == pages
     failing = {c.get("name") for c in accessibility.findall("testcase") if c.find("failure") is not None}
     assert failing == {f["url"] for f in a11y_violations(gate_run.results)}
-    label = accessibility.find("testcase[@name='%s']" % next(u for u in pages if u.endswith("/contact.html")))
+    contact = next(u for u in pages if u.endswith("/contact.html"))
+    label = accessibility.find(f"testcase[@name='{contact}']")
     assert "label" in label.find("failure").get("message") and "4.1.2" in label.find("failure").text
     # The gate case fails because the gate failed; the 404 page is skipped by the accessibility suite.
     assert root.find("testsuite[@name='gate']/testcase/failure") is not None
