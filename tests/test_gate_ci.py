@@ -110,9 +110,7 @@ def test_expired_entry_fails_the_gate_and_stale_entry_is_reported(gate_run: QARu
 
 def test_accepting_every_violation_passes_the_gate(gate_run: QARun, tmp_path: Path) -> None:
     rules = sorted({f["rule"] for f in a11y_violations(gate_run.results, accepted_count=True)})
-    entries = "".join(
-        f"  - {{rule: {r}, url: '*', reason: known, owner: qa, expires: 2099-01-01}}\n" for r in rules
-    )
+    entries = "".join(f"  - {{rule: {r}, url: '*', reason: known, owner: qa, expires: 2099-01-01}}\n" for r in rules)
     (tmp_path / "all.yaml").write_text("accepted:\n" + entries)
     run = gate(gate_run, "--accepted", str(tmp_path / "all.yaml"))
     assert run.code == 0, run.stdout + run.stderr
