@@ -171,7 +171,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
     checks_dir = Path(config["checks_dir"])
     select_families(args.only, config)
     compare, previous = previous_run(args.compare, out)
-    publication = prepare(config, gate_settings(args, config), args.accepted, previous)
+    publication = prepare(config, gate_settings(args, config), args.accepted, previous, args.compare is not None)
 
     with ExitStack() as stack:
         start_url = args.url or config["start_url"]

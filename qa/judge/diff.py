@@ -10,6 +10,8 @@ from typing import Any
 
 from qa.model import Finding, Results
 
+MAX_LISTED = 1000  # links listed by name in the diff; the counts are always complete
+
 
 def _brief(f: Finding) -> dict[str, Any]:
     return {
@@ -24,11 +26,38 @@ def _brief(f: Finding) -> dict[str, Any]:
     }
 
 
-def _link_key(item: Any) -> str | None:
+def _link_key(item: Any) -> tuple[str, str] | None:
+    """A link occurrence: (page it is on, where it points), as the link check writes ``links[]``."""
     if isinstance(item, dict):
         url = item.get("url") or item.get("href")
-        return str(url) if url else None
+        return (str(item.get("source") or ""), str(url)) if url else None
     return None
+
+
+def _broken(item: dict[str, Any]) -> bool:
+    return item.get("result") == "broken" or item.get("broken") is True
+
+
+def _links(keys: set[tuple[str, str]]) -> list[dict[str, str]]:
+    return [{"source": s, "url": u} for s, u in sorted(keys)[:MAX_LISTED]]
+
+
+def diff_links(old: list[Any], new: list[Any]) -> dict[str, Any]:
+    a = {k for k in map(_link_key, old) if k}
+    b = {k for k in map(_link_key, new) if k}
+    broken_a = {k for item in old if (k := _link_key(item)) and _broken(item)}
+    broken_b = {k for item in new if (k := _link_key(item)) and _broken(item)}
+    return {
+        "new": _links(b - a),
+        "gone": _links(a - b),
+        "counts": {"new": len(b - a), "gone": len(a - b), "unchanged": len(a & b)},
+        "broken": {
+            "new": _links(broken_b - broken_a),
+            # fixed: the link is still there and works, or it was removed
+            "fixed": _links(broken_a - broken_b),
+            "unchanged": len(broken_a & broken_b),
+        },
+    }
 
 
 def diff_runs(previous: Results, current: Results) -> dict[str, Any]:
@@ -60,9 +89,7 @@ def diff_runs(previous: Results, current: Results) -> dict[str, Any]:
     }
     old_links, new_links = previous.extra.get("links"), current.extra.get("links")
     if isinstance(old_links, list) and isinstance(new_links, list):
-        a = {k for k in map(_link_key, old_links) if k}
-        b = {k for k in map(_link_key, new_links) if k}
-        section["links"] = {"new": sorted(b - a), "gone": sorted(a - b), "unchanged": len(a & b)}
+        section["links"] = diff_links(old_links, new_links)
     return section
 
 
@@ -80,7 +107,11 @@ def format_diff(section: dict[str, Any], current: Results, limit: int = 50) -> s
         lines.append(f"pages:    {len(pages.get('new', []))} new, {len(pages.get('gone', []))} gone")
     if "links" in section:
         lk = section["links"]
-        lines.append(f"links:    {len(lk['new'])} new, {len(lk['gone'])} gone, {lk['unchanged']} unchanged")
+        c, br = lk["counts"], lk["broken"]
+        lines.append(
+            f"links:    {c['new']} new, {c['gone']} gone, {c['unchanged']} unchanged; broken: {len(br['new'])} new, "
+            f"{len(br['fixed'])} fixed, {br['unchanged']} unchanged"
+        )
     shown = 0
     for fid in fd["new"]:
         f = by_id.get(fid)

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from qa.discover.urls import origin
 from qa.errors import ConfigError
 from qa.judge.accepted import AcceptedFile, apply_accepted, load_accepted
 from qa.judge.diff import diff_runs
@@ -25,10 +26,19 @@ class PublicationInputs:
     previous: Results | None = None
     manual_source: str = "built-in"
     manual: list[dict[str, Any]] = field(default_factory=list)
+    compare_explicit: bool = False  # --compare given: compare even with a run of another site
+
+
+def same_site(a: Results, b: Results) -> bool:
+    return origin(a.run.start_url) == origin(b.run.start_url)
 
 
 def prepare(
-    config: dict[str, Any], settings: GateSettings, accepted_path: Path | None, previous: Results | None
+    config: dict[str, Any],
+    settings: GateSettings,
+    accepted_path: Path | None,
+    previous: Results | None,
+    compare_explicit: bool = False,
 ) -> PublicationInputs:
     """Read and validate every input now, so that a mistake is a one-line error before any page is visited."""
     # The default file names are optional; a file named in the configuration must exist.
@@ -40,14 +50,20 @@ def prepare(
     if not checklist.exists() and config["operation_checks"] != DEFAULT_CHECKLIST:
         raise ConfigError(f"{checklist}: operation checklist not found; fix 'operation_checks' in qa.yaml")
     source, rows = load_manual_checklist(checklist)
-    return PublicationInputs(settings, accepted, previous, source, merge_manual(rows, previous_manual(previous)))
+    return PublicationInputs(settings, accepted, previous, source, rows, compare_explicit)
 
 
 def conclude(results: Results, inputs: PublicationInputs) -> GateResult:
-    """Mark accepted findings, record the manual checks and the diff, then evaluate and store the gate."""
+    """Mark accepted findings, record the manual checks (results kept from the previous run of the same site) and
+    the diff, then evaluate and store the gate."""
     if inputs.accepted is not None:
         results.extra["accepted"] = apply_accepted(results, inputs.accepted)
-    results.extra["operation_checks"] = {"source": inputs.manual_source, "manual": inputs.manual}
-    if inputs.previous is not None:
-        results.extra["diff"] = diff_runs(inputs.previous, results)
+    previous = inputs.previous
+    if previous is not None and not inputs.compare_explicit and not same_site(previous, results):
+        results.run.notes.append(f"not compared with run {previous.run.id}: it audited another site")
+        previous = None
+    manual = merge_manual(inputs.manual, previous_manual(previous))
+    results.extra["operation_checks"] = {"source": inputs.manual_source, "manual": manual}
+    if previous is not None:
+        results.extra["diff"] = diff_runs(previous, results)
     return store_gate(results, inputs.settings)
