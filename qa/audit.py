@@ -15,7 +15,7 @@ from typing import Any
 from playwright.async_api import async_playwright
 
 import qa
-from qa.check import PageCheck, RunCheck, RunContext, SiteCheck, in_families, load_checks
+from qa.check import CORE, PageCheck, RunCheck, RunContext, SiteCheck, in_families, load_checks
 from qa.check.axe import AxeCheck
 from qa.discover.frontier import Frontier
 from qa.discover.seeds import listed_pages
@@ -81,6 +81,9 @@ async def run_audit(opts: AuditOptions) -> AuditOutcome:
         raise UsageError(f"'{start_url}' is not an http(s) URL; give a URL such as https://staging.example.jp/")
     start_url = normalise(start_url)
     checks = [c for c in load_checks(opts.checks_dir) if in_families(c, opts.config["families"])]
+    if not any(isinstance(c, PageCheck) and c.family != CORE for c in checks):
+        # nothing looks at layout or rendering: one browser at one viewport sees every page and link
+        opts.matrix = Matrix(opts.matrix.browsers[:1], opts.matrix.viewports[:1])
     page_checks = [c for c in checks if isinstance(c, PageCheck)]
     run_checks = [c for c in checks if isinstance(c, RunCheck) and c.enabled(opts.config)]
     AxeCheck.live_criteria = {}

@@ -170,8 +170,9 @@ def project_checks(folder: Path) -> list[AnyCheck]:
     return checks
 
 
-def in_families(check: AnyCheck, families: list[str]) -> bool:
-    return check.family == CORE or check.family in families
+def in_families(check: AnyCheck, selected: list[str]) -> bool:
+    """Selected by its family or by its own id (``--only links`` or ``--only axe``); core checks always run."""
+    return check.family == CORE or check.family in selected or check.id in selected
 
 
 def load_checks(folder: Path | None) -> list[AnyCheck]:
