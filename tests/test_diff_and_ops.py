@@ -157,6 +157,14 @@ def test_operation_sheet_on_an_http_site_with_a_soft_404_and_an_unlabelled_field
         assert "1 manual check(s) updated" in imported.stdout
         again = sheet_rows(sheet)["contact-form-mail"]
         assert (again["結果"], again["確認日"], again["確認者"]) == ("OK", "2026-11-20", "佐藤")
+        # Results written in YAML import the same way.
+        filled_yaml = tmp_path / "filled.yaml"
+        filled_yaml.write_text(
+            "checks:\n  - {id: search, item: 検索, result: 対象外, date: 2026-11-21, checker: 田中}\n", encoding="utf-8"
+        )
+        assert run_qa("ops", "import", str(filled_yaml), str(run.run_dir)).code == 0
+        assert sheet_rows(sheet)["search"]["結果"] == "対象外"
+        assert sheet_rows(sheet)["contact-form-mail"]["結果"] == "OK"
 
         # The next run keeps the manual result; a project checklist adds its own rows.
         checklist = tmp_path / "ops.yaml"

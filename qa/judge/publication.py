@@ -13,7 +13,7 @@ from qa.judge.accepted import AcceptedFile, apply_accepted, load_accepted
 from qa.judge.diff import diff_runs
 from qa.judge.gate import GateResult, GateSettings, store_gate
 from qa.judge.operations import load_manual_checklist, merge_manual, previous_manual
-from qa.model import Results
+from qa.model import Results, number_duplicates
 
 DEFAULT_ACCEPTED = "accepted.yaml"
 DEFAULT_CHECKLIST = "operation-checks.yaml"
@@ -56,6 +56,7 @@ def prepare(
 def conclude(results: Results, inputs: PublicationInputs) -> GateResult:
     """Mark accepted findings, record the manual checks (results kept from the previous run of the same site) and
     the diff, then evaluate and store the gate."""
+    number_duplicates(results.findings)  # whole-run checks' findings too, so every id is unique for the diff
     if inputs.accepted is not None:
         results.extra["accepted"] = apply_accepted(results, inputs.accepted)
     previous = inputs.previous
