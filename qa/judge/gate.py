@@ -21,6 +21,7 @@ from __future__ import annotations
 import difflib
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -89,6 +90,11 @@ def is_accepted(f: Finding) -> bool:
     return bool(f.details.get("accepted"))
 
 
+@cache
+def _criteria() -> frozenset[str]:
+    return frozenset(by_sc())
+
+
 def finding_family(f: Finding) -> str:
     if f.check in LINK_CHECKS or f.rule.startswith("broken-link") or f.rule == "broken-anchor":
         return LINKS
@@ -96,8 +102,7 @@ def finding_family(f: Finding) -> str:
         return JS
     if f.outcome == NEEDS_REVIEW:
         return REVIEW
-    criteria = by_sc()
-    if f.outcome == VIOLATION and any(sc in criteria for sc in f.sc):
+    if f.outcome == VIOLATION and any(sc in _criteria() for sc in f.sc):
         return A11Y
     return BEST_PRACTICE
 

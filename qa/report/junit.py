@@ -113,8 +113,9 @@ def build(results: Results) -> ET.Element:
     for p in results.pages:
         pages[p.url].append(p)
     by_suite: dict[str, dict[str, list[Finding]]] = defaultdict(lambda: defaultdict(list))
+    page_urls = set(pages)
     for f in results.findings:
-        by_suite[suite_of(f, set(pages))][f.url].append(f)
+        by_suite[suite_of(f, page_urls)][f.url].append(f)
 
     suites: dict[str, list[_Case]] = {}
     if any(c.pages for c in results.checks if c.id not in NOT_PAGE_CHECKS) or by_suite["accessibility"]:
