@@ -128,7 +128,7 @@ def settings_of(results: Results) -> GateSettings:
 
 
 def gating(results: Results, settings: GateSettings | None = None) -> list[GateItem]:
-    """The items the gate counts under these settings (what the JUnit file reports as failures)."""
+    """The items in the outcome families these settings turn on (before thresholds)."""
     enabled = set((settings or settings_of(results)).enabled())
     return [i for i in gate_items(results) if i.family in enabled]
 
