@@ -1,5 +1,5 @@
-"""Entry points: `nox -s a11y` (audit; the demo site unless a URL follows `--`), `nox -s tests`, `nox -s lint`,
-`nox -s bench`."""
+"""Entry points: `nox -s full` (every check family, every deliverable), `nox -s a11y` / `links` / `browsers` (one
+family each; the demo site unless a URL follows `--`), `nox -s tests`, `nox -s lint`, `nox -s bench`."""
 
 from __future__ import annotations
 
@@ -15,12 +15,36 @@ def _system_deps(session: nox.Session, which: str = "all") -> None:
     session.run("bash", "scripts/install-system-deps.sh", which, external=True)
 
 
-@nox.session
-def a11y(session: nox.Session) -> None:
-    """Audit a site: `nox -s a11y` (built-in demo site) or `nox -s a11y -- https://staging.example.jp/`."""
+def _audit(session: nox.Session, only: str | None) -> None:
+    """`qa audit` with one check family (`--only`), or all of them; a failed gate (exit 1) still ends the session
+    normally, as the deliverables are written either way."""
     _system_deps(session, "browsers")
     session.install("-e", ".")
-    session.run("qa", "audit", *session.posargs, success_codes=[0, 1])
+    session.run("qa", "audit", *([f"--only={only}"] if only else []), *session.posargs, success_codes=[0, 1])
+
+
+@nox.session
+def a11y(session: nox.Session) -> None:
+    """Accessibility only: `nox -s a11y` (built-in demo site) or `nox -s a11y -- https://staging.example.jp/`."""
+    _audit(session, "a11y")
+
+
+@nox.session
+def links(session: nox.Session) -> None:
+    """Link check only: `nox -s links -- https://staging.example.jp/`."""
+    _audit(session, "links")
+
+
+@nox.session
+def browsers(session: nox.Session) -> None:
+    """The browser matrix only: `nox -s browsers -- https://staging.example.jp/`."""
+    _audit(session, "browsers")
+
+
+@nox.session
+def full(session: nox.Session) -> None:
+    """The whole delivery in one run folder: accessibility, links, browser matrix, operation checks, CI outputs."""
+    _audit(session, None)
 
 
 @nox.session

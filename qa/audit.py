@@ -15,15 +15,16 @@ from typing import Any
 from playwright.async_api import async_playwright
 
 import qa
-from qa.check import PageCheck, RunCheck, RunContext, SiteCheck, load_checks
+from qa.check import CORE, PageCheck, RunCheck, RunContext, SiteCheck, in_families, load_checks
 from qa.check.axe import AxeCheck
 from qa.discover.frontier import Frontier
 from qa.discover.seeds import listed_pages
 from qa.discover.staging import enter_site
 from qa.discover.urls import normalise
 from qa.errors import UsageError
-from qa.judge.gate import GateResult, evaluate_gate
+from qa.judge.gate import GateResult
 from qa.judge.groups import groups_section
+from qa.judge.publication import PublicationInputs, conclude
 from qa.model import CheckRun, Results, RunInfo, cell_name, merge_cells
 from qa.net import make_client, preflight
 from qa.progress import Progress
@@ -47,6 +48,9 @@ class AuditOptions:
     checks_dir: Path | None = None
     progress: Progress | None = None
     access: SiteAccess = field(default_factory=SiteAccess)
+    # The previous run folder (`--compare RUN`, default the out folder's latest): diff, screenshot comparison.
+    compare: Path | None = None
+    publication: PublicationInputs = field(default_factory=PublicationInputs)
 
 
 @dataclass
@@ -79,7 +83,10 @@ async def run_audit(opts: AuditOptions) -> AuditOutcome:
     if not start_url or normalise(start_url) is None:
         raise UsageError(f"'{start_url}' is not an http(s) URL; give a URL such as https://staging.example.jp/")
     start_url = normalise(start_url)
-    checks = load_checks(opts.checks_dir)
+    checks = [c for c in load_checks(opts.checks_dir) if in_families(c, opts.config["families"])]
+    if not any(isinstance(c, PageCheck) and c.family != CORE for c in checks):
+        # nothing looks at layout or rendering: one browser at one viewport sees every page and link
+        opts.matrix = Matrix(opts.matrix.browsers[:1], opts.matrix.viewports[:1])
     page_checks = [c for c in checks if isinstance(c, PageCheck)]
     run_checks = [c for c in checks if isinstance(c, RunCheck) and c.enabled(opts.config)]
     AxeCheck.live_criteria = {}
@@ -148,9 +155,10 @@ async def run_audit(opts: AuditOptions) -> AuditOutcome:
         run.notes.append("The run was interrupted; these results cover only the pages finished before it stopped.")
     # judge + report
     results.extra["groups"] = groups_section(results)
+    gate = conclude(results, opts.publication)
     store.finish(results)
     reports = render_all(results, run_dir)
-    return AuditOutcome(results, run_dir, evaluate_gate(results), reports)
+    return AuditOutcome(results, run_dir, gate, reports)
 
 
 async def run_whole_run_checks(results: Results, checks: list, ctx: RunContext) -> None:

@@ -46,6 +46,52 @@ def build_parser() -> argparse.ArgumentParser:
     audit.add_argument("--exclude", action="append", default=[], metavar="REGEX", help="skip URLs matching")
     audit.add_argument("--concurrency", type=int, help="pages in flight per browser")
     audit.add_argument("--quiet", action="store_true", help="no progress output")
+    audit.add_argument(
+        "--only",
+        action="append",
+        default=[],
+        metavar="FAMILY",
+        help="run only these check families: a11y, links, "
+        "browsers, ops, or single checks by id (repeat or comma-separate; default: all, or 'families' in qa.yaml)",
+    )
+    audit.add_argument(
+        "--fail-on",
+        metavar="LIST",
+        help="outcomes that fail the gate, comma-separated: a11y-violations, "
+        "best-practice, needs-review, broken-links, js-errors, http-errors (default: a11y-violations)",
+    )
+    audit.add_argument(
+        "--max",
+        action="append",
+        default=[],
+        metavar="NAME=N",
+        help="allow up to N of an outcome, rule id or "
+        "criterion before the gate fails, e.g. --max needs-review=20 --max color-contrast=3",
+    )
+    audit.add_argument("--accepted", type=Path, help="accepted-issues file (default: accepted.yaml if present)")
+    audit.add_argument(
+        "--compare",
+        type=Path,
+        metavar="RUN",
+        help="the previous run folder to compare with (default: the out folder's latest run)",
+    )
+
+    gate = sub.add_parser("gate", help="evaluate the publication gate of a finished run again (exit 0 or 1)")
+    gate.add_argument("run_dir", type=Path, help="a run folder, e.g. reports_out/latest")
+    gate.add_argument("--config", type=Path, help="take the gate settings from this qa.yaml")
+    gate.add_argument("--fail-on", metavar="LIST", help="outcomes that fail the gate (as for qa audit)")
+    gate.add_argument("--max", action="append", default=[], metavar="NAME=N", help="allowed counts (as for qa audit)")
+    gate.add_argument("--accepted", type=Path, help="apply this accepted-issues file instead of the run's")
+
+    diff = sub.add_parser("diff", help="compare two runs: new, fixed and unchanged findings")
+    diff.add_argument("run_a", type=Path, help="the earlier run folder")
+    diff.add_argument("run_b", type=Path, help="the later run folder")
+
+    ops = sub.add_parser("ops", help="the operation-check sheet (検証完了チェックシート)")
+    ops_sub = ops.add_subparsers(dest="ops_command", parser_class=_Parser)
+    ops_import = ops_sub.add_parser("import", help="take the manual results from a filled sheet or YAML checklist")
+    ops_import.add_argument("file", type=Path, help="the filled operation-check.xlsx, or an operation-checks.yaml")
+    ops_import.add_argument("run_dir", type=Path, nargs="?", help="the run to update (default: the file's folder)")
 
     report = sub.add_parser("report", help="rebuild every deliverable of a run from its results.json")
     report.add_argument("run_dir", type=Path, help="a run folder, e.g. reports_out/latest")
@@ -63,6 +109,12 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_audit(args)
         if args.command == "report":
             return cmd_report(args)
+        if args.command == "diff":
+            return cmd_diff(args)
+        if args.command == "gate":
+            return cmd_gate(args)
+        if args.command == "ops" and args.ops_command == "import":
+            return cmd_ops_import(args)
         if args.command == "setup":
             return cmd_setup()
         build_parser().print_help()
@@ -84,6 +136,8 @@ def cmd_audit(args: argparse.Namespace) -> int:
     from qa.config import load_project_config
     from qa.demo.server import serve
     from qa.discover.seeds import read_url_list
+    from qa.judge.gate import format_block
+    from qa.judge.publication import prepare
     from qa.progress import Progress
     from qa.visit.matrix import load_matrix, select
 
@@ -115,6 +169,9 @@ def cmd_audit(args: argparse.Namespace) -> int:
         url_list = read_url_list(Path(config["urls_file"]))
     out = args.out or Path(config["out"])
     checks_dir = Path(config["checks_dir"])
+    select_families(args.only, config)
+    compare, previous = previous_run(args.compare, out)
+    publication = prepare(config, gate_settings(args, config), args.accepted, previous, args.compare is not None)
 
     with ExitStack() as stack:
         start_url = args.url or config["start_url"]
@@ -129,6 +186,8 @@ def cmd_audit(args: argparse.Namespace) -> int:
             url_list=url_list,
             checks_dir=checks_dir,
             progress=Progress(quiet=args.quiet),
+            compare=compare,
+            publication=publication,
         )
         outcome = asyncio.run(run_audit(opts))
 
@@ -141,13 +200,118 @@ def cmd_audit(args: argparse.Namespace) -> int:
     print(f"findings: {violations} WCAG violation(s), {review} needing review")
     for path in outcome.reports:
         print(f"report:   {path}")
-    if outcome.gate.passed:
-        print("gate:     passed")
-        return EXIT_OK
-    print("gate:     FAILED")
-    for reason in outcome.gate.reasons[:10]:
-        print(f"  - {reason}")
-    return EXIT_GATE_FAILED
+    diff = results.extra.get("diff")
+    if diff:
+        fd = diff["findings"]
+        print(
+            f"diff:     {len(fd['new'])} new, {len(fd['fixed'])} fixed, {len(fd['unchanged'])} unchanged "
+            f"since {diff['against']['run']}"
+        )
+    print(format_block(outcome.gate))
+    return EXIT_OK if outcome.gate.passed else EXIT_GATE_FAILED
+
+
+def select_families(only: list[str], config: dict) -> list[str]:
+    """``--only`` takes check families (a11y, links, browsers, ops) or single check ids (axe, links, ...)."""
+    from qa.check import FAMILIES, load_checks
+    from qa.judge.gate import suggest
+
+    chosen = [name.strip() for value in only for name in value.split(",") if name.strip()]
+    if chosen:
+        known = list(FAMILIES) + sorted({c.id for c in load_checks(Path(config["checks_dir"]))} - set(FAMILIES))
+        for name in chosen:
+            if name not in known:
+                raise UsageError(f"--only '{name}': not a check family or check ({suggest(name, known)})")
+    if chosen:
+        config["families"] = chosen
+    return config["families"]
+
+
+def gate_settings(args: argparse.Namespace, config: dict):
+    from qa.judge.gate import FAMILIES, GateSettings, parse_max, suggest
+
+    settings = GateSettings.from_config(config["gate"])
+    if args.fail_on is not None:
+        settings.fail_on = [name.strip() for name in args.fail_on.split(",") if name.strip()]
+        for name in settings.fail_on:
+            if name not in FAMILIES:
+                raise UsageError(f"--fail-on '{name}': not an outcome ({suggest(name, list(FAMILIES))})")
+    try:
+        settings.max.update(parse_max(args.max))
+    except ValueError as exc:
+        raise UsageError(f"--max '{exc}': write NAME=N, e.g. --max needs-review=20 or --max color-contrast=3") from None
+    return settings
+
+
+def previous_run(compare: Path | None, out: Path):
+    """(folder, results) of the run to compare with: --compare RUN, else the out folder's latest run if readable."""
+    from qa.store import load_results, resolve_run_dir
+
+    if compare is not None:
+        folder = resolve_run_dir(compare).resolve()
+        return folder, load_results(folder)
+    latest = out / "latest"
+    if not latest.exists():
+        return None, None
+    try:
+        folder = resolve_run_dir(latest).resolve()
+        return folder, load_results(folder)
+    except QAError as exc:
+        print(f"qa: note: not comparing with the previous run ({redact_text(str(exc))})", file=sys.stderr)
+        return None, None
+
+
+def cmd_gate(args: argparse.Namespace) -> int:
+    """The gate over stored results: the run's own settings, or the ones given here (nothing is rewritten)."""
+    from qa.config import load_project_config
+    from qa.judge.accepted import apply_accepted, load_accepted
+    from qa.judge.gate import evaluate_gate, format_block, settings_of
+    from qa.store import load_results
+
+    results = load_results(args.run_dir)
+    if args.config or args.fail_on is not None or args.max:
+        settings = gate_settings(args, load_project_config(args.config))
+    else:
+        settings = settings_of(results)
+    if args.accepted:
+        results.extra["accepted"] = apply_accepted(results, load_accepted(args.accepted))
+    gate = evaluate_gate(results, settings)
+    print(format_block(gate))
+    return EXIT_OK if gate.passed else EXIT_GATE_FAILED
+
+
+def cmd_diff(args: argparse.Namespace) -> int:
+    from qa.judge.diff import diff_runs, format_diff
+    from qa.store import load_results
+
+    before, after = load_results(args.run_a), load_results(args.run_b)
+    print(format_diff(diff_runs(before, after), after))
+    return EXIT_OK
+
+
+def cmd_ops_import(args: argparse.Namespace) -> int:
+    from qa.config import read_yaml
+    from qa.judge.operations import import_results, parse_manual
+    from qa.report import render_all
+    from qa.report.operation_sheet import read_filled
+    from qa.store import RESULTS, load_results, resolve_run_dir, write_json_atomic
+
+    if not args.file.is_file():
+        raise UsageError(f"{args.file}: no such file; give the filled operation-check.xlsx or a YAML checklist")
+    run_dir = args.run_dir or args.file.parent
+    if not (resolve_run_dir(run_dir) / RESULTS).exists():
+        raise UsageError(f"{run_dir}: not a finished qa run folder; give the run folder after the file")
+    run_dir = resolve_run_dir(run_dir)
+    if args.file.suffix.lower() in (".yaml", ".yml"):
+        filled = parse_manual(read_yaml(args.file, "operation checklist"), str(args.file))
+    else:
+        filled = read_filled(args.file)
+    results = load_results(run_dir)
+    changed = import_results(results, filled)
+    write_json_atomic(run_dir / RESULTS, results.to_dict())
+    render_all(results, run_dir)
+    print(f"qa: {changed} manual check(s) updated in {run_dir}; the next run keeps them")
+    return EXIT_OK
 
 
 def default_browsers_file() -> Path:

@@ -33,6 +33,11 @@ def _list_of_str(v: Any) -> str | None:
     return None if all(isinstance(x, str) for x in v) else "must be a list of strings"
 
 
+def _one_of(v: list, allowed: tuple[str, ...]) -> str | None:
+    bad = [x for x in v if x not in allowed]
+    return f"has unknown value '{bad[0]}' ({nearest(str(bad[0]), list(allowed))})" if bad else None
+
+
 # Sections are added here by the pipeline stage that owns them.
 PROJECT_SCHEMA: dict[str, Any] = {
     "start_url": Field((str,), None, "the URL the crawl starts from"),
@@ -77,6 +82,42 @@ PROJECT_SCHEMA: dict[str, Any] = {
         "drafts": Field((bool,), True, "with credentials, audit previews of drafts, pending and scheduled posts"),
         "post_types": Field((list,), [], "only these post types (default: every public one)", _list_of_str),
     },
+    "families": Field(
+        (list,),
+        ["a11y", "links", "browsers", "ops"],
+        "check families to run (qa audit --only FAMILY): a11y, links, browsers, ops",
+        lambda v: _one_of(v, ("a11y", "links", "browsers", "ops")),
+    ),
+    "gate": {
+        "fail_on": Field(
+            (list,),
+            ["a11y-violations"],
+            "outcomes that fail the run: a11y-violations, best-practice, needs-review, broken-links, js-errors, "
+            "http-errors",
+            lambda v: _one_of(
+                v, ("a11y-violations", "best-practice", "needs-review", "broken-links", "js-errors", "http-errors")
+            ),
+        ),
+        "max": Field(
+            (dict,),
+            None,
+            "allowed counts per outcome, rule id or criterion, e.g. {needs-review: 20, color-contrast: 3}",
+            lambda v: (
+                None
+                if all(
+                    isinstance(k, str) and isinstance(n, int) and not isinstance(n, bool) and n >= 0
+                    for k, n in v.items()
+                )
+                else "must map outcome, rule or criterion names to whole numbers >= 0"
+            ),
+        ),
+        "accepted": Field((str,), "accepted.yaml", "reviewed accepted issues (used when the file exists)"),
+    },
+    "operation_checks": Field(
+        (str,),
+        "operation-checks.yaml",
+        "manual rows of the operation-check sheet (the built-in list when the file does not exist)",
+    ),
     "lang": Field(
         (str,),
         "ja",

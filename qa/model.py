@@ -84,12 +84,17 @@ class Finding:
         return bool(self.sc)
 
 
-_NTH = re.compile(r":nth-(child|of-type)\(\d+\)")
+_NTH = re.compile(r":nth-(last-)?(child|of-type)\([^)]*\)")
+_COMBINATOR = re.compile(r"\s*([>+~])\s*")
+_ROOT = re.compile(r"^(html\s*>\s*)?body\s*>\s*")
 
 
 def normalise_selector(target: str) -> str:
-    """A selector with positional parts removed, so that unrelated page edits keep a finding's identity."""
-    return re.sub(r"\s+", " ", _NTH.sub("", target)).strip()
+    """A selector with positional parts removed, so that unrelated page edits keep a finding's identity:
+    ``html > body > main > p:nth-child(3)`` and ``main>p:nth-child(4)`` are both ``main > p``."""
+    text = re.sub(r"\s+", " ", _NTH.sub("", target)).strip()
+    text = _COMBINATOR.sub(r" \1 ", text)
+    return _ROOT.sub("", text)
 
 
 def finding_id(rule: str, url: str, target: str, outcome: str) -> str:
@@ -162,8 +167,20 @@ def _build(cls: type, data: dict[str, Any]) -> Any:
     return cls(**{k: v for k, v in data.items() if k in names})
 
 
+def number_duplicates(findings: list[Finding]) -> None:
+    """Several elements of one page sharing rule and normalised selector get ids ``…-2``, ``…-3`` in document order,
+    so that none hides another and each keeps its identity while the rest of the page changes."""
+    seen: dict[tuple[str, str, str], int] = {}
+    for f in findings:
+        key = (f.id, f.browser, f.viewport)
+        seen[key] = seen.get(key, 0) + 1
+        if seen[key] > 1:
+            f.id = f"{f.id}-{seen[key]}"
+
+
 def merge_cells(findings: list[Finding]) -> list[Finding]:
     """Store identical findings seen in several browser/viewport cells once, with the list of cells."""
+    number_duplicates(findings)
     merged: dict[tuple[str, str], Finding] = {}
     for f in findings:
         key = (f.id, f.message)

@@ -23,6 +23,10 @@ from qa.visit.driver import PageEvents, Session
 PARTIAL = "partial"  # a clean result still needs a person
 FULL = "full"  # a clean result is a pass
 
+# Check families, selected with `qa audit --only FAMILY` (config `families`); "core" checks always run.
+FAMILIES = ("a11y", "links", "browsers", "ops")
+CORE = "core"
+
 
 @dataclass
 class PageContext:
@@ -54,6 +58,7 @@ class PageCheck:
 
     id: ClassVar[str] = ""
     title: ClassVar[str] = ""
+    family: ClassVar[str] = "a11y"  # one of FAMILIES, or CORE
     # success criterion -> PARTIAL or FULL; checks may add to it at run time (axe derives it from its rules)
     criteria: ClassVar[dict[str, str]] = {}
     primary_only: ClassVar[bool] = False
@@ -72,6 +77,7 @@ class SiteCheck:
 
     id: ClassVar[str] = ""
     title: ClassVar[str] = ""
+    family: ClassVar[str] = "a11y"  # one of FAMILIES, or CORE
     criteria: ClassVar[dict[str, str]] = {}
 
     def run(self, results: Results) -> list[Finding]:
@@ -100,6 +106,7 @@ class RunCheck:
 
     id: ClassVar[str] = ""
     title: ClassVar[str] = ""
+    family: ClassVar[str] = "a11y"  # one of FAMILIES, or CORE
     criteria: ClassVar[dict[str, str]] = {}
 
     def enabled(self, config: dict[str, Any]) -> bool:
@@ -161,6 +168,11 @@ def project_checks(folder: Path) -> list[AnyCheck]:
             raise ConfigError(f"{path}: the check could not be loaded ({type(exc).__name__}: {exc}); fix it") from None
         checks += _checks_in(module)
     return checks
+
+
+def in_families(check: AnyCheck, selected: list[str]) -> bool:
+    """Selected by its family or by its own id (``--only links`` or ``--only axe``); core checks always run."""
+    return check.family == CORE or check.family in selected or check.id in selected
 
 
 def load_checks(folder: Path | None) -> list[AnyCheck]:

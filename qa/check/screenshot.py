@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from qa.check import PageCheck, PageContext
+from qa.check import CORE, PageCheck, PageContext
 from qa.model import Finding
 from qa.paths import slug_for_url
 
@@ -13,6 +13,7 @@ class Screenshot(PageCheck):
     id = "screenshot"
     title = "Page screenshot"
     order = 5  # before anything changes the page
+    family = CORE  # every family's reports use the screenshots
 
     async def run(self, ctx: PageContext) -> list[Finding]:
         if not ctx.config["screenshots"]:

@@ -18,10 +18,13 @@ Renderer = Callable[[Results, Path], list[Path]]
 
 def reporters() -> dict[str, Renderer]:
     found: dict[str, Renderer] = {}
-    for info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
-        if info.name.startswith("_"):
-            continue
-        module = importlib.import_module(f"{__name__}.{info.name}")
+    modules = [
+        importlib.import_module(f"{__name__}.{info.name}")
+        for info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name)
+        if not info.name.startswith("_")
+    ]
+    # ORDER (default 50): reports that list the others (summary, index) render after them.
+    for module in sorted(modules, key=lambda m: getattr(m, "ORDER", 50)):
         if hasattr(module, "render") and hasattr(module, "NAME"):
             found[module.NAME] = module.render
     return found

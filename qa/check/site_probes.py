@@ -1,0 +1,121 @@
+"""Site probes for the operation-check sheet: does an unknown URL answer 404, and is sitemap.xml valid and complete?
+
+GET only, two or three requests per run. Results go to ``results.extra["site_probes"]``; a soft 404 and a broken
+or incomplete sitemap also become findings (no success criterion: they are site quality, not WCAG).
+"""
+
+from __future__ import annotations
+
+import secrets
+import xml.etree.ElementTree as ET
+from typing import Any
+
+from qa.check import RunCheck, RunContext
+from qa.discover.sitemap import MAX_SITEMAPS, parse_sitemap
+from qa.discover.urls import normalise, origin
+from qa.model import NEEDS_REVIEW, VIOLATION, Finding
+from qa.net import fetch_bytes
+
+MAX_LISTED = 200  # missing pages kept as evidence
+INDEX_NAMES = ("index.html", "index.htm", "index.php")
+
+
+class SiteProbes(RunCheck):
+    id = "site-probes"
+    title = "Custom 404 page and sitemap.xml"
+    family = "ops"
+
+    async def run(self, ctx: RunContext) -> list[Finding]:
+        pages = [p for p in ctx.results.pages if not p.error]
+        start = ctx.results.pages[0].url if ctx.results.pages else ctx.results.run.start_url
+        site = origin(start)
+        probe_url = f"{site}/qa-probe-{secrets.token_hex(6)}-does-not-exist.html"
+        status, ctype, _ = await fetch_bytes(ctx.client, probe_url)
+        not_found = {"url": probe_url, "status": status, "content_type": ctype.split(";")[0].strip()}
+        sitemap = await self.sitemap(ctx, site, {p.url for p in pages if p.status == 200})
+        ctx.results.extra["site_probes"] = {"not_found": not_found, "sitemap": sitemap}
+
+        def finding(rule: str, outcome: str, url: str, message: str, **details: Any) -> Finding:
+            return Finding(rule, outcome, url, "http", "-", check=self.id, message=message, details=details)
+
+        found = []
+        if status not in (404, 410):
+            found.append(
+                finding(  # on the site root, not the random probe URL, so the finding keeps its id run to run
+                    "soft-404",
+                    VIOLATION,
+                    f"{site}/",
+                    f"a URL that does not exist ({probe_url}) answered {status or 'nothing'} instead of 404",
+                    status=status,
+                    probe_url=probe_url,
+                )
+            )
+        if sitemap["status"] == 200 and not sitemap["valid"]:
+            found.append(finding("sitemap-invalid", VIOLATION, sitemap["url"], sitemap["problem"]))
+        elif sitemap["valid"] and sitemap["missing"]:
+            found.append(
+                finding(
+                    "sitemap-incomplete",
+                    NEEDS_REVIEW,
+                    sitemap["url"],
+                    f"{sitemap['missing_count']} audited page(s) are not listed in the sitemap",
+                    missing=sitemap["missing"],
+                )
+            )
+        return found
+
+    async def sitemap(self, ctx: RunContext, site: str, audited: set[str]) -> dict[str, Any]:
+        url = f"{site}/sitemap.xml"
+        status, _, body = await fetch_bytes(ctx.client, url)
+        out: dict[str, Any] = {"url": url, "status": status, "valid": False, "problem": "", "listed": 0}
+        out.update(missing=[], missing_count=0)
+        if status != 200:
+            out["problem"] = f"/sitemap.xml answered {status or 'nothing'}"
+            return out
+        problem = xml_problem(body)
+        if problem:
+            out["problem"] = problem
+            return out
+        listed: list[str] = []
+        queue, seen = [url], set()
+        while queue and len(seen) < MAX_SITEMAPS:
+            current = queue.pop(0)
+            if current in seen:
+                continue
+            seen.add(current)
+            if current == url:
+                child_status, child_body = status, body
+            else:
+                child_status, _, child_body = await fetch_bytes(ctx.client, current)
+            if child_status != 200 or xml_problem(child_body):
+                out["problem"] = f"{current} (listed in the sitemap index) answered {child_status} or is not XML"
+                return out
+            pages, children = parse_sitemap(child_body)
+            listed += pages
+            queue += children
+        listed_forms = {form for u in listed for form in same_page(normalise(u) or u)}
+        missing = sorted(u for u in audited if not listed_forms & set(same_page(u)))
+        out.update(valid=True, listed=len(listed), missing=missing[:MAX_LISTED], missing_count=len(missing))
+        return out
+
+
+def same_page(url: str) -> list[str]:
+    """A URL and its directory-index spellings: ``/news/`` is listed when ``/news/index.html`` is, and vice versa."""
+    for index in INDEX_NAMES:
+        if url.endswith("/" + index):
+            return [url, url[: -len(index)]]
+    return [url] + ([url + index for index in INDEX_NAMES] if url.endswith("/") else [])
+
+
+def xml_problem(body: bytes) -> str:
+    """Why a sitemap document is not a valid urlset/sitemapindex, or ''."""
+    try:
+        root = ET.fromstring(body)
+    except ET.ParseError as exc:
+        return f"not well-formed XML ({exc})"
+    tag = root.tag.rsplit("}", 1)[-1]
+    if tag not in ("urlset", "sitemapindex"):
+        return f"root element is <{tag}>, not <urlset> or <sitemapindex>"
+    if not root.tag.startswith("{http://www.sitemaps.org/schemas/sitemap/0.9}"):
+        return "not in the sitemap namespace http://www.sitemaps.org/schemas/sitemap/0.9"
+    return ""

@@ -1,0 +1,60 @@
+"""INDEX.md: every deliverable of the run folder, with what it is, so a project lead finds what to attach."""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from pathlib import Path
+
+import qa.report
+from qa.judge.gate import evaluate_gate
+from qa.model import Results
+from qa.report.summary_md import md
+
+NAME = "index"
+FILENAME = "INDEX.md"
+ORDER = 99  # last: it lists what the other reports wrote
+CORE_FILES = {
+    "results.json": "every page, finding and check of the run (the source of every report; docs/results-schema.md)",
+    "records.jsonl": "the same, streamed page by page while the run went",
+    "run.json": "the run's header, written when it started",
+}
+
+
+def descriptions() -> dict[str, str]:
+    """File name -> the first line of the docstring of the report module that writes it."""
+    out = dict(CORE_FILES)
+    for info in pkgutil.iter_modules(qa.report.__path__):
+        if info.name.startswith("_") or info.name == "index":
+            continue
+        module = importlib.import_module(f"qa.report.{info.name}")
+        names = getattr(module, "FILENAMES", None) or [getattr(module, "FILENAME", None)]
+        doc = (module.__doc__ or "").strip().split("\n\n")[0].replace("\n", " ")
+        out.update({name: doc for name in names if name})
+    return out
+
+
+def render(results: Results, out_dir: Path) -> list[Path]:
+    known = descriptions()
+    gate = evaluate_gate(results)
+    lines = [
+        f"# Run {results.run.id}",
+        "",
+        f"- site: {md(results.run.start_url, 300)}",
+        f"- started: {results.run.started}; status: {results.run.status}; cells: {', '.join(results.run.cells)}",
+        f"- gate: {'passed' if gate.passed else 'FAILED'}",
+        "",
+        "| file | what |",
+        "|---|---|",
+    ]
+    for path in sorted(out_dir.iterdir()):
+        if path.name.startswith(".") or path.name == FILENAME:
+            continue
+        if path.is_dir():
+            count = sum(1 for p in path.rglob("*") if p.is_file())
+            lines.append(f"| [{path.name}/]({path.name}/) | {count} file(s) |")
+        else:
+            lines.append(f"| [{path.name}]({path.name}) | {known.get(path.name, '')} |")
+    target = out_dir / FILENAME
+    target.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return [target]

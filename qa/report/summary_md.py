@@ -1,0 +1,92 @@
+"""A Markdown summary for a CI job summary or a merge-request comment: gate, counts, new since the last run, top
+problems, links to the deliverables. Site content is escaped: it cannot add links, images or HTML to the comment."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from pathlib import Path
+
+from qa.judge.gate import FAMILIES, evaluate_gate, is_accepted
+from qa.model import NEEDS_REVIEW, VIOLATION, Results
+
+NAME = "summary"
+FILENAME = "summary.md"
+ORDER = 90  # after the deliverables it links to
+TOP = 10
+DELIVERABLE_SUFFIXES = (".xlsx", ".html", ".xml", ".csv", ".pdf", ".zip")
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#!|~])")  # without [ ], ( ) cannot form a link
+
+
+def md(text: object, limit: int = 120) -> str:
+    """Plain text that Markdown renders as typed: special characters escaped, one line, bounded."""
+    value = re.sub(r"\s+", " ", str(text)).strip()
+    if len(value) > limit:
+        value = value[: limit - 1] + "…"
+    return _MD_SPECIAL.sub(r"\\\1", value)
+
+
+def render_markdown(results: Results, files: list[str]) -> str:
+    gate = evaluate_gate(results)
+    run = results.run
+    urls = {p.url for p in results.pages}
+    findings = results.findings
+    violations = [f for f in findings if f.outcome == VIOLATION and not is_accepted(f)]
+    review = [f for f in findings if f.outcome == NEEDS_REVIEW and not is_accepted(f)]
+    accepted = [f for f in findings if is_accepted(f)]
+    out = [
+        f"## qa: {'✅ gate passed' if gate.passed else '❌ gate failed'} — {md(run.start_url)}",
+        "",
+        f"Run `{md(run.id)}` ({run.status}), {len(urls)} page(s) in {len(run.cells)} browser/viewport cell(s).",
+        "",
+    ]
+    if gate.reasons:
+        out += ["**Why the gate failed**", ""] + [f"- {md(r, 300)}" for r in gate.reasons] + [""]
+    if gate.notes:
+        out += [f"- note: {md(n, 300)}" for n in gate.notes] + [""]
+    out += ["| outcome | count | gates |", "|---|---:|:---:|"]
+    enabled = set(results.extra.get("gate", {}).get("settings", {}).get("fail_on") or ["a11y-violations"])
+    enabled |= {k for k in results.extra.get("gate", {}).get("settings", {}).get("max") or {} if k in FAMILIES}
+    for fam, label in FAMILIES.items():
+        out.append(f"| {label} | {gate.counts.get(fam, 0)} | {'yes' if fam in enabled else ''} |")
+    out += [f"| accepted (known issues) | {len(accepted)} | |", ""]
+
+    diff = results.extra.get("diff")
+    if diff:
+        fd = diff["findings"]
+        out += [
+            f"**Since run `{md(diff['against']['run'])}`**: {len(fd['new'])} new, {len(fd['fixed'])} fixed, "
+            f"{len(fd['unchanged'])} unchanged.",
+            "",
+        ]
+        by_id = {f.id: f for f in findings}
+        new = [by_id[i] for i in fd["new"] if i in by_id]
+        if new:
+            out += ["| new | page | element |", "|---|---|---|"]
+            out += [f"| {md(f.rule)} | {md(f.url)} | `{md(f.target, 80)}` |" for f in new[:TOP]]
+            if len(new) > TOP:
+                out.append(f"| … {len(new) - TOP} more | | |")
+            out.append("")
+    else:
+        out += ["No previous run to compare with.", ""]
+
+    top = Counter((f.rule, ", ".join(f.sc)) for f in violations + review)
+    if top:
+        pages = {key: len({f.url for f in violations + review if (f.rule, ", ".join(f.sc)) == key}) for key in top}
+        out += ["**Top problems**", "", "| rule | SC | findings | pages |", "|---|---|---:|---:|"]
+        out += [f"| {md(r)} | {md(sc) or '—'} | {n} | {pages[(r, sc)]} |" for (r, sc), n in top.most_common(TOP)]
+        out.append("")
+    if review:
+        out += [f"{len(review)} finding(s) need a person's review; see the workbooks.", ""]
+    if files:
+        out += ["**Deliverables** (in the run folder)", ""] + [f"- [{md(n)}]({n})" for n in files] + [""]
+    return "\n".join(out)
+
+
+def render(results: Results, out_dir: Path) -> list[Path]:
+    # Deliverables only (not the summary itself, nor the index that is written after it), so regenerating is stable.
+    deliverables = sorted(p.name for p in out_dir.iterdir() if p.is_file() and p.suffix in DELIVERABLE_SUFFIXES)
+    files = ["INDEX.md", *deliverables, "results.json"]
+    path = out_dir / FILENAME
+    path.write_text(render_markdown(results, files), encoding="utf-8")
+    return [path]
