@@ -22,6 +22,7 @@ from qa.discover.seeds import listed_pages
 from qa.discover.staging import enter_site
 from qa.discover.urls import normalise
 from qa.errors import UsageError
+from qa.judge import profiles, reviews, sampling
 from qa.judge.gate import GateResult
 from qa.judge.groups import groups_section
 from qa.judge.publication import PublicationInputs, conclude
@@ -30,6 +31,7 @@ from qa.net import make_client, preflight
 from qa.progress import Progress
 from qa.redact import redact_config, redact_url
 from qa.report import render_all
+from qa.report._vocab import verdict_aliases
 from qa.store import RunStore, new_run_id
 from qa.visit.access import load_credentials, site_access
 from qa.visit.crawl import Crawl, CrawlSettings
@@ -90,6 +92,8 @@ async def run_audit(opts: AuditOptions) -> AuditOutcome:
     page_checks = [c for c in checks if isinstance(c, PageCheck)]
     run_checks = [c for c in checks if isinstance(c, RunCheck) and c.enabled(opts.config)]
     AxeCheck.live_criteria = {}
+    profiles.prepare_config(opts.config)
+    human = reviews.load_reviews(Path(opts.config["reviews_file"]), verdict_aliases(opts.config))
     run = new_run_info(opts, start_url)
     run_dir = opts.out / run.id
     config = opts.config
@@ -127,6 +131,7 @@ async def run_audit(opts: AuditOptions) -> AuditOutcome:
                     crawl.offer_all([start_url], None, 0)
                     crawl.offer_all(entry.urls, None, 1)
                     crawl.offer_all(await listed_pages(start_url, config, client), None, 1)
+                crawl.offer_all(sampling.representative_urls(config, start_url), None, 0)  # they must be audited
                 interrupted = await crawl.run()
             finally:
                 for e in engines:
@@ -154,6 +159,8 @@ async def run_audit(opts: AuditOptions) -> AuditOutcome:
     if interrupted:
         run.notes.append("The run was interrupted; these results cover only the pages finished before it stopped.")
     # judge + report
+    results.extra[sampling.SECTION] = sampling.select(results, config)
+    results.extra[reviews.SECTION] = {"source": config["reviews_file"], "items": human}
     results.extra["groups"] = groups_section(results)
     gate = conclude(results, opts.publication)
     store.finish(results)

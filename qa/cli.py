@@ -46,6 +46,9 @@ def build_parser() -> argparse.ArgumentParser:
     audit.add_argument("--exclude", action="append", default=[], metavar="REGEX", help="skip URLs matching")
     audit.add_argument("--concurrency", type=int, help="pages in flight per browser")
     audit.add_argument("--quiet", action="store_true", help="no progress output")
+    audit.add_argument("--profile", action="append", default=[], metavar="NAME", help="jis2016, wcag21 or wcag22")
+    audit.add_argument("--level", choices=["A", "AA"], help="target conformance level")
+    audit.add_argument("--lang", choices=["ja", "en"], help="language of the deliverables")
     audit.add_argument(
         "--only",
         action="append",
@@ -95,6 +98,15 @@ def build_parser() -> argparse.ArgumentParser:
 
     report = sub.add_parser("report", help="rebuild every deliverable of a run from its results.json")
     report.add_argument("run_dir", type=Path, help="a run folder, e.g. reports_out/latest")
+    report.add_argument("--lang", choices=["ja", "en"], help="language of the deliverables (default: the run's)")
+
+    review = sub.add_parser("review", help="human verdicts: import them from a filled-in checklist workbook")
+    review_sub = review.add_subparsers(dest="review_command", parser_class=_Parser)
+    imp = review_sub.add_parser("import", help="merge a workbook's human verdicts into the reviews file")
+    imp.add_argument("workbook", type=Path, help="a checklist-*.xlsx with the human verdict columns filled in")
+    imp.add_argument("--config", type=Path, help="project configuration (default: ./qa.yaml if present)")
+    imp.add_argument("--reviews", type=Path, help="the reviews file (default: reviews_file in qa.yaml)")
+    imp.add_argument("--run", type=Path, help="also apply them to this run folder (default: the workbook's)")
 
     sub.add_parser("setup", help="make a browser available (Playwright download, or the system package)")
     return parser
@@ -117,6 +129,8 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_ops_import(args)
         if args.command == "setup":
             return cmd_setup()
+        if args.command == "review" and args.review_command == "import":
+            return cmd_review_import(args)
         build_parser().print_help()
         return EXIT_USAGE
     except QAError as exc:
@@ -155,6 +169,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
             except re.error as exc:
                 raise UsageError(f"--{key} '{pattern}': not a valid regular expression ({exc})") from None
         config[key] = config[key] + getattr(args, key)
+    apply_conformance_args(config, args)
     browsers_file = args.browsers or Path(config["browsers_file"])
     if not args.browsers and not browsers_file.exists() and config["browsers_file"] == "browsers.yaml":
         browsers_file = default_browsers_file()  # outside a project folder: the shipped default matrix
@@ -198,6 +213,8 @@ def cmd_audit(args: argparse.Namespace) -> int:
     print(f"run:      {outcome.run_dir}  ({results.run.status})")
     print(f"visits:   {len(results.pages)} ({errors} not audited) across {len(results.run.cells)} cell(s)")
     print(f"findings: {violations} WCAG violation(s), {review} needing review")
+    print_sample(results)
+    print_conformance(results)
     for path in outcome.reports:
         print(f"report:   {path}")
     diff = results.extra.get("diff")
@@ -326,8 +343,79 @@ def cmd_report(args: argparse.Namespace) -> int:
 
     run_dir = resolve_run_dir(args.run_dir)
     results = load_results(run_dir)
+    if args.lang:
+        results.run.config["lang"] = args.lang
     for path in render_all(results, run_dir):
         print(f"report: {path}")
+    return EXIT_OK
+
+
+def apply_conformance_args(config: dict, args: argparse.Namespace) -> None:
+    from qa.judge.profiles import check_profiles
+
+    if args.profile:
+        if problem := check_profiles(args.profile):
+            raise UsageError(f"--profile {problem}")
+        config["profiles"] = list(dict.fromkeys(args.profile))
+    if args.level:
+        config["level"] = args.level
+    if args.lang:
+        config["lang"] = args.lang
+
+
+def print_sample(results) -> None:
+    from qa.judge import sampling
+
+    record = results.extra.get(sampling.SECTION)
+    if not record:
+        return
+    print(f"sample:   {sampling.describe(record, 'en')}")
+    if record["method"] != "all":
+        for i, url in enumerate(record["urls"], start=1):
+            print(f"  {i:3}. {url}")
+    for url in record.get("missing", []):
+        print(f"  not audited (representative): {url}")
+
+
+def print_conformance(results) -> None:
+    """One line per profile: the verdict counts and the 対応度 they support (derived, never the target)."""
+    from qa.judge.conformance import derive
+    from qa.judge.profiles import selected
+    from qa.judge.verdicts import judge_run
+    from qa.report._vocab import CONFORMANCE
+
+    level = results.run.config.get("level", "AA")
+    for profile in selected(results.run.config):
+        c = derive(judge_run(results, profile, level))
+        counts = ", ".join(f"{n} {v}" for v, n in sorted(c.counts.items()))
+        print(f"checklist: {profile.standard} {level}: {counts} -> {level} {CONFORMANCE[c.status][1]}")
+
+
+def cmd_review_import(args: argparse.Namespace) -> int:
+    """Workbook -> reviews file (kept in the repository); and the run it came from, re-judged and re-rendered."""
+    from qa.config import load_project_config
+    from qa.judge import reviews
+    from qa.report import render_all
+    from qa.report._vocab import verdict_aliases
+    from qa.store import RESULTS, load_results, write_json_atomic
+
+    config = load_project_config(args.config)
+    aliases = verdict_aliases(config)
+    meta, imported = reviews.from_workbook(args.workbook, aliases)
+    target = args.reviews or Path(config["reviews_file"])
+    merged, changed = reviews.merge(reviews.load_reviews(target, aliases), imported)
+    reviews.save_reviews(target, merged)
+    print(f"reviews:  {len(imported)} verdict(s) read, {changed} new or changed; {len(merged)} in {target}")
+    run_dir = args.run or args.workbook.parent
+    if args.run or (run_dir / RESULTS).exists():
+        results = load_results(run_dir)
+        if results.run.id != meta.get("run") and not args.run:
+            print(f"qa: the workbook is from run {meta.get('run')}; {run_dir} not updated", file=sys.stderr)
+            return EXIT_OK
+        results.extra[reviews.SECTION] = {"source": str(target), "items": merged}
+        write_json_atomic(run_dir / RESULTS, results.to_dict())
+        for path in render_all(results, run_dir):
+            print(f"report:   {path}")
     return EXIT_OK
 
 

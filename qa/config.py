@@ -6,6 +6,7 @@ file, the key and the fix; unknown keys are rejected with the nearest valid name
 
 from __future__ import annotations
 
+import datetime
 import difflib
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -38,6 +39,28 @@ def _one_of(v: list, allowed: tuple[str, ...]) -> str | None:
     return f"has unknown value '{bad[0]}' ({nearest(str(bad[0]), list(allowed))})" if bad else None
 
 
+def _profiles(v: Any) -> str | None:
+    from qa.judge.profiles import check_profiles
+
+    return check_profiles(v)
+
+
+def _sampling_method(v: Any) -> str | None:
+    return None if v in ("all", "random", "representative", "mixed") else "must be all, random, representative or mixed"
+
+
+_VERDICTS = ("pass", "fail", "needs-review", "not-verified", "not-applicable")
+
+
+def _labels(v: Any) -> str | None:
+    bad = [k for k in v if k not in _VERDICTS]
+    if bad:
+        return f"has unknown verdict '{bad[0]}' (verdicts: {', '.join(_VERDICTS)})"
+    if not all(isinstance(x, str) and x and "," not in x for x in v.values()):
+        return "labels must be non-empty text without commas (they fill a drop-down list)"
+    return None
+
+
 # Sections are added here by the pipeline stage that owns them.
 PROJECT_SCHEMA: dict[str, Any] = {
     "start_url": Field((str,), None, "the URL the crawl starts from"),
@@ -65,6 +88,9 @@ PROJECT_SCHEMA: dict[str, Any] = {
             ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"],
             "axe-core tags to run",
             _list_of_str,
+        ),
+        "enable_rules": Field(
+            (list,), [], "axe rules to run besides the tags (jis2016 adds duplicate-id)", _list_of_str
         ),
     },
     "access": {
@@ -124,6 +150,29 @@ PROJECT_SCHEMA: dict[str, Any] = {
         "language of the deliverables: ja or en",
         lambda v: None if v in ("ja", "en") else "must be ja or en",
     ),
+    # Conformance deliverables (qa.judge, qa.report.checklist): see docs/verdicts.md.
+    "profiles": Field((list,), ["wcag22", "jis2016"], "checklists to produce: jis2016, wcag21, wcag22", _profiles),
+    "level": Field(
+        (str,), "AA", "target conformance level: A or AA", lambda v: None if v in ("A", "AA") else "must be A or AA"
+    ),
+    "site_lang": Field((str,), None, "the language the site declares for its pages, e.g. ja or en-US"),
+    "reviews_file": Field((str,), "reviews.yaml", "human verdicts kept in the repository ('qa review import')"),
+    "sampling": {
+        "method": Field((str,), "all", "JB.1.2 page selection: all, random, representative or mixed", _sampling_method),
+        "random": Field((int,), 25, "pages drawn at random (random, mixed)", _positive),
+        "seed": Field((int,), 1, "seed of the random draw (the same seed draws the same pages)"),
+        "representative": Field((list,), [], "representative page URLs (absolute or relative)", _list_of_str),
+    },
+    "claim": {
+        "date": Field((str, datetime.date), None, "表明日 (date of the claim, YYYY-MM-DD); default: the run's date"),
+        "scope": Field((str,), None, "対象となるウェブページの説明 (scope and exclusions)"),
+        "technologies": Field((list,), [], "依存したウェブコンテンツ技術; default: found on the pages", _list_of_str),
+        "tester": Field((str,), None, "試験実施者 (who tested)"),
+    },
+    "labels": {
+        "ja": Field((dict,), {}, "verdict -> text in Japanese deliverables (e.g. not-applicable: 適合)", _labels),
+        "en": Field((dict,), {}, "verdict -> text in English deliverables", _labels),
+    },
 }
 
 

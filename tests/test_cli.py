@@ -83,31 +83,32 @@ def sheet_values(path) -> dict[str, list[tuple]]:
     return {ws.title: [tuple(c.value for c in row) for row in ws.iter_rows()] for ws in wb.worksheets}
 
 
-def test_report_rebuilds_the_same_workbook_from_results_alone(demo_run: QARun) -> None:
-    workbook = demo_run.run_dir / "checklist.xlsx"
-    before = sheet_values(workbook)
-    workbook.unlink()
+def test_report_rebuilds_the_same_workbooks_from_results_alone(demo_run: QARun) -> None:
+    workbooks = [demo_run.run_dir / "checklist-wcag22.xlsx", demo_run.run_dir / "checklist-jis2016.xlsx"]
+    before = [sheet_values(w) for w in workbooks]
+    for w in workbooks:
+        w.unlink()
     run = run_qa("report", str(demo_run.out / "latest"))
     assert run.code == 0, run.stderr
-    assert sheet_values(workbook) == before
+    assert [sheet_values(w) for w in workbooks] == before
 
 
 def test_checklist_has_every_criterion_and_never_passes_what_nothing_checked(demo_run: QARun) -> None:
-    rows = sheet_values(demo_run.run_dir / "checklist.xlsx")["Checklist"]
-    header, body = rows[0], rows[1:]
+    rows = sheet_values(demo_run.run_dir / "checklist-wcag22.xlsx")["達成基準チェックリスト"]
+    header, body = [str(h).split("\n")[-1] for h in rows[0]], rows[1:]
     assert len(body) == 56
     col = {name: i for i, name in enumerate(header)}
     by_sc = {r[col["SC"]]: r for r in body}
     assert by_sc["1.1.1"][col["verdict"]] == "fail"
     assert by_sc["1.4.3"][col["verdict"]] == "fail"
-    # 3.2.3 Consistent Navigation: no axe rule covers it, so it is not verified, with no automated evidence.
-    assert by_sc["3.2.3"][col["verdict"]] == "not-verified"
-    assert "no automated check" in by_sc["3.2.3"][col["Automated evidence"]]
+    # 2.3.1 Three Flashes: nothing checks it, so it is not verified, with no automated evidence.
+    assert by_sc["2.3.1"][col["verdict"]] == "not-verified"
+    assert "自動チェックなし" in by_sc["2.3.1"][col["Automated evidence"]]
     for r in body:
         if r[col["verdict"]] == "pass":
-            assert "full" in r[col["Automated evidence"]]
+            assert "(全体)" in r[col["Automated evidence"]]
 
 
 def test_findings_sheet_lists_every_finding(demo_run: QARun) -> None:
-    sheets = sheet_values(demo_run.run_dir / "checklist.xlsx")
-    assert len(sheets["Findings"]) - 1 == len(demo_run.results["findings"])
+    sheets = sheet_values(demo_run.run_dir / "checklist-wcag22.xlsx")
+    assert len(sheets["ページ別指摘事項一覧"]) - 1 == len(demo_run.results["findings"])

@@ -21,7 +21,8 @@ def rules_on(run: QARun, path: str, outcome: str = "violation") -> set[str]:
 def test_demo_run_fails_the_gate_and_writes_results_and_checklist(demo_run: QARun) -> None:
     assert demo_run.code == 1, demo_run.stderr
     assert (demo_run.run_dir / "results.json").is_file()
-    assert (demo_run.run_dir / "checklist.xlsx").is_file()
+    assert (demo_run.run_dir / "checklist-wcag22.xlsx").is_file()
+    assert (demo_run.run_dir / "checklist-jis2016.xlsx").is_file()
     assert demo_run.results["run"]["status"] == "complete"
     assert "gate:     FAILED" in demo_run.stdout
 

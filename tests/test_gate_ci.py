@@ -240,9 +240,20 @@ def test_summary_and_index_list_the_deliverables(gate_run: QARun) -> None:
     summary = (gate_run.run_dir / "summary.md").read_text(encoding="utf-8")
     assert summary.startswith("## qa: ❌ gate failed")
     assert "**Top problems**" in summary and "| image-alt | 1.1.1 |" in summary
-    assert "[checklist.xlsx](checklist.xlsx)" in summary and "[operation-check.xlsx](operation-check.xlsx)" in summary
+    assert (
+        "[checklist-wcag22.xlsx](checklist-wcag22.xlsx)" in summary
+        and "[operation-check.xlsx](operation-check.xlsx)" in summary
+    )
     index = (gate_run.run_dir / "INDEX.md").read_text(encoding="utf-8")
-    for name in ("results.json", "checklist.xlsx", "junit.xml", "summary.md", "operation-check.xlsx", "screenshots/"):
+    for name in (
+        "results.json",
+        "checklist-wcag22.xlsx",
+        "checklist-jis2016.xlsx",
+        "junit.xml",
+        "summary.md",
+        "operation-check.xlsx",
+        "screenshots/",
+    ):
         assert f"[{name}]({name})" in index, name
 
 

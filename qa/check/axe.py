@@ -26,7 +26,8 @@ RUN_JS = """async (options) => {
   const slim = (items) => items.map((x) => ({id: x.id, impact: x.impact, tags: x.tags, help: x.help,
       helpUrl: x.helpUrl, nodes: x.nodes.map((n) => ({target: n.target, html: n.html, impact: n.impact,
       failureSummary: n.failureSummary, bbox: box(n.target),
-      messages: [...n.any, ...n.all, ...n.none].map((c) => c.message)}))}));
+      messages: [...n.any, ...n.all, ...n.none].map((c) => c.message),
+      checks: [...n.any, ...n.all, ...n.none].map((c) => ({id: c.id, data: c.data}))}))}));
   return {version: axe.version, violations: slim(r.violations), incomplete: slim(r.incomplete),
           passes: r.passes.map((x) => x.id), inapplicable: r.inapplicable.map((x) => x.id)};
 }"""
@@ -35,6 +36,10 @@ RUN_JS = """async (options) => {
 RULES_JS = """(tags) => axe.getRules(tags)
   .filter((r) => !r.tags.includes('experimental') && !r.tags.includes('deprecated'))
   .map((r) => ({id: r.ruleId, tags: r.tags}))"""
+# Rules switched on by name (``axe.enable_rules``) run even when deprecated, so they do cover their criteria.
+NAMED_RULES_JS = (
+    """(ids) => axe.getRules().filter((r) => ids.includes(r.ruleId)).map((r) => ({id: r.ruleId, tags: r.tags}))"""
+)
 
 
 def sc_from_tags(tags: list[str]) -> list[str]:
@@ -66,13 +71,16 @@ class AxeCheck(PageCheck):
 
     async def run(self, ctx: PageContext) -> list[Finding]:
         tags = ctx.config["axe"]["tags"]
+        named = ctx.config["axe"].get("enable_rules") or []
         await ctx.session.run_script(AXE_SCRIPT)
         if not AxeCheck.live_criteria:
             rules = await ctx.session.evaluate(RULES_JS, [t for t in tags if t != "best-practice"])
+            rules += await ctx.session.evaluate(NAMED_RULES_JS, named) if named else []
             AxeCheck.live_criteria = {sc: PARTIAL for r in rules for sc in sc_from_tags(r["tags"])}
         options = {
             "runOnly": {"type": "tag", "values": tags},
             "resultTypes": ["violations", "incomplete", "passes", "inapplicable"],
+            "rules": {r: {"enabled": True} for r in named},
         }
         result = await ctx.session.evaluate(RUN_JS, options)
         AxeCheck.version = result["version"]
@@ -93,7 +101,11 @@ class AxeCheck(PageCheck):
                             message=message,
                             help_url=rule["helpUrl"],
                             tags=rule["tags"],
-                            details={"help": rule["help"], "bbox": node.get("bbox")},
+                            details={
+                                "help": rule["help"],
+                                "bbox": node.get("bbox"),
+                                "checks": node.get("checks") or [],
+                            },
                         )
                     )
         return findings

@@ -16,7 +16,8 @@ class Criterion:
     obsolete: bool  # 4.1.1 in WCAG 2.2
     in_jis2016: bool
     title_en: str
-    title_ja: str
+    title_ja: str  # WAIC's WCAG 2.2 translation
+    title_ja_jis2016: str  # the JIS X 8341-3:2016 name ("…の達成基準"); empty for criteria JIS 2016 does not have
     axe_rules: tuple[str, ...]
 
     @property
@@ -40,6 +41,7 @@ def catalogue() -> tuple[Criterion, ...]:
                 in_jis2016=r["in_jis2016"] == "yes",
                 title_en=r["title_en"],
                 title_ja=r["title_ja"],
+                title_ja_jis2016=r["title_ja_jis2016"],
                 axe_rules=tuple(r["axe_rules"].split()),
             )
         )

@@ -1,13 +1,38 @@
-"""Per-criterion verdicts. Never 'pass' for a criterion that nothing checked fully."""
+"""Verdicts per success criterion, per page and site-wide. Never 'pass' for a criterion nothing checked fully.
+
+Per page (a URL, over every browser/viewport cell it was audited in), the automated verdict is:
+
+* ``fail``: a violation of the criterion on the page;
+* ``needs-review``: no violation, but a check flagged something a person must judge (axe "incomplete",
+  heuristic checks);
+* ``not-applicable``: the page's inventory proves there is no content the criterion is about
+  (``qa.judge.applicability``);
+* ``pass``: only where the checks that ran cover the criterion *fully* and found nothing — a check that
+  declares ``full`` coverage, or a rule set listed in ``FULL_BY_RULES`` (see docs/verdicts.md);
+* ``not-verified``: otherwise. Partial coverage with clean results is not a pass: a person must judge.
+
+Site-wide, the page verdicts of the judged pages (the sample) are combined worst first: fail, needs review,
+not verified, pass, not applicable (only when every page is not applicable).
+
+A person's verdict (``qa.judge.reviews``) then replaces the automated one unless the content it judged has
+changed (the review is *stale*: the criterion needs review again) or a violation the person did not see
+has appeared (a new automated failure always shows).
+"""
 
 from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import Any
 
 from qa.check import FULL
-from qa.judge.criteria import Criterion, catalogue
-from qa.model import NEEDS_REVIEW, VIOLATION, Results
+from qa.judge.applicability import not_applicable
+from qa.judge.criteria import Criterion, by_sc, catalogue
+from qa.judge.profiles import Profile
+from qa.judge.reviews import SECTION as REVIEWS
+from qa.judge.reviews import site_fingerprint
+from qa.judge.sampling import sample_of
+from qa.model import NEEDS_REVIEW, VIOLATION, Finding, Page, Results
 
 FAIL = "fail"
 REVIEW = "needs-review"
@@ -15,8 +40,199 @@ PASS = "pass"
 NOT_APPLICABLE = "not-applicable"
 NOT_VERIFIED = "not-verified"
 VERDICTS = (FAIL, REVIEW, PASS, NOT_APPLICABLE, NOT_VERIFIED)
+WORST_FIRST = (FAIL, REVIEW, NOT_VERIFIED, PASS, NOT_APPLICABLE)
+
+# Criteria that automated rules decide completely on a page, when all of them applied and passed.
+# 3.1.1 Language of Page: a lang attribute is present (html-has-lang) and a valid BCP 47 tag
+# (html-lang-valid), and it names the language the project declares for the site (``site_lang``), so the
+# remaining human question, "is it the page's language?", was answered once by the site owner.
+FULL_BY_RULES: dict[str, tuple[str, ...]] = {"3.1.1": ("html-has-lang", "html-lang-valid")}
 
 
+@dataclass
+class Verdict:
+    """One criterion on one page (``url``) or site-wide (``url`` empty)."""
+
+    sc: str
+    url: str = ""
+    auto: str = NOT_VERIFIED  # what the automated checks decided
+    verdict: str = NOT_VERIFIED  # after human reviews: what the deliverable shows
+    reason: str = "unchecked"  # why ``auto``: violation, flagged, full, partial-clean, unchecked, no-media, ...
+    violations: int = 0
+    needs_review: int = 0
+    rules: Counter = field(default_factory=Counter)
+    checks: list[str] = field(default_factory=list)
+    coverage: str = ""  # "", "partial" or "full"
+    violation_ids: list[str] = field(default_factory=list)
+    review: dict[str, Any] | None = None
+    review_state: str = ""  # applied | stale | new-failure | unpinned ("" without a review)
+    fingerprint: str = ""  # the content a review of this verdict is pinned to
+    # site-wide only
+    pages: Counter = field(default_factory=Counter)  # page verdict -> pages
+    outside_sample: int = 0  # violations on audited pages outside the sample
+
+    @property
+    def applies(self) -> bool | None:
+        if self.verdict == NOT_APPLICABLE:
+            return False
+        if self.violations or self.needs_review or self.verdict in (PASS, FAIL):
+            return True
+        return None
+
+
+@dataclass
+class Judgement:
+    profile: Profile | None
+    level: str
+    urls: list[str]  # the judged pages (the sample), in order
+    pages: dict[str, dict[str, Verdict]]  # url -> sc -> verdict
+    site: dict[str, Verdict]  # sc -> verdict
+    unmatched_reviews: list[dict[str, Any]]  # reviews of pages not judged in this run
+
+
+def _worst(verdicts: list[str]) -> str:
+    for v in WORST_FIRST:
+        if v in verdicts:
+            return v
+    return NOT_VERIFIED
+
+
+def _coverage_by_page(results: Results, visits: dict[str, list[Page]]) -> dict[str, dict[str, dict[str, str]]]:
+    """url -> sc -> {check: coverage} for the checks that ran (without an error) on that page."""
+    runs = [r for r in results.checks if r.pages and r.criteria]
+    out: dict[str, dict[str, dict[str, str]]] = {}
+    for url, pages in visits.items():
+        failed_everywhere = set.intersection(*(set(p.facts.get("check_errors", {})) for p in pages))
+        cover: dict[str, dict[str, str]] = {}
+        for run in runs:
+            if run.id in failed_everywhere:
+                continue
+            for sc, cov in run.criteria.items():
+                cover.setdefault(sc, {})[run.id] = cov
+        out[url] = cover
+    return out
+
+
+def _lang_matches(page_lang: str, site_lang: str) -> bool:
+    return bool(site_lang) and page_lang.split("-")[0].lower() == site_lang.split("-")[0].lower()
+
+
+def _full_by_rules(sc: str, pages: list[Page], site_lang: str) -> bool:
+    rules = FULL_BY_RULES.get(sc)
+    if not rules:
+        return False
+    for p in pages:
+        passes = set((p.facts.get("axe") or {}).get("passes", []))
+        if not set(rules) <= passes:
+            return False
+        if sc == "3.1.1" and not _lang_matches(p.lang, site_lang):
+            return False
+    return True
+
+
+def judge_page(
+    sc: str, url: str, pages: list[Page], findings: list[Finding], cover: dict[str, str], site_lang: str
+) -> Verdict:
+    v = Verdict(sc, url)
+    v.violations = sum(1 for f in findings if f.outcome == VIOLATION)
+    v.needs_review = sum(1 for f in findings if f.outcome == NEEDS_REVIEW)
+    v.violation_ids = sorted({f.id for f in findings if f.outcome == VIOLATION})
+    v.rules = Counter(f.rule for f in findings)
+    v.checks = sorted(cover)
+    full = FULL in cover.values() or _full_by_rules(sc, pages, site_lang)
+    v.coverage = FULL if full else ("partial" if cover else "")
+    absent = [not_applicable(p.facts).get(sc) for p in pages]
+    if v.violations:
+        v.auto, v.reason = FAIL, "violation"
+    elif v.needs_review:
+        v.auto, v.reason = REVIEW, "flagged"
+    elif absent and all(absent):
+        v.auto, v.reason = NOT_APPLICABLE, absent[0]
+    elif full:
+        v.auto, v.reason = PASS, "full"
+    else:
+        v.auto, v.reason = NOT_VERIFIED, "partial-clean" if cover else "unchecked"
+    v.verdict = v.auto
+    return v
+
+
+def _apply_review(v: Verdict, review: dict[str, Any] | None, human_fail_below: bool = False) -> None:
+    if review is None:
+        return
+    v.review = review
+    if review.get("fingerprint") and v.fingerprint and review["fingerprint"] != v.fingerprint:
+        v.review_state = "stale"
+        v.verdict = FAIL if v.verdict == FAIL else REVIEW
+        return
+    new_failures = set(v.violation_ids) - set(review.get("acknowledged") or [])
+    if v.verdict == FAIL and (new_failures or human_fail_below) and review["verdict"] != FAIL:
+        v.review_state = "new-failure"
+        return
+    v.review_state = "applied" if review.get("fingerprint") else "unpinned"
+    v.verdict = review["verdict"]
+
+
+def judge_run(results: Results, profile: Profile | None = None, level: str = "AA") -> Judgement:
+    """Every criterion of the profile (all 56 catalogue rows without one), per judged page and site-wide."""
+    config = results.run.config or {}
+    site_lang = str(config.get("site_lang") or "")
+    criteria = profile.criteria(level) if profile else list(catalogue())
+    sample = sample_of(results)
+    primary = results.run.cells[0] if results.run.cells else ""
+    visits: dict[str, list[Page]] = {}
+    for p in results.pages:
+        if not p.error:
+            visits.setdefault(p.url, []).append(p)
+    for pages in visits.values():
+        pages.sort(key=lambda p: p.cell != primary)  # the primary cell's facts first
+    urls = [u for u in sample if u in visits]
+    cover = _coverage_by_page(results, {u: visits[u] for u in urls})
+    by_page_sc: dict[tuple[str, str], list[Finding]] = {}
+    for f in results.findings:
+        for sc in f.sc:
+            by_page_sc.setdefault((f.url, sc), []).append(f)
+    reviews = (results.extra.get(REVIEWS) or {}).get("items", [])
+    page_reviews = {(r["sc"], r["url"]): r for r in reviews if r["url"]}
+    site_reviews = {r["sc"]: r for r in reviews if not r["url"]}
+    fingerprints = {u: visits[u][0].facts.get("fingerprint", "") for u in urls}
+    site_fp = site_fingerprint(fingerprints) if all(fingerprints.values()) else ""
+
+    pages: dict[str, dict[str, Verdict]] = {u: {} for u in urls}
+    site: dict[str, Verdict] = {}
+    for c in criteria:
+        mine: list[Verdict] = []
+        for u in urls:
+            v = judge_page(c.sc, u, visits[u], by_page_sc.get((u, c.sc), []), cover[u].get(c.sc, {}), site_lang)
+            v.fingerprint = fingerprints[u]
+            _apply_review(v, page_reviews.get((c.sc, u)))
+            pages[u][c.sc] = v
+            mine.append(v)
+        s = Verdict(c.sc)
+        s.pages = Counter(v.verdict for v in mine)
+        s.violations = sum(v.violations for v in mine)
+        s.needs_review = sum(v.needs_review for v in mine)
+        s.rules = sum((v.rules for v in mine), Counter())
+        s.checks = sorted({ch for v in mine for ch in v.checks})
+        s.coverage = FULL if mine and all(v.coverage == FULL for v in mine) else ("partial" if s.checks else "")
+        s.violation_ids = sorted({i for v in mine for i in v.violation_ids})
+        outside = [f for (u, sc), fs in by_page_sc.items() if sc == c.sc and u not in pages for f in fs]
+        s.outside_sample = sum(1 for f in outside if f.outcome == VIOLATION)
+        s.auto = _worst([v.auto for v in mine]) if mine else NOT_VERIFIED
+        s.verdict = _worst([v.verdict for v in mine]) if mine else NOT_VERIFIED
+        reasons = {v.reason for v in mine if v.auto == s.auto}
+        s.reason = sorted(reasons)[0] if len(reasons) == 1 else ("mixed" if mine else "no-pages")
+        if s.auto == FAIL:
+            s.reason = "violation"
+        s.fingerprint = site_fp
+        human_fail = any(v.review_state == "applied" and v.verdict == FAIL for v in mine)
+        _apply_review(s, site_reviews.get(c.sc), human_fail)
+        site[c.sc] = s
+    judged = set(urls)
+    unmatched = [r for r in reviews if r["url"] and r["url"] not in judged]
+    return Judgement(profile, level, urls, pages, site, unmatched)
+
+
+# The first interface (one list over the whole catalogue); kept for the reports written against it.
 @dataclass
 class CriterionVerdict:
     criterion: Criterion
@@ -30,27 +246,12 @@ class CriterionVerdict:
 
 
 def judge(results: Results) -> list[CriterionVerdict]:
-    covering: dict[str, dict[str, str]] = {}
-    for run in results.checks:
-        if run.pages:  # a check that ran nowhere covers nothing
-            for sc, cov in run.criteria.items():
-                covering.setdefault(sc, {})[run.id] = cov
+    j = judge_run(results)
+    criteria = by_sc()
     out = []
-    for c in catalogue():
-        mine = [f for f in results.findings if c.sc in f.sc]
-        v = CriterionVerdict(c, NOT_VERIFIED)
-        v.violations = sum(1 for f in mine if f.outcome == VIOLATION)
-        v.needs_review = sum(1 for f in mine if f.outcome == NEEDS_REVIEW)
-        v.pages_failing = len({f.url for f in mine if f.outcome == VIOLATION})
-        v.rules = Counter(f.rule for f in mine)
-        checks = covering.get(c.sc, {})
-        v.checks = sorted(checks)
-        v.coverage = FULL if checks and FULL in checks.values() else ("partial" if checks else "")
-        if v.violations:
-            v.verdict = FAIL
-        elif v.needs_review:
-            v.verdict = REVIEW
-        elif v.coverage == FULL:
-            v.verdict = PASS
+    for sc, s in j.site.items():
+        failing = sum(1 for u in j.urls if j.pages[u][sc].verdict == FAIL)
+        v = CriterionVerdict(criteria[sc], s.verdict, s.violations, s.needs_review, failing, s.checks, s.coverage)
+        v.rules = s.rules
         out.append(v)
     return out

@@ -1,117 +1,364 @@
-"""The success-criteria checklist workbook: one row per WCAG 2.2 A/AA criterion (plus 4.1.1), and every finding."""
+"""The 達成基準チェックリスト deliverable: one workbook per conformance profile (``checklist-<profile>.xlsx``).
+
+Sheets (Japanese names in a ``ja`` workbook, English in an ``en`` one): 試験結果 (the JIS X 8341-3 附属書JB
+JB.3.1 items with the derived 対応度), 達成基準チェックリスト (one row per criterion), ページ別判定 (one row per
+judged page and criterion), ページ別指摘事項一覧 (one row per finding, with a cropped screenshot), 試験対象ページ
+(the numbered URLs). Verdict, note, reviewer and date columns are for people; ``qa review import`` reads them
+back (a hidden ``_qa`` sheet says where they are).
+"""
 
 from __future__ import annotations
 
+import json
+from collections import Counter
 from pathlib import Path
+from typing import Any
 
 from openpyxl import Workbook
+from openpyxl.drawing.image import Image as XLImage
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.worksheet import Worksheet
 
-from qa.judge.verdicts import FAIL, NOT_APPLICABLE, NOT_VERIFIED, PASS, REVIEW, judge
-from qa.model import Results
+from qa.judge import conformance, sampling
+from qa.judge.profiles import Profile, selected
+from qa.judge.reviews import HUMAN_VERDICTS
+from qa.judge.verdicts import Judgement, Verdict, judge_run
+from qa.model import VIOLATION, Results
+from qa.report import _crops
+from qa.report._axe_ja import message_ja
+from qa.report._vocab import CONFORMANCE, REASONS, REVIEW_STATES, pick, verdict_labels
 from qa.report._xlsx import write_table
 
 NAME = "checklist"
-FILENAME = "checklist.xlsx"
+FILENAMES = [f"checklist-{p}.xlsx" for p in ("wcag22", "jis2016", "wcag21")]  # for INDEX.md
+META_SHEET = "_qa"
+MAX_IMAGES = 400  # embedded crops per workbook; the rest are named by path
+OBSOLETE = ("廃止 (WCAG 2.2 で削除)", "Obsolete (removed in WCAG 2.2)")
 
-VERDICT_TEXT = {
-    FAIL: "不適合 / Fail",
-    REVIEW: "要確認 / Needs review",
-    PASS: "適合 / Pass",
-    NOT_APPLICABLE: "適用なし / Not applicable",
-    NOT_VERIFIED: "未確認 / Not verified",
+SHEETS = {
+    "summary": ("試験結果", "Summary"),
+    "criteria": ("達成基準チェックリスト", "Checklist"),
+    "pages": ("ページ別判定", "Page checklist"),
+    "findings": ("ページ別指摘事項一覧", "Findings"),
+    "urls": ("試験対象ページ", "Tested pages"),
 }
 
 
-def evidence_text(v) -> str:
-    if not v.checks:
-        return "自動チェックなし / no automated check"
-    parts = [f"{v.violations} violation(s)", f"{v.needs_review} needs review"]
-    if v.rules:
-        parts.append("rules: " + ", ".join(f"{r} ({n})" for r, n in v.rules.most_common()))
-    cov = "full" if v.coverage == "full" else "partial: a person must confirm"
-    return f"checked by {', '.join(v.checks)} ({cov}); " + "; ".join(parts)
+def filename(profile: Profile) -> str:
+    return f"checklist-{profile.id}.xlsx"
+
+
+def h(ja: str, en: str, lang: str) -> str:
+    """A header: Japanese first with the English alongside in a ja workbook; English alone in an en one."""
+    return f"{ja}\n{en}" if lang == "ja" else en
 
 
 def render(results: Results, out_dir: Path) -> list[Path]:
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "Checklist"
-    rows = []
-    for v in judge(results):
-        c = v.criterion
-        rows.append(
-            [
-                c.sc,
-                c.title_ja,
-                c.title_en,
-                c.level,
-                c.added_in + (" (obsolete in 2.2)" if c.obsolete else ""),
-                "yes" if c.in_jis2016 else "no",
-                VERDICT_TEXT[v.verdict],
-                v.verdict,
-                v.violations,
-                v.needs_review,
-                v.pages_failing,
-                evidence_text(v),
-            ]
+    config = results.run.config or {}
+    lang = config.get("lang", "ja")
+    level = config.get("level", "AA")
+    written = []
+    for profile in selected(config if config.get("profiles") else {"profiles": ["wcag22", "jis2016"]}):
+        path = out_dir / filename(profile)
+        Deliverable(results, profile, level, lang, out_dir).save(path)
+        written.append(path)
+    return written
+
+
+class Deliverable:
+    def __init__(self, results: Results, profile: Profile, level: str, lang: str, run_dir: Path) -> None:
+        self.results, self.profile, self.level, self.lang, self.run_dir = results, profile, level, lang, run_dir
+        self.config = results.run.config or {}
+        self.j: Judgement = judge_run(results, profile, level)
+        self.labels = verdict_labels(self.config, lang)
+        self.human = [self.labels[v] for v in HUMAN_VERDICTS]
+        self.wb = Workbook()
+        self.meta: dict[str, Any] = {"run": results.run.id, "profile": profile.id, "level": level, "lang": lang}
+        self.page_rows: dict[str, int] = {}  # sc -> first row in the page checklist
+
+    def name(self, key: str) -> str:
+        return pick(SHEETS[key], self.lang)
+
+    def save(self, path: Path) -> None:
+        summary = self.wb.active
+        summary.title = self.name("summary")
+        pages = self.wb.create_sheet(self.name("pages"))
+        self.page_sheet(pages)  # first: the checklist links into it
+        criteria = self.wb.create_sheet(self.name("criteria"), 1)
+        self.criteria_sheet(criteria)
+        self.findings_sheet(self.wb.create_sheet(self.name("findings")))
+        self.urls_sheet(self.wb.create_sheet(self.name("urls")))
+        self.summary_sheet(summary)
+        meta = self.wb.create_sheet(META_SHEET)
+        meta["A1"] = json.dumps(self.meta, ensure_ascii=False)
+        meta.sheet_state = "hidden"
+        self.wb.save(path)
+
+    # -- text -------------------------------------------------------------------------------------------
+    def note(self, v: Verdict) -> str:
+        parts = [pick(REASONS.get(v.reason, (v.reason, v.reason)), self.lang)]
+        if v.outside_sample:
+            parts.append(
+                f"試験対象外のページで違反 {v.outside_sample} 件"
+                if self.lang == "ja"
+                else f"{v.outside_sample} violation(s) on audited pages outside the sample"
+            )
+        if v.review_state:
+            r = v.review or {}
+            who = ", ".join(x for x in (r.get("reviewer", ""), r.get("date", "")) if x)
+            text = f"{pick(REVIEW_STATES[v.review_state], self.lang)}: {self.labels[r['verdict']]}"
+            parts.append(text + (f" ({who})" if who else "") + (f" {r['note']}" if r.get("note") else ""))
+        return "; ".join(parts)
+
+    def evidence(self, v: Verdict) -> str:
+        if not v.checks and not v.rules:
+            return "自動チェックなし" if self.lang == "ja" else "no automated check"
+        cov = {"full": "全体", "partial": "一部"} if self.lang == "ja" else {"full": "full", "partial": "partial"}
+        text = f"{', '.join(v.checks)} ({cov.get(v.coverage, '-')})"
+        if v.rules:
+            text += "; " + ", ".join(f"{r} ({n})" for r, n in sorted(v.rules.items(), key=lambda kv: (-kv[1], kv[0])))
+        return text
+
+    def applies(self, v: Verdict) -> str:
+        a = v.applies
+        return (
+            ("○" if a else "－" if a is False else "")
+            if self.lang == "ja"
+            else ("Yes" if a else "No" if a is False else "")
         )
-    write_table(
-        ws,
-        [
-            "SC",
-            "達成基準",
+
+    def human_cells(self, v: Verdict) -> list[str]:
+        r = v.review if v.review_state in ("applied", "unpinned") else None
+        if not r:
+            return ["", "", "", ""]
+        return [self.labels[r["verdict"]], r.get("note", ""), r.get("reviewer", ""), r.get("date", "")]
+
+    # -- sheets -----------------------------------------------------------------------------------------
+    def criteria_sheet(self, ws: Worksheet) -> None:
+        lang, rows = self.lang, []
+        for c, judged in self.profile.rows(self.level):
+            title = self.profile.title_ja(c)
+            head = [c.sc, title, c.title_en, c.level]
+            if not judged:
+                rows.append(head + ["", pick(OBSOLETE, lang), "", 0, 0, "", "", "", "obsolete", "", "", "", "", "", ""])
+                continue
+            v = self.j.site[c.sc]
+            pages = " / ".join(f"{self.labels[k]} {n}" for k, n in sorted(v.pages.items()))
+            rows.append(
+                head
+                + [self.applies(v), self.labels[v.verdict], self.note(v), v.violations, v.needs_review, pages]
+                + [self.evidence(v), "詳細" if lang == "ja" else "Details", v.verdict]
+                + self.human_cells(v)
+                + [v.fingerprint, " ".join(v.violation_ids)[:30000]]
+            )
+        headers = [
+            h("番号", "SC", lang),
+            h("達成基準", "Success criterion (ja)", lang),
             "Success criterion",
-            "Level",
-            "WCAG",
-            "JIS X 8341-3:2016",
-            "結果 / Result",
+            h("レベル", "Level", lang),
+            h("適用", "Applies", lang),
+            h("結果", "Result", lang),
+            h("注記", "Note", lang),
+            h("違反", "Violations", lang),
+            h("要確認", "Needs review", lang),
+            h("ページ別の結果", "Pages by result", lang),
+            h("自動チェックの根拠", "Automated evidence", lang),
+            h("詳細", "Details", lang),
             "verdict",
-            "Violations",
-            "Needs review",
-            "Pages failing",
-            "Automated evidence",
-        ],
-        rows,
-        [8, 30, 34, 7, 18, 10, 22, 14, 11, 12, 12, 70],
-    )
-    fs = wb.create_sheet("Findings")
-    write_table(
-        fs,
-        [
-            "Page",
-            "Browser",
-            "Viewport",
-            "Seen in",
-            "Rule",
-            "SC",
-            "Outcome",
-            "Impact",
-            "Target",
+            h("人による判定", "Human verdict", lang),
+            h("確認者の注記", "Reviewer note", lang),
+            h("確認者", "Reviewer", lang),
+            h("確認日", "Review date", lang),
+            "fingerprint",
+            "acknowledged",
+        ]
+        n = write_table(ws, headers, rows, [8, 34, 30, 6, 6, 12, 44, 8, 8, 22, 50, 8, 13, 14, 30, 12, 12, 10, 10])
+        for i, (c, judged) in enumerate(self.profile.rows(self.level), start=2):
+            if judged and c.sc in self.page_rows:
+                ws.cell(i, 12).hyperlink = f"#'{self.name('pages')}'!A{self.page_rows[c.sc]}"
+        self.inputs(ws, n, first=14, key="criteria")
+
+    def page_sheet(self, ws: Worksheet) -> None:
+        lang, rows = self.lang, []
+        titles = {p.url: p.title for p in self.results.pages}
+        for c in self.profile.criteria(self.level):
+            for url in self.j.urls:
+                v = self.j.pages[url][c.sc]
+                self.page_rows.setdefault(c.sc, len(rows) + 2)
+                rows.append(
+                    [c.sc, self.profile.title_ja(c), url, titles.get(url, ""), self.applies(v), self.labels[v.verdict]]
+                    + [self.note(v), v.violations, v.needs_review, self.evidence(v), v.verdict]
+                    + self.human_cells(v)
+                    + [v.fingerprint, " ".join(v.violation_ids)]
+                )
+        headers = [
+            h("番号", "SC", lang),
+            h("達成基準", "Success criterion", lang),
+            h("ページ", "Page", lang),
+            h("ページタイトル", "Page title", lang),
+            h("適用", "Applies", lang),
+            h("結果", "Result", lang),
+            h("注記", "Note", lang),
+            h("違反", "Violations", lang),
+            h("要確認", "Needs review", lang),
+            h("自動チェックの根拠", "Automated evidence", lang),
+            "verdict",
+            h("人による判定", "Human verdict", lang),
+            h("確認者の注記", "Reviewer note", lang),
+            h("確認者", "Reviewer", lang),
+            h("確認日", "Review date", lang),
+            "fingerprint",
+            "acknowledged",
+        ]
+        n = write_table(ws, headers, rows, [8, 30, 50, 30, 6, 12, 40, 8, 8, 44, 13, 14, 30, 12, 12, 10, 10])
+        self.inputs(ws, n, first=12, key="pages")
+
+    def inputs(self, ws: Worksheet, n: int, first: int, key: str) -> None:
+        """Drop-down for the human verdict; hidden pin columns; where import finds them."""
+        col = get_column_letter
+        dv = DataValidation(type="list", formula1='"' + ",".join(self.human) + '"', allow_blank=True)
+        dv.error = (
+            "適合 / 不適合 / 適用なし から選んでください" if self.lang == "ja" else "Pick a verdict from the list"
+        )
+        dv.showErrorMessage = True
+        ws.add_data_validation(dv)
+        if n:
+            dv.add(f"{col(first)}2:{col(first)}{n + 1}")
+        for c in (first + 4, first + 5):
+            ws.column_dimensions[col(c)].hidden = True
+        self.meta[key] = {"sheet": ws.title, "first_input": first, "url_col": 3 if key == "pages" else 0}
+
+    def findings_sheet(self, ws: Worksheet) -> None:
+        lang = self.lang
+        visits = {(p.url, p.browser, p.viewport): p for p in self.results.pages}
+        outcome = {VIOLATION: ("違反", "Violation")}
+        findings = sorted(self.results.findings, key=lambda f: (f.url, f.sc[:1], f.rule, f.target))
+        crops: list[tuple[int, Path]] = []
+        rows = []
+        for i, f in enumerate(findings, start=1):
+            crop = _crops.crop(f, visits.get((f.url, f.browser, f.viewport)), self.run_dir)
+            if crop:
+                crops.append((i + 1, crop))
+            rows.append(
+                [i, f.url, ", ".join(f.sc), f.rule, pick(outcome.get(f.outcome, ("要確認", "Needs review")), lang)]
+                + [f.impact or "", f.target, f.html, message_ja(f), f.message]
+                + [crop.relative_to(self.run_dir).as_posix() if crop else "", ", ".join(f.seen_in), f.check, f.id]
+            )
+        headers = [
+            "No",
+            h("ページ", "Page", lang),
+            h("達成基準", "SC", lang),
+            h("ルール", "Rule", lang),
+            h("種別", "Outcome", lang),
+            h("影響度", "Impact", lang),
+            h("要素 (セレクタ)", "Element (selector)", lang),
             "HTML",
-            "Message",
-            "Check",
-            "Finding id",
-        ],
-        (
-            [
-                f.url,
-                f.browser,
-                f.viewport,
-                ", ".join(f.seen_in),
-                f.rule,
-                ", ".join(f.sc),
-                f.outcome,
-                f.impact or "",
-                f.target,
-                f.html,
-                f.message,
-                f.check,
-                f.id,
-            ]
-            for f in sorted(results.findings, key=lambda f: (f.url, f.rule, f.target))
-        ),
-        [50, 10, 10, 20, 24, 10, 13, 10, 40, 50, 60, 10, 18],
-    )
-    path = out_dir / FILENAME
-    wb.save(path)
-    return [path]
+            h("メッセージ (日本語)", "Message (Japanese)", lang),
+            "Message (English)",
+            h("スクリーンショット", "Screenshot", lang),
+            h("確認環境", "Seen in", lang),
+            h("チェック", "Check", lang),
+            "ID",
+        ]
+        write_table(ws, headers, rows, [5, 45, 9, 22, 9, 9, 30, 40, 50, 50, 34, 18, 10, 18])
+        for row, crop in crops[:MAX_IMAGES]:
+            image = XLImage(str(crop))
+            ws.add_image(image, f"K{row}")
+            ws.row_dimensions[row].height = max(15, min(image.height, 240) * 0.75 + 4)
+            image.height, image.width = (min(image.height, 240), image.width * min(image.height, 240) / image.height)
+
+    def urls_sheet(self, ws: Worksheet) -> None:
+        sample = self.results.extra.get(sampling.SECTION) or {}
+        representative = set(sample.get("representative", []))
+        titles = {p.url: p.title for p in self.results.pages}
+        kind = {True: ("代表", "Representative"), False: ("ランダム", "Random")}
+        method = sample.get("method", "all")
+        rows = [
+            [i, url, titles.get(url, ""), pick(kind[url in representative], self.lang) if method != "all" else ""]
+            for i, url in enumerate(self.j.urls, start=1)
+        ]
+        lang = self.lang
+        write_table(
+            ws,
+            ["No", "URL", h("ページタイトル", "Page title", lang), h("選択", "Selected as", lang)],
+            rows,
+            [5, 70, 40, 14],
+        )
+
+    def summary_sheet(self, ws: Worksheet) -> None:
+        lang, run, cfg = self.lang, self.results.run, self.config
+        claim = cfg.get("claim") or {}
+        derived = conformance.derive(self.j)
+        counts = derived.counts
+        status = f"{self.level} {pick(CONFORMANCE[derived.status], lang)}"
+        detail = ", ".join(f"{self.labels[k]} {counts[k]}" for k in sorted(counts))
+        basis = (
+            f"達成基準チェックリストから算出 (目標からの転記ではない): {detail}。"
+            "用語は WAIC「ウェブコンテンツの JIS X 8341-3:2016 対応度表記ガイドライン」による"
+            if lang == "ja"
+            else f"derived from the checklist, not copied from the target: {detail}; terms as in WAIC's "
+            "JIS X 8341-3:2016 conformance-claim guideline"
+        )
+        sample = self.results.extra.get(sampling.SECTION) or sampling.select(self.results, {})
+        audited = len(sampling.audited_urls(self.results))
+        start, end = self.period()
+        scope = claim.get("scope") or (
+            f"{run.start_url} 以下でクロールにより到達したウェブページ ({audited} ページを自動チェック)"
+            if lang == "ja"
+            else f"pages reached by crawling from {run.start_url} ({audited} pages checked automatically)"
+        )
+        tools = f"qa-suite {run.tool.get('version', '')}, axe-core {run.engines.get('axe-core', '')}, " + ", ".join(
+            f"{b.get('product', n)} {b.get('version', '')}" for n, b in (run.engines.get("browsers") or {}).items()
+        )
+        items = [
+            ("表明日", "Date of the claim", str(claim.get("date") or (run.finished or run.started)[:10])),
+            ("規格の規格番号及び改正年", "Standard and year", self.profile.standard),
+            ("目標とする適合レベル", "Target conformance level", self.level),
+            ("満たしている適合レベル及び対応度", "Conformance level met and 対応度", status),
+            ("対応度の根拠", "Basis of the 対応度", basis),
+            ("対象となるウェブページ", "Scope", scope),
+            ("依存したウェブコンテンツ技術", "Technologies relied upon", ", ".join(self.technologies())),
+            ("試験対象ページの選択方法及びページ数", "Page selection and count", sampling.describe(sample, lang)),
+            (
+                "試験を行ったウェブページの URI",
+                "URIs of the tested pages",
+                f"「{self.name('urls')}」シート ({len(self.j.urls)} 件)"
+                if lang == "ja"
+                else f"sheet '{self.name('urls')}' ({len(self.j.urls)})",
+            ),
+            ("達成基準チェックリスト", "Success-criteria checklist", f"「{self.name('criteria')}」"),
+            ("試験実施期間", "Test period", f"{start} – {end}" if start != end else start),
+            ("試験実施者", "Tester", claim.get("tester") or ""),
+            ("使用したツール", "Tools", tools),
+            ("実行 ID", "Run id", run.id),
+        ]
+        rows = [
+            [i, ja if lang == "ja" else en, value] + ([en] if lang == "ja" else [])
+            for i, (ja, en, value) in enumerate(items, 1)
+        ]
+        headers = ["No", h("項目", "Item", lang), h("内容", "Value", lang)] + (["Item"] if lang == "ja" else [])
+        write_table(ws, headers, rows, [5, 34, 90, 30])
+        for row in ws.iter_rows(min_row=2):
+            for cell in row:
+                cell.alignment = cell.alignment.copy(wrap_text=True, vertical="top")
+
+    def period(self) -> tuple[str, str]:
+        run = self.results.run
+        dates = [run.started[:10], (run.finished or run.started)[:10]]
+        for v in [*self.j.site.values(), *(v for p in self.j.pages.values() for v in p.values())]:
+            if v.review_state in ("applied", "unpinned") and (v.review or {}).get("date"):
+                dates.append(v.review["date"])
+        return min(dates), max(dates)
+
+    def technologies(self) -> list[str]:
+        listed = (self.config.get("claim") or {}).get("technologies")
+        if listed:
+            return list(listed)
+        found: Counter = Counter()
+        for p in self.results.pages:
+            inv = p.facts.get("inventory") or {}
+            for key, tech in (("stylesheets", "CSS"), ("scripts", "JavaScript"), ("aria", "WAI-ARIA"), ("svg", "SVG")):
+                if inv.get(key):
+                    found[tech] += 1
+        return ["HTML", *(t for t in ("CSS", "JavaScript", "WAI-ARIA", "SVG") if found[t])]

@@ -1,0 +1,51 @@
+"""Cropped screenshots of the elements findings point at, cut at report time from each visit's screenshot.
+
+axe gives the element's box in page CSS pixels (``details.bbox``); the screenshot has device pixels, so the
+box is scaled by the device scale factor the visit recorded (or, for older runs, the screenshot's width over
+the page's CSS width).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PIL import Image
+
+from qa.model import Finding, Page
+
+FOLDER = "crops"
+MARGIN = 12  # CSS px of context around the element
+MAX_SIDE = 480  # px: large enough to read, small enough for a cell
+
+
+def scale_of(page: Page, image_width: int) -> float:
+    dpr = page.facts.get("device_pixel_ratio")
+    if dpr:
+        return float(dpr)
+    css_width = max(page.facts.get("scroll_width") or 0, page.facts.get("client_width") or 0)
+    return round(image_width / css_width * 4) / 4 if css_width else 1.0
+
+
+def crop(finding: Finding, page: Page | None, run_dir: Path) -> Path | None:
+    """The crop's path in the run folder (made once, reused), or None where there is no box or screenshot."""
+    box = finding.details.get("bbox")
+    if not page or not box or not page.facts.get("screenshot") or box.get("width", 0) <= 0 or box["height"] <= 0:
+        return None
+    out = run_dir / FOLDER / f"{finding.id}.png"
+    if out.exists():
+        return out
+    source = run_dir / page.facts["screenshot"]
+    if not source.is_file():
+        return None
+    with Image.open(source) as img:
+        s = scale_of(page, img.width)
+        left, top = max(0, (box["x"] - MARGIN) * s), max(0, (box["y"] - MARGIN) * s)
+        right = min(img.width, (box["x"] + box["width"] + MARGIN) * s)
+        bottom = min(img.height, (box["y"] + box["height"] + MARGIN) * s)
+        if right - left < 2 or bottom - top < 2:  # outside what the screenshot shows (viewport-only shots)
+            return None
+        part = img.crop((round(left), round(top), round(right), round(bottom)))
+        part.thumbnail((MAX_SIDE, MAX_SIDE))
+        out.parent.mkdir(exist_ok=True)
+        part.save(out)
+    return out

@@ -1,0 +1,73 @@
+"""The words the deliverables print: verdicts (configurable per contract), notes and headers, ja and en."""
+
+from __future__ import annotations
+
+from typing import Any
+
+VERDICT_LABELS = {
+    "ja": {
+        "pass": "適合",
+        "fail": "不適合",
+        "needs-review": "要確認",
+        "not-verified": "未確認",
+        "not-applicable": "適用なし",
+    },
+    "en": {
+        "pass": "Pass",
+        "fail": "Fail",
+        "needs-review": "Needs review",
+        "not-verified": "Not verified",
+        "not-applicable": "Not applicable",
+    },
+}
+
+REASONS = {
+    "violation": ("自動チェックで違反を検出", "automated checks found violations"),
+    "flagged": ("自動チェックが人による判断を求める箇所を検出", "automated checks flagged items a person must judge"),
+    "full": ("自動チェックが基準全体を確認し問題なし", "automated checks cover the criterion fully and passed"),
+    "partial-clean": (
+        "自動チェックでは問題なし (基準の一部のみ確認; 人による確認が必要)",
+        "no automated failures, but the checks cover only part of the criterion: a person must confirm",
+    ),
+    "unchecked": ("自動チェックなし: 人による確認が必要", "no automated check: a person must judge"),
+    "no-media": ("該当コンテンツなし (音声・映像なし)", "no such content (no audio or video)"),
+    "no-forms": ("該当コンテンツなし (入力フォームなし)", "no such content (no form controls)"),
+    "no-images": ("該当コンテンツなし (画像なし)", "no such content (no images)"),
+    "mixed": ("ページにより異なる (ページ別判定を参照)", "differs by page (see the page checklist)"),
+    "no-pages": ("判定対象のページなし", "no page was judged"),
+}
+
+REVIEW_STATES = {
+    "applied": ("人による判定", "human verdict"),
+    "unpinned": ("人による判定 (内容の照合なし)", "human verdict (not pinned to content)"),
+    "stale": ("前回の人による判定は内容変更のため要再確認", "the earlier human verdict is stale: the content changed"),
+    "new-failure": (
+        "人による判定の後に新しい自動チェックの違反を検出",
+        "a new automated violation appeared after the human verdict",
+    ),
+}
+
+CONFORMANCE = {
+    "full": ("準拠", "conforms (準拠)"),
+    "partial": ("一部準拠", "partially conforms (一部準拠)"),
+    "considered": ("配慮", "considered (配慮): the test is not complete"),
+}
+
+
+def pick(pair: tuple[str, str], lang: str) -> str:
+    return pair[0] if lang == "ja" else pair[1]
+
+
+def verdict_labels(config: dict[str, Any], lang: str) -> dict[str, str]:
+    return {**VERDICT_LABELS[lang], **((config.get("labels") or {}).get(lang) or {})}
+
+
+def verdict_aliases(config: dict[str, Any]) -> dict[str, str]:
+    """Every label a person may pick or type -> machine value (both languages, default and configured)."""
+    out: dict[str, str] = {}
+    for lang in ("ja", "en"):
+        for source in (VERDICT_LABELS[lang], (config.get("labels") or {}).get(lang) or {}):
+            for verdict, label in source.items():
+                out.setdefault(label, verdict)
+                out.setdefault(label.lower(), verdict)
+    return out
