@@ -13,6 +13,7 @@ import re
 from typing import Any
 
 from qa.check import PARTIAL, PageCheck, PageContext
+from qa.check._js import with_helpers
 from qa.model import NEEDS_REVIEW, VIOLATION, Finding
 
 IMAGE_EXT = r"(jpe?g|png|gif|svg|webp|bmp|tiff?|avif|ico|heic)"
@@ -28,20 +29,8 @@ PLACEHOLDERS = {
 VAGUE = {"logo", "icon", "banner", "button", "link", "thumbnail", "ロゴ", "アイコン", "バナー", "ボタン", "サムネイル"}
 DECORATIVE_SRC = re.compile(r"(spacer|blank|pixel|transparent|shim|clear)\.(gif|png)$", re.IGNORECASE)
 
-IMAGES_JS = r"""() => {
+IMAGES_JS = with_helpers(r"""() => {
   const norm = (s) => (s || '').replace(/\s+/g, ' ').trim();
-  const css = (el) => {
-    if (el.id && document.querySelectorAll('#' + CSS.escape(el.id)).length === 1) return '#' + CSS.escape(el.id);
-    const parts = [];
-    for (let n = el; n && n.nodeType === 1 && n !== document.documentElement; n = n.parentElement) {
-      if (n.id && document.querySelectorAll('#' + CSS.escape(n.id)).length === 1) {
-        parts.unshift('#' + CSS.escape(n.id)); break;
-      }
-      const same = [...n.parentElement.children].filter((c) => c.tagName === n.tagName);
-      parts.unshift(n.tagName.toLowerCase() + (same.length > 1 ? `:nth-of-type(${same.indexOf(n) + 1})` : ''));
-    }
-    return parts.join(' > ');
-  };
   const hidden = (el) => {
     if (el.closest('[aria-hidden=true]')) return true;
     const s = getComputedStyle(el);
@@ -71,19 +60,19 @@ IMAGES_JS = r"""() => {
     const fig = img.closest('figure');
     const cap = fig && fig.querySelector('figcaption');
     out.push({
-      target: css(img), html: img.outerHTML.slice(0, 500), tag: img.tagName.toLowerCase(),
+      target: cssPath(img), html: img.outerHTML.slice(0, 500), tag: img.tagName.toLowerCase(),
       has_alt: img.hasAttribute('alt'), alt: img.getAttribute('alt'), aria: aria(img), title: norm(img.title),
       role: (img.getAttribute('role') || '').toLowerCase(),
       src: img.getAttribute('src') || img.getAttribute('href') || '',
       width: Math.round(r.width), height: Math.round(r.height),
-      link: link ? {target: css(link), href: link.href || '', aria: aria(link), title: norm(link.title),
+      link: link ? {target: cssPath(link), href: link.href || '', aria: aria(link), title: norm(link.title),
         text: ownText(link), images: [...link.querySelectorAll('img, svg, [role=img]')].length || 1} : null,
       adjacent: [next, prev].filter((n) => n && !['IMG', 'SCRIPT', 'STYLE'].includes(n.tagName))
         .map((n) => norm(n.innerText).slice(0, 300)).concat(cap ? [norm(cap.innerText).slice(0, 300)] : []),
     });
   }
   return out;
-}"""
+}""")
 
 
 def _norm(text: str | None) -> str:

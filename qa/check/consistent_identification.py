@@ -7,7 +7,7 @@ Names may differ for good reasons (hidden "current page" text, a shortened label
 from __future__ import annotations
 
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 
 from qa.check import PARTIAL, SiteCheck
 from qa.check._site import primary_pages, site_finding
@@ -40,7 +40,10 @@ class ConsistentIdentification(SiteCheck):
         targets: dict[tuple[str, str], dict[str, list[Page]]] = defaultdict(lambda: defaultdict(list))
         for p in pages:
             for block, kind, items in _components(p):
+                count = Counter(key for key, _ in items)
                 for key, name in items:
+                    if count[key] > 1:
+                        continue  # two links to one place on one page (logo and "Home") may well differ
                     name = name.casefold()
                     if not name:
                         continue

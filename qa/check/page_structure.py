@@ -57,6 +57,8 @@ STRUCTURE_JS = r"""([maxLinks, maxBlocks, maxLinked, helpWords]) => {
       const u = new URL(a.href, location.href);
       if (u.protocol === 'tel:' || u.protocol === 'mailto:') return u.href.toLowerCase();
       if (u.origin !== here) return u.href;
+      // A link within the page (skip link, table of contents) is not a link to the page itself.
+      if (u.hash && u.pathname === location.pathname && u.search === location.search) return u.hash;
       return u.pathname + u.search;
     } catch (e) { return a.getAttribute('href') || ''; }
   };
@@ -82,7 +84,8 @@ STRUCTURE_JS = r"""([maxLinks, maxBlocks, maxLinked, helpWords]) => {
       : el.closest('main, [role=main]') ? 'main' : 'body';
     return {label: norm(label).toLowerCase(), where, index: i};
   };
-  const links = (root) => [...root.querySelectorAll('a[href], area[href]')].filter(shown).slice(0, maxLinks)
+  const links = (root, skipNav) => [...root.querySelectorAll('a[href], area[href]')]
+    .filter((a) => shown(a) && !(skipNav && a.closest('nav, [role=navigation]'))).slice(0, maxLinks)
     .map((a) => [key(a), name(a)]);
   const nav = [...document.querySelectorAll('nav, [role=navigation]')]
     .filter((n) => !n.parentElement.closest('nav, [role=navigation]') && shown(n))
@@ -93,7 +96,8 @@ STRUCTURE_JS = r"""([maxLinks, maxBlocks, maxLinked, helpWords]) => {
   for (const sel of ['header, [role=banner]', 'footer, [role=contentinfo]']) {
     const el = [...document.querySelectorAll(sel)].find((e) => !e.closest('main, article, section, aside'));
     if (el && shown(el)) {
-      shared.push({where: sel.startsWith('header') ? 'header' : 'footer', links: links(el),
+      // Links inside nav landmarks are compared as navigation blocks already.
+      shared.push({where: sel.startsWith('header') ? 'header' : 'footer', links: links(el, true),
         images: [...el.querySelectorAll('img[src]')].slice(0, 20).map((i) => [key({href: i.src}), norm(i.alt)])});
     }
   }
