@@ -187,7 +187,7 @@ class AltText(PageCheck):
                     f"The alt text '{alt}' is a placeholder, not a text alternative (F30, F39).",
                 )
             )
-        elif CAMERA_NAME.match(alt) or (len(folded) > 3 and folded == file_stem(img["src"]).casefold()):
+        elif CAMERA_NAME.match(alt) or (re.search(r"[-_.\d]", folded) and folded == file_stem(img["src"]).casefold()):
             out.append(
                 self._finding(
                     ctx,

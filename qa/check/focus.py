@@ -30,7 +30,7 @@ const sig = (el, pseudo) => {
   const s = getComputedStyle(el, pseudo || null);
   if (pseudo && (s.content === 'none' || s.content === 'normal')) return '-';
   const outline = s.outlineStyle === 'none' || parseFloat(s.outlineWidth) === 0 ? 'none'
-    : [s.outlineStyle, s.outlineWidth, s.outlineColor, s.outlineOffset].join(' ');
+    : [s.outlineStyle, s.outlineWidth, s.outlineColor].join(' ');  // offset: the UA's 1px shift is no indicator
   const border = ['Top', 'Right', 'Bottom', 'Left'].map((d) =>
     s['border' + d + 'Style'] === 'none' || parseFloat(s['border' + d + 'Width']) === 0 ? 'none'
       : [s['border' + d + 'Style'], s['border' + d + 'Width'], s['border' + d + 'Color']].join(' ')).join(',');
@@ -100,7 +100,8 @@ STOP_JS = with_helpers(
   const before = state.snap.get(el);
   if (before) {
     const changed = [];
-    if (before.own !== look(el)) changed.push('element');
+    // The element's own look counts only where it can be seen.
+    if (before.own !== look(el) && stop.in_view) changed.push('element');
     if (before.box.onPage !== b.onPage || Math.abs(before.box.w - b.w) > 1 || Math.abs(before.box.h - b.h) > 1) {
       changed.push('position or size');
     }
