@@ -24,7 +24,7 @@ SCRIPTS = {
     "bg": ("cyrillic",),
 }
 LATIN_LANGS = {"en", "fr", "de", "es", "it", "pt", "nl", "sv", "da", "no", "nb", "fi", "pl", "cs", "vi", "id", "tr"}
-MIN_LETTERS = 200  # below this, a page's text says too little about its language
+MIN_LETTERS = 100  # below this, a page's text says too little about its language
 
 
 def primary(lang: str) -> str:
@@ -54,8 +54,8 @@ class SiteLanguage(SiteCheck):
             want = expected_scripts(p.lang)
             if want and letters >= MIN_LETTERS:
                 share = sum(scripts.get(s, 0) for s in want) / letters
-                main = max(scripts, key=scripts.get)
-                if share < 0.05 and scripts[main] / letters > 0.8:
+                used = [s for s, n in sorted(scripts.items(), key=lambda kv: -kv[1]) if n]
+                if share < 0.05:
                     findings.append(
                         site_finding(
                             self.id,
@@ -63,8 +63,8 @@ class SiteLanguage(SiteCheck):
                             "lang-mismatch-text",
                             VIOLATION,
                             ["3.1.1"],
-                            f"The page declares lang='{p.lang}' but its text is written in {main} script "
-                            f"({scripts[main]} of {letters} letters).",
+                            f"The page declares lang='{p.lang}' but almost none of its {letters} letters are in the "
+                            f"script of that language ({'/'.join(want)}); its text is in {'/'.join(used[:2])}.",
                             target="html",
                             impact="serious",
                             details={"scripts": scripts},
