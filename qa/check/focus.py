@@ -86,9 +86,10 @@ STOP_JS = with_helpers(
   while (el && el.shadowRoot && el.shadowRoot.activeElement) el = el.shadowRoot.activeElement;
   if (!el || el === document.body || el === document.documentElement) return {done: true};
   const state = window.__qaFocus;
-  if (state.seen.has(el)) return {done: true};
-  state.seen.add(el);
   const tag = el.tagName.toLowerCase();
+  // Tabbing inside a frame keeps the frame focused here: go on; any other element seen again means a full cycle.
+  if (state.seen.has(el)) return tag === 'iframe' || tag === 'frame' ? {in_frame: true} : {done: true};
+  state.seen.add(el);
   const stop = {target: cssPath(el), html: snippet(el), tag};
   if (tag === 'iframe' || tag === 'frame') return {...stop, frame: true};
   const s = getComputedStyle(el);
@@ -162,7 +163,8 @@ class Focus(PageCheck):
                 stop = await ctx.session.evaluate(STOP_JS)
                 if stop.get("done"):
                     break
-                stops.append(stop)
+                if not stop.get("in_frame"):
+                    stops.append(stop)
         finally:
             await ctx.session.evaluate(RESET_JS)
         checked = [s for s in stops if "changed" in s]
