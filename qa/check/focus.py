@@ -19,8 +19,10 @@ const settle = async () => {
   for (const a of document.getAnimations()) {
     if (a instanceof CSSTransition) { try { a.finish(); } catch (e) {} }
   }
+  // Focus scrolls the page at once, except with smooth scrolling: then wait until it stops moving.
+  if (getComputedStyle(document.documentElement).scrollBehavior !== 'smooth') return;
   let y = scrollY, x = scrollX;
-  for (let i = 0; i < 30; i++) {  // smooth scrolling: wait until the page stops moving
+  for (let i = 0; i < 30; i++) {
     await frames();
     if (scrollY === y && scrollX === x) break;
     y = scrollY; x = scrollX;
