@@ -22,11 +22,15 @@ CAMERA_NAME = re.compile(r"^(img|dsc|dscn|dcim|pxl|p|mvimg|screenshot|スクリ�
 # Words that only say "there is an image" (F30) or mark a spacer (F39).
 PLACEHOLDERS = {
     "image", "img", "picture", "pic", "photo", "photograph", "graphic", "spacer", "blank", "placeholder",
-    "alt", "alt text", "untitled", "dummy", "null", "undefined", "none", "*", ".", "-", "_", "#",
+    "alt", "alt text", "untitled", "dummy", "null", "undefined",
     "画像", "写真", "イメージ", "図", "スペーサー", "ダミー", "空白", "代替テキスト",
 }  # fmt: skip
-# Single words a person should look at: they may name the image or may be lazy ("logo" of what?).
-VAGUE = {"logo", "icon", "banner", "button", "link", "thumbnail", "ロゴ", "アイコン", "バナー", "ボタン", "サムネイル"}
+# Words a person should look at: they may name the image or may be lazy ("logo" of what?); a lone symbol
+# may be the very character the image shows (a required-field asterisk).
+VAGUE = {
+    "logo", "icon", "banner", "button", "link", "thumbnail", "none", "*", ".", "-", "_", "#",
+    "ロゴ", "アイコン", "バナー", "ボタン", "サムネイル",
+}  # fmt: skip
 DECORATIVE_SRC = re.compile(r"(spacer|blank|pixel|transparent|shim|clear)\.(gif|png)$", re.IGNORECASE)
 
 IMAGES_JS = with_helpers(r"""() => {
@@ -48,6 +52,9 @@ IMAGES_JS = with_helpers(r"""() => {
     walk(el);
     return norm(t);
   };
+  // Generated content (a::before {content: "Home"}) is part of a link's name.
+  const pseudo = (el) => ['::before', '::after'].map((p) => getComputedStyle(el, p).content)
+    .filter((c) => /^["']/.test(c)).map((c) => c.slice(1, -1)).join(' ');
   const aria = (el) => norm(el.getAttribute('aria-label')) || norm((el.getAttribute('aria-labelledby') || '')
     .split(/\s+/).map((id) => document.getElementById(id)).filter(Boolean).map((n) => n.textContent).join(' '));
   const out = [];
@@ -66,7 +73,8 @@ IMAGES_JS = with_helpers(r"""() => {
       src: img.getAttribute('src') || img.getAttribute('href') || '',
       width: Math.round(r.width), height: Math.round(r.height),
       link: link ? {target: cssPath(link), href: link.href || '', aria: aria(link), title: norm(link.title),
-        text: ownText(link), images: [...link.querySelectorAll('img, svg, [role=img]')].length || 1} : null,
+        text: norm(ownText(link) + ' ' + pseudo(link)),
+        images: [...link.querySelectorAll('img, svg, [role=img]')].length || 1} : null,
       adjacent: [next, prev].filter((n) => n && !['IMG', 'SCRIPT', 'STYLE'].includes(n.tagName))
         .map((n) => norm(n.innerText).slice(0, 300)).concat(cap ? [norm(cap.innerText).slice(0, 300)] : []),
     });
@@ -168,12 +176,23 @@ class AltText(PageCheck):
                 )
         if not alt:
             return out
+        # In a link or button the alt names its function, which can be a word like "Photos" or the very file
+        # the link downloads: there a person decides.
+        in_control = bool(link)
+        downloads_it = bool(link) and file_stem(link["href"]).casefold() == file_stem(alt).casefold()
         if presentational:
             pass
         elif FILE_NAME.match(alt):
+            certain = not downloads_it
             out.append(
                 self._finding(
-                    ctx, img, "alt-file-name", VIOLATION, ["1.1.1"], f"The alt text '{alt}' is a file name (F30)."
+                    ctx,
+                    img,
+                    "alt-file-name",
+                    VIOLATION if certain else NEEDS_REVIEW,
+                    ["1.1.1"],
+                    f"The alt text '{alt}' is a file name (F30)."
+                    + ("" if certain else " The link leads to that file: check that the alt says what it is."),
                 )
             )
         elif folded in PLACEHOLDERS:
@@ -182,9 +201,10 @@ class AltText(PageCheck):
                     ctx,
                     img,
                     "alt-placeholder",
-                    VIOLATION,
+                    NEEDS_REVIEW if in_control else VIOLATION,
                     ["1.1.1"],
-                    f"The alt text '{alt}' is a placeholder, not a text alternative (F30, F39).",
+                    f"The alt text '{alt}' is a placeholder, not a text alternative (F30, F39)."
+                    + (" In a link it may name the destination: check it." if in_control else ""),
                 )
             )
         elif CAMERA_NAME.match(alt) or (re.search(r"[-_.\d]", folded) and folded == file_stem(img["src"]).casefold()):

@@ -42,9 +42,16 @@ class ConsistentNavigation(SiteCheck):
     def run(self, results: Results) -> list[Finding]:
         pages = primary_pages(results)
         blocks: dict[tuple[str, str], list[tuple[Page, list[str]]]] = defaultdict(list)
+        chrome: dict[tuple[str, str], bool] = {}
         for p in pages:
+            seen: Counter = Counter()
             for block in p.facts["structure"].get("nav", []):
-                blocks[block_key(block)].append((p, order_of(block["links"])))
+                key = block_key(block)
+                seen[key] += 1
+                if seen[key] > 1:  # two navs with one label on a page: tell them apart by their order
+                    key = (key[0], f"{key[1]}#{seen[key]}")
+                blocks[key].append((p, order_of(block["links"])))
+                chrome[key] = chrome.get(key, True) and block["where"] in ("header", "footer", "body")
         findings = []
         for key, seen in blocks.items():
             if len(seen) < 2:
@@ -55,8 +62,10 @@ class ConsistentNavigation(SiteCheck):
                 shared = relative_order_differs(reference, order)
                 if not shared:
                     continue
-                certain = key[0] == "label"
-                name = f"'{key[1]}'" if certain else f"at {key[1]}"
+                # Site navigation (header, footer) must keep its order; lists in the content or a sidebar
+                # ("popular articles") may be ordered by something else, so a person looks at those.
+                certain = key[0] == "label" and chrome[key]
+                name = f"'{key[1]}'" if key[0] == "label" else f"at {key[1]}"
                 findings.append(
                     site_finding(
                         self.id,
@@ -65,7 +74,7 @@ class ConsistentNavigation(SiteCheck):
                         VIOLATION if certain else NEEDS_REVIEW,
                         ["3.2.3"],
                         f"The navigation {name} lists its links in a different order than on most pages.",
-                        target=f"nav[aria-label='{key[1]}']" if certain else "nav",
+                        target=f"nav[aria-label='{key[1]}']" if key[0] == "label" else f"nav {key[1]}",
                         impact="moderate",
                         details={"expected": shared, "found": [x for x in order if x in set(shared)]},
                     )

@@ -40,15 +40,15 @@ const sig = (el, pseudo) => {
     : [s.textDecorationLine, s.textDecorationColor, s.textDecorationStyle, s.textDecorationThickness].join(' ');
   return [outline, border, deco, s.boxShadow, s.backgroundColor, s.backgroundImage, s.color, s.opacity,
     s.transform, s.scale, s.translate, s.filter, s.fontWeight, s.fontStyle, s.visibility, s.textShadow,
-    s.clipPath, s.display, pseudo ? s.content + s.width + s.height : ''].join('|');
+    s.clipPath, s.display, s.fill, s.stroke, s.animationName, pseudo ? s.content + s.width + s.height : ''].join('|');
 };
 const look = (el) => sig(el) + '#' + sig(el, '::before') + '#' + sig(el, '::after');
 const related = (el) => {
   const out = [];
-  for (let p = el.parentElement, i = 0; p && i < 3 && p !== document.body; p = p.parentElement, i++) out.push(p);
+  for (let p = el.parentElement; p && p !== document.documentElement; p = p.parentElement) out.push(p);
   for (let n = el.nextElementSibling, i = 0; n && i < 2; n = n.nextElementSibling, i++) out.push(n);
   for (let n = el.previousElementSibling, i = 0; n && i < 1; n = n.previousElementSibling, i++) out.push(n);
-  return out.concat([...el.querySelectorAll('*')].slice(0, 8));
+  return out.concat([...el.querySelectorAll('*')].slice(0, 20));
 };
 const box = (el) => {
   const r = el.getBoundingClientRect();
@@ -120,12 +120,15 @@ STOP_JS = with_helpers(
       const x = x0 + (x1 - x0) * (i + 0.5) / 5, y = y0 + (y1 - y0) * (j + 0.5) / 5;
       const hit = document.elementFromPoint(x, y);
       if (!hit || hit === el || el.contains(hit) || hit.contains(el)) { mine++; continue; }
-      let fixed = null;
+      // Covered only where the fixed or sticky content paints something over it (not a transparent box).
+      let fixed = null, opaque = false;
       for (let n = hit; n && n !== document.documentElement; n = n.parentElement) {
-        const p = getComputedStyle(n).position;
-        if ((p === 'fixed' || p === 'sticky') && !n.contains(el)) { fixed = n; break; }
+        const ns = getComputedStyle(n);
+        const alpha = (ns.backgroundColor.match(/[\d.]+/g) || [0, 0, 0, 0]);
+        if (ns.backgroundImage !== 'none' || (alpha.length < 4 ? alpha.length === 3 : +alpha[3] > 0.5)) opaque = true;
+        if ((ns.position === 'fixed' || ns.position === 'sticky') && !n.contains(el)) { fixed = n; break; }
       }
-      if (fixed) { covered++; cover = cover || fixed; }
+      if (fixed && opaque) { covered++; cover = cover || fixed; } else if (!fixed) mine++;
     }
     if (!mine && cover) {
       const chrome = 'header, footer, nav, [role=banner], [role=contentinfo], [role=navigation]';

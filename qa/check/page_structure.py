@@ -121,8 +121,19 @@ STRUCTURE_JS = r"""([maxLinks, maxBlocks, maxLinked, helpWords]) => {
   const h1 = document.querySelector('h1, [role=heading][aria-level="1"]');
   const main = document.querySelector('main, [role=main]') || document.body;
   const text = norm(main ? main.innerText : '').slice(0, 20000);
+  // The letters in the page's own language: text inside an element with another lang attribute is skipped.
+  let own = '';
+  const pageLang = document.documentElement;
+  const tw = document.createTreeWalker(main || document.body, NodeFilter.SHOW_TEXT);
+  for (let n = tw.nextNode(); n && own.length < 5000; n = tw.nextNode()) {
+    const el = n.parentElement;
+    if (!el || el.closest('script, style, noscript')) continue;
+    const marked = el.closest('[lang]');
+    if (marked && marked !== pageLang) continue;
+    own += n.textContent;
+  }
   const scripts = {latin: 0, kana: 0, han: 0, hangul: 0, cyrillic: 0, other: 0};
-  for (const ch of text.slice(0, 5000)) {
+  for (const ch of own.slice(0, 5000)) {
     if (/[A-Za-z\u00C0-\u024F]/.test(ch)) scripts.latin++;
     else if (/[\u3040-\u30FF\u31F0-\u31FF\uFF66-\uFF9F]/.test(ch)) scripts.kana++;
     else if (/[\u4E00-\u9FFF\u3400-\u4DBF]/.test(ch)) scripts.han++;

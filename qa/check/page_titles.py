@@ -17,10 +17,10 @@ from qa.model import NEEDS_REVIEW, VIOLATION, Finding, Page, Results
 
 # F25: a title that does not identify the page (editor defaults and placeholders).
 PLACEHOLDER = re.compile(
-    r"^(untitled( document| page)?|new page( \d+)?|document|page|title|home page|my site|test|"
-    r"無題( のドキュメント| ドキュメント)?|タイトル|新しいページ|ページ)$",
+    r"^(untitled( document| page)?|new page( \d+)?|document|title|無題(の?ドキュメント)?|タイトル|新しいページ)$",
     re.IGNORECASE,
 )
+SEPARATORS = re.compile(r"\s[|\-–—:/｜／]\s|｜|／")
 FILE_NAME = re.compile(r"^[\w\-. ]+\.(html?|php|aspx?|jsp|cgi)$", re.IGNORECASE)
 
 
@@ -66,7 +66,11 @@ class PageTitles(SiteCheck):
             others = [p.url for p in distinct]
             for p in distinct:
                 h1 = _norm(p.facts["structure"].get("h1", ""))
-                certain = h1 and "" not in headings and len(headings) > 1 and h1 not in title
+                # A title naming the page at a coarser level ("Search results" for "Search results for X") is
+                # not certainly wrong.
+                parts = [x.strip() for x in SEPARATORS.split(title) if len(x.strip()) >= 3]
+                coarse = any(x in h1 for x in parts)
+                certain = h1 and "" not in headings and len(headings) > 1 and h1 not in title and not coarse
                 findings.append(
                     site_finding(
                         self.id,

@@ -41,7 +41,8 @@ REFLOW_JS = with_helpers(r"""async () => {
     if (s.visibility !== 'visible' || s.opacity === '0' || s.position === 'fixed') continue;
     const range = document.createRange();
     range.selectNodeContents(n);
-    const rects = [...range.getClientRects()].filter(beyond);
+    // A few pixels of glyph overhang are not content off screen.
+    const rects = [...range.getClientRects()].filter((r) => beyond(r) && r.right + scrollX > vw + 4);
     if (!rects.length || contained(el)) continue;
     const offscreen = rects.every((r) => r.left + scrollX > 2 * vw + 500);  // parked far away to hide it
     texts.push({el, in2d: !!el.closest(TWO_D), offscreen});
