@@ -100,9 +100,12 @@ def test_checklist_has_every_criterion_and_never_passes_what_nothing_checked(dem
     by_sc = {r[col["SC"]]: r for r in body}
     assert by_sc["1.1.1"][col["verdict"]] == "fail"
     assert by_sc["1.4.3"][col["verdict"]] == "fail"
-    # 3.2.3 Consistent Navigation: no axe rule covers it, so it is not verified, with no automated evidence.
+    # 1.3.3 Sensory Characteristics: no check covers it, so it is not verified, with no automated evidence.
+    assert by_sc["1.3.3"][col["verdict"]] == "not-verified"
+    assert "no automated check" in by_sc["1.3.3"][col["Automated evidence"]]
+    # 3.2.3 is checked only partly (consistent-navigation) and found clean: still not verified, never a pass.
     assert by_sc["3.2.3"][col["verdict"]] == "not-verified"
-    assert "no automated check" in by_sc["3.2.3"][col["Automated evidence"]]
+    assert "consistent-navigation" in by_sc["3.2.3"][col["Automated evidence"]]
     for r in body:
         if r[col["verdict"]] == "pass":
             assert "full" in r[col["Automated evidence"]]
