@@ -210,3 +210,12 @@ def test_demo_clean_page_stays_clean(demo_run: QARun) -> None:
     assert [
         f for f in ours(demo_run, "/privacy.html") if f["check"] in ("alt-text", "reflow", "text-spacing", "focus")
     ] == []
+
+
+def test_a_url_list_run_does_not_call_pages_unlinked(site, tmp_path: Path) -> None:
+    base = site("a11y-site-bad")
+    listing = tmp_path / "urls.txt"
+    listing.write_text(f"{base}orphan.html\n{base}about.html\n", encoding="utf-8")
+    run = run_qa("audit", "--urls", str(listing), *ONE_CELL, out=tmp_path / "out")
+    assert run.results["run"]["status"] == "complete", run.stderr
+    assert not [f for f in ours(run) if f["rule"] == "page-not-linked"]

@@ -56,6 +56,12 @@ class MultipleWays(SiteCheck):
                     details={"ways": {w: round(s, 2) for w, s in ways.items()}},
                 )
             )
+        # Whether other pages link to a page is known only from a full crawl that followed links.
+        config = results.run.config
+        listed = sum(1 for p in results.pages if p.depth == 0) > len(results.run.cells)
+        cut_short = len({p.url for p in results.pages}) >= int(config.get("max_pages") or 10**9)
+        if listed or cut_short or config.get("follow_links") is False:
+            return findings
         linked_to: set[str] = set()
         for p in pages:
             linked_to.update(x for x in p.facts["structure"].get("linked", []) if x != _path(p.final_url or p.url))
