@@ -57,14 +57,17 @@ class ConsistentNavigation(SiteCheck):
             if len(seen) < 2:
                 continue
             # The order most pages use is the reference; the pages that differ from it are reported.
-            reference = list(Counter(tuple(order) for _, order in seen).most_common(1)[0][0])
+            (top, count), *_ = Counter(tuple(order) for _, order in seen).most_common(1)
+            reference = list(top)
+            # Without a clear majority (two pages, two orders) nothing says which order is the site's.
+            majority = count * 2 > len(seen)
             for page, order in seen:
                 shared = relative_order_differs(reference, order)
                 if not shared:
                     continue
                 # Site navigation (header, footer) must keep its order; lists in the content or a sidebar
                 # ("popular articles") may be ordered by something else, so a person looks at those.
-                certain = key[0] == "label" and chrome[key]
+                certain = key[0] == "label" and chrome[key] and majority
                 name = f"'{key[1]}'" if key[0] == "label" else f"at {key[1]}"
                 findings.append(
                     site_finding(
