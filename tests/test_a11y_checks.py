@@ -10,7 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from qa.check.consistent_navigation import ConsistentNavigation
 from qa.demo.server import serve
+from qa.model import Page, Results, RunInfo
 from tests.conftest import SITES, QARun, run_qa
 
 ONE_CELL = ("--browser", "chromium", "--viewport", "desktop")
@@ -219,3 +221,30 @@ def test_a_url_list_run_does_not_call_pages_unlinked(site, tmp_path: Path) -> No
     run = run_qa("audit", "--urls", str(listing), *ONE_CELL, out=tmp_path / "out")
     assert run.results["run"]["status"] == "complete", run.stderr
     assert not [f for f in ours(run) if f["rule"] == "page-not-linked"]
+
+
+def _nav_page(url: str, order: list[str]) -> Page:
+    links = [[f"/{x}.html", x.title()] for x in order]
+    return Page(
+        url=url,
+        browser="chromium",
+        viewport="desktop",
+        facts={"structure": {"nav": [{"label": "main", "where": "header", "index": 0, "links": links}]}},
+    )
+
+
+@pytest.mark.parametrize(
+    ("orders", "expected"),
+    [
+        # two pages, two orders: nothing says which is the site's order, so a person decides
+        ([["home", "about", "news"], ["home", "news", "about"]], "needs-review"),
+        # most pages agree: the odd one out fails 3.2.3
+        ([["home", "about", "news"], ["home", "about", "news"], ["news", "home", "about"]], "violation"),
+    ],
+)
+def test_navigation_order_needs_a_majority_to_fail(orders: list[list[str]], expected: str) -> None:
+    pages = [_nav_page(f"http://127.0.0.1/p{i}.html", o) for i, o in enumerate(orders)]
+    results = Results(run=RunInfo(id="t", started="", cells=["chromium/desktop"]), pages=pages)
+    findings = ConsistentNavigation().run(results)
+    assert [f.outcome for f in findings] == [expected] * (2 if expected == "needs-review" else 1)
+    assert all(f.sc == ["3.2.3"] for f in findings)

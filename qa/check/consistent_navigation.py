@@ -61,8 +61,13 @@ class ConsistentNavigation(SiteCheck):
             reference = list(top)
             # Without a clear majority (two pages, two orders) nothing says which order is the site's.
             majority = count * 2 > len(seen)
+            orders = {tuple(order) for _, order in seen}
             for page, order in seen:
                 shared = relative_order_differs(reference, order)
+                if not majority and not shared:
+                    # Every page whose order some other page contradicts is reported, for a person to judge.
+                    other = next((list(o) for o in orders if relative_order_differs(list(o), order)), None)
+                    shared = relative_order_differs(other, order) if other else []
                 if not shared:
                     continue
                 # Site navigation (header, footer) must keep its order; lists in the content or a sidebar
@@ -76,7 +81,8 @@ class ConsistentNavigation(SiteCheck):
                         "navigation-order",
                         VIOLATION if certain else NEEDS_REVIEW,
                         ["3.2.3"],
-                        f"The navigation {name} lists its links in a different order than on most pages.",
+                        f"The navigation {name} lists its links in a different order than "
+                        + ("on most pages." if majority else "on other pages."),
                         target=f"nav[aria-label='{key[1]}']" if key[0] == "label" else f"nav {key[1]}",
                         impact="moderate",
                         details={"expected": shared, "found": [x for x in order if x in set(shared)]},
