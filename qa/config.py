@@ -144,6 +144,16 @@ PROJECT_SCHEMA: dict[str, Any] = {
         "operation-checks.yaml",
         "manual rows of the operation-check sheet (the built-in list when the file does not exist)",
     ),
+    "site_lang": Field((str,), "", "the site's language as a BCP 47 tag, e.g. en-US or ja (3.1.1 check)"),
+    "alt_text": {
+        "max_length": Field(
+            (int,), 150, "alt text longer than this (CJK characters count twice) is reviewed", _positive
+        ),
+    },
+    "focus": {
+        "max_stops": Field((int,), 40, "Tab key presses per page in the focus check", _positive),
+        "all_cells": Field((bool,), True, "run the focus check in every browser/viewport cell, not only the first"),
+    },
     "lang": Field(
         (str,),
         "ja",

@@ -104,6 +104,9 @@ def test_checklist_has_every_criterion_and_never_passes_what_nothing_checked(dem
     # 2.3.1 Three Flashes: nothing checks it, so it is not verified, with no automated evidence.
     assert by_sc["2.3.1"][col["verdict"]] == "not-verified"
     assert "自動チェックなし" in by_sc["2.3.1"][col["Automated evidence"]]
+    # 3.2.3 is checked only partly (consistent-navigation) and found clean: still not verified, never a pass.
+    assert by_sc["3.2.3"][col["verdict"]] == "not-verified"
+    assert "consistent-navigation" in by_sc["3.2.3"][col["Automated evidence"]]
     for r in body:
         if r[col["verdict"]] == "pass":
             assert "(全体)" in r[col["Automated evidence"]]

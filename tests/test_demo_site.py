@@ -58,6 +58,9 @@ def test_no_unseeded_wcag_violation_anywhere(demo_run: QARun) -> None:
         ("/industries/manufacturing.html", "link-name"),
         ("/contact.html", "label"),
         ("/news/seminar-2026.html", "html-has-lang"),
+        ("/news/seminar-2026.html", "page-title-duplicate"),
+        ("/industries/it.html", "alt-file-name"),
+        ("/interview.html", "focus-indicator-removed"),
     }
     base = demo_run.results["run"]["start_url"].rstrip("/")
     found = {

@@ -38,6 +38,9 @@ FACTS_JS = """(maxLinks) => {
       iframes: count('iframe, frame'),
       tables: count('table'),
       headings: count('h1, h2, h3, h4, h5, h6, [role=heading]'),
+      // Over-counts (disabled controls) rather than under-counts: zero proves there is nothing to focus.
+      focusable: count('a[href], area[href], button, input:not([type=hidden]), select, textarea, summary, ' +
+        'iframe, [tabindex], [contenteditable=""], [contenteditable=true], audio[controls], video[controls]'),
     },
     viewport_meta: (document.querySelector('meta[name=viewport]') || {}).content || '',
     scroll_width: document.documentElement.scrollWidth,

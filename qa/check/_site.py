@@ -1,0 +1,42 @@
+"""Shared helpers of the site-level checks: the audited pages of the primary cell and site findings."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from qa.model import Finding, Page, Results
+
+
+def primary_pages(results: Results) -> list[Page]:
+    """One page record per distinct audited page: the primary cell, with structure facts, each final URL once."""
+    cell = results.run.cells[0] if results.run.cells else ""
+    seen: set[str] = set()
+    out = []
+    for p in results.pages:
+        if p.error or "structure" not in p.facts or (cell and p.cell != cell):
+            continue
+        final = p.final_url or p.url
+        if final in seen:
+            continue
+        seen.add(final)
+        out.append(p)
+    return out
+
+
+def site_finding(check: str, page: Page, rule: str, outcome: str, sc: list[str], message: str, **kw: Any) -> Finding:
+    return Finding(
+        rule=rule,
+        outcome=outcome,
+        sc=sc,
+        url=page.url,
+        browser=page.browser,
+        viewport=page.viewport,
+        check=check,
+        message=message,
+        **kw,
+    )
+
+
+def same_content(a: Page, b: Page) -> bool:
+    """The same document under two URLs (``/`` and ``/index.html``): identical main text."""
+    return a.facts["structure"].get("digest") == b.facts["structure"].get("digest")

@@ -1,0 +1,94 @@
+"""2.4.2 Page Titled across the site: titles that are placeholders or file names, and titles shared by pages
+whose content differs.
+
+A duplicate title is certain to fail only where the pages' main headings differ and a page's heading is not
+in its title: that title does not say what the page is about (the demo's news article titled "News").
+Otherwise (same heading, no heading, pagination) a person decides.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+
+from qa.check import PARTIAL, SiteCheck
+from qa.check._site import primary_pages, same_content, site_finding
+from qa.model import NEEDS_REVIEW, VIOLATION, Finding, Page, Results
+
+# F25: a title that does not identify the page (editor defaults and placeholders).
+PLACEHOLDER = re.compile(
+    r"^(untitled( document| page)?|new page( \d+)?|document|title|無題(の?ドキュメント)?|タイトル|新しいページ)$",
+    re.IGNORECASE,
+)
+SEPARATORS = re.compile(r"\s[|\-–—:/｜／]\s|｜|／")
+FILE_NAME = re.compile(r"^[\w\-. ]+\.(html?|php|aspx?|jsp|cgi)$", re.IGNORECASE)
+
+
+def _norm(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip().casefold()
+
+
+class PageTitles(SiteCheck):
+    id = "page-titles"
+    title = "Page titles are descriptive and distinguish pages"
+    criteria = {"2.4.2": PARTIAL}
+
+    def run(self, results: Results) -> list[Finding]:
+        pages = primary_pages(results)
+        findings = []
+        groups: dict[str, list[Page]] = defaultdict(list)
+        for p in pages:
+            title = _norm(p.title)
+            if not title:
+                continue  # axe document-title reports a missing title
+            if PLACEHOLDER.match(title) or FILE_NAME.match(title):
+                findings.append(
+                    site_finding(
+                        self.id,
+                        p,
+                        "page-title-placeholder",
+                        VIOLATION,
+                        ["2.4.2"],
+                        f"The page title '{p.title.strip()}' is a placeholder or file name, not the page's topic.",
+                        target="title",
+                        impact="serious",
+                    )
+                )
+            groups[title].append(p)
+        for title, group in groups.items():
+            distinct = []
+            for p in group:
+                if not any(same_content(p, q) for q in distinct):
+                    distinct.append(p)
+            if len(distinct) < 2:
+                continue
+            headings = {_norm(p.facts["structure"].get("h1", "")) for p in distinct}
+            others = [p.url for p in distinct]
+            for p in distinct:
+                h1 = _norm(p.facts["structure"].get("h1", ""))
+                # A title naming the page at a coarser level ("Search results" for "Search results for X") is
+                # not certainly wrong.
+                parts = [x.strip() for x in SEPARATORS.split(title) if len(x.strip()) >= 3]
+                coarse = any(x in h1 for x in parts)
+                certain = h1 and "" not in headings and len(headings) > 1 and h1 not in title and not coarse
+                findings.append(
+                    site_finding(
+                        self.id,
+                        p,
+                        "page-title-duplicate",
+                        VIOLATION if certain else NEEDS_REVIEW,
+                        ["2.4.2"],
+                        (
+                            f"The title '{p.title.strip()}' is shared by {len(distinct)} pages with different content, "
+                            + (
+                                f"and does not name this page's topic (heading '{p.facts['structure']['h1']}')."
+                                if certain
+                                else "check that each title tells the pages apart."
+                            )
+                        ),
+                        target="title",
+                        impact="serious" if certain else "moderate",
+                        details={"same_title": [u for u in others if u != p.url][:20]},
+                    )
+                )
+        return findings

@@ -1,0 +1,125 @@
+"""1.4.10 Reflow: at 320 CSS px wide (and 256 high) the page must not need horizontal scrolling (F102).
+
+The page is narrowed to 320×256, the elements sticking out past the right edge are named, and the viewport
+is restored. Text that runs off the edge is a certain failure, except inside content the criterion exempts
+because it needs two dimensions (data tables, images, maps, code, diagrams): there a person decides, unless the
+table fits once its fixed width is lifted (then the width, not the content, causes the scrolling).
+"""
+
+from __future__ import annotations
+
+from qa.check import PARTIAL, PageCheck, PageContext
+from qa.check._js import with_helpers
+from qa.model import NEEDS_REVIEW, VIOLATION, Finding
+
+WIDTH, HEIGHT = 320, 256
+MAX_CULPRITS = 10
+
+REFLOW_JS = with_helpers(r"""async () => {
+  await frames();
+  const root = document.scrollingElement || document.documentElement;
+  const vw = root.clientWidth;
+  const out = {width: innerWidth, client_width: vw, scroll_width: root.scrollWidth, overflow: false, culprits: []};
+  if (root.scrollWidth <= vw + 1) return out;
+  const beyond = (r) => r.width > 0 && r.height > 0 && r.right + scrollX > vw + 1;
+  // Content inside a box that clips or scrolls horizontally does not make the page scroll.
+  const contained = (el) => {
+    for (let n = el.parentElement; n && n !== document.body; n = n.parentElement) {
+      if (getComputedStyle(n).overflowX !== 'visible') return true;
+    }
+    return false;
+  };
+  const TWO_D = 'table, pre, code, svg, math, canvas, video, iframe, object, embed, map, img, ' +
+                '[role=grid], [role=table], [role=img], [role=application]';
+  // Visible text that runs past the right edge, each with the element it belongs to.
+  const texts = [];
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  for (let n = walker.nextNode(), seen = 0; n && seen < 20000; n = walker.nextNode(), seen++) {
+    if (!n.textContent.trim()) continue;
+    const el = n.parentElement;
+    const s = getComputedStyle(el);
+    if (s.visibility !== 'visible' || s.opacity === '0' || s.position === 'fixed') continue;
+    const range = document.createRange();
+    range.selectNodeContents(n);
+    // A few pixels of glyph overhang are not content off screen.
+    const rects = [...range.getClientRects()].filter((r) => beyond(r) && r.right + scrollX > vw + 4);
+    if (!rects.length || contained(el)) continue;
+    const offscreen = rects.every((r) => r.left + scrollX > 2 * vw + 500);  // parked far away to hide it
+    texts.push({el, in2d: !!el.closest(TWO_D), offscreen});
+  }
+  const all = [document.body, ...document.body.querySelectorAll('*')];
+  for (const el of all) {
+    if (out.culprits.length >= 50) break;
+    const r = el.getBoundingClientRect();
+    if (!beyond(r) || getComputedStyle(el).position === 'fixed' || contained(el)) continue;
+    const parent = el.parentElement;
+    if (parent && parent !== document.documentElement && beyond(parent.getBoundingClientRect())) continue;
+    const mine = texts.filter((t) => el.contains(t.el));
+    const table = el.matches('table') ? el : null;
+    let fits = false;
+    if (table) {
+      // Would the table fit if its width were not fixed? Lift the width, measure, put the style back.
+      const style = table.getAttribute('style');
+      table.style.setProperty('width', 'auto', 'important');
+      table.style.setProperty('min-width', '0', 'important');
+      table.style.setProperty('max-width', '100%', 'important');
+      fits = table.getBoundingClientRect().right + scrollX <= vw + 1;
+      if (style === null) table.removeAttribute('style'); else table.setAttribute('style', style);
+    }
+    out.culprits.push({
+      target: cssPath(el), html: snippet(el), tag: el.tagName.toLowerCase(),
+      right: Math.round(r.right + scrollX), width: Math.round(r.width),
+      text_beyond: mine.filter((t) => !t.in2d && !t.offscreen).length,
+      text_beyond_2d: mine.filter((t) => t.in2d).length,
+      offscreen_text: mine.filter((t) => t.offscreen).length,
+      two_d: !!el.matches(TWO_D), table_fits: fits,
+    });
+  }
+  out.overflow = true;
+  return out;
+}""")
+
+
+class Reflow(PageCheck):
+    id = "reflow"
+    title = "Reflow at 320 CSS px"
+    criteria = {"1.4.10": PARTIAL}
+    primary_only = True  # the narrow width is set explicitly: one cell is enough
+    order = 80  # changes the viewport; runs after the checks that read the page as loaded
+
+    async def run(self, ctx: PageContext) -> list[Finding]:
+        size = await ctx.session.evaluate("() => [innerWidth, innerHeight]")
+        await ctx.session.set_viewport(WIDTH, HEIGHT)
+        try:
+            result = await ctx.session.evaluate(REFLOW_JS)
+        finally:
+            await ctx.session.set_viewport(size[0], size[1])
+        culprits = result.pop("culprits")
+        ctx.page.facts["reflow"] = {**result, "culprits": len(culprits)}
+        findings = []
+        for c in culprits[:MAX_CULPRITS]:
+            outcome, why = judge(c)
+            findings.append(
+                ctx.finding(
+                    "reflow-horizontal-scroll",
+                    outcome,
+                    ["1.4.10"],
+                    target=c["target"],
+                    html=c["html"],
+                    impact="serious" if outcome == VIOLATION else "moderate",
+                    message=f"At {WIDTH} CSS px wide the page scrolls sideways: this <{c['tag']}> reaches "
+                    f"{c['right']} px. {why}",
+                    details={k: c[k] for k in ("right", "width", "text_beyond", "text_beyond_2d", "table_fits")},
+                )
+            )
+        return findings
+
+
+def judge(c: dict) -> tuple[str, str]:
+    if c["text_beyond"]:
+        return VIOLATION, "Text runs past the right edge, so reading it needs scrolling in two directions (F102)."
+    if c["tag"] == "table" and c["table_fits"]:
+        return VIOLATION, "The table would fit without its fixed width, so the width, not its data, forces scrolling."
+    if c["text_beyond_2d"] or c["two_d"]:
+        return NEEDS_REVIEW, "It is content that may need two dimensions (table, image, code): check it does."
+    return NEEDS_REVIEW, "Check whether content is hidden or cut off over there."

@@ -1,0 +1,138 @@
+"""1.4.12 Text Spacing: with line height 1.5, paragraph spacing 2em, letter spacing 0.12em and word spacing
+0.16em applied, no text may be cut off or overlap (F104).
+
+The WCAG values are applied with a style sheet (as the well-known bookmarklet does) and removed afterwards.
+Text that now extends beyond a box that clips it (overflow hidden or clip) and did not before is certainly
+lost: a violation. Text spilling out of a fixed-height box that does not clip may overlap what follows:
+a person checks.
+"""
+
+from __future__ import annotations
+
+from qa.check import PARTIAL, PageCheck, PageContext
+from qa.check._js import with_helpers
+from qa.model import NEEDS_REVIEW, VIOLATION, Finding
+
+MAX_FINDINGS = 20
+
+SPACING_CSS = (
+    "*, *::before, *::after { line-height: 1.5 !important; letter-spacing: 0.12em !important; "
+    "word-spacing: 0.16em !important; } p { margin-bottom: 2em !important; }"
+)
+
+MEASURE_JS = with_helpers(
+    r"""async () => {
+  await frames();
+  // Every visible box that holds text directly, with the text that lies outside it.
+  const out = new Map();
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  const boxes = new Map();
+  const clipBox = (el) => {
+    // The nearest ancestor-or-self whose overflow is not visible in some axis.
+    for (let n = el; n && n !== document.body; n = n.parentElement) {
+      if (boxes.has(n)) return boxes.get(n);
+      const s = getComputedStyle(n);
+      if (s.overflowX !== 'visible' || s.overflowY !== 'visible') {
+        const r = n.getBoundingClientRect();
+        const hideX = s.overflowX === 'hidden' || s.overflowX === 'clip';
+        const hideY = s.overflowY === 'hidden' || s.overflowY === 'clip';
+        // A ticker or carousel moves its text by itself: before and after cannot be compared.
+        const moving = n.getAnimations({subtree: true}).length > 0;
+        const info = {el: n, r, hideX, hideY, tiny: r.width < 4 || r.height < 4 || moving};
+        boxes.set(n, info);
+        return info;
+      }
+    }
+    return null;
+  };
+  for (let n = walker.nextNode(), seen = 0; n && seen < 20000; n = walker.nextNode(), seen++) {
+    if (!n.textContent.trim()) continue;
+    const el = n.parentElement;
+    const s = getComputedStyle(el);
+    if (s.visibility !== 'visible' || s.display === 'none') continue;
+    const range = document.createRange();
+    range.selectNodeContents(n);
+    const rects = [...range.getClientRects()].filter((r) => r.width > 0 && r.height > 0);
+    if (!rects.length) continue;
+    const clip = clipBox(el);
+    if (clip && !clip.tiny && (clip.hideX || clip.hideY)) {
+      const c = clip.el.getBoundingClientRect();
+      const cs = getComputedStyle(clip.el);
+      const top = c.top + parseFloat(cs.borderTopWidth), left = c.left + parseFloat(cs.borderLeftWidth);
+      const bottom = top + clip.el.clientHeight, right = left + clip.el.clientWidth;
+      const lost = rects.some((r) => (clip.hideY && (r.bottom > bottom + 2 || r.top < top - 2)) ||
+                                     (clip.hideX && (r.right > right + 2 || r.left < left - 2)));
+      if (lost) {
+        const key = cssPath(clip.el);
+        const item = out.get(key) || {target: key, html: snippet(clip.el), kind: 'clipped', text: ''};
+        if (item.text.length < 120) item.text += n.textContent.trim().slice(0, 120) + ' ';
+        out.set(key, item);
+      }
+    }
+  }
+  // Fixed-height boxes (no clipping) whose text now spills out: may overlap what follows.
+  for (const el of document.body.querySelectorAll('*')) {
+    if (out.size > 200) break;
+    const s = getComputedStyle(el);
+    if (s.overflowY !== 'visible' || s.display === 'inline' || !el.firstChild) continue;
+    if (![...el.childNodes].some((c) => c.nodeType === 3 && c.textContent.trim())) continue;
+    if (el.scrollHeight > el.clientHeight + 2 && el.clientHeight > 0) {
+      const key = cssPath(el);
+      const text = el.innerText.slice(0, 120);
+      if (!out.has(key)) out.set(key, {target: key, html: snippet(el), kind: 'spills', text});
+    }
+  }
+  return [...out.values()];
+}"""
+)
+
+APPLY_JS = """(css) => {
+  const style = document.createElement('style');
+  style.id = '__qa_text_spacing';
+  style.textContent = css;
+  document.head.appendChild(style);
+}"""
+
+REMOVE_JS = """() => { const s = document.getElementById('__qa_text_spacing'); if (s) s.remove(); }"""
+
+
+class TextSpacing(PageCheck):
+    id = "text-spacing"
+    title = "Text spacing (WCAG 1.4.12 values)"
+    criteria = {"1.4.12": PARTIAL}
+    primary_only = True
+    order = 85  # changes the page's styles; restores them afterwards
+
+    async def run(self, ctx: PageContext) -> list[Finding]:
+        before = {(i["target"], i["kind"]) for i in await ctx.session.evaluate(MEASURE_JS)}
+        await ctx.session.evaluate(APPLY_JS, SPACING_CSS)
+        try:
+            after = await ctx.session.evaluate(MEASURE_JS)
+        finally:
+            await ctx.session.evaluate(REMOVE_JS)
+        new = [i for i in after if (i["target"], i["kind"]) not in before]
+        ctx.page.facts["text_spacing"] = {
+            "clipped": sum(1 for i in new if i["kind"] == "clipped"),
+            "spills": sum(1 for i in new if i["kind"] == "spills"),
+        }
+        findings = []
+        for item in new[:MAX_FINDINGS]:
+            clipped = item["kind"] == "clipped"
+            findings.append(
+                ctx.finding(
+                    "text-spacing-clipped" if clipped else "text-spacing-overflow",
+                    VIOLATION if clipped else NEEDS_REVIEW,
+                    ["1.4.12"],
+                    target=item["target"],
+                    html=item["html"],
+                    impact="serious" if clipped else "moderate",
+                    message=(
+                        "With the WCAG text spacing applied, text is cut off by this box (overflow hidden) (F104)."
+                        if clipped
+                        else "With the WCAG text spacing applied, text spills out of this fixed-height box: check "
+                        "that it does not overlap other content."
+                    ),
+                    details={"text": item["text"].strip()[:200]},
+                )
+            )
+        return findings
