@@ -165,7 +165,6 @@ PROJECT_SCHEMA: dict[str, Any] = {
     "level": Field(
         (str,), "AA", "target conformance level: A or AA", lambda v: None if v in ("A", "AA") else "must be A or AA"
     ),
-    "site_lang": Field((str,), None, "the language the site declares for its pages, e.g. ja or en-US"),
     "reviews_file": Field((str,), "reviews.yaml", "human verdicts kept in the repository ('qa review import')"),
     "sampling": {
         "method": Field((str,), "all", "JB.1.2 page selection: all, random, representative or mixed", _sampling_method),
