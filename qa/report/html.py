@@ -1,0 +1,689 @@
+"""The HTML report: ``report.html``, one self-contained file per run folder that opens offline.
+
+The overview (gate, counts, verdicts, chart, trend) is rendered here as static HTML, so it reads without
+JavaScript and appears at once. Everything else (pages with outlined screenshots, rules, links, matrix, the
+review to-do list) is rendered by ``html_assets/report.js`` from compact JSON embedded in the file, one screenful
+at a time, so a 2,000-page run does not become a huge DOM. Site content is escaped here (``html.escape``) and
+inserted as text there; a Content-Security-Policy allows only the report's own script and local images.
+Screenshots stay in the run folder's ``screenshots/`` and are referenced by relative path.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import html
+import json
+import re
+import struct
+from collections import Counter
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import qa
+from qa.judge.criteria import by_sc
+from qa.judge.gate import evaluate_gate
+from qa.judge.verdicts import FAIL, NOT_APPLICABLE, NOT_VERIFIED, PASS, REVIEW, judge
+from qa.model import NEEDS_REVIEW, VIOLATION, Results, cell_name
+from qa.store import RESULTS
+
+NAME = "html"
+FILENAME = "report.html"
+LANGS = ("ja", "en")
+IMPACTS = ("critical", "serious", "moderate", "minor")
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp", ".gif")
+SNIPPET_CHARS = 400  # of an element's HTML; results.json and the workbooks keep all of it
+MESSAGE_CHARS = 1500
+TREND_RUNS = 8  # earlier runs shown in the trend table
+LINK_ORDER = {"broken": 0, "warning": 1, "ok": 2, "ignored": 3}
+# A relative path inside the run folder: no scheme, no leading slash, no "..", nothing that needs quoting.
+_LOCAL_PATH = re.compile(r"^(?!/)(?!.*(?:^|/)\.\.(?:/|$))[A-Za-z0-9._~/-]+$")
+_TOKEN = re.compile(r"@@(t:)?([a-z_]+)@@")
+
+
+def render(results: Results, out_dir: Path) -> list[Path]:
+    lang = report_lang(results)
+    msg = messages(lang)
+    trend = load_trend(results, out_dir)
+    data = pack(results, out_dir, lang, msg, trend.new_ids)
+    page = fill(
+        asset("template.html"),
+        msg,
+        lang=lang,
+        title=html.escape(f"{msg['title']} – {results.run.start_url}"),
+        site=html.escape(results.run.start_url),
+        css=asset("report.css"),
+        js=asset("report.js"),
+        csp=csp(asset("report.js"), asset("report.css")),
+        overview=render_overview(results, msg, trend, lang),
+        footer=html.escape(fmt(msg["footer"], results.run.tool.get("name", "qa"), qa.__version__)),
+        data=json_for_script(data),
+    )
+    path = out_dir / FILENAME
+    path.write_text(page, encoding="utf-8")
+    return [path]
+
+
+# ---- assets and text ----
+
+
+@cache
+def asset(name: str) -> str:
+    return resources.files("qa.report").joinpath("html_assets", name).read_text(encoding="utf-8")
+
+
+@cache
+def catalogue() -> dict[str, dict[str, str]]:
+    return json.loads(asset("messages.json"))
+
+
+def messages(lang: str) -> dict[str, str]:
+    return catalogue()[lang]
+
+
+def report_lang(results: Results) -> str:
+    """The deliverables' language option (``lang`` in qa.yaml; Japanese unless set to English)."""
+    lang = results.run.config.get("lang")
+    return lang if lang in LANGS else "ja"
+
+
+def fmt(template: str, *args: Any) -> str:
+    return re.sub(r"\{(\d+)\}", lambda m: str(args[int(m.group(1))]), template)
+
+
+def fill(template: str, msg: dict[str, str], **parts: str) -> str:
+    """Replace ``@@name@@`` with a prepared part and ``@@t:key@@`` with an escaped message, in one pass."""
+    return _TOKEN.sub(lambda m: html.escape(msg[m.group(2)]) if m.group(1) else parts[m.group(2)], template)
+
+
+def json_for_script(data: Any) -> str:
+    """JSON that cannot end its <script> element or open a comment, whatever the site put in its strings."""
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def csp(js: str, css: str) -> str:
+    """Only the report's own script and style run; images come from the run folder; nothing else loads."""
+
+    def digest(text: str) -> str:
+        return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode() + "'"
+
+    return (
+        f"default-src 'none'; script-src {digest(js)}; style-src {digest(css)}; img-src 'self' file:; "
+        "base-uri 'none'; form-action 'none'"
+    )
+
+
+def esc(value: Any) -> str:
+    return html.escape(str(value), quote=True)
+
+
+def num(n: int) -> str:
+    return f"{n:,}"
+
+
+# ---- files in the run folder ----
+
+
+def local_file(out_dir: Path, rel: Any) -> str | None:
+    """``rel`` when it names an image inside the run folder; None for anything else (URLs, traversal, missing)."""
+    if not isinstance(rel, str) or not rel.lower().endswith(IMAGE_SUFFIXES) or not _LOCAL_PATH.match(rel):
+        return None
+    path = out_dir / rel
+    try:
+        path.resolve().relative_to(out_dir.resolve())
+    except (OSError, ValueError):
+        return None
+    return rel if path.is_file() else None
+
+
+def png_size(path: Path) -> tuple[int, int] | None:
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(24)
+    except OSError:
+        return None
+    if len(head) < 24 or head[:8] != b"\x89PNG\r\n\x1a\n":
+        return None
+    return struct.unpack(">II", head[16:24])
+
+
+def screenshot_css_size(size: tuple[int, int] | None, facts: dict[str, Any], full: bool) -> tuple[float, float]:
+    """The screenshot's size in CSS px (element boxes are in CSS px; the image may be at a device pixel ratio)."""
+    if size is None:
+        return 0.0, 0.0
+    width, height = size
+    sw, cw = facts.get("scroll_width"), facts.get("client_width")
+    known = [w for w in ((sw if full else None), cw) if isinstance(w, int | float) and w > 0]
+    ratio = 1.0
+    if known:
+        ratio = max(0.25, round(width / max(known) * 4) / 4)  # snap to the ratios devices use
+    return round(width / ratio, 2), round(height / ratio, 2)
+
+
+def extra_images(out_dir: Path, facts: dict[str, Any]) -> list[tuple[str, str]]:
+    """Images a visit's checks saved besides its screenshot (diffs, crops), wherever in the facts they are."""
+    found = []
+    for key, value in facts.items():
+        if key == "screenshot":
+            continue
+        items = value.items() if isinstance(value, dict) else [("", value)]
+        for sub, v in items:
+            if (rel := local_file(out_dir, v)) is not None:
+                found.append((f"{key}.{sub}" if sub else key, rel))
+    return found
+
+
+# ---- the data the views are built from ----
+
+
+class _Strings:
+    """A string table: repeated rule names, messages and selectors are stored once."""
+
+    def __init__(self) -> None:
+        self.items: list[str] = []
+        self.index: dict[str, int] = {}
+
+    def __call__(self, value: Any) -> int:
+        if value is None or value == "":
+            return -1
+        text = str(value)
+        i = self.index.get(text)
+        if i is None:
+            i = self.index[text] = len(self.items)
+            self.items.append(text)
+        return i
+
+
+def pack(results: Results, out_dir: Path, lang: str, msg: dict[str, str], new_ids: set[str]) -> dict[str, Any]:
+    """Compact rows (column order mirrored in report.js) with every string interned."""
+    s = _Strings()
+    cells = list(results.run.cells)
+    cell_pos = {c: i for i, c in enumerate(cells)}
+    urls: list[list[int]] = []
+    url_pos: dict[str, int] = {}
+
+    def cell(name: str) -> int:
+        if name not in cell_pos:
+            cell_pos[name] = len(cells)
+            cells.append(name)
+        return cell_pos[name]
+
+    def url(u: str, title: str = "") -> int:
+        if u not in url_pos:
+            url_pos[u] = len(urls)
+            urls.append([s(u), s(title), -1, -1])
+        elif title and urls[url_pos[u]][1] < 0:
+            urls[url_pos[u]][1] = s(title)
+        return url_pos[u]
+
+    visits = []
+    for p in results.pages:
+        u = url(p.url, p.title)
+        facts = p.facts or {}
+        for col, key in ((2, "template"), (3, "post_type")):
+            if isinstance(facts.get(key), str) and urls[u][col] < 0:
+                urls[u][col] = s(facts[key])
+        shot = local_file(out_dir, facts.get("screenshot"))
+        full = bool(facts.get("screenshot_full_page", True))
+        w, h = screenshot_css_size(png_size(out_dir / shot) if shot else None, facts, full) if shot else (0, 0)
+        if shot and not w:
+            shot = None  # not a PNG we can measure: outlines would land in the wrong place
+        visits.append(
+            [
+                u,
+                cell(cell_name(p.browser, p.viewport)),
+                p.status or 0,
+                s(p.error),
+                s(shot),
+                w,
+                h,
+                1 if full else 0,
+                round(p.load_ms) if isinstance(p.load_ms, int | float) else -1,
+                [[s(label), s(rel)] for label, rel in extra_images(out_dir, facts)],
+                len(facts.get("js_errors") or []),
+                len(facts.get("failed_requests") or []),
+            ]
+        )
+
+    rules: dict[str, list[int]] = {}
+    findings = []
+    for f in results.findings:
+        box = (f.details or {}).get("bbox")
+        if isinstance(box, dict) and all(isinstance(box.get(k), int | float) for k in ("x", "y", "width", "height")):
+            box = [box["x"], box["y"], box["width"], box["height"]]
+        else:
+            box = 0
+        rule = s(f.rule)
+        if f.rule not in rules:
+            rules[f.rule] = [rule, s((f.details or {}).get("help")), s(f.help_url)]
+        findings.append(
+            [
+                rule,
+                0 if f.outcome == VIOLATION else 1,
+                s(", ".join(f.sc)),
+                IMPACTS.index(f.impact) if f.impact in IMPACTS else 4,
+                url(f.url),
+                cell(cell_name(f.browser, f.viewport)),
+                s(f.target),
+                s(f.html[:SNIPPET_CHARS]),
+                s(f.message[:MESSAGE_CHARS]),
+                box,
+                [cell(c) for c in f.seen_in],
+                s(f.check),
+                s(f.id),
+                1 if f.id in new_ids else 0,
+            ]
+        )
+
+    criteria = [
+        [
+            v.criterion.sc,
+            s(v.criterion.title_ja if lang == "ja" else v.criterion.title_en),
+            v.criterion.level,
+            v.verdict,
+            v.violations,
+            v.needs_review,
+            v.pages_failing,
+        ]
+        for v in judge(results)
+    ]
+    return {
+        "lang": lang,
+        "run": results.run.id,
+        "m": msg,
+        "cells": cells,
+        "urls": urls,
+        "v": visits,
+        "f": findings,
+        "rules": list(rules.values()),
+        "criteria": criteria,
+        "links": pack_links(results.extra.get("links"), s),
+        "groups": pack_groups(results.extra.get("groups"), s, url_pos),
+        "s": s.items,
+    }
+
+
+def pack_links(links: Any, s: _Strings) -> list[list[Any]] | None:
+    """``links[]`` of the link check (when it ran), broken first."""
+    if not isinstance(links, list):
+        return None
+    rows = [x for x in links if isinstance(x, dict)]
+    rows.sort(key=lambda x: (LINK_ORDER.get(str(x.get("result")), 9), str(x.get("url", ""))))
+    return [
+        [
+            s(x.get("result") or "unknown"),
+            x.get("status") if isinstance(x.get("status"), int) else 0,
+            s(x.get("url")),
+            s(x.get("source")),
+            s(x.get("text")),
+            s(x.get("reason")),
+        ]
+        for x in rows
+    ]
+
+
+def pack_groups(groups: Any, s: _Strings, url_pos: dict[str, int]) -> list[list[Any]] | None:
+    """Template/component groups when the run has them: [label, rule, [url indexes]]."""
+    if isinstance(groups, dict):
+        groups = groups.get("groups", groups.get("items"))
+    if not isinstance(groups, list):
+        return None
+    out = []
+    for g in groups:
+        if not isinstance(g, dict):
+            continue
+        label = next((g[k] for k in ("template", "component", "label", "key", "selector", "target") if g.get(k)), "")
+        pages = g.get("urls") or g.get("pages") or []
+        indexes = []
+        for p in pages if isinstance(pages, list) else []:
+            u = p.get("url") if isinstance(p, dict) else p
+            if isinstance(u, str) and u in url_pos:
+                indexes.append(url_pos[u])
+        if label and indexes:
+            out.append([s(label), s(g.get("rule")), sorted(set(indexes))])
+    return out
+
+
+# ---- trend ----
+
+
+class Trend:
+    def __init__(self) -> None:
+        self.runs: list[dict[str, Any]] = []  # earlier runs, oldest first: id, started, violations, review, pages
+        self.previous: str = ""
+        self.new_ids: set[str] = set()
+        self.fixed: int | None = None
+        self.diff: dict[str, int] | None = None
+
+
+def counts(findings: list[dict[str, Any]] | list[Any]) -> tuple[int, int]:
+    def get(f: Any, key: str) -> Any:
+        return f.get(key) if isinstance(f, dict) else getattr(f, key)
+
+    violations = sum(1 for f in findings if get(f, "outcome") == VIOLATION and get(f, "sc"))
+    review = sum(1 for f in findings if get(f, "outcome") == NEEDS_REVIEW)
+    return violations, review
+
+
+def load_trend(results: Results, out_dir: Path) -> Trend:
+    """Earlier runs of the same site in the same output folder, and the ``diff`` section when the run has one.
+
+    Only runs older than this one count, so regenerating an old report later gives the same trend.
+    """
+    trend = Trend()
+    current = {f.id for f in results.findings}
+    earlier = []
+    parent = out_dir.parent
+    try:
+        siblings = sorted(
+            (d for d in parent.iterdir() if d.is_dir() and not d.is_symlink() and d.name < results.run.id),
+            key=lambda d: d.name,
+        )
+    except OSError:
+        siblings = []
+    for d in reversed(siblings):
+        if len(earlier) >= TREND_RUNS:
+            break
+        try:
+            data = json.loads((d / RESULTS).read_text(encoding="utf-8"))
+            run = data["run"]
+        except (OSError, ValueError, KeyError, TypeError):
+            continue
+        if not isinstance(run, dict) or run.get("start_url") != results.run.start_url:
+            continue
+        findings = [f for f in data.get("findings", []) if isinstance(f, dict)]
+        violations, review = counts(findings)
+        if not earlier:
+            before = {f.get("id") for f in findings}
+            trend.previous = str(run.get("id", d.name))
+            trend.new_ids = current - before
+            trend.fixed = len(before - current)
+        earlier.append(
+            {
+                "id": str(run.get("id", d.name)),
+                "started": str(run.get("started", "")),
+                "violations": violations,
+                "review": review,
+                "pages": len({p.get("url") for p in data.get("pages", []) if isinstance(p, dict)}),
+            }
+        )
+    trend.runs = list(reversed(earlier))
+    diff = results.extra.get("diff")
+    if isinstance(diff, dict):
+        trend.diff = {}
+        for key in ("new", "fixed", "unchanged"):
+            value = diff.get(key)
+            if isinstance(value, list):
+                trend.diff[key] = len(value)
+                if key == "new":
+                    trend.new_ids = {
+                        x if isinstance(x, str) else x.get("id") for x in value if isinstance(x, str | dict)
+                    }
+            elif isinstance(value, int):
+                trend.diff[key] = value
+    return trend
+
+
+# ---- the overview, rendered as static HTML ----
+
+
+def render_overview(results: Results, msg: dict[str, str], trend: Trend, lang: str) -> str:
+    t = msg.get
+    run = results.run
+    gate = evaluate_gate(results)
+    verdicts = judge(results)
+    wcag = by_sc()
+    violations, review = counts(results.findings)
+    other = sum(1 for f in results.findings if f.outcome == VIOLATION and not f.sc)
+    urls = {p.url for p in results.pages}
+    not_audited = {p.url for p in results.pages if p.error}
+    out = ['<section class="view" id="view-overview" aria-labelledby="h-overview">']
+    out.append(f'<h2 id="h-overview" tabindex="-1">{esc(t("nav_overview"))}</h2>')
+    if run.status != "complete":
+        out.append(f'<p class="note" role="note">{esc(t("partial_note"))}</p>')
+
+    state = "passed" if gate.passed else "failed"
+    reasons = "".join(f"<li>{esc(r)}</li>" for r in gate.reasons)
+    out.append('<div class="cards">')
+    out.append(
+        f'<section class="card gate-{state}" aria-labelledby="h-gate"><h3 id="h-gate">{esc(t("gate"))}</h3>'
+        f'<p class="gate-verdict" data-gate="{state}">{esc(t("gate_" + state))}</p>'
+        + (f'<h4>{esc(t("gate_reasons"))}</h4><ul class="reasons">{reasons}</ul>' if reasons else "")
+        + "</section>"
+    )
+    stats = [
+        ("violations", "stat_violations", violations),
+        ("other", "stat_other", other),
+        ("review", "stat_review", review),
+        ("pages", "stat_pages", len(urls - not_audited)),
+        ("not-audited", "stat_not_audited", len(not_audited)),
+        ("visits", "stat_visits", len(results.pages)),
+    ]
+    out.append(
+        f'<section class="card" aria-labelledby="h-counts"><h3 id="h-counts">{esc(t("counts"))}</h3>'
+        '<dl class="stats">'
+        + "".join(f'<div data-stat="{k}"><dt>{esc(t(label))}</dt><dd>{num(n)}</dd></div>' for k, label, n in stats)
+        + "</dl></section>"
+    )
+    out.append("</div>")
+
+    out.append(render_run_info(results, msg))
+
+    tally = Counter(v.verdict for v in verdicts)
+    out.append(f'<section aria-labelledby="h-criteria"><h3 id="h-criteria">{esc(t("criteria_summary"))}</h3>')
+    out.append(
+        '<dl class="stats">'
+        + "".join(
+            f'<div data-verdict="{k}"><dt>{esc(t("verdict_" + k))}</dt><dd>{num(tally.get(k, 0))}</dd></div>'
+            for k in (FAIL, REVIEW, PASS, NOT_APPLICABLE, NOT_VERIFIED)
+        )
+        + "</dl>"
+    )
+    rows = []
+    for v in verdicts:
+        c = v.criterion
+        title = c.title_ja if lang == "ja" else c.title_en
+        sc = f'<a href="#sc/{esc(c.sc)}">{esc(c.sc)}</a>' if v.violations or v.needs_review else esc(c.sc)
+        rows.append(
+            f'<tr><th scope="row">{sc}</th><td>{esc(title)}</td><td>{esc(c.level)}</td>'
+            f'<td><span class="badge badge-{verdict_kind(v.verdict)}">{esc(t("verdict_" + v.verdict))}</span></td>'
+            f'<td class="num">{num(v.violations)}</td><td class="num">{num(v.needs_review)}</td>'
+            f'<td class="num">{num(v.pages_failing)}</td></tr>'
+        )
+    out.append(
+        f"<details><summary>{esc(t('criteria_table'))}</summary>"
+        + table(
+            t("criteria_table"),
+            ["col_sc", "col_title", "col_level", "col_verdict", "col_violations", "col_review", "col_pages_failing"],
+            rows,
+            msg,
+            numeric_from=4,
+        )
+        + "</details></section>"
+    )
+
+    impact = Counter(f.impact if f.impact in IMPACTS else "none" for f in results.findings if f.outcome == VIOLATION)
+    out.append('<div class="cards"><section class="card" aria-labelledby="h-impact">')
+    out.append(f'<h3 id="h-impact">{esc(t("impact"))}</h3>')
+    out.append(
+        table(
+            None,
+            ["col_impact", "col_count"],
+            [
+                f'<tr data-impact="{k}"><th scope="row">{esc(t("impact_" + k))}</th>'
+                f'<td class="num">{num(impact[k])}</td></tr>'
+                for k in (*IMPACTS, "none")
+            ],
+            msg,
+            numeric_from=1,
+        )
+        + "</section>"
+    )
+    out.append(render_cells(results, msg) + "</div>")
+    out.append(render_chart(results, msg, wcag, lang))
+    out.append(render_trend(results, msg, trend))
+    out.append("</section>")
+    return "\n".join(out)
+
+
+def verdict_kind(verdict: str) -> str:
+    return {FAIL: "fail", REVIEW: "review", PASS: "pass"}.get(verdict, "neutral")
+
+
+NUM = ' class="num"'
+
+
+def table(caption: str | None, headers: list[str], rows: list[str], msg: dict[str, str], numeric_from: int = 99) -> str:
+    head = "".join(
+        f'<th scope="col"{NUM if i >= numeric_from else ""}>{esc(msg[h])}</th>' for i, h in enumerate(headers)
+    )
+    cap = f"<caption>{esc(caption)}</caption>" if caption else ""
+    return f'<table class="data">{cap}<thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
+
+
+def render_run_info(results: Results, msg: dict[str, str]) -> str:
+    t = msg.get
+    run = results.run
+    browsers = run.engines.get("browsers") or {}
+    engines = ", ".join(
+        f"{b.get('product', name)} {b.get('version', '')}".strip() if isinstance(b, dict) else str(name)
+        for name, b in browsers.items()
+    )
+    if run.engines.get("axe-core"):
+        engines += f"; axe-core {run.engines['axe-core']}"
+    items = [
+        ("site", run.start_url),
+        ("run_id", run.id),
+        ("started", run.started),
+        ("finished", run.finished),
+        ("status", t("status_" + run.status, run.status)),
+        ("tool", f"{run.tool.get('name', '')} {run.tool.get('version', '')}".strip()),
+        ("engines", engines),
+        ("cells", ", ".join(run.cells)),
+    ]
+    body = "".join(f"<dt>{esc(t(k))}</dt><dd>{esc(v)}</dd>" for k, v in items if v)
+    notes = "".join(f"<li>{esc(n)}</li>" for n in run.notes)
+    return (
+        f'<section aria-labelledby="h-run"><h3 id="h-run">{esc(t("run_info"))}</h3><dl class="kv">{body}</dl>'
+        + (f"<h4>{esc(t('notes'))}</h4><ul>{notes}</ul>" if notes else "")
+        + "</section>"
+    )
+
+
+def render_cells(results: Results, msg: dict[str, str]) -> str:
+    visits = Counter(p.cell for p in results.pages)
+    viol: Counter = Counter()
+    rev: Counter = Counter()
+    for f in results.findings:
+        for c in f.seen_in:
+            (viol if f.outcome == VIOLATION else rev)[c] += 1
+    cells = list(dict.fromkeys([*results.run.cells, *visits]))
+    rows = [
+        f'<tr data-cell="{esc(c)}"><th scope="row">{esc(c)}</th><td class="num">{num(visits[c])}</td>'
+        f'<td class="num">{num(viol[c])}</td><td class="num">{num(rev[c])}</td></tr>'
+        for c in cells
+    ]
+    return (
+        f'<section class="card" aria-labelledby="h-cells"><h3 id="h-cells">{esc(msg["by_cell"])}</h3>'
+        + table(None, ["col_cell", "col_visits", "col_violations", "col_review"], rows, msg, numeric_from=1)
+        + "</section>"
+    )
+
+
+def render_chart(results: Results, msg: dict[str, str], wcag: dict, lang: str) -> str:
+    """Findings by success criterion: a bar chart (inline SVG) with the same figures in a table."""
+    t = msg.get
+    per: dict[str, list[int]] = {}
+    for f in results.findings:
+        for sc in f.sc:
+            per.setdefault(sc, [0, 0])[0 if f.outcome == VIOLATION else 1] += 1
+    head = f'<section class="chart" aria-labelledby="h-chart"><h3 id="h-chart">{esc(t("chart"))}</h3>'
+    if not per:
+        return head + f"<p>{esc(t('chart_empty'))}</p></section>"
+
+    def key(sc: str) -> tuple[int, ...]:
+        return tuple(int(x) if x.isdigit() else 0 for x in sc.split("."))
+
+    order = sorted(per, key=key)
+    biggest = max(sum(v) for v in per.values())
+    bar_h, gap, label_w, width = 22, 8, 70, 640
+    scale = (width - label_w - 60) / biggest
+    height = len(order) * (bar_h + gap) + gap
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-labelledby="chart-desc" '
+        f'viewBox="0 0 {width} {height}" width="{width}" height="{height}">'
+        f'<title id="chart-desc">{esc(t("chart_label"))}</title>'
+    ]
+    for i, sc in enumerate(order):
+        y = gap + i * (bar_h + gap)
+        v, r = per[sc]
+        parts.append(
+            f'<text x="{label_w - 8}" y="{y + bar_h * 0.72:.1f}" text-anchor="end" font-size="14" fill="#1b1f24">'
+            f"{esc(sc)}</text>"
+        )
+        x = label_w
+        if v:
+            parts.append(f'<rect x="{x}" y="{y}" width="{v * scale:.1f}" height="{bar_h}" fill="#a4001d"/>')
+            x += v * scale
+        if r:
+            parts.append(f'<rect x="{x:.1f}" y="{y}" width="{r * scale:.1f}" height="{bar_h}" fill="#b06f00"/>')
+            x += r * scale
+        parts.append(
+            f'<text x="{x + 6:.1f}" y="{y + bar_h * 0.72:.1f}" font-size="14" fill="#1b1f24">{num(v + r)}</text>'
+        )
+    parts.append("</svg>")
+    legend = (
+        f'<ul class="legend"><li><span class="swatch swatch-fail"></span>{esc(t("legend_violation"))}</li>'
+        f'<li><span class="swatch swatch-review"></span>{esc(t("legend_review"))}</li></ul>'
+    )
+    rows = []
+    for sc in order:
+        c = wcag.get(sc)
+        title = (c.title_ja if lang == "ja" else c.title_en) if c else ""
+        v, r = per[sc]
+        rows.append(
+            f'<tr data-sc="{esc(sc)}"><th scope="row"><a href="#sc/{esc(sc)}">{esc(sc)}</a></th><td>{esc(title)}</td>'
+            f'<td class="num">{num(v)}</td><td class="num">{num(r)}</td></tr>'
+        )
+    data_table = table(t("chart"), ["col_sc", "col_title", "col_violations", "col_review"], rows, msg, numeric_from=2)
+    return (
+        head
+        + '<figure class="chart-figure">'
+        + "".join(parts)
+        + f"<figcaption>{legend}</figcaption></figure>"
+        + f"<details><summary>{esc(t('chart_table'))}</summary>{data_table}</details></section>"
+    )
+
+
+def render_trend(results: Results, msg: dict[str, str], trend: Trend) -> str:
+    t = msg.get
+    out = [f'<section aria-labelledby="h-trend"><h3 id="h-trend">{esc(t("trend"))}</h3>']
+    if trend.diff is not None:
+        d = trend.diff
+        text = fmt(t("trend_diff"), num(d.get("new", 0)), num(d.get("fixed", 0)), num(d.get("unchanged", 0)))
+        out.append(f'<p data-trend="diff">{esc(text)}</p>')
+    if trend.previous:
+        out.append(
+            f'<p data-trend="previous">'
+            f"{esc(fmt(t('trend_vs'), trend.previous, num(len(trend.new_ids)), num(trend.fixed or 0)))}</p>"
+        )
+    if not trend.runs:
+        if trend.diff is None:
+            out.append(f"<p>{esc(t('trend_none'))}</p>")
+        return "".join(out) + "</section>"
+    violations, review = counts(results.findings)
+    rows = [
+        f'<tr><th scope="row">{esc(r["id"])}</th><td>{esc(r["started"])}</td><td class="num">{num(r["pages"])}</td>'
+        f'<td class="num">{num(r["violations"])}</td><td class="num">{num(r["review"])}</td></tr>'
+        for r in trend.runs
+    ]
+    rows.append(
+        f'<tr><th scope="row">{esc(results.run.id)} ({esc(t("trend_this"))})</th><td>{esc(results.run.started)}</td>'
+        f'<td class="num">{num(len({p.url for p in results.pages}))}</td>'
+        f'<td class="num">{num(violations)}</td><td class="num">{num(review)}</td></tr>'
+    )
+    out.append(table(t("trend"), ["col_run", "col_date", "col_pages", "col_violations", "col_review"], rows, msg, 2))
+    return "".join(out) + "</section>"
