@@ -25,7 +25,7 @@ from typing import Any
 import qa
 from qa.judge.criteria import by_sc
 from qa.judge.gate import evaluate_gate
-from qa.judge.verdicts import FAIL, NOT_APPLICABLE, NOT_VERIFIED, PASS, REVIEW, judge
+from qa.judge.verdicts import FAIL, NOT_APPLICABLE, NOT_VERIFIED, PASS, REVIEW, CriterionVerdict, judge
 from qa.model import NEEDS_REVIEW, VIOLATION, Results, cell_name
 from qa.store import RESULTS
 
@@ -34,7 +34,7 @@ FILENAME = "report.html"
 LANGS = ("ja", "en")
 IMPACTS = ("critical", "serious", "moderate", "minor")
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp", ".gif")
-SNIPPET_CHARS = 400  # of an element's HTML; results.json and the workbooks keep all of it
+SNIPPET_CHARS = 300  # of an element's HTML; results.json and the workbooks keep all of it
 MESSAGE_CHARS = 1500
 TREND_RUNS = 8  # earlier runs shown in the trend table
 LINK_ORDER = {"broken": 0, "warning": 1, "ok": 2, "ignored": 3}
@@ -47,7 +47,8 @@ def render(results: Results, out_dir: Path) -> list[Path]:
     lang = report_lang(results)
     msg = messages(lang)
     trend = load_trend(results, out_dir)
-    data = pack(results, out_dir, lang, msg, trend.new_ids)
+    verdicts = judge(results)
+    data, snippets = pack(results, out_dir, lang, msg, trend.new_ids, verdicts)
     page = fill(
         asset("template.html"),
         msg,
@@ -57,9 +58,10 @@ def render(results: Results, out_dir: Path) -> list[Path]:
         css=asset("report.css"),
         js=asset("report.js"),
         csp=csp(asset("report.js"), asset("report.css")),
-        overview=render_overview(results, msg, trend, lang),
+        overview=render_overview(results, msg, trend, lang, verdicts),
         footer=html.escape(fmt(msg["footer"], results.run.tool.get("name", "qa"), qa.__version__)),
         data=json_for_script(data),
+        snippets=json_for_script(snippets),
     )
     path = out_dir / FILENAME
     path.write_text(page, encoding="utf-8")
@@ -131,12 +133,7 @@ def local_file(out_dir: Path, rel: Any) -> str | None:
     """``rel`` when it names an image inside the run folder; None for anything else (URLs, traversal, missing)."""
     if not isinstance(rel, str) or not rel.lower().endswith(IMAGE_SUFFIXES) or not _LOCAL_PATH.match(rel):
         return None
-    path = out_dir / rel
-    try:
-        path.resolve().relative_to(out_dir.resolve())
-    except (OSError, ValueError):
-        return None
-    return rel if path.is_file() else None
+    return rel if (out_dir / rel).is_file() else None
 
 
 def png_size(path: Path) -> tuple[int, int] | None:
@@ -197,9 +194,21 @@ class _Strings:
         return i
 
 
-def pack(results: Results, out_dir: Path, lang: str, msg: dict[str, str], new_ids: set[str]) -> dict[str, Any]:
-    """Compact rows (column order mirrored in report.js) with every string interned."""
+def pack(
+    results: Results,
+    out_dir: Path,
+    lang: str,
+    msg: dict[str, str],
+    new_ids: set[str],
+    verdicts: list[CriterionVerdict],
+) -> tuple[dict[str, Any], list[str]]:
+    """Compact rows (column order mirrored in report.js) with every string interned.
+
+    Element HTML, the bulk of a large run, goes to a table of its own that the page reads only when a
+    page view first needs it, so opening the report parses just what the overview and lists use.
+    """
     s = _Strings()
+    snippets = _Strings()
     cells = list(results.run.cells)
     cell_pos = {c: i for i, c in enumerate(cells)}
     urls: list[list[int]] = []
@@ -268,12 +277,12 @@ def pack(results: Results, out_dir: Path, lang: str, msg: dict[str, str], new_id
                 url(f.url),
                 cell(cell_name(f.browser, f.viewport)),
                 s(f.target),
-                s(f.html[:SNIPPET_CHARS]),
+                snippets(f.html[:SNIPPET_CHARS]),
                 s(f.message[:MESSAGE_CHARS]),
                 box,
                 [cell(c) for c in f.seen_in],
                 s(f.check),
-                s(f.id),
+                s(f.id) if f.outcome == NEEDS_REVIEW else -1,  # the review to-do list remembers ticks by id
                 1 if f.id in new_ids else 0,
             ]
         )
@@ -288,9 +297,9 @@ def pack(results: Results, out_dir: Path, lang: str, msg: dict[str, str], new_id
             v.needs_review,
             v.pages_failing,
         ]
-        for v in judge(results)
+        for v in verdicts
     ]
-    return {
+    data = {
         "lang": lang,
         "run": results.run.id,
         "m": msg,
@@ -304,6 +313,7 @@ def pack(results: Results, out_dir: Path, lang: str, msg: dict[str, str], new_id
         "groups": pack_groups(results.extra.get("groups"), s, url_pos),
         "s": s.items,
     }
+    return data, snippets.items
 
 
 def pack_links(links: Any, s: _Strings) -> list[list[Any]] | None:
@@ -430,11 +440,12 @@ def load_trend(results: Results, out_dir: Path) -> Trend:
 # ---- the overview, rendered as static HTML ----
 
 
-def render_overview(results: Results, msg: dict[str, str], trend: Trend, lang: str) -> str:
+def render_overview(
+    results: Results, msg: dict[str, str], trend: Trend, lang: str, verdicts: list[CriterionVerdict]
+) -> str:
     t = msg.get
     run = results.run
     gate = evaluate_gate(results)
-    verdicts = judge(results)
     wcag = by_sc()
     violations, review = counts(results.findings)
     other = sum(1 for f in results.findings if f.outcome == VIOLATION and not f.sc)

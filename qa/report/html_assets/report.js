@@ -19,6 +19,12 @@
   const VIOLATION = 0;
 
   const str = (i) => (i < 0 ? '' : S[i]);
+  let snippets = null; // element HTML: parsed on first use, not when the report opens
+  const snippet = (i) => {
+    if (i < 0) return '';
+    snippets ??= JSON.parse(document.getElementById('qa-snippets').textContent);
+    return snippets[i];
+  };
   const t = (key, ...args) => (M[key] ?? key).replace(/\{(\d+)\}/g, (_, i) => String(args[Number(i)]));
   const numberFormat = new Intl.NumberFormat(D.lang);
   const num = (x) => numberFormat.format(x);
@@ -216,7 +222,7 @@
           h('dd', {}, scList(f).map((sc, k) => [k ? ', ' : '', link(scHref(sc), sc)]))] : null,
         h('dt', {}, t('message')), h('dd', { class: 'message' }, str(f[F.msg])),
         f[F.target] >= 0 ? [h('dt', {}, t('target')), h('dd', {}, h('code', {}, str(f[F.target])))] : null,
-        f[F.html] >= 0 ? [h('dt', {}, t('html')), h('dd', {}, h('pre', {}, h('code', {}, str(f[F.html]))))] : null,
+        f[F.html] >= 0 ? [h('dt', {}, t('html')), h('dd', {}, h('pre', {}, h('code', {}, snippet(f[F.html]))))] : null,
         h('dt', {}, t('seen_in')), h('dd', {}, f[F.seen].map(cellName).join(', ')),
         where ? [h('dt', {}, t('screenshot')), h('dd', {}, where)] : null,
         h('dt', {}, t('check')), h('dd', {}, str(f[F.check])),
@@ -650,7 +656,11 @@
       arg = '';
     }
     try { arg = decodeURIComponent(arg); } catch { arg = ''; }
-    for (const section of document.querySelectorAll('main > .view')) section.hidden = section.id !== `view-${name}`;
+    for (const section of document.querySelectorAll('main > .view')) {
+      section.hidden = section.id !== `view-${name}`;
+      // A hidden view keeps no DOM: the document stays small and ids stay unique.
+      if (section.hidden && section.id !== 'view-overview') put(section.querySelector('.view-body'));
+    }
     const section = document.getElementById(`view-${name}`);
     const heading = section.querySelector('h2');
     const body = section.querySelector('.view-body');
