@@ -1,8 +1,27 @@
 /* The report's views, built from the JSON embedded in report.html, one screenful at a time.
    Everything that came from the site is inserted as text (textContent / createTextNode), never as markup. */
-(() => {
+(async () => {
   'use strict';
-  const D = JSON.parse(document.getElementById('qa-data').textContent);
+  /* The data is gzip-compressed JSON in base64: a 2,000-page run opens from a few megabytes instead of tens. */
+  async function inflate(base64) {
+    const text = atob(base64);
+    const bytes = new Uint8Array(text.length);
+    for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
+    const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream('gzip'));
+    return JSON.parse(await new Response(stream).text());
+  }
+  let D;
+  try {
+    D = await inflate(document.getElementById('qa-data').textContent);
+    performance.mark('qa-data');
+  } catch (error) {
+    // Only a browser without DecompressionStream (before 2023) gets here; the overview is still readable.
+    const note = document.createElement('p');
+    note.className = 'note';
+    note.textContent = document.getElementById('qa-data').dataset.unreadable;
+    document.getElementById('view-overview').prepend(note);
+    throw error;
+  }
   const S = D.s;
   const M = D.m;
   const PAGE_SIZE = 50;
@@ -19,12 +38,14 @@
   const VIOLATION = 0;
 
   const str = (i) => (i < 0 ? '' : S[i]);
-  let snippets = null; // element HTML: parsed on first use, not when the report opens
-  const snippet = (i) => {
-    if (i < 0) return '';
-    snippets ??= JSON.parse(document.getElementById('qa-snippets').textContent);
-    return snippets[i];
+  // Element HTML, the bulk of a large run, in chunks of D.chunk pages: a page view reads only its own chunk.
+  const chunks = document.getElementById('qa-snippets').textContent.split(',');
+  const snippets = new Map();
+  const loadSnippets = async (u) => {
+    const k = Math.floor(u / D.chunk);
+    if (!snippets.has(k) && chunks[k]) snippets.set(k, await inflate(chunks[k]));
   };
+  const snippet = (f) => (f[F.html] < 0 ? '' : (snippets.get(Math.floor(f[F.url] / D.chunk)) || [])[f[F.html]] ?? '');
   const t = (key, ...args) => (M[key] ?? key).replace(/\{(\d+)\}/g, (_, i) => String(args[Number(i)]));
   const numberFormat = new Intl.NumberFormat(D.lang);
   const num = (x) => numberFormat.format(x);
@@ -222,7 +243,7 @@
           h('dd', {}, scList(f).map((sc, k) => [k ? ', ' : '', link(scHref(sc), sc)]))] : null,
         h('dt', {}, t('message')), h('dd', { class: 'message' }, str(f[F.msg])),
         f[F.target] >= 0 ? [h('dt', {}, t('target')), h('dd', {}, h('code', {}, str(f[F.target])))] : null,
-        f[F.html] >= 0 ? [h('dt', {}, t('html')), h('dd', {}, h('pre', {}, h('code', {}, snippet(f[F.html]))))] : null,
+        f[F.html] >= 0 ? [h('dt', {}, t('html')), h('dd', {}, h('pre', {}, h('code', {}, snippet(f))))] : null,
         h('dt', {}, t('seen_in')), h('dd', {}, f[F.seen].map(cellName).join(', ')),
         where ? [h('dt', {}, t('screenshot')), h('dd', {}, where)] : null,
         h('dt', {}, t('check')), h('dd', {}, str(f[F.check])),
@@ -645,7 +666,10 @@
   const NAV_OF = { page: 'pages', rule: 'rules', sc: 'rules' };
   const baseTitle = document.title;
 
-  function route(initial) {
+  let routed = 0; // the latest navigation wins when an earlier one is still waiting for data
+
+  async function route(initial) {
+    const mine = ++routed;
     const hash = location.hash.slice(1);
     const slash = hash.indexOf('/');
     let name = slash < 0 ? hash : hash.slice(0, slash);
@@ -656,6 +680,8 @@
       arg = '';
     }
     try { arg = decodeURIComponent(arg); } catch { arg = ''; }
+    if (name === 'page') await loadSnippets(Number(arg.split('/')[0]) || 0);
+    if (mine !== routed) return;
     for (const section of document.querySelectorAll('main > .view')) {
       section.hidden = section.id !== `view-${name}`;
       // A hidden view keeps no DOM: the document stays small and ids stay unique.
@@ -680,6 +706,7 @@
   }
 
   window.addEventListener('hashchange', () => route(false));
-  route(true);
+  await route(true);
+  performance.mark('qa-ready');
   document.documentElement.dataset.ready = 'true';
 })();
