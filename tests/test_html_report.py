@@ -289,7 +289,16 @@ def test_hostile_site_content_stays_text(page: Page, demo_run: QARun, tmp_path: 
                 "redirects": [],
             }
         ]
-        data["groups"] = [{"template": "<script>alert(9)</script>", "rule": f["rule"], "urls": [target["url"]]}]
+        data["groups"] = {
+            "items": [
+                {
+                    "selector": "<script>alert(9)</script>",
+                    "rule": f["rule"],
+                    "pages": [target["url"]],
+                    "templates": {"<img src=x onerror=alert(10)>": 1},
+                }
+            ]
+        }
 
     data = edit_results(run_dir, poison)
     assert run_qa("report", str(run_dir)).code == 0
@@ -310,7 +319,7 @@ def test_hostile_site_content_stays_text(page: Page, demo_run: QARun, tmp_path: 
     assert page.locator("#h-page").inner_text() == HOSTILE_TITLE
     body = page.locator("#view-page").inner_text()
     assert "alert(2)" in body and "onerror=alert(3)" in body and "onload=alert(4)" in body
-    for view in ["#links", "#rules", f"#rule/{data['groups'][0]['rule']}", "#matrix", "#review", "#overview"]:
+    for view in ["#links", "#rules", f"#rule/{data['groups']['items'][0]['rule']}", "#matrix", "#review", "#overview"]:
         show(page, view)
         if view.startswith("#rule/"):
             page.locator("details summary", has_text="alert(9)").click()
@@ -365,9 +374,9 @@ def test_english_report_with_trend_links_groups_and_diff(page: Page, demo_run: Q
                 "reason": "Not Found",
             },
         ]
-        data["groups"] = [
-            {"template": "page-business.php", "rule": "color-contrast", "urls": [source, data["pages"][0]["url"]]}
-        ]
+        pages = [source, data["pages"][0]["url"]]
+        group = {"selector": "p.note", "rule": "color-contrast", "pages": pages, "templates": {"page: business": 2}}
+        data["groups"] = {"items": [group]}
 
     edit_results(earlier, older)
     edit_results(current, english_with_sections)
@@ -386,16 +395,20 @@ def test_english_report_with_trend_links_groups_and_diff(page: Page, demo_run: Q
 
     show(page, "#rule/color-contrast")
     summary = page.locator("#view-rule details summary")
-    assert "page-business.php" in summary.inner_text() and "affects 2 pages" in summary.inner_text()
+    assert summary.inner_text() == "p.note (page: business) — Fix once: affects 2 pages"
 
     open_page_view(page, new_one["url"].rsplit("/", 1)[1], EN["search"])
     assert page.locator("li.finding", has_text="color-contrast").locator(".badge-new").inner_text() == EN["new_badge"]
 
     # a diff section written by the gate stage takes precedence for the "new" marks
-    edit_results(current, lambda d: d.update(diff={"new": [], "fixed": ["a", "b"], "unchanged": 4}))
+    found = {"new": [], "fixed": [{"id": "a"}, {"id": "b"}], "unchanged": ["c", "d", "e", "f"]}
+    edit_results(current, lambda d: d.update(diff={"against": {"run": "20260101-000000-abcd"}, "findings": found}))
     run_qa("report", str(current))
     open_report(page, current)
-    assert page.locator('[data-trend="diff"]').inner_text() == "Comparison (diff): 0 new, 2 fixed, 4 unchanged."
+    text = page.locator('[data-trend="diff"]').inner_text()
+    assert text == "Compared with run 20260101-000000-abcd (diff): 0 new, 2 fixed, 4 unchanged."
+    open_page_view(page, new_one["url"].rsplit("/", 1)[1], EN["search"])
+    assert page.locator("li.finding", has_text="color-contrast").locator(".badge-new").count() == 0
 
 
 def test_a_partial_run_says_so(page: Page, demo_run: QARun, tmp_path: Path) -> None:

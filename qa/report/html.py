@@ -244,9 +244,11 @@ def pack(
     for p in results.pages:
         u = url(p.url, p.title)
         facts = p.facts or {}
-        for col, key in ((2, "template"), (3, "post_type")):
-            if isinstance(facts.get(key), str) and urls[u][col] < 0:
-                urls[u][col] = s(facts[key])
+        wp = facts.get("wordpress") or facts.get("wordpress_body")  # post type and template, when WordPress
+        if isinstance(wp, dict) and urls[u][3] < 0:
+            post_type, template = str(wp.get("type") or ""), str(wp.get("template") or "")
+            urls[u][2] = s(f"{post_type}: {template}" if template else post_type)
+            urls[u][3] = s(post_type)
         shot = local_file(out_dir, facts.get("screenshot"))
         full = bool(facts.get("screenshot_full_page", True))
         w, h = screenshot_css_size(png_size(out_dir / shot) if shot else None, facts, full) if shot else (0, 0)
@@ -296,6 +298,7 @@ def pack(
                 s(f.check),
                 s(f.id) if f.outcome == NEEDS_REVIEW else -1,  # the review to-do list remembers ticks by id
                 1 if f.id in new_ids else 0,
+                1 if (f.details or {}).get("accepted") else 0,
             ]
         )
 
@@ -349,24 +352,21 @@ def pack_links(links: Any, s: _Strings) -> list[list[Any]] | None:
 
 
 def pack_groups(groups: Any, s: _Strings, url_pos: dict[str, int]) -> list[list[Any]] | None:
-    """Template/component groups when the run has them: [label, rule, [url indexes]]."""
-    if isinstance(groups, dict):
-        groups = groups.get("groups", groups.get("items"))
-    if not isinstance(groups, list):
+    """``groups.items`` (qa.judge.groups) as [label, rule, [url indexes]]: one row per template/component defect."""
+    items = groups.get("items") if isinstance(groups, dict) else None
+    if not isinstance(items, list):
         return None
     out = []
-    for g in groups:
+    for g in items:
         if not isinstance(g, dict):
             continue
-        label = next((g[k] for k in ("template", "component", "label", "key", "selector", "target") if g.get(k)), "")
-        pages = g.get("urls") or g.get("pages") or []
-        indexes = []
-        for p in pages if isinstance(pages, list) else []:
-            u = p.get("url") if isinstance(p, dict) else p
-            if isinstance(u, str) and u in url_pos:
-                indexes.append(url_pos[u])
-        if label and indexes:
-            out.append([s(label), s(g.get("rule")), sorted(set(indexes))])
+        pages = sorted({url_pos[u] for u in g.get("pages") or [] if isinstance(u, str) and u in url_pos})
+        templates = g.get("templates") if isinstance(g.get("templates"), dict) else {}
+        label = str(g.get("selector") or g.get("html_shape") or "")
+        if templates:
+            label += " (" + ", ".join(str(t) for t in templates) + ")"
+        if label and pages:
+            out.append([s(label), s(g.get("rule")), pages])
     return out
 
 
@@ -379,7 +379,8 @@ class Trend:
         self.previous: str = ""
         self.new_ids: set[str] = set()
         self.fixed: int | None = None
-        self.diff: dict[str, int] | None = None
+        self.diff: dict[str, int] | None = None  # counts from the run's own `diff` section (gate stage)
+        self.against: str = ""
 
 
 def counts(findings: list[dict[str, Any]] | list[Any]) -> tuple[int, int]:
@@ -435,18 +436,20 @@ def load_trend(results: Results, out_dir: Path) -> Trend:
         )
     trend.runs = list(reversed(earlier))
     diff = results.extra.get("diff")
-    if isinstance(diff, dict):
+    part = diff.get("findings") if isinstance(diff, dict) else None
+    if isinstance(part, dict):
         trend.diff = {}
         for key in ("new", "fixed", "unchanged"):
-            value = diff.get(key)
+            value = part.get(key)
             if isinstance(value, list):
                 trend.diff[key] = len(value)
-                if key == "new":
-                    trend.new_ids = {
-                        x if isinstance(x, str) else x.get("id") for x in value if isinstance(x, str | dict)
-                    }
             elif isinstance(value, int):
                 trend.diff[key] = value
+        if isinstance(part.get("new"), list):
+            new = [x if isinstance(x, str) else x.get("id") for x in part["new"] if isinstance(x, str | dict)]
+            trend.new_ids = {str(x) for x in new}
+        against = diff.get("against")
+        trend.against = str(against.get("run", "")) if isinstance(against, dict) else ""
     return trend
 
 
@@ -471,11 +474,13 @@ def render_overview(
 
     state = "passed" if gate.passed else "failed"
     reasons = "".join(f"<li>{esc(r)}</li>" for r in gate.reasons)
+    gate_notes = "".join(f"<li>{esc(n)}</li>" for n in gate.notes)
     out.append('<div class="cards">')
     out.append(
         f'<section class="card gate-{state}" aria-labelledby="h-gate"><h3 id="h-gate">{esc(t("gate"))}</h3>'
         f'<p class="gate-verdict" data-gate="{state}">{esc(t("gate_" + state))}</p>'
         + (f'<h4>{esc(t("gate_reasons"))}</h4><ul class="reasons">{reasons}</ul>' if reasons else "")
+        + (f"<h4>{esc(t('notes'))}</h4><ul>{gate_notes}</ul>" if gate_notes else "")
         + "</section>"
     )
     stats = [
@@ -687,7 +692,8 @@ def render_trend(results: Results, msg: dict[str, str], trend: Trend) -> str:
     out = [f'<section aria-labelledby="h-trend"><h3 id="h-trend">{esc(t("trend"))}</h3>']
     if trend.diff is not None:
         d = trend.diff
-        text = fmt(t("trend_diff"), num(d.get("new", 0)), num(d.get("fixed", 0)), num(d.get("unchanged", 0)))
+        counts_ = (num(d.get("new", 0)), num(d.get("fixed", 0)), num(d.get("unchanged", 0)))
+        text = fmt(t("trend_diff"), trend.against or "?", *counts_)
         out.append(f'<p data-trend="diff">{esc(text)}</p>')
     if trend.previous:
         out.append(

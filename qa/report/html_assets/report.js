@@ -30,7 +30,7 @@
   const U = { url: 0, title: 1, template: 2, postType: 3 };
   const V = { url: 0, cell: 1, status: 2, error: 3, shot: 4, w: 5, h: 6, full: 7, loadMs: 8, images: 9, js: 10, failed: 11 };
   const F = { rule: 0, outcome: 1, sc: 2, impact: 3, url: 4, cell: 5, target: 6, html: 7, msg: 8, box: 9, seen: 10,
-    check: 11, id: 12, isNew: 13 };
+    check: 11, id: 12, isNew: 13, accepted: 14 };
   const R = { rule: 0, help: 1, helpUrl: 2 };
   const C = { sc: 0, title: 1, level: 2, verdict: 3, violations: 4, review: 5, pagesFailing: 6 };
   const L = { result: 0, status: 1, url: 2, source: 3, text: 4, reason: 5 };
@@ -237,7 +237,8 @@
         h('span', { class: 'marker', 'aria-hidden': 'true' }, number), ' ',
         link(ruleHref(rule), rule), ' ', outcomeBadge(f),
         f[F.impact] < 4 ? [' ', badge('impact', t(`impact_${IMPACTS[f[F.impact]]}`))] : null,
-        f[F.isNew] ? [' ', badge('new', t('new_badge'))] : null),
+        f[F.isNew] ? [' ', badge('new', t('new_badge'))] : null,
+        f[F.accepted] ? [' ', badge('neutral', t('accepted_badge'))] : null),
       h('dl', { class: 'kv' },
         scList(f).length ? [h('dt', {}, t('col_sc')),
           h('dd', {}, scList(f).map((sc, k) => [k ? ', ' : '', link(scHref(sc), sc)]))] : null,
