@@ -1,8 +1,10 @@
-"""The HTML report: ``report.html``, one self-contained file per run folder that opens offline.
+"""The HTML report for the people fixing the site: one self-contained file that opens offline in a browser, with the
+gate, counts, verdicts, trend, each page's screenshot with the failing elements outlined, rules and criteria, links,
+the browser matrix and a to-do list of what a person must review.
 
 The overview (gate, counts, verdicts, chart, trend) is rendered here as static HTML, so it reads without
 JavaScript and appears at once. Everything else (pages with outlined screenshots, rules, links, matrix, the
-review to-do list) is rendered by ``html_assets/report.js`` from compact JSON embedded in the file, one screenful
+review to-do list) is rendered by ``html_assets/report.js`` from compact, gzip-compressed JSON embedded in the file, one screenful
 at a time, so a 2,000-page run does not become a huge DOM. Site content is escaped here (``html.escape``) and
 inserted as text there; a Content-Security-Policy allows only the report's own script and local images.
 Screenshots stay in the run folder's ``screenshots/`` and are referenced by relative path.
