@@ -4,10 +4,10 @@ the browser matrix and a to-do list of what a person must review.
 
 The overview (gate, counts, verdicts, chart, trend) is rendered here as static HTML, so it reads without
 JavaScript and appears at once. Everything else (pages with outlined screenshots, rules, links, matrix, the
-review to-do list) is rendered by ``html_assets/report.js`` from compact, gzip-compressed JSON embedded in the file, one screenful
-at a time, so a 2,000-page run does not become a huge DOM. Site content is escaped here (``html.escape``) and
-inserted as text there; a Content-Security-Policy allows only the report's own script and local images.
-Screenshots stay in the run folder's ``screenshots/`` and are referenced by relative path.
+review to-do list) is rendered by ``html_assets/report.js`` from compact, gzip-compressed JSON embedded in the
+file, one screenful at a time, so a 2,000-page run does not become a huge DOM. Site content is escaped here
+(``html.escape``) and inserted as text there; a Content-Security-Policy allows only the report's own script and
+local images. Screenshots stay in the run folder's ``screenshots/`` and are referenced by relative path.
 """
 
 from __future__ import annotations
