@@ -107,6 +107,8 @@ async def run_audit(opts: AuditOptions) -> AuditOutcome:
         frontier = Frontier(start_url, config["max_pages"], config["include"], config["exclude"] + entry.exclude)
         store = RunStore(run_dir)
         store.write_header(run)
+        for check in run_checks:
+            check.begin(run_dir, config)
         async with async_playwright() as pw:
             engines: list[Engine] = []
             try:
@@ -123,6 +125,7 @@ async def run_audit(opts: AuditOptions) -> AuditOutcome:
                     follow_links=config["follow_links"] and not opts.url_list,
                     access=access,
                     progress=opts.progress,
+                    listeners=[c.on_page for c in run_checks],
                 )
                 crawl = Crawl(settings, engines, page_checks, frontier, store)
                 if opts.url_list:

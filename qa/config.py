@@ -154,6 +154,29 @@ PROJECT_SCHEMA: dict[str, Any] = {
         "max_stops": Field((int,), 40, "Tab key presses per page in the focus check", _positive),
         "all_cells": Field((bool,), True, "run the focus check in every browser/viewport cell, not only the first"),
     },
+    "links": {
+        "enabled": Field((bool,), True, "check every link and resource of the crawled pages"),
+        "check_external": Field((bool,), True, "also check links to other sites (checked politely, never crawled)"),
+        "own_hosts": Field(
+            (list,), [], "hosts (host or host:port) you own, checked fast with no artificial wait", _list_of_str
+        ),
+        "ignore": Field((list,), [], "regexes of link URLs never requested (reported as ignored)", _list_of_str),
+        "timeout": Field((int, float), 20, "seconds to wait for one link's response", _positive),
+        "retries": Field(
+            (int,),
+            1,
+            "extra attempts after a timeout or a dropped connection",
+            lambda v: None if v >= 0 else "must be 0 or more",
+        ),
+        "retry_after_max": Field(
+            (int, float), 60, "longest Retry-After (429/503) to wait for before retrying, in seconds", _positive
+        ),
+        "threads": Field((int,), 10, "links checked at once (all hosts together)", _positive),
+        "own_host_connections": Field((int,), 8, "requests in flight to one own host at a time", _positive),
+    },
+    "sitemap": {
+        "planned": Field((str,), None, "the planned sitemap (CSV or xlsx of titles and URLs) to compare with"),
+    },
     "lang": Field(
         (str,),
         "ja",

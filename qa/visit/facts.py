@@ -20,6 +20,73 @@ FACTS_JS = """(maxLinks) => {
     links.push({href: a.href, raw: a.getAttribute('href'), text: text(a) || (img ? img.alt : '') ||
                 a.getAttribute('aria-label') || '', element: a.tagName.toLowerCase()});
   }
+  const resources = [];
+  const add = (url, element, label, source) => {
+    if (resources.length >= maxLinks || !url) return;
+    try { url = new URL(url, document.baseURI).href; } catch (e) { return; }
+    resources.push({href: url, element, text: (label || '').slice(0, 200), source: source || ''});
+  };
+  // srcset: "url 1x, url 2x" (a URL may itself contain commas, so split the way the HTML spec does)
+  const srcset = (value) => {
+    const out = [];
+    let rest = value || '';
+    while (rest.length) {
+      rest = rest.replace(/^[\s,]+/, '');
+      if (!rest) break;
+      const m = rest.match(/^\S+/);
+      let url = m[0];
+      rest = rest.slice(url.length);
+      if (url.endsWith(',')) { url = url.replace(/,+$/, ''); } else { rest = rest.replace(/^[^,]*/, ''); }
+      if (url) out.push(url);
+    }
+    return out;
+  };
+  for (const img of document.querySelectorAll('img, input[type=image]')) {
+    const alt = img.getAttribute('alt') || '';
+    if (img.getAttribute('src')) add(img.getAttribute('src'), img.tagName.toLowerCase(), alt);
+    for (const u of srcset(img.getAttribute('srcset'))) add(u, 'img srcset', alt);
+  }
+  for (const s of document.querySelectorAll('picture source[srcset]')) {
+    for (const u of srcset(s.getAttribute('srcset'))) add(u, 'source srcset', '');
+  }
+  for (const el of document.querySelectorAll('script[src]')) add(el.getAttribute('src'), 'script', '');
+  for (const el of document.querySelectorAll('link[href]')) {
+    const rel = (el.getAttribute('rel') || '').toLowerCase().trim();
+    if (/\b(preconnect|dns-prefetch)\b/.test(rel)) continue;  // hosts, not resources
+    add(el.getAttribute('href'), 'link ' + (rel || 'href'), el.getAttribute('title') || '');
+  }
+  for (const el of document.querySelectorAll('iframe[src], frame[src]')) {
+    add(el.getAttribute('src'), el.tagName.toLowerCase(), el.getAttribute('title') || '');
+  }
+  for (const el of document.querySelectorAll('video[src], audio[src], source[src], track[src], embed[src]')) {
+    add(el.getAttribute('src'), el.tagName.toLowerCase(), el.getAttribute('title') || '');
+  }
+  for (const el of document.querySelectorAll('video[poster]')) add(el.getAttribute('poster'), 'video poster', '');
+  for (const el of document.querySelectorAll('object[data]')) add(el.getAttribute('data'), 'object', '');
+  // CSS url(): same-origin style sheets through the CSSOM (cross-origin ones cannot be read), and style attributes
+  const cssUrls = (text, base, source) => {
+    for (const m of (text || '').matchAll(/url\(\s*(['"]?)(.*?)\1\s*\)/g)) {
+      if (m[2] && !m[2].startsWith('data:')) {
+        try { add(new URL(m[2], base).href, 'css url()', '', source); } catch (e) { /* not a URL */ }
+      }
+    }
+  };
+  const seenSheets = new Set();
+  const walk = (sheet) => {
+    if (!sheet || seenSheets.has(sheet)) return;
+    seenSheets.add(sheet);
+    let rules;
+    try { rules = sheet.cssRules; } catch (e) { return; }
+    const base = sheet.href || document.baseURI;
+    const source = sheet.href || '';
+    for (const rule of rules || []) {
+      if (rule.styleSheet) { add(rule.href, 'css @import', '', source); walk(rule.styleSheet); continue; }
+      if (rule.cssRules) { walk({cssRules: rule.cssRules, href: sheet.href}); continue; }
+      cssUrls(rule.cssText, base, source);
+    }
+  };
+  for (const sheet of document.styleSheets) walk(sheet);
+  for (const el of document.querySelectorAll('[style*="url("]')) cssUrls(el.getAttribute('style'), document.baseURI, '');
   const ids = [];
   for (const el of document.querySelectorAll('[id], a[name]')) {
     if (ids.length >= 20000) break;
@@ -30,6 +97,7 @@ FACTS_JS = """(maxLinks) => {
     title: document.title,
     lang: document.documentElement.getAttribute('lang') || '',
     links,
+    resources,
     ids,
     counts: {
       images: count('img, svg[role=img], [role=img], input[type=image], area'),

@@ -22,6 +22,9 @@ HTML_TYPES = ("text/html", "application/xhtml+xml")
 class VisitResult:
     findings: list[Finding] = field(default_factory=list)
     links: list[dict[str, Any]] = field(default_factory=list)  # href, raw, text, element (rendered DOM)
+    # img/srcset, scripts, styles, CSS url(), iframes, ... (href, element, text, source: the style sheet or "")
+    resources: list[dict[str, Any]] = field(default_factory=list)
+    ids: list[str] = field(default_factory=list)  # element ids and a[name] of the rendered DOM (anchor targets)
 
 
 async def visit_page(
@@ -63,7 +66,7 @@ async def visit_page(
         page.facts[key] = facts[key]
 
     ctx = PageContext(session=session, page=page, config=config, run_dir=run_dir, primary=primary)
-    result = VisitResult(links=facts["links"])
+    result = VisitResult(links=facts["links"], resources=facts["resources"], ids=facts["ids"])
     for check in checks:
         if check.primary_only and not primary:
             continue

@@ -1,0 +1,325 @@
+"""LinkChecker, driven through its Python API in a child process: each unique URL checked once, one JSON line back.
+
+Why a child process: LinkChecker keeps per-URL state for the whole run and its memory grows on large sites; a
+process that ends when the check ends bounds it, and a crash there cannot take the audit down. Why the API and
+not the ``linkchecker`` program: structured rows, no privilege drop to ``nobody`` when run as root, and the
+hooks below (per-host throttle, Retry-After, retries, staging access), none of which the program offers.
+
+LinkChecker (GPL-2.0-or-later) is imported in-process here; the suite is GPL-2.0-or-later for that reason.
+
+Manners: hosts the user declares as their own are checked with no artificial wait (at most
+``own_host_connections`` requests in flight each); every other host gets LinkChecker's own throttle, one request
+per 0.1–0.6 s. LinkChecker sleeps while holding one lock for all hosts, so one slow external host would stall
+the own host too; the throttle here keeps the same spacing per host but sleeps outside the lock.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import email.utils
+import json
+import random
+import sys
+import threading
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+POLITE_WAIT = (0.1, 0.6)  # LinkChecker's Aggregate.wait_time_{min,max}_default
+QUEUE_AHEAD = 200  # URLs handed to LinkChecker ahead of its threads: the rest stay in the file
+
+
+@dataclass
+class EngineSettings:
+    """Everything the child needs except secrets (those travel separately and are never written to disk)."""
+
+    site_origin: str
+    own_hosts: list[str] = field(default_factory=list)  # "host" or "host:port", lower case
+    timeout: float = 20
+    retries: int = 1
+    retry_after_max: float = 60
+    threads: int = 10
+    own_host_connections: int = 8
+    user_agent: str = ""
+
+
+@dataclass
+class EngineSecrets:
+    basic: tuple[str, str] | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+    cookies: dict[str, str] = field(default_factory=dict)
+
+
+def netloc_of(url: str) -> str:
+    """``host`` or ``host:port`` (default ports dropped), without credentials, lower case."""
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    default = {"http": 80, "https": 443}.get(parts.scheme.lower())
+    return host if port in (None, default) else f"{host}:{port}"
+
+
+def is_own(netloc: str, own_hosts: list[str]) -> bool:
+    return netloc in own_hosts or netloc.split(":")[0] in own_hosts
+
+
+async def check_urls(targets: Path, out: Path, settings: EngineSettings, secrets: EngineSecrets) -> int:
+    """Check every target listed in ``targets`` (JSON lines) into ``out``; returns the child's exit code.
+
+    The secrets go to the child through its standard input: never on its command line or on disk.
+    """
+    job = {"targets": str(targets), "out": str(out), "settings": asdict(settings), "secrets": asdict(secrets)}
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "qa.links.engine", stdin=asyncio.subprocess.PIPE, cwd=str(Path(__file__).parents[2])
+    )
+    try:
+        await proc.communicate(json.dumps(job).encode())
+    finally:
+        if proc.returncode is None:  # the audit was cancelled: stop checking, keep what was written
+            proc.terminate()
+            await proc.wait()
+    return proc.returncode or 0
+
+
+def child_main() -> None:
+    job = json.loads(sys.stdin.read())
+    settings = EngineSettings(**job["settings"])
+    secrets = EngineSecrets(**job["secrets"])
+    if secrets.basic:
+        secrets.basic = tuple(secrets.basic)
+    with open(job["out"], "w", encoding="utf-8") as sink:
+        run_linkchecker(Path(job["targets"]), sink, settings, secrets)
+
+
+def run_linkchecker(targets: Path, sink: Any, settings: EngineSettings, secrets: EngineSecrets) -> None:
+    import re
+
+    import requests
+    from linkcheck import configuration, director
+    from linkcheck.checker.const import WARN_HTTP_REDIRECTED
+    from linkcheck.checker.httpurl import HttpUrl
+    from linkcheck.checker.urlbase import CompactUrlData
+    from linkcheck.htmlutil import linkparse
+    from linkcheck.logger import _Logger
+
+    own_hosts = [h.lower() for h in settings.own_hosts]
+    site = netloc_of(settings.site_origin)
+    write_lock = threading.Lock()
+
+    class Wire(CompactUrlData):
+        """LinkChecker's transport object plus the fields the suite needs (a subclass gets a __dict__)."""
+
+    class SuiteLogger(_Logger):
+        LoggerName = "qa-suite"
+        LoggerArgs: dict = {}
+
+        def start_output(self) -> None:
+            super().start_output()
+
+        def end_output(self, **kwargs: Any) -> None:
+            pass
+
+        def log_url(self, u: Any) -> None:
+            row = {
+                "key": getattr(u, "qa_key", u.url),
+                "url": u.url,
+                "valid": bool(u.valid),
+                "result": u.result,
+                "status": getattr(u, "qa_status", None),
+                "content_type": u.content_type or "",
+                "redirects": getattr(u, "qa_chain", []),
+                "warnings": [[tag or "", text] for tag, text in u.warnings if tag != WARN_HTTP_REDIRECTED],
+                "missing_anchors": getattr(u, "qa_missing", None),
+                "retries": getattr(u, "qa_retries", 0),
+                "waited": round(getattr(u, "qa_waited", 0.0), 2),
+                "seconds": round(u.checktime or 0.0, 3),
+            }
+            with write_lock:
+                sink.write(json.dumps(row, ensure_ascii=False) + "\n")
+                sink.flush()
+
+    class Throttle:
+        def __init__(self) -> None:
+            self.lock = threading.Lock()
+            self.due: dict[str, float] = {}
+            self.slots: dict[str, threading.BoundedSemaphore] = {}
+
+        def wait(self, netloc: str) -> None:
+            if is_own(netloc, own_hosts):
+                return
+            with self.lock:
+                now = time.monotonic()
+                start = max(self.due.get(netloc, now), now)
+                self.due[netloc] = start + random.uniform(*POLITE_WAIT)
+            if start > now:
+                time.sleep(start - now)
+
+        def slot(self, netloc: str) -> threading.BoundedSemaphore | None:
+            if not is_own(netloc, own_hosts):
+                return None  # polite hosts are spaced out by wait() already
+            with self.lock:
+                if netloc not in self.slots:
+                    self.slots[netloc] = threading.BoundedSemaphore(settings.own_host_connections)
+                return self.slots[netloc]
+
+    throttle = Throttle()
+
+    class SuiteHttpUrl(HttpUrl):
+        qa_key = ""
+        qa_fragments: list[str] = []
+
+        def reset(self) -> None:
+            super().reset()
+            self.qa_chain: list[dict[str, Any]] = []
+            self.qa_status: int | None = None
+            self.qa_retries = 0
+            self.qa_waited = 0.0
+            self.qa_missing: list[str] | None = None
+
+        def _netloc(self) -> str:
+            return netloc_of(self.url)
+
+        def _trusted(self) -> bool:
+            """The site itself or a declared own host: staging access applies, robots.txt does not."""
+            n = self._netloc()
+            return n == site or is_own(n, own_hosts)
+
+        def allows_robots(self, url: str) -> bool:
+            return True if self._trusted() else super().allows_robots(url)
+
+        def build_request(self) -> Any:
+            request = super().build_request()
+            if netloc_of(request.url) == site:  # access to the site under test never leaks to other hosts
+                request.headers.update(secrets.headers)
+                if secrets.cookies:
+                    request.headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in secrets.cookies.items())
+            return request
+
+        def get_request_kwargs(self) -> dict[str, Any]:
+            kwargs = super().get_request_kwargs()
+            kwargs["verify"] = not self._trusted()  # staging servers often have self-signed certificates
+            return kwargs
+
+        def send_request(self, request: Any) -> None:
+            super().send_request(request)
+            while self.url_connection.status_code in (429, 503) and self.qa_retries < max(settings.retries, 1):
+                delay = retry_after(self.url_connection.headers.get("Retry-After"))
+                if delay is None or delay > settings.retry_after_max:
+                    return
+                self.url_connection.close()
+                self.qa_retries += 1
+                self.qa_waited += delay
+                time.sleep(delay)
+                super().send_request(request)
+
+        def get_redirects(self, request: Any) -> Any:
+            previous = self.url_connection
+            for response in super().get_redirects(request):
+                self.qa_chain.append({"url": previous.url, "status": previous.status_code})
+                previous = response
+                yield response
+
+        def check_connection(self) -> None:
+            slot = throttle.slot(self._netloc())
+            if slot:
+                slot.acquire()
+            try:
+                for attempt in range(settings.retries + 1):
+                    try:
+                        super().check_connection()
+                        break
+                    except (requests.exceptions.Timeout, requests.exceptions.ConnectionError):
+                        if attempt >= settings.retries:
+                            raise
+                        self.qa_retries += 1
+                        self.qa_chain = []
+                        time.sleep(min(2.0**attempt, 5.0))
+                if self.url_connection is not None:
+                    self.qa_status = self.url_connection.status_code
+                    if self.qa_chain:
+                        self.qa_chain.append({"url": self.url_connection.url, "status": self.qa_status})
+            finally:
+                if slot:
+                    slot.release()
+
+        def check_content(self) -> bool:
+            parse = super().check_content()
+            if self.qa_fragments and self.valid and self.is_html():
+                found: set[str] = set()
+                try:
+                    linkparse.find_links(self.get_soup(), lambda url, *a, **kw: found.add(url), linkparse.AnchorTags)
+                    self.qa_missing = [f for f in self.qa_fragments if f not in found]
+                except Exception:  # content that cannot be parsed: the anchors stay unverified (None)
+                    self.qa_missing = None
+            return parse
+
+        def to_wire(self) -> Any:
+            wire = Wire(self.to_wire_dict())
+            wire.qa_key, wire.qa_status, wire.qa_chain = self.qa_key, self.qa_status, self.qa_chain
+            wire.qa_retries, wire.qa_waited, wire.qa_missing = self.qa_retries, self.qa_waited, self.qa_missing
+            return wire
+
+    config = configuration.Configuration()
+    config.update(
+        threads=settings.threads,
+        timeout=settings.timeout,
+        recursionlevel=0,  # check, never crawl: the browser crawl decided what is in scope
+        checkextern=True,
+        verbose=True,
+        status=False,
+        resultcachesize=0,  # each URL arrives once; the cache would only hold memory
+        aborttimeout=30,
+    )
+    if settings.user_agent:
+        config["useragent"] = settings.user_agent
+    if secrets.basic:
+        config["authentication"].append(
+            {
+                "pattern": re.compile("^" + re.escape(settings.site_origin) + "(/|$)"),
+                "user": secrets.basic[0],
+                "password": secrets.basic[1],
+            }
+        )
+    logger = SuiteLogger()
+    config["logger"] = logger
+    config.sanitize()
+    aggregate = director.get_aggregate(config)
+    aggregate.wait_for_host = throttle.wait  # type: ignore[method-assign]
+    aggregate.logger.start_log_output()
+    aggregate.start_threads()
+    with open(targets, encoding="utf-8") as fh:
+        for n, line in enumerate(fh):
+            target = json.loads(line)
+            while aggregate.urlqueue.qsize() > QUEUE_AHEAD:
+                time.sleep(0.01)
+            url_data = SuiteHttpUrl(target["url"], 0, aggregate, extern=(0, 0))
+            url_data.qa_key = target["key"]
+            url_data.qa_fragments = target.get("fragments") or []
+            url_data.cache_url = f"qa:{n}"  # unique: two spellings of one URL must both come back
+            aggregate.urlqueue.put(url_data)
+    aggregate.urlqueue.join()
+    aggregate.finish()
+    aggregate.end_log_output()
+
+
+def retry_after(value: str | None) -> float | None:
+    """Seconds from a Retry-After header (delta-seconds or an HTTP date); None when absent or unreadable."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, when.timestamp() - time.time())
+
+
+if __name__ == "__main__":
+    child_main()
