@@ -78,6 +78,11 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="RUN",
         help="the previous run folder to compare with (default: the out folder's latest run)",
     )
+    audit.add_argument(
+        "--own-host", action="append", default=[], metavar="HOST", help="a host you own: links to it are checked fast"
+    )
+    audit.add_argument("--no-external-links", action="store_true", help="do not check links to other sites")
+    audit.add_argument("--planned-sitemap", type=Path, metavar="FILE", help="planned sitemap (CSV/xlsx) to compare")
 
     gate = sub.add_parser("gate", help="evaluate the publication gate of a finished run again (exit 0 or 1)")
     gate.add_argument("run_dir", type=Path, help="a run folder, e.g. reports_out/latest")
@@ -170,6 +175,11 @@ def cmd_audit(args: argparse.Namespace) -> int:
                 raise UsageError(f"--{key} '{pattern}': not a valid regular expression ({exc})") from None
         config[key] = config[key] + getattr(args, key)
     apply_conformance_args(config, args)
+    config["links"]["own_hosts"] = config["links"]["own_hosts"] + [h.lower() for h in args.own_host]
+    if args.no_external_links:
+        config["links"]["check_external"] = False
+    if args.planned_sitemap:
+        config["sitemap"]["planned"] = str(args.planned_sitemap)
     browsers_file = args.browsers or Path(config["browsers_file"])
     if not args.browsers and not browsers_file.exists() and config["browsers_file"] == "browsers.yaml":
         browsers_file = default_browsers_file()  # outside a project folder: the shipped default matrix
@@ -192,6 +202,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
         start_url = args.url or config["start_url"]
         if not start_url and not url_list:
             start_url = stack.enter_context(serve())
+            config["links"]["own_hosts"].append(start_url.split("/")[2])  # our own server: no need to be polite
             print(f"qa: auditing the built-in demo site at {start_url}", file=sys.stderr)
         opts = AuditOptions(
             config=config,
@@ -215,6 +226,12 @@ def cmd_audit(args: argparse.Namespace) -> int:
     print(f"findings: {violations} WCAG violation(s), {review} needing review")
     print_sample(results)
     print_conformance(results)
+    if "link_check" in results.extra:
+        lc = results.extra["link_check"]
+        print(
+            f"links:    {lc['links']} checked ({lc['unique_urls']} unique URLs): {lc['counts']['broken']} broken "
+            f"({lc['broken_internal']} internal), {lc['counts']['warning']} warning(s)"
+        )
     for path in outcome.reports:
         print(f"report:   {path}")
     diff = results.extra.get("diff")

@@ -25,7 +25,7 @@ import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 POLITE_WAIT = (0.1, 0.6)  # LinkChecker's Aggregate.wait_time_{min,max}_default
 QUEUE_AHEAD = 200  # URLs handed to LinkChecker ahead of its threads: the rest stay in the file
@@ -253,7 +253,7 @@ def run_linkchecker(targets: Path, sink: Any, settings: EngineSettings, secrets:
                 found: set[str] = set()
                 try:
                     linkparse.find_links(self.get_soup(), lambda url, *a, **kw: found.add(url), linkparse.AnchorTags)
-                    self.qa_missing = [f for f in self.qa_fragments if f not in found]
+                    self.qa_missing = [f for f in self.qa_fragments if not {f, unquote(f)} & found]
                 except Exception:  # content that cannot be parsed: the anchors stay unverified (None)
                     self.qa_missing = None
             return parse

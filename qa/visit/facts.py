@@ -31,9 +31,9 @@ FACTS_JS = """(maxLinks) => {
     const out = [];
     let rest = value || '';
     while (rest.length) {
-      rest = rest.replace(/^[\s,]+/, '');
+      rest = rest.replace(/^[\\s,]+/, '');
       if (!rest) break;
-      const m = rest.match(/^\S+/);
+      const m = rest.match(/^\\S+/);
       let url = m[0];
       rest = rest.slice(url.length);
       if (url.endsWith(',')) { url = url.replace(/,+$/, ''); } else { rest = rest.replace(/^[^,]*/, ''); }
@@ -65,7 +65,7 @@ FACTS_JS = """(maxLinks) => {
   for (const el of document.querySelectorAll('object[data]')) add(el.getAttribute('data'), 'object', '');
   // CSS url(): same-origin style sheets through the CSSOM (cross-origin ones cannot be read), and style attributes
   const cssUrls = (text, base, source) => {
-    for (const m of (text || '').matchAll(/url\(\s*(['"]?)(.*?)\1\s*\)/g)) {
+    for (const m of (text || '').matchAll(/url\\(\\s*(['"]?)(.*?)\1\\s*\\)/g)) {
       if (m[2] && !m[2].startsWith('data:')) {
         try { add(new URL(m[2], base).href, 'css url()', '', source); } catch (e) { /* not a URL */ }
       }
@@ -86,7 +86,9 @@ FACTS_JS = """(maxLinks) => {
     }
   };
   for (const sheet of document.styleSheets) walk(sheet);
-  for (const el of document.querySelectorAll('[style*="url("]')) cssUrls(el.getAttribute('style'), document.baseURI, '');
+  for (const el of document.querySelectorAll('[style*="url("]')) {
+    cssUrls(el.getAttribute('style'), document.baseURI, '');
+  }
   const ids = [];
   for (const el of document.querySelectorAll('[id], a[name]')) {
     if (ids.length >= 20000) break;

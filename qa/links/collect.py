@@ -1,0 +1,84 @@
+"""During the crawl: every link and resource of every visited page, and each page's anchor ids, streamed to disk.
+
+Nothing grows in memory with the site except one 8-byte digest per distinct (source, URL, element, text), used to
+write each occurrence once however many browser/viewport cells see it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from qa.discover.urls import normalise
+from qa.model import Page
+
+FOLDER = "links"
+OCCURRENCES = "occurrences.jsonl"
+IDS = "ids.jsonl"
+
+
+class Collector:
+    def __init__(self, run_dir: Path) -> None:
+        self.dir = run_dir / FOLDER
+        self.dir.mkdir(parents=True, exist_ok=True)
+        self._occurrences = open(self.dir / OCCURRENCES, "w", encoding="utf-8")  # noqa: SIM115 - open for the crawl
+        self._ids = open(self.dir / IDS, "w", encoding="utf-8")  # noqa: SIM115
+        self._seen: set[bytes] = set()
+        self.pages = 0
+
+    def add(
+        self, page: Page, links: list[dict[str, Any]], resources: list[dict[str, Any]], ids: list[str], primary: bool
+    ) -> None:
+        if page.error:
+            return
+        source = page.final_url or page.url
+        self.pages += primary
+        for link in links:
+            self._write(source, link.get("href", ""), link.get("element", "a"), link.get("text", ""))
+        for res in resources:
+            self._write(res.get("source") or source, res.get("href", ""), res.get("element", ""), res.get("text", ""))
+        if primary:
+            keys = sorted({u for u in (normalise(page.url), normalise(source)) if u})
+            self._ids.write(json.dumps({"pages": keys, "ids": ids}, ensure_ascii=False) + "\n")
+            self._ids.flush()
+
+    def _write(self, source: str, url: str, element: str, text: str) -> None:
+        if not url:
+            return
+        digest = hashlib.blake2b("\x1f".join((source, url, element, text)).encode(), digest_size=8).digest()
+        if digest in self._seen:
+            return
+        self._seen.add(digest)
+        row = {"source": source, "url": url, "element": element, "text": text}
+        self._occurrences.write(json.dumps(row, ensure_ascii=False) + "\n")
+
+    def close(self) -> None:
+        for fh in (self._occurrences, self._ids):
+            if not fh.closed:
+                fh.close()
+
+
+def read_jsonl(path: Path) -> Iterator[dict[str, Any]]:
+    if not path.exists():
+        return
+    with open(path, encoding="utf-8") as fh:
+        for line in fh:
+            try:
+                yield json.loads(line)
+            except json.JSONDecodeError:
+                continue  # a line cut short by an interrupted run
+
+
+def ids_for(run_dir: Path, wanted: set[str]) -> dict[str, set[str]]:
+    """The anchor ids of the pages in ``wanted`` (normalised URLs), read from the crawl's ids file."""
+    found: dict[str, set[str]] = {}
+    for row in read_jsonl(run_dir / FOLDER / IDS):
+        hits = [p for p in row["pages"] if p in wanted]
+        if hits:
+            ids = set(row["ids"])
+            for p in hits:
+                found.setdefault(p, set()).update(ids)
+    return found

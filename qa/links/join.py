@@ -1,0 +1,217 @@
+"""After the check: each occurrence of a link gets its target's result, its own anchor and mixed-content verdict.
+
+Results, worst first: ``broken`` (the target cannot be reached or answers with an error), ``warning`` (reached,
+but redirected, rate limited, anchor missing, or insecure on an https page), ``ok``, ``ignored`` (not requested:
+another scheme, external checking off, or ``links.ignore``).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+from qa.discover.urls import normalise
+from qa.links.syntax import mailto_problem, tel_problem
+from qa.redact import redact_text, redact_url
+
+OK, BROKEN, WARNING, IGNORED = "ok", "broken", "warning", "ignored"
+RESULTS = (BROKEN, WARNING, OK, IGNORED)
+_RANK = {OK: 0, WARNING: 1, BROKEN: 2}
+
+# LinkChecker warnings worth a person's attention; the rest (URL spelling, parseability) are noise here
+NOTABLE_WARNINGS = {"http-empty-content", "url-content-size-zero", "url-error-getting-content", "url-too-long"}
+NOT_FETCHED_SCHEMES = {"javascript", "data", "blob", "about"}
+LINK_ELEMENTS = ("a", "area")
+
+
+@dataclass
+class Target:
+    """One URL to request (fragment removed), however many pages link to it."""
+
+    key: str
+    internal: bool
+    fragments: set[str] = field(default_factory=set)
+
+
+@dataclass
+class Plan:
+    targets: dict[str, Target] = field(default_factory=dict)
+
+
+def split_fragment(url: str) -> tuple[str, str | None]:
+    if "#" not in url:
+        return url, None
+    key, fragment = url.split("#", 1)
+    return key, fragment
+
+
+def host_of(url: str) -> str:
+    try:
+        return (urlsplit(url).hostname or "").lower()
+    except ValueError:
+        return ""
+
+
+def is_internal(url: str, site_origin: str) -> bool:
+    return host_of(url) == host_of(site_origin)
+
+
+def scheme_of(url: str) -> str:
+    m = re.match(r"^([A-Za-z][A-Za-z0-9+.-]*):", url)
+    return m.group(1).lower() if m else ""
+
+
+def needs_fragment_check(fragment: str | None) -> bool:
+    """Fragments that name no element: empty and "top" (HTML scrolls to the top), routes, text fragments."""
+    if not fragment or fragment.lower() == "top":
+        return False
+    return not fragment.startswith(("!", "/", ":~:"))
+
+
+def plan_targets(occurrences: Any, site_origin: str, check_external: bool, ignore: list[re.Pattern]) -> Plan:
+    plan = Plan()
+    for occ in occurrences:
+        url = occ["url"]
+        if scheme_of(url) not in ("http", "https") or any(p.search(url) for p in ignore):
+            continue
+        internal = is_internal(url, site_origin)
+        if not internal and not check_external:
+            continue
+        key, fragment = split_fragment(url)
+        target = plan.targets.setdefault(key, Target(key, internal))
+        if needs_fragment_check(fragment):
+            target.fragments.add(fragment)
+    return plan
+
+
+def _worse(current: tuple[str, str], result: str, reason: str) -> tuple[str, str]:
+    if _RANK[result] > _RANK[current[0]]:
+        return result, reason if not current[1] else f"{reason}; {current[1]}"
+    if _RANK[result] == _RANK[current[0]] and result != OK:
+        return result, f"{current[1]}; {reason}" if current[1] else reason
+    return current
+
+
+def describe_failure(checked: dict[str, Any]) -> str:
+    """LinkChecker's result text, made readable: 'connection refused' rather than a urllib3 traceback line."""
+    text = checked.get("result") or ""
+    status = checked.get("status")
+    if status:
+        return text
+    lowered = text.lower()
+    if "connection refused" in lowered:
+        why = "connection refused"
+    elif "timed out" in lowered or "timeout" in lowered:
+        why = "timed out"
+    elif "name or service not known" in lowered or "hostname not found" in lowered or "nodename" in lowered:
+        why = "host not found"
+    elif "ssl" in lowered or "certificate" in lowered:
+        why = "TLS/certificate error"
+    else:
+        why = text.split(":", 1)[0] or "no response"
+    retries = checked.get("retries") or 0
+    tried = f" (tried {retries + 1} times)" if retries else ""
+    return f"{why}{tried}: {text}"[:400]
+
+
+def judge_target(checked: dict[str, Any] | None) -> tuple[str, str]:
+    if checked is None:
+        return WARNING, "not checked: the link check stopped before this URL"
+    status = checked.get("status")
+    if not checked.get("valid"):
+        return BROKEN, describe_failure(checked)
+    if checked.get("result") == "syntax OK":  # robots.txt of another site forbids fetching it
+        return IGNORED, "robots.txt of that site forbids checking it"
+    verdict = (OK, "")
+    if status == 429:
+        verdict = _worse(verdict, WARNING, "rate limited (429 Too Many Requests) after waiting; not verified")
+    chain = checked.get("redirects") or []
+    if chain:
+        hops = " → ".join(f"{hop['status']} {hop['url']}" for hop in chain[1:])
+        verdict = _worse(verdict, WARNING, f"redirected {chain[0]['status']} → {hops}")
+    for tag, text in checked.get("warnings") or []:
+        if tag in NOTABLE_WARNINGS:
+            verdict = _worse(verdict, WARNING, text)
+    if verdict[0] == OK and checked.get("retries"):
+        waited = checked.get("waited") or 0
+        verdict = (OK, f"OK after {checked['retries']} retry(ies)" + (f", waited {waited:g} s" if waited else ""))
+    return verdict
+
+
+def judge_occurrence(
+    occ: dict[str, Any],
+    site_origin: str,
+    check_external: bool,
+    ignore: list[re.Pattern],
+    checked: dict[str, dict[str, Any]],
+    ids: dict[str, set[str]],
+) -> dict[str, Any]:
+    """One row of ``links[]``."""
+    url, source, element = occ["url"], occ["source"], occ["element"]
+    scheme = scheme_of(url)
+    row: dict[str, Any] = {
+        "url": redact_url(url),
+        "source": redact_url(source),
+        "text": occ.get("text", ""),
+        "element": element,
+        "status": None,
+        "result": OK,
+        "reason": "",
+        "redirects": [],
+        "internal": is_internal(url, site_origin) if scheme in ("http", "https") else False,
+        "content_type": "",
+    }
+    if scheme == "mailto" or scheme == "tel":
+        problem = mailto_problem(url) if scheme == "mailto" else tel_problem(url)
+        row["result"], row["reason"] = (BROKEN, problem) if problem else (OK, "syntax checked (no DNS lookup)")
+        return row
+    if scheme == "file":
+        row["result"], row["reason"] = BROKEN, "file: URL points to a file on the author's computer"
+        return row
+    if scheme not in ("http", "https"):
+        why = "not a link to fetch" if scheme in NOT_FETCHED_SCHEMES else f"{scheme or 'this'} links are not checked"
+        row["result"], row["reason"] = IGNORED, why
+        return row
+    if any(p.search(url) for p in ignore):
+        row["result"], row["reason"] = IGNORED, "matches links.ignore"
+        return row
+    if not row["internal"] and not check_external:
+        row["result"], row["reason"] = IGNORED, "external links not checked (links.check_external: false)"
+        return row
+    key, fragment = split_fragment(url)
+    target = checked.get(key)
+    verdict = judge_target(target)
+    if target:
+        row["status"] = target.get("status")
+        row["content_type"] = target.get("content_type", "")
+        row["redirects"] = [{"url": redact_url(h["url"]), "status": h["status"]} for h in target.get("redirects", [])]
+    if verdict[0] == OK and needs_fragment_check(fragment) and target:
+        verdict = _worse(verdict, *anchor_verdict(fragment, target, ids))
+    if urlsplit(source).scheme == "https" and scheme == "http":
+        what = (
+            "insecure link (http:// on an https page)"
+            if element in LINK_ELEMENTS
+            else ("mixed content: http:// resource on an https page (browsers block or flag it)")
+        )
+        verdict = _worse(verdict, WARNING, what)
+    row["result"], row["reason"] = verdict[0], redact_text(verdict[1])
+    return row
+
+
+def anchor_verdict(fragment: str, target: dict[str, Any], ids: dict[str, set[str]]) -> tuple[str, str]:
+    names = {fragment, unquote(fragment)}
+    page = normalise(target.get("url") or "") or ""
+    key_page = normalise(target.get("key") or "") or ""
+    rendered = ids.get(page) or ids.get(key_page)
+    if rendered is not None:
+        if names & rendered:
+            return OK, ""
+        return WARNING, f"anchor #{unquote(fragment)} not found on the target page (rendered DOM)"
+    missing = target.get("missing_anchors")
+    if missing is None:
+        return OK, ""  # not an HTML page (a PDF's #page=2), or its HTML could not be read
+    if fragment in missing:
+        return WARNING, f"anchor #{unquote(fragment)} not found in the target page's HTML"
+    return OK, ""
