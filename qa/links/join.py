@@ -86,11 +86,16 @@ def plan_targets(occurrences: Any, site_origin: str, check_external: bool, ignor
     return plan
 
 
-def _worse(current: tuple[str, str], result: str, reason: str) -> tuple[str, str]:
+Verdict = tuple[str, str, tuple[str, ...]]  # result, reason, issue codes
+
+
+def _worse(current: Verdict, result: str, reason: str, issue: str = "") -> Verdict:
+    """The worse of two verdicts; reasons and issue codes of equal rank add up."""
+    issues = current[2] + ((issue,) if issue else ())
     if _RANK[result] > _RANK[current[0]]:
-        return result, reason if not current[1] else f"{reason}; {current[1]}"
+        return result, reason if not current[1] else f"{reason}; {current[1]}", issues
     if _RANK[result] == _RANK[current[0]] and result != OK:
-        return result, f"{current[1]}; {reason}" if current[1] else reason
+        return result, f"{current[1]}; {reason}" if current[1] else reason, issues
     return current
 
 
@@ -116,27 +121,29 @@ def describe_failure(checked: dict[str, Any]) -> str:
     return f"{why}{tried}: {text}"[:400]
 
 
-def judge_target(checked: dict[str, Any] | None) -> tuple[str, str]:
+def judge_target(checked: dict[str, Any] | None) -> Verdict:
     if checked is None:
-        return WARNING, "not checked: the link check stopped before this URL"
+        return WARNING, "not checked: the link check stopped before this URL", ("not-checked",)
     status = checked.get("status")
     if not checked.get("valid"):
-        return BROKEN, describe_failure(checked)
+        return BROKEN, describe_failure(checked), ("http-error" if status else "unreachable",)
     if checked.get("result") == "syntax OK":  # robots.txt of another site forbids fetching it
-        return IGNORED, "robots.txt of that site forbids checking it"
-    verdict = (OK, "")
+        return IGNORED, "robots.txt of that site forbids checking it", ()
+    verdict: Verdict = (OK, "", ())
     if status == 429:
-        verdict = _worse(verdict, WARNING, "rate limited (429 Too Many Requests) after waiting; not verified")
+        verdict = _worse(
+            verdict, WARNING, "rate limited (429 Too Many Requests) after waiting; not verified", "rate-limited"
+        )
     chain = checked.get("redirects") or []
     if chain:
         hops = " → ".join(f"{hop['status']} {hop['url']}" for hop in chain[1:])
-        verdict = _worse(verdict, WARNING, f"redirected {chain[0]['status']} → {hops}")
+        verdict = _worse(verdict, WARNING, f"redirected {chain[0]['status']} → {hops}", "redirect")
     for tag, text in checked.get("warnings") or []:
         if tag in NOTABLE_WARNINGS:
-            verdict = _worse(verdict, WARNING, text)
+            verdict = _worse(verdict, WARNING, text, tag)
     if verdict[0] == OK and checked.get("retries"):
         waited = checked.get("waited") or 0
-        verdict = (OK, f"OK after {checked['retries']} retry(ies)" + (f", waited {waited:g} s" if waited else ""))
+        verdict = (OK, f"OK after {checked['retries']} retry(ies)" + (f", waited {waited:g} s" if waited else ""), ())
     return verdict
 
 
@@ -162,13 +169,16 @@ def judge_occurrence(
         "redirects": [],
         "internal": is_internal(url, site_origin) if scheme in ("http", "https") else False,
         "content_type": "",
+        "issues": [],  # redirect, missing-anchor, insecure-link, mixed-content, rate-limited, http-error, ...
     }
     if scheme == "mailto" or scheme == "tel":
         problem = mailto_problem(url) if scheme == "mailto" else tel_problem(url)
         row["result"], row["reason"] = (BROKEN, problem) if problem else (OK, "syntax checked (no DNS lookup)")
+        row["issues"] = [f"{scheme}-syntax"] if problem else []
         return row
     if scheme == "file":
         row["result"], row["reason"] = BROKEN, "file: URL points to a file on the author's computer"
+        row["issues"] = ["local-file"]
         return row
     if scheme not in ("http", "https"):
         why = "not a link to fetch" if scheme in NOT_FETCHED_SCHEMES else f"{scheme or 'this'} links are not checked"
@@ -190,28 +200,27 @@ def judge_occurrence(
     if verdict[0] == OK and needs_fragment_check(fragment) and target:
         verdict = _worse(verdict, *anchor_verdict(fragment, target, ids))
     if urlsplit(source).scheme == "https" and scheme == "http":
-        what = (
-            "insecure link (http:// on an https page)"
-            if element in LINK_ELEMENTS
-            else ("mixed content: http:// resource on an https page (browsers block or flag it)")
-        )
-        verdict = _worse(verdict, WARNING, what)
-    row["result"], row["reason"] = verdict[0], redact_text(verdict[1])
+        if element in LINK_ELEMENTS:
+            verdict = _worse(verdict, WARNING, "insecure link (http:// on an https page)", "insecure-link")
+        else:
+            what = "mixed content: http:// resource on an https page (browsers block or flag it)"
+            verdict = _worse(verdict, WARNING, what, "mixed-content")
+    row["result"], row["reason"], row["issues"] = verdict[0], redact_text(verdict[1]), list(verdict[2])
     return row
 
 
-def anchor_verdict(fragment: str, target: dict[str, Any], ids: dict[str, set[str]]) -> tuple[str, str]:
+def anchor_verdict(fragment: str, target: dict[str, Any], ids: dict[str, set[str]]) -> tuple[str, str, str]:
     names = {fragment, unquote(fragment)}
     page = normalise(target.get("url") or "") or ""
     key_page = normalise(target.get("key") or "") or ""
     rendered = ids.get(page) or ids.get(key_page)
     if rendered is not None:
         if names & rendered:
-            return OK, ""
-        return WARNING, f"anchor #{unquote(fragment)} not found on the target page (rendered DOM)"
+            return OK, "", ""
+        return WARNING, f"anchor #{unquote(fragment)} not found on the target page (rendered DOM)", "missing-anchor"
     missing = target.get("missing_anchors")
     if missing is None:
-        return OK, ""  # not an HTML page (a PDF's #page=2), or its HTML could not be read
+        return OK, "", ""  # not an HTML page (a PDF's #page=2), or its HTML could not be read
     if fragment in missing:
-        return WARNING, f"anchor #{unquote(fragment)} not found in the target page's HTML"
-    return OK, ""
+        return WARNING, f"anchor #{unquote(fragment)} not found in the target page's HTML", "missing-anchor"
+    return OK, "", ""
