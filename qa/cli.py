@@ -180,6 +180,10 @@ def cmd_audit(args: argparse.Namespace) -> int:
         config["links"]["check_external"] = False
     if args.planned_sitemap:
         config["sitemap"]["planned"] = str(args.planned_sitemap)
+    if config["sitemap"]["planned"]:
+        from qa.discover.planned import read_planned
+
+        read_planned(Path(config["sitemap"]["planned"]))  # a bad plan stops here, before any crawling
     browsers_file = args.browsers or Path(config["browsers_file"])
     if not args.browsers and not browsers_file.exists() and config["browsers_file"] == "browsers.yaml":
         browsers_file = default_browsers_file()  # outside a project folder: the shipped default matrix

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from qa.discover.urls import normalise
 from qa.model import Page
@@ -18,6 +20,14 @@ from qa.model import Page
 FOLDER = "links"
 OCCURRENCES = "occurrences.jsonl"
 IDS = "ids.jsonl"
+
+
+def page_key(url: str) -> str:
+    """One key per page however it is addressed: ``/news/`` and ``/news/index.html`` are the same page (the
+    crawl visits both when both are linked; their links are reported once, under the folder's URL)."""
+    url = normalise(url) or url
+    parts = urlsplit(url)
+    return parts._replace(path=re.sub(r"/index\.(html?|php)$", "/", parts.path)).geturl()
 
 
 class Collector:
@@ -34,7 +44,7 @@ class Collector:
     ) -> None:
         if page.error:
             return
-        source = page.final_url or page.url
+        source = page_key(page.final_url or page.url)
         self.pages += primary
         for link in links:
             self._write(source, link.get("href", ""), link.get("element", "a"), link.get("text", ""))

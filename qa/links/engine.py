@@ -135,6 +135,7 @@ def run_linkchecker(targets: Path, sink: Any, settings: EngineSettings, secrets:
                 "redirects": getattr(u, "qa_chain", []),
                 "warnings": [[tag or "", text] for tag, text in u.warnings if tag != WARN_HTTP_REDIRECTED],
                 "missing_anchors": getattr(u, "qa_missing", None),
+                "error": getattr(u, "qa_error", ""),
                 "retries": getattr(u, "qa_retries", 0),
                 "waited": round(getattr(u, "qa_waited", 0.0), 2),
                 "seconds": round(u.checktime or 0.0, 3),
@@ -180,6 +181,7 @@ def run_linkchecker(targets: Path, sink: Any, settings: EngineSettings, secrets:
             self.qa_retries = 0
             self.qa_waited = 0.0
             self.qa_missing: list[str] | None = None
+            self.qa_error = ""
 
         def _netloc(self) -> str:
             return netloc_of(self.url)
@@ -258,10 +260,15 @@ def run_linkchecker(targets: Path, sink: Any, settings: EngineSettings, secrets:
                     self.qa_missing = None
             return parse
 
+        def handle_exception(self) -> str:
+            self.qa_error = cause_of(sys.exc_info()[1])
+            return super().handle_exception()
+
         def to_wire(self) -> Any:
             wire = Wire(self.to_wire_dict())
             wire.qa_key, wire.qa_status, wire.qa_chain = self.qa_key, self.qa_status, self.qa_chain
             wire.qa_retries, wire.qa_waited, wire.qa_missing = self.qa_retries, self.qa_waited, self.qa_missing
+            wire.qa_error = self.qa_error
             return wire
 
     config = configuration.Configuration()
@@ -305,6 +312,37 @@ def run_linkchecker(targets: Path, sink: Any, settings: EngineSettings, secrets:
     aggregate.urlqueue.join()
     aggregate.finish()
     aggregate.end_log_output()
+
+
+def cause_of(exc: BaseException | None) -> str:
+    """What went wrong, in a few words, from the whole exception chain (requests wraps urllib3 wraps socket)."""
+    import socket
+    import ssl
+
+    seen = []
+    while exc is not None and len(seen) < 10:
+        seen.append(exc)
+        exc = exc.__cause__ or exc.__context__ or next((a for a in exc.args if isinstance(a, BaseException)), None)
+    for e in seen:
+        if isinstance(e, ConnectionRefusedError):
+            return "connection refused"
+        if isinstance(e, socket.gaierror):
+            return "host not found"
+        if isinstance(e, ssl.SSLError):
+            return "TLS/certificate error"
+    text = " ".join(f"{type(e).__name__} {e}" for e in seen).lower()
+    for needle, why in (
+        ("refused", "connection refused"),
+        ("errno 111", "connection refused"),
+        ("timed out", "timed out"),
+        ("timeout", "timed out"),
+        ("name or service", "host not found"),
+        ("ssl", "TLS/certificate error"),
+        ("reset", "connection reset"),
+    ):
+        if needle in text:
+            return why
+    return ""
 
 
 def retry_after(value: str | None) -> float | None:

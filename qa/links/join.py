@@ -13,6 +13,7 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from qa.discover.urls import normalise
+from qa.links.engine import netloc_of
 from qa.links.syntax import mailto_problem, tel_problem
 from qa.redact import redact_text, redact_url
 
@@ -55,7 +56,10 @@ def host_of(url: str) -> str:
 
 
 def is_internal(url: str, site_origin: str) -> bool:
-    return host_of(url) == host_of(site_origin)
+    """Same host and port as the site; ``http://`` and ``https://`` on default ports are one site."""
+    if netloc_of(url) == netloc_of(site_origin):
+        return True
+    return host_of(url) == host_of(site_origin) and ":" not in netloc_of(url) + netloc_of(site_origin)
 
 
 def scheme_of(url: str) -> str:
@@ -105,17 +109,7 @@ def describe_failure(checked: dict[str, Any]) -> str:
     status = checked.get("status")
     if status:
         return text
-    lowered = text.lower()
-    if "connection refused" in lowered:
-        why = "connection refused"
-    elif "timed out" in lowered or "timeout" in lowered:
-        why = "timed out"
-    elif "name or service not known" in lowered or "hostname not found" in lowered or "nodename" in lowered:
-        why = "host not found"
-    elif "ssl" in lowered or "certificate" in lowered:
-        why = "TLS/certificate error"
-    else:
-        why = text.split(":", 1)[0] or "no response"
+    why = checked.get("error") or text.split(":", 1)[0] or "no response"
     retries = checked.get("retries") or 0
     tried = f" (tried {retries + 1} times)" if retries else ""
     return f"{why}{tried}: {text}"[:400]

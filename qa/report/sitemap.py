@@ -3,7 +3,6 @@ type), ``sitemap.xml``, and — when a planned sitemap was given — the differe
 
 from __future__ import annotations
 
-import re
 from collections import Counter, deque
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,7 +14,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
 from qa.discover.planned import plan_path, same_title
-from qa.discover.urls import normalise
+from qa.links.collect import page_key as fold
 from qa.model import Results
 from qa.redact import redact_url
 from qa.report._xlsx import safe, setup_print, write_table
@@ -57,13 +56,6 @@ class Entry:
         return self.kind in (HOME, INDEX, PAGE)
 
 
-def fold(url: str) -> str:
-    """One key per page however it is linked: ``/news/`` and ``/news/index.html`` are the same entry."""
-    url = normalise(url) or url
-    parts = urlsplit(url)
-    return parts._replace(path=re.sub(r"/index\.(html?|php)$", "/", parts.path)).geturl()
-
-
 def entries_of(results: Results) -> dict[str, Entry]:
     """One entry per page, from its first (primary-cell) visit."""
     start = fold(results.run.start_url)
@@ -75,6 +67,11 @@ def entries_of(results: Results) -> dict[str, Entry]:
         e = Entry(key, redact_url(p.final_url or p.url), p.title, p.status, p.content_type, p.error)
         e.kind = kind_of(e, key == start)
         out[key] = e
+    for e in list(out.values()):
+        final = fold(e.final_url)
+        if e.kind == REDIRECT and final not in out:  # the page a redirect leads to is a page of the site too
+            out[final] = Entry(final, e.final_url, e.title, e.status, e.content_type, "")
+            out[final].kind = kind_of(out[final], False)
     return out
 
 

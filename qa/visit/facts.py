@@ -52,7 +52,7 @@ FACTS_JS = """(maxLinks) => {
   for (const el of document.querySelectorAll('script[src]')) add(el.getAttribute('src'), 'script', '');
   for (const el of document.querySelectorAll('link[href]')) {
     const rel = (el.getAttribute('rel') || '').toLowerCase().trim();
-    if (/\b(preconnect|dns-prefetch)\b/.test(rel)) continue;  // hosts, not resources
+    if (/\\b(preconnect|dns-prefetch)\\b/.test(rel)) continue;  // hosts, not resources
     add(el.getAttribute('href'), 'link ' + (rel || 'href'), el.getAttribute('title') || '');
   }
   for (const el of document.querySelectorAll('iframe[src], frame[src]')) {
@@ -65,7 +65,7 @@ FACTS_JS = """(maxLinks) => {
   for (const el of document.querySelectorAll('object[data]')) add(el.getAttribute('data'), 'object', '');
   // CSS url(): same-origin style sheets through the CSSOM (cross-origin ones cannot be read), and style attributes
   const cssUrls = (text, base, source) => {
-    for (const m of (text || '').matchAll(/url\\(\\s*(['"]?)(.*?)\1\\s*\\)/g)) {
+    for (const m of (text || '').matchAll(/url\\(\\s*(['"]?)(.*?)\\1\\s*\\)/g)) {
       if (m[2] && !m[2].startsWith('data:')) {
         try { add(new URL(m[2], base).href, 'css url()', '', source); } catch (e) { /* not a URL */ }
       }
@@ -81,7 +81,8 @@ FACTS_JS = """(maxLinks) => {
     const source = sheet.href || '';
     for (const rule of rules || []) {
       if (rule.styleSheet) { add(rule.href, 'css @import', '', source); walk(rule.styleSheet); continue; }
-      if (rule.cssRules) { walk({cssRules: rule.cssRules, href: sheet.href}); continue; }
+      // grouping rules (@media, @supports) have no style of their own; style rules' cssText holds nested ones
+      if (rule.style === undefined && rule.cssRules) { walk({cssRules: rule.cssRules, href: sheet.href}); continue; }
       cssUrls(rule.cssText, base, source);
     }
   };

@@ -1,0 +1,403 @@
+"""The link check and the finished-site sitemap against sites served on loopback, with the real qa command,
+a real browser and real LinkChecker: each seeded defect is found, and nothing else is reported."""
+
+from __future__ import annotations
+
+import functools
+import os
+import shutil
+import socket
+import ssl
+import subprocess
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+from openpyxl import Workbook, load_workbook
+
+from tests.conftest import SITES, QARun, run_qa
+
+QA_UA = "qa-suite"  # the suite's own requests (LinkChecker's too) carry this User-Agent; the browser's do not
+
+
+@dataclass
+class Served:
+    origin: str
+    requests: list[tuple[str, str, str, float]] = field(default_factory=list)  # method, path, user agent, time
+
+
+class Handler(SimpleHTTPRequestHandler):
+    """Static files plus what a static server cannot do: a redirect chain and one 429 with Retry-After."""
+
+    served: Served
+    values: dict[str, str]
+
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+        pass
+
+    def _record(self) -> None:
+        self.served.requests.append((self.command, self.path, self.headers.get("User-Agent", ""), time.monotonic()))
+
+    def do_GET(self) -> None:
+        self._record()
+        if self._special():
+            return
+        super().do_GET()
+
+    def do_HEAD(self) -> None:
+        self._record()
+        if self._special():
+            return
+        super().do_HEAD()
+
+    def _special(self) -> bool:
+        redirects = {"/old": (301, "/older"), "/older": (302, "/target.html")}
+        if self.path in redirects:
+            code, location = redirects[self.path]
+            self.send_response(code)
+            self.send_header("Location", location)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return True
+        if self.path == "/busy.html" and QA_UA in self.headers.get("User-Agent", ""):
+            first = sum(1 for m, p, ua, _ in self.served.requests if p == "/busy.html" and QA_UA in ua) == 1
+            if first:
+                self.send_response(429)
+                self.send_header("Retry-After", "1")
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return True
+        path = self.translate_path(self.path)
+        if os.path.isdir(path) and self.path.endswith("/"):
+            path = os.path.join(path, "index.html")
+        if path.endswith(".html") and os.path.isfile(path):
+            body = Path(path).read_text(encoding="utf-8")
+            for key, value in self.values.items():
+                body = body.replace("{" + key + "}", value)
+            data = body.encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            if self.command == "GET":
+                self.wfile.write(data)
+            return True
+        return False
+
+
+def closed_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Served]]:
+    """The plain-http test site and an https one (certificate generated here) that links back to it."""
+    if not shutil.which("openssl"):
+        pytest.skip("openssl is needed to make the test certificate")
+    certs = tmp_path_factory.mktemp("tls")
+    subprocess.run(
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "2",
+            "-subj",
+            "/CN=127.0.0.1",
+            "-addext",
+            "subjectAltName=IP:127.0.0.1",
+            "-keyout",
+            str(certs / "key.pem"),
+            "-out",
+            str(certs / "cert.pem"),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    started, out = [], {}
+    values = {"CLOSED_PORT": str(closed_port())}
+    for name, tls in (("links", False), ("links-tls", True)):
+        served = Served("")
+        handler = type(f"{name}Handler", (Handler,), {"served": served, "values": values})
+        server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(handler, directory=str(SITES / name)))
+        if tls:
+            ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            ctx.load_cert_chain(certs / "cert.pem", certs / "key.pem")
+            server.socket = ctx.wrap_socket(server.socket, server_side=True)
+        server.daemon_threads = True
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        served.origin = f"{'https' if tls else 'http'}://127.0.0.1:{server.server_address[1]}"
+        started.append(server)
+        out[name] = served
+    values["HTTP_ORIGIN"] = out["links"].origin
+    yield out
+    for server in started:
+        server.shutdown()
+        server.server_close()
+
+
+PLAN_CSV = """No.,第1階層,第2階層,ページタイトル,URL
+1,トップ,,Links test,/
+2,,Good page,Good page,/good.html
+3,,Script page,A different planned title,/js.html
+4,,Planned but never built,Planned page,/planned-only.html
+"""
+
+
+@pytest.fixture(scope="module")
+def links_run(servers: dict[str, Served], tmp_path_factory: pytest.TempPathFactory) -> QARun:
+    out = tmp_path_factory.mktemp("links-run")
+    plan = out / "plan.csv"
+    plan.write_text(PLAN_CSV, encoding="utf-8")
+    return run_qa(
+        "audit",
+        servers["links"].origin + "/",
+        "--only",
+        "links",
+        "--only",
+        "sitemap",
+        "--own-host",
+        "127.0.0.1",
+        "--planned-sitemap",
+        str(plan),
+        out=out,
+    )
+
+
+def problems(run: QARun, origin: str) -> set[tuple[str, str, str, str]]:
+    """(source path, URL path or URL, result, issues) of every row that is not OK."""
+    found = set()
+    for row in run.results["links"]:
+        if row["result"] == "ok":
+            continue
+        url = row["url"].removeprefix(origin)
+        found.add((row["source"].removeprefix(origin), url, row["result"], ",".join(row["issues"])))
+    return found
+
+
+def test_each_link_defect_is_found_and_nothing_else(links_run: QARun, servers: dict[str, Served]) -> None:
+    assert links_run.code in (0, 1), links_run.stderr
+    closed = next(r["url"] for r in links_run.results["links"] if r["text"] == "Partner site")
+    assert problems(links_run, servers["links"].origin) == {
+        ("/", "/missing.html", "broken", "http-error"),
+        ("/", "/img/missing@2x.png", "broken", "http-error"),
+        ("/", "/good.html#nowhere", "warning", "missing-anchor"),
+        ("/", "/old", "warning", "redirect"),
+        ("/", closed, "broken", "unreachable"),
+        ("/js.html", "/added-by-script.html", "broken", "http-error"),
+    }
+
+
+def row_for(run: QARun, origin: str, url: str) -> dict:
+    return next(r for r in run.results["links"] if r["url"] == origin + url)
+
+
+def test_broken_rows_carry_source_text_element_status_and_reason(links_run: QARun, servers: dict[str, Served]) -> None:
+    origin = servers["links"].origin
+    row = row_for(links_run, origin, "/missing.html")
+    assert (row["source"], row["text"], row["element"], row["status"]) == (
+        origin + "/",
+        "A page that does not exist",
+        "a",
+        404,
+    )
+    assert "404" in row["reason"] and row["internal"] is True
+    img = row_for(links_run, origin, "/img/missing@2x.png")
+    assert (img["element"], img["text"], img["status"]) == ("img srcset", "Harbour at dawn", 404)
+    closed = next(r for r in links_run.results["links"] if r["text"] == "Partner site")
+    assert closed["internal"] is False and closed["status"] is None and "connection refused" in closed["reason"]
+
+
+def test_redirect_chain_is_recorded_hop_by_hop(links_run: QARun, servers: dict[str, Served]) -> None:
+    origin = servers["links"].origin
+    row = row_for(links_run, origin, "/old")
+    assert row["redirects"] == [
+        {"url": origin + "/old", "status": 301},
+        {"url": origin + "/older", "status": 302},
+        {"url": origin + "/target.html", "status": 200},
+    ]
+    assert row["status"] == 200
+
+
+def test_javascript_anchor_and_link_come_from_the_rendered_dom(links_run: QARun, servers: dict[str, Served]) -> None:
+    origin = servers["links"].origin
+    assert row_for(links_run, origin, "/js.html#late")["result"] == "ok"
+    added = row_for(links_run, origin, "/added-by-script.html")
+    assert added["source"] == origin + "/js.html" and added["text"] == "A link only JavaScript adds"
+
+
+def test_css_url_and_stylesheet_are_checked(links_run: QARun, servers: dict[str, Served]) -> None:
+    origin = servers["links"].origin
+    bg = row_for(links_run, origin, "/img/bg.png")
+    assert (bg["element"], bg["source"], bg["result"]) == ("css url()", origin + "/css/site.css", "ok")
+    assert row_for(links_run, origin, "/css/site.css")["element"] == "link stylesheet"
+
+
+def test_retry_after_is_waited_for_then_the_link_is_ok(links_run: QARun, servers: dict[str, Served]) -> None:
+    row = row_for(links_run, servers["links"].origin, "/busy.html")
+    assert row["result"] == "ok" and row["status"] == 200
+    hits = [t for m, p, ua, t in servers["links"].requests if p == "/busy.html" and QA_UA in ua]
+    assert len(hits) == 2 and hits[1] - hits[0] >= 0.9  # Retry-After: 1 was honoured, not hammered
+
+
+def test_mailto_and_tel_are_checked_by_syntax_only(links_run: QARun) -> None:
+    rows = [r for r in links_run.results["links"] if r["url"].startswith(("mailto:", "tel:"))]
+    assert {r["result"] for r in rows} == {"ok"} and len(rows) == 2
+
+
+def test_each_url_requested_once_with_get_or_head_only(links_run: QARun, servers: dict[str, Served]) -> None:
+    requests = servers["links"].requests
+    assert {m for m, *_ in requests} <= {"GET", "HEAD"}
+    by_link_check = [p for m, p, ua, _ in requests if QA_UA in ua and p not in ("/", "/robots.txt", "/sitemap.xml")]
+    repeated = {p for p in by_link_check if by_link_check.count(p) > 1} - {"/busy.html"}
+    assert not repeated, f"requested more than once: {repeated}"
+    assert by_link_check.count("/good.html") == 1  # linked three times (nav, #section, #nowhere)
+
+
+def test_broken_internal_links_become_findings_for_the_gate(links_run: QARun, servers: dict[str, Served]) -> None:
+    origin = servers["links"].origin
+    findings = [f for f in links_run.results["findings"] if f["rule"] == "broken-link"]
+    assert {f["details"]["link"].removeprefix(origin) for f in findings} == {
+        "/missing.html",
+        "/img/missing@2x.png",
+        "/added-by-script.html",
+    }
+    assert all(f["sc"] == [] and f["outcome"] == "violation" for f in findings)
+    summary = links_run.results["link_check"]
+    assert summary["broken_internal"] == 3 and summary["broken_external"] == 1
+    assert summary["counts"]["warning"] == 2 and summary["engine"] == "LinkChecker 10.6.0"
+
+
+def test_link_check_workbook_lists_broken_links_and_warnings(links_run: QARun) -> None:
+    wb = load_workbook(links_run.run_dir / "link-check.xlsx")
+    assert wb.sheetnames == ["概要 Summary", "リンク切れ Broken", "警告 Warnings", "全リンク All links"]
+    broken = list(wb["リンク切れ Broken"].iter_rows(min_row=2, values_only=True))
+    assert len(broken) == 4 and {r[2] for r in broken} >= {"A page that does not exist", "Harbour at dawn"}
+    kinds = {r[1] for r in wb["警告 Warnings"].iter_rows(min_row=2, values_only=True)}
+    assert kinds == {"リダイレクト / Redirect", "ページ内リンク先なし / Missing anchor"}
+    assert wb["全リンク All links"].max_row - 1 == len(links_run.results["links"])
+    assert wb["リンク切れ Broken"].page_setup.orientation == "landscape"
+
+
+def test_planned_sitemap_differences(links_run: QARun, servers: dict[str, Served]) -> None:
+    origin = servers["links"].origin
+    wb = load_workbook(links_run.run_dir / "sitemap.xlsx")
+    diff = {
+        (r[1], r[2] or "", r[3] or "", (r[5] or "").removeprefix(origin))
+        for r in wb["計画との差分 Plan diff"].iter_rows(min_row=2, values_only=True)
+    }
+    assert diff == {
+        ("計画にあるが存在しない / Planned, missing", "Planned page", "", ""),
+        ("タイトルが異なる / Title differs", "A different planned title", "Script page | Links test", "/js.html"),
+        ("計画にないページ / Not in the plan", "", "Target | Links test", "/target.html"),
+        ("計画にないページ / Not in the plan", "", "Busy | Links test", "/busy.html"),
+    }
+
+
+def test_sitemap_tree_and_sitemap_xml(links_run: QARun, servers: dict[str, Served]) -> None:
+    origin = servers["links"].origin
+    wb = load_workbook(links_run.run_dir / "sitemap.xlsx")
+    nav = [
+        (r[1], r[3].removeprefix(origin), r[5])
+        for r in wb["ナビゲーション Navigation"].iter_rows(min_row=2, values_only=True)
+    ]
+    assert nav[0] == (1, "/", "トップ / Home")
+    assert (2, "/good.html", "ページ / Page") in nav
+    assert (2, "/missing.html", "エラー / Error") in nav
+    xml = (links_run.run_dir / "sitemap.xml").read_text(encoding="utf-8")
+    assert f"<loc>{origin}/good.html</loc>" in xml and "missing.html" not in xml
+
+
+def test_https_page_with_http_resource_and_link(servers: dict[str, Served], tmp_path: Path) -> None:
+    tls = servers["links-tls"].origin
+    run = run_qa("audit", tls + "/", "--only", "links", "--own-host", "127.0.0.1", out=tmp_path)
+    assert run.code in (0, 1), run.stderr
+    http = servers["links"].origin
+    assert problems(run, tls) == {
+        ("/", f"{http}/img/ok.png", "warning", "mixed-content"),
+        ("/", f"{http}/good.html", "warning", "insecure-link"),
+    }
+
+
+def test_unreadable_planned_sitemap_is_one_line_error(tmp_path: Path, servers: dict[str, Served]) -> None:
+    bad = tmp_path / "plan.csv"
+    bad.write_text("just,words\nno,urls\n", encoding="utf-8")
+    run = run_qa("audit", servers["links"].origin + "/", "--planned-sitemap", str(bad), out=tmp_path)
+    assert run.code == 2
+    assert run.stderr.strip().count("\n") == 0 and "no column of URLs" in run.stderr
+
+
+def test_external_links_can_be_switched_off(servers: dict[str, Served], tmp_path: Path) -> None:
+    run = run_qa(
+        "audit",
+        servers["links"].origin + "/",
+        "--only",
+        "links",
+        "--own-host",
+        "127.0.0.1",
+        "--no-external-links",
+        "--exclude",
+        "busy",
+        out=tmp_path,
+    )
+    partner = next(r for r in run.results["links"] if r["text"] == "Partner site")
+    assert partner["result"] == "ignored" and "external" in partner["reason"]
+
+
+def test_planned_sitemap_from_xlsx_with_hierarchy_columns(tmp_path: Path) -> None:
+    from qa.discover.planned import read_planned
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["サイトマップ（計画）"])
+    ws.append(["No.", "第1階層", "第2階層", "URL", "備考"])
+    ws.append([1, "トップページ", None, "https://www.city.example.jp/", None])
+    ws.append([2, None, "企業立地", "https://www.city.example.jp/invest/index.html", "新規"])
+    ws.append([3, None, None, None, "空行"])
+    wb.save(tmp_path / "plan.xlsx")
+    plan = read_planned(tmp_path / "plan.xlsx")
+    assert [(p["title"], p["path"], p["row"]) for p in plan["pages"]] == [
+        ("トップページ", "/", 3),
+        ("企業立地", "/invest", 4),
+    ]
+
+
+def test_planned_sitemap_csv_saved_by_japanese_excel(tmp_path: Path) -> None:
+    from qa.discover.planned import read_planned
+
+    (tmp_path / "plan.csv").write_bytes("ページ名,アドレス\nお知らせ,/news/\n".encode("cp932"))
+    assert read_planned(tmp_path / "plan.csv")["pages"] == [
+        {"title": "お知らせ", "url": "/news/", "path": "/news", "row": 2}
+    ]
+
+
+@pytest.mark.parametrize(
+    ("url", "bad"),
+    [
+        ("mailto:invest@example.jp", False),
+        ("mailto:a@example.jp,b@example.jp?subject=%E8%B3%87%E6%96%99", False),
+        ("mailto:?to=info@example.jp", False),
+        ("mailto:invest@example", True),
+        ("mailto:invest.example.jp", True),
+        ("mailto:", True),
+        ("tel:+81-3-1234-5678", False),
+        ("tel:03-1234-5678", False),
+        ("tel:(03)1234-5678;ext=12", False),
+        ("tel:03-1234-567O", True),
+        ("tel:", True),
+    ],
+)
+def test_mailto_and_tel_syntax(url: str, bad: bool) -> None:
+    from qa.links.syntax import mailto_problem, tel_problem
+
+    problem = mailto_problem(url) if url.startswith("mailto:") else tel_problem(url)
+    assert bool(problem) is bad, problem
