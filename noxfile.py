@@ -31,7 +31,8 @@ def a11y(session: nox.Session) -> None:
 
 @nox.session
 def links(session: nox.Session) -> None:
-    """Link check only: `nox -s links -- https://staging.example.jp/`."""
+    """Link check and finished-site sitemap only: `nox -s links -- https://staging.example.jp/ --own-host
+    staging.example.jp --planned-sitemap plan.xlsx`."""
     _audit(session, "links")
 
 
