@@ -4,6 +4,7 @@ a real browser and real LinkChecker: each seeded defect is found, and nothing el
 from __future__ import annotations
 
 import functools
+import json
 import os
 import shutil
 import socket
@@ -401,3 +402,72 @@ def test_mailto_and_tel_syntax(url: str, bad: bool) -> None:
 
     problem = mailto_problem(url) if url.startswith("mailto:") else tel_problem(url)
     assert bool(problem) is bad, problem
+
+
+def test_staging_access_reaches_the_site_and_never_other_hosts(tmp_path: Path) -> None:
+    """Basic auth, headers and cookies go to the site under test only; nothing secret is written out."""
+    import asyncio
+    import base64
+
+    from qa.links.engine import EngineSecrets, EngineSettings, check_urls
+
+    seen: dict[str, list[dict[str, str]]] = {"site": [], "other": []}
+
+    def handler_for(name: str, protected: bool) -> type:
+        class Auth(SimpleHTTPRequestHandler):
+            def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+                pass
+
+            def do_GET(self) -> None:
+                seen[name].append(dict(self.headers))
+                expected = "Basic " + base64.b64encode(b"staff:s3cret").decode()
+                if protected and self.headers.get("Authorization") != expected:
+                    self.send_response(401)
+                    self.send_header("WWW-Authenticate", 'Basic realm="staging"')
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return
+                self.send_response(200)
+                self.send_header("Content-Type", "text/plain")
+                self.send_header("Content-Length", "2")
+                self.end_headers()
+                self.wfile.write(b"ok")
+
+        return Auth
+
+    servers = []
+    for name, protected in (("site", True), ("other", False)):
+        server = ThreadingHTTPServer(("127.0.0.1", 0), handler_for(name, protected))
+        server.daemon_threads = True
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        servers.append(server)
+    site, other = (f"http://127.0.0.1:{s.server_address[1]}" for s in servers)
+    try:
+        targets = tmp_path / "targets.jsonl"
+        targets.write_text(
+            "".join(json.dumps({"key": u, "url": u}) + "\n" for u in (site + "/private.txt", other + "/public.txt"))
+        )
+        secrets = EngineSecrets(("staff", "s3cret"), {"X-Staging-Token": "tok-123"}, {"session": "abc"})
+        settings = EngineSettings(site_origin=site, own_hosts=["127.0.0.1"])
+        asyncio.run(check_urls(targets, tmp_path / "checked.jsonl", settings, secrets))
+    finally:
+        for server in servers:
+            server.shutdown()
+            server.server_close()
+    out = (tmp_path / "checked.jsonl").read_text(encoding="utf-8")
+    rows = {json.loads(line)["key"]: json.loads(line) for line in out.splitlines()}
+    assert rows[site + "/private.txt"]["status"] == 200 and rows[other + "/public.txt"]["status"] == 200
+    assert seen["site"][-1]["X-Staging-Token"] == "tok-123" and "session=abc" in seen["site"][-1]["Cookie"]
+    assert seen["other"] and all(
+        "Authorization" not in h and "X-Staging-Token" not in h and "Cookie" not in h for h in seen["other"]
+    )
+    for secret in ("s3cret", "tok-123", "abc"):
+        assert secret not in out
+
+
+def test_credentials_in_a_link_are_redacted(tmp_path: Path) -> None:
+    from qa.links.join import judge_occurrence
+
+    occ = {"source": "https://staging.example.jp/", "url": "https://user:pw@files.example.jp/a.pdf", "element": "a"}
+    row = judge_occurrence(occ, "https://staging.example.jp", False, [], {}, {})
+    assert "pw" not in json.dumps(row) and row["url"] == "https://***@files.example.jp/a.pdf"

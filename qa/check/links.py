@@ -77,7 +77,12 @@ class LinkCheck(RunCheck):
                 own_host_connections=cfg["own_host_connections"],
                 user_agent=USER_AGENT,
             )
-            await check_urls(folder / TARGETS, folder / CHECKED, settings, secrets_of(ctx.access))
+            code = await check_urls(folder / TARGETS, folder / CHECKED, settings, secrets_of(ctx.access))
+            if code:
+                ctx.results.run.notes.append(
+                    f"the link checker stopped early (exit code {code}); links it did not reach are marked "
+                    "'not checked' (warning)"
+                )
         seconds = time.monotonic() - started
         checked = {row["key"]: row for row in read_jsonl(folder / CHECKED)}
 
