@@ -471,3 +471,20 @@ def test_credentials_in_a_link_are_redacted(tmp_path: Path) -> None:
     occ = {"source": "https://staging.example.jp/", "url": "https://user:pw@files.example.jp/a.pdf", "element": "a"}
     row = judge_occurrence(occ, "https://staging.example.jp", False, [], {}, {})
     assert "pw" not in json.dumps(row) and row["url"] == "https://***@files.example.jp/a.pdf"
+
+
+def test_hosts_not_declared_own_get_linkcheckers_polite_spacing(servers: dict[str, Served], tmp_path: Path) -> None:
+    """Without --own-host, requests to one host are spaced by LinkChecker's 0.1–0.6 s, one after another."""
+    import asyncio
+
+    from qa.links.engine import EngineSecrets, EngineSettings, check_urls
+
+    origin = servers["links"].origin
+    urls = [f"{origin}/good.html?polite={i}" for i in range(5)]
+    (tmp_path / "t.jsonl").write_text("".join(json.dumps({"key": u, "url": u}) + "\n" for u in urls))
+    asyncio.run(
+        check_urls(tmp_path / "t.jsonl", tmp_path / "c.jsonl", EngineSettings(site_origin=origin), EngineSecrets())
+    )
+    times = sorted(t for m, p, ua, t in servers["links"].requests if "polite=" in p)
+    assert len(times) == 5
+    assert all(b - a >= 0.09 for a, b in zip(times, times[1:], strict=False))
