@@ -15,6 +15,7 @@ import argparse
 import asyncio
 import functools
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -122,12 +123,28 @@ def main() -> None:
             results["linkchecker program, defaults"] = (n, s)
         finally:
             server.shutdown()
-    print(f"site: {len(paths)} URLs on loopback; machine load: {open('/proc/loadavg').read().split()[:3]}")
-    for name, (n, s) in results.items():
-        print(f"{name:34s} {n:5d} URLs in {s:7.1f} s = {n / s:7.1f} URL/s")
-    fast = results["suite, fast mode (own host)"]
-    lc = results["linkchecker program, defaults"]
-    print(f"fast mode / LinkChecker default: {(fast[0] / fast[1]) / (lc[0] / lc[1]):.0f}x (target: 20x)")
+    rows = [
+        {"mode": name, "urls": n, "seconds": round(s, 2), "urls_per_second": round(n / s, 1)}
+        for name, (n, s) in results.items()
+    ]
+    fast, lc = rows[0]["urls_per_second"], rows[2]["urls_per_second"]
+    summary = {
+        "site_urls": len(paths),
+        "cpus": os.cpu_count(),
+        "load": open("/proc/loadavg").read().split()[:3],
+        "rows": rows,
+        "fast_vs_linkchecker_default": round(fast / lc, 1),
+        "target": 20,
+    }
+    for r in rows:
+        print(
+            f"{r['mode']:34s} {r['urls']:5d} URLs in {r['seconds']:7.1f} s = {r['urls_per_second']:7.1f} URL/s",
+            file=sys.stderr,
+        )
+    print(json.dumps(summary, indent=1))
+    out = Path(__file__).resolve().parents[1] / "reports_out" / "bench"
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "bench_links.json").write_text(json.dumps(summary, indent=1))
 
 
 if __name__ == "__main__":
