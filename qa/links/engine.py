@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import email.utils
 import json
+import os
 import random
 import sys
 import threading
@@ -73,9 +74,17 @@ async def check_urls(targets: Path, out: Path, settings: EngineSettings, secrets
 
     The secrets go to the child through its standard input: never on its command line or on disk.
     """
-    job = {"targets": str(targets), "out": str(out), "settings": asdict(settings), "secrets": asdict(secrets)}
+    job = {
+        "targets": str(targets.resolve()),
+        "out": str(out.resolve()),
+        "settings": asdict(settings),
+        "secrets": asdict(secrets),
+    }
+    # the child imports this very copy of the suite, installed or not
+    paths = [str(Path(__file__).resolve().parents[2]), os.environ.get("PYTHONPATH", "")]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in paths if p)}
     proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "qa.links.engine", stdin=asyncio.subprocess.PIPE, cwd=str(Path(__file__).parents[2])
+        sys.executable, "-m", "qa.links.engine", stdin=asyncio.subprocess.PIPE, env=env
     )
     try:
         await proc.communicate(json.dumps(job).encode())
