@@ -337,7 +337,8 @@ def test_unreadable_planned_sitemap_is_one_line_error(tmp_path: Path, servers: d
     assert run.stderr.strip().count("\n") == 0 and "no column of URLs" in run.stderr
 
 
-def test_external_links_can_be_switched_off(servers: dict[str, Served], tmp_path: Path) -> None:
+def test_external_links_off_and_excluded_urls_never_requested(servers: dict[str, Served], tmp_path: Path) -> None:
+    before = len(servers["links"].requests)
     run = run_qa(
         "audit",
         servers["links"].origin + "/",
@@ -352,6 +353,9 @@ def test_external_links_can_be_switched_off(servers: dict[str, Served], tmp_path
     )
     partner = next(r for r in run.results["links"] if r["text"] == "Partner site")
     assert partner["result"] == "ignored" and "external" in partner["reason"]
+    busy = row_for(run, servers["links"].origin, "/busy.html")
+    assert busy["result"] == "ignored" and "never requested" in busy["reason"]
+    assert not [p for _, p, _, _ in servers["links"].requests[before:] if p == "/busy.html"]
 
 
 def test_planned_sitemap_from_xlsx_with_hierarchy_columns(tmp_path: Path) -> None:

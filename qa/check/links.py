@@ -52,7 +52,8 @@ class LinkCheck(RunCheck):
         folder = ctx.run_dir / FOLDER
         folder.mkdir(exist_ok=True)
         site = origin(ctx.results.run.start_url)
-        ignore = [re.compile(p) for p in cfg["ignore"]]
+        # URLs the crawl was told never to visit (--exclude) are never requested by the link check either
+        ignore = [re.compile(p) for p in cfg["ignore"] + ctx.config["exclude"]]
         occurrences = folder / OCCURRENCES
         plan = plan_targets(read_jsonl(occurrences), site, cfg["check_external"], ignore)
 

@@ -2,7 +2,7 @@
 
 Results, worst first: ``broken`` (the target cannot be reached or answers with an error), ``warning`` (reached,
 but redirected, rate limited, anchor missing, or insecure on an https page), ``ok``, ``ignored`` (not requested:
-another scheme, external checking off, or ``links.ignore``).
+another scheme, external checking off, ``links.ignore`` or ``--exclude``).
 """
 
 from __future__ import annotations
@@ -179,7 +179,7 @@ def judge_occurrence(
         row["result"], row["reason"] = IGNORED, why
         return row
     if any(p.search(url) for p in ignore):
-        row["result"], row["reason"] = IGNORED, "matches links.ignore"
+        row["result"], row["reason"] = IGNORED, "matches links.ignore or --exclude: never requested"
         return row
     if not row["internal"] and not check_external:
         row["result"], row["reason"] = IGNORED, "external links not checked (links.check_external: false)"

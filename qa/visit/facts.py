@@ -18,7 +18,7 @@ FACTS_JS = """(maxLinks) => {
     if (links.length >= maxLinks) break;
     const img = a.querySelector('img[alt]');
     links.push({href: a.href, raw: a.getAttribute('href'), text: text(a) || (img ? img.alt : '') ||
-                a.getAttribute('aria-label') || '', element: a.tagName.toLowerCase()});
+                a.getAttribute('aria-label') || a.getAttribute('alt') || '', element: a.tagName.toLowerCase()});
   }
   const resources = [];
   const add = (url, element, label, source) => {
