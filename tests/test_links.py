@@ -492,3 +492,44 @@ def test_hosts_not_declared_own_get_linkcheckers_polite_spacing(servers: dict[st
     times = sorted(t for m, p, ua, t in servers["links"].requests if "polite=" in p)
     assert len(times) == 5
     assert all(b - a >= 0.09 for a, b in zip(times, times[1:], strict=False))
+
+
+def test_timeouts_are_retried_then_broken_and_503_retry_after_is_honoured(tmp_path: Path) -> None:
+    import asyncio
+
+    from qa.links.engine import EngineSecrets, EngineSettings, check_urls
+
+    hits: list[str] = []
+
+    class Flaky(SimpleHTTPRequestHandler):
+        def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+            pass
+
+        def do_GET(self) -> None:
+            hits.append(self.path)
+            if self.path == "/slow":
+                time.sleep(3)
+            if self.path == "/unavailable" and hits.count("/unavailable") == 1:
+                self.send_response(503)
+                self.send_header("Retry-After", "1")
+            else:
+                self.send_response(200)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Flaky)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    origin = f"http://127.0.0.1:{server.server_address[1]}"
+    try:
+        urls = [origin + "/slow", origin + "/unavailable"]
+        (tmp_path / "t.jsonl").write_text("".join(json.dumps({"key": u, "url": u}) + "\n" for u in urls))
+        settings = EngineSettings(site_origin=origin, own_hosts=["127.0.0.1"], timeout=0.5, retries=1)
+        asyncio.run(check_urls(tmp_path / "t.jsonl", tmp_path / "c.jsonl", settings, EngineSecrets()))
+    finally:
+        server.shutdown()
+        server.server_close()
+    rows = {r["key"]: r for r in map(json.loads, (tmp_path / "c.jsonl").read_text().splitlines())}
+    slow, unavailable = rows[origin + "/slow"], rows[origin + "/unavailable"]
+    assert not slow["valid"] and slow["error"] == "timed out" and slow["retries"] == 1 and hits.count("/slow") == 2
+    assert unavailable["status"] == 200 and unavailable["retries"] == 1 and unavailable["waited"] == 1
