@@ -533,3 +533,14 @@ def test_timeouts_are_retried_then_broken_and_503_retry_after_is_honoured(tmp_pa
     slow, unavailable = rows[origin + "/slow"], rows[origin + "/unavailable"]
     assert not slow["valid"] and slow["error"] == "timed out" and slow["retries"] == 1 and hits.count("/slow") == 2
     assert unavailable["status"] == 200 and unavailable["retries"] == 1 and unavailable["waited"] == 1
+
+
+def test_qa_report_rebuilds_link_and_sitemap_deliverables_from_results_alone(links_run: QARun, tmp_path: Path) -> None:
+    run_dir = tmp_path / "copy"
+    run_dir.mkdir()
+    shutil.copy(links_run.run_dir / "results.json", run_dir)  # results.json alone: no site, no plan file
+    rebuilt = run_qa("report", str(run_dir))
+    assert rebuilt.code == 0, rebuilt.stderr
+    for name in ("link-check.xlsx", "sitemap.xlsx", "sitemap.xml"):
+        assert (run_dir / name).is_file()
+    assert "計画との差分 Plan diff" in load_workbook(run_dir / "sitemap.xlsx").sheetnames
