@@ -154,7 +154,9 @@ async def run_audit(opts: AuditOptions) -> AuditOutcome:
         results.checks = list(crawl.check_runs.values())
         # checks over the whole run
         if not interrupted:
-            ctx = RunContext(results, run_dir, config, client, access)
+            # what the crawl must never open (login, logout, admin) the link check never requests either
+            never = {**config, "exclude": config["exclude"] + entry.exclude}
+            ctx = RunContext(results, run_dir, never, client, access)
             await run_whole_run_checks(results, [c for c in checks if isinstance(c, SiteCheck)] + run_checks, ctx)
 
     run.finished = datetime.now().astimezone().isoformat(timespec="seconds")

@@ -164,8 +164,6 @@ def links_run(servers: dict[str, Served], tmp_path_factory: pytest.TempPathFacto
         servers["links"].origin + "/",
         "--only",
         "links",
-        "--only",
-        "sitemap",
         "--own-host",
         "127.0.0.1",
         "--planned-sitemap",

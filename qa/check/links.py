@@ -29,6 +29,7 @@ CHECKED = "checked.jsonl"
 
 class LinkCheck(RunCheck):
     id = "links"
+    family = "links"
     title = "Link check (LinkChecker)"
     criteria: dict[str, str] = {}
 

@@ -13,6 +13,7 @@ from qa.model import Finding
 
 class PlannedSitemap(RunCheck):
     id = "sitemap"
+    family = "links"
     title = "Planned sitemap, for the comparison with the finished site"
     criteria: dict[str, str] = {}
 
