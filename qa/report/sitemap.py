@@ -22,6 +22,7 @@ from qa.report._xlsx import safe, setup_print, write_table
 NAME = "sitemap"
 FILENAME = "sitemap.xlsx"
 XML_FILENAME = "sitemap.xml"
+FILENAMES = [FILENAME, XML_FILENAME]  # for the run folder's INDEX.md
 
 HOME, INDEX, PAGE, PDF, FILE, REDIRECT, ERROR = (
     "トップ / Home",
