@@ -26,6 +26,7 @@ BROWSER_SCHEMA: dict[str, Any] = {
     "endpoint": Field((str,), None, "a remote browser: ws:// for Playwright, http:// for WebDriver"),
     "webdriver": Field((str,), None, "path of a WebDriver server such as WebKitWebDriver or safaridriver"),
     "args": Field((list,), [], "extra command-line arguments for the browser"),
+    "capabilities": Field((dict,), {}, "extra WebDriver capabilities (e.g. platformName for a Selenium Grid)"),
     "headless": Field((bool,), True, "run without a window"),
 }
 
@@ -51,6 +52,7 @@ class BrowserSpec:
     webdriver: str | None = None
     args: tuple[str, ...] = ()
     headless: bool = True
+    capabilities: tuple[tuple[str, Any], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -90,6 +92,52 @@ def _entries(data: dict, key: str, schema: dict, source: str) -> list[dict]:
     return out
 
 
+# What each driver needs (one of), and the options that mean nothing to it.
+NEEDS = {
+    "executable": ("executable",),
+    "channel": ("channel",),
+    "endpoint": ("endpoint",),
+    "webdriver": ("webdriver", "endpoint"),
+}
+IGNORED = {
+    "playwright": ("webdriver", "capabilities"),
+    "executable": ("channel", "endpoint", "webdriver", "capabilities"),
+    "channel": ("endpoint", "webdriver", "capabilities"),
+    "endpoint": ("executable", "channel", "webdriver", "capabilities", "args"),
+    "webdriver": ("channel",),
+}
+HOW = {
+    "executable": "the path of the browser program, e.g. /usr/bin/chromium",
+    "channel": "a Playwright channel such as chrome, msedge or moz-firefox",
+    "endpoint": "a Playwright server URL, ws://host:port/...",
+    "webdriver": "a WebDriver server path (e.g. /usr/bin/WebKitWebDriver, /usr/bin/safaridriver) "
+    "or 'endpoint: http://grid:4444/wd/hub'",
+}
+
+
+def _check_driver(b: dict[str, Any], where: str) -> None:
+    """One-line errors for options that are missing, meaningless or malformed for the chosen driver."""
+    driver = b["driver"]
+    needs = NEEDS.get(driver, ())
+    if needs and not any(b.get(k) for k in needs):
+        raise ConfigError(f"{where}: driver '{driver}' needs '{needs[0]}': {HOW[driver]}")
+    for key in IGNORED.get(driver, ()):
+        if b.get(key):
+            raise ConfigError(f"{where}: '{key}' has no effect with driver '{driver}'; remove it or change the driver")
+    endpoint = b.get("endpoint") or ""
+    if endpoint:
+        schemes = ("http://", "https://") if driver == "webdriver" else ("ws://", "wss://")
+        if not endpoint.startswith(schemes):
+            kind = "a WebDriver URL" if driver == "webdriver" else "a Playwright server URL"
+            raise ConfigError(f"{where}: 'endpoint' must be {kind} starting with {' or '.join(schemes)}, got {endpoint!r}")
+    if driver == "webdriver" and b.get("webdriver") and endpoint:
+        raise ConfigError(f"{where}: give either 'webdriver' (a local server) or 'endpoint' (a remote one), not both")
+    if driver == "channel" and b["engine"] == "webkit":
+        raise ConfigError(f"{where}: WebKit has no Playwright channels; use driver 'playwright' or 'webdriver'")
+    if any(not isinstance(a, str) for a in b.get("args") or ()):
+        raise ConfigError(f"{where}: 'args' must be a list of strings")
+
+
 def load_matrix(path: Path) -> Matrix:
     source = str(path)
     data = read_yaml(path, "browser matrix")
@@ -103,6 +151,8 @@ def load_matrix(path: Path) -> Matrix:
         if not b["engine"]:
             raise ConfigError(f"{source}: 'browsers[{i}].engine' is missing; use one of {', '.join(ENGINES)}")
         b["args"] = tuple(b["args"])
+        b["capabilities"] = tuple(sorted((b["capabilities"] or {}).items()))
+        _check_driver(b, f"{source}: 'browsers[{i}]'")
         browsers.append(BrowserSpec(**b))
     viewports = []
     for i, v in enumerate(_entries(data, "viewports", VIEWPORT_SCHEMA, source)):

@@ -141,6 +141,7 @@ class PlaywrightEngine:
         self.browser = browser
         self.product = product
         self.version = browser.version
+        self.cleanup: list[Path] = []  # temporary folders (the Firefox relay wrapper) removed on close
 
     def _context_options(self, viewport: ViewportSpec) -> dict[str, Any]:
         if viewport.device:
@@ -183,6 +184,8 @@ class PlaywrightEngine:
             await self.browser.close()
         except PlaywrightError:
             pass
+        for folder in self.cleanup:
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 async def launch_playwright(pw: Playwright, spec: BrowserSpec) -> PlaywrightEngine:

@@ -1,0 +1,337 @@
+"""Engines driven over W3C WebDriver (Selenium): WebKitGTK on Linux, Safari via ``safaridriver``, a Selenium Grid.
+
+WebKitWebDriver serves one session per server process, so each session here is its own server and browser;
+the crawl keeps one session per worker and viewport for the whole run and replaces one that failed. Selenium
+calls block, so they run on this engine's own thread pool and the engines keep overlapping.
+WebKitGTK has no headless mode: it runs on a private Xvfb display this engine starts and stops.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import stat
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+from selenium import webdriver
+from selenium.common.exceptions import TimeoutException, WebDriverException
+from selenium.webdriver.common.action_chains import ActionChains
+from selenium.webdriver.common.keys import Keys
+
+from qa.errors import BrowserUnavailable
+from qa.visit.driver import Navigation, PageEvents, SiteAccess
+from qa.visit.matrix import BrowserSpec, ViewportSpec
+from qa.visit.xvfb import VirtualDisplay
+
+WEBKITGTK_DRIVER = "/usr/bin/WebKitWebDriver"
+SYSTEM_PYTHON = "/usr/bin/python3"  # python3-gi lives with the system Python, not in a venv
+BARE_BROWSER_NAME = "PyWebKitGTK"  # must match qa/visit/wk_browser.py
+MAX_SESSIONS = 32
+
+# Calls a Playwright-style function expression; the page's recorded events ride along with every result.
+CALL_JS = """const done = arguments[arguments.length - 1];
+const events = () => window.__qaEvents ? JSON.parse(JSON.stringify(window.__qaEvents)) : null;
+Promise.resolve().then(() => (%s)(arguments[0])).then(
+  (v) => done({ok: true, value: v === undefined ? null : v, events: events()}),
+  (e) => done({ok: false, error: String(e && e.stack || e), events: events()}));"""
+
+TWO_FRAMES_JS = """const done = arguments[arguments.length - 1];
+requestAnimationFrame(() => requestAnimationFrame(() => done(true)));"""
+
+
+class ScriptError(RuntimeError):
+    """A script failed inside the page."""
+
+
+def webkitgtk_available() -> bool:
+    return os.access(WEBKITGTK_DRIVER, os.X_OK) and os.access(SYSTEM_PYTHON, os.X_OK)
+
+
+def _key(name: str) -> str:
+    parts = name.split("+")
+    keys = []
+    for part in parts:
+        upper = {"ArrowDown": "ARROW_DOWN", "ArrowUp": "ARROW_UP", "ArrowLeft": "ARROW_LEFT"}.get(part)
+        upper = upper or {"ArrowRight": "ARROW_RIGHT", "PageDown": "PAGE_DOWN", "PageUp": "PAGE_UP"}.get(part)
+        keys.append(getattr(Keys, upper or part.upper(), part) if len(part) > 1 else part)
+    return "".join(keys)
+
+
+class WebDriverSession:
+    def __init__(self, engine: WebDriverEngine, driver: Any, service: Any, viewport: ViewportSpec) -> None:
+        self.engine = engine
+        self.driver = driver
+        self.service = service
+        self.viewport = viewport
+        self._events = PageEvents()
+
+    async def _call(self, fn: Any, *args: Any) -> Any:
+        return await asyncio.get_running_loop().run_in_executor(self.engine.pool, lambda: fn(*args))
+
+    def _record(self, events: dict[str, Any] | None) -> None:
+        if events:
+            self._events = PageEvents(
+                console_errors=list(events.get("console_errors") or []),
+                js_errors=list(events.get("js_errors") or []),
+                failed_requests=list(events.get("failed_requests") or []),
+            )
+
+    async def goto(self, url: str, timeout_s: float) -> Navigation:
+        self._events = PageEvents()
+        started = time.perf_counter()
+
+        def load() -> None:
+            self.driver.set_page_load_timeout(timeout_s)
+            self.driver.get(url)
+
+        try:
+            await self._call(load)
+        except TimeoutException:
+            return Navigation(None, url, error=f"page did not load within {timeout_s} s", load_ms=_ms(started))
+        except WebDriverException as exc:
+            return Navigation(None, url, error=_first_line(exc), load_ms=_ms(started))
+        load_ms = _ms(started)
+        info = await self.evaluate("() => window.__qaEvents ? [window.__qaEvents.status, "
+                                   "window.__qaEvents.content_type, location.href] : [null, '', location.href]")
+        status, content_type, final_url = info
+        return Navigation(
+            status=status,
+            final_url=final_url,
+            content_type=content_type or "text/html",
+            load_ms=load_ms,
+        )
+
+    async def evaluate(self, function: str, arg: Any = None) -> Any:
+        result = await self._call(self.driver.execute_async_script, CALL_JS % function, arg)
+        if not isinstance(result, dict):
+            raise ScriptError("the page returned no result (it navigated away?)")
+        self._record(result.get("events"))
+        if not result.get("ok"):
+            raise ScriptError(str(result.get("error"))[:500])
+        return result.get("value")
+
+    async def run_script(self, source: str) -> None:
+        await self._call(self.driver.execute_script, source)
+
+    async def screenshot(self, path: Path, full_page: bool = True) -> bool:
+        """Viewport only: classic WebDriver has no full-page capture (the caller records that)."""
+        # WebKitGTK can return the previous page or a blank frame right after a navigation.
+        await self._call(self.driver.execute_async_script, TWO_FRAMES_JS)
+        png = await self._call(self.driver.get_screenshot_as_png)
+        path.write_bytes(png)
+        return False
+
+    async def set_viewport(self, width: int, height: int) -> None:
+        await self._call(self.driver.set_window_size, width, height)
+
+    async def press(self, key: str) -> None:
+        await self._call(lambda: ActionChains(self.driver).send_keys(_key(key)).perform())
+
+    def take_events(self) -> PageEvents:
+        events, self._events = self._events, PageEvents()
+        return events
+
+    async def close(self) -> None:
+        await self.engine.release(self)
+
+
+class WebDriverEngine:
+    def __init__(self, spec: BrowserSpec) -> None:
+        self.spec = spec
+        self.product = "WebDriver"
+        self.version = ""
+        self.pool = ThreadPoolExecutor(max_workers=MAX_SESSIONS, thread_name_prefix=f"webdriver-{spec.name}")
+        self.display: VirtualDisplay | None = None
+        self.env: dict[str, str] = dict(os.environ)
+        self.tmp = Path(tempfile.mkdtemp(prefix="qa-webdriver-"))
+        self.sessions: list[WebDriverSession] = []
+        self.idle: list[WebDriverSession] = []  # the probe session, handed to the first worker
+        self.server = spec.webdriver
+        self.bare = False
+        self.access = SiteAccess()
+
+    # --- starting -------------------------------------------------------------------------------------------
+    def _prepare(self) -> None:
+        if self.spec.endpoint:
+            return  # a Grid or a remote safaridriver: nothing runs here
+        self.server = self.spec.webdriver or (WEBKITGTK_DRIVER if self.spec.engine == "webkit" else None)
+        if not self.server or not (os.access(self.server, os.X_OK) or shutil.which(self.server)):
+            raise BrowserUnavailable(
+                f"browser '{self.spec.name}': WebDriver server '{self.server}' not found; install it "
+                "(Debian: apt-get install webkit2gtk-driver) or set 'webdriver:' in browsers.yaml"
+            )
+        if self._is_webkitgtk():
+            self.bare = not self.spec.executable
+            if self.spec.headless or not os.environ.get("DISPLAY"):
+                self.display = VirtualDisplay()
+                self.env["DISPLAY"] = self.display.start()
+            self.env.pop("WAYLAND_DISPLAY", None)
+
+    def _is_webkitgtk(self) -> bool:
+        return "webkitwebdriver" in Path(self.server or "").name.lower()
+
+    def _bare_browser(self) -> str:
+        script = self.tmp / "wk-browser"
+        if not script.exists():
+            source = Path(__file__).with_name("wk_browser.py")
+            script.write_text(f"#!/bin/sh\nexec {SYSTEM_PYTHON} '{source}' \"$@\"\n", encoding="utf-8")
+            script.chmod(script.stat().st_mode | stat.S_IXUSR)
+        return str(script)
+
+    def _options(self) -> Any:
+        engine = self.spec.engine
+        if self._is_webkitgtk():
+            from selenium.webdriver.webkitgtk.options import Options
+
+            options = Options()
+            options.binary_location = self.spec.executable or self._bare_browser()
+            options.add_argument("--automation")
+            if self.bare:
+                options.set_capability("browserName", BARE_BROWSER_NAME)
+        elif engine == "webkit":
+            options = webdriver.SafariOptions()
+        elif engine == "firefox":
+            options = webdriver.FirefoxOptions()
+            if self.spec.headless:
+                options.add_argument("-headless")
+        else:
+            options = webdriver.ChromeOptions()
+            if self.spec.headless:
+                options.add_argument("--headless=new")
+        for arg in self.spec.args:
+            options.add_argument(arg)
+        for name, value in self.spec.capabilities:
+            options.set_capability(name, value)
+        return options
+
+    def _service(self) -> Any:
+        if self._is_webkitgtk():
+            from selenium.webdriver.webkitgtk.service import Service
+        elif self.spec.engine == "webkit":
+            from selenium.webdriver.safari.service import Service
+        elif self.spec.engine == "firefox":
+            from selenium.webdriver.firefox.service import Service
+        else:
+            from selenium.webdriver.chrome.service import Service
+        return Service(executable_path=self.server, env=self.env)
+
+    def _open(self, viewport: ViewportSpec) -> tuple[Any, Any]:
+        service = None
+        try:
+            if self.spec.endpoint:
+                driver = webdriver.Remote(command_executor=self.spec.endpoint, options=self._options())
+            else:
+                service = self._service()
+                service.start()
+                driver = webdriver.Remote(command_executor=service.service_url, options=self._options())
+        except Exception:
+            if service is not None:
+                service.stop()
+            raise
+        try:
+            driver.set_window_size(viewport.width, viewport.height)
+        except WebDriverException:
+            pass  # some remote browsers refuse; the page facts still record the real size
+        return driver, service
+
+    async def start(self) -> None:
+        loop = asyncio.get_running_loop()
+        await loop.run_in_executor(self.pool, self._prepare)
+        # A first session tells the real product and version, and shows now (not mid-crawl) if it cannot start.
+        probe = await self.new_session(ViewportSpec("probe", 800, 600))
+        caps = probe.driver.capabilities
+        name = str(caps.get("browserName", ""))
+        self.version = str(caps.get("browserVersion") or caps.get("version") or "")
+        if self._is_webkitgtk():
+            self.product = "WebKitGTK"
+        elif name.lower() == "safari":
+            self.product = "Safari"
+        else:
+            self.product = {"chrome": "Chromium", "msedge": "Edge", "MicrosoftEdge": "Edge"}.get(name, name.title())
+        self.sessions.remove(probe)
+        self.idle.append(probe)
+
+    # --- sessions -------------------------------------------------------------------------------------------
+    async def new_session(self, viewport: ViewportSpec, access: SiteAccess | None = None) -> WebDriverSession:
+        access = access or SiteAccess()
+        if access.http_credentials or access.headers:
+            raise BrowserUnavailable(
+                f"browser '{self.spec.name}': WebDriver cannot send HTTP credentials or headers; "
+                "use a Playwright browser for protected sites, or cookies"
+            )
+        loop = asyncio.get_running_loop()
+        if self.idle and not access.cookies:
+            session = self.idle.pop()
+            session.viewport = viewport
+            await session.set_viewport(viewport.width, viewport.height)
+            self.sessions.append(session)
+            return session
+        try:
+            driver, service = await loop.run_in_executor(self.pool, self._open, viewport)
+        except WebDriverException as exc:
+            raise BrowserUnavailable(f"browser '{self.spec.name}' could not start a session: {_first_line(exc)}") from None
+        session = WebDriverSession(self, driver, service, viewport)
+        self.sessions.append(session)
+        if access.cookies:
+            await self._add_cookies(session, access.cookies)
+        return session
+
+    async def _add_cookies(self, session: WebDriverSession, cookies: list[dict[str, Any]]) -> None:
+        # WebDriver sets cookies only for the current origin: visit each cookie's origin first.
+        for cookie in cookies:
+            url = cookie.get("url")
+            if url:
+                await session.goto(url, 30)
+            fields = {k: v for k, v in cookie.items() if k in ("name", "value", "path", "domain", "secure", "httpOnly")}
+            await session._call(session.driver.add_cookie, fields)
+
+    async def release(self, session: WebDriverSession) -> None:
+        if session in self.sessions:
+            self.sessions.remove(session)
+            await asyncio.get_running_loop().run_in_executor(self.pool, _quit, session.driver, session.service)
+
+    async def close(self) -> None:
+        self.sessions += self.idle
+        self.idle = []
+        for session in list(self.sessions):
+            await session.close()
+        if self.display:
+            self.display.stop()
+        self.pool.shutdown(wait=False, cancel_futures=True)
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+
+def _quit(driver: Any, service: Any) -> None:
+    try:
+        driver.quit()
+    except Exception:  # a crashed browser cannot be asked to quit; its server is stopped below
+        pass
+    if service is not None:
+        try:
+            service.stop()
+        except Exception:
+            pass
+
+
+def _ms(started: float) -> float:
+    return (time.perf_counter() - started) * 1000
+
+
+def _first_line(exc: BaseException) -> str:
+    text = getattr(exc, "msg", None) or str(exc)
+    return (text.strip().splitlines() or [type(exc).__name__])[0][:300]
+
+
+async def launch_webdriver(spec: BrowserSpec) -> WebDriverEngine:
+    engine = WebDriverEngine(spec)
+    try:
+        await engine.start()
+    except BaseException:
+        await engine.close()
+        raise
+    return engine
