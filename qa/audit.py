@@ -142,7 +142,9 @@ async def run_audit(opts: AuditOptions) -> AuditOutcome:
         if opts.progress:
             opts.progress.finish()
 
-        results = Results(run=run, pages=crawl.pages, findings=merge_cells(crawl.findings))
+        cell_order = {c: i for i, c in enumerate(run.cells)}  # the primary cell first in every merged finding
+        merged = merge_cells(sorted(crawl.findings, key=lambda f: cell_order.get(f.seen_in[0], len(cell_order))))
+        results = Results(run=run, pages=crawl.pages, findings=merged)
         order = {url: i for i, url in enumerate(frontier.accepted)}
         results.pages.sort(key=lambda p: (order.get(p.url, 0), p.browser, p.viewport))
         results.extra["discovery"] = {"skipped": dict(list(frontier.skipped.items())[:1000])}
@@ -156,7 +158,7 @@ async def run_audit(opts: AuditOptions) -> AuditOutcome:
         if not interrupted:
             # what the crawl must never open (login, logout, admin) the link check never requests either
             never = {**config, "exclude": config["exclude"] + entry.exclude}
-            ctx = RunContext(results, run_dir, never, client, access)
+            ctx = RunContext(results, run_dir, never, client, access, compare=opts.compare)
             await run_whole_run_checks(results, [c for c in checks if isinstance(c, SiteCheck)] + run_checks, ctx)
 
     run.finished = datetime.now().astimezone().isoformat(timespec="seconds")

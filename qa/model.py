@@ -181,12 +181,14 @@ def number_duplicates(findings: list[Finding]) -> None:
 def merge_cells(findings: list[Finding]) -> list[Finding]:
     """Store identical findings seen in several browser/viewport cells once, with the list of cells."""
     number_duplicates(findings)
-    merged: dict[tuple[str, str], Finding] = {}
+    merged: dict[str, Finding] = {}
     for f in findings:
-        key = (f.id, f.message)
-        kept = merged.get(key)
+        kept = merged.get(f.id)
         if kept is None:
-            merged[key] = f
-        else:
-            kept.seen_in.extend(c for c in f.seen_in if c not in kept.seen_in)
+            merged[f.id] = f
+            continue
+        kept.seen_in.extend(c for c in f.seen_in if c not in kept.seen_in)
+        if f.message != kept.message:
+            # Engines measure differently (sizes, contrast ratios): the same problem, each cell's own wording kept.
+            kept.details.setdefault("cell_messages", {}).update({c: f.message for c in f.seen_in})
     return list(merged.values())

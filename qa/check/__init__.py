@@ -96,6 +96,7 @@ class RunContext:
     config: dict[str, Any]
     client: Any  # httpx.AsyncClient with the site's access (auth, headers) applied
     access: Any = None  # qa.visit.driver.SiteAccess
+    compare: Path | None = None  # the previous run folder (--compare RUN), for comparisons with it
 
 
 class RunCheck:

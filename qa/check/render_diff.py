@@ -1,0 +1,152 @@
+"""Cross-engine comparison after the crawl: for each page and viewport, each engine's screenshot is compared with
+the first engine's; a large difference is flagged for review with a diff image. With ``--compare RUN`` each
+screenshot is also compared with the same page and cell of that previous run.
+
+Engines never render text identically, so pixels are compared in blocks (each screenshot is reduced by
+BLOCK) and only blocks whose colour differs clearly count; the visible top of the page is compared (WebDriver
+engines capture the viewport only).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from PIL import Image, ImageChops
+
+from qa.check import RunCheck, RunContext
+from qa.check.screenshot import FOLDER
+from qa.model import NEEDS_REVIEW, Finding, Page
+from qa.paths import slug_for_url
+
+BLOCK = 8  # px: the comparison grid
+TOLERANCE = 40  # colour difference (0-255) a block must exceed to count as different
+THRESHOLD = 0.10  # share of differing blocks that asks for a person's look
+DIFF_FOLDER = f"{FOLDER}/diff"
+
+
+def _load(path: Path) -> Image.Image | None:
+    try:
+        with Image.open(path) as img:
+            return img.convert("RGB")
+    except (OSError, ValueError):
+        return None
+
+
+def compare(a: Image.Image, b: Image.Image, height: int) -> tuple[float, Image.Image]:
+    """Share of differing blocks in the common top area, and the block mask (white = different)."""
+    width = min(a.width, b.width)
+    height = min(a.height, b.height, height) if height else min(a.height, b.height)
+    size = (max(1, width // BLOCK), max(1, height // BLOCK))
+    small_a = a.crop((0, 0, width, height)).resize(size, Image.Resampling.BOX)
+    small_b = b.crop((0, 0, width, height)).resize(size, Image.Resampling.BOX)
+    diff = ImageChops.difference(small_a, small_b).convert("L")
+    mask = diff.point(lambda v: 255 if v > TOLERANCE else 0)
+    differing = mask.histogram()[255]
+    return differing / (size[0] * size[1]), mask
+
+
+def diff_image(base: Image.Image, mask: Image.Image, path: Path) -> None:
+    """The screenshot with the differing blocks tinted red."""
+    area = base.crop((0, 0, mask.width * BLOCK, mask.height * BLOCK))
+    big = mask.resize(area.size, Image.Resampling.NEAREST).point(lambda v: 150 if v else 0)
+    red = Image.new("RGB", area.size, (230, 0, 0))
+    area.paste(red, (0, 0), big)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    area.save(path, optimize=True)
+
+
+class RenderDiff(RunCheck):
+    id = "render-diff"
+    title = "Cross-engine rendering comparison"
+
+    async def run(self, ctx: RunContext) -> list[Finding]:
+        results, run_dir = ctx.results, ctx.run_dir
+        order = {c: i for i, c in enumerate(results.run.cells)}
+        groups: dict[tuple[str, str], list[Page]] = {}
+        for page in results.pages:
+            if not page.error and page.facts.get("screenshot"):
+                groups.setdefault((page.url, page.viewport), []).append(page)
+        findings: list[Finding] = []
+        comparisons: list[dict[str, Any]] = []
+        for (url, viewport), pages in groups.items():
+            pages.sort(key=lambda p: order.get(p.cell, len(order)))
+            ref = pages[0]
+            ref_img = _load(run_dir / ref.facts["screenshot"])
+            if ref_img is None:
+                continue
+            for other in pages[1:]:
+                img = _load(run_dir / other.facts["screenshot"])
+                if img is None:
+                    continue
+                ratio, mask = compare(ref_img, img, 0)
+                name = f"{slug_for_url(url)}_{viewport}_{ref.browser}-vs-{other.browser}.png"
+                record = {"url": url, "viewport": viewport, "reference": ref.browser, "browser": other.browser,
+                          "ratio": round(ratio, 4), "diff": ""}
+                if ratio > THRESHOLD:
+                    diff_image(img, mask, run_dir / DIFF_FOLDER / name)
+                    record["diff"] = f"{DIFF_FOLDER}/{name}"
+                    findings.append(
+                        Finding(
+                            rule="render-difference",
+                            outcome=NEEDS_REVIEW,
+                            url=url,
+                            browser=other.browser,
+                            viewport=viewport,
+                            check=self.id,
+                            target=f"{ref.browser} vs {other.browser}",
+                            impact="moderate",
+                            message=(
+                                f"{other.browser} renders this page differently from {ref.browser} "
+                                f"({ratio:.0%} of the visible area differs); compare the screenshots"
+                            ),
+                            details={"ratio": round(ratio, 4), "diff_image": record["diff"],
+                                     "reference": ref.facts["screenshot"], "screenshot": other.facts["screenshot"]},
+                        )
+                    )
+                comparisons.append(record)
+        section: dict[str, Any] = {"block_px": BLOCK, "tolerance": TOLERANCE, "threshold": THRESHOLD,
+                                   "engines": comparisons}
+        previous = ctx.compare
+        if previous and previous.resolve() != run_dir.resolve():
+            changes, found = self.against_previous(results.pages, previous, run_dir)
+            section["previous_run"] = {"run": Path(previous).name, "pages": changes}
+            findings += found
+        results.extra["render_diff"] = section
+        return findings
+
+    def against_previous(self, pages: list[Page], previous: Path, run_dir: Path) -> tuple[list[dict], list[Finding]]:
+        from qa.store import load_results
+
+        before = {p.url + "\x1f" + p.cell: p for p in load_results(previous).pages if p.facts.get("screenshot")}
+        changes: list[dict[str, Any]] = []
+        findings: list[Finding] = []
+        for page in pages:
+            old = before.get(page.url + "\x1f" + page.cell)
+            if page.error or not page.facts.get("screenshot") or old is None:
+                continue
+            a, b = _load(previous / old.facts["screenshot"]), _load(run_dir / page.facts["screenshot"])
+            if a is None or b is None:
+                continue
+            ratio, mask = compare(a, b, 0)
+            record = {"url": page.url, "cell": page.cell, "ratio": round(ratio, 4), "diff": ""}
+            if ratio > THRESHOLD:
+                name = f"{slug_for_url(page.url)}_{page.browser}_{page.viewport}_vs-previous.png"
+                diff_image(b, mask, run_dir / DIFF_FOLDER / name)
+                record["diff"] = f"{DIFF_FOLDER}/{name}"
+                findings.append(
+                    Finding(
+                        rule="visual-change",
+                        outcome=NEEDS_REVIEW,
+                        url=page.url,
+                        browser=page.browser,
+                        viewport=page.viewport,
+                        check=self.id,
+                        target="previous run",
+                        impact="minor",
+                        message=f"The page looks different from the previous run ({ratio:.0%} of it changed)",
+                        details={"ratio": round(ratio, 4), "diff_image": record["diff"]},
+                    )
+                )
+            changes.append(record)
+        return changes, findings
