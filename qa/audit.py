@@ -6,6 +6,7 @@ page streamed to the run folder at once.
 
 from __future__ import annotations
 
+import dataclasses
 import platform
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -147,6 +148,10 @@ async def run_audit(opts: AuditOptions) -> AuditOutcome:
         results = Results(run=run, pages=crawl.pages, findings=merged)
         order = {url: i for i, url in enumerate(frontier.accepted)}
         results.pages.sort(key=lambda p: (order.get(p.url, 0), p.browser, p.viewport))
+        results.extra["matrix"] = {
+            "browsers": [{"name": b.name, "engine": b.engine, "driver": b.driver} for b in opts.matrix.browsers],
+            "viewports": [dataclasses.asdict(v) for v in opts.matrix.viewports],
+        }
         results.extra["discovery"] = {"skipped": dict(list(frontier.skipped.items())[:1000])}
         if entry.wordpress:
             entry.wordpress.annotate(results)

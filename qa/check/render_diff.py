@@ -81,8 +81,14 @@ class RenderDiff(RunCheck):
                     continue
                 ratio, mask = compare(ref_img, img, 0)
                 name = f"{slug_for_url(url)}_{viewport}_{ref.browser}-vs-{other.browser}.png"
-                record = {"url": url, "viewport": viewport, "reference": ref.browser, "browser": other.browser,
-                          "ratio": round(ratio, 4), "diff": ""}
+                record = {
+                    "url": url,
+                    "viewport": viewport,
+                    "reference": ref.browser,
+                    "browser": other.browser,
+                    "ratio": round(ratio, 4),
+                    "diff": "",
+                }
                 if ratio > THRESHOLD:
                     diff_image(img, mask, run_dir / DIFF_FOLDER / name)
                     record["diff"] = f"{DIFF_FOLDER}/{name}"
@@ -100,13 +106,21 @@ class RenderDiff(RunCheck):
                                 f"{other.browser} renders this page differently from {ref.browser} "
                                 f"({ratio:.0%} of the visible area differs); compare the screenshots"
                             ),
-                            details={"ratio": round(ratio, 4), "diff_image": record["diff"],
-                                     "reference": ref.facts["screenshot"], "screenshot": other.facts["screenshot"]},
+                            details={
+                                "ratio": round(ratio, 4),
+                                "diff_image": record["diff"],
+                                "reference": ref.facts["screenshot"],
+                                "screenshot": other.facts["screenshot"],
+                            },
                         )
                     )
                 comparisons.append(record)
-        section: dict[str, Any] = {"block_px": BLOCK, "tolerance": TOLERANCE, "threshold": THRESHOLD,
-                                   "engines": comparisons}
+        section: dict[str, Any] = {
+            "block_px": BLOCK,
+            "tolerance": TOLERANCE,
+            "threshold": THRESHOLD,
+            "engines": comparisons,
+        }
         previous = ctx.compare
         if previous and previous.resolve() != run_dir.resolve():
             changes, found = self.against_previous(results.pages, previous, run_dir)

@@ -10,6 +10,7 @@ command itself. The cost: ``color_scheme`` emulation is a no-op on this route.
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import os
 import re
@@ -90,7 +91,7 @@ async def main(firefox: str, args: list[str]) -> int:
         match = _LISTENING.search(text)
         if match and server is None:
             upstream = match.group(1)
-            server = await serve(lambda c: _relay(c, upstream), "127.0.0.1", 0, max_size=None)
+            server = await serve(functools.partial(_relay, upstream_base=upstream), "127.0.0.1", 0, max_size=None)
             port = next(iter(server.sockets)).getsockname()[1]
             text = f"WebDriver BiDi listening on ws://127.0.0.1:{port}\n"
         sys.stderr.write(text)

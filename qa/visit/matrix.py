@@ -129,7 +129,8 @@ def _check_driver(b: dict[str, Any], where: str) -> None:
         schemes = ("http://", "https://") if driver == "webdriver" else ("ws://", "wss://")
         if not endpoint.startswith(schemes):
             kind = "a WebDriver URL" if driver == "webdriver" else "a Playwright server URL"
-            raise ConfigError(f"{where}: 'endpoint' must be {kind} starting with {' or '.join(schemes)}, got {endpoint!r}")
+            start = " or ".join(schemes)
+            raise ConfigError(f"{where}: 'endpoint' must be {kind} starting with {start}, got {endpoint!r}")
     if driver == "webdriver" and b.get("webdriver") and endpoint:
         raise ConfigError(f"{where}: give either 'webdriver' (a local server) or 'endpoint' (a remote one), not both")
     if driver == "channel" and b["engine"] == "webkit":

@@ -96,8 +96,10 @@ class WebDriverSession:
         except WebDriverException as exc:
             return Navigation(None, url, error=_first_line(exc), load_ms=_ms(started))
         load_ms = _ms(started)
-        info = await self.evaluate("() => window.__qaEvents ? [window.__qaEvents.status, "
-                                   "window.__qaEvents.content_type, location.href] : [null, '', location.href]")
+        info = await self.evaluate(
+            "() => window.__qaEvents ? [window.__qaEvents.status, "
+            "window.__qaEvents.content_type, location.href] : [null, '', location.href]"
+        )
         status, content_type, final_url = info
         return Navigation(
             status=status,
@@ -274,7 +276,8 @@ class WebDriverEngine:
         try:
             driver, service = await loop.run_in_executor(self.pool, self._open, viewport)
         except WebDriverException as exc:
-            raise BrowserUnavailable(f"browser '{self.spec.name}' could not start a session: {_first_line(exc)}") from None
+            problem = _first_line(exc)
+            raise BrowserUnavailable(f"browser '{self.spec.name}' could not start a session: {problem}") from None
         session = WebDriverSession(self, driver, service, viewport)
         self.sessions.append(session)
         if access.cookies:

@@ -20,7 +20,9 @@ class VirtualDisplay:
         """Start Xvfb on a free display number (it picks one itself) and return ``:N``."""
         xvfb = shutil.which("Xvfb")
         if xvfb is None:
-            raise BrowserUnavailable("WebKitGTK needs Xvfb: run 'apt-get install xvfb' (or scripts/install-system-deps.sh)")
+            raise BrowserUnavailable(
+                "WebKitGTK needs Xvfb: run 'apt-get install xvfb' or scripts/install-system-deps.sh"
+            )
         read_fd, write_fd = os.pipe()
         try:
             self.proc = subprocess.Popen(

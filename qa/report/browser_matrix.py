@@ -1,0 +1,252 @@
+"""The browser-check workbook (ブラウザチェック結果): pages × browser/viewport matrix with links to the screenshots,
+the browser issues, the test environment and thumbnails. The screenshots stay in ``screenshots/`` beside it.
+
+A cell is NG when the page could not be loaded or has a browser-family violation there (JavaScript error, failed
+resource, broken image, horizontal overflow), 要確認 when only something for a person to judge remains (console
+error, rendering that differs from the reference engine, no viewport meta), OK otherwise.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from openpyxl import Workbook
+from openpyxl.drawing.image import Image as XLImage
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from PIL import Image
+
+from qa.model import NEEDS_REVIEW, VIOLATION, Finding, Page, Results
+from qa.paths import slug_for_url
+from qa.report._xlsx import safe, setup_print, write_table
+
+NAME = "browser_matrix"
+FILENAME = "browser-check.xlsx"
+BROWSER_CHECKS = ("browser", "browser-events", "render-diff")
+THUMBS = "screenshots/thumbs"
+THUMB_WIDTH = 160
+
+OK, NG, REVIEW, ERROR, NOT_RUN = "OK", "NG", "要確認", "エラー", "—"
+FILLS = {
+    OK: PatternFill("solid", fgColor="C6EFCE"),
+    NG: PatternFill("solid", fgColor="FFC7CE"),
+    REVIEW: PatternFill("solid", fgColor="FFEB9C"),
+    ERROR: PatternFill("solid", fgColor="D9D9D9"),
+}
+RULES_JA = {
+    "js-error": "JavaScriptエラー / JavaScript error",
+    "console-error": "コンソールエラー / Console error",
+    "failed-request": "読込失敗リソース / Failed resource",
+    "broken-image": "画像の表示不良 / Broken image",
+    "horizontal-overflow": "横方向のはみ出し / Horizontal overflow",
+    "viewport-meta-missing": "viewport指定なし / No viewport meta",
+    "render-difference": "ブラウザ間の表示差異 / Rendering differs between engines",
+    "visual-change": "前回からの表示変化 / Changed since the previous run",
+}
+OUTCOME_JA = {VIOLATION: "NG", NEEDS_REVIEW: "要確認 / Needs review"}
+
+
+def cell_status(page: Page | None, findings: list[Finding]) -> str:
+    if page is None:
+        return NOT_RUN
+    if page.error:
+        return ERROR if page.status is None or page.status < 400 else NG
+    if any(f.outcome == VIOLATION for f in findings):
+        return NG
+    if findings:
+        return REVIEW
+    return OK
+
+
+def browser_findings(results: Results) -> list[Finding]:
+    return [f for f in results.findings if f.check in BROWSER_CHECKS]
+
+
+def _by_cell(findings: list[Finding]) -> dict[tuple[str, str], list[Finding]]:
+    out: dict[tuple[str, str], list[Finding]] = {}
+    for f in findings:
+        for cell in f.seen_in:
+            out.setdefault((f.url, cell), []).append(f)
+    return out
+
+
+def _link(cell, target: str) -> None:
+    if target:
+        cell.hyperlink = target  # relative to the workbook: the screenshots folder beside it
+        cell.font = Font(color="0563C1", underline="single")
+
+
+def _matrix(wb: Workbook, results: Results, by_cell: dict, pages: dict, urls: list[str]) -> None:
+    ws = wb.active
+    ws.title = "マトリクス (Matrix)"
+    cells = results.run.cells
+    headers = ["ページ / Page", "タイトル / Title", *cells]
+    write_table(ws, headers, [], [50, 30, *[14] * len(cells)])
+    for r, url in enumerate(urls, start=2):
+        first = next((pages[(url, c)] for c in cells if (url, c) in pages), None)
+        ws.cell(r, 1, safe(url))
+        ws.cell(r, 2, safe(first.title if first else ""))
+        for c, cell_name in enumerate(cells, start=3):
+            page = pages.get((url, cell_name))
+            status = cell_status(page, by_cell.get((url, cell_name), []))
+            cell = ws.cell(r, c, status)
+            cell.alignment = Alignment(horizontal="center")
+            if status in FILLS:
+                cell.fill = FILLS[status]
+            if page is not None:
+                _link(cell, page.facts.get("screenshot", ""))
+    ws.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{len(urls) + 1}"
+    legend = len(urls) + 3
+    notes = [
+        "OK: 問題なし / no browser problem found",
+        "NG: 表示・動作の不具合 / a browser problem (JavaScript error, failed resource, broken image, overflow)",
+        "要確認: 人による確認が必要 / a person must look (console error, rendering differs, no viewport meta)",
+        "エラー: ページを読み込めず / the page could not be loaded",
+        "各セルのリンク先はスクリーンショット / each cell links to its screenshot (screenshots/ beside this file)",
+    ]
+    for i, text in enumerate(notes):
+        ws.cell(legend + i, 1, text)
+
+
+def _issues(wb: Workbook, results: Results, findings: list[Finding]) -> None:
+    ws = wb.create_sheet("問題一覧 (Issues)")
+    shots = {(p.url, p.cell): p.facts.get("screenshot", "") for p in results.pages}
+    rows = []
+    links = []
+    for f in sorted(findings, key=lambda f: (f.url, f.rule, f.target)):
+        shot = shots.get((f.url, f.seen_in[0]), "")
+        diff = str(f.details.get("diff_image") or "")
+        rows.append(
+            [
+                f.url,
+                RULES_JA.get(f.rule, f.rule),
+                f.rule,
+                OUTCOME_JA.get(f.outcome, f.outcome),
+                ", ".join(f.sc),
+                ", ".join(f.seen_in),
+                f.target,
+                f.message,
+                "スクリーンショット / screenshot" if shot else "",
+                "差分画像 / diff image" if diff else "",
+                f.id,
+            ]
+        )
+        links.append((shot, diff))
+    headers = [
+        "ページ / Page",
+        "問題 / Issue",
+        "rule",
+        "判定 / Outcome",
+        "達成基準 / SC",
+        "発生環境 / Seen in",
+        "対象 / Target",
+        "内容 / Message",
+        "画面 / Screenshot",
+        "差分 / Diff",
+        "ID",
+    ]
+    write_table(ws, headers, rows, [45, 30, 18, 16, 10, 36, 30, 60, 20, 16, 18])
+    for r, (shot, diff) in enumerate(links, start=2):
+        _link(ws.cell(r, 9), shot)
+        _link(ws.cell(r, 10), diff)
+
+
+def _environment(wb: Workbook, results: Results) -> None:
+    ws = wb.create_sheet("環境 (Environment)")
+    run = results.run
+    rows: list[list] = []
+    for name, info in (run.engines.get("browsers") or {}).items():
+        rows.append(
+            [
+                "ブラウザ / Browser",
+                name,
+                f"{info.get('product', '')} {info.get('version', '')}".strip(),
+                f"engine: {info.get('engine', '')}",
+            ]
+        )
+    if run.engines.get("axe-core"):
+        rows.append(["axe-core", "", run.engines["axe-core"], ""])
+    matrix = results.extra.get("matrix") or {}
+    for vp in matrix.get("viewports") or []:
+        note = f"DPR {vp.get('device_scale_factor', 1)}" + (f", device {vp['device']}" if vp.get("device") else "")
+        rows.append(["画面サイズ / Viewport", vp.get("name", ""), f"{vp.get('width')}×{vp.get('height')} CSS px", note])
+    rows.append(["OS", "", run.tool.get("os", ""), ""])
+    python = f"Python {run.tool.get('python', '')}"
+    rows.append(["ツール / Tool", run.tool.get("name", ""), run.tool.get("version", ""), python])
+    rows.append(["対象 / Site", "", run.start_url, ""])
+    rows.append(["実施日時 / Run", run.id, run.started, run.finished])
+    full = [p for p in results.pages if "screenshot_full_page" in p.facts]
+    for name in run.engines.get("browsers") or {}:
+        mine = [p for p in full if p.browser == name]
+        if mine and not all(p.facts["screenshot_full_page"] for p in mine):
+            rows.append(
+                [
+                    "スクリーンショット / Screenshot",
+                    name,
+                    "表示領域のみ / viewport only",
+                    "このエンジンはページ全体を撮影できない / the engine cannot capture the full page",
+                ]
+            )
+    write_table(ws, ["項目 / Item", "名前 / Name", "値 / Value", "備考 / Note"], rows, [28, 22, 40, 60])
+
+
+def _thumbnail(run_dir: Path, page: Page) -> Path | None:
+    source = run_dir / str(page.facts.get("screenshot", ""))
+    if not page.facts.get("screenshot") or not source.is_file():
+        return None
+    target = run_dir / THUMBS / f"{slug_for_url(page.url)}_{page.browser}_{page.viewport}.png"
+    if not target.exists():
+        try:
+            with Image.open(source) as img:
+                top = img.crop((0, 0, img.width, min(img.height, int(img.width * 1.5))))
+                top.thumbnail((THUMB_WIDTH, THUMB_WIDTH * 2))
+                target.parent.mkdir(parents=True, exist_ok=True)
+                top.convert("RGB").save(target)
+        except (OSError, ValueError):
+            return None
+    return target
+
+
+def _thumbnails(wb: Workbook, results: Results, run_dir: Path, pages: dict, urls: list[str], by_cell: dict) -> None:
+    """Thumbnails of the pages with a problem in some cell, side by side for every cell."""
+    ws = wb.create_sheet("サムネイル (Thumbnails)")
+    cells = results.run.cells
+    ws.append(["ページ / Page", *cells])
+    ws.column_dimensions["A"].width = 40
+    for c in range(len(cells)):
+        ws.column_dimensions[get_column_letter(c + 2)].width = THUMB_WIDTH / 7 + 2
+    row = 2
+    for url in urls:
+        if not any(by_cell.get((url, c)) for c in cells):
+            continue
+        ws.cell(row, 1, safe(url)).alignment = Alignment(wrap_text=True, vertical="top")
+        tallest = 20
+        for c, cell_name in enumerate(cells, start=2):
+            page = pages.get((url, cell_name))
+            thumb = _thumbnail(run_dir, page) if page else None
+            if thumb is None:
+                continue
+            image = XLImage(str(thumb))
+            tallest = max(tallest, image.height)
+            ws.add_image(image, f"{get_column_letter(c)}{row}")
+        ws.row_dimensions[row].height = tallest * 0.75 + 4
+        row += 1
+    setup_print(ws)
+
+
+def render(results: Results, out_dir: Path) -> list[Path]:
+    if not results.pages:
+        return []
+    findings = browser_findings(results)
+    by_cell = _by_cell(findings)
+    pages = {(p.url, p.cell): p for p in results.pages}
+    urls = list(dict.fromkeys(p.url for p in results.pages))
+    wb = Workbook()
+    wb.properties.title = "ブラウザチェック結果 / Browser check results"
+    _matrix(wb, results, by_cell, pages, urls)
+    _issues(wb, results, findings)
+    _environment(wb, results)
+    _thumbnails(wb, results, out_dir, pages, urls, by_cell)
+    path = out_dir / FILENAME
+    wb.save(path)
+    return [path]
