@@ -60,7 +60,8 @@ def test_the_shipped_matrix_is_three_engines_by_three_viewports_in_both_copies()
 def test_driver_options_are_validated_with_one_line_errors(tmp_path: Path, entry: str, message: str) -> None:
     path = tmp_path / "browsers.yaml"
     path.write_text(
-        f"browsers:\n  - name: safari\n    engine: webkit\n    {entry}\nviewports:\n  - {{name: d, width: 800, height: 600}}\n"
+        f"browsers:\n  - name: safari\n    engine: webkit\n    {entry}\n"
+        "viewports:\n  - {name: d, width: 800, height: 600}\n"
     )
     with pytest.raises(ConfigError) as err:
         load_matrix(path)
