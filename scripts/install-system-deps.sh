@@ -4,7 +4,7 @@
 set -euo pipefail
 want=(chromium fonts-noto-cjk)
 case "${1:-all}" in
-  all) want+=(firefox-esr webkit2gtk-driver xvfb xauth python3-gi gir1.2-webkit2-4.1) ;;
+  all|browsers) want+=(firefox-esr webkit2gtk-driver xvfb xauth python3-gi gir1.2-webkit2-4.1) ;;
   bench) want+=(chromium-driver) ;;  # for @axe-core/cli (npm), the comparison the benchmarks measure against
 esac
 missing=()

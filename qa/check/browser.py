@@ -52,7 +52,8 @@ LAYOUT_JS = """(maxItems) => {
       broken.push({target: path(img), html: img.outerHTML.slice(0, 300), src: img.currentSrc || img.src});
     }
   }
-  return {viewport_width: vw, viewport_height: root.clientHeight, scroll_width: scrollWidth,
+  // innerWidth/innerHeight: the viewport itself; clientWidth leaves out a scrollbar (Firefox shows them headless).
+  return {viewport_width: innerWidth, viewport_height: innerHeight, client_width: vw, scroll_width: scrollWidth,
           overflow, broken_images: broken,
           viewport_meta: (document.querySelector('meta[name=viewport]') || {}).content || null};
 }"""
@@ -67,6 +68,7 @@ class BrowserCheck(PageCheck):
         layout = await ctx.session.evaluate(LAYOUT_JS, MAX_ITEMS)
         ctx.page.facts["browser"] = {
             "viewport": [layout["viewport_width"], layout["viewport_height"]],
+            "client_width": layout["client_width"],
             "scroll_width": layout["scroll_width"],
             "overflow": layout["overflow"],
             "broken_images": layout["broken_images"],
@@ -82,7 +84,7 @@ class BrowserCheck(PageCheck):
                     html=item["html"],
                     message="Element sticks out past the right edge of the viewport: the page scrolls sideways",
                     impact="serious",
-                    details={"right": item["right"], "viewport_width": layout["viewport_width"]},
+                    details={"right": item["right"], "client_width": layout["client_width"]},
                 )
             )
         for item in layout["broken_images"]:

@@ -93,8 +93,8 @@ class WebDriverSession:
             await self._call(load)
         except TimeoutException:
             return Navigation(None, url, error=f"page did not load within {timeout_s} s", load_ms=_ms(started))
-        except WebDriverException as exc:
-            return Navigation(None, url, error=_first_line(exc), load_ms=_ms(started))
+        except Exception as exc:  # a dead server surfaces as urllib3/OS errors, not only WebDriverException
+            return Navigation(None, url, error=f"{type(exc).__name__}: {_first_line(exc)}", load_ms=_ms(started))
         load_ms = _ms(started)
         info = await self.evaluate(
             "() => window.__qaEvents ? [window.__qaEvents.status, "
