@@ -62,14 +62,6 @@ def lint(session: nox.Session) -> None:
 
 
 @nox.session
-def browsers(session: nox.Session) -> None:
-    """The browser family: Chromium, Firefox ESR and WebKitGTK × desktop, tablet and phone, on loopback pages."""
-    _system_deps(session)
-    session.install("-e", ".[test]")
-    session.run("pytest", *(session.posargs or ["-q", "tests/test_browsers.py", "tests/test_demo_browsers.py"]))
-
-
-@nox.session
 def bench(session: nox.Session) -> None:
     """Every benchmark (`benchmarks/bench_*.py`), or the ones named: `nox -s bench -- audit links`."""
     _system_deps(session)

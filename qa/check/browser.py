@@ -62,6 +62,7 @@ LAYOUT_JS = """(maxItems) => {
 class BrowserCheck(PageCheck):
     id = "browser"
     title = "Browser check (layout, images)"
+    family = "browsers"
     order = 7  # after the screenshot, before anything changes the page
 
     async def run(self, ctx: PageContext) -> list[Finding]:

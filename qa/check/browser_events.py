@@ -60,6 +60,7 @@ def page_findings(page: Page) -> list[Finding]:
 class BrowserEvents(SiteCheck):
     id = "browser-events"
     title = "Browser check (JavaScript errors, console, failed requests)"
+    family = "browsers"
 
     def run(self, results: Results) -> list[Finding]:
         cells = {c: i for i, c in enumerate(results.run.cells)}

@@ -59,6 +59,7 @@ def diff_image(base: Image.Image, mask: Image.Image, path: Path) -> None:
 class RenderDiff(RunCheck):
     id = "render-diff"
     title = "Cross-engine rendering comparison"
+    family = "browsers"
 
     async def run(self, ctx: RunContext) -> list[Finding]:
         results, run_dir = ctx.results, ctx.run_dir
