@@ -52,14 +52,19 @@ def webkitgtk_available() -> bool:
     return os.access(WEBKITGTK_DRIVER, os.X_OK) and os.access(SYSTEM_PYTHON, os.X_OK)
 
 
-def _key(name: str) -> str:
-    parts = name.split("+")
-    keys = []
-    for part in parts:
-        upper = {"ArrowDown": "ARROW_DOWN", "ArrowUp": "ARROW_UP", "ArrowLeft": "ARROW_LEFT"}.get(part)
-        upper = upper or {"ArrowRight": "ARROW_RIGHT", "PageDown": "PAGE_DOWN", "PageUp": "PAGE_UP"}.get(part)
-        keys.append(getattr(Keys, upper or part.upper(), part) if len(part) > 1 else part)
-    return "".join(keys)
+_KEYS = {
+    "ArrowDown": Keys.ARROW_DOWN,
+    "ArrowUp": Keys.ARROW_UP,
+    "ArrowLeft": Keys.ARROW_LEFT,
+    "ArrowRight": Keys.ARROW_RIGHT,
+    "PageDown": Keys.PAGE_DOWN,
+    "PageUp": Keys.PAGE_UP,
+}
+
+
+def _code(part: str) -> str:
+    """One Playwright key name ("Tab", "Shift", "ArrowDown", "a") as a WebDriver key code."""
+    return _KEYS.get(part) or (getattr(Keys, part.upper(), part) if len(part) > 1 else part)
 
 
 class WebDriverSession:
@@ -132,7 +137,18 @@ class WebDriverSession:
         await self._call(self.driver.set_window_size, width, height)
 
     async def press(self, key: str) -> None:
-        await self._call(lambda: ActionChains(self.driver).send_keys(_key(key)).perform())
+        *modifiers, last = key.split("+")
+
+        def act() -> None:
+            chain = ActionChains(self.driver)
+            for m in modifiers:
+                chain.key_down(_code(m))
+            chain.send_keys(_code(last))
+            for m in reversed(modifiers):
+                chain.key_up(_code(m))
+            chain.perform()
+
+        await self._call(act)
 
     def take_events(self) -> PageEvents:
         events, self._events = self._events, PageEvents()
@@ -155,7 +171,6 @@ class WebDriverEngine:
         self.idle: list[WebDriverSession] = []  # the probe session, handed to the first worker
         self.server = spec.webdriver
         self.bare = False
-        self.access = SiteAccess()
 
     # --- starting -------------------------------------------------------------------------------------------
     def _prepare(self) -> None:
