@@ -210,10 +210,13 @@ def test_webkit_sessions_restart_after_a_crash_and_close_cleanly() -> None:
             engine = await launch(pw, spec)
             session = await engine.new_session(viewport)
             assert (await session.goto(f"{base}index.html", 30)).status == 200
+            group = session.service.process.pid
             session.service.process.kill()  # the WebDriver server dies mid-run
             nav = await session.goto(f"{base}index.html", 10)
             assert nav.error and nav.status is None
             await session.close()
+            await asyncio.sleep(1)
+            assert not _in_group(group), "the crashed session's browser was left running"
             fresh = await engine.new_session(viewport)
             nav = await fresh.goto(f"{base}js-error.html", 30)
             assert nav.status == 200 and await fresh.evaluate("() => innerWidth") == 390
@@ -248,6 +251,18 @@ def test_firefox_through_the_relay_has_exact_viewports_and_closes_without_leftov
             break
         time.sleep(0.1)
     assert not alive
+
+
+def _in_group(pgid: int) -> list[int]:
+    found = []
+    for entry in os.listdir("/proc"):
+        try:
+            fields = Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if int(fields[2]) == pgid and fields[0] != "Z":
+            found.append(int(entry))
+    return found
 
 
 def _cmdline(pid: int) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import os
 import shutil
+import signal
 import stat
 import tempfile
 import time
@@ -26,7 +27,7 @@ from selenium.webdriver.common.keys import Keys
 from qa.errors import BrowserUnavailable
 from qa.visit.driver import Navigation, PageEvents, SiteAccess
 from qa.visit.matrix import BrowserSpec, ViewportSpec
-from qa.visit.xvfb import VirtualDisplay
+from qa.visit.xvfb import VirtualDisplay, die_with_parent
 
 WEBKITGTK_DRIVER = "/usr/bin/WebKitWebDriver"
 SYSTEM_PYTHON = "/usr/bin/python3"  # python3-gi lives with the system Python, not in a venv
@@ -235,7 +236,12 @@ class WebDriverEngine:
             from selenium.webdriver.firefox.service import Service
         else:
             from selenium.webdriver.chrome.service import Service
-        return Service(executable_path=self.server, env=self.env)
+        # Its own process group (the browser it starts included), ended as a whole; and it dies with qa.
+        return Service(
+            executable_path=self.server,
+            env=self.env,
+            popen_kw={"start_new_session": True, "preexec_fn": die_with_parent},
+        )
 
     def _open(self, viewport: ViewportSpec) -> tuple[Any, Any]:
         service = None
@@ -330,10 +336,16 @@ def _quit(driver: Any, service: Any) -> None:
     except Exception:  # a crashed browser cannot be asked to quit; its server is stopped below
         pass
     if service is not None:
+        process = getattr(service, "process", None)
         try:
             service.stop()
         except Exception:
             pass
+        if process is not None:
+            try:  # the browser the server started, even when the server itself crashed
+                os.killpg(process.pid, signal.SIGTERM)
+            except (ProcessLookupError, PermissionError):
+                pass
 
 
 def _ms(started: float) -> float:

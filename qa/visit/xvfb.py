@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import ctypes
 import os
 import shutil
+import signal
 import subprocess
 
 from qa.errors import BrowserUnavailable
@@ -32,6 +34,7 @@ class VirtualDisplay:
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL,
                 start_new_session=True,  # a Ctrl-C in the terminal reaches qa, which then closes this cleanly
+                preexec_fn=die_with_parent,
             )
             os.close(write_fd)
             write_fd = -1
@@ -55,6 +58,15 @@ class VirtualDisplay:
                 self.proc.kill()
                 self.proc.wait()
         self.proc = None
+
+
+def die_with_parent() -> None:
+    """In a child before exec: get SIGTERM when qa dies, even by SIGKILL, so no browser or display is orphaned."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG (Linux)
+    except (OSError, AttributeError):
+        pass
 
 
 def _read_line(fd: int, timeout_s: float) -> str:
