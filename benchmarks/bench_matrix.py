@@ -161,6 +161,9 @@ def main() -> None:
         "matrix_cells": len(results["run"]["cells"]),
         "matrix_visits": visits,
         "matrix_visits_failed": sum(1 for p in results["pages"] if p["error"]),
+        "failures": sorted(
+            {f"{p['browser']}/{p['viewport']}: {p['error'][:120]}" for p in results["pages"] if p["error"]}
+        )[:10],
         "engines": {k: f"{v['product']} {v['version']}" for k, v in results["run"]["engines"]["browsers"].items()},
         "matrix_seconds": round(matrix_s, 1),
         "matrix_seconds_per_visit": round(matrix_s / max(visits, 1), 3),
