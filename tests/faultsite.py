@@ -58,7 +58,7 @@ def _home(origin: str) -> bytes:
 
 
 class Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
+    protocol_version = "HTTP/1.0"  # one request per connection: a hung handler never holds a reused socket
     server: FaultServer
 
     def log_message(self, *args: object) -> None:
@@ -99,7 +99,7 @@ class Handler(BaseHTTPRequestHandler):
         elif path == "/huge":
             self._send(200, self.server.huge_page())
         elif path == "/binary":
-            self._send(200, bytes(range(256)) * 2048)
+            self._send(200, bytes(range(256)) * 256)  # 64 KB of binary, served as a web page
         elif path == "/malformed":
             self._send(200, b"<html><head><title>Malformed</title><body><p><b><i>unclosed <div><table><tr><td>x</p>")
         elif path == "/alert":

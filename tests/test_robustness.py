@@ -40,7 +40,7 @@ FAULT_CONFIG = """\
 max_pages: 80
 concurrency: 2
 screenshots: false
-timeouts: {navigation: 8, script: 10, page: 30}
+timeouts: {navigation: 15, script: 15, page: 45}  # generous: CI machines are loaded
 traps: {max_per_pattern: 8, max_depth: 12}
 """
 

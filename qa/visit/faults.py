@@ -39,8 +39,9 @@ KINDS = (
     ERROR,
 )
 # Worth one more try in a fresh tab (a fresh browser when it died): crashes and dropped connections are often
-# transient. Timeouts are not retried: a hung page would only cost the same time again.
-RETRYABLE = (CRASH, BROWSER_CRASH, NETWORK)
+# transient, and a tab found unresponsive may have been stalled by another page's runaway script in the same
+# browser. A server that never answers is not retried: it would only cost the same time again.
+RETRYABLE = (CRASH, BROWSER_CRASH, NETWORK, UNRESPONSIVE)
 
 _RULES: list[tuple[re.Pattern[str], str, str]] = [
     (
