@@ -248,8 +248,11 @@ def test_a_killed_browser_is_relaunched_and_the_run_completes(reference) -> None
                     cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
                 except OSError:
                     continue
-                if b"chrom" in cmdline[0] and not any(a.startswith(b"--type=") for a in cmdline):
-                    browser = pid  # the browser process itself, not a renderer
+                name = cmdline[0].rsplit(b"/", 1)[-1]
+                if name in (b"chromium", b"chrome", b"headless_shell") and not any(
+                    a.startswith(b"--type=") for a in cmdline
+                ):
+                    browser = pid  # the browser process itself, not a renderer or the crash handler
         time.sleep(0.2)
     assert browser, "no browser process found"
     os.kill(browser, signal.SIGKILL)
