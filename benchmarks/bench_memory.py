@@ -1,8 +1,9 @@
 """Memory of a long crawl: does the whole process tree (qa + Playwright driver + browser) stay flat?
 
 Serves a generated site of N pages on loopback (``tests/gensite.py``), audits it with the real ``python -m qa``
-process, samples the RSS of that process and all its descendants from /proc every ``--interval`` seconds, and
-prints the peak at checkpoints (every ``--every`` recorded pages), so growth with page count shows up.
+process, samples the memory of that process and all its descendants from /proc every ``--interval`` seconds,
+and prints the peak (PSS, and summed RSS) at checkpoints (every ``--every`` recorded pages), so growth with the
+page count shows up.
 
     python benchmarks/bench_memory.py                  # 2,000 pages, chromium/desktop
     python benchmarks/bench_memory.py --pages 500 --every 100
@@ -25,13 +26,9 @@ sys.path.insert(0, str(REPO))
 
 from tests.gensite import serve_generated  # noqa: E402
 
-PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
 
-
-def tree_rss(root: int) -> int:
-    """Bytes resident in ``root`` and every process below it (Chromium's renderers and GPU process included)."""
+def tree_pids(root: int) -> list[int]:
     parents: dict[int, int] = {}
-    rss: dict[int, int] = {}
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
             continue
@@ -41,13 +38,34 @@ def tree_rss(root: int) -> int:
         except OSError:
             continue
         parents[int(entry)] = int(fields[1])
-        rss[int(entry)] = int(fields[21]) * PAGE_SIZE
-    total, todo = 0, [root]
+    children: dict[int, list[int]] = {}
+    for child, parent in parents.items():
+        children.setdefault(parent, []).append(child)
+    found, todo = [], [root]
     while todo:
         pid = todo.pop()
-        total += rss.get(pid, 0)
-        todo += [child for child, parent in parents.items() if parent == pid]
-    return total
+        found.append(pid)
+        todo += children.get(pid, [])
+    return found
+
+
+def tree_memory(root: int) -> tuple[int, int]:
+    """(RSS, PSS) in bytes of ``root`` and every process below it (Playwright's driver, Chromium, its renderers).
+
+    Summed RSS counts the libraries and shared memory Chromium's processes share once per process: it overstates.
+    PSS shares each page among the processes mapping it, so the sum is what the tree really occupies."""
+    rss = pss = 0
+    for pid in tree_pids(root):
+        try:
+            with open(f"/proc/{pid}/smaps_rollup") as fh:
+                for line in fh:
+                    if line.startswith("Rss:"):
+                        rss += int(line.split()[1]) * 1024
+                    elif line.startswith("Pss:"):
+                        pss += int(line.split()[1]) * 1024
+        except OSError:
+            continue
+    return rss, pss
 
 
 def main() -> int:
@@ -71,26 +89,32 @@ def main() -> int:
                "--browser", "chromium", "--viewport", "desktop"]  # fmt: skip
         started = time.monotonic()
         proc = subprocess.Popen(cmd, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        peak = window_peak = 0
+        peak = window_peak = peak_rss = window_rss = 0
         next_checkpoint = args.every
-        print(f"{'pages':>6} {'elapsed s':>9} {'peak RSS MB (window)':>20} {'peak RSS MB (run)':>17}")
+        print(f"{'pages':>6} {'elapsed s':>9} {'PSS MB (window peak)':>20} {'RSS MB (window peak)':>20} "
+              f"{'PSS MB (run peak)':>17}", flush=True)  # fmt: skip
         while proc.poll() is None:
-            rss = tree_rss(proc.pid)
-            peak, window_peak = max(peak, rss), max(window_peak, rss)
+            rss, pss = tree_memory(proc.pid)
+            peak, window_peak = max(peak, pss), max(window_peak, pss)
+            peak_rss, window_rss = max(peak_rss, rss), max(window_rss, rss)
             records = list(out.glob("*/records.jsonl"))
             done = sum(1 for _ in open(records[0], "rb")) if records else 0
             if done >= next_checkpoint:
                 elapsed = time.monotonic() - started
-                print(f"{done:>6} {elapsed:>9.0f} {window_peak / 1e6:>20.0f} {peak / 1e6:>17.0f}", flush=True)
-                window_peak = 0
+                print(
+                    f"{done:>6} {elapsed:>9.0f} {window_peak / 1e6:>20.0f} {window_rss / 1e6:>20.0f} "
+                    f"{peak / 1e6:>17.0f}",
+                    flush=True,
+                )
+                window_peak = window_rss = 0
                 next_checkpoint += args.every
             time.sleep(args.interval)
         stdout, stderr = proc.communicate()
         elapsed = time.monotonic() - started
         run_dirs = [p for p in out.iterdir() if p.is_dir()]
         disk = sum(f.stat().st_size for f in run_dirs[0].rglob("*") if f.is_file()) if run_dirs else 0
-        print(f"exit {proc.returncode}; {elapsed:.0f} s; peak RSS of the process tree {peak / 1e6:.0f} MB; "
-              f"run folder {disk / 1e6:.1f} MB")  # fmt: skip
+        print(f"exit {proc.returncode}; {elapsed:.0f} s; peak of the process tree: PSS {peak / 1e6:.0f} MB, "
+              f"summed RSS {peak_rss / 1e6:.0f} MB; run folder {disk / 1e6:.1f} MB")  # fmt: skip
         if proc.returncode not in (0, 1):
             print(stderr, file=sys.stderr)
             return 1
