@@ -229,10 +229,12 @@ def cmd_audit(args: argparse.Namespace) -> int:
     url_list = read_url_list(args.urls) if args.urls else None
     if not url_list and config["urls_file"]:
         url_list = read_url_list(Path(config["urls_file"]))
-    out = args.out or Path(config["out"])
+    out = args.resume.parent if args.resume else args.out or Path(config["out"])
     checks_dir = Path(config["checks_dir"])
     select_families(args.only, config)
     compare, previous = previous_run(args.compare, out)
+    if args.resume and compare == args.resume:
+        compare, previous = None, None  # the interrupted run itself is not an earlier run to compare with
     publication = prepare(config, gate_settings(args, config), args.accepted, previous, args.compare is not None)
 
     with ExitStack() as stack:

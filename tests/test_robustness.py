@@ -108,6 +108,15 @@ def test_no_secret_anywhere_in_the_run_folder(fault_run) -> None:
                     data = b"".join(z.read(n) for n in z.namelist())
             assert SECRET.encode() not in data, path
     assert SECRET not in fault_run.stdout + fault_run.stderr
+
+
+def test_xml_and_html_outputs_carry_site_content_harmlessly(fault_run) -> None:
+    import xml.etree.ElementTree as ET
+
+    for path in fault_run.run_dir.rglob("*.xml"):
+        ET.parse(path)  # control characters from the site would make it unparseable
+    for path in fault_run.run_dir.rglob("*.html"):
+        assert "<script>alert(1)</script>" not in path.read_text(encoding="utf-8"), path
     urls = [p["url"] for p in fault_run.results["pages"]]
     assert any("token=***" in u for u in urls), "the credentialed link was audited, with its secret masked"
 

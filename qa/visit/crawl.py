@@ -43,6 +43,9 @@ class CrawlSettings:
 
 
 STOP_GRACE_S = 10.0  # after Ctrl-C/SIGTERM, pages in flight may finish for this long
+# A tab is replaced after this many pages: the driver keeps every request and response of a context alive until
+# it closes, and a renderer's heap only grows; recycling keeps memory flat on a crawl of thousands of pages.
+SESSION_PAGES = 40
 
 
 class Crawl:
@@ -71,6 +74,7 @@ class Crawl:
         self.problems: Counter[str] = Counter()  # error kind -> pages
         self.restarts: Counter[str] = Counter()  # browser name -> relaunches after it died
         self.listener_errors = 0
+        self._session_uses: dict[int, int] = {}  # id(session) -> pages it has loaded
         self._locks = {e.spec.name: asyncio.Lock() for e in engines}
 
     @property
@@ -169,7 +173,9 @@ class Crawl:
             page.error, page.error_kind = page.error or reason, page.error_kind or kind
         if page.error and vp.name in sessions:
             # A failed page may leave its tab hung or crashed: the next page gets a fresh one.
-            await sessions.pop(vp.name)[1].close()
+            stale = sessions.pop(vp.name)[1]
+            self._session_uses.pop(id(stale), None)
+            await stale.close()
         if page.error and not _alive(self.engine(name)):
             page.error_kind = faults.BROWSER_CRASH
             page.error = "the browser died while visiting this page; it was restarted"
@@ -179,12 +185,15 @@ class Crawl:
         """This worker's tab for the viewport, in a live browser (relaunched if it died)."""
         engine = await self.live_engine(name)
         held = sessions.get(vp.name)
-        if held and held[0] is engine:
+        if held and held[0] is engine and self._session_uses.get(id(held[1]), 0) < SESSION_PAGES:
+            self._session_uses[id(held[1])] += 1
             return held[1]
         if held:
+            self._session_uses.pop(id(held[1]), None)
             await sessions.pop(vp.name)[1].close()
         session = await engine.new_session(vp, self.settings.access)
         sessions[vp.name] = (engine, session)
+        self._session_uses[id(session)] = 1
         return session
 
     async def live_engine(self, name: str) -> Engine:
