@@ -370,3 +370,27 @@ def test_frontier_stops_crawler_traps() -> None:
     assert f.offer("http://h/" + "x" * 600) is None
     assert f.offer("http://h/deep", depth=99) is None
     assert f.offer("http://u:p@h/page") and f.offer("http://h/page") is None, "same page with or without user:pass"
+
+
+def test_html_report_runs_no_script_from_the_site(fault_run) -> None:
+    """The hostile title and link texts (``<script>alert(1)</script>``) must stay text in report.html."""
+    report = fault_run.run_dir / "report.html"
+    if not report.exists():
+        pytest.skip("no HTML report in this build")
+    from playwright.sync_api import sync_playwright
+
+    from qa.visit.playwright_driver import system_chromium
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=system_chromium())
+        page = browser.new_page()
+        dialogs: list[str] = []
+        page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+        page.goto(report.as_uri())
+        page.wait_for_timeout(1500)
+        for view in page.query_selector_all("nav a, [role=tab]")[:8]:  # open each view the report offers
+            view.click()
+            page.wait_for_timeout(300)
+        injected = page.evaluate("() => [...document.scripts].filter((s) => s.textContent.includes('alert(')).length")
+        browser.close()
+    assert dialogs == [] and injected == 0
