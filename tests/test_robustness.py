@@ -29,8 +29,8 @@ BROWSERS_YAML = """\
 browsers:
   - name: chromium
     engine: chromium
-    # A small JavaScript heap, so the fault site's memory-hungry page crashes the renderer quickly and cheaply.
-    args: ["--js-flags=--max-old-space-size=96"]
+    # A bounded JavaScript heap, so the fault site's memory-hungry page crashes the renderer quickly and cheaply.
+    args: ["--js-flags=--max-old-space-size=256"]
 viewports:
   - name: desktop
     width: 1366
@@ -40,7 +40,7 @@ FAULT_CONFIG = """\
 max_pages: 80
 concurrency: 2
 screenshots: false
-timeouts: {navigation: 15, script: 15, page: 45}  # generous: CI machines are loaded
+timeouts: {navigation: 15, script: 90, page: 240}  # generous: loaded CI machines, a 5,000-link page
 traps: {max_per_pattern: 8, max_depth: 12}
 """
 
@@ -134,8 +134,8 @@ def test_workbooks_hold_no_formula_from_the_site(fault_run) -> None:
                     if isinstance(cell.value, str):
                         assert not cell.value.startswith(("=", "+", "-", "@", "\t", "\r")), (path.name, cell.value)
                         seen_hostile |= cell.value.startswith("'=HYPERLINK")
-                    if cell.hyperlink is not None and cell.hyperlink.target:  # else a link inside the workbook
-                        assert cell.hyperlink.target.startswith("http"), cell.hyperlink.target
+                    if cell.hyperlink is not None and cell.hyperlink.target:
+                        assert cell.hyperlink.target.startswith(("http", "#")), cell.hyperlink.target
     assert seen_hostile, "the hostile title reached a workbook, neutralised"
     assert HOSTILE_TITLE.startswith("=") and HOSTILE_LINK_TEXTS
 
