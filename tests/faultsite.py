@@ -15,7 +15,8 @@ from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
 
-HEALTHY = ["/", "/ok/about.html", "/ok/contact.html", "/slow", "/malformed", "/alert", "/links5000", "/hostile"]
+HEALTHY = ["/", "/ok/about.html", "/ok/contact.html", "/slow", "/malformed", "/alert", "/hostile"]
+MANY_LINKS = "/links5000"  # healthy too: a page with 5,000 links
 # fault URL -> a regular expression the page's recorded error must match
 FAULTS = {
     "/hang": r"(?i)timeout|took longer",
@@ -50,7 +51,7 @@ def _page(title: str, body: str, head: str = "") -> bytes:
 
 
 def _home(origin: str) -> bytes:
-    links = [*HEALTHY[1:], *FAULTS, CALENDAR]
+    links = [*HEALTHY[1:], MANY_LINKS, *FAULTS, CALENDAR]
     items = "".join(f'<li><a href="{u}">{u}</a></li>' for u in links)
     host = urlsplit(origin).netloc
     creds = f'<li><a href="http://admin:{SECRET}@{host}/ok/secret-link.html?token={SECRET}">login</a></li>'
