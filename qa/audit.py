@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import platform
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -33,7 +34,8 @@ from qa.progress import Progress
 from qa.redact import redact_config, redact_url
 from qa.report import render_all
 from qa.report._vocab import verdict_aliases
-from qa.store import RunStore, new_run_id
+from qa.resume import ResumeState
+from qa.store import RunStore, new_run_id, read_coverage, read_records, write_coverage
 from qa.visit.access import load_credentials, site_access
 from qa.visit.crawl import Crawl, CrawlSettings
 from qa.visit.driver import Engine, SiteAccess
@@ -54,6 +56,7 @@ class AuditOptions:
     # The previous run folder (`--compare RUN`, default the out folder's latest): diff, screenshot comparison.
     compare: Path | None = None
     publication: PublicationInputs = field(default_factory=PublicationInputs)
+    resume: Path | None = None  # continue this interrupted run folder (qa.resume)
 
 
 @dataclass
@@ -95,8 +98,11 @@ async def run_audit(opts: AuditOptions) -> AuditOutcome:
     AxeCheck.live_criteria = {}
     profiles.prepare_config(opts.config)
     human = reviews.load_reviews(Path(opts.config["reviews_file"]), verdict_aliases(opts.config))
-    run = new_run_info(opts, start_url)
-    run_dir = opts.out / run.id
+    if opts.url_list:
+        opts.config = {**opts.config, "follow_links": False}  # so that a resumed run does not crawl either
+    resumed = ResumeState.load(opts.resume, start_url) if opts.resume else None
+    run = resumed.run if resumed else new_run_info(opts, start_url)
+    run_dir = opts.resume if opts.resume else opts.out / run.id
     config = opts.config
     creds = load_credentials(config)
     access = site_access(creds, opts.access)
@@ -105,13 +111,24 @@ async def run_audit(opts: AuditOptions) -> AuditOutcome:
         # discover
         await preflight(client, start_url)
         entry = await enter_site(client, start_url, config, creds, access)
-        frontier = Frontier(start_url, config["max_pages"], config["include"], config["exclude"] + entry.exclude)
+        frontier = Frontier(
+            start_url,
+            config["max_pages"],
+            config["include"],
+            config["exclude"] + entry.exclude,
+            traps=config.get("traps") or {},
+        )
         store = RunStore(run_dir)
         store.write_header(run)
         for check in run_checks:
             check.begin(run_dir, config)
+        frontier.on_accept, frontier.on_skip = store.log_accepted, store.log_skipped
         async with async_playwright() as pw:
             engines: list[Engine] = []
+
+            async def relaunch(dead: Engine) -> Engine:
+                return await launch(pw, dead.spec)
+
             try:
                 # visit + check (page checks run inside each visit)
                 for spec in opts.matrix.browsers:
@@ -126,10 +143,13 @@ async def run_audit(opts: AuditOptions) -> AuditOutcome:
                     follow_links=config["follow_links"] and not opts.url_list,
                     access=access,
                     progress=opts.progress,
-                    listeners=[c.on_page for c in run_checks],
+                    relaunch=relaunch,
+                    listeners=[c.on_page for c in run_checks] + [coverage_keeper(run_dir, page_checks)],
                 )
                 crawl = Crawl(settings, engines, page_checks, frontier, store)
-                if opts.url_list:
+                if resumed and resumed.accepted:
+                    resumed.requeue(crawl)
+                elif opts.url_list:
                     crawl.offer_all(opts.url_list, None, 0)
                 else:
                     crawl.offer_all([start_url], None, 0)
@@ -143,22 +163,31 @@ async def run_audit(opts: AuditOptions) -> AuditOutcome:
         if opts.progress:
             opts.progress.finish()
 
+        # The crawl kept nothing per page in memory: the results are read back from what it recorded.
+        store.close()
+        pages, findings = read_records(run_dir)
         cell_order = {c: i for i, c in enumerate(run.cells)}  # the primary cell first in every merged finding
-        merged = merge_cells(sorted(crawl.findings, key=lambda f: cell_order.get(f.seen_in[0], len(cell_order))))
-        results = Results(run=run, pages=crawl.pages, findings=merged)
-        order = {url: i for i, url in enumerate(frontier.accepted)}
-        results.pages.sort(key=lambda p: (order.get(p.url, 0), p.browser, p.viewport))
+        merged = merge_cells(sorted(findings, key=lambda f: cell_order.get(f.seen_in[0], len(cell_order))))
+        results = Results(run=run, pages=pages, findings=merged)
+        order = {redact_url(url): i for i, url in enumerate(frontier.accepted)}
+        results.pages.sort(key=lambda p: (order.get(p.url, len(order)), p.browser, p.viewport))
         results.extra["matrix"] = {
             "browsers": [{"name": b.name, "engine": b.engine, "driver": b.driver} for b in opts.matrix.browsers],
             "viewports": [dataclasses.asdict(v) for v in opts.matrix.viewports],
         }
-        results.extra["discovery"] = {"skipped": dict(list(frontier.skipped.items())[:1000])}
+        results.extra["discovery"] = frontier.summary()
         if entry.wordpress:
             entry.wordpress.annotate(results)
         run.engines["axe-core"] = AxeCheck.version
-        for check in page_checks:
-            crawl.check_runs[check.id].criteria = check.covered()
-        results.checks = list(crawl.check_runs.values())
+        if crawl.restarts:
+            run.engines["restarts"] = dict(crawl.restarts)
+            run.notes.append(f"browser(s) died and were restarted: {dict(crawl.restarts)}")
+        coverage = {c.id: c.covered() for c in page_checks}
+        saved = read_coverage(run_dir)
+        if not AxeCheck.version and saved:  # nothing checked in this process (resumed with nothing left)
+            coverage = {k: v or saved["criteria"].get(k, {}) for k, v in coverage.items()}
+            run.engines["axe-core"] = saved.get("axe-core", "")
+        results.checks = count_check_runs(page_checks, coverage, results.pages, run.cells)
         # checks over the whole run
         if not interrupted:
             # what the crawl must never open (login, logout, admin) the link check never requests either
@@ -169,7 +198,11 @@ async def run_audit(opts: AuditOptions) -> AuditOutcome:
     run.finished = datetime.now().astimezone().isoformat(timespec="seconds")
     run.status = "partial" if interrupted else "complete"
     if interrupted:
-        run.notes.append("The run was interrupted; these results cover only the pages finished before it stopped.")
+        run.interruptions += 1
+        run.notes.append(
+            "The run was interrupted; these results cover only the pages finished before it stopped. "
+            f"Continue it with: qa audit --resume {run_dir}"
+        )
     # judge + report
     results.extra[sampling.SECTION] = sampling.select(results, config)
     results.extra[reviews.SECTION] = {"source": config["reviews_file"], "items": human}
@@ -178,6 +211,41 @@ async def run_audit(opts: AuditOptions) -> AuditOutcome:
     store.finish(results)
     reports = render_all(results, run_dir)
     return AuditOutcome(results, run_dir, gate, reports)
+
+
+def coverage_keeper(run_dir: Path, page_checks: list[PageCheck]) -> Callable[..., None]:
+    """Save what the checks cover once it is known (after the first checked page), for a later --resume."""
+    saved = False
+
+    def keep(page: Any, visit: Any, primary: bool) -> None:
+        nonlocal saved
+        if not saved and AxeCheck.version and not page.error:
+            write_coverage(
+                run_dir, {"criteria": {c.id: c.covered() for c in page_checks}, "axe-core": AxeCheck.version}
+            )
+            saved = True
+
+    return keep
+
+
+def count_check_runs(
+    page_checks: list[PageCheck], coverage: dict[str, dict[str, str]], pages: list, cells: list[str]
+) -> list[CheckRun]:
+    """Where each page check ran, from the recorded pages (so a resumed run counts its first part too): on every
+    page that was audited, in the primary cell only for primary-only checks, minus the pages it failed on."""
+    primary = cells[0] if cells else ""
+    runs = []
+    for check in page_checks:
+        record = CheckRun(check.id, check.title, coverage.get(check.id) or check.covered())
+        for page in pages:
+            if page.error or (check.primary_only and page.cell != primary):
+                continue
+            if check.id in page.facts.get("check_errors", {}):
+                record.errors += 1
+            else:
+                record.pages += 1
+        runs.append(record)
+    return runs
 
 
 async def run_whole_run_checks(results: Results, checks: list, ctx: RunContext) -> None:

@@ -1,7 +1,8 @@
 """The ``qa`` command. Errors are one line naming the problem and the fix; ``--debug`` shows tracebacks.
 
 Exit codes: 0 finished and the gate passed; 1 finished and the gate failed; 2 bad usage or configuration;
-3 the site could not be audited (unreachable, no browser).
+3 the site could not be audited (unreachable, no browser); 4 interrupted (Ctrl-C/SIGTERM: the pages finished are
+kept, the reports say partial, ``qa audit --resume RUN_DIR`` continues); 5 an internal error (a bug).
 """
 
 from __future__ import annotations
@@ -15,7 +16,15 @@ import sys
 from contextlib import ExitStack
 from pathlib import Path
 
-from qa.errors import EXIT_GATE_FAILED, EXIT_OK, EXIT_USAGE, QAError, UsageError
+from qa.errors import (
+    EXIT_GATE_FAILED,
+    EXIT_INTERNAL,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    EXIT_USAGE,
+    QAError,
+    UsageError,
+)
 from qa.redact import redact_text
 
 
@@ -100,6 +109,12 @@ def build_parser() -> argparse.ArgumentParser:
     ops_import = ops_sub.add_parser("import", help="take the manual results from a filled sheet or YAML checklist")
     ops_import.add_argument("file", type=Path, help="the filled operation-check.xlsx, or an operation-checks.yaml")
     ops_import.add_argument("run_dir", type=Path, nargs="?", help="the run to update (default: the file's folder)")
+    audit.add_argument(
+        "--resume",
+        type=Path,
+        metavar="RUN_DIR",
+        help="continue this interrupted run (its settings are reused; finished pages are not visited again)",
+    )
 
     report = sub.add_parser("report", help="rebuild every deliverable of a run from its results.json")
     report.add_argument("run_dir", type=Path, help="a run folder, e.g. reports_out/latest")
@@ -140,12 +155,29 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_USAGE
     except QAError as exc:
         if debug:
-            raise
+            _print_traceback()
         print(f"qa: error: {redact_text(str(exc))}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         print("qa: interrupted", file=sys.stderr)
-        return 130
+        return EXIT_INTERRUPTED
+    except Exception as exc:  # a bug: still one line (redacted), the traceback only with --debug
+        if debug:
+            _print_traceback()
+        first = str(exc).splitlines()[0] if str(exc) else ""
+        print(
+            f"qa: internal error: {type(exc).__name__}: {redact_text(first)[:300]} "
+            "(re-run with --debug for the traceback and report it)",
+            file=sys.stderr,
+        )
+        return EXIT_INTERNAL
+
+
+def _print_traceback() -> None:
+    """Tracebacks carry URLs, headers and configuration values: redacted like everything else."""
+    import traceback
+
+    print(redact_text(traceback.format_exc()), file=sys.stderr, end="")
 
 
 def cmd_audit(args: argparse.Namespace) -> int:
@@ -161,6 +193,21 @@ def cmd_audit(args: argparse.Namespace) -> int:
     from qa.visit.matrix import load_matrix, select
 
     config = load_project_config(args.config)
+    header = None
+    if args.resume:
+        from qa.resume import read_header, resumed_config
+        from qa.store import resolve_run_dir
+
+        args.resume = resolve_run_dir(args.resume).resolve()
+        header = read_header(args.resume)
+        config = resumed_config(header.config, config)
+        args.url = args.url or header.start_url
+        args.browser = args.browser or list(dict.fromkeys(c.split("/")[0] for c in header.cells))
+        args.viewport = args.viewport or list(dict.fromkeys(c.split("/")[1] for c in header.cells))
+        if "***" in args.url:
+            raise UsageError(
+                "--resume: the start URL of that run had credentials; give it again: qa audit URL --resume"
+            )
     for key in ("max_pages", "concurrency"):
         value = getattr(args, key)
         if value is not None:
@@ -196,10 +243,12 @@ def cmd_audit(args: argparse.Namespace) -> int:
     url_list = read_url_list(args.urls) if args.urls else None
     if not url_list and config["urls_file"]:
         url_list = read_url_list(Path(config["urls_file"]))
-    out = args.out or Path(config["out"])
+    out = args.resume.parent if args.resume else args.out or Path(config["out"])
     checks_dir = Path(config["checks_dir"])
     select_families(args.only, config)
     compare, previous = previous_run(args.compare, out)
+    if args.resume and compare == args.resume:
+        compare, previous = None, None  # the interrupted run itself is not an earlier run to compare with
     publication = prepare(config, gate_settings(args, config), args.accepted, previous, args.compare is not None)
 
     with ExitStack() as stack:
@@ -218,6 +267,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
             progress=Progress(quiet=args.quiet),
             compare=compare,
             publication=publication,
+            resume=args.resume,
         )
         outcome = asyncio.run(run_audit(opts))
 
@@ -245,6 +295,9 @@ def cmd_audit(args: argparse.Namespace) -> int:
             f"diff:     {len(fd['new'])} new, {len(fd['fixed'])} fixed, {len(fd['unchanged'])} unchanged "
             f"since {diff['against']['run']}"
         )
+    if results.run.status != "complete":
+        print(f"stopped:  the run was interrupted; continue it with: qa audit --resume {outcome.run_dir}")
+        return EXIT_INTERRUPTED
     print(format_block(outcome.gate))
     return EXIT_OK if outcome.gate.passed else EXIT_GATE_FAILED
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime
 import difflib
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,10 +25,16 @@ class Field:
     default: Any = None
     help: str = ""
     check: Callable[[Any], str | None] | None = None  # returns an error text or None
+    # For a list of mappings: the schema each entry is validated against (errors name e.g. 'reviews[2].sc').
+    items: dict[str, Any] | None = None
 
 
 def _positive(v: Any) -> str | None:
     return None if v > 0 else "must be greater than 0"
+
+
+def _not_negative(v: Any) -> str | None:
+    return None if v >= 0 else "must be 0 or more"
 
 
 def _list_of_str(v: Any) -> str | None:
@@ -61,6 +68,17 @@ def _labels(v: Any) -> str | None:
     return None
 
 
+def _list_of_regex(v: Any) -> str | None:
+    if problem := _list_of_str(v):
+        return problem
+    for pattern in v:
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            return f"has '{pattern}', not a valid regular expression ({exc})"
+    return None
+
+
 # Sections are added here by the pipeline stage that owns them.
 PROJECT_SCHEMA: dict[str, Any] = {
     "start_url": Field((str,), None, "the URL the crawl starts from"),
@@ -71,8 +89,8 @@ PROJECT_SCHEMA: dict[str, Any] = {
     "viewports": Field((list,), [], "viewport names from browsers.yaml to use", _list_of_str),
     "checks_dir": Field((str,), "checks", "folder of the team's own checks"),
     "max_pages": Field((int,), 500, "the most pages to audit", _positive),
-    "include": Field((list,), [], "regexes a URL must match to be audited", _list_of_str),
-    "exclude": Field((list,), [], "regexes of URLs never audited", _list_of_str),
+    "include": Field((list,), [], "regexes a URL must match to be audited", _list_of_regex),
+    "exclude": Field((list,), [], "regexes of URLs never audited", _list_of_regex),
     "concurrency": Field((int,), 4, "pages in flight per browser", _positive),
     "follow_links": Field((bool,), True, "follow same-origin links from each page"),
     "use_sitemaps": Field((bool,), True, "read robots.txt and sitemap.xml for pages"),
@@ -81,6 +99,17 @@ PROJECT_SCHEMA: dict[str, Any] = {
         "navigation": Field((int, float), 30, "seconds to wait for a page to load", _positive),
         "script": Field((int, float), 30, "seconds a check's script may run", _positive),
         "page": Field((int, float), 120, "seconds a whole page (all checks) may take", _positive),
+    },
+    "retries": Field((int,), 1, "times a page is retried after a browser crash or a dropped connection", _not_negative),
+    "max_page_mb": Field((int, float), 10, "pages larger than this many MB are skipped with a record", _positive),
+    # Crawler traps: calendars, session ids and relative-link loops generate endless URLs.
+    "traps": {
+        "max_depth": Field((int,), 20, "clicks from the start page beyond which links are not followed", _positive),
+        "max_url_length": Field((int,), 500, "longer URLs are skipped", _positive),
+        "max_repeated_segments": Field((int,), 3, "URLs repeating one path segment more often are skipped", _positive),
+        "max_per_pattern": Field(
+            (int,), 100, "pages per URL pattern (digits and query values ignored), e.g. /calendar/2026/11", _positive
+        ),
     },
     "axe": {
         "tags": Field(
@@ -242,6 +271,8 @@ def validate(data: Any, schema: dict[str, Any], source: str, prefix: str = "") -
             raise ConfigError(f"{source}: '{prefix}{key}' must be {want} ({spec.help}), got {value!r}")
         if spec.check and (problem := spec.check(value)):
             raise ConfigError(f"{source}: '{prefix}{key}' {problem} ({spec.help})")
+        if spec.items is not None:
+            value = [validate_entry(item, spec.items, source, f"{prefix}{key}[{i}]") for i, item in enumerate(value)]
         out[key] = value
     return out
 
@@ -251,14 +282,35 @@ def read_yaml(path: Path, what: str) -> Any:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise ConfigError(f"{path}: {what} not found; check the path or create the file") from None
+    except IsADirectoryError:
+        raise ConfigError(f"{path}: is a folder, not a {what} file; give the path of the YAML file") from None
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read {what} ({exc.strerror})") from None
+    except UnicodeDecodeError as exc:
+        line = text_line_of(path.read_bytes(), exc.start)
+        raise ConfigError(f"{path}: line {line} is not UTF-8 text; save the {what} as UTF-8") from None
     try:
-        return yaml.safe_load(text)
+        data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = f" line {mark.line + 1}" if mark else ""
         raise ConfigError(f"{path}:{line} is not valid YAML ({getattr(exc, 'problem', exc)}); fix the syntax") from None
+    if isinstance(data, dict):
+        for key in data:
+            if not isinstance(key, str):
+                raise ConfigError(f"{path}: key {key!r} is not a name; write keys as words (quote it: '{key}')")
+    return data
+
+
+def text_line_of(data: bytes, offset: int) -> int:
+    return data[:offset].count(b"\n") + 1
+
+
+def validate_entry(item: Any, schema: dict[str, Any], source: str, where: str) -> dict[str, Any]:
+    """One mapping in a list of mappings (e.g. an accepted issue), errors naming ``key[i]``."""
+    if not isinstance(item, dict):
+        raise ConfigError(f"{source}: '{where}' must be a mapping of keys to values, got {item!r}")
+    return validate(item, schema, source, f"{where}.")
 
 
 def load_project_config(path: Path | None) -> dict[str, Any]:

@@ -6,6 +6,8 @@ EXIT_OK = 0
 EXIT_GATE_FAILED = 1
 EXIT_USAGE = 2
 EXIT_SITE = 3
+EXIT_INTERRUPTED = 4  # stopped by Ctrl-C/SIGTERM: what finished is kept (status partial); `qa audit --resume`
+EXIT_INTERNAL = 5  # a bug in the suite: one line, `--debug` shows the (redacted) traceback
 
 
 class QAError(Exception):

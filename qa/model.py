@@ -44,6 +44,9 @@ class Page:
     found_from: str = ""
     # Facts other checks and reports use (counts of images, forms, media, ...); free-form per check.
     facts: dict[str, Any] = field(default_factory=dict)
+    # What kind of problem ``error`` is (one of qa.visit.faults.KINDS: timeout, crash, http-error, ...); "" if none.
+    error_kind: str = ""
+    attempts: int = 1  # visits it took (a crashed browser or dropped connection is retried)
 
     @property
     def cell(self) -> str:
@@ -126,6 +129,9 @@ class RunInfo:
     config: dict[str, Any] = field(default_factory=dict)
     cells: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    disk_bytes: int = 0  # size of the run folder when results.json was written
+    resumed: list[str] = field(default_factory=list)  # when an interrupted run was continued (qa audit --resume)
+    interruptions: int = 0  # times the run was stopped (Ctrl-C, SIGTERM) before it completed
 
 
 @dataclass

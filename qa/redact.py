@@ -26,19 +26,73 @@ def redact_secrets(text: str) -> str:
     return text
 
 
+# Secret-looking query parameters and form values (token=…, password=…, PHPSESSID=…, wordpress_logged_in_…=…).
+SECRET_PARAMS = re.compile(
+    r"(?P<key>\b(?:[\w-]*(?:pass(?:word|wd)?|pwd|secret|token|api[_-]?key|access[_-]?key|auth|signature|sig|"
+    r"session(?:id)?|sess|sid|jwt|nonce)|phpsessid|jsessionid|wordpress_(?:logged_in|sec)_\w*|wp-postpass_\w*))"
+    r"(?P<sep>=|%3D)(?!\*\*\*)[^&\s\"'<>#;,]+",
+    re.I,
+)
+# Header lines and bearer tokens as they appear in error messages and tracebacks.
+SECRET_HEADERS = re.compile(
+    r"(?P<key>\b(?:authorization|proxy-authorization|cookie|set-cookie|x-api-key)\s*[:=]\s*)"
+    r"(?!\*\*\*)[^\n\r]+",
+    re.I,
+)
+BEARER = re.compile(r"\b(?P<key>Bearer|Basic)\s+(?!\*\*\*)[A-Za-z0-9._~+/=-]{8,}")
+
+
 def redact_url(url: str) -> str:
-    """``https://user:pass@host/`` -> ``https://***@host/``."""
+    """``https://user:pass@host/?token=x`` -> ``https://***@host/?token=***``."""
     try:
         parts = urlsplit(url)
     except ValueError:
-        return _USERINFO.sub(rf"\g<scheme>{MASK}@", url)
-    if "@" not in parts.netloc:
-        return redact_secrets(url)
-    return urlunsplit(parts._replace(netloc=f"{MASK}@{parts.netloc.rsplit('@', 1)[1]}"))
+        return redact_text(url)
+    if "@" in parts.netloc:
+        parts = parts._replace(netloc=f"{MASK}@{parts.netloc.rsplit('@', 1)[1]}")
+    if parts.query:
+        parts = parts._replace(query=SECRET_PARAMS.sub(rf"\g<key>\g<sep>{MASK}", parts.query))
+    return redact_secrets(urlunsplit(parts))
 
 
 def redact_text(text: str) -> str:
-    return redact_secrets(_USERINFO.sub(rf"\g<scheme>{MASK}@", text))
+    """Credentials in URLs, secret parameters, auth/cookie headers and bearer tokens anywhere in a text."""
+    text = _USERINFO.sub(rf"\g<scheme>{MASK}@", text)
+    text = SECRET_PARAMS.sub(rf"\g<key>\g<sep>{MASK}", text)
+    text = SECRET_HEADERS.sub(rf"\g<key>{MASK}", text)
+    return redact_secrets(BEARER.sub(rf"\g<key> {MASK}", text))
+
+
+def redact_value(value: Any) -> Any:
+    """Every string inside a JSON-like value redacted (keys kept; secret-named keys masked)."""
+    if isinstance(value, str):
+        return redact_text(value)
+    if isinstance(value, dict):
+        return {k: MASK if _secret_key(k, v) else redact_value(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [redact_value(v) for v in value]
+    return value
+
+
+def _secret_key(key: Any, value: Any) -> bool:
+    return isinstance(key, str) and bool(SECRET_KEYS.fullmatch(key)) and isinstance(value, str) and bool(value)
+
+
+def redact_record(obj: Any) -> None:
+    """Redact a Page or Finding in place before it is recorded, so results, logs and every report inherit it.
+
+    A finding's id is derived from its URL: it is recomputed from the redacted URL so it stays stable when a
+    rotating token in the URL changes.
+    """
+    from qa.model import Finding, finding_id
+
+    for name, value in vars(obj).items():
+        if name in ("url", "final_url", "found_from") and isinstance(value, str):
+            setattr(obj, name, redact_url(value))
+        elif name != "id":
+            setattr(obj, name, redact_value(value))
+    if isinstance(obj, Finding):
+        obj.id = finding_id(obj.rule, obj.url, obj.target, obj.outcome)
 
 
 def redact_config(value: Any, key: str = "") -> Any:

@@ -10,16 +10,20 @@ import json
 import os
 import re
 import secrets
+from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from qa.errors import UsageError
 from qa.model import Finding, Page, Results, RunInfo
+from qa.redact import MASK, redact_record, redact_url
 
 RESULTS = "results.json"
 RECORDS = "records.jsonl"
 RUN_HEADER = "run.json"
+COVERAGE = "coverage.json"
+FRONTIER = "frontier.jsonl"  # every URL the crawl accepted or skipped, in order: an interrupted run resumes from it
 
 
 def new_run_id(now: datetime | None = None) -> str:
@@ -34,25 +38,103 @@ def write_json_atomic(path: Path, data: Any) -> None:
 
 
 class RunStore:
+    """Every line is written and flushed the moment it is known; a killed run (even SIGKILL) keeps all of them
+    but at most a cut-short last line, which readers skip."""
+
     def __init__(self, run_dir: Path) -> None:
         self.dir = run_dir
         self.dir.mkdir(parents=True, exist_ok=True)
+        _trim_torn_line(self.dir / RECORDS)
+        _trim_torn_line(self.dir / FRONTIER)
         self._records = open(self.dir / RECORDS, "a", encoding="utf-8")  # noqa: SIM115 - open for the run
+        self._frontier = open(self.dir / FRONTIER, "a", encoding="utf-8")  # noqa: SIM115 - open for the run
+        self.pages = 0
+        self.findings = 0
 
     def write_header(self, run: RunInfo) -> None:
         write_json_atomic(self.dir / RUN_HEADER, Results(run=run).to_dict()["run"])
 
     def add_page(self, page: Page, findings: list[Finding]) -> None:
+        """Record a finished visit; page and findings are redacted here, so every report inherits it."""
+        redact_record(page)
+        for f in findings:
+            redact_record(f)
         record = {"page": _asdict(page), "findings": [_asdict(f) for f in findings]}
         self._records.write(json.dumps(record, ensure_ascii=False) + "\n")
         self._records.flush()
+        self.pages += 1
+        self.findings += len(findings)
+
+    def log_accepted(self, url: str, depth: int) -> None:
+        self._log_frontier({"url": redact_url(url), "depth": depth})
+
+    def log_skipped(self, url: str, reason: str) -> None:
+        self._log_frontier({"skip": redact_url(url), "reason": reason})
+
+    def _log_frontier(self, entry: dict[str, Any]) -> None:
+        self._frontier.write(json.dumps(entry, ensure_ascii=False) + "\n")
+        self._frontier.flush()
+
+    def close(self) -> None:
+        self._records.close()
+        self._frontier.close()
 
     def finish(self, results: Results) -> Path:
-        self._records.close()
+        self.close()
+        results.run.disk_bytes = disk_usage(self.dir)
         path = self.dir / RESULTS
         write_json_atomic(path, results.to_dict())
         update_latest(self.dir)
         return path
+
+
+def _trim_torn_line(path: Path) -> None:
+    """Drop a last line cut short by a hard kill, so appending after it (on resume) starts on a fresh line."""
+    if not path.exists() or path.stat().st_size == 0:
+        return
+    with open(path, "rb+") as fh:
+        fh.seek(-1, os.SEEK_END)
+        if fh.read(1) == b"\n":
+            return
+        fh.seek(0)
+        data = fh.read()
+        fh.truncate(data.rfind(b"\n") + 1)
+
+
+def disk_usage(folder: Path) -> int:
+    """Bytes the run folder takes (records, screenshots, reports so far)."""
+    total = 0
+    for root, _, files in os.walk(folder):
+        for name in files:
+            try:
+                total += os.lstat(os.path.join(root, name)).st_size
+            except OSError:
+                pass
+    return total
+
+
+def read_frontier(run_dir: Path) -> tuple[list[tuple[str, int]], list[tuple[str, str]]]:
+    """(accepted URL, depth) and (skipped URL, reason) as an interrupted run logged them."""
+    accepted: list[tuple[str, int]] = []
+    skipped: list[tuple[str, str]] = []
+    path = run_dir / FRONTIER
+    if path.exists():
+        with open(path, encoding="utf-8") as fh:
+            for line in fh:
+                try:
+                    entry = json.loads(line)
+                except json.JSONDecodeError:
+                    continue
+                if "url" in entry:
+                    accepted.append((entry["url"], int(entry.get("depth", 0))))
+                elif "skip" in entry:
+                    skipped.append((entry["skip"], entry.get("reason", "")))
+    return accepted, skipped
+
+
+def is_resumable(url: str) -> bool:
+    """URLs whose credentials were redacted before they reached the disk cannot be fetched again."""
+    return MASK not in url
 
 
 def _asdict(obj: Any) -> dict[str, Any]:
@@ -74,6 +156,33 @@ def update_latest(run_dir: Path) -> None:
         (run_dir.parent / "latest.txt").write_text(run_dir.name + "\n", encoding="utf-8")
 
 
+def iter_records(run_dir: Path) -> Iterator[dict[str, Any]]:
+    """The recorded pages (as dicts), one at a time; a line cut short by a hard kill is skipped."""
+    path = run_dir / RECORDS
+    if not path.exists():
+        return
+    with open(path, encoding="utf-8") as fh:
+        for line in fh:
+            try:
+                record = json.loads(line)
+            except json.JSONDecodeError:
+                continue
+            if isinstance(record, dict) and "page" in record:
+                yield record["page"]
+
+
+def write_coverage(run_dir: Path, coverage: dict[str, Any]) -> None:
+    """What the checks cover (known once a page was checked), kept so a resumed run that visits nothing knows it."""
+    write_json_atomic(run_dir / COVERAGE, coverage)
+
+
+def read_coverage(run_dir: Path) -> dict[str, Any]:
+    try:
+        return json.loads((run_dir / COVERAGE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
 def read_records(run_dir: Path) -> tuple[list[Page], list[Finding]]:
     pages: list[Page] = []
     findings: list[Finding] = []
@@ -88,6 +197,8 @@ def read_records(run_dir: Path) -> tuple[list[Page], list[Finding]]:
                 record = json.loads(line)
             except json.JSONDecodeError:
                 continue  # the last line of a killed run may be cut short
+            if not isinstance(record, dict) or "page" not in record:
+                continue
             pages.append(_build(Page, record["page"]))
             findings += [_build(Finding, f) for f in record["findings"]]
     return pages, findings
@@ -111,8 +222,13 @@ def load_results(run_dir: Path) -> Results:
 
     run = _build(RunInfo, json.loads(header.read_text(encoding="utf-8")))
     run.status = "partial"
+    note = "The run did not finish (interrupted or killed); these results cover only the pages it finished."
+    if note not in run.notes:
+        run.notes.append(note)
     pages, findings = read_records(run_dir)
-    return Results(run=run, pages=pages, findings=findings)
+    from qa.model import merge_cells
+
+    return Results(run=run, pages=pages, findings=merge_cells(findings))
 
 
 def resolve_run_dir(path: Path) -> Path:

@@ -1,11 +1,38 @@
-"""The scheduler: which URLs are in scope, each accepted once, up to the page limit."""
+"""The scheduler: which URLs are in scope, each accepted once, up to the page limit and the crawler-trap limits.
+
+Traps are the endless URL spaces a staging site generates: calendars (``/calendar/2026/11`` → ``2026/12`` …),
+relative links that nest (``/a/b/a/b/…``), session ids in URLs. Each accepted or skipped URL can be logged
+(``on_accept``/``on_skip``) so an interrupted run can rebuild the frontier exactly (``restore``).
+"""
 
 from __future__ import annotations
 
 import re
+from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
 
 from qa.discover.urls import normalise, same_origin
+
+MAX_SKIPPED_KEPT = 5000  # skipped URLs remembered with their reason; beyond, only counted (memory stays flat)
+_DIGITS = re.compile(r"\d+")
+
+TRAP_DEFAULTS = {"max_depth": 20, "max_url_length": 500, "max_repeated_segments": 3, "max_per_pattern": 100}
+
+
+def page_key(url: str) -> str:
+    """A URL's identity as a page: the same page with or without ``user:pass@`` is one page."""
+    parts = urlsplit(url)
+    return url.replace(f"{parts.netloc}", parts.netloc.rsplit("@", 1)[-1], 1) if "@" in parts.netloc else url
+
+
+def url_pattern(url: str) -> str:
+    """The shape of a URL: digit runs become ``{n}``, query values ``*``: ``/calendar/{n}/{n}?view=*``."""
+    parts = urlsplit(url)
+    query = "&".join(f"{k}=*" for k, _ in parse_qsl(parts.query, keep_blank_values=True))
+    return _DIGITS.sub("{n}", parts.path) + (f"?{query}" if query else "")
 
 
 @dataclass
@@ -15,12 +42,20 @@ class Frontier:
     include: list[str] = field(default_factory=list)
     exclude: list[str] = field(default_factory=list)
     follow_links: bool = True
+    traps: dict[str, int] = field(default_factory=dict)
+    on_accept: Callable[[str, int], None] | None = None
+    on_skip: Callable[[str, str], None] | None = None
 
     def __post_init__(self) -> None:
         self._include = [re.compile(p) for p in self.include]
         self._exclude = [re.compile(p) for p in self.exclude]
+        self.traps = {**TRAP_DEFAULTS, **self.traps}
         self.accepted: dict[str, int] = {}  # url -> depth, in acceptance order
-        self.skipped: dict[str, str] = {}  # url -> reason (out of scope, limit, ...)
+        self._keys: set[str] = set()  # page_key of every accepted URL
+        self.skipped: dict[str, str] = {}  # url -> reason (out of scope, limit, ...); the first MAX_SKIPPED_KEPT
+        self.skip_counts: Counter[str] = Counter()  # reason kind -> URLs skipped for it
+        self._seen_skipped: set[int] = set()  # hashes of every skipped URL, so each is counted once
+        self._patterns: Counter[str] = Counter()
 
     def in_scope(self, url: str) -> str | None:
         """None when the URL may be audited, else the reason it is not."""
@@ -32,16 +67,58 @@ class Frontier:
             return "matched by --exclude"
         return None
 
+    def trap(self, url: str, depth: int) -> str | None:
+        """None when the URL looks like a real page, else which crawler-trap limit it hits."""
+        t = self.traps
+        if depth > t["max_depth"]:
+            return f"crawler trap: deeper than traps.max_depth {t['max_depth']}"
+        if len(url) > t["max_url_length"]:
+            return f"crawler trap: URL longer than traps.max_url_length {t['max_url_length']}"
+        segments = [s for s in urlsplit(url).path.split("/") if s]
+        if segments and max(Counter(segments).values()) > t["max_repeated_segments"]:
+            limit = t["max_repeated_segments"]
+            return f"crawler trap: a path segment repeats more than traps.max_repeated_segments {limit}"
+        if self._patterns[url_pattern(url)] >= t["max_per_pattern"]:
+            return f"crawler trap: more than traps.max_per_pattern {t['max_per_pattern']} pages like {url_pattern(url)}"
+        return None
+
     def offer(self, raw: str, base: str | None = None, depth: int = 0) -> str | None:
         """Accept a URL if new and in scope; return its normal form when accepted."""
         url = normalise(raw, base)
-        if url is None or url in self.accepted or url in self.skipped:
+        if url is None or page_key(url) in self._keys or hash(url) in self._seen_skipped:
             return None
-        reason = self.in_scope(url)
+        reason = self.in_scope(url) or self.trap(url, depth)
         if reason is None and len(self.accepted) >= self.max_pages:
             reason = f"over --max-pages {self.max_pages}"
         if reason:
-            self.skipped[url] = reason
+            self.skip(url, reason)
             return None
-        self.accepted[url] = depth
+        self._accept(url, depth)
+        if self.on_accept:
+            self.on_accept(url, depth)
         return url
+
+    def skip(self, url: str, reason: str, log: bool = True) -> None:
+        self._seen_skipped.add(hash(url))
+        self.skip_counts[reason.split(":")[0]] += 1
+        if len(self.skipped) < MAX_SKIPPED_KEPT:
+            self.skipped[url] = reason
+            if log and self.on_skip:
+                self.on_skip(url, reason)
+
+    def _accept(self, url: str, depth: int) -> None:
+        self.accepted[url] = depth
+        self._keys.add(page_key(url))
+        self._patterns[url_pattern(url)] += 1
+
+    def restore(self, accepted: list[tuple[str, int]], skipped: list[tuple[str, str]]) -> None:
+        """Rebuild the state an interrupted run logged, without logging it again."""
+        for url, depth in accepted:
+            if url not in self.accepted:
+                self._accept(url, depth)
+        for url, reason in skipped:
+            if hash(url) not in self._seen_skipped:
+                self.skip(url, reason, log=False)
+
+    def summary(self) -> dict[str, Any]:
+        return {"skipped": dict(list(self.skipped.items())[:1000]), "skipped_counts": dict(self.skip_counts)}

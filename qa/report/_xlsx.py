@@ -25,6 +25,36 @@ def safe(value: Any) -> Any:
     return "'" + value if value.startswith(_FORMULA_START) else value
 
 
+_SHEET_UNSAFE = re.compile(r"[\[\]:*?/\\\x00-\x1f]")
+
+
+def safe_sheet_title(name: str, taken: Iterable[str] = ()) -> str:
+    """A worksheet name from site content: no ``[]:*?/\\``, not quoted, 31 characters at most, not "History",
+    unique among ``taken`` (case-insensitively, as Excel compares them)."""
+    title = _SHEET_UNSAFE.sub("_", name).strip("' ") or "Sheet"
+    if title.lower() == "history":
+        title = "History_"
+    title = title[:31]
+    used = {t.lower() for t in taken}
+    n = 2
+    base = title
+    while title.lower() in used:
+        suffix = f" ({n})"
+        title = base[: 31 - len(suffix)] + suffix
+        n += 1
+    return title
+
+
+def safe_hyperlink(url: str) -> str | None:
+    """A link target a cell may carry: http(s) only (no javascript:, file:, or UNC paths), credentials redacted,
+    within Excel's 2,079-character limit; None when the URL must not be linked."""
+    from qa.redact import redact_url
+
+    if not isinstance(url, str) or not re.match(r"(?i)https?://", url) or len(url) > 2079:
+        return None
+    return _ILLEGAL.sub("", redact_url(url))
+
+
 def write_table(
     ws: Worksheet, headers: Sequence[str], rows: Iterable[Sequence[Any]], widths: Sequence[int] | None = None
 ) -> int:

@@ -93,6 +93,9 @@ class Deliverable:
         meta = self.wb.create_sheet(META_SHEET)
         meta["A1"] = json.dumps(self.meta, ensure_ascii=False)
         meta.sheet_state = "hidden"
+        if self.results.run.status != "complete":  # printed on every page: a partial run must not pass for a full one
+            for sheet in self.wb.worksheets:
+                sheet.oddHeader.center.text = "PARTIAL RUN (interrupted) / 部分的な結果（中断）"
         self.wb.save(path)
 
     # -- text -------------------------------------------------------------------------------------------

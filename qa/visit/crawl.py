@@ -1,22 +1,28 @@
 """The crawl: one worker pool per engine, fed (url, viewport) jobs; new links from the primary cell feed it.
 
-Every finished visit is streamed to the run store at once, so an interrupted run keeps what it finished.
+Every finished visit is streamed to the run store at once, so an interrupted run keeps what it finished; nothing
+per page stays in memory after it is recorded. A broken page never ends the run: its problem is recorded on its
+page, its tab is replaced, a crashed or dropped page is retried (``retries``), and a dead browser is relaunched.
+On Ctrl-C or SIGTERM no new page starts; pages in flight get ``STOP_GRACE_S`` to finish (a second signal stops
+at once) and are otherwise recorded as interrupted, so ``qa audit --resume`` visits them again.
 """
 
 from __future__ import annotations
 
 import asyncio
 import signal
-from collections.abc import Callable, Iterable
+from collections import Counter
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from qa.check import PageCheck
 from qa.discover.frontier import Frontier
-from qa.model import CheckRun, Finding, Page
+from qa.model import CheckRun, Page, cell_name
 from qa.progress import Progress
 from qa.store import RunStore
+from qa.visit import faults
 from qa.visit.driver import Engine, Session, SiteAccess
 from qa.visit.matrix import ViewportSpec
 from qa.visit.page_visit import VisitResult, visit_page
@@ -32,6 +38,14 @@ class CrawlSettings:
     progress: Progress | None = None
     # Called after every visit with (page, VisitResult, primary); RunChecks collect their inputs this way.
     listeners: list[Callable[[Page, VisitResult, bool], None]] = field(default_factory=list)
+    # Starts a fresh browser like the one given (which has died); without it a dead browser is not replaced.
+    relaunch: Callable[[Engine], Awaitable[Engine]] | None = None
+
+
+STOP_GRACE_S = 10.0  # after Ctrl-C/SIGTERM, pages in flight may finish for this long
+# A tab is replaced after this many pages: the driver keeps every request and response of a context alive until
+# it closes, and a renderer's heap only grows; recycling keeps memory flat on a crawl of thousands of pages.
+SESSION_PAGES = 40
 
 
 class Crawl:
@@ -56,8 +70,12 @@ class Crawl:
         self.idle = asyncio.Event()
         self.stopping = False
         self.check_runs = {c.id: CheckRun(c.id, c.title) for c in self.checks}
-        self.pages: list[Page] = []
-        self.findings: list[Finding] = []
+        self.visited = 0
+        self.problems: Counter[str] = Counter()  # error kind -> pages
+        self.restarts: Counter[str] = Counter()  # browser name -> relaunches after it died
+        self.listener_errors = 0
+        self._session_uses: dict[int, int] = {}  # id(session) -> pages it has loaded
+        self._locks = {e.spec.name: asyncio.Lock() for e in engines}
 
     @property
     def primary(self) -> tuple[str, str]:
@@ -67,12 +85,18 @@ class Crawl:
     def cells(self) -> int:
         return len(self.engines) * len(self.viewports)
 
-    def enqueue(self, url: str, depth: int) -> None:
+    def enqueue(self, url: str, depth: int, skip_cells: set[str] | frozenset[str] = frozenset()) -> None:
+        """Queue the URL in every browser/viewport cell, except the cells already done (on resume)."""
         for engine in self.engines:
             for vp in self.viewports:
+                if cell_name(engine.spec.name, vp.name) in skip_cells:
+                    continue
                 self.pending += 1
                 self.queues[engine.spec.name].put_nowait((url, depth, vp))
         self.idle.clear()
+
+    def engine(self, name: str) -> Engine:
+        return next(e for e in self.engines if e.spec.name == name)
 
     def offer_all(self, urls: Iterable[str], base: str | None, depth: int) -> None:
         for raw in urls:
@@ -80,15 +104,15 @@ class Crawl:
             if accepted:
                 self.enqueue(accepted, depth)
 
-    async def worker(self, engine: Engine) -> None:
-        queue = self.queues[engine.spec.name]
-        sessions: dict[str, Session] = {}
+    async def worker(self, name: str) -> None:
+        queue = self.queues[name]
+        sessions: dict[str, tuple[Engine, Session]] = {}  # viewport -> (the browser it lives in, the tab)
         try:
             while True:
                 url, depth, vp = await queue.get()
                 try:
                     if not self.stopping:
-                        await self.visit(engine, sessions, url, depth, vp)
+                        await self.visit(name, sessions, url, depth, vp)
                 finally:
                     self.pending -= 1
                     self.done += 1
@@ -97,17 +121,35 @@ class Crawl:
                     if self.pending == 0:
                         self.idle.set()
         finally:
-            for s in sessions.values():
+            for _, s in sessions.values():
                 await s.close()
 
-    async def visit(self, engine: Engine, sessions: dict[str, Session], url: str, depth: int, vp: ViewportSpec) -> None:
+    async def visit(
+        self, name: str, sessions: dict[str, tuple[Engine, Session]], url: str, depth: int, vp: ViewportSpec
+    ) -> None:
+        primary = (name, vp.name) == self.primary
+        retries = self.config.get("retries", 1)
+        for attempt in range(retries + 1):
+            page = Page(url=url, browser=name, viewport=vp.name, depth=depth, attempts=attempt + 1)
+            try:
+                result = await self.attempt(name, sessions, page, vp, primary)
+            except asyncio.CancelledError:
+                # Stopped mid-page: recorded as interrupted, so the report says so and a resumed run redoes it.
+                page.error = "interrupted: the run was stopped while this page was loading"
+                page.error_kind = faults.INTERRUPTED
+                self.record(page, VisitResult(), primary)
+                raise
+            if page.error_kind not in faults.RETRYABLE or self.stopping:
+                break
+        self.record(page, result, primary)
+
+    async def attempt(
+        self, name: str, sessions: dict[str, tuple[Engine, Session]], page: Page, vp: ViewportSpec, primary: bool
+    ) -> VisitResult:
         page_timeout = self.config["timeouts"]["page"]
-        page = Page(url=url, browser=engine.spec.name, viewport=vp.name, depth=depth)
-        primary = (engine.spec.name, vp.name) == self.primary
         result = VisitResult()
         try:
-            session = sessions.get(vp.name) or await engine.new_session(vp, self.settings.access)
-            sessions[vp.name] = session
+            session = await self.session(name, sessions, vp)
             result = await asyncio.wait_for(
                 visit_page(
                     session,
@@ -122,24 +164,71 @@ class Crawl:
                 timeout=page_timeout,
             )
         except TimeoutError:
-            page.error = page.error or f"page took longer than {page_timeout} s; abandoned"
+            page.error = page.error or f"timeout: the page took longer than {page_timeout} s (timeouts); abandoned"
+            page.error_kind = page.error_kind or faults.TIMEOUT
         except Exception as exc:  # one broken page must never end the run
-            detail = str(exc).splitlines()[0] if str(exc) else ""
-            page.error = page.error or f"{type(exc).__name__}: {detail}"
+            kind, reason = faults.classify(str(exc))
+            if kind == faults.ERROR:
+                reason = f"{type(exc).__name__}: {reason}"
+            page.error, page.error_kind = page.error or reason, page.error_kind or kind
         if page.error and vp.name in sessions:
             # A failed page may leave its tab hung or crashed: the next page gets a fresh one.
-            await sessions.pop(vp.name).close()
-        self.pages.append(page)
-        self.findings += result.findings
-        self.store.add_page(page, result.findings)
+            stale = sessions.pop(vp.name)[1]
+            self._session_uses.pop(id(stale), None)
+            await stale.close()
+        if page.error and not _alive(self.engine(name)):
+            page.error_kind = faults.BROWSER_CRASH
+            page.error = "the browser died while visiting this page; it was restarted"
+        return result
+
+    async def session(self, name: str, sessions: dict[str, tuple[Engine, Session]], vp: ViewportSpec) -> Session:
+        """This worker's tab for the viewport, in a live browser (relaunched if it died)."""
+        engine = await self.live_engine(name)
+        held = sessions.get(vp.name)
+        if held and held[0] is engine and self._session_uses.get(id(held[1]), 0) < SESSION_PAGES:
+            self._session_uses[id(held[1])] += 1
+            return held[1]
+        if held:
+            self._session_uses.pop(id(held[1]), None)
+            await sessions.pop(vp.name)[1].close()
+        session = await engine.new_session(vp, self.settings.access)
+        sessions[vp.name] = (engine, session)
+        self._session_uses[id(session)] = 1
+        return session
+
+    async def live_engine(self, name: str) -> Engine:
+        engine = self.engine(name)
+        if _alive(engine) or self.settings.relaunch is None:
+            return engine
+        async with self._locks[name]:  # one relaunch, however many workers notice the death
+            engine = self.engine(name)
+            if _alive(engine):
+                return engine
+            await engine.close()
+            fresh = await self.settings.relaunch(engine)
+            self.engines[self.engines.index(engine)] = fresh  # in place: the caller closes what is in the list
+            self.restarts[name] += 1
+            return fresh
+
+    def record(self, page: Page, result: VisitResult, primary: bool) -> None:
+        """Links are offered before the page is recorded: a run killed in between redoes the page, never loses
+        the links. After this, nothing of the page stays in memory."""
+        base = page.final_url or page.url
+        if primary and result.links and self.settings.follow_links and not page.error:
+            self.offer_all((link["href"] for link in result.links), base, page.depth + 1)
+        self.store.add_page(page, result.findings)  # redacts page and findings in place
+        self.visited += 1
+        if page.error_kind:
+            self.problems[page.error_kind] += 1
         for listener in self.settings.listeners:
-            listener(page, result, primary)
-        if primary and result.links and self.settings.follow_links:
-            self.offer_all((link["href"] for link in result.links), page.final_url or url, depth + 1)
+            try:
+                listener(page, result, primary)
+            except Exception:  # a RunCheck's collector must not end the crawl; its run() reports the gap
+                self.listener_errors += 1
 
     async def _work(self) -> None:
         workers = [
-            asyncio.create_task(self.worker(engine))
+            asyncio.create_task(self.worker(engine.spec.name))
             for engine in self.engines
             for _ in range(self.config["concurrency"])
         ]
@@ -159,9 +248,12 @@ class Crawl:
 
         def stop() -> None:
             nonlocal interrupted
+            if interrupted:  # the second Ctrl-C: stop now
+                task.cancel()
+                return
             interrupted = True
-            self.stopping = True
-            task.cancel()
+            self.stopping = True  # no new page starts; the ones in flight may finish
+            loop.call_later(STOP_GRACE_S, task.cancel)
 
         installed = []
         for sig in (signal.SIGINT, signal.SIGTERM):
@@ -179,3 +271,8 @@ class Crawl:
             for sig in installed:
                 loop.remove_signal_handler(sig)
         return interrupted
+
+
+def _alive(engine: Engine) -> bool:
+    alive = getattr(engine, "alive", None)  # engines that cannot tell are assumed alive
+    return alive() if alive else True

@@ -21,6 +21,10 @@ class Navigation:
     load_ms: float = 0.0
     error: str = ""  # why navigation failed; empty when it succeeded
     redirects: list[str] = field(default_factory=list)
+    # Size of the document from its Content-Length (None when not sent); an engine that can stops loading a
+    # document larger than the session's ``max_document_bytes`` and says so in ``error``.
+    document_bytes: int | None = None
+    responded: bool = True  # False when the server never answered (vs. a page whose loading never finished)
 
 
 @dataclass

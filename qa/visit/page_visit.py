@@ -12,10 +12,25 @@ from qa.check import PageCheck, PageContext
 from qa.discover.urls import same_origin
 from qa.model import CheckRun, Finding, Page
 from qa.redact import redact_url
+from qa.visit import faults
 from qa.visit.driver import Session
 from qa.visit.facts import gather_facts
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")
+RESPONSIVE_PROBE_S = 2
+BINARY_SHARE = 0.1  # a "page" whose text is this much replacement or control characters is binary served as HTML
+
+# What the document really is, from the rendered page: its size (Resource Timing) and whether it is text at all.
+SNIFF_JS = """() => {
+  const text = (document.documentElement && document.documentElement.textContent || '').slice(0, 8192);
+  let bad = 0;
+  for (const c of text) {
+    const n = c.charCodeAt(0);
+    if (n === 0xfffd || (n < 32 && n !== 9 && n !== 10 && n !== 13)) bad++;
+  }
+  const nav = performance.getEntriesByType('navigation')[0];
+  return {chars: text.length, bad, bytes: nav ? nav.decodedBodySize : null};
+}"""
 
 
 @dataclass
@@ -39,23 +54,35 @@ async def visit_page(
 ) -> VisitResult:
     """Fill ``page`` in place and return its findings and links. Problems are recorded in ``page.error``."""
     timeouts = config["timeouts"]
+    max_bytes = int(config.get("max_page_mb", 10) * 1_000_000)
+    if hasattr(session, "max_document_bytes"):
+        session.max_document_bytes = max_bytes  # the engine stops a huge document before rendering it
     nav = await session.goto(page.url, timeouts["navigation"])
     page.final_url, page.status, page.load_ms = nav.final_url, nav.status, round(nav.load_ms, 1)
     page.content_type = nav.content_type.split(";")[0].strip()
     if nav.redirects:
         page.facts["redirects"] = nav.redirects
+    if nav.document_bytes is not None:
+        page.facts["document_bytes"] = nav.document_bytes
     if nav.error:
-        page.error = nav.error
-        return VisitResult()
+        kind, reason = _navigation_fault(nav.error, nav.responded, timeouts["navigation"])
+        if kind == faults.TIMEOUT and nav.responded and not await _responsive(session):
+            kind = faults.UNRESPONSIVE
+            reason = "unresponsive: the page's script never yields (endless loop); its tab was abandoned and replaced"
+        return _fail(page, kind, reason)
     if page.status and page.status >= 400:
-        page.error = f"HTTP {page.status}; not audited"
-        return VisitResult()
+        return _fail(page, faults.HTTP_ERROR, f"HTTP {page.status}; not audited")
     if page.content_type and page.content_type not in HTML_TYPES:
-        page.error = f"not an HTML page ({page.content_type}); skipped"
-        return VisitResult()
+        return _fail(page, faults.NOT_HTML, f"not an HTML page ({page.content_type}); skipped")
     if not same_origin(page.final_url, site_url):
-        page.error = f"redirected off-site to {redact_url(page.final_url)}; not audited"
-        return VisitResult()
+        return _fail(page, faults.OFF_SITE, f"redirected off-site to {redact_url(page.final_url)}; not audited")
+    sniff = await asyncio.wait_for(session.evaluate(SNIFF_JS), timeout=timeouts["script"])
+    if sniff.get("bytes"):
+        page.facts["document_bytes"] = sniff["bytes"]
+    if sniff.get("bytes") and sniff["bytes"] > max_bytes:
+        return _fail(page, faults.TOO_LARGE, f"too large: the document is {sniff['bytes'] / 1e6:.1f} MB; skipped")
+    if sniff["chars"] >= 64 and sniff["bad"] / sniff["chars"] > BINARY_SHARE:
+        return _fail(page, faults.BINARY, f"binary content served as {page.content_type or 'HTML'}; skipped")
 
     timings = page.facts.setdefault("timings_ms", {"navigation": page.load_ms})
     started = time.perf_counter()
@@ -93,3 +120,29 @@ async def visit_page(
 
 def _ms_since(started: float) -> float:
     return round((time.perf_counter() - started) * 1000, 1)
+
+
+def _fail(page: Page, kind: str, reason: str) -> VisitResult:
+    page.error, page.error_kind = reason, kind
+    return VisitResult()
+
+
+def _navigation_fault(message: str, responded: bool, timeout_s: float) -> tuple[str, str]:
+    if message.startswith("too large:"):
+        return faults.TOO_LARGE, message
+    kind, reason = faults.classify(message)
+    if kind == faults.TIMEOUT:
+        reason = (
+            f"timeout: the page did not finish loading within {timeout_s:g} s (a script or resource never ends)"
+            if responded
+            else f"timeout: the server did not answer within {timeout_s:g} s"
+        )
+    return kind, reason
+
+
+async def _responsive(session: Session) -> bool:
+    try:
+        await asyncio.wait_for(session.evaluate("() => 1"), timeout=RESPONSIVE_PROBE_S)
+        return True
+    except Exception:  # a renderer stuck in a loop never answers; any failure means the same here
+        return False

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import os
 import shutil
 import time
@@ -19,6 +21,7 @@ from qa.visit.matrix import BrowserSpec, ViewportSpec
 SYSTEM_CHROMIUM = ("/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome")
 PRODUCTS = {"chromium": "Chromium", "firefox": "Firefox", "webkit": "WebKit"}
 MAX_EVENTS = 200  # a page that logs in a loop must not grow memory without bound
+CLOSE_TIMEOUT_S = 10  # a tab whose renderer hangs is killed with its context; never wait longer than this
 
 
 def system_chromium() -> str | None:
@@ -47,6 +50,9 @@ class PlaywrightSession:
         self.page = page
         self.viewport = viewport
         self._events = PageEvents()
+        self.max_document_bytes: int | None = None
+        self._document: dict[str, Any] = {}
+        self._too_large_seen = asyncio.Event()
         page.on("console", self._on_console)
         page.on("pageerror", lambda err: self._add(self._events.js_errors, str(err)))
         page.on("requestfailed", self._on_request_failed)
@@ -69,6 +75,8 @@ class PlaywrightSession:
         )
 
     def _on_response(self, response: Any) -> None:
+        if response.request.is_navigation_request() and response.frame == self.page.main_frame:
+            self._on_document(response)
         if response.status >= 400 and response.request.resource_type != "document":
             self._add(
                 self._events.failed_requests,
@@ -82,15 +90,59 @@ class PlaywrightSession:
         except PlaywrightError:
             pass
 
+    def _on_document(self, response: Any) -> None:
+        """Headers of the page's own document: stop a huge one before the renderer has to parse it."""
+        try:
+            size = int(response.headers.get("content-length") or -1)
+        except ValueError:
+            size = -1
+        self._document = {"bytes": size if size >= 0 else None}
+        if self.max_document_bytes and size > self.max_document_bytes:
+            self._document["too_large"] = True
+            self._too_large_seen.set()
+
+    async def _load(self, url: str, timeout_s: float) -> Any:
+        """``page.goto``, abandoned for about:blank as soon as the document's headers say it is too large."""
+        self._too_large_seen = asyncio.Event()
+        nav = asyncio.ensure_future(self.page.goto(url, timeout=timeout_s * 1000, wait_until="load"))
+        big = asyncio.ensure_future(self._too_large_seen.wait())
+        await asyncio.wait([nav, big], return_when=asyncio.FIRST_COMPLETED)
+        big.cancel()
+        if not nav.done():
+            for _ in range(3):  # the stop can lose the race with the big document's commit: try again
+                with contextlib.suppress(PlaywrightError):
+                    await self.page.goto("about:blank", timeout=5000)
+                if nav.done() or self.page.url == "about:blank":
+                    break
+            with contextlib.suppress(PlaywrightError, TimeoutError):
+                await asyncio.wait_for(asyncio.shield(nav), 5)
+            if not nav.done():
+                nav.cancel()
+        return await nav
+
     async def goto(self, url: str, timeout_s: float) -> Navigation:
         self._events = PageEvents()
+        self._document = {}
         started = time.perf_counter()
         try:
-            response = await self.page.goto(url, timeout=timeout_s * 1000, wait_until="load")
-        except PlaywrightError as exc:
-            message = str(exc).splitlines()[0]
-            return Navigation(None, url, error=message, load_ms=(time.perf_counter() - started) * 1000)
+            response = await self._load(url, timeout_s)
+        except (PlaywrightError, asyncio.CancelledError) as exc:
+            if isinstance(exc, asyncio.CancelledError) and not self._document.get("too_large"):
+                raise
+            message = (str(exc).splitlines() or [type(exc).__name__])[0]
+            return Navigation(
+                None,
+                url,
+                error=self._too_large() or message,
+                load_ms=(time.perf_counter() - started) * 1000,
+                document_bytes=self._document.get("bytes"),
+                responded=bool(self._document),
+            )
         load_ms = (time.perf_counter() - started) * 1000
+        if self._document.get("too_large"):
+            return Navigation(
+                None, url, load_ms=load_ms, error=self._too_large(), document_bytes=self._document["bytes"]
+            )
         if response is None:
             return Navigation(None, self.page.url, load_ms=load_ms, error="no response")
         redirects: list[str] = []
@@ -105,7 +157,13 @@ class PlaywrightSession:
             content_type=headers.get("content-type", ""),
             load_ms=load_ms,
             redirects=redirects,
+            document_bytes=self._document.get("bytes"),
         )
+
+    def _too_large(self) -> str:
+        if not self._document.get("too_large"):
+            return ""
+        return f"too large: the document is {self._document['bytes'] / 1e6:.1f} MB; skipped"
 
     async def evaluate(self, function: str, arg: Any = None) -> Any:
         return await self.page.evaluate(function, arg)
@@ -128,10 +186,9 @@ class PlaywrightSession:
         return events
 
     async def close(self) -> None:
-        try:
-            await self.context.close()
-        except PlaywrightError:
-            pass
+        # Closing the context kills its renderer, even one stuck in an endless script.
+        with contextlib.suppress(PlaywrightError, TimeoutError):
+            await asyncio.wait_for(self.context.close(), CLOSE_TIMEOUT_S)
 
 
 class PlaywrightEngine:
@@ -179,11 +236,13 @@ class PlaywrightEngine:
         page = await context.new_page()
         return PlaywrightSession(context, page, viewport)
 
+    def alive(self) -> bool:
+        """False once the browser process has died (crashed or killed); the crawl then relaunches it."""
+        return self.browser.is_connected()
+
     async def close(self) -> None:
-        try:
-            await self.browser.close()
-        except PlaywrightError:
-            pass
+        with contextlib.suppress(PlaywrightError, TimeoutError):
+            await asyncio.wait_for(self.browser.close(), CLOSE_TIMEOUT_S)
         for folder in self.cleanup:
             shutil.rmtree(folder, ignore_errors=True)
 

@@ -1,0 +1,73 @@
+"""The run log workbook: whether the run is complete or partial, and every visit with its problem and reason.
+
+A QA engineer reads it to see which pages were not audited and why (timeout, crash, redirect loop, download,
+too large, ...), and a project lead sees at a glance that a partial run covers only part of the site.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+from openpyxl import Workbook
+from openpyxl.styles import Font, PatternFill
+
+from qa.model import Results
+from qa.report._xlsx import safe_hyperlink, write_table
+
+NAME = "run-log"
+FILENAME = "run-log.xlsx"
+PARTIAL_FILL = PatternFill("solid", fgColor="FFC7CE")
+
+
+def status_text(results: Results) -> str:
+    if results.run.status == "complete":
+        return "完了 / Complete"
+    return "部分的（中断）/ PARTIAL: interrupted — only the pages listed were audited"
+
+
+def render(results: Results, out_dir: Path) -> list[Path]:
+    run = results.run
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Run"
+    kinds = Counter(p.error_kind or ("error" if p.error else "audited") for p in results.pages)
+    skipped = results.extra.get("discovery", {}).get("skipped_counts", {})
+    rows = [
+        ("状態 / Status", status_text(results)),
+        ("Run", run.id),
+        ("Start URL", run.start_url),
+        ("Started", run.started),
+        ("Finished", run.finished),
+        ("Resumed", ", ".join(run.resumed)),
+        ("Cells", ", ".join(run.cells)),
+        ("Visits", len(results.pages)),
+        *((f"Visits: {kind}", n) for kind, n in sorted(kinds.items())),
+        *((f"URLs skipped: {reason}", n) for reason, n in sorted(skipped.items())),
+        ("Disk use (MB)", round(run.disk_bytes / 1e6, 1)),
+        *(("Note", note) for note in run.notes),
+    ]
+    write_table(ws, ["Item", "Value"], rows, [28, 100])
+    if run.status != "complete":
+        ws["B2"].fill, ws["B2"].font = PARTIAL_FILL, Font(bold=True)
+        ws.oddHeader.center.text = "PARTIAL RUN / 部分的な結果"
+
+    pages = wb.create_sheet("Pages")
+    write_table(
+        pages,
+        ["Page", "Browser", "Viewport", "HTTP", "Title", "Problem", "Reason", "Attempts", "Load ms", "Depth"],
+        (
+            [p.url, p.browser, p.viewport, p.status, p.title, p.error_kind, p.error, p.attempts, p.load_ms, p.depth]
+            for p in results.pages
+        ),
+        [60, 10, 10, 7, 40, 14, 70, 9, 9, 7],
+    )
+    for row, page in enumerate(results.pages, start=2):
+        link = safe_hyperlink(page.url)
+        if link:
+            pages.cell(row=row, column=1).hyperlink = link
+        if page.error:
+            pages.cell(row=row, column=6).fill = PARTIAL_FILL
+    path = out_dir / FILENAME
+    wb.save(path)
+    return [path]
