@@ -65,7 +65,7 @@ def timed(cmd: list[str], **kw) -> tuple[float, subprocess.CompletedProcess]:
     return time.perf_counter() - started, proc
 
 
-def run_suite(urls: list[str], work: Path, concurrency: int) -> float:
+def run_suite(urls: list[str], work: Path, concurrency: int, only: str | None) -> float:
     listing = work / "urls.txt"
     listing.write_text("\n".join(urls) + "\n")
     config = work / "qa.yaml"
