@@ -6,6 +6,8 @@ from qa.discover.sitemap import parse_robots, parse_sitemap
 from qa.discover.urls import normalise
 from tests.conftest import run_qa
 
+ONE_CELL = ("--browser", "chromium", "--viewport", "desktop")  # discovery is the same in every cell
+
 
 def test_normalise_drops_fragment_default_port_and_duplicate_slashes() -> None:
     assert normalise("HTTP://Example.JP:80//a//b/../c.html#top") == "http://example.jp/a/c.html"
@@ -35,7 +37,7 @@ def test_sitemap_index_and_robots_are_parsed() -> None:
 
 def test_crawl_follows_links_sitemap_index_and_exclusions(site, tmp_path) -> None:
     base = site("discovery")
-    run = run_qa("audit", base + "index.html", "--exclude", "/private/", out=tmp_path)
+    run = run_qa("audit", base + "index.html", "--exclude", "/private/", *ONE_CELL, out=tmp_path)
     assert run.code in (0, 1), run.stderr  # the fixture's inline links trip target-size; not the point here
     urls = {p["url"].removeprefix(base.rstrip("/")) for p in run.results["pages"]}
     # b.html twice in different query orders and with a fragment is one page; sub//c.html is sub/c.html;
@@ -49,13 +51,13 @@ def test_crawl_follows_links_sitemap_index_and_exclusions(site, tmp_path) -> Non
 
 def test_max_pages_and_url_list(site, tmp_path) -> None:
     base = site("discovery")
-    run = run_qa("audit", base + "index.html", "--max-pages", "2", out=tmp_path / "a")
+    run = run_qa("audit", base + "index.html", "--max-pages", "2", *ONE_CELL, out=tmp_path / "a")
     assert run.code in (0, 1), run.stderr
     assert len(run.results["pages"]) == 2
 
     listing = tmp_path / "urls.txt"
     listing.write_text(f"# representative pages\n{base}b.html?x=1&a=2\n\n{base}sub/c.html  # nested\n")
-    run = run_qa("audit", "--urls", str(listing), out=tmp_path / "b")
+    run = run_qa("audit", "--urls", str(listing), *ONE_CELL, out=tmp_path / "b")
     assert run.code == 0, run.stderr
     assert sorted(p["url"] for p in run.results["pages"]) == [base + "b.html?a=2&x=1", base + "sub/c.html"]
 
@@ -65,7 +67,7 @@ def test_final_url_after_redirect_is_recorded(site, tmp_path) -> None:
     # The stdlib server redirects a folder without its slash to the folder with it.
     listing = tmp_path / "urls.txt"
     listing.write_text(base + "sub\n")
-    run = run_qa("audit", "--urls", str(listing), out=tmp_path / "r")
+    run = run_qa("audit", "--urls", str(listing), *ONE_CELL, out=tmp_path / "r")
     page = run.results["pages"][0]
     assert page["url"] == base + "sub"
     assert page["final_url"] == base + "sub/"

@@ -141,9 +141,9 @@ def _bucket(item: GateItem, thresholds: dict[str, int]) -> str:
 
 
 def _examples(items: list[GateItem], limit: int = 4) -> str:
-    """The rules with most items (findings), or the pages themselves (page-level items)."""
-    if all(i.finding is None for i in items):
-        paths = [urlsplit(i.url).path or "/" for i in items]
+    """The rules with most items (findings), or the pages themselves (page-level items: JS errors, HTTP status)."""
+    if all(i.finding is None or i.family in (JS, HTTP) for i in items):
+        paths = list(dict.fromkeys(urlsplit(i.url).path or "/" for i in items))
         return ", ".join(paths[:limit]) + (", …" if len(paths) > limit else "")
     by_rule = Counter(i.rule for i in items)
     parts = [f"{rule} ({n})" for rule, n in by_rule.most_common(limit)]
