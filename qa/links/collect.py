@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 
 from qa.discover.urls import normalise
 from qa.model import Page
+from qa.redact import redact_text
 
 FOLDER = "links"
 OCCURRENCES = "occurrences.jsonl"
@@ -28,6 +29,16 @@ def page_key(url: str) -> str:
     url = normalise(url) or url
     parts = urlsplit(url)
     return parts._replace(path=re.sub(r"/index\.(html?|php)$", "/", parts.path)).geturl()
+
+
+def without_userinfo(url: str) -> str:
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return redact_text(url)
+    if "@" not in parts.netloc:
+        return redact_text(url)
+    return redact_text(parts._replace(netloc=parts.netloc.rsplit("@", 1)[1]).geturl())
 
 
 class Collector:
@@ -58,6 +69,8 @@ class Collector:
     def _write(self, source: str, url: str, element: str, text: str) -> None:
         if not url:
             return
+        # Credentials written into a link (user:pass@) never reach the disk: the address is checked without them.
+        url, source, text = without_userinfo(url), without_userinfo(source), redact_text(text)
         digest = hashlib.blake2b("\x1f".join((source, url, element, text)).encode(), digest_size=8).digest()
         if digest in self._seen:
             return

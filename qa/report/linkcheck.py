@@ -11,6 +11,7 @@ from typing import Any
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
+from qa.discover.urls import same_origin
 from qa.model import Results
 from qa.report._xlsx import safe, setup_print, write_table
 
@@ -51,10 +52,32 @@ def chain_text(row: dict[str, Any]) -> str:
     return " → ".join(f"{h['status']} {h['url']}" for h in row.get("redirects") or [])
 
 
+# links[] written by other tools or older versions may carry only the documented core keys.
+LINK_DEFAULTS: dict[str, Any] = {
+    "text": "",
+    "element": "a",
+    "status": None,
+    "reason": "",
+    "redirects": [],
+    "issues": [],
+    "internal": None,
+}
+
+
+def link_rows(results: Results) -> list[dict[str, Any]]:
+    rows = []
+    for r in results.extra.get("links", []):
+        row = {**LINK_DEFAULTS, **r}
+        if row["internal"] is None:
+            row["internal"] = same_origin(str(row.get("url", "")), results.run.start_url or "")
+        rows.append(row)
+    return rows
+
+
 def render(results: Results, out_dir: Path) -> list[Path]:
     if "link_check" not in results.extra:
         return []
-    rows: list[dict[str, Any]] = results.extra.get("links", [])
+    rows = link_rows(results)
     info = results.extra["link_check"]
     wb = Workbook()
     summary_sheet(wb.active, results, info, rows)

@@ -18,6 +18,7 @@ from qa.links.collect import page_key as fold
 from qa.model import Results
 from qa.redact import redact_url
 from qa.report._xlsx import safe, setup_print, write_table
+from qa.report.linkcheck import link_rows
 
 NAME = "sitemap"
 FILENAME = "sitemap.xlsx"
@@ -95,7 +96,7 @@ def navigation_tree(results: Results, entries: dict[str, Entry]) -> list[str] | 
     if "links" not in results.extra:
         return None
     out_links: dict[str, list[str]] = {}
-    for row in results.extra["links"]:
+    for row in link_rows(results):
         if row["element"] not in ("a", "area") or not row.get("internal"):
             continue
         src, dst = fold(row["source"]), fold(row["url"].split("#", 1)[0])
