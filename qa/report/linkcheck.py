@@ -74,6 +74,11 @@ def link_rows(results: Results) -> list[dict[str, Any]]:
     return rows
 
 
+def where(r: dict[str, Any]) -> list[Any]:
+    """Source page, link text, element and target: the columns every sheet starts a link with."""
+    return [r["source"], r["text"], ELEMENT_TEXT.get(r["element"], r["element"]), r["url"]]
+
+
 def render(results: Results, out_dir: Path) -> list[Path]:
     if "link_check" not in results.extra:
         return []
@@ -99,10 +104,7 @@ def render(results: Results, out_dir: Path) -> list[Path]:
         (
             [
                 n,
-                r["source"],
-                r["text"],
-                ELEMENT_TEXT.get(r["element"], r["element"]),
-                r["url"],
+                *where(r),
                 r["status"] or "",
                 r["reason"],
                 scope_text(r),
@@ -129,10 +131,7 @@ def render(results: Results, out_dir: Path) -> list[Path]:
             [
                 n,
                 issues_text(r),
-                r["source"],
-                r["text"],
-                ELEMENT_TEXT.get(r["element"], r["element"]),
-                r["url"],
+                *where(r),
                 r["status"] or "",
                 r["reason"],
                 chain_text(r),
@@ -161,10 +160,7 @@ def render(results: Results, out_dir: Path) -> list[Path]:
             [
                 n,
                 RESULT_TEXT.get(r["result"], r["result"]),
-                r["source"],
-                r["text"],
-                ELEMENT_TEXT.get(r["element"], r["element"]),
-                r["url"],
+                *where(r),
                 scope_text(r),
                 r["status"] or "",
                 issues_text(r),
