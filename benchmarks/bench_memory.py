@@ -73,7 +73,7 @@ def main() -> int:
     ap.add_argument("--pages", type=int, default=2000)
     ap.add_argument("--every", type=int, default=250, help="checkpoint every this many recorded pages")
     ap.add_argument("--interval", type=float, default=0.5, help="seconds between /proc samples")
-    ap.add_argument("--concurrency", type=int, default=4)
+    ap.add_argument("--concurrency", default="auto", help="pages in flight (qa's default: auto)")
     ap.add_argument("--screenshots", action="store_true", help="also save a screenshot of every page")
     args = ap.parse_args()
 
@@ -81,7 +81,9 @@ def main() -> int:
         config = Path(tmp) / "qa.yaml"
         config.write_text(
             f"max_pages: {args.pages + 10}\nconcurrency: {args.concurrency}\nuse_sitemaps: false\n"
-            f"screenshots: {str(args.screenshots).lower()}\ntraps: {{max_per_pattern: {args.pages + 10}}}\n",
+            f"screenshots: {str(args.screenshots).lower()}\ntraps: {{max_per_pattern: {args.pages + 10}}}\n"
+            # The generated site is ours: its links are checked at full speed, not politely.
+            f"links: {{own_hosts: ['{url.split('/')[2]}']}}\n",
             encoding="utf-8",
         )
         out = Path(tmp) / "out"

@@ -126,13 +126,15 @@ async def run_audit(opts: AuditOptions) -> AuditOutcome:
         async with async_playwright() as pw:
             engines: list[Engine] = []
 
+            preload = tuple(dict.fromkeys(source for c in page_checks for source in c.preload))
+
             async def relaunch(dead: Engine) -> Engine:
-                return await launch(pw, dead.spec)
+                return await launch(pw, dead.spec, preload)
 
             try:
                 # visit + check (page checks run inside each visit)
                 for spec in opts.matrix.browsers:
-                    engines.append(await launch(pw, spec))
+                    engines.append(await launch(pw, spec, preload))
                 run.engines["browsers"] = {
                     e.spec.name: {"engine": e.spec.engine, "product": e.product, "version": e.version} for e in engines
                 }
@@ -150,12 +152,14 @@ async def run_audit(opts: AuditOptions) -> AuditOutcome:
                 if resumed and resumed.accepted:
                     resumed.requeue(crawl)
                 elif opts.url_list:
-                    crawl.offer_all(opts.url_list, None, 0)
+                    crawl.offer_all(opts.url_list, None, 0, listed=True)
                 else:
                     crawl.offer_all([start_url], None, 0)
                     crawl.offer_all(entry.urls, None, 1)
                     crawl.offer_all(await listed_pages(start_url, config, client), None, 1)
-                crawl.offer_all(sampling.representative_urls(config, start_url), None, 0)  # they must be audited
+                crawl.offer_all(
+                    sampling.representative_urls(config, start_url), None, 0, listed=True
+                )  # must be audited
                 interrupted = await crawl.run()
             finally:
                 for e in engines:

@@ -33,6 +33,12 @@ def _positive(v: Any) -> str | None:
     return None if v > 0 else "must be greater than 0"
 
 
+def _concurrency(v: Any) -> str | None:
+    if v == "auto" or (isinstance(v, int) and not isinstance(v, bool) and v > 0):
+        return None
+    return "must be a number greater than 0, or auto"
+
+
 def _not_negative(v: Any) -> str | None:
     return None if v >= 0 else "must be 0 or more"
 
@@ -91,7 +97,9 @@ PROJECT_SCHEMA: dict[str, Any] = {
     "max_pages": Field((int,), 500, "the most pages to audit", _positive),
     "include": Field((list,), [], "regexes a URL must match to be audited", _list_of_regex),
     "exclude": Field((list,), [], "regexes of URLs never audited", _list_of_regex),
-    "concurrency": Field((int,), 4, "pages in flight per browser", _positive),
+    "concurrency": Field(
+        (int, str), "auto", "pages in flight per browser; auto: 2 per CPU core, shared by the browsers", _concurrency
+    ),
     "follow_links": Field((bool,), True, "follow same-origin links from each page"),
     "use_sitemaps": Field((bool,), True, "read robots.txt and sitemap.xml for pages"),
     "screenshots": Field((bool,), True, "save a screenshot of every page in every browser/viewport"),
@@ -180,7 +188,7 @@ PROJECT_SCHEMA: dict[str, Any] = {
         ),
     },
     "focus": {
-        "max_stops": Field((int,), 40, "Tab key presses per page in the focus check", _positive),
+        "max_stops": Field((int,), 40, "focus stops per page in the focus check", _positive),
         # Off by default: Firefox ESR (BiDi) and WebKitGTK (WebDriver, Xvfb) run unfocused headless windows where
         # synthetic Tab presses show no :focus-visible style, so every link read as "focus removed" there.
         "all_cells": Field((bool,), False, "run the focus check in every browser/viewport cell, not only the first"),

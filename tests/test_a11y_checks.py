@@ -120,6 +120,17 @@ def test_text_spacing_clipping_and_spilling(pages_run: QARun) -> None:
     assert [f for f in ours(pages_run, "/spacing-good.html") if f["check"] == "text-spacing"] == []
 
 
+def test_axe_reaches_into_frames(pages_run: QARun) -> None:
+    """axe is preloaded into every document and frame, so an image without alt inside an iframe is found."""
+    hits = [
+        f
+        for f in pages_run.results["findings"]
+        if f["check"] == "axe" and f["rule"] == "image-alt" and f["url"].endswith("/framed.html")
+    ]
+    assert [f["target"] for f in hits] == ["#map-frame >>> #in-frame"]
+    assert hits[0]["outcome"] == "violation"
+
+
 # --- focus --------------------------------------------------------------------------------------------------
 
 

@@ -381,6 +381,8 @@ def test_frontier_stops_crawler_traps() -> None:
     assert f.offer("http://h/" + "x" * 600) is None
     assert f.offer("http://h/deep", depth=99) is None
     assert f.offer("http://u:p@h/page") and f.offer("http://h/page") is None, "same page with or without user:pass"
+    # A URL a person listed (--urls, representative pages) is audited whatever its shape.
+    assert f.offer("http://h/calendar/2027/1", listed=True) == "http://h/calendar/2027/1"
 
 
 def test_html_report_runs_no_script_from_the_site(fault_run) -> None:

@@ -62,6 +62,9 @@ class PageCheck:
     # success criterion -> PARTIAL or FULL; checks may add to it at run time (axe derives it from its rules)
     criteria: ClassVar[dict[str, str]] = {}
     primary_only: ClassVar[bool] = False
+    # Library scripts (axe-core) the browsers preload into every document; the check still calls
+    # ``session.inject`` for engines that cannot preload.
+    preload: ClassVar[tuple[str, ...]] = ()
     # Checks run in this order; ones that change the page (viewport, styles, focus) run late.
     order: ClassVar[int] = 50
 

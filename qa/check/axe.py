@@ -10,6 +10,7 @@ from axe_playwright_python.base import AXE_SCRIPT
 from qa.check import PARTIAL, PageCheck, PageContext
 from qa.model import NEEDS_REVIEW, VIOLATION, Finding
 
+PRESENT = "typeof axe === 'object' && typeof axe.run === 'function'"
 _SC_TAG = re.compile(r"^wcag(\d)(\d)(\d+)$")
 
 # bbox: the element's box in page coordinates (CSS px), so reports can outline it on the page screenshot.
@@ -62,6 +63,7 @@ class AxeCheck(PageCheck):
     id = "axe"
     title = "axe-core"
     order = 10
+    preload = (AXE_SCRIPT,)
     # Filled from the rules of the axe that actually runs (first page), not from a fixed table.
     live_criteria: ClassVar[dict[str, str]] = {}
     version: ClassVar[str] = ""
@@ -72,14 +74,15 @@ class AxeCheck(PageCheck):
     async def run(self, ctx: PageContext) -> list[Finding]:
         tags = ctx.config["axe"]["tags"]
         named = ctx.config["axe"].get("enable_rules") or []
-        await ctx.session.run_script(AXE_SCRIPT)
+        await ctx.session.inject(AXE_SCRIPT, PRESENT)
         if not AxeCheck.live_criteria:
             rules = await ctx.session.evaluate(RULES_JS, [t for t in tags if t != "best-practice"])
             rules += await ctx.session.evaluate(NAMED_RULES_JS, named) if named else []
             AxeCheck.live_criteria = {sc: PARTIAL for r in rules for sc in sc_from_tags(r["tags"])}
         options = {
             "runOnly": {"type": "tag", "values": tags},
-            "resultTypes": ["violations", "incomplete", "passes", "inapplicable"],
+            # Passes and inapplicable rules are kept by id only: axe then skips their per-element details.
+            "resultTypes": ["violations", "incomplete"],
             "rules": {r: {"enabled": True} for r in named},
         }
         result = await ctx.session.evaluate(RUN_JS, options)

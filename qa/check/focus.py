@@ -1,11 +1,16 @@
-"""2.4.7 Focus Visible and 2.4.11 Focus Not Obscured (Minimum), by tabbing through the page with real key presses.
+"""2.4.7 Focus Visible and 2.4.11 Focus Not Obscured (Minimum), by moving keyboard focus through the page.
 
-Before tabbing, the look of the first focusable elements (and of what could carry their indicator: ::before,
-::after, parents, next siblings, children) is recorded; at each Tab stop it is compared with the focused look.
+Before moving focus, the look of the first focusable elements (and of what could carry their indicator: ::before,
+::after, parents, next siblings, children) is recorded; at each focus stop it is compared with the focused look.
 No visible change while the element's own outline is removed is F78, a certain failure; no change with an
 outline that is always there, or focus landing on an element that cannot be seen, goes to a person.
 A focused element entirely covered by a fixed or sticky header, footer or navigation fails 2.4.11; covered by
 other fixed content (banners, dialogs, chat) it goes to a person.
+
+One real Tab press puts the page in keyboard mode and takes the first stop; the rest of the sequential focus order
+(positive tabindex first, then document order, skipping what the browser refuses to focus) is walked by script in
+one call. Focus moved by script after a key press matches :focus-visible in every engine, so each stop looks as it
+does for a keyboard user, and a page costs one round trip instead of two per stop.
 """
 
 from __future__ import annotations
@@ -69,76 +74,87 @@ SNAPSHOT_JS = with_helpers(
   await settle();
   const sel = 'a[href], area[href], button, input:not([type=hidden]), select, textarea, summary, iframe, ' +
     '[tabindex]:not([tabindex^="-"]), [contenteditable=""], [contenteditable=true], audio[controls], video[controls]';
-  const positive = [...document.querySelectorAll('[tabindex]')].filter((e) => e.tabIndex > 0);
-  const els = [...new Set([...positive, ...document.querySelectorAll(sel)])].slice(0, limit);
+  // Sequential focus navigation order: positive tabindex ascending (document order among equals), then the rest.
+  const positive = [...document.querySelectorAll('[tabindex]')].filter((e) => e.tabIndex > 0)
+    .sort((a, b) => a.tabIndex - b.tabIndex);
+  const order = [...new Set([...positive, ...document.querySelectorAll(sel)])].filter((e) => e.tabIndex >= 0);
+  const els = order.slice(0, limit);
   const snap = new Map();
   for (const el of els) snap.set(el, {own: look(el), box: box(el), related: related(el).map((r) => [r, look(r)])});
-  window.__qaFocus = {snap, seen: new WeakSet()};
+  window.__qaFocus = {snap, order};
   return els.length;
 }"""
 )
 
-STOP_JS = with_helpers(
-    r"""async () => {
+WALK_JS = with_helpers(
+    r"""async (limit) => {
 """
     + LOOK_JS
     + r"""
-  await settle();
-  let el = document.activeElement;
-  while (el && el.shadowRoot && el.shadowRoot.activeElement) el = el.shadowRoot.activeElement;
-  if (!el || el === document.body || el === document.documentElement) return {done: true};
   const state = window.__qaFocus;
-  const tag = el.tagName.toLowerCase();
-  // Tabbing inside a frame keeps the frame focused here: go on; any other element seen again means a full cycle.
-  if (state.seen.has(el)) return tag === 'iframe' || tag === 'frame' ? {in_frame: true} : {done: true};
-  state.seen.add(el);
-  const stop = {target: cssPath(el), html: snippet(el), tag};
-  if (tag === 'iframe' || tag === 'frame') return {...stop, frame: true};
-  const s = getComputedStyle(el);
-  const r = el.getBoundingClientRect();
-  const b = box(el);
-  stop.outline_none = s.outlineStyle === 'none' || parseFloat(s.outlineWidth) === 0;
-  stop.in_view = b.onPage && s.visibility === 'visible' && s.opacity !== '0' && r.width >= 4 && r.height >= 4 &&
-    r.bottom > 0 && r.right > 0 && r.top < innerHeight && r.left < innerWidth;
-  const before = state.snap.get(el);
-  if (before) {
-    const changed = [];
-    // The element's own look counts only where it can be seen.
-    if (before.own !== look(el) && stop.in_view) changed.push('element');
-    if (before.box.onPage !== b.onPage || Math.abs(before.box.w - b.w) > 1 || Math.abs(before.box.h - b.h) > 1) {
-      changed.push('position or size');
-    }
-    for (const [other, was] of before.related) if (look(other) !== was) { changed.push(cssPath(other)); break; }
-    stop.changed = changed;
-  }
-  if (stop.in_view) {
-    // Sample a 5x5 grid of the element's visible part: what is on top at each point?
-    const x0 = Math.max(r.left, 0), x1 = Math.min(r.right, innerWidth), y0 = Math.max(r.top, 0);
-    const y1 = Math.min(r.bottom, innerHeight);
-    let mine = 0, covered = 0, cover = null;
-    for (let i = 0; i < 5; i++) for (let j = 0; j < 5; j++) {
-      const x = x0 + (x1 - x0) * (i + 0.5) / 5, y = y0 + (y1 - y0) * (j + 0.5) / 5;
-      const hit = document.elementFromPoint(x, y);
-      if (!hit || hit === el || el.contains(hit) || hit.contains(el)) { mine++; continue; }
-      // Covered only where the fixed or sticky content paints something over it (not a transparent box).
-      let fixed = null, opaque = false;
-      for (let n = hit; n && n !== document.documentElement; n = n.parentElement) {
-        const ns = getComputedStyle(n);
-        const alpha = (ns.backgroundColor.match(/[\d.]+/g) || [0, 0, 0, 0]);
-        if (ns.backgroundImage !== 'none' || (alpha.length < 4 ? alpha.length === 3 : +alpha[3] > 0.5)) opaque = true;
-        if ((ns.position === 'fixed' || ns.position === 'sticky') && !n.contains(el)) { fixed = n; break; }
+  const analyse = async (el) => {
+    await settle();
+    const tag = el.tagName.toLowerCase();
+    const stop = {target: cssPath(el), html: snippet(el), tag};
+    if (tag === 'iframe' || tag === 'frame') return {...stop, frame: true};
+    const s = getComputedStyle(el);
+    const r = el.getBoundingClientRect();
+    const b = box(el);
+    stop.outline_none = s.outlineStyle === 'none' || parseFloat(s.outlineWidth) === 0;
+    stop.in_view = b.onPage && s.visibility === 'visible' && s.opacity !== '0' && r.width >= 4 && r.height >= 4 &&
+      r.bottom > 0 && r.right > 0 && r.top < innerHeight && r.left < innerWidth;
+    const before = state.snap.get(el);
+    if (before) {
+      const changed = [];
+      // The element's own look counts only where it can be seen.
+      if (before.own !== look(el) && stop.in_view) changed.push('element');
+      if (before.box.onPage !== b.onPage || Math.abs(before.box.w - b.w) > 1 || Math.abs(before.box.h - b.h) > 1) {
+        changed.push('position or size');
       }
-      if (fixed && opaque) { covered++; cover = cover || fixed; } else if (!fixed) mine++;
+      for (const [other, was] of before.related) if (look(other) !== was) { changed.push(cssPath(other)); break; }
+      stop.changed = changed;
     }
-    if (!mine && cover) {
-      const chrome = 'header, footer, nav, [role=banner], [role=contentinfo], [role=navigation]';
-      stop.obscured = {by: cssPath(cover), html: snippet(cover).slice(0, 200), all_points: covered === 25,
-        position: getComputedStyle(cover).position,
-        page_chrome: !!(cover.matches(chrome) || cover.querySelector(chrome) || cover.closest(chrome)),
-        dialog: !!cover.closest('dialog, [role=dialog], [role=alertdialog], [aria-modal=true]')};
+    if (stop.in_view) {
+      // Sample a 5x5 grid of the element's visible part: what is on top at each point?
+      const x0 = Math.max(r.left, 0), x1 = Math.min(r.right, innerWidth), y0 = Math.max(r.top, 0);
+      const y1 = Math.min(r.bottom, innerHeight);
+      let mine = 0, covered = 0, cover = null;
+      for (let i = 0; i < 5; i++) for (let j = 0; j < 5; j++) {
+        const x = x0 + (x1 - x0) * (i + 0.5) / 5, y = y0 + (y1 - y0) * (j + 0.5) / 5;
+        const hit = document.elementFromPoint(x, y);
+        if (!hit || hit === el || el.contains(hit) || hit.contains(el)) { mine++; continue; }
+        // Covered only where the fixed or sticky content paints something over it (not a transparent box).
+        let fixed = null, opaque = false;
+        for (let n = hit; n && n !== document.documentElement; n = n.parentElement) {
+          const ns = getComputedStyle(n);
+          const alpha = (ns.backgroundColor.match(/[\d.]+/g) || [0, 0, 0, 0]);
+          if (ns.backgroundImage !== 'none' || (alpha.length < 4 ? alpha.length === 3 : +alpha[3] > 0.5)) opaque = true;
+          if ((ns.position === 'fixed' || ns.position === 'sticky') && !n.contains(el)) { fixed = n; break; }
+        }
+        if (fixed && opaque) { covered++; cover = cover || fixed; } else if (!fixed) mine++;
+      }
+      if (!mine && cover) {
+        const chrome = 'header, footer, nav, [role=banner], [role=contentinfo], [role=navigation]';
+        stop.obscured = {by: cssPath(cover), html: snippet(cover).slice(0, 200), all_points: covered === 25,
+          position: getComputedStyle(cover).position,
+          page_chrome: !!(cover.matches(chrome) || cover.querySelector(chrome) || cover.closest(chrome)),
+          dialog: !!cover.closest('dialog, [role=dialog], [role=alertdialog], [aria-modal=true]')};
+      }
     }
+    return stop;
+  };
+  let first = document.activeElement;
+  while (first && first.shadowRoot && first.shadowRoot.activeElement) first = first.shadowRoot.activeElement;
+  if (!first || first === document.body || first === document.documentElement) return [];
+  const stops = [await analyse(first)];
+  const rest = state.order.slice(state.order.indexOf(first) + 1);
+  for (const el of rest) {
+    if (stops.length >= limit) break;
+    el.focus();
+    if (document.activeElement !== el) continue;  // not focusable as rendered: hidden, disabled, inert, closed
+    stops.push(await analyse(el));
   }
-  return stop;
+  return stops;
 }"""
 )
 
@@ -163,13 +179,9 @@ class Focus(PageCheck):
         candidates = await ctx.session.evaluate(SNAPSHOT_JS, limit * 2)
         stops: list[dict] = []
         try:
-            for _ in range(limit if candidates else 0):
+            if candidates:
                 await ctx.session.press("Tab")
-                stop = await ctx.session.evaluate(STOP_JS)
-                if stop.get("done"):
-                    break
-                if not stop.get("in_frame"):
-                    stops.append(stop)
+                stops = await ctx.session.evaluate(WALK_JS, limit)
         finally:
             await ctx.session.evaluate(RESET_JS)
         checked = [s for s in stops if "changed" in s]

@@ -82,12 +82,15 @@ class Frontier:
             return f"crawler trap: more than traps.max_per_pattern {t['max_per_pattern']} pages like {url_pattern(url)}"
         return None
 
-    def offer(self, raw: str, base: str | None = None, depth: int = 0) -> str | None:
-        """Accept a URL if new and in scope; return its normal form when accepted."""
+    def offer(self, raw: str, base: str | None = None, depth: int = 0, listed: bool = False) -> str | None:
+        """Accept a URL if new and in scope; return its normal form when accepted.
+
+        ``listed``: a person named this URL (``--urls``, sampling's representative pages), so no trap limit applies.
+        """
         url = normalise(raw, base)
         if url is None or page_key(url) in self._keys or hash(url) in self._seen_skipped:
             return None
-        reason = self.in_scope(url) or self.trap(url, depth)
+        reason = self.in_scope(url) or (None if listed else self.trap(url, depth))
         if reason is None and len(self.accepted) >= self.max_pages:
             reason = f"over --max-pages {self.max_pages}"
         if reason:

@@ -26,18 +26,45 @@ def scale_of(page: Page, image_width: int) -> float:
     return round(image_width / css_width * 4) / 4 if css_width else 1.0
 
 
-def crop(finding: Finding, page: Page | None, run_dir: Path) -> Path | None:
-    """The crop's path in the run folder (made once, reused), or None where there is no box or screenshot."""
-    box = finding.details.get("bbox")
-    if not page or not box or not page.facts.get("screenshot") or box.get("width", 0) <= 0 or box["height"] <= 0:
-        return None
-    out = run_dir / FOLDER / f"{finding.id}.png"
-    if out.exists():
-        return out
-    source = run_dir / page.facts["screenshot"]
-    if not source.is_file():
-        return None
-    with Image.open(source) as img:
+def crops_for(findings: list[Finding], visits: dict[tuple[str, str, str], Page], run_dir: Path) -> dict[str, Path]:
+    """finding id -> its crop, for the findings that have one. Cut screenshot by screenshot, so that each full-page
+    PNG is decoded once, however many findings it holds."""
+    cropper = Cropper(run_dir)
+    out = {}
+
+    def source(f: Finding) -> str:
+        page = visits.get((f.url, f.browser, f.viewport))
+        return (page.facts.get("screenshot") or "") if page else ""
+
+    try:
+        for f in sorted(findings, key=source):
+            path = cropper.crop(f, visits.get((f.url, f.browser, f.viewport)))
+            if path:
+                out[f.id] = path
+    finally:
+        cropper.close()
+    return out
+
+
+class Cropper:
+    """Cuts crops from one screenshot after another, keeping the last one decoded."""
+
+    def __init__(self, run_dir: Path) -> None:
+        self.run_dir = run_dir
+        self._source: Path | None = None
+        self._image: Image.Image | None = None
+
+    def crop(self, finding: Finding, page: Page | None) -> Path | None:
+        """The crop's path in the run folder (made once, reused), or None where there is no box or screenshot."""
+        box = finding.details.get("bbox")
+        if not page or not box or not page.facts.get("screenshot") or box.get("width", 0) <= 0 or box["height"] <= 0:
+            return None
+        out = self.run_dir / FOLDER / f"{finding.id}.png"
+        if out.exists():
+            return out
+        img = self._decoded(self.run_dir / page.facts["screenshot"])
+        if img is None:
+            return None
         s = scale_of(page, img.width)
         left, top = max(0, (box["x"] - MARGIN) * s), max(0, (box["y"] - MARGIN) * s)
         right = min(img.width, (box["x"] + box["width"] + MARGIN) * s)
@@ -48,4 +75,19 @@ def crop(finding: Finding, page: Page | None, run_dir: Path) -> Path | None:
         part.thumbnail((MAX_SIDE, MAX_SIDE))
         out.parent.mkdir(exist_ok=True)
         part.save(out)
-    return out
+        return out
+
+    def _decoded(self, source: Path) -> Image.Image | None:
+        if source != self._source:
+            self.close()
+            if not source.is_file():
+                return None
+            with Image.open(source) as img:
+                img.load()
+                self._image, self._source = img.copy(), source
+        return self._image
+
+    def close(self) -> None:
+        if self._image is not None:
+            self._image.close()
+        self._image, self._source = None, None

@@ -239,8 +239,9 @@ class Deliverable:
         findings = sorted(self.results.findings, key=lambda f: (f.url, f.sc[:1], f.rule, f.target))
         crops: list[tuple[int, Path]] = []
         rows = []
+        cut = _crops.crops_for(findings, visits, self.run_dir)
         for i, f in enumerate(findings, start=1):
-            crop = _crops.crop(f, visits.get((f.url, f.browser, f.viewport)), self.run_dir)
+            crop = cut.get(f.id)
             if crop:
                 crops.append((i + 1, crop))
             rows.append(

@@ -10,6 +10,7 @@ at once) and are otherwise recorded as interrupted, so ``qa audit --resume`` vis
 from __future__ import annotations
 
 import asyncio
+import os
 import signal
 from collections import Counter
 from collections.abc import Awaitable, Callable, Iterable
@@ -46,6 +47,14 @@ STOP_GRACE_S = 10.0  # after Ctrl-C/SIGTERM, pages in flight may finish for this
 # A tab is replaced after this many pages: the driver keeps every request and response of a context alive until
 # it closes, and a renderer's heap only grows; recycling keeps memory flat on a crawl of thousands of pages.
 SESSION_PAGES = 40
+
+
+def workers_per_browser(setting: int | str, browsers: int) -> int:
+    """Pages in flight per browser. ``auto``: twice the CPU cores in all (the pages wait on the network and
+    on each other half the time), shared by the browsers; more only makes the engines fight over the cores."""
+    if setting != "auto":
+        return int(setting)
+    return max(1, 2 * (os.cpu_count() or 2) // max(browsers, 1))
 
 
 class Crawl:
@@ -98,9 +107,9 @@ class Crawl:
     def engine(self, name: str) -> Engine:
         return next(e for e in self.engines if e.spec.name == name)
 
-    def offer_all(self, urls: Iterable[str], base: str | None, depth: int) -> None:
+    def offer_all(self, urls: Iterable[str], base: str | None, depth: int, listed: bool = False) -> None:
         for raw in urls:
-            accepted = self.frontier.offer(raw, base, depth)
+            accepted = self.frontier.offer(raw, base, depth, listed)
             if accepted:
                 self.enqueue(accepted, depth)
 
@@ -230,7 +239,7 @@ class Crawl:
         workers = [
             asyncio.create_task(self.worker(engine.spec.name))
             for engine in self.engines
-            for _ in range(self.config["concurrency"])
+            for _ in range(workers_per_browser(self.config["concurrency"], len(self.engines)))
         ]
         try:
             if self.pending:

@@ -55,8 +55,9 @@ class Session(Protocol):
         """Call a JavaScript function expression such as ``"(arg) => document.title"``; promises are awaited."""
         ...
 
-    async def run_script(self, source: str) -> None:
-        """Run a plain script in the page (e.g. inject axe-core)."""
+    async def inject(self, source: str, present: str) -> None:
+        """Make sure a library script (e.g. axe-core) has run in the current document; ``present`` is a JavaScript
+        expression that is true once it has (the engine preloaded it). Otherwise the script is sent now."""
         ...
 
     async def screenshot(self, path: Path, full_page: bool = True) -> bool:
@@ -80,6 +81,8 @@ class Engine(Protocol):
     spec: BrowserSpec
     product: str  # the real engine, e.g. "Chromium", "Firefox", "WebKitGTK"
     version: str
+    # Scripts run at the start of every document of every session (set at launch): the checks' libraries.
+    preload: tuple[str, ...]
 
     async def new_session(self, viewport: ViewportSpec, access: SiteAccess | None = None) -> Session: ...
 

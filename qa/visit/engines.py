@@ -34,12 +34,12 @@ def system_firefox() -> str | None:
     return next((p for p in SYSTEM_FIREFOX if os.access(p, os.X_OK)), None) or shutil.which("firefox")
 
 
-async def _launch_firefox_bidi(pw: Playwright, spec: BrowserSpec, firefox: str) -> Engine:
+async def _launch_firefox_bidi(pw: Playwright, spec: BrowserSpec, firefox: str, preload: tuple[str, ...]) -> Engine:
     """A stock Firefox through Playwright's ``moz-firefox`` BiDi channel and the relay shim."""
     folder = Path(tempfile.mkdtemp(prefix="qa-firefox-"))
     shimmed = replace(spec, driver="channel", channel="moz-firefox", executable=str(write_wrapper(folder, firefox)))
     try:
-        engine = await launch_playwright(pw, shimmed)
+        engine = await launch_playwright(pw, shimmed, preload)
     except BaseException:
         shutil.rmtree(folder, ignore_errors=True)
         raise
@@ -48,12 +48,13 @@ async def _launch_firefox_bidi(pw: Playwright, spec: BrowserSpec, firefox: str) 
     return engine
 
 
-async def launch(pw: Playwright, spec: BrowserSpec) -> Engine:
+async def launch(pw: Playwright, spec: BrowserSpec, preload: tuple[str, ...] = ()) -> Engine:
+    """One browser process; ``preload``: scripts every document gets at its start (see ``PageCheck.preload``)."""
     if spec.driver == "webdriver":
-        return await launch_webdriver(spec)
+        return await launch_webdriver(spec, preload)
     if spec.engine == "firefox" and spec.driver in ("playwright", "executable") and not spec.endpoint:
         if spec.executable:
-            return await _launch_firefox_bidi(pw, spec, spec.executable)
+            return await _launch_firefox_bidi(pw, spec, spec.executable, preload)
         if not _managed(pw, "firefox") and not spec.channel:
             firefox = system_firefox()
             if firefox is None:
@@ -61,7 +62,7 @@ async def launch(pw: Playwright, spec: BrowserSpec) -> Engine:
                     f"browser '{spec.name}': no Firefox found; run 'python -m playwright install firefox' "
                     "or 'apt-get install firefox-esr'"
                 )
-            return await _launch_firefox_bidi(pw, spec, firefox)
+            return await _launch_firefox_bidi(pw, spec, firefox, preload)
     if spec.engine == "webkit" and spec.driver == "playwright" and not spec.endpoint and not spec.executable:
         if not _managed(pw, "webkit"):
             if not webkitgtk_available():
@@ -69,5 +70,5 @@ async def launch(pw: Playwright, spec: BrowserSpec) -> Engine:
                     f"browser '{spec.name}': no WebKit found; run 'python -m playwright install webkit' or "
                     "'apt-get install webkit2gtk-driver xvfb python3-gi gir1.2-webkit2-4.1'"
                 )
-            return await launch_webdriver(replace(spec, driver="webdriver"))
-    return await launch_playwright(pw, spec)
+            return await launch_webdriver(replace(spec, driver="webdriver"), preload)
+    return await launch_playwright(pw, spec, preload)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import os
 import shutil
 import time
@@ -166,10 +167,19 @@ class PlaywrightSession:
         return f"too large: the document is {self._document['bytes'] / 1e6:.1f} MB; skipped"
 
     async def evaluate(self, function: str, arg: Any = None) -> Any:
-        return await self.page.evaluate(function, arg)
+        # One JSON string crosses the driver instead of Playwright's typed value tree, whose decoding cost more CPU
+        # than the checks themselves on large results (axe's). The checks return plain JSON data. Old libraries
+        # (Prototype.js) patch toJSON and would garble JSON.stringify: those pages get the value as it is.
+        out = await self.page.evaluate(
+            f"async (arg) => {{ const v = await ({function})(arg);"
+            " return Array.prototype.toJSON || Object.prototype.toJSON ? {raw: v} : JSON.stringify(v); }",
+            arg,
+        )
+        return out["raw"] if isinstance(out, dict) else None if out is None else json.loads(out)
 
-    async def run_script(self, source: str) -> None:
-        await self.page.evaluate(source)
+    async def inject(self, source: str, present: str) -> None:
+        if not await self.page.evaluate(f"() => !!({present})"):
+            await self.page.evaluate(source)
 
     async def screenshot(self, path: Path, full_page: bool = True) -> bool:
         await self.page.screenshot(path=str(path), full_page=full_page)
@@ -192,9 +202,12 @@ class PlaywrightSession:
 
 
 class PlaywrightEngine:
-    def __init__(self, pw: Playwright, spec: BrowserSpec, browser: Browser, product: str) -> None:
+    def __init__(
+        self, pw: Playwright, spec: BrowserSpec, browser: Browser, product: str, preload: tuple[str, ...] = ()
+    ) -> None:
         self.pw = pw
         self.spec = spec
+        self.preload = preload
         self.browser = browser
         self.product = product
         self.version = browser.version
@@ -233,6 +246,11 @@ class PlaywrightEngine:
         )
         if access.cookies:
             await context.add_cookies(access.cookies)
+        # Sent once per context instead of once per page; runs in every document and frame before the page's own
+        # scripts, so axe also reaches iframes.
+        for source in self.preload:
+            with contextlib.suppress(PlaywrightError):
+                await context.add_init_script(source)
         page = await context.new_page()
         return PlaywrightSession(context, page, viewport)
 
@@ -247,7 +265,7 @@ class PlaywrightEngine:
             shutil.rmtree(folder, ignore_errors=True)
 
 
-async def launch_playwright(pw: Playwright, spec: BrowserSpec) -> PlaywrightEngine:
+async def launch_playwright(pw: Playwright, spec: BrowserSpec, preload: tuple[str, ...] = ()) -> PlaywrightEngine:
     kind = getattr(pw, spec.engine)
     try:
         if spec.endpoint:
@@ -266,4 +284,4 @@ async def launch_playwright(pw: Playwright, spec: BrowserSpec) -> PlaywrightEngi
         raise BrowserUnavailable(
             f"browser '{spec.name}' ({spec.engine}) could not be started: {first}; run 'qa setup'"
         ) from None
-    return PlaywrightEngine(pw, spec, browser, PRODUCTS[spec.engine])
+    return PlaywrightEngine(pw, spec, browser, PRODUCTS[spec.engine], preload)

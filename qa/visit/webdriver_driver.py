@@ -32,7 +32,9 @@ from qa.visit.xvfb import VirtualDisplay, die_with_parent
 WEBKITGTK_DRIVER = "/usr/bin/WebKitWebDriver"
 SYSTEM_PYTHON = "/usr/bin/python3"  # python3-gi lives with the system Python, not in a venv
 BARE_BROWSER_NAME = "PyWebKitGTK"  # must match qa/visit/wk_browser.py
+PRELOAD_ENV = "QA_PRELOAD_SCRIPTS"  # must match qa/visit/wk_browser.py
 MAX_SESSIONS = 32
+SESSION_START_ATTEMPTS = 3
 
 # Calls a Playwright-style function expression; the page's recorded events ride along with every result.
 CALL_JS = """const done = arguments[arguments.length - 1];
@@ -123,8 +125,10 @@ class WebDriverSession:
             raise ScriptError(str(result.get("error"))[:500])
         return result.get("value")
 
-    async def run_script(self, source: str) -> None:
-        await self._call(self.driver.execute_script, source)
+    async def inject(self, source: str, present: str) -> None:
+        # Classic WebDriver cannot preload scripts: send it whenever the document lacks it.
+        if not await self.evaluate(f"() => !!({present})"):
+            await self._call(self.driver.execute_script, source)
 
     async def screenshot(self, path: Path, full_page: bool = True) -> bool:
         """Viewport only: classic WebDriver has no full-page capture (the caller records that)."""
@@ -160,8 +164,9 @@ class WebDriverSession:
 
 
 class WebDriverEngine:
-    def __init__(self, spec: BrowserSpec) -> None:
+    def __init__(self, spec: BrowserSpec, preload: tuple[str, ...] = ()) -> None:
         self.spec = spec
+        self.preload = preload
         self.product = "WebDriver"
         self.version = ""
         self.pool = ThreadPoolExecutor(max_workers=MAX_SESSIONS, thread_name_prefix=f"webdriver-{spec.name}")
@@ -189,6 +194,13 @@ class WebDriverEngine:
                 self.display = VirtualDisplay()
                 self.env["DISPLAY"] = self.display.start()
             self.env.pop("WAYLAND_DISPLAY", None)
+            if self.bare and self.preload:
+                # Our bare browser adds these as user scripts (classic WebDriver itself cannot preload).
+                files = []
+                for i, source in enumerate(self.preload):
+                    files.append(self.tmp / f"preload-{i}.js")
+                    files[-1].write_text(source, encoding="utf-8")
+                self.env[PRELOAD_ENV] = os.pathsep.join(str(f) for f in files)
 
     def _is_webkitgtk(self) -> bool:
         return "webkitwebdriver" in Path(self.server or "").name.lower()
@@ -294,11 +306,19 @@ class WebDriverEngine:
             await session.set_viewport(viewport.width, viewport.height)
             self.sessions.append(session)
             return session
-        try:
-            driver, service = await loop.run_in_executor(self.pool, self._open, viewport)
-        except WebDriverException as exc:
-            problem = _first_line(exc)
-            raise BrowserUnavailable(f"browser '{self.spec.name}' could not start a session: {problem}") from None
+        for attempt in range(SESSION_START_ATTEMPTS):
+            try:
+                driver, service = await loop.run_in_executor(self.pool, self._open, viewport)
+                break
+            except WebDriverException as exc:
+                # Under load WebKitWebDriver sometimes exits at start-up ("unexpectedly exited. Status code
+                # was: 1"); a second start works. A browser that truly cannot start fails every attempt.
+                if attempt + 1 == SESSION_START_ATTEMPTS:
+                    problem = _first_line(exc)
+                    raise BrowserUnavailable(
+                        f"browser '{self.spec.name}' could not start a session: {problem}"
+                    ) from None
+                await asyncio.sleep(0.5)
         session = WebDriverSession(self, driver, service, viewport)
         self.sessions.append(session)
         if access.cookies:
@@ -357,8 +377,8 @@ def _first_line(exc: BaseException) -> str:
     return (text.strip().splitlines() or [type(exc).__name__])[0][:300]
 
 
-async def launch_webdriver(spec: BrowserSpec) -> WebDriverEngine:
-    engine = WebDriverEngine(spec)
+async def launch_webdriver(spec: BrowserSpec, preload: tuple[str, ...] = ()) -> WebDriverEngine:
+    engine = WebDriverEngine(spec, preload)
     try:
         await engine.start()
     except BaseException:

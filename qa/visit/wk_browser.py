@@ -8,6 +8,7 @@ Run as: ``/usr/bin/python3 wk_browser.py --automation`` (WebKitWebDriver starts 
 """
 
 import json
+import os
 import sys
 
 import gi
@@ -17,6 +18,7 @@ gi.require_version("WebKit2", "4.1")
 from gi.repository import Gtk, WebKit2  # noqa: E402
 
 NAME = "PyWebKitGTK"
+PRELOAD_ENV = "QA_PRELOAD_SCRIPTS"  # files of scripts every document and frame gets at its start (axe-core)
 
 EVENTS_JS = r"""((status, contentType) => {
   if (window.__qaEvents) return;
@@ -42,6 +44,7 @@ EVENTS_JS = r"""((status, contentType) => {
 })"""
 
 windows = []
+preload = []  # WebKit2.UserScript, read once
 
 
 def on_close(view, window):
@@ -57,6 +60,8 @@ def set_events_script(manager, status, content_type):
             source, WebKit2.UserContentInjectedFrames.TOP_FRAME, WebKit2.UserScriptInjectionTime.START, None, None
         )
     )
+    for script in preload:
+        manager.add_script(script)
 
 
 def on_decide_policy(view, decision, kind, manager):
@@ -94,6 +99,17 @@ def main():
     if "--automation" not in sys.argv:
         sys.stderr.write("wk_browser: only for WebDriver automation (--automation)\n")
         return 2
+    for path in filter(None, os.environ.get(PRELOAD_ENV, "").split(os.pathsep)):
+        with open(path, encoding="utf-8") as f:
+            preload.append(
+                WebKit2.UserScript(
+                    f.read(),
+                    WebKit2.UserContentInjectedFrames.ALL_FRAMES,
+                    WebKit2.UserScriptInjectionTime.START,
+                    None,
+                    None,
+                )
+            )
     context = WebKit2.WebContext.get_default()
     context.set_automation_allowed(True)
     context.connect("automation-started", on_automation_started)
