@@ -33,7 +33,7 @@ from qa.report._xlsx import write_table
 NAME = "checklist"
 FILENAMES = [f"checklist-{p}.xlsx" for p in ("wcag22", "jis2016", "wcag21")]  # for INDEX.md
 META_SHEET = "_qa"
-MAX_IMAGES = 400  # embedded crops per workbook; the rest are named by path
+MAX_IMAGES = 400  # element crops cut and embedded per workbook
 OBSOLETE = ("廃止 (WCAG 2.2 で削除)", "Obsolete (removed in WCAG 2.2)")
 
 SHEETS = {
@@ -239,7 +239,10 @@ class Deliverable:
         findings = sorted(self.results.findings, key=lambda f: (f.url, f.sc[:1], f.rule, f.target))
         crops: list[tuple[int, Path]] = []
         rows = []
-        cut = _crops.crops_for(findings, visits, self.run_dir)
+        # Crops only for the findings whose crop the sheet embeds: cutting thousands nobody sees took longer
+        # than writing the workbook; report.html outlines every finding on its page's screenshot instead.
+        croppable = [f for f in findings if f.details.get("bbox") and visits.get((f.url, f.browser, f.viewport))]
+        cut = _crops.crops_for(croppable[:MAX_IMAGES], visits, self.run_dir)
         for i, f in enumerate(findings, start=1):
             crop = cut.get(f.id)
             if crop:
