@@ -117,19 +117,26 @@ def read_frontier(run_dir: Path) -> tuple[list[tuple[str, int]], list[tuple[str,
     """(accepted URL, depth) and (skipped URL, reason) as an interrupted run logged them."""
     accepted: list[tuple[str, int]] = []
     skipped: list[tuple[str, str]] = []
-    path = run_dir / FRONTIER
-    if path.exists():
-        with open(path, encoding="utf-8") as fh:
-            for line in fh:
-                try:
-                    entry = json.loads(line)
-                except json.JSONDecodeError:
-                    continue
-                if "url" in entry:
-                    accepted.append((entry["url"], int(entry.get("depth", 0))))
-                elif "skip" in entry:
-                    skipped.append((entry["skip"], entry.get("reason", "")))
+    for entry in _jsonl(run_dir / FRONTIER):
+        if "url" in entry:
+            accepted.append((entry["url"], int(entry.get("depth", 0))))
+        elif "skip" in entry:
+            skipped.append((entry["skip"], entry.get("reason", "")))
     return accepted, skipped
+
+
+def _jsonl(path: Path) -> Iterator[dict[str, Any]]:
+    """The objects of a JSON-lines log, one at a time; a line cut short by a hard kill is skipped."""
+    if not path.exists():
+        return
+    with open(path, encoding="utf-8") as fh:
+        for line in fh:
+            try:
+                entry = json.loads(line)
+            except json.JSONDecodeError:
+                continue
+            if isinstance(entry, dict):
+                yield entry
 
 
 def is_resumable(url: str) -> bool:
@@ -158,17 +165,9 @@ def update_latest(run_dir: Path) -> None:
 
 def iter_records(run_dir: Path) -> Iterator[dict[str, Any]]:
     """The recorded pages (as dicts), one at a time; a line cut short by a hard kill is skipped."""
-    path = run_dir / RECORDS
-    if not path.exists():
-        return
-    with open(path, encoding="utf-8") as fh:
-        for line in fh:
-            try:
-                record = json.loads(line)
-            except json.JSONDecodeError:
-                continue
-            if isinstance(record, dict) and "page" in record:
-                yield record["page"]
+    for record in _jsonl(run_dir / RECORDS):
+        if "page" in record:
+            yield record["page"]
 
 
 def write_coverage(run_dir: Path, coverage: dict[str, Any]) -> None:
