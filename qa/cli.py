@@ -510,9 +510,11 @@ def cmd_setup() -> int:
     apt = shutil.which("apt-get")
     if apt and os.geteuid() == 0:
         subprocess.run([apt, "update", "-q"], check=False)
-        if subprocess.run([apt, "install", "-y", "-q", "chromium"], check=False).returncode == 0:
-            print("qa: installed the system Chromium (apt-get install chromium)")
-            return EXIT_OK
+        # The headless shell is lighter for headless runs; older releases lack the package, so fall back.
+        for packages in (["chromium", "chromium-headless-shell"], ["chromium"]):
+            if subprocess.run([apt, "install", "-y", "-q", *packages], check=False).returncode == 0:
+                print(f"qa: installed the system Chromium (apt-get install {' '.join(packages)})")
+                return EXIT_OK
     raise QAError(
         "could not install a browser: run 'python -m playwright install chromium' where downloads work, "
         "or 'sudo apt-get install chromium' on Debian"

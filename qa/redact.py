@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
@@ -17,6 +18,7 @@ def register_secret(value: str | None) -> None:
     """Mask this value wherever it appears in text the suite writes or prints (passwords read at run time)."""
     if value and len(value) >= MIN_SECRET:
         _secrets.add(value)
+        _redact_short.cache_clear()
 
 
 def redact_secrets(text: str) -> str:
@@ -55,12 +57,35 @@ def redact_url(url: str) -> str:
     return redact_secrets(urlunsplit(parts))
 
 
+# Cheap tests that rule a pattern out before its regex runs: most texts (HTML snippets, axe messages) contain
+# none of these, and the findings of a large run repeat the same texts thousands of times (hence the cache).
+_PARAM_HINT = re.compile(r"pass|pwd|secret|token|api|access|auth|sig|sess|sid|jwt|nonce|wordpress_|wp-", re.I)
+_HEADER_HINT = re.compile(r"authorization|cookie|x-api-key", re.I)
+
+
 def redact_text(text: str) -> str:
     """Credentials in URLs, secret parameters, auth/cookie headers and bearer tokens anywhere in a text."""
-    text = _USERINFO.sub(rf"\g<scheme>{MASK}@", text)
-    text = SECRET_PARAMS.sub(rf"\g<key>\g<sep>{MASK}", text)
-    text = SECRET_HEADERS.sub(rf"\g<key>{MASK}", text)
-    return redact_secrets(BEARER.sub(rf"\g<key> {MASK}", text))
+    return _redact_short(text) if len(text) <= CACHED_LENGTH else _redact(text)
+
+
+CACHED_LENGTH = 2000  # the cache holds texts up to this long, so its memory stays bounded (8,192 entries)
+
+
+@lru_cache(maxsize=8192)
+def _redact_short(text: str) -> str:
+    return _redact(text)
+
+
+def _redact(text: str) -> str:
+    if "@" in text and "://" in text:
+        text = _USERINFO.sub(rf"\g<scheme>{MASK}@", text)
+    if ("=" in text or "%3" in text) and _PARAM_HINT.search(text):
+        text = SECRET_PARAMS.sub(rf"\g<key>\g<sep>{MASK}", text)
+    if _HEADER_HINT.search(text):
+        text = SECRET_HEADERS.sub(rf"\g<key>{MASK}", text)
+    if "Bearer" in text or "Basic" in text:
+        text = BEARER.sub(rf"\g<key> {MASK}", text)
+    return redact_secrets(text) if _secrets else text
 
 
 def redact_value(value: Any) -> Any:

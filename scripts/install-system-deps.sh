@@ -2,7 +2,7 @@
 # Installs the Debian packages the suite and its tests use, only those missing (idempotent, quick when done).
 # Usage: scripts/install-system-deps.sh [browsers|all|bench]   (default: all)
 set -euo pipefail
-want=(chromium fonts-noto-cjk)
+want=(chromium chromium-headless-shell fonts-noto-cjk)
 case "${1:-all}" in
   all|browsers) want+=(firefox-esr webkit2gtk-driver xvfb xauth python3-gi gir1.2-webkit2-4.1) ;;
   bench) want+=(chromium-driver) ;;  # for @axe-core/cli (npm), the comparison the benchmarks measure against

@@ -285,3 +285,34 @@ def _descendants(root: int) -> set[int]:
         frontier = {pid for pid, ppid in parents.items() if ppid in frontier and pid not in found}
         found |= frontier
     return found
+
+
+def test_chromium_full_page_screenshot_is_the_whole_page_at_device_resolution(tmp_path: Path) -> None:
+    """The suite's own full-page capture (no viewport resize) must give what Playwright's full-page screenshot
+    gives: the whole document, at a phone's 3× pixel ratio, pixel for pixel."""
+    from io import BytesIO
+
+    from PIL import Image, ImageChops
+
+    from qa.visit.matrix import ViewportSpec
+
+    spec = next(b for b in load_matrix(REPO / "browsers.yaml").browsers if b.name == "chromium")
+    phone = ViewportSpec(name="phone-3x", width=390, height=844, device_scale_factor=3, mobile=True, touch=True)
+
+    async def scenario(base: str) -> tuple[Image.Image, Image.Image, int]:
+        async with async_playwright() as pw:
+            engine = await launch(pw, spec)
+            session = await engine.new_session(phone)
+            await session.goto(f"{base}index.html", 30)
+            assert await session.screenshot(tmp_path / "ours.png", full_page=True) is True
+            reference = Image.open(BytesIO(await session.page.screenshot(full_page=True)))
+            height = await session.evaluate("() => document.documentElement.scrollHeight")
+            await session.close()
+            await engine.close()
+            return Image.open(tmp_path / "ours.png"), reference, height
+
+    with serve(REPO / "qa" / "demo" / "site") as base:
+        ours, reference, css_height = asyncio.run(scenario(base))
+    assert css_height > 844, "the page must be taller than the phone's viewport for this test to mean anything"
+    assert ours.size == reference.size == (390 * 3, css_height * 3)
+    assert ImageChops.difference(ours.convert("RGB"), reference.convert("RGB")).getbbox() is None

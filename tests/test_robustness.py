@@ -16,6 +16,7 @@ import subprocess
 import sys
 import time
 import zipfile
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -369,6 +370,36 @@ def test_redaction_of_text() -> None:
     red = redact_text(text)
     assert "hunter2" not in red and "abcdefghijklmnop" not in red and "a=b" not in red and "page=2" in red
     assert redact_url("https://h/?author=1&PHPSESSID=zz") == "https://h/?author=1&PHPSESSID=***"
+
+
+def test_a_secret_registered_late_is_masked_in_texts_seen_before() -> None:
+    """Redaction remembers texts it has seen (findings repeat them); a password read later must still be masked."""
+    from qa.redact import redact_text, register_secret
+
+    text = "Welcome back, s3cret-Passphrase-41"
+    assert redact_text(text) == text
+    register_secret("s3cret-Passphrase-41")
+    assert redact_text(text) == "Welcome back, ***"
+
+
+def test_report_jobs_failing_in_a_child_are_rerun_here(tmp_path: Path) -> None:
+    """Checklist workbooks render in forked children; a child that fails must not lose its workbook."""
+    import threading
+
+    from qa.report._parallel import run_jobs
+
+    parent = os.getpid()
+
+    def job(name: str) -> None:
+        if os.getpid() != parent and name == "b":
+            raise RuntimeError("simulated crash in the child")
+        (tmp_path / name).write_text(str(os.getpid()))
+
+    run_jobs([partial(job, name) for name in "abcd"])
+    written = {p.name: int(p.read_text()) for p in tmp_path.iterdir()}
+    assert set(written) == set("abcd") and written["a"] == written["b"] == parent
+    if (os.cpu_count() or 1) > 1 and threading.active_count() == 1:
+        assert written["d"] != parent, "with several cores the last job runs in a child"
 
 
 def test_frontier_stops_crawler_traps() -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +28,7 @@ from qa.judge.verdicts import Judgement, Verdict, judge_run
 from qa.model import VIOLATION, Results
 from qa.report import _crops
 from qa.report._axe_ja import message_ja
+from qa.report._parallel import run_jobs
 from qa.report._vocab import CONFORMANCE, REASONS, REVIEW_STATES, pick, verdict_labels
 from qa.report._xlsx import write_table
 
@@ -34,6 +36,9 @@ NAME = "checklist"
 FILENAMES = [f"checklist-{p}.xlsx" for p in ("wcag22", "jis2016", "wcag21")]  # for INDEX.md
 META_SHEET = "_qa"
 MAX_IMAGES = 400  # element crops cut and embedded per workbook
+# Workbooks are built in memory (about 200 MB per 1,000 visits): above this many visits they are built one after
+# the other, so the report phase stays within the crawl's memory (bench_memory.py: 2,000 pages, 790 MB vs 1.24 GB).
+PARALLEL_MAX_VISITS = 1000
 OBSOLETE = ("廃止 (WCAG 2.2 で削除)", "Obsolete (removed in WCAG 2.2)")
 
 SHEETS = {
@@ -58,12 +63,14 @@ def render(results: Results, out_dir: Path) -> list[Path]:
     config = results.run.config or {}
     lang = config.get("lang", "ja")
     level = config.get("level", "AA")
-    written = []
-    for profile in selected(config if config.get("profiles") else {"profiles": ["wcag22", "jis2016"]}):
-        path = out_dir / filename(profile)
-        Deliverable(results, profile, level, lang, out_dir).save(path)
-        written.append(path)
-    return written
+    profiles = selected(config if config.get("profiles") else {"profiles": ["wcag22", "jis2016"]})
+    jobs = [partial(_save, results, profile, level, lang, out_dir) for profile in profiles]
+    run_jobs(jobs, parallel=len(results.pages) <= PARALLEL_MAX_VISITS)
+    return [out_dir / filename(profile) for profile in profiles]
+
+
+def _save(results: Results, profile: Profile, level: str, lang: str, out_dir: Path) -> None:
+    Deliverable(results, profile, level, lang, out_dir).save(out_dir / filename(profile))
 
 
 class Deliverable:
