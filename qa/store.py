@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from qa.errors import UsageError
-from qa.model import Finding, Page, Results, RunInfo
+from qa.model import Finding, Page, Results, RunInfo, shallow_dict
 from qa.redact import MASK, redact_record, redact_url
 
 RESULTS = "results.json"
@@ -59,7 +59,7 @@ class RunStore:
         redact_record(page)
         for f in findings:
             redact_record(f)
-        record = {"page": _asdict(page), "findings": [_asdict(f) for f in findings]}
+        record = {"page": shallow_dict(page), "findings": [shallow_dict(f) for f in findings]}
         self._records.write(json.dumps(record, ensure_ascii=False) + "\n")
         self._records.flush()
         self.pages += 1
@@ -142,12 +142,6 @@ def _jsonl(path: Path) -> Iterator[dict[str, Any]]:
 def is_resumable(url: str) -> bool:
     """URLs whose credentials were redacted before they reached the disk cannot be fetched again."""
     return MASK not in url
-
-
-def _asdict(obj: Any) -> dict[str, Any]:
-    import dataclasses
-
-    return dataclasses.asdict(obj)
 
 
 def update_latest(run_dir: Path) -> None:
