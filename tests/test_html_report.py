@@ -161,6 +161,8 @@ def test_page_view_outlines_the_failing_element(page: Page, demo_run: QARun) -> 
     open_page_view(page, "business-environment", JA["search"])
     if page.locator("nav.cells").count():
         page.locator("nav.cells a", has_text=cell).click()
+        # the view is drawn again for the chosen cell: wait for that, not for the old drawing's image
+        page.locator('nav.cells a[aria-current="page"]', has_text=cell).wait_for()
     img = page.locator("figure.screenshot img")
     img.scroll_into_view_if_needed()
     until(

@@ -270,7 +270,7 @@ def test_a_killed_browser_is_relaunched_and_the_run_completes(reference) -> None
                 except OSError:
                     continue
                 name = cmdline[0].rsplit(b"/", 1)[-1]
-                if name in (b"chromium", b"chrome", b"headless_shell") and not any(
+                if name in (b"chromium", b"chrome", b"headless_shell", b"chromium-headless-shell") and not any(
                     a.startswith(b"--type=") for a in cmdline
                 ):
                     browser = pid  # the browser process itself, not a renderer or the crash handler

@@ -25,6 +25,7 @@ class Navigation:
     # document larger than the session's ``max_document_bytes`` and says so in ``error``.
     document_bytes: int | None = None
     responded: bool = True  # False when the server never answered (vs. a page whose loading never finished)
+    attachment: bool = False  # the server asked for a download (Content-Disposition: attachment)
 
 
 @dataclass

@@ -66,6 +66,9 @@ async def visit_page(
         page.facts["document_bytes"] = nav.document_bytes
     if nav.error:
         kind, reason = _navigation_fault(nav.error, nav.responded, timeouts["navigation"])
+        if kind == faults.DOWNLOAD and not nav.attachment and page.content_type not in ("", *HTML_TYPES):
+            # A browser without a viewer for the type (Chromium's headless shell and PDF) downloads it instead.
+            return _fail(page, faults.NOT_HTML, f"not an HTML page ({page.content_type}); skipped")
         if kind == faults.TIMEOUT and nav.responded and not await _responsive(session):
             kind = faults.UNRESPONSIVE
             reason = "unresponsive: the page's script never yields (endless loop); its tab was abandoned and replaced"

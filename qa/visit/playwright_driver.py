@@ -113,7 +113,11 @@ class PlaywrightSession:
             size = int(response.headers.get("content-length") or -1)
         except ValueError:
             size = -1
-        self._document = {"bytes": size if size >= 0 else None}
+        self._document = {
+            "bytes": size if size >= 0 else None,
+            "type": response.headers.get("content-type", ""),
+            "attachment": response.headers.get("content-disposition", "").lower().startswith("attachment"),
+        }
         if self.max_document_bytes and size > self.max_document_bytes:
             self._document["too_large"] = True
             self._too_large_seen.set()
@@ -155,10 +159,12 @@ class PlaywrightSession:
             return Navigation(
                 None,
                 url,
+                content_type=self._document.get("type", ""),
                 error=self._too_large() or message,
                 load_ms=(time.perf_counter() - started) * 1000,
                 document_bytes=self._document.get("bytes"),
                 responded=bool(self._document),
+                attachment=self._document.get("attachment", False),
             )
         load_ms = (time.perf_counter() - started) * 1000
         if self._document.get("too_large"):
@@ -172,11 +178,11 @@ class PlaywrightSession:
         while req is not None:
             redirects.insert(0, req.url)
             req = req.redirected_from
-        headers = await response.all_headers()
         return Navigation(
             status=response.status,
             final_url=self.page.url,
-            content_type=headers.get("content-type", ""),
+            # The headers the response event already carried: all_headers() would cost a driver round trip.
+            content_type=response.headers.get("content-type", ""),
             load_ms=load_ms,
             redirects=redirects,
             document_bytes=self._document.get("bytes"),
