@@ -117,7 +117,7 @@ def read_frontier(run_dir: Path) -> tuple[list[tuple[str, int]], list[tuple[str,
     """(accepted URL, depth) and (skipped URL, reason) as an interrupted run logged them."""
     accepted: list[tuple[str, int]] = []
     skipped: list[tuple[str, str]] = []
-    for entry in _jsonl(run_dir / FRONTIER):
+    for entry in read_jsonl(run_dir / FRONTIER):
         if "url" in entry:
             accepted.append((entry["url"], int(entry.get("depth", 0))))
         elif "skip" in entry:
@@ -125,7 +125,7 @@ def read_frontier(run_dir: Path) -> tuple[list[tuple[str, int]], list[tuple[str,
     return accepted, skipped
 
 
-def _jsonl(path: Path) -> Iterator[dict[str, Any]]:
+def read_jsonl(path: Path) -> Iterator[dict[str, Any]]:
     """The objects of a JSON-lines log, one at a time; a line cut short by a hard kill is skipped."""
     if not path.exists():
         return
@@ -159,7 +159,7 @@ def update_latest(run_dir: Path) -> None:
 
 def iter_records(run_dir: Path) -> Iterator[dict[str, Any]]:
     """The recorded pages (as dicts), one at a time; a line cut short by a hard kill is skipped."""
-    for record in _jsonl(run_dir / RECORDS):
+    for record in read_jsonl(run_dir / RECORDS):
         if "page" in record:
             yield record["page"]
 

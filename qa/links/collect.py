@@ -9,7 +9,6 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -17,6 +16,7 @@ from urllib.parse import urlsplit
 from qa.discover.urls import normalise
 from qa.model import Page
 from qa.redact import redact_text
+from qa.store import read_jsonl
 
 FOLDER = "links"
 OCCURRENCES = "occurrences.jsonl"
@@ -82,17 +82,6 @@ class Collector:
         for fh in (self._occurrences, self._ids):
             if not fh.closed:
                 fh.close()
-
-
-def read_jsonl(path: Path) -> Iterator[dict[str, Any]]:
-    if not path.exists():
-        return
-    with open(path, encoding="utf-8") as fh:
-        for line in fh:
-            try:
-                yield json.loads(line)
-            except json.JSONDecodeError:
-                continue  # a line cut short by an interrupted run
 
 
 def ids_for(run_dir: Path, wanted: set[str]) -> dict[str, set[str]]:
