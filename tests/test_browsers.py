@@ -229,22 +229,36 @@ def test_webkit_sessions_restart_after_a_crash_and_close_cleanly() -> None:
 
 
 @pytest.mark.skipif(not os.access("/usr/bin/firefox-esr", os.X_OK), reason="needs Debian's firefox-esr")
-def test_firefox_through_the_relay_has_exact_viewports_and_closes_without_leftovers() -> None:
+def test_firefox_over_webdriver_bidi_has_exact_viewports_reports_events_and_closes_without_leftovers() -> None:
     matrix = load_matrix(REPO / "browsers.yaml")
     spec = next(b for b in matrix.browsers if b.name == "firefox")
 
-    async def scenario() -> set[int]:
+    async def scenario(base: str) -> set[int]:
         async with async_playwright() as pw:
             engine = await launch(pw, spec)
-            assert engine.product == "Firefox"
-            session = await engine.new_session(matrix.viewports[2])
-            assert await session.evaluate("() => [innerWidth, innerHeight]") == [390, 844]
+            assert engine.product == "Firefox" and engine.version.startswith("1")
+            phone = await engine.new_session(matrix.viewports[2])
+            desktop = await engine.new_session(matrix.viewports[0])
+            assert await phone.evaluate("() => [innerWidth, innerHeight]") == [390, 844]
+            assert await desktop.evaluate("() => [innerWidth, innerHeight]") == [1366, 768]
+            # Each tab hears only its own page: the image that fails on one is not reported by the other.
+            nav, other = await asyncio.gather(
+                phone.goto(f"{base}broken-image.html", 30), desktop.goto(f"{base}js-error.html", 30)
+            )
+            assert (nav.status, nav.final_url, nav.content_type) == (200, f"{base}broken-image.html", "text/html")
+            phone_events, desktop_events = phone.take_events(), desktop.take_events()
+            assert [r["url"].rsplit("/", 1)[-1] for r in phone_events.failed_requests] == ["no-such-photo.png"]
+            assert not phone_events.js_errors and not desktop_events.failed_requests
+            assert "callsAFunctionThatDoesNotExist" in desktop_events.js_errors[0]
+            missing = await phone.goto(f"{base}no-such-page.html", 30)
+            assert missing.status == 404 and not missing.error
             started = _descendants(os.getpid())
             assert any("firefox" in _cmdline(p) for p in started)
             await engine.close()
             return started
 
-    started = asyncio.run(scenario())
+    with serve(SITES / "browsers") as base:
+        started = asyncio.run(scenario(base))
     for _ in range(50):
         alive = {p for p in started if Path(f"/proc/{p}").exists() and "firefox" in _cmdline(p)}
         if not alive:

@@ -264,7 +264,6 @@ class PlaywrightEngine:
         self.browser = browser
         self.product = product
         self.version = browser.version
-        self.cleanup: list[Path] = []  # temporary folders (the Firefox relay wrapper) removed on close
 
     def _context_options(self, viewport: ViewportSpec) -> dict[str, Any]:
         if viewport.device:
@@ -314,8 +313,6 @@ class PlaywrightEngine:
     async def close(self) -> None:
         with contextlib.suppress(PlaywrightError, TimeoutError):
             await asyncio.wait_for(self.browser.close(), CLOSE_TIMEOUT_S)
-        for folder in self.cleanup:
-            shutil.rmtree(folder, ignore_errors=True)
 
 
 async def launch_playwright(pw: Playwright, spec: BrowserSpec, preload: tuple[str, ...] = ()) -> PlaywrightEngine:

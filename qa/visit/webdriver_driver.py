@@ -65,7 +65,7 @@ _KEYS = {
 }
 
 
-def _code(part: str) -> str:
+def key_code(part: str) -> str:
     """One Playwright key name ("Tab", "Shift", "ArrowDown", "a") as a WebDriver key code."""
     return _KEYS.get(part) or (getattr(Keys, part.upper(), part) if len(part) > 1 else part)
 
@@ -147,10 +147,10 @@ class WebDriverSession:
         def act() -> None:
             chain = ActionChains(self.driver)
             for m in modifiers:
-                chain.key_down(_code(m))
-            chain.send_keys(_code(last))
+                chain.key_down(key_code(m))
+            chain.send_keys(key_code(last))
             for m in reversed(modifiers):
-                chain.key_up(_code(m))
+                chain.key_up(key_code(m))
             chain.perform()
 
         await self._call(act)

@@ -1,0 +1,580 @@
+"""Firefox driven directly over WebDriver BiDi: no Playwright driver, no geckodriver, no relay.
+
+Used for a stock Firefox (Debian's firefox-esr) when Playwright's own Firefox is not installed. Playwright's
+``moz-firefox`` channel works on Firefox ESR only through a relay, and it costs about twice the CPU per visit: its
+node driver and the relay handle every message, its full-page screenshot resizes the view, and it subscribes to
+every event. Here one websocket carries exactly what the checks use: about half the time per visit.
+
+One browser process per engine; a session is a tab in its own user context (cookies and storage apart, as
+Playwright's contexts are). Events are routed to the session whose tab (or one of its frames) raised them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import contextlib
+import json
+import os
+import re
+import shutil
+import signal
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from websockets.asyncio.client import ClientConnection, connect
+from websockets.exceptions import ConnectionClosed
+
+from qa.errors import BrowserUnavailable
+from qa.visit.driver import Navigation, PageEvents, SiteAccess
+from qa.visit.matrix import BrowserSpec, ViewportSpec
+from qa.visit.webdriver_driver import key_code
+from qa.visit.xvfb import die_with_parent
+
+MAX_EVENTS = 200  # a page that logs in a loop must not grow memory without bound
+START_TIMEOUT_S = 60
+COMMAND_TIMEOUT_S = 60  # no command may hang a worker forever (a hung content process never answers)
+CLOSE_TIMEOUT_S = 10
+_LISTENING = re.compile(r"WebDriver BiDi listening on (ws://\S+)")
+EVENTS = [
+    "browsingContext.contextCreated",  # frames: their events belong to the tab they live in
+    "browsingContext.userPromptOpened",
+    "log.entryAdded",
+    "network.responseStarted",
+    "network.fetchError",
+]
+# What Playwright and Puppeteer set for automation: no update checks, telemetry or other background traffic, and
+# no dialogs of the browser's own. Firefox's remote agent adds its recommended automation preferences itself.
+PREFS: dict[str, Any] = {
+    "app.normandy.api_url": "",
+    "app.update.checkInstallTime": False,
+    "app.update.disabledForTesting": True,
+    "browser.chrome.site_icons": False,  # the favicon request is the browser's, not the page's: no finding for it
+    "browser.contentblocking.features.standard": "-tp,tpPrivate,cookieBehavior0,-cm,-fp",
+    "browser.newtabpage.enabled": False,
+    "browser.pagethumbnails.capturing_disabled": True,
+    "browser.safebrowsing.blockedURIs.enabled": False,
+    "browser.safebrowsing.downloads.enabled": False,
+    "browser.safebrowsing.malware.enabled": False,
+    "browser.safebrowsing.phishing.enabled": False,
+    "browser.search.update": False,
+    "browser.sessionstore.resume_from_crash": False,
+    "browser.shell.checkDefaultBrowser": False,
+    "browser.startup.homepage": "about:blank",
+    "browser.startup.page": 0,
+    "browser.translations.automaticallyPopup": False,
+    "browser.uitour.enabled": False,
+    "browser.warnOnQuit": False,
+    "datareporting.healthreport.uploadEnabled": False,
+    "datareporting.policy.dataSubmissionEnabled": False,
+    "devtools.jsonview.enabled": False,
+    "dom.ipc.reportProcessHangs": False,
+    "dom.max_script_run_time": 0,
+    # Every tab is checked at once: none may be throttled as a background tab (axe yields through timers).
+    "dom.min_background_timeout_value": 0,
+    "dom.min_background_timeout_value_without_budget_throttling": 0,
+    "dom.timeout.enable_budget_timer_throttling": False,
+    "layout.testing.top-level-always-active": True,
+    "dom.security.https_first": False,
+    "extensions.update.enabled": False,
+    "extensions.getAddons.cache.enabled": False,
+    "geo.provider.testing": True,
+    "hangmonitor.timeout": 0,
+    "media.gmp-manager.updateEnabled": False,
+    "network.captive-portal-service.enabled": False,
+    "network.connectivity-service.enabled": False,
+    "network.http.speculative-parallel-limit": 0,
+    "network.manage-offline-status": False,
+    "privacy.trackingprotection.enabled": False,
+    "signon.rememberSignons": False,
+    "toolkit.telemetry.enabled": False,
+}
+# Fetch metadata destinations as Playwright's resource types, which the browser check's findings use.
+_DESTINATIONS = {"style": "stylesheet", "": "other"}
+
+
+class BidiError(RuntimeError):
+    """The browser refused a command, or a script failed in the page."""
+
+
+class Connection:
+    """One websocket to the browser: commands matched to replies by id, events handed to a callback."""
+
+    def __init__(self, ws: ClientConnection, on_event: Any) -> None:
+        self.ws = ws
+        self.on_event = on_event
+        self.next_id = 0
+        self.pending: dict[int, asyncio.Future] = {}
+        self.closed = False
+        self.reader = asyncio.ensure_future(self._read())
+
+    async def _read(self) -> None:
+        try:
+            async for raw in self.ws:
+                message = json.loads(raw)
+                waiter = self.pending.pop(message.get("id"), None) if "id" in message else None
+                if waiter is not None:
+                    if not waiter.done():
+                        waiter.set_result(message)
+                elif message.get("type") == "event":
+                    self.on_event(message["method"], message.get("params") or {})
+        except ConnectionClosed:
+            pass
+        finally:
+            self.closed = True
+            for waiter in self.pending.values():
+                if not waiter.done():
+                    waiter.set_exception(BidiError("Browser closed: the connection to Firefox was lost"))
+            self.pending.clear()
+
+    async def send(self, method: str, params: dict[str, Any], timeout_s: float = COMMAND_TIMEOUT_S) -> dict[str, Any]:
+        if self.closed:
+            raise BidiError("Browser closed: the connection to Firefox was lost")
+        self.next_id += 1
+        ident = self.next_id
+        waiter = asyncio.get_running_loop().create_future()
+        self.pending[ident] = waiter
+        try:
+            await self.ws.send(json.dumps({"id": ident, "method": method, "params": params}))
+            reply = await asyncio.wait_for(waiter, timeout_s)
+        except ConnectionClosed:
+            raise BidiError("Browser closed: the connection to Firefox was lost") from None
+        finally:
+            self.pending.pop(ident, None)
+        if reply.get("type") == "error":
+            raise BidiError(f"{method}: {reply.get('error')}: {reply.get('message', '')}".strip())
+        return reply.get("result") or {}
+
+    async def close(self) -> None:
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(self.ws.close(), CLOSE_TIMEOUT_S)
+        self.reader.cancel()
+
+
+def _header(response: dict[str, Any], name: str) -> str:
+    for h in response.get("headers") or []:
+        if str(h.get("name", "")).lower() == name:
+            value = h.get("value") or {}
+            return str(value.get("value", "")) if isinstance(value, dict) else str(value)
+    return ""
+
+
+class BidiSession:
+    def __init__(self, engine: BidiEngine, context: str, user_context: str, viewport: ViewportSpec) -> None:
+        self.engine = engine
+        self.context = context
+        self.user_context = user_context
+        self.viewport = viewport
+        self.max_document_bytes: int | None = None
+        self.credentials: tuple[str, str] | None = None
+        self._events = PageEvents()
+        self._documents: list[dict[str, Any]] = []  # responses of this tab's own document, redirects first
+        self._too_large = asyncio.Event()
+
+    # --- events, routed here by the engine ----------------------------------------------------------------
+    def event(self, method: str, params: dict[str, Any], top: bool) -> None:
+        if method == "network.responseStarted":
+            response, request = params.get("response") or {}, params.get("request") or {}
+            if params.get("navigation") and top:
+                self._on_document(response)
+            elif int(response.get("status") or 0) >= 400 and not params.get("navigation"):
+                self._add(
+                    self._events.failed_requests,
+                    {"url": response.get("url", ""), "type": _type(request), "status": response["status"]},
+                )
+        elif method == "network.fetchError":
+            request = params.get("request") or {}
+            if not (params.get("navigation") and top):
+                error = params.get("errorText") or "failed"
+                self._add(
+                    self._events.failed_requests,
+                    {"url": request.get("url", ""), "type": _type(request), "error": error},
+                )
+        elif method == "log.entryAdded":
+            if params.get("type") == "javascript":
+                self._add(self._events.js_errors, str(params.get("text", "")))
+            elif params.get("level") == "error":
+                self._add(self._events.console_errors, str(params.get("text", "")))
+        elif method == "browsingContext.userPromptOpened":
+            self._add(self._events.dialogs, f"{params.get('type')}: {params.get('message', '')}")
+            asyncio.ensure_future(self._dismiss(params.get("context") or self.context))
+        elif method == "network.authRequired" and self.credentials:
+            asyncio.ensure_future(self._authenticate(params))
+
+    @staticmethod
+    def _add(bucket: list, item: Any) -> None:
+        if len(bucket) < MAX_EVENTS:
+            bucket.append(item)
+
+    def _on_document(self, response: dict[str, Any]) -> None:
+        try:
+            size = int(_header(response, "content-length") or -1)
+        except ValueError:
+            size = -1
+        self._documents.append(
+            {
+                "url": response.get("url", ""),
+                "status": response.get("status"),
+                "type": _header(response, "content-type") or response.get("mimeType", ""),
+                "bytes": size if size >= 0 else None,
+                "attachment": _header(response, "content-disposition").lower().startswith("attachment"),
+            }
+        )
+        if self.max_document_bytes and size > self.max_document_bytes:
+            self._too_large.set()
+
+    async def _dismiss(self, context: str) -> None:
+        with contextlib.suppress(BidiError, TimeoutError):
+            await self._send("browsingContext.handleUserPrompt", {"context": context, "accept": False})
+
+    async def _authenticate(self, params: dict[str, Any]) -> None:
+        assert self.credentials is not None
+        user, password = self.credentials
+        request = (params.get("request") or {}).get("request")
+        credentials = {"type": "password", "username": user, "password": password}
+        with contextlib.suppress(BidiError, TimeoutError):
+            await self._send(
+                "network.continueWithAuth",
+                {"request": request, "action": "provideCredentials", "credentials": credentials},
+            )
+
+    async def _send(self, method: str, params: dict[str, Any], timeout_s: float = COMMAND_TIMEOUT_S) -> dict[str, Any]:
+        return await self.engine.connection.send(method, params, timeout_s)
+
+    # --- the Session interface ------------------------------------------------------------------------------
+    async def goto(self, url: str, timeout_s: float) -> Navigation:
+        self._events = PageEvents()
+        self._documents = []
+        self._too_large = asyncio.Event()
+        started = time.perf_counter()
+        load = asyncio.ensure_future(
+            self._send("browsingContext.navigate", {"context": self.context, "url": url, "wait": "complete"}, timeout_s)
+        )
+        big = asyncio.ensure_future(self._too_large.wait())
+        await asyncio.wait([load, big], return_when=asyncio.FIRST_COMPLETED)
+        big.cancel()
+        error = ""
+        if not load.done():  # the document's headers said it is too large: stop before the renderer parses it
+            load.cancel()
+            await self._blank()
+            error = f"too large: the document is {self._document().get('bytes', 0) / 1e6:.1f} MB; skipped"
+        else:
+            try:
+                load.result()
+            except TimeoutError:
+                await self._blank()
+                error = f"Timeout {timeout_s * 1000:.0f}ms exceeded while loading the page"
+            except BidiError as exc:
+                error = str(exc)
+        load_ms = (time.perf_counter() - started) * 1000
+        doc = self._document()
+        redirects = [d["url"] for d in self._documents[:-1] if 300 <= int(d.get("status") or 0) < 400]
+        if error:
+            return Navigation(
+                None,
+                url,
+                content_type=doc.get("type", ""),
+                error=error,
+                load_ms=load_ms,
+                document_bytes=doc.get("bytes"),
+                responded=bool(doc),
+                attachment=doc.get("attachment", False),
+                redirects=redirects,
+            )
+        return Navigation(
+            status=doc.get("status"),
+            final_url=doc.get("url") or load.result().get("url") or url,
+            content_type=doc.get("type", ""),
+            load_ms=load_ms,
+            redirects=redirects,
+            document_bytes=doc.get("bytes"),
+        )
+
+    def _document(self) -> dict[str, Any]:
+        return self._documents[-1] if self._documents else {}
+
+    async def _blank(self) -> None:
+        with contextlib.suppress(BidiError, TimeoutError):
+            await self._send(
+                "browsingContext.navigate", {"context": self.context, "url": "about:blank", "wait": "none"}, 5
+            )
+
+    async def evaluate(self, function: str, arg: Any = None) -> Any:
+        # One JSON string each way instead of BiDi's typed value trees. Old libraries (Prototype.js) patch toJSON
+        # and would garble JSON.stringify: it is set aside for the call and put back.
+        declaration = (
+            "async (argJson) => { const v = await (" + function + ")(JSON.parse(argJson));"
+            " const saved = [Array.prototype, Object.prototype].map((p) => [p, Object.getOwnPropertyDescriptor(p,"
+            " 'toJSON')]).filter(([, d]) => d); saved.forEach(([p]) => delete p.toJSON);"
+            " try { return v === undefined ? 'null' : JSON.stringify(v); }"
+            " finally { saved.forEach(([p, d]) => Object.defineProperty(p, 'toJSON', d)); } }"
+        )
+        reply = await self._send(
+            "script.callFunction",
+            {
+                "functionDeclaration": declaration,
+                "arguments": [{"type": "string", "value": json.dumps(arg)}],
+                "awaitPromise": True,
+                "target": {"context": self.context},
+                "resultOwnership": "none",
+            },
+        )
+        if reply.get("type") == "exception":
+            details = reply.get("exceptionDetails") or {}
+            raise BidiError(str(details.get("text") or "the script failed")[:500])
+        value = (reply.get("result") or {}).get("value")
+        return None if value is None else json.loads(value)
+
+    async def inject(self, source: str, present: str) -> None:
+        if not await self.evaluate(f"() => !!({present})"):
+            await self._send(
+                "script.evaluate",
+                {"expression": source, "target": {"context": self.context}, "awaitPromise": False},
+            )
+
+    async def screenshot(self, path: Path, full_page: bool = True) -> bool:
+        params = {"context": self.context, "origin": "document" if full_page else "viewport"}
+        try:
+            shot = await self._send("browsingContext.captureScreenshot", params)
+        except BidiError:
+            if not full_page:
+                raise
+            # A document taller than the largest canvas Firefox will paint: the viewport, and the caller says so.
+            shot = await self._send("browsingContext.captureScreenshot", {**params, "origin": "viewport"})
+            full_page = False
+        path.write_bytes(base64.b64decode(shot["data"]))
+        return full_page
+
+    async def set_viewport(self, width: int, height: int) -> None:
+        await self._send(
+            "browsingContext.setViewport", {"context": self.context, "viewport": {"width": width, "height": height}}
+        )
+
+    async def press(self, key: str) -> None:
+        *modifiers, last = key.split("+")
+        actions = [{"type": "keyDown", "value": key_code(m)} for m in modifiers]
+        actions += [{"type": "keyDown", "value": key_code(last)}, {"type": "keyUp", "value": key_code(last)}]
+        actions += [{"type": "keyUp", "value": key_code(m)} for m in reversed(modifiers)]
+        await self._send(
+            "input.performActions",
+            {"context": self.context, "actions": [{"type": "key", "id": "keyboard", "actions": actions}]},
+        )
+
+    def take_events(self) -> PageEvents:
+        events, self._events = self._events, PageEvents()
+        return events
+
+    async def close(self) -> None:
+        await self.engine.release(self)
+
+
+def _type(request: dict[str, Any]) -> str:
+    kind = str(request.get("destination") or request.get("initiatorType") or "")
+    return _DESTINATIONS.get(kind, kind)
+
+
+class BidiEngine:
+    def __init__(self, spec: BrowserSpec, executable: str, preload: tuple[str, ...], devices: dict[str, Any]) -> None:
+        self.spec = spec
+        self.executable = executable
+        self.preload = preload
+        self.devices = devices
+        self.product = "Firefox"
+        self.version = ""
+        self.profile = Path(tempfile.mkdtemp(prefix="qa-firefox-"))
+        self.process: asyncio.subprocess.Process | None = None
+        self.connection: Connection | None = None  # type: ignore[assignment]
+        self.sessions: dict[str, BidiSession] = {}  # top-level context -> its session
+        self.parents: dict[str, str] = {}  # frame context -> its parent
+        self._stderr: asyncio.Future | None = None
+
+    async def start(self) -> None:
+        (self.profile / "user.js").write_text(
+            "".join(f"user_pref({json.dumps(k)}, {json.dumps(v)});\n" for k, v in PREFS.items()), encoding="utf-8"
+        )
+        args = ["--remote-debugging-port=0", "--profile", str(self.profile), "--no-remote", *self.spec.args]
+        if self.spec.headless:
+            args.append("--headless")
+        env = {**os.environ, "MOZ_CRASHREPORTER_DISABLE": "1", "MOZ_DISABLE_AUTO_SAFE_MODE": "1"}
+        try:
+            self.process = await asyncio.create_subprocess_exec(
+                self.executable,
+                *args,
+                stdout=asyncio.subprocess.DEVNULL,
+                stderr=asyncio.subprocess.PIPE,
+                env=env,
+                start_new_session=True,  # Firefox and its content processes end as one group
+                preexec_fn=die_with_parent,
+            )
+        except OSError as exc:
+            raise BrowserUnavailable(f"browser '{self.spec.name}' could not be started: {exc}") from None
+        address = await self._listening()
+        ws = await connect(address + "/session", max_size=None, open_timeout=START_TIMEOUT_S, ping_interval=None)
+        self.connection = Connection(ws, self._route)
+        capabilities = {"acceptInsecureCerts": True, "unhandledPromptBehavior": {"default": "ignore"}}
+        session = await self.connection.send("session.new", {"capabilities": {"alwaysMatch": capabilities}})
+        self.version = str((session.get("capabilities") or {}).get("browserVersion", ""))
+        await self.connection.send("session.subscribe", {"events": EVENTS})
+        for source in self.preload:
+            # Runs before the page's own scripts in every document and frame, so axe also reaches iframes. The
+            # source runs inside a function: a library must set its globals on window (axe does).
+            await self.connection.send("script.addPreloadScript", {"functionDeclaration": "() => {" + source + "\n}"})
+
+    async def _listening(self) -> str:
+        assert self.process is not None and self.process.stderr is not None
+        lines: list[str] = []
+        try:
+            async with asyncio.timeout(START_TIMEOUT_S):
+                while True:
+                    raw = await self.process.stderr.readline()
+                    if not raw:
+                        break
+                    text = raw.decode("utf-8", "replace").strip()
+                    lines.append(text)
+                    found = _LISTENING.search(text)
+                    if found:
+                        # Firefox keeps writing to stderr: read it away so that it never blocks on a full pipe.
+                        self._stderr = asyncio.ensure_future(self._drain())
+                        return found.group(1)
+        except TimeoutError:
+            pass
+        last = next((line for line in reversed(lines) if line), "no output")
+        raise BrowserUnavailable(f"browser '{self.spec.name}' ({self.executable}) did not start: {last[:200]}")
+
+    async def _drain(self) -> None:
+        assert self.process is not None and self.process.stderr is not None
+        while await self.process.stderr.read(65536):
+            pass
+
+    def _route(self, method: str, params: dict[str, Any]) -> None:
+        if method == "browsingContext.contextCreated":
+            if params.get("parent"):
+                self.parents[params["context"]] = params["parent"]
+            return
+        context = params.get("context") or (params.get("source") or {}).get("context") or ""
+        top = context
+        for _ in range(32):  # frames nest; a cycle cannot happen, but a bound costs nothing
+            if top in self.sessions or top not in self.parents:
+                break
+            top = self.parents[top]
+        session = self.sessions.get(top)
+        if session is not None:
+            session.event(method, params, top == context)
+
+    def alive(self) -> bool:
+        """False once Firefox has died (crashed or killed); the crawl then relaunches it."""
+        return self.process is not None and self.process.returncode is None and not self.connection.closed
+
+    def _size(self, viewport: ViewportSpec) -> tuple[int, int, float]:
+        if viewport.device:
+            if viewport.device not in self.devices:
+                raise BrowserUnavailable(f"viewport {viewport.name}: unknown Playwright device '{viewport.device}'")
+            device = self.devices[viewport.device]
+            return device["viewport"]["width"], device["viewport"]["height"], device.get("device_scale_factor", 1)
+        return viewport.width, viewport.height, viewport.device_scale_factor
+
+    async def new_session(self, viewport: ViewportSpec, access: SiteAccess | None = None) -> BidiSession:
+        access = access or SiteAccess()
+        send = self.connection.send
+        user_context = (await send("browser.createUserContext", {"acceptInsecureCerts": True}))["userContext"]
+        try:
+            context = (await send("browsingContext.create", {"type": "window", "userContext": user_context}))["context"]
+            session = BidiSession(self, context, user_context, viewport)
+            self.sessions[context] = session
+            width, height, ratio = self._size(viewport)
+            await send(
+                "browsingContext.setViewport",
+                {"context": context, "viewport": {"width": width, "height": height}, "devicePixelRatio": ratio},
+            )
+            await self._grant(session, access)
+        except BaseException:
+            with contextlib.suppress(Exception):
+                await send("browser.removeUserContext", {"userContext": user_context}, CLOSE_TIMEOUT_S)
+            raise
+        return session
+
+    async def _grant(self, session: BidiSession, access: SiteAccess) -> None:
+        """The staging site's credentials, headers and cookies, for this session only."""
+        send = self.connection.send
+        if access.http_credentials:
+            session.credentials = access.http_credentials
+            await send("session.subscribe", {"events": ["network.authRequired"], "contexts": [session.context]})
+            await send("network.addIntercept", {"phases": ["authRequired"], "contexts": [session.context]})
+        if access.headers:
+            await send(
+                "network.setExtraHeaders",
+                {
+                    "headers": [
+                        {"name": k, "value": {"type": "string", "value": v}} for k, v in access.headers.items()
+                    ],
+                    "userContexts": [session.user_context],
+                },
+            )
+        for cookie in access.cookies:
+            await send("storage.setCookie", _cookie(cookie, session.user_context))
+
+    async def release(self, session: BidiSession) -> None:
+        self.sessions.pop(session.context, None)
+        if self.connection.closed:
+            return
+        with contextlib.suppress(BidiError, TimeoutError):
+            await self.connection.send("browsingContext.close", {"context": session.context}, CLOSE_TIMEOUT_S)
+        with contextlib.suppress(BidiError, TimeoutError):
+            await self.connection.send(
+                "browser.removeUserContext", {"userContext": session.user_context}, CLOSE_TIMEOUT_S
+            )
+
+    async def close(self) -> None:
+        if self.connection is not None and not self.connection.closed:
+            with contextlib.suppress(BidiError, TimeoutError):
+                await self.connection.send("browser.close", {}, CLOSE_TIMEOUT_S)
+        if self.connection is not None:
+            await self.connection.close()
+        if self.process is not None:
+            try:
+                await asyncio.wait_for(self.process.wait(), CLOSE_TIMEOUT_S)
+            except TimeoutError:
+                pass
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(self.process.pid, signal.SIGKILL)  # content processes that outlived their parent
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.process.wait(), CLOSE_TIMEOUT_S)
+        if self._stderr is not None:
+            self._stderr.cancel()
+        shutil.rmtree(self.profile, ignore_errors=True)
+
+
+def _cookie(cookie: dict[str, Any], user_context: str) -> dict[str, Any]:
+    """A Playwright cookie dict (name, value, url or domain/path) as a BiDi ``storage.setCookie`` command."""
+    from urllib.parse import urlsplit
+
+    domain, path = cookie.get("domain"), cookie.get("path") or "/"
+    if cookie.get("url"):
+        parts = urlsplit(cookie["url"])
+        domain = domain or parts.hostname
+    value = {
+        "name": cookie["name"],
+        "value": {"type": "string", "value": str(cookie.get("value", ""))},
+        "domain": domain,
+        "path": path,
+    }
+    for key in ("secure", "httpOnly"):
+        if key in cookie:
+            value[key] = bool(cookie[key])
+    return {"cookie": value, "partition": {"type": "storageKey", "userContext": user_context}}
+
+
+async def launch_bidi(
+    spec: BrowserSpec, executable: str, preload: tuple[str, ...] = (), devices: dict[str, Any] | None = None
+) -> BidiEngine:
+    engine = BidiEngine(spec, executable, preload, devices or {})
+    try:
+        await engine.start()
+    except BaseException as exc:
+        await engine.close()
+        if isinstance(exc, (BidiError, OSError, ConnectionClosed)):
+            raise BrowserUnavailable(f"browser '{spec.name}' ({executable}) could not be started: {exc}") from None
+        raise
+    return engine
