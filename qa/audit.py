@@ -6,6 +6,7 @@ page streamed to the run folder at once.
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import platform
 from collections.abc import Callable
@@ -28,7 +29,7 @@ from qa.judge import profiles, reviews, sampling
 from qa.judge.gate import GateResult
 from qa.judge.groups import groups_section
 from qa.judge.publication import PublicationInputs, conclude
-from qa.model import CheckRun, Results, RunInfo, cell_name, merge_cells
+from qa.model import CheckRun, Finding, Results, RunInfo, cell_name, merge_cells
 from qa.net import make_client, preflight
 from qa.progress import Progress
 from qa.redact import redact_config, redact_url
@@ -265,13 +266,22 @@ async def run_whole_run_checks(results: Results, checks: list, ctx: RunContext) 
                 record.errors += 1
                 results.run.notes.append(f"check {check.id} failed: {type(exc).__name__}: {exc}"[:500])
             results.checks.append(record)
-    for check in checks:
-        if isinstance(check, RunCheck):
-            record = CheckRun(check.id, check.title, check.covered())
-            try:
-                results.findings += await check.run(ctx)
-                record.pages = audited
-            except Exception as exc:
-                record.errors += 1
-                results.run.notes.append(f"check {check.id} failed: {type(exc).__name__}: {exc}"[:500])
-            results.checks.append(record)
+
+    async def one(check: RunCheck) -> tuple[CheckRun, list[Finding], str]:
+        record = CheckRun(check.id, check.title, check.covered())
+        try:
+            found = await check.run(ctx)
+            record.pages = audited
+            return record, found, ""
+        except Exception as exc:
+            record.errors += 1
+            return record, [], f"check {check.id} failed: {type(exc).__name__}: {exc}"[:500]
+
+    # Side by side: the link check mostly waits on the network while the screenshot comparison uses the cores.
+    # Their results are added in the checks' order, so a run's findings do not depend on which finished first.
+    outcomes = await asyncio.gather(*(one(c) for c in checks if isinstance(c, RunCheck)))
+    for record, found, problem in outcomes:
+        results.findings += found
+        if problem:
+            results.run.notes.append(problem)
+        results.checks.append(record)

@@ -246,6 +246,10 @@ def test_firefox_over_webdriver_bidi_has_exact_viewports_reports_events_and_clos
                 phone.goto(f"{base}broken-image.html", 30), desktop.goto(f"{base}js-error.html", 30)
             )
             assert (nav.status, nav.final_url, nav.content_type) == (200, f"{base}broken-image.html", "text/html")
+            for _ in range(50):  # events travel apart from the navigation's reply: allow them a moment
+                if phone._events.failed_requests and desktop._events.js_errors:
+                    break
+                await asyncio.sleep(0.1)
             phone_events, desktop_events = phone.take_events(), desktop.take_events()
             assert [r["url"].rsplit("/", 1)[-1] for r in phone_events.failed_requests] == ["no-such-photo.png"]
             assert not phone_events.js_errors and not desktop_events.failed_requests

@@ -9,6 +9,9 @@ engines capture the viewport only).
 
 from __future__ import annotations
 
+import asyncio
+import os
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -68,54 +71,22 @@ class RenderDiff(RunCheck):
         for page in results.pages:
             if not page.error and page.facts.get("screenshot"):
                 groups.setdefault((page.url, page.viewport), []).append(page)
+        for pages in groups.values():
+            pages.sort(key=lambda p: order.get(p.cell, len(order)))
+        # Decoding the screenshots is most of the work, and Pillow lets other threads run meanwhile: one group
+        # per core, off the event loop (the link check runs beside this).
+        loop = asyncio.get_running_loop()
+        with ThreadPoolExecutor(max_workers=os.cpu_count() or 2, thread_name_prefix="render-diff") as pool:
+            compared = await asyncio.gather(
+                *(loop.run_in_executor(pool, self._group, run_dir, g) for g in groups.values())
+            )
         findings: list[Finding] = []
         comparisons: list[dict[str, Any]] = []
-        for (url, viewport), pages in groups.items():
-            pages.sort(key=lambda p: order.get(p.cell, len(order)))
-            ref = pages[0]
-            ref_img = _load(run_dir / ref.facts["screenshot"])
-            if ref_img is None:
-                continue
-            for other in pages[1:]:
-                img = _load(run_dir / other.facts["screenshot"])
-                if img is None:
-                    continue
-                ratio, mask = compare(ref_img, img, 0)
-                name = f"{slug_for_url(url)}_{viewport}_{ref.browser}-vs-{other.browser}.png"
-                record = {
-                    "url": url,
-                    "viewport": viewport,
-                    "reference": ref.browser,
-                    "browser": other.browser,
-                    "ratio": round(ratio, 4),
-                    "diff": "",
-                }
-                if ratio > THRESHOLD:
-                    diff_image(img, mask, run_dir / DIFF_FOLDER / name)
-                    record["diff"] = f"{DIFF_FOLDER}/{name}"
-                    findings.append(
-                        Finding(
-                            rule="render-difference",
-                            outcome=NEEDS_REVIEW,
-                            url=url,
-                            browser=other.browser,
-                            viewport=viewport,
-                            check=self.id,
-                            target=f"{ref.browser} vs {other.browser}",
-                            impact="moderate",
-                            message=(
-                                f"{other.browser} renders this page differently from {ref.browser} "
-                                f"({ratio:.0%} of the visible area differs); compare the screenshots"
-                            ),
-                            details={
-                                "ratio": round(ratio, 4),
-                                "diff_image": record["diff"],
-                                "reference": ref.facts["screenshot"],
-                                "screenshot": other.facts["screenshot"],
-                            },
-                        )
-                    )
+        for group in compared:
+            for record, finding in group:
                 comparisons.append(record)
+                if finding is not None:
+                    findings.append(finding)
         section: dict[str, Any] = {
             "block_px": BLOCK,
             "tolerance": TOLERANCE,
@@ -124,11 +95,62 @@ class RenderDiff(RunCheck):
         }
         previous = ctx.compare
         if previous and previous.resolve() != run_dir.resolve():
-            changes, found = self.against_previous(results.pages, previous, run_dir)
+            with ThreadPoolExecutor(max_workers=1, thread_name_prefix="render-diff") as pool:
+                work = loop.run_in_executor(pool, self.against_previous, results.pages, previous, run_dir)
+                changes, found = await work
             section["previous_run"] = {"run": Path(previous).name, "pages": changes}
             findings += found
         results.extra["render_diff"] = section
         return findings
+
+    def _group(self, run_dir: Path, pages: list[Page]) -> list[tuple[dict[str, Any], Finding | None]]:
+        """Each engine's screenshot of one page and viewport against the first engine's."""
+        ref = pages[0]
+        ref_img = _load(run_dir / ref.facts["screenshot"])
+        if ref_img is None:
+            return []
+        out: list[tuple[dict[str, Any], Finding | None]] = []
+        for other in pages[1:]:
+            img = _load(run_dir / other.facts["screenshot"])
+            if img is None:
+                continue
+            ratio, mask = compare(ref_img, img, 0)
+            url, viewport = ref.url, ref.viewport
+            name = f"{slug_for_url(url)}_{viewport}_{ref.browser}-vs-{other.browser}.png"
+            record = {
+                "url": url,
+                "viewport": viewport,
+                "reference": ref.browser,
+                "browser": other.browser,
+                "ratio": round(ratio, 4),
+                "diff": "",
+            }
+            finding = None
+            if ratio > THRESHOLD:
+                diff_image(img, mask, run_dir / DIFF_FOLDER / name)
+                record["diff"] = f"{DIFF_FOLDER}/{name}"
+                finding = Finding(
+                    rule="render-difference",
+                    outcome=NEEDS_REVIEW,
+                    url=url,
+                    browser=other.browser,
+                    viewport=viewport,
+                    check=self.id,
+                    target=f"{ref.browser} vs {other.browser}",
+                    impact="moderate",
+                    message=(
+                        f"{other.browser} renders this page differently from {ref.browser} "
+                        f"({ratio:.0%} of the visible area differs); compare the screenshots"
+                    ),
+                    details={
+                        "ratio": round(ratio, 4),
+                        "diff_image": record["diff"],
+                        "reference": ref.facts["screenshot"],
+                        "screenshot": other.facts["screenshot"],
+                    },
+                )
+            out.append((record, finding))
+        return out
 
     def against_previous(self, pages: list[Page], previous: Path, run_dir: Path) -> tuple[list[dict], list[Finding]]:
         from qa.store import load_results

@@ -8,6 +8,8 @@ error, rendering that differs from the reference engine, no viewport meta), OK o
 
 from __future__ import annotations
 
+import os
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from openpyxl import Workbook
@@ -215,15 +217,18 @@ def _thumbnails(wb: Workbook, results: Results, run_dir: Path, pages: dict, urls
     ws.column_dimensions["A"].width = 40
     for c in range(len(cells)):
         ws.column_dimensions[get_column_letter(c + 2)].width = THUMB_WIDTH / 7 + 2
+    shown = [url for url in urls if any(by_cell.get((url, c)) for c in cells)]
+    wanted = [pages[(url, c)] for url in shown for c in cells if (url, c) in pages]
+    # Decoding each full-page screenshot is the work; Pillow lets other threads run meanwhile.
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 2, thread_name_prefix="thumbnails") as pool:
+        thumbs = pool.map(lambda p: _thumbnail(run_dir, p), wanted)
+        made = dict(zip([(p.url, p.cell) for p in wanted], thumbs, strict=True))
     row = 2
-    for url in urls:
-        if not any(by_cell.get((url, c)) for c in cells):
-            continue
+    for url in shown:
         ws.cell(row, 1, safe(url)).alignment = Alignment(wrap_text=True, vertical="top")
         tallest = 20
         for c, cell_name in enumerate(cells, start=2):
-            page = pages.get((url, cell_name))
-            thumb = _thumbnail(run_dir, page) if page else None
+            thumb = made.get((url, cell_name))
             if thumb is None:
                 continue
             image = XLImage(str(thumb))

@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -49,6 +49,28 @@ STOP_GRACE_S = 10.0  # after Ctrl-C/SIGTERM, pages in flight may finish for this
 SESSION_PAGES = 40
 
 
+class CellQueue:
+    """One engine's pending visits, kept per viewport. A worker takes its next page at the viewport it is already
+    at while there is one: a browser switching tabs on every page costs more (Firefox: about half again the CPU
+    per visit, measured) than one that stays in one tab and turns to the next only when the first is done."""
+
+    def __init__(self) -> None:
+        self.by_viewport: dict[str, deque[tuple[str, int, ViewportSpec]]] = {}
+        self.ready = asyncio.Event()
+
+    def put(self, url: str, depth: int, vp: ViewportSpec) -> None:
+        self.by_viewport.setdefault(vp.name, deque()).append((url, depth, vp))
+        self.ready.set()
+
+    async def get(self, prefer: str = "") -> tuple[str, int, ViewportSpec]:
+        while True:
+            pending = self.by_viewport.get(prefer) or next((q for q in self.by_viewport.values() if q), None)
+            if pending:
+                return pending.popleft()
+            self.ready.clear()
+            await self.ready.wait()
+
+
 def workers_per_browser(setting: int | str, browsers: int) -> int:
     """Pages in flight per browser. ``auto``: twice the CPU cores in all (the pages wait on the network and
     on each other half the time), shared by the browsers; more only makes the engines fight over the cores."""
@@ -73,7 +95,7 @@ class Crawl:
         self.frontier = frontier
         self.store = store
         self.viewports = settings.viewports
-        self.queues: dict[str, asyncio.Queue] = {e.spec.name: asyncio.Queue() for e in engines}
+        self.queues = {e.spec.name: CellQueue() for e in engines}
         self.pending = 0
         self.done = 0
         self.idle = asyncio.Event()
@@ -101,7 +123,7 @@ class Crawl:
                 if cell_name(engine.spec.name, vp.name) in skip_cells:
                     continue
                 self.pending += 1
-                self.queues[engine.spec.name].put_nowait((url, depth, vp))
+                self.queues[engine.spec.name].put(url, depth, vp)
         self.idle.clear()
 
     def engine(self, name: str) -> Engine:
@@ -116,9 +138,11 @@ class Crawl:
     async def worker(self, name: str) -> None:
         queue = self.queues[name]
         sessions: dict[str, tuple[Engine, Session]] = {}  # viewport -> (the browser it lives in, the tab)
+        current = ""
         try:
             while True:
-                url, depth, vp = await queue.get()
+                url, depth, vp = await queue.get(current)
+                current = vp.name
                 try:
                     if not self.stopping:
                         await self.visit(name, sessions, url, depth, vp)

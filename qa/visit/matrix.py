@@ -108,7 +108,7 @@ IGNORED = {
 }
 HOW = {
     "executable": "the path of the browser program, e.g. /usr/bin/chromium",
-    "channel": "a Playwright channel such as chrome, msedge or moz-firefox",
+    "channel": "a Playwright channel such as chrome or msedge",
     "endpoint": "a Playwright server URL, ws://host:port/...",
     "webdriver": "a WebDriver server path (e.g. /usr/bin/WebKitWebDriver, /usr/bin/safaridriver) "
     "or 'endpoint: http://grid:4444/wd/hub'",

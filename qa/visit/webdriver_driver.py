@@ -9,6 +9,7 @@ WebKitGTK has no headless mode: it runs on a private Xvfb display this engine st
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import shutil
 import signal
@@ -36,12 +37,23 @@ PRELOAD_ENV = "QA_PRELOAD_SCRIPTS"  # must match qa/visit/wk_browser.py
 MAX_SESSIONS = 32
 SESSION_START_ATTEMPTS = 3
 
-# Calls a Playwright-style function expression; the page's recorded events ride along with every result.
+# Calls a Playwright-style function expression; the page's recorded events ride along with every result. One JSON
+# string comes back: WebDriver's own serialisation walks every object of a large result (axe's) looking for
+# elements, which cost WebKit more than the checks. toJSON patched by old libraries (Prototype.js) is set aside.
 CALL_JS = """const done = arguments[arguments.length - 1];
-const events = () => window.__qaEvents ? JSON.parse(JSON.stringify(window.__qaEvents)) : null;
+const events = () => window.__qaEvents || null;
+const send = (r) => {
+  const saved = [Array.prototype, Object.prototype].map((p) => [p, Object.getOwnPropertyDescriptor(p, 'toJSON')])
+    .filter(([, d]) => d);
+  saved.forEach(([p]) => delete p.toJSON);
+  let text;
+  try { text = JSON.stringify(r); } catch (e) { text = JSON.stringify({ok: false, error: 'not JSON: ' + e}); }
+  finally { saved.forEach(([p, d]) => Object.defineProperty(p, 'toJSON', d)); }
+  done(text);
+};
 Promise.resolve().then(() => (%s)(arguments[0])).then(
-  (v) => done({ok: true, value: v === undefined ? null : v, events: events()}),
-  (e) => done({ok: false, error: String(e && e.stack || e), events: events()}));"""
+  (v) => send({ok: true, value: v === undefined ? null : v, events: events()}),
+  (e) => send({ok: false, error: String(e && e.stack || e), events: events()}));"""
 
 TWO_FRAMES_JS = """const done = arguments[arguments.length - 1];
 requestAnimationFrame(() => requestAnimationFrame(() => done(true)));"""
@@ -117,7 +129,8 @@ class WebDriverSession:
         )
 
     async def evaluate(self, function: str, arg: Any = None) -> Any:
-        result = await self._call(self.driver.execute_async_script, CALL_JS % function, arg)
+        reply = await self._call(self.driver.execute_async_script, CALL_JS % function, arg)
+        result = json.loads(reply) if isinstance(reply, str) else None
         if not isinstance(result, dict):
             raise ScriptError("the page returned no result (it navigated away?)")
         self._record(result.get("events"))
