@@ -49,6 +49,13 @@ STOP_GRACE_S = 10.0  # after Ctrl-C/SIGTERM, pages in flight may finish for this
 SESSION_PAGES = 40
 
 
+def spare_workers(setting: int | str, fixed: int) -> int:
+    """``auto``: workers beyond one engine's own, up to twice the CPU cores in all (none on a one-engine run)."""
+    if setting != "auto":
+        return 0
+    return max(0, 2 * (os.cpu_count() or 2) - fixed)
+
+
 class CellQueue:
     """One engine's pending visits, kept per viewport. A worker takes its next page at the viewport it is already
     at while there is one: a browser switching tabs on every page costs more (Firefox: about half again the CPU
@@ -62,11 +69,19 @@ class CellQueue:
         self.by_viewport.setdefault(vp.name, deque()).append((url, depth, vp))
         self.ready.set()
 
+    def __len__(self) -> int:
+        return sum(len(q) for q in self.by_viewport.values())
+
+    def take(self, prefer: str = "") -> tuple[str, int, ViewportSpec] | None:
+        """The next page, at the viewport ``prefer`` while it has one; None when nothing is queued."""
+        pending = self.by_viewport.get(prefer) or next((q for q in self.by_viewport.values() if q), None)
+        return pending.popleft() if pending else None
+
     async def get(self, prefer: str = "") -> tuple[str, int, ViewportSpec]:
         while True:
-            pending = self.by_viewport.get(prefer) or next((q for q in self.by_viewport.values() if q), None)
-            if pending:
-                return pending.popleft()
+            job = self.take(prefer)
+            if job is not None:
+                return job
             self.ready.clear()
             await self.ready.wait()
 
@@ -96,6 +111,7 @@ class Crawl:
         self.store = store
         self.viewports = settings.viewports
         self.queues = {e.spec.name: CellQueue() for e in engines}
+        self.queued = asyncio.Event()  # set whenever a page is queued: wakes the spare workers
         self.pending = 0
         self.done = 0
         self.idle = asyncio.Event()
@@ -125,6 +141,7 @@ class Crawl:
                 self.pending += 1
                 self.queues[engine.spec.name].put(url, depth, vp)
         self.idle.clear()
+        self.queued.set()
 
     def engine(self, name: str) -> Engine:
         return next(e for e in self.engines if e.spec.name == name)
@@ -135,17 +152,30 @@ class Crawl:
             if accepted:
                 self.enqueue(accepted, depth)
 
-    async def worker(self, name: str) -> None:
-        queue = self.queues[name]
+    async def worker(self, name: str | None) -> None:
+        """Visit the pages of engine ``name``. A spare worker (``None``) helps the engine with the most pages left
+        and stays with it until they are done: engines finish at different times, and the cores of one that has
+        finished go to the others instead of idling."""
         sessions: dict[str, tuple[Engine, Session]] = {}  # viewport -> (the browser it lives in, the tab)
-        current = ""
+        current, helping = "", name
         try:
             while True:
-                url, depth, vp = await queue.get(current)
+                if name is None:
+                    busiest = await self._busiest(helping)
+                    if busiest != helping:  # never hold tabs in an engine it no longer helps
+                        for _, s in sessions.values():
+                            await s.close()
+                        sessions, current, helping = {}, "", busiest
+                    job = self.queues[busiest].take(current)
+                    if job is None:
+                        continue
+                else:
+                    job = await self.queues[name].get(current)
+                url, depth, vp = job
                 current = vp.name
                 try:
                     if not self.stopping:
-                        await self.visit(name, sessions, url, depth, vp)
+                        await self.visit(name or str(helping), sessions, url, depth, vp)
                 finally:
                     self.pending -= 1
                     self.done += 1
@@ -156,6 +186,16 @@ class Crawl:
         finally:
             for _, s in sessions.values():
                 await s.close()
+
+    async def _busiest(self, helping: str | None) -> str:
+        while True:
+            if helping and self.queues[helping]:
+                return helping
+            name = max(self.queues, key=lambda n: len(self.queues[n]))
+            if self.queues[name]:
+                return name
+            self.queued.clear()
+            await self.queued.wait()
 
     async def visit(
         self, name: str, sessions: dict[str, tuple[Engine, Session]], url: str, depth: int, vp: ViewportSpec
@@ -260,11 +300,11 @@ class Crawl:
                 self.listener_errors += 1
 
     async def _work(self) -> None:
-        workers = [
-            asyncio.create_task(self.worker(engine.spec.name))
-            for engine in self.engines
-            for _ in range(workers_per_browser(self.config["concurrency"], len(self.engines)))
-        ]
+        setting = self.config["concurrency"]
+        per_browser = workers_per_browser(setting, len(self.engines))
+        names: list[str | None] = [e.spec.name for e in self.engines for _ in range(per_browser)]
+        names += [None] * spare_workers(setting, len(names))
+        workers = [asyncio.create_task(self.worker(name)) for name in names]
         try:
             if self.pending:
                 await self.idle.wait()
