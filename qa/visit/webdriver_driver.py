@@ -38,8 +38,8 @@ MAX_SESSIONS = 32
 SESSION_START_ATTEMPTS = 3
 
 # Calls a Playwright-style function expression; the page's recorded events ride along with every result. One JSON
-# string comes back: WebDriver's own serialisation walks every object of a large result (axe's) looking for
-# elements, which cost WebKit more than the checks. toJSON patched by old libraries (Prototype.js) is set aside.
+# string comes back, as from the other drivers, instead of WebDriver's serialisation, which walks every object of
+# a large result (axe's) looking for elements. toJSON patched by old libraries (Prototype.js) is set aside.
 CALL_JS = """const done = arguments[arguments.length - 1];
 const events = () => window.__qaEvents || null;
 const send = (r) => {
