@@ -40,6 +40,7 @@ CLOSE_TIMEOUT_S = 10
 _LISTENING = re.compile(r"WebDriver BiDi listening on (ws://\S+)")
 EVENTS = [
     "browsingContext.contextCreated",  # frames: their events belong to the tab they live in
+    "browsingContext.contextDestroyed",
     "browsingContext.userPromptOpened",
     "log.entryAdded",
     "network.responseStarted",
@@ -452,6 +453,9 @@ class BidiEngine:
         if method == "browsingContext.contextCreated":
             if params.get("parent"):
                 self.parents[params["context"]] = params["parent"]
+            return
+        if method == "browsingContext.contextDestroyed":  # a crawl of thousands of pages must not keep every frame
+            self.parents.pop(params.get("context", ""), None)
             return
         context = params.get("context") or (params.get("source") or {}).get("context") or ""
         top = context
