@@ -386,7 +386,7 @@ class BidiEngine:
         self.version = ""
         self.profile = Path(tempfile.mkdtemp(prefix="qa-firefox-"))
         self.process: asyncio.subprocess.Process | None = None
-        self.connection: Connection | None = None  # type: ignore[assignment]
+        self.connection: Connection | None = None  # set by start()
         self.sessions: dict[str, BidiSession] = {}  # top-level context -> its session
         self.parents: dict[str, str] = {}  # frame context -> its parent
         self._stderr: asyncio.Future | None = None
