@@ -4,9 +4,12 @@ under tests/sites/browsers/ (each page carries one browser problem)."""
 from __future__ import annotations
 
 import asyncio
+import base64
 import os
 import shutil
+import threading
 import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -15,8 +18,9 @@ from playwright.async_api import async_playwright
 
 from qa.demo.server import serve
 from qa.errors import ConfigError
+from qa.visit.driver import SiteAccess
 from qa.visit.engines import launch
-from qa.visit.matrix import load_matrix
+from qa.visit.matrix import ViewportSpec, load_matrix
 from tests.conftest import REPO, SITES, QARun, run_qa
 
 CELLS = [f"{b}/{v}" for b in ("chromium", "firefox", "webkit") for v in ("desktop", "tablet", "phone")]
@@ -269,6 +273,56 @@ def test_firefox_over_webdriver_bidi_has_exact_viewports_reports_events_and_clos
             break
         time.sleep(0.1)
     assert not alive
+
+
+@pytest.mark.skipif(not os.access("/usr/bin/firefox-esr", os.X_OK), reason="needs Debian's firefox-esr")
+def test_firefox_over_webdriver_bidi_gets_into_a_protected_staging_site() -> None:
+    """Basic auth, an extra header and a session cookie, as a staging site behind a login needs them."""
+    expected = "Basic " + base64.b64encode(b"qa:s3cret").decode()
+
+    class Staging(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            if self.headers.get("Authorization") != expected:
+                self.send_response(401)
+                self.send_header("WWW-Authenticate", 'Basic realm="staging"')
+                self.end_headers()
+                return
+            body = (
+                f"<title>in</title><p id=h>{self.headers.get('X-Staging')}</p><p id=c>{self.headers.get('Cookie')}</p>"
+            )
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html")
+            self.end_headers()
+            self.wfile.write(body.encode())
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Staging)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_port}/"
+    spec = next(b for b in load_matrix(REPO / "browsers.yaml").browsers if b.name == "firefox")
+    access = SiteAccess(
+        http_credentials=("qa", "s3cret"),
+        headers={"X-Staging": "yes"},
+        cookies=[{"name": "sid", "value": "42", "url": base}],
+    )
+
+    async def scenario() -> tuple[int | None, list[str]]:
+        async with async_playwright() as pw:
+            engine = await launch(pw, spec)
+            try:
+                session = await engine.new_session(ViewportSpec("desktop", 1366, 768), access)
+                nav = await session.goto(base, 30)
+                seen = await session.evaluate("() => ['h', 'c'].map((id) => document.getElementById(id)?.textContent)")
+                return nav.status, seen
+            finally:
+                await engine.close()
+
+    try:
+        assert asyncio.run(scenario()) == (200, ["yes", "sid=42"])
+    finally:
+        server.shutdown()
 
 
 def _in_group(pgid: int) -> list[int]:

@@ -173,6 +173,7 @@ class BidiSession:
         self._events = PageEvents()
         self._documents: list[dict[str, Any]] = []  # responses of this tab's own document, redirects first
         self._too_large = asyncio.Event()
+        self._answers: set[asyncio.Future] = set()
 
     # --- events, routed here by the engine ----------------------------------------------------------------
     def event(self, method: str, params: dict[str, Any], top: bool) -> None:
@@ -200,9 +201,16 @@ class BidiSession:
                 self._add(self._events.console_errors, str(params.get("text", "")))
         elif method == "browsingContext.userPromptOpened":
             self._add(self._events.dialogs, f"{params.get('type')}: {params.get('message', '')}")
-            asyncio.ensure_future(self._dismiss(params.get("context") or self.context))
+            self._later(self._dismiss(params.get("context") or self.context))
         elif method == "network.authRequired" and self.credentials:
-            asyncio.ensure_future(self._authenticate(params))
+            self._later(self._authenticate(params))
+
+    def _later(self, work: Any) -> None:
+        """Answer the browser without holding up the event being routed; the task is kept until it is done (a
+        task nothing refers to may be collected half-way)."""
+        task = asyncio.ensure_future(work)
+        self._answers.add(task)
+        task.add_done_callback(self._answers.discard)
 
     @staticmethod
     def _add(bucket: list, item: Any) -> None:

@@ -58,8 +58,8 @@ def spare_workers(setting: int | str, fixed: int) -> int:
 
 class CellQueue:
     """One engine's pending visits, kept per viewport. A worker takes its next page at the viewport it is already
-    at while there is one: a browser switching tabs on every page costs more (Firefox: about half again the CPU
-    per visit, measured) than one that stays in one tab and turns to the next only when the first is done."""
+    at while there is one: a browser switching tabs on every page costs more (Firefox: about a third more CPU per
+    visit, measured) than one that stays in one tab and turns to the next only when the first is done."""
 
     def __init__(self) -> None:
         self.by_viewport: dict[str, deque[tuple[str, int, ViewportSpec]]] = {}
@@ -157,7 +157,7 @@ class Crawl:
         and stays with it until they are done: engines finish at different times, and the cores of one that has
         finished go to the others instead of idling."""
         sessions: dict[str, tuple[Engine, Session]] = {}  # viewport -> (the browser it lives in, the tab)
-        current, helping = "", name
+        current, helping = "", name or ""  # the engine this worker visits pages in now
         try:
             while True:
                 if name is None:
@@ -175,7 +175,7 @@ class Crawl:
                 current = vp.name
                 try:
                     if not self.stopping:
-                        await self.visit(name or str(helping), sessions, url, depth, vp)
+                        await self.visit(helping, sessions, url, depth, vp)
                 finally:
                     self.pending -= 1
                     self.done += 1
@@ -187,7 +187,7 @@ class Crawl:
             for _, s in sessions.values():
                 await s.close()
 
-    async def _busiest(self, helping: str | None) -> str:
+    async def _busiest(self, helping: str) -> str:
         while True:
             if helping and self.queues[helping]:
                 return helping
