@@ -41,3 +41,64 @@ def test_missing_secrets_file_is_one_line_exit_2(tmp_path) -> None:
     config.write_text(f"access:\n  secrets_file: {tmp_path / 'nope.yaml'}\n", encoding="utf-8")
     run = run_qa("audit", "http://127.0.0.1:9/", "--config", str(config), out=tmp_path)
     assert run.code == 2 and run.stderr.count("\n") == 1 and "secrets file not found" in run.stderr
+
+
+def test_login_survives_a_page_that_moves_focus_while_typing() -> None:
+    """WordPress's login page focuses the user field on a timer; if that lands mid-typing, the password goes
+    into the user field and the login fails (seen in CI). Here the page moves focus at the worst moment, once."""
+    import asyncio
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+    from urllib.parse import parse_qs
+
+    from qa.visit.access import Credentials, form_login
+    from qa.visit.driver import SiteAccess
+
+    form_page = b"""<!doctype html><title>Log in</title>
+<form method=post action=/login><input id=user name=log><input id=pass name=pwd type=password>
+<input id=go type=submit value="Log in"></form>
+<script>
+  // Like WordPress's wp_attempt_focus() timer, firing at the worst moment: after the password field has taken
+  // focus, before the first keystroke arrives.
+  let stolen = false;
+  document.getElementById('pass').addEventListener('focus', () => {
+    if (stolen) return;
+    stolen = true;
+    setTimeout(() => { const u = document.getElementById('user'); u.focus(); u.select(); }, 0);
+  });
+</script>"""
+
+    class Site(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            logged_in = "sid=ok" in (self.headers.get("Cookie") or "")
+            self._send(200, b"<title>in</title><p>welcome</p>" if logged_in else form_page)
+
+        def do_POST(self) -> None:
+            sent = parse_qs(self.rfile.read(int(self.headers["Content-Length"])).decode())
+            if sent.get("log") == ["editor"] and sent.get("pwd") == ["pa55-word"]:
+                self.send_response(303)
+                self.send_header("Set-Cookie", "sid=ok; Path=/")
+                self.send_header("Location", "/")
+                self.end_headers()
+            else:
+                self._send(200, form_page)
+
+        def _send(self, status: int, body: bytes) -> None:
+            self.send_response(status)
+            self.send_header("Content-Type", "text/html")
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Site)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_port}/"
+    form = {"url": "/", "username": "#user", "password": "#pass", "submit": "#go", "success": ""}
+    creds = Credentials(login_user="editor", login_password="pa55-word")
+    try:
+        cookies = asyncio.run(form_login(base, form, creds, SiteAccess(), 30))
+    finally:
+        server.shutdown()
+    assert [(c["name"], c["value"]) for c in cookies] == [("sid", "ok")]

@@ -155,8 +155,7 @@ async def form_login(
             ms = timeout_s * 1000
             try:
                 await page.goto(url, timeout=ms)
-                await page.fill(form["username"], creds.login[0], timeout=ms)
-                await page.fill(form["password"], creds.login[1], timeout=ms)
+                await _fill_form(page, form, creds.login, ms)
                 async with page.expect_navigation(timeout=ms):
                     await page.click(form["submit"], timeout=ms)
                 await page.wait_for_load_state("load", timeout=ms)
@@ -176,6 +175,29 @@ async def form_login(
             await browser.close()
     site = origin(start_url)
     return [c for c in cookies if c.get("domain", "").lstrip(".") in site]
+
+
+async def _fill_form(page: Any, form: dict[str, str], login: tuple[str, str], ms: float) -> None:
+    """Type the user name and password, and check both landed where they belong.
+
+    Login pages move focus on their own (WordPress focuses the user field 200 ms after parsing). When that lands
+    between Playwright focusing a field and typing, the password goes into the user field: WordPress then reports
+    an empty password, seen on a loaded CI machine. Retyping once the page is quiet fixes it.
+    """
+    for _ in range(3):
+        await page.fill(form["username"], login[0], timeout=ms)
+        await page.fill(form["password"], login[1], timeout=ms)
+        typed = (
+            await page.input_value(form["username"], timeout=ms),
+            await page.input_value(form["password"], timeout=ms),
+        )
+        if typed == login:
+            return
+        await page.wait_for_timeout(250)
+    raise SiteError(
+        f"login at {redact_url(page.url)}: what was typed did not stay in the user and password fields; "
+        "check access.login's username and password selectors in qa.yaml"
+    )
 
 
 def login_excludes(form: dict[str, str] | None, wordpress: bool) -> list[str]:
