@@ -124,6 +124,40 @@ def test_findings_sheet_has_japanese_message_and_element_crop(judged: QARun) -> 
         assert img.getpixel((img.width // 2, img.height // 2))[:3] == (0x22, 0xAA, 0x66)
 
 
+def test_a_crop_appears_under_its_name_only_once_complete(
+    judged: QARun, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The two checklist workbooks are built in parallel processes sharing the crops: one embedding a crop the
+    other was still writing failed a whole run (UnidentifiedImageError). A stalled writer can't be produced on
+    demand, so this looks at the folder at the moment each crop's bytes are written."""
+    from PIL import Image
+
+    from qa.report import _crops
+
+    run_dir = tmp_path / "run"
+    shutil.copytree(judged.run_dir, run_dir, symlinks=True)
+    shutil.rmtree(run_dir / _crops.FOLDER)
+    results = load_results(run_dir)
+    visits = {(p.url, p.browser, p.viewport): p for p in results.pages}
+    findings = [f for f in results.findings if f.details.get("bbox") and (f.url, f.browser, f.viewport) in visits]
+    visible_while_writing = []
+    real_save = Image.Image.save
+
+    def save(image: Image.Image, fp: Path, *args: object, **kwargs: object) -> None:
+        real_save(image, fp, *args, **kwargs)
+        names = {p.name for p in (run_dir / _crops.FOLDER).iterdir()}
+        visible_while_writing.extend(f"{f.id}.png" for f in findings if f"{f.id}.png" in names)
+
+    monkeypatch.setattr(Image.Image, "save", save)
+    cut = _crops.crops_for(findings[:20], visits, run_dir)
+    n = len(cut)
+    assert n >= 3
+    # Each crop shows up under its name only after its own save returned, never while its bytes are going in: at
+    # the k-th save the folder holds the k-1 crops before it.
+    assert len(visible_while_writing) == n * (n - 1) // 2, visible_while_writing
+    assert not [p for p in (run_dir / _crops.FOLDER).iterdir() if p.name.startswith(".")]
+
+
 def fill(path: Path, sheet: str, match: dict[str, str], values: dict[str, str]) -> None:
     wb = load_workbook(path)
     ws = wb[sheet]

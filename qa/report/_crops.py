@@ -7,6 +7,7 @@ the page's CSS width).
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from PIL import Image
@@ -74,7 +75,11 @@ class Cropper:
         part = img.crop((round(left), round(top), round(right), round(bottom)))
         part.thumbnail((MAX_SIDE, MAX_SIDE))
         out.parent.mkdir(exist_ok=True)
-        part.save(out)
+        # Written aside and renamed: the checklist workbooks are built in parallel processes that share these
+        # crops, and one of them embedding a crop the other was still writing failed the whole run.
+        aside = out.with_name(f".{out.stem}.{os.getpid()}.png")
+        part.save(aside, format="PNG")
+        os.replace(aside, out)
         return out
 
     def _decoded(self, source: Path) -> Image.Image | None:
