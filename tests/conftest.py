@@ -6,8 +6,11 @@ import json
 import os
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -50,6 +53,31 @@ def demo_run(tmp_path_factory: pytest.TempPathFactory) -> QARun:
     """One audit of the built-in demo site, shared by the tests that read its results."""
     out = tmp_path_factory.mktemp("demo-run")
     return run_qa("audit", out=out, timeout=1800)  # the full 3 × 3 matrix; slow on a loaded machine
+
+
+class PageHandler(BaseHTTPRequestHandler):
+    """A test's own loopback page logic: subclass, answer with ``send_html``; nothing is logged."""
+
+    def send_html(self, body: bytes, status: int = 200, headers: dict[str, str] | None = None) -> None:
+        self.send_response(status)
+        for name, value in {"Content-Type": "text/html", **(headers or {})}.items():
+            self.send_header(name, value)
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@contextmanager
+def serve_handler(handler: type[BaseHTTPRequestHandler]) -> Iterator[str]:
+    """Serve ``handler`` on a free loopback port for the block: yields the base URL."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}/"
+    finally:
+        server.shutdown()
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from qa.config import PROJECT_SCHEMA, validate
 from qa.errors import ConfigError
 from qa.redact import redact_text
 from qa.visit.access import load_credentials
-from tests.conftest import run_qa
+from tests.conftest import PageHandler, run_qa, serve_handler
 
 
 def config_with(secrets_file: str | None) -> dict:
@@ -47,8 +47,6 @@ def test_login_survives_a_page_that_moves_focus_while_typing() -> None:
     """WordPress's login page focuses the user field on a timer; if that lands mid-typing, the password goes
     into the user field and the login fails (seen in CI). Here the page moves focus at the worst moment, once."""
     import asyncio
-    import threading
-    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
     from urllib.parse import parse_qs
 
     from qa.visit.access import Credentials, form_login
@@ -68,37 +66,20 @@ def test_login_survives_a_page_that_moves_focus_while_typing() -> None:
   });
 </script>"""
 
-    class Site(BaseHTTPRequestHandler):
+    class Site(PageHandler):
         def do_GET(self) -> None:
             logged_in = "sid=ok" in (self.headers.get("Cookie") or "")
-            self._send(200, b"<title>in</title><p>welcome</p>" if logged_in else form_page)
+            self.send_html(b"<title>in</title><p>welcome</p>" if logged_in else form_page)
 
         def do_POST(self) -> None:
             sent = parse_qs(self.rfile.read(int(self.headers["Content-Length"])).decode())
             if sent.get("log") == ["editor"] and sent.get("pwd") == ["pa55-word"]:
-                self.send_response(303)
-                self.send_header("Set-Cookie", "sid=ok; Path=/")
-                self.send_header("Location", "/")
-                self.end_headers()
+                self.send_html(b"", 303, {"Set-Cookie": "sid=ok; Path=/", "Location": "/"})
             else:
-                self._send(200, form_page)
+                self.send_html(form_page)
 
-        def _send(self, status: int, body: bytes) -> None:
-            self.send_response(status)
-            self.send_header("Content-Type", "text/html")
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Site)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    base = f"http://127.0.0.1:{server.server_port}/"
     form = {"url": "/", "username": "#user", "password": "#pass", "submit": "#go", "success": ""}
     creds = Credentials(login_user="editor", login_password="pa55-word")
-    try:
+    with serve_handler(Site) as base:
         cookies = asyncio.run(form_login(base, form, creds, SiteAccess(), 30))
-    finally:
-        server.shutdown()
     assert [(c["name"], c["value"]) for c in cookies] == [("sid", "ok")]

@@ -7,9 +7,7 @@ import asyncio
 import base64
 import os
 import shutil
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -21,7 +19,7 @@ from qa.errors import ConfigError
 from qa.visit.driver import SiteAccess
 from qa.visit.engines import launch
 from qa.visit.matrix import ViewportSpec, load_matrix
-from tests.conftest import REPO, SITES, QARun, run_qa
+from tests.conftest import REPO, SITES, PageHandler, QARun, run_qa, serve_handler
 
 CELLS = [f"{b}/{v}" for b in ("chromium", "firefox", "webkit") for v in ("desktop", "tablet", "phone")]
 
@@ -280,35 +278,22 @@ def test_firefox_over_webdriver_bidi_gets_into_a_protected_staging_site() -> Non
     """Basic auth, an extra header and a session cookie, as a staging site behind a login needs them."""
     expected = "Basic " + base64.b64encode(b"qa:s3cret").decode()
 
-    class Staging(BaseHTTPRequestHandler):
+    class Staging(PageHandler):
         def do_GET(self) -> None:
             if self.headers.get("Authorization") != expected:
-                self.send_response(401)
-                self.send_header("WWW-Authenticate", 'Basic realm="staging"')
-                self.end_headers()
+                self.send_html(b"", 401, {"WWW-Authenticate": 'Basic realm="staging"'})
                 return
-            body = (
-                f"<title>in</title><p id=h>{self.headers.get('X-Staging')}</p><p id=c>{self.headers.get('Cookie')}</p>"
-            )
-            self.send_response(200)
-            self.send_header("Content-Type", "text/html")
-            self.end_headers()
-            self.wfile.write(body.encode())
+            seen = f"<p id=h>{self.headers.get('X-Staging')}</p><p id=c>{self.headers.get('Cookie')}</p>"
+            self.send_html(f"<title>in</title>{seen}".encode())
 
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Staging)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    base = f"http://127.0.0.1:{server.server_port}/"
     spec = next(b for b in load_matrix(REPO / "browsers.yaml").browsers if b.name == "firefox")
-    access = SiteAccess(
-        http_credentials=("qa", "s3cret"),
-        headers={"X-Staging": "yes"},
-        cookies=[{"name": "sid", "value": "42", "url": base}],
-    )
 
-    async def scenario() -> tuple[int | None, list[str]]:
+    async def scenario(base: str) -> tuple[int | None, list[str]]:
+        access = SiteAccess(
+            http_credentials=("qa", "s3cret"),
+            headers={"X-Staging": "yes"},
+            cookies=[{"name": "sid", "value": "42", "url": base}],
+        )
         async with async_playwright() as pw:
             engine = await launch(pw, spec)
             try:
@@ -319,10 +304,8 @@ def test_firefox_over_webdriver_bidi_gets_into_a_protected_staging_site() -> Non
             finally:
                 await engine.close()
 
-    try:
-        assert asyncio.run(scenario()) == (200, ["yes", "sid=42"])
-    finally:
-        server.shutdown()
+    with serve_handler(Staging) as base:
+        assert asyncio.run(scenario(base)) == (200, ["yes", "sid=42"])
 
 
 def _in_group(pgid: int) -> list[int]:
@@ -397,26 +380,16 @@ def test_a_chromium_tab_heap_is_collected_once_over_budget() -> None:
 
     retained = 15_000_000  # about what each page below keeps alive in its window
 
-    class Heavy(BaseHTTPRequestHandler):
+    class Heavy(PageHandler):
         def do_GET(self) -> None:
-            body = (
+            self.send_html(
                 b"<title>heavy</title>"
                 b"<script>window.keep = Array.from({length: 300000}, (_, i) => ({i, s: 'x' + i}));</script>"
             )
-            self.send_response(200)
-            self.send_header("Content-Type", "text/html")
-            self.end_headers()
-            self.wfile.write(body)
 
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Heavy)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    base = f"http://127.0.0.1:{server.server_port}/"
     spec = next(b for b in load_matrix(REPO / "browsers.yaml").browsers if b.name == "chromium")
 
-    async def scenario() -> tuple[list[float], int]:
+    async def scenario(base: str) -> tuple[list[float], int]:
         async with async_playwright() as pw:
             engine = await launch(pw, spec)
             try:
@@ -430,9 +403,7 @@ def test_a_chromium_tab_heap_is_collected_once_over_budget() -> None:
             finally:
                 await engine.close()
 
-    try:
-        used, collections = asyncio.run(scenario())
-    finally:
-        server.shutdown()
+    with serve_handler(Heavy) as base:
+        used, collections = asyncio.run(scenario(base))
     assert collections >= 2
     assert max(used) < playwright_driver.GC_HEAP_BUDGET_BYTES + 1.5 * retained, [round(u / 1e6) for u in used]
