@@ -32,7 +32,7 @@ CLOSE_TIMEOUT_S = 10  # a tab whose renderer hangs is killed with its context; n
 # injected into each, a tab's JavaScript heap grows by about 5 MB a page. A forced full collection is dear (it
 # throws away compiled code, which the next page compiles again): one every 5 pages made a 200-page audit 15-25 %
 # slower. So the heap is read before each page (a cheap call) and collected only once it passes this budget:
-# about one collection per 10 pages of the benchmark site, where V8 alone let a tab reach 70-90 MB in 50 pages.
+# 6-7 collections in 200 pages of the benchmark site, where V8 alone let a tab reach 70-90 MB in 50 pages.
 GC_HEAP_BUDGET_BYTES = 64_000_000
 GC_TIMEOUT_S = 5
 
