@@ -29,10 +29,11 @@ PRODUCTS = {"chromium": "Chromium", "firefox": "Firefox", "webkit": "WebKit"}
 MAX_EVENTS = 200  # a page that logs in a loop must not grow memory without bound
 CLOSE_TIMEOUT_S = 10  # a tab whose renderer hangs is killed with its context; never wait longer than this
 # A Chromium renderer collects the documents a tab navigated away from only when V8 feels like it: with axe
-# injected into each, a tab's JavaScript heap grows by about 5 MB a page. A forced full collection is dear (it
-# throws away compiled code, which the next page compiles again): one every 5 pages made a 200-page audit 15-25 %
-# slower. So the heap is read before each page (a cheap call) and collected only once it passes this budget:
-# 6-7 collections in 200 pages of the benchmark site, where V8 alone let a tab reach 70-90 MB in 50 pages.
+# injected into each, a tab's JavaScript heap grows by about 5 MB a page. A forced full collection is dear (both
+# navigation and axe ran slower after one, as if compiled code had to be rebuilt): one every 5 pages made a
+# 200-page audit 15-25 % slower. So the heap is read before each page (a cheap call) and collected only once it
+# passes this budget: 6-7 collections in 200 pages of the benchmark site, where V8 alone let a tab reach 70-90 MB
+# in 50 pages.
 GC_HEAP_BUDGET_BYTES = 64_000_000
 GC_TIMEOUT_S = 5
 
