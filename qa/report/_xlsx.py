@@ -6,8 +6,10 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from openpyxl.cell import Cell, WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from openpyxl.worksheet.worksheet import Worksheet
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -56,29 +58,56 @@ def safe_hyperlink(url: str) -> str | None:
 
 
 def write_table(
-    ws: Worksheet, headers: Sequence[str], rows: Iterable[Sequence[Any]], widths: Sequence[int] | None = None
+    ws: Worksheet | WriteOnlyWorksheet,
+    headers: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    widths: Sequence[int] | None = None,
+    hidden: Sequence[int] = (),
+    wrap: bool = False,
 ) -> int:
-    """Header row plus rows, with filters, frozen header and A4-landscape printing; returns the row count."""
-    ws.append(list(headers))
-    for cell in ws[1]:
-        cell.fill, cell.font = HEADER_FILL, HEADER_FONT
-        cell.alignment = Alignment(wrap_text=True, vertical="top")
-    n = 0
-    for row in rows:
-        ws.append([safe(v) for v in row])
-        n += 1
+    """Header row plus rows, with filters, frozen header and A4-landscape printing; returns the row count.
+
+    Works on a streamed (write-only) worksheet too, which writes its column and print settings before its first
+    row: so they come first here. ``hidden``: 1-based columns to hide; ``wrap``: wrap the text of every cell.
+    Empty strings are left out (no cell), which is what a reader of the file sees for them anyway."""
     for i, width in enumerate(widths or [], start=1):
         ws.column_dimensions[get_column_letter(i)].width = width
-    last = get_column_letter(len(headers))
-    ws.auto_filter.ref = f"A1:{last}{n + 1}"
+    for i in hidden:
+        ws.column_dimensions[get_column_letter(i)].hidden = True
     ws.freeze_panes = "A2"
     setup_print(ws)
+    top = Alignment(wrap_text=True, vertical="top")
+    ws.append([_cell(ws, h, top, HEADER_FILL, HEADER_FONT) for h in headers])
+    n = 0
+    for row in rows:
+        if wrap:
+            ws.append([_cell(ws, safe(v), top) for v in row])
+        else:
+            ws.append([None if v == "" else safe(v) for v in row])
+        n += 1
+    ws.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{n + 1}"
     return n
 
 
-def setup_print(ws: Worksheet, title_rows: str = "1:1") -> None:
+def _cell(
+    ws: Worksheet | WriteOnlyWorksheet,
+    value: Any,
+    alignment: Alignment,
+    fill: PatternFill | None = None,
+    font: Font | None = None,
+) -> Cell:
+    if isinstance(value, Cell):
+        return value
+    cell = WriteOnlyCell(ws, value)  # a plain, detached cell: both kinds of worksheet take it in append()
+    cell.alignment = alignment
+    if fill:
+        cell.fill, cell.font = fill, font
+    return cell
+
+
+def setup_print(ws: Worksheet | WriteOnlyWorksheet, title_rows: str = "1:1") -> None:
     ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.paperSize = Worksheet.PAPERSIZE_A4
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True

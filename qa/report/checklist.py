@@ -16,10 +16,11 @@ from pathlib import Path
 from typing import Any
 
 from openpyxl import Workbook
+from openpyxl.cell import Cell, WriteOnlyCell
 from openpyxl.drawing.image import Image as XLImage
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet._write_only import WriteOnlyWorksheet as Worksheet
 from openpyxl.worksheet.datavalidation import DataValidation
-from openpyxl.worksheet.worksheet import Worksheet
 
 from qa.judge import conformance, sampling
 from qa.judge.profiles import Profile, selected
@@ -36,9 +37,10 @@ NAME = "checklist"
 FILENAMES = [f"checklist-{p}.xlsx" for p in ("wcag22", "jis2016", "wcag21")]  # for INDEX.md
 META_SHEET = "_qa"
 MAX_IMAGES = 400  # element crops cut and embedded per workbook
-# Workbooks are built in memory (about 200 MB per 1,000 visits): above this many visits they are built one after
-# the other, so the report phase stays within the crawl's memory (bench_memory.py: 2,000 pages, 790 MB vs 1.24 GB).
-PARALLEL_MAX_VISITS = 1000
+# Each workbook process holds the run's judgement (2,000 visits, both workbooks at once: 276 MB, against 193 MB
+# one after the other): above this many visits they are built one after the other, so the report phase stays
+# within the crawl's memory (bench_memory.py: 790 MB at 2,000 pages).
+PARALLEL_MAX_VISITS = 2000
 OBSOLETE = ("廃止 (WCAG 2.2 で削除)", "Obsolete (removed in WCAG 2.2)")
 
 SHEETS = {
@@ -80,7 +82,9 @@ class Deliverable:
         self.j: Judgement = judge_run(results, profile, level)
         self.labels = verdict_labels(self.config, lang)
         self.human = [self.labels[v] for v in HUMAN_VERDICTS]
-        self.wb = Workbook()
+        # Streamed (write-only): the page checklist has a row per page and criterion, and a streamed sheet
+        # writes it in half the time of an in-memory one, in a fraction of the memory.
+        self.wb = Workbook(write_only=True)
         self.meta: dict[str, Any] = {"run": results.run.id, "profile": profile.id, "level": level, "lang": lang}
         self.page_rows: dict[str, int] = {}  # sc -> first row in the page checklist
 
@@ -88,8 +92,7 @@ class Deliverable:
         return pick(SHEETS[key], self.lang)
 
     def save(self, path: Path) -> None:
-        summary = self.wb.active
-        summary.title = self.name("summary")
+        summary = self.wb.create_sheet(self.name("summary"))
         pages = self.wb.create_sheet(self.name("pages"))
         self.page_sheet(pages)  # first: the checklist links into it
         criteria = self.wb.create_sheet(self.name("criteria"), 1)
@@ -98,7 +101,7 @@ class Deliverable:
         self.urls_sheet(self.wb.create_sheet(self.name("urls")))
         self.summary_sheet(summary)
         meta = self.wb.create_sheet(META_SHEET)
-        meta["A1"] = json.dumps(self.meta, ensure_ascii=False)
+        meta.append([json.dumps(self.meta, ensure_ascii=False)])
         meta.sheet_state = "hidden"
         if self.results.run.status != "complete":  # printed on every page: a partial run must not pass for a full one
             for sheet in self.wb.worksheets:
@@ -158,7 +161,7 @@ class Deliverable:
             rows.append(
                 head
                 + [self.applies(v), self.labels[v.verdict], self.note(v), v.violations, v.needs_review, pages]
-                + [self.evidence(v), "詳細" if lang == "ja" else "Details", v.verdict]
+                + [self.evidence(v), self.details_link(ws, c.sc), v.verdict]
                 + self.human_cells(v)
                 + [v.fingerprint, " ".join(v.violation_ids)[:30000]]
             )
@@ -183,11 +186,18 @@ class Deliverable:
             "fingerprint",
             "acknowledged",
         ]
-        n = write_table(ws, headers, rows, [8, 34, 30, 6, 6, 12, 44, 8, 8, 22, 50, 8, 13, 14, 30, 12, 12, 10, 10])
-        for i, (c, judged) in enumerate(self.profile.rows(self.level), start=2):
-            if judged and c.sc in self.page_rows:
-                ws.cell(i, 12).hyperlink = f"#'{self.name('pages')}'!A{self.page_rows[c.sc]}"
+        widths = [8, 34, 30, 6, 6, 12, 44, 8, 8, 22, 50, 8, 13, 14, 30, 12, 12, 10, 10]
+        n = write_table(ws, headers, rows, widths, hidden=self.pin_columns(14))
         self.inputs(ws, n, first=14, key="criteria")
+
+    def details_link(self, ws: Worksheet, sc: str) -> Cell | str:
+        """The criterion's first row in the page checklist (written before this sheet)."""
+        text = "詳細" if self.lang == "ja" else "Details"
+        if sc not in self.page_rows:
+            return text
+        cell = WriteOnlyCell(ws, text)
+        cell.hyperlink = f"#'{self.name('pages')}'!A{self.page_rows[sc]}"
+        return cell
 
     def page_sheet(self, ws: Worksheet) -> None:
         lang, rows = self.lang, []
@@ -221,22 +231,26 @@ class Deliverable:
             "fingerprint",
             "acknowledged",
         ]
-        n = write_table(ws, headers, rows, [8, 30, 50, 30, 6, 12, 40, 8, 8, 44, 13, 14, 30, 12, 12, 10, 10])
+        widths = [8, 30, 50, 30, 6, 12, 40, 8, 8, 44, 13, 14, 30, 12, 12, 10, 10]
+        n = write_table(ws, headers, rows, widths, hidden=self.pin_columns(12))
         self.inputs(ws, n, first=12, key="pages")
 
+    @staticmethod
+    def pin_columns(first: int) -> tuple[int, int]:
+        """Fingerprint and acknowledged, after the four human columns from ``first``: hidden, read by import."""
+        return first + 4, first + 5
+
     def inputs(self, ws: Worksheet, n: int, first: int, key: str) -> None:
-        """Drop-down for the human verdict; hidden pin columns; where import finds them."""
+        """Drop-down for the human verdict; where import finds the human columns."""
         col = get_column_letter
         dv = DataValidation(type="list", formula1='"' + ",".join(self.human) + '"', allow_blank=True)
         dv.error = (
             "適合 / 不適合 / 適用なし から選んでください" if self.lang == "ja" else "Pick a verdict from the list"
         )
         dv.showErrorMessage = True
-        ws.add_data_validation(dv)
+        ws.data_validations.append(dv)
         if n:
             dv.add(f"{col(first)}2:{col(first)}{n + 1}")
-        for c in (first + 4, first + 5):
-            ws.column_dimensions[col(c)].hidden = True
         self.meta[key] = {"sheet": ws.title, "first_input": first, "url_col": 3 if key == "pages" else 0}
 
     def findings_sheet(self, ws: Worksheet) -> None:
@@ -275,12 +289,12 @@ class Deliverable:
             h("チェック", "Check", lang),
             "ID",
         ]
-        write_table(ws, headers, rows, [5, 45, 9, 22, 9, 9, 30, 40, 50, 50, 34, 18, 10, 18])
-        for row, crop in crops[:MAX_IMAGES]:
+        for row, crop in crops[:MAX_IMAGES]:  # row heights before the rows: a streamed sheet writes them in order
             image = XLImage(str(crop))
             ws.add_image(image, f"K{row}")
             ws.row_dimensions[row].height = max(15, min(image.height, 240) * 0.75 + 4)
             image.height, image.width = (min(image.height, 240), image.width * min(image.height, 240) / image.height)
+        write_table(ws, headers, rows, [5, 45, 9, 22, 9, 9, 30, 40, 50, 50, 34, 18, 10, 18])
 
     def urls_sheet(self, ws: Worksheet) -> None:
         sample = self.results.extra.get(sampling.SECTION) or {}
@@ -352,10 +366,7 @@ class Deliverable:
             for i, (ja, en, value) in enumerate(items, 1)
         ]
         headers = ["No", h("項目", "Item", lang), h("内容", "Value", lang)] + (["Item"] if lang == "ja" else [])
-        write_table(ws, headers, rows, [5, 34, 90, 30])
-        for row in ws.iter_rows(min_row=2):
-            for cell in row:
-                cell.alignment = cell.alignment.copy(wrap_text=True, vertical="top")
+        write_table(ws, headers, rows, [5, 34, 90, 30], wrap=True)
 
     def period(self) -> tuple[str, str]:
         run = self.results.run
