@@ -14,7 +14,11 @@ PRESENT = "typeof axe === 'object' && typeof axe.run === 'function'"
 _SC_TAG = re.compile(r"^wcag(\d)(\d)(\d+)$")
 
 # bbox: the element's box in page coordinates (CSS px), so reports can outline it on the page screenshot.
-RUN_JS = """async (options) => {
+RUN_JS = (
+    """async (options) => {
+  if (!("""
+    + PRESENT
+    + """)) return null;
   const r = await axe.run(document, options);
   const box = (target) => {
     if (target.length !== 1 || typeof target[0] !== 'string') return null;  // inside an iframe or shadow root
@@ -32,6 +36,7 @@ RUN_JS = """async (options) => {
   return {version: axe.version, violations: slim(r.violations), incomplete: slim(r.incomplete),
           passes: r.passes.map((x) => x.id), inapplicable: r.inapplicable.map((x) => x.id)};
 }"""
+)
 
 # runOnly by tag skips experimental and deprecated rules, so they cover nothing.
 RULES_JS = """(tags) => axe.getRules(tags)
@@ -74,8 +79,8 @@ class AxeCheck(PageCheck):
     async def run(self, ctx: PageContext) -> list[Finding]:
         tags = ctx.config["axe"]["tags"]
         named = ctx.config["axe"].get("enable_rules") or []
-        await ctx.session.inject(AXE_SCRIPT, PRESENT)
         if not AxeCheck.live_criteria:
+            await ctx.session.inject(AXE_SCRIPT, PRESENT)
             rules = await ctx.session.evaluate(RULES_JS, [t for t in tags if t != "best-practice"])
             rules += await ctx.session.evaluate(NAMED_RULES_JS, named) if named else []
             AxeCheck.live_criteria = {sc: PARTIAL for r in rules for sc in sc_from_tags(r["tags"])}
@@ -86,6 +91,9 @@ class AxeCheck(PageCheck):
             "rules": {r: {"enabled": True} for r in named},
         }
         result = await ctx.session.evaluate(RUN_JS, options)
+        if result is None:  # the preload did not reach this document: axe is injected now (one more round trip)
+            await ctx.session.inject(AXE_SCRIPT, PRESENT)
+            result = await ctx.session.evaluate(RUN_JS, options)
         AxeCheck.version = result["version"]
         ctx.page.facts["axe"] = {"passes": result["passes"], "inapplicable": result["inapplicable"]}
         findings = []

@@ -1,6 +1,7 @@
 """Page facts gathered once per visit from the rendered DOM: title, language, links, content inventory.
 
-Checks and reports read these instead of asking the browser again.
+Checks and reports read these instead of asking the browser again. The same call first sniffs what the document
+really is (its size, and whether it is text at all), and stops there for a document the visit will skip.
 """
 
 from __future__ import annotations
@@ -10,8 +11,21 @@ from typing import Any
 from qa.visit.driver import Session
 
 MAX_LINKS = 10_000  # a page with an endless link list must not flood memory
+BINARY_SHARE = 0.1  # a "page" whose text is this much replacement or control characters is binary served as HTML
 
-FACTS_JS = """(maxLinks) => {
+# The document's size (Resource Timing) and a sample of its text.
+SNIFF_JS = """() => {
+  const text = (document.documentElement && document.documentElement.textContent || '').slice(0, 8192);
+  let bad = 0;
+  for (const c of text) {
+    const n = c.charCodeAt(0);
+    if (n === 0xfffd || (n < 32 && n !== 9 && n !== 10 && n !== 13)) bad++;
+  }
+  const nav = performance.getEntriesByType('navigation')[0];
+  return {chars: text.length, bad, bytes: nav ? nav.decodedBodySize : null};
+}"""
+
+_FACTS_JS = """(maxLinks) => {
   const text = (el) => (el.innerText || el.textContent || '').replace(/\\s+/g, ' ').trim().slice(0, 200);
   const links = [];
   for (const a of document.querySelectorAll('a[href], area[href]')) {
@@ -120,5 +134,17 @@ FACTS_JS = """(maxLinks) => {
 }"""
 
 
-async def gather_facts(session: Session) -> dict[str, Any]:
-    return await session.evaluate(FACTS_JS, MAX_LINKS)
+# One round trip per visit instead of two: each costs more than the sniff itself on a loaded machine.
+FACTS_JS = (
+    "(o) => { const sniff = ("
+    + SNIFF_JS
+    + ")(); if (skipped(sniff, o)) return {sniff}; return {...("
+    + _FACTS_JS
+    + ")(o.maxLinks), sniff}; function skipped(s, o) { return (s.bytes && s.bytes > o.maxBytes) ||"
+    " (s.chars >= 64 && s.bad / s.chars > o.binaryShare); } }"
+)
+
+
+async def gather_facts(session: Session, max_bytes: int) -> dict[str, Any]:
+    """The page's facts under ``sniff`` alone when the document is too large or binary, else all of them."""
+    return await session.evaluate(FACTS_JS, {"maxLinks": MAX_LINKS, "maxBytes": max_bytes, "binaryShare": BINARY_SHARE})

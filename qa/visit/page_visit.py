@@ -18,19 +18,6 @@ from qa.visit.facts import gather_facts
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 RESPONSIVE_PROBE_S = 2
-BINARY_SHARE = 0.1  # a "page" whose text is this much replacement or control characters is binary served as HTML
-
-# What the document really is, from the rendered page: its size (Resource Timing) and whether it is text at all.
-SNIFF_JS = """() => {
-  const text = (document.documentElement && document.documentElement.textContent || '').slice(0, 8192);
-  let bad = 0;
-  for (const c of text) {
-    const n = c.charCodeAt(0);
-    if (n === 0xfffd || (n < 32 && n !== 9 && n !== 10 && n !== 13)) bad++;
-  }
-  const nav = performance.getEntriesByType('navigation')[0];
-  return {chars: text.length, bad, bytes: nav ? nav.decodedBodySize : null};
-}"""
 
 
 @dataclass
@@ -79,18 +66,17 @@ async def visit_page(
         return _fail(page, faults.NOT_HTML, f"not an HTML page ({page.content_type}); skipped")
     if not same_origin(page.final_url, site_url):
         return _fail(page, faults.OFF_SITE, f"redirected off-site to {redact_url(page.final_url)}; not audited")
-    sniff = await asyncio.wait_for(session.evaluate(SNIFF_JS), timeout=timeouts["script"])
+    timings = page.facts.setdefault("timings_ms", {"navigation": page.load_ms})
+    started = time.perf_counter()
+    facts = await asyncio.wait_for(gather_facts(session, max_bytes), timeout=timeouts["script"])
+    timings["facts"] = _ms_since(started)
+    sniff = facts["sniff"]
     if sniff.get("bytes"):
         page.facts["document_bytes"] = sniff["bytes"]
     if sniff.get("bytes") and sniff["bytes"] > max_bytes:
         return _fail(page, faults.TOO_LARGE, f"too large: the document is {sniff['bytes'] / 1e6:.1f} MB; skipped")
-    if sniff["chars"] >= 64 and sniff["bad"] / sniff["chars"] > BINARY_SHARE:
+    if "title" not in facts:
         return _fail(page, faults.BINARY, f"binary content served as {page.content_type or 'HTML'}; skipped")
-
-    timings = page.facts.setdefault("timings_ms", {"navigation": page.load_ms})
-    started = time.perf_counter()
-    facts = await asyncio.wait_for(gather_facts(session), timeout=timeouts["script"])
-    timings["facts"] = _ms_since(started)
     page.title, page.lang = facts["title"], facts["lang"]
     for key in ("counts", "viewport_meta", "scroll_width", "client_width"):
         page.facts[key] = facts[key]
