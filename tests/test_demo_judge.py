@@ -55,6 +55,19 @@ def test_workbooks_print_on_a4_landscape_with_filters_and_a_verdict_dropdown(dem
     [dv] = checklist.data_validations.dataValidation
     assert dv.formula1 == '"適合,不適合,適用なし"'
     assert str(dv.sqref) == "N2:N39"
+    # the pins import reads (fingerprint, acknowledged) are hidden; "詳細" opens the criterion's page rows
+    assert checklist.column_dimensions["R"].hidden and checklist.column_dimensions["S"].hidden
+    pages = wb["ページ別判定"]
+    linked = 0
+    for row in range(2, checklist.max_row + 1):
+        link = checklist.cell(row, 12).hyperlink
+        if link is None:
+            continue
+        linked += 1
+        sheet, _, cell = (link.location or link.target).lstrip("#").partition("!")
+        assert sheet.strip("'") == "ページ別判定"
+        assert pages[cell].value == checklist.cell(row, 1).value
+    assert linked == checklist.max_row - 1  # every criterion of the JIS profile has page rows
 
 
 def test_page_checklist_and_findings_cover_every_audited_page(demo_run: QARun) -> None:
