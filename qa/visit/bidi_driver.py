@@ -88,8 +88,8 @@ PREFS: dict[str, Any] = {
     "network.connectivity-service.enabled": False,
     "network.http.speculative-parallel-limit": 0,
     "network.manage-offline-status": False,
-    # No history: links render unvisited in every engine and run (Firefox's history outlives the user contexts),
-    # and the parent process does not write every visit into its database.
+    # No history: links render unvisited whatever the crawl order (Firefox's history outlives the user contexts),
+    # and the parent process writes neither every visit into its database nor its session file every 15 s.
     "places.history.enabled": False,
     "layout.css.visited_links_enabled": False,
     "browser.sessionstore.interval": 3_600_000,
