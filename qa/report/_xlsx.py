@@ -80,10 +80,8 @@ def write_table(
     ws.append([_cell(ws, h, top, HEADER_FILL, HEADER_FONT) for h in headers])
     n = 0
     for row in rows:
-        if wrap:
-            ws.append([_cell(ws, safe(v), top) for v in row])
-        else:
-            ws.append([None if v == "" else safe(v) for v in row])
+        values = [None if v == "" else safe(v) for v in row]
+        ws.append([_cell(ws, v, top) for v in values] if wrap else values)
         n += 1
     ws.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{n + 1}"
     return n
