@@ -156,6 +156,13 @@ def test_a_broken_image_is_caught_once_with_all_nine_cells(matrix_run: QARun) ->
     assert request["target"].endswith("/images/no-such-photo.png") and sorted(request["seen_in"]) == sorted(CELLS)
 
 
+def test_axe_reaches_into_an_iframe_in_every_engine(matrix_run: QARun) -> None:
+    # Firefox once ran a preloaded axe in the frame's initial blank document, and found nothing inside frames.
+    (missing,) = _findings(matrix_run, "image-alt", "/broken-image.html")
+    assert missing["target"] == "#plan-frame >>> #plan" and sorted(missing["seen_in"]) == sorted(CELLS)
+    assert missing["outcome"] == "violation"
+
+
 def test_a_page_rendering_differently_across_engines_is_flagged_with_a_diff_image(matrix_run: QARun) -> None:
     diffs = [f for f in matrix_run.results["findings"] if f["rule"] == "render-difference"]
     assert {(f["url"].rsplit("/", 1)[-1], f["browser"], f["viewport"]) for f in diffs} == {

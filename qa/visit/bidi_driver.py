@@ -342,11 +342,28 @@ class BidiSession:
         return None if value is None else json.loads(value)
 
     async def inject(self, source: str, present: str) -> None:
-        if not await self.evaluate(f"() => !!({present})"):
-            await self._send(
-                "script.evaluate",
-                {"expression": source, "target": {"context": self.context}, "awaitPromise": False},
-            )
+        """Into the tab's document and every frame in it (axe in the top document asks the frames' axe)."""
+        tree = await self._send("browsingContext.getTree", {"root": self.context})
+        contexts, todo = [], list(tree.get("contexts") or [])
+        while todo:
+            node = todo.pop()
+            contexts.append(node["context"])
+            todo += node.get("children") or []
+        for context in contexts:
+            try:
+                there = await self._send(
+                    "script.evaluate",
+                    {"expression": f"!!({present})", "target": {"context": context}, "awaitPromise": False},
+                )
+                if (there.get("result") or {}).get("value") is not True:
+                    await self._send(
+                        "script.evaluate",
+                        {"expression": source, "target": {"context": context}, "awaitPromise": False},
+                    )
+            except BidiError:
+                if context == self.context:
+                    raise
+                # A frame that went away meanwhile; axe reports a frame it cannot reach as not tested.
 
     async def screenshot(self, path: Path, full_page: bool = True) -> bool:
         params = {"context": self.context, "origin": "document" if full_page else "viewport"}
@@ -431,10 +448,11 @@ class BidiEngine:
         session = await self.connection.send("session.new", {"capabilities": {"alwaysMatch": capabilities}})
         self.version = str((session.get("capabilities") or {}).get("browserVersion", ""))
         await self.connection.send("session.subscribe", {"events": EVENTS})
-        for source in self.preload:
-            # Runs before the page's own scripts in every document and frame, so axe also reaches iframes. The
-            # source runs inside a function: a library must set its globals on window (axe does).
-            await self.connection.send("script.addPreloadScript", {"functionDeclaration": "() => {" + source + "\n}"})
+        # ``preload`` is not registered as BiDi preload scripts; ``BidiSession.inject`` sends each library into the
+        # loaded document and its frames instead. A preload script is compiled at every document start (half a
+        # megabyte of axe: ~50 ms a page), and Firefox runs it in a frame's initial about:blank only: the frame's
+        # real document reuses that window without running it again, so axe there examined the blank document and
+        # reported nothing inside iframes.
 
     async def _listening(self) -> str:
         assert self.process is not None and self.process.stderr is not None
