@@ -134,8 +134,14 @@ async def run_audit(opts: AuditOptions) -> AuditOutcome:
 
             try:
                 # visit + check (page checks run inside each visit)
-                for spec in opts.matrix.browsers:
-                    engines.append(await launch(pw, spec, preload))
+                # All at once: Firefox alone takes seconds to start.
+                launched = await asyncio.gather(
+                    *(launch(pw, spec, preload) for spec in opts.matrix.browsers), return_exceptions=True
+                )
+                engines += [e for e in launched if not isinstance(e, BaseException)]  # closed below, whatever happens
+                for failed in launched:
+                    if isinstance(failed, BaseException):
+                        raise failed
                 run.engines["browsers"] = {
                     e.spec.name: {"engine": e.spec.engine, "product": e.product, "version": e.version} for e in engines
                 }
@@ -148,6 +154,7 @@ async def run_audit(opts: AuditOptions) -> AuditOutcome:
                     progress=opts.progress,
                     relaunch=relaunch,
                     listeners=[c.on_page for c in run_checks] + [coverage_keeper(run_dir, page_checks)],
+                    page_links=any(type(c).on_page is not RunCheck.on_page for c in run_checks),
                 )
                 crawl = Crawl(settings, engines, page_checks, frontier, store)
                 if resumed and resumed.accepted:

@@ -10,6 +10,7 @@ engines capture the viewport only).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -18,7 +19,7 @@ from typing import Any
 from PIL import Image, ImageChops
 
 from qa.check import RunCheck, RunContext
-from qa.check.screenshot import FOLDER
+from qa.check.screenshot import FOLDER, save_thumbnail, thumbnail_path
 from qa.model import NEEDS_REVIEW, Finding, Page
 from qa.paths import slug_for_url
 
@@ -28,12 +29,17 @@ THRESHOLD = 0.20  # share of differing blocks that asks for a person's look (a s
 DIFF_FOLDER = f"{FOLDER}/diff"
 
 
-def _load(path: Path) -> Image.Image | None:
+def _load(path: Path, thumbnail: Path | None = None) -> Image.Image | None:
+    """The screenshot, decoded; its thumbnail for the browser-check workbook is made on the way when missing."""
     try:
         with Image.open(path) as img:
-            return img.convert("RGB")
+            rgb = img.convert("RGB")
     except (OSError, ValueError):
         return None
+    if thumbnail is not None and not thumbnail.exists():
+        with contextlib.suppress(OSError):  # the report makes it later, or shows none
+            save_thumbnail(rgb, thumbnail)
+    return rgb
 
 
 def compare(a: Image.Image, b: Image.Image, height: int) -> tuple[float, Image.Image]:
@@ -106,12 +112,12 @@ class RenderDiff(RunCheck):
     def _group(self, run_dir: Path, pages: list[Page]) -> list[tuple[dict[str, Any], Finding | None]]:
         """Each engine's screenshot of one page and viewport against the first engine's."""
         ref = pages[0]
-        ref_img = _load(run_dir / ref.facts["screenshot"])
+        ref_img = _load(run_dir / ref.facts["screenshot"], thumbnail_path(run_dir, ref))
         if ref_img is None:
             return []
         out: list[tuple[dict[str, Any], Finding | None]] = []
         for other in pages[1:]:
-            img = _load(run_dir / other.facts["screenshot"])
+            img = _load(run_dir / other.facts["screenshot"], thumbnail_path(run_dir, other))
             if img is None:
                 continue
             ratio, mask = compare(ref_img, img, 0)

@@ -2,11 +2,31 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from PIL import Image
+
 from qa.check import CORE, PageCheck, PageContext
-from qa.model import Finding
+from qa.model import Finding, Page
 from qa.paths import slug_for_url
 
 FOLDER = "screenshots"
+THUMBS = f"{FOLDER}/thumbs"
+THUMB_WIDTH = 160
+
+
+def thumbnail_path(run_dir: Path, page: Page) -> Path:
+    return run_dir / THUMBS / f"{slug_for_url(page.url)}_{page.browser}_{page.viewport}.png"
+
+
+def save_thumbnail(image: Image.Image, target: Path) -> None:
+    """The top of the page (1.5 times as tall as wide), THUMB_WIDTH wide. Whoever has the screenshot decoded makes
+    it (the cross-engine comparison does, for every screenshot it compares): decoding a full-page PNG costs ten
+    times the thumbnail."""
+    top = image.crop((0, 0, image.width, min(image.height, int(image.width * 1.5))))
+    top.thumbnail((THUMB_WIDTH, THUMB_WIDTH * 2))
+    target.parent.mkdir(parents=True, exist_ok=True)
+    top.convert("RGB").save(target)
 
 
 class Screenshot(PageCheck):

@@ -18,15 +18,13 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from PIL import Image
 
+from qa.check.screenshot import THUMB_WIDTH, save_thumbnail, thumbnail_path
 from qa.model import NEEDS_REVIEW, VIOLATION, Finding, Page, Results
-from qa.paths import slug_for_url
 from qa.report._xlsx import safe, setup_print, write_table
 
 NAME = "browser_matrix"
 FILENAME = "browser-check.xlsx"
 BROWSER_CHECKS = ("browser", "browser-events", "render-diff")
-THUMBS = "screenshots/thumbs"
-THUMB_WIDTH = 160
 
 OK, NG, REVIEW, ERROR, NOT_RUN = "OK", "NG", "要確認", "エラー", "—"
 FILLS = {
@@ -196,14 +194,11 @@ def _thumbnail(run_dir: Path, page: Page) -> Path | None:
     source = run_dir / str(page.facts.get("screenshot", ""))
     if not page.facts.get("screenshot") or not source.is_file():
         return None
-    target = run_dir / THUMBS / f"{slug_for_url(page.url)}_{page.browser}_{page.viewport}.png"
+    target = thumbnail_path(run_dir, page)
     if not target.exists():
         try:
             with Image.open(source) as img:
-                top = img.crop((0, 0, img.width, min(img.height, int(img.width * 1.5))))
-                top.thumbnail((THUMB_WIDTH, THUMB_WIDTH * 2))
-                target.parent.mkdir(parents=True, exist_ok=True)
-                top.convert("RGB").save(target)
+                save_thumbnail(img, target)
         except (OSError, ValueError):
             return None
     return target

@@ -35,6 +35,9 @@ class CrawlSettings:
     viewports: list[ViewportSpec]
     run_dir: Path
     follow_links: bool = True
+    # Links, resources and ids are read from every visit (a listener, e.g. the link check, uses them); otherwise
+    # only where the crawl follows links (the primary cell's visits).
+    page_links: bool = True
     access: SiteAccess = field(default_factory=SiteAccess)
     progress: Progress | None = None
     # Called after every visit with (page, VisitResult, primary); RunChecks collect their inputs this way.
@@ -233,6 +236,7 @@ class Crawl:
                     self.settings.run_dir,
                     primary,
                     self.frontier.start_url,
+                    self.settings.page_links or (primary and self.settings.follow_links),
                 ),
                 timeout=page_timeout,
             )

@@ -25,7 +25,8 @@ SNIFF_JS = """() => {
   return {chars: text.length, bad, bytes: nav ? nav.decodedBodySize : null};
 }"""
 
-_FACTS_JS = """(maxLinks) => {
+# Links, resources and element ids: what the crawl follows and the link check checks.
+_LINKS_JS = """(maxLinks) => {
   const text = (el) => (el.innerText || el.textContent || '').replace(/\\s+/g, ' ').trim().slice(0, 200);
   const links = [];
   for (const a of document.querySelectorAll('a[href], area[href]')) {
@@ -109,13 +110,14 @@ _FACTS_JS = """(maxLinks) => {
     if (ids.length >= 20000) break;
     ids.push(el.id || el.getAttribute('name'));
   }
+  return {links, resources, ids};
+}"""
+
+_FACTS_JS = """() => {
   const count = (sel) => document.querySelectorAll(sel).length;
   return {
     title: document.title,
     lang: document.documentElement.getAttribute('lang') || '',
-    links,
-    resources,
-    ids,
     counts: {
       images: count('img, svg[role=img], [role=img], input[type=image], area'),
       forms: count('input:not([type=hidden]), select, textarea'),
@@ -140,11 +142,17 @@ FACTS_JS = (
     + SNIFF_JS
     + ")(); if (skipped(sniff, o)) return {sniff}; return {...("
     + _FACTS_JS
-    + ")(o.maxLinks), sniff}; function skipped(s, o) { return (s.bytes && s.bytes > o.maxBytes) ||"
+    + ")(), ...(o.links ? ("
+    + _LINKS_JS
+    + ")(o.maxLinks) : {links: [], resources: [], ids: []}), sniff};"
+    " function skipped(s, o) { return (s.bytes && s.bytes > o.maxBytes) ||"
     " (s.chars >= 64 && s.bad / s.chars > o.binaryShare); } }"
 )
 
 
-async def gather_facts(session: Session, max_bytes: int) -> dict[str, Any]:
-    """The page's facts under ``sniff`` alone when the document is too large or binary, else all of them."""
-    return await session.evaluate(FACTS_JS, {"maxLinks": MAX_LINKS, "maxBytes": max_bytes, "binaryShare": BINARY_SHARE})
+async def gather_facts(session: Session, max_bytes: int, links: bool = True) -> dict[str, Any]:
+    """The page's facts under ``sniff`` alone when the document is too large or binary, else all of them.
+    ``links``: False leaves links, resources and ids empty, for a visit whose links nothing reads (reading them is
+    most of this call's time)."""
+    options = {"maxLinks": MAX_LINKS, "maxBytes": max_bytes, "binaryShare": BINARY_SHARE, "links": links}
+    return await session.evaluate(FACTS_JS, options)

@@ -38,8 +38,10 @@ async def visit_page(
     run_dir: Path,
     primary: bool,
     site_url: str,
+    links: bool = True,
 ) -> VisitResult:
-    """Fill ``page`` in place and return its findings and links. Problems are recorded in ``page.error``."""
+    """Fill ``page`` in place and return its findings and links (``links``: False when nothing will read them).
+    Problems are recorded in ``page.error``."""
     timeouts = config["timeouts"]
     max_bytes = int(config.get("max_page_mb", 10) * 1_000_000)
     if hasattr(session, "max_document_bytes"):
@@ -68,7 +70,7 @@ async def visit_page(
         return _fail(page, faults.OFF_SITE, f"redirected off-site to {redact_url(page.final_url)}; not audited")
     timings = page.facts.setdefault("timings_ms", {"navigation": page.load_ms})
     started = time.perf_counter()
-    facts = await asyncio.wait_for(gather_facts(session, max_bytes), timeout=timeouts["script"])
+    facts = await asyncio.wait_for(gather_facts(session, max_bytes, links), timeout=timeouts["script"])
     timings["facts"] = _ms_since(started)
     sniff = facts["sniff"]
     if sniff.get("bytes"):
