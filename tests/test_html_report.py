@@ -5,6 +5,7 @@ later stages add (links, groups, diff), the trend against earlier runs, and the 
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import time
@@ -343,6 +344,32 @@ def test_hostile_site_content_stays_text(page: Page, demo_run: QARun, tmp_path: 
     assert injected == {"img": 0, "scripts": 3, "handlers": 0, "js_links": 0, "iframes": 0}
     assert all(u.startswith("file://") for u in requests)
     assert "evil.example" not in text and "passwd" not in text
+
+
+def test_the_trend_reads_an_earlier_runs_trend_file_while_it_is_current(
+    page: Page, demo_run: QARun, tmp_path: Path
+) -> None:
+    out = tmp_path / "out"
+    earlier = copy_run(demo_run, out / "20000101-000000-0000")
+    edit_results(earlier, lambda data: data["run"].update(id=earlier.name))
+    assert run_qa("report", str(earlier)).code == 0
+    entry = json.loads((earlier / "trend.json").read_text(encoding="utf-8"))
+    violations = [f for f in demo_run.results["findings"] if f["outcome"] == "violation" and f["sc"]]
+    assert entry["id"] == earlier.name and entry["violations"] == len(violations)
+    # Its results.json unreadable but older than the trend file: a later report shows the run from the trend file.
+    results = earlier / "results.json"
+    stamp = results.stat().st_mtime
+    results.write_text("{", encoding="utf-8")
+    os.utime(results, (stamp, stamp))
+    current = copy_run(demo_run, out / demo_run.run_dir.name)
+    assert run_qa("report", str(current)).code == 0
+    open_report(page, current)
+    assert page.locator("#view-overview table", has_text=earlier.name).count() == 1
+    # Results changed after the trend file: they are read again (here unreadable, so the run drops out).
+    os.utime(results, (stamp + 3600, stamp + 3600))
+    assert run_qa("report", str(current)).code == 0
+    open_report(page, current)
+    assert page.locator("#view-overview table", has_text=earlier.name).count() == 0
 
 
 def test_english_report_with_trend_links_groups_and_diff(page: Page, demo_run: QARun, tmp_path: Path) -> None:

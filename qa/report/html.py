@@ -41,6 +41,9 @@ SNIPPET_CHARS = 300  # of an element's HTML; results.json and the workbooks keep
 MESSAGE_CHARS = 1500
 SNIPPET_CHUNK = 100  # pages whose element HTML is stored (and read by a page view) together
 TREND_RUNS = 8  # earlier runs shown in the trend table
+# This run's line in a later run's trend, written beside the report: a later report reads it instead of parsing
+# the whole results.json (megabytes per run) of every earlier run in the folder.
+TREND_FILE = "trend.json"
 LINK_ORDER = {"broken": 0, "warning": 1, "ok": 2, "ignored": 3}
 # A relative path inside the run folder: no scheme, no leading slash, no "..", nothing that needs quoting.
 _LOCAL_PATH = re.compile(r"^(?!/)(?!.*(?:^|/)\.\.(?:/|$))[A-Za-z0-9._~/-]+$")
@@ -69,6 +72,7 @@ def render(results: Results, out_dir: Path) -> list[Path]:
     )
     path = out_dir / FILENAME
     path.write_text(page, encoding="utf-8")
+    (out_dir / TREND_FILE).write_text(json.dumps(trend_entry(results)), encoding="utf-8")
     return [path]
 
 
@@ -394,6 +398,53 @@ def counts(findings: list[dict[str, Any]] | list[Any]) -> tuple[int, int]:
     return violations, review
 
 
+def trend_entry(results: Results) -> dict[str, Any]:
+    """What a later run's trend needs of this one."""
+    violations, review = counts(results.findings)
+    return {
+        "start_url": results.run.start_url,
+        "id": results.run.id,
+        "started": results.run.started,
+        "violations": violations,
+        "review": review,
+        "pages": len({p.url for p in results.pages}),
+        "finding_ids": [f.id for f in results.findings],
+    }
+
+
+def _earlier_entry(folder: Path) -> dict[str, Any] | None:
+    """An earlier run's trend line: its trend.json when that is of this folder's run and newer than its results
+    (not a copied folder, not results edited since), else read from its results.json."""
+    try:
+        cached = folder / TREND_FILE
+        if cached.stat().st_mtime >= (folder / RESULTS).stat().st_mtime:
+            entry = json.loads(cached.read_text(encoding="utf-8"))
+            if (
+                isinstance(entry, dict)
+                and entry.get("id") == folder.name
+                and isinstance(entry.get("finding_ids"), list)
+            ):
+                return entry
+    except (OSError, ValueError):
+        pass
+    try:
+        data = json.loads((folder / RESULTS).read_text(encoding="utf-8"))
+        run = data["run"]
+        findings = [f for f in data.get("findings", []) if isinstance(f, dict)]
+        violations, review = counts(findings)
+        return {
+            "start_url": run.get("start_url"),
+            "id": str(run.get("id", "")),
+            "started": str(run.get("started", "")),
+            "violations": violations,
+            "review": review,
+            "pages": len({p.get("url") for p in data.get("pages", []) if isinstance(p, dict)}),
+            "finding_ids": [f.get("id") for f in findings],
+        }
+    except (OSError, ValueError, KeyError, AttributeError, TypeError):
+        return None
+
+
 def load_trend(results: Results, out_dir: Path) -> Trend:
     """Earlier runs of the same site in the same output folder, and the ``diff`` section when the run has one.
 
@@ -413,27 +464,21 @@ def load_trend(results: Results, out_dir: Path) -> Trend:
     for d in reversed(siblings):
         if len(earlier) >= TREND_RUNS:
             break
-        try:
-            data = json.loads((d / RESULTS).read_text(encoding="utf-8"))
-            run = data["run"]
-        except (OSError, ValueError, KeyError, TypeError):
+        entry = _earlier_entry(d)
+        if entry is None or entry.get("start_url") != results.run.start_url:
             continue
-        if not isinstance(run, dict) or run.get("start_url") != results.run.start_url:
-            continue
-        findings = [f for f in data.get("findings", []) if isinstance(f, dict)]
-        violations, review = counts(findings)
         if not earlier:
-            before = {f.get("id") for f in findings}
-            trend.previous = str(run.get("id", d.name))
+            before = set(entry["finding_ids"])
+            trend.previous = str(entry.get("id") or d.name)
             trend.new_ids = current - before
             trend.fixed = len(before - current)
         earlier.append(
             {
-                "id": str(run.get("id", d.name)),
-                "started": str(run.get("started", "")),
-                "violations": violations,
-                "review": review,
-                "pages": len({p.get("url") for p in data.get("pages", []) if isinstance(p, dict)}),
+                "id": str(entry.get("id") or d.name),
+                "started": str(entry.get("started", "")),
+                "violations": entry.get("violations", 0),
+                "review": entry.get("review", 0),
+                "pages": entry.get("pages", 0),
             }
         )
     trend.runs = list(reversed(earlier))

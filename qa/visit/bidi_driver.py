@@ -5,8 +5,9 @@ Used for a stock Firefox (Debian's firefox-esr) when Playwright's own Firefox is
 node driver and the relay handle every message, its full-page screenshot resizes the view, and it subscribes to
 every event. Here one websocket carries exactly what the checks use: about half the time per visit.
 
-One browser process per engine; a session is a tab in its own user context (cookies and storage apart, as
-Playwright's contexts are). Events are routed to the session whose tab (or one of its frames) raised them.
+One browser process per engine; a session is a window in its own user context (cookies and storage apart, as
+Playwright's contexts are). Events are routed to the session whose window (or one of its frames) raised them.
+Library scripts (axe-core) are sent into each loaded document and its frames, not preloaded: see ``start``.
 """
 
 from __future__ import annotations
