@@ -122,13 +122,14 @@ NAV_AXE = r"""
 import asyncio, json, sys
 from axe_playwright_python.base import AXE_SCRIPT
 from playwright.async_api import async_playwright
-from qa.visit.playwright_driver import chromium_executable
+from qa.visit.playwright_driver import CHROMIUM_JS_FLAGS, chromium_executable
 
-# The same injection (once per context, before each document) and result types as the suite's axe check, so
-# the difference is the suite's own work.
+# The same browser (binary and JavaScript flags), injection (once per context, before each document) and result
+# types as the suite's axe check, so the difference is the suite's own work.
 async def main(urls, tags, concurrency):
     async with async_playwright() as pw:
-        browser = await pw.chromium.launch(executable_path=chromium_executable(pw))
+        browser = await pw.chromium.launch(
+            executable_path=chromium_executable(pw), args=[f"--js-flags={CHROMIUM_JS_FLAGS}"])
         queue = asyncio.Queue()
         for u in urls:
             queue.put_nowait(u)
