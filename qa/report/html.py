@@ -400,15 +400,21 @@ def counts(findings: list[dict[str, Any]] | list[Any]) -> tuple[int, int]:
 
 def trend_entry(results: Results) -> dict[str, Any]:
     """What a later run's trend needs of this one."""
-    violations, review = counts(results.findings)
+    run = results.run
+    return _trend_line(run.start_url, run.id, run.started, results.findings, {p.url for p in results.pages})
+
+
+def _trend_line(start_url: Any, run_id: Any, started: Any, findings: list[Any], urls: set[Any]) -> dict[str, Any]:
+    violations, review = counts(findings)
+    ids = [f.get("id") if isinstance(f, dict) else f.id for f in findings]
     return {
-        "start_url": results.run.start_url,
-        "id": results.run.id,
-        "started": results.run.started,
+        "start_url": start_url,
+        "id": str(run_id),
+        "started": str(started),
         "violations": violations,
         "review": review,
-        "pages": len({p.url for p in results.pages}),
-        "finding_ids": [f.id for f in results.findings],
+        "pages": len(urls),
+        "finding_ids": ids,
     }
 
 
@@ -431,16 +437,8 @@ def _earlier_entry(folder: Path) -> dict[str, Any] | None:
         data = json.loads((folder / RESULTS).read_text(encoding="utf-8"))
         run = data["run"]
         findings = [f for f in data.get("findings", []) if isinstance(f, dict)]
-        violations, review = counts(findings)
-        return {
-            "start_url": run.get("start_url"),
-            "id": str(run.get("id", "")),
-            "started": str(run.get("started", "")),
-            "violations": violations,
-            "review": review,
-            "pages": len({p.get("url") for p in data.get("pages", []) if isinstance(p, dict)}),
-            "finding_ids": [f.get("id") for f in findings],
-        }
+        urls = {p.get("url") for p in data.get("pages", []) if isinstance(p, dict)}
+        return _trend_line(run.get("start_url"), run.get("id", ""), run.get("started", ""), findings, urls)
     except (OSError, ValueError, KeyError, AttributeError, TypeError):
         return None
 
