@@ -1,6 +1,6 @@
 """Audit throughput and the suite's overhead over navigation + axe, against @axe-core/cli on the same URLs.
 
-    python benchmarks/bench_audit.py [--pages 200] [--repeat 3] [--no-axe-cli]
+    python benchmarks/bench_audit.py [--pages 200] [--repeat 5] [--no-axe-cli]
 
 Measures, on the built-in demo site and on a generated site served on 127.0.0.1:
 - the suite (`python -m qa audit`, one Chromium, desktop viewport): wall time and pages/min of the axe audit
@@ -8,7 +8,8 @@ Measures, on the built-in demo site and on a generated site served on 127.0.0.1:
 - a bare Playwright loop doing only navigation + axe-core (same browser, tags, concurrency, result types):
   the suite's overhead is the wall time of `--only axe` without screenshots (the same work) over this one, as a
   whole process (``overhead_pct``: judging and writing a dozen deliverables included) and up to the last page
-  audited (``crawl_overhead_pct``: start-up and crawl); the two runs alternate ``--repeat`` times, medians kept;
+  audited (``crawl_overhead_pct``: start-up and crawl); the two run back to back ``--repeat`` times (the order
+  swapped every other pair), and the median of the pairs' overheads is kept;
 - `@axe-core/cli` over the same URL list (npm, Debian's chromium + chromium-driver), one Chromium pass.
 Every figure is a wall time from process start (start-up included), so they compare like with like.
 """
@@ -203,21 +204,28 @@ def run_axe_cli(binary: Path, urls: list[str]) -> float | None:
 
 
 def bench(name: str, urls: list[str], concurrency: int, use_axe_cli: bool, repeat: int) -> dict:
-    """The overhead pair, alternated ``repeat`` times (medians; this machine drifts by 20 % within minutes): exactly
+    """The overhead pair, ``repeat`` times (the median pair; this machine drifts by 20 % within minutes): exactly
     navigation + axe (`--only axe`, screenshots off: what remains over the bare loop is the suite's own overhead)
     and the bare loop. Then the axe audit with its evidence screenshots, and the whole a11y family, once each."""
     totals, crawls, bases = [], [], []
-    for _ in range(repeat):
+    for i in range(repeat):
+        if i % 2:  # every other pair the other way round, so a machine slowing down or speeding up favours neither
+            bases.append(run_nav_axe(urls, concurrency))
         with tempfile.TemporaryDirectory() as tmp:
             total, crawl = run_suite(urls, Path(tmp), concurrency, "axe", False)
         totals.append(total)
         crawls.append(crawl)
-        bases.append(run_nav_axe(urls, concurrency))
+        if not i % 2:
+            bases.append(run_nav_axe(urls, concurrency))
     runs = {}
     for key, only in (("axe", "axe"), ("a11y", "a11y")):
         with tempfile.TemporaryDirectory() as tmp:
             runs[key] = run_suite(urls, Path(tmp), concurrency, only, True)[0]
     base, total, crawl = median(bases), median(totals), median(crawls)
+    # Each pair ran back to back: the overhead is the median of the pairs' overheads, not a ratio of medians
+    # taken from different minutes of a machine whose speed drifts.
+    each = [(t / b - 1) * 100 for t, b in zip(totals, bases, strict=True)]
+    each_crawl = [(c / b - 1) * 100 for c, b in zip(crawls, bases, strict=True)]
     row = {
         "site": name,
         "pages": len(urls),
@@ -225,11 +233,11 @@ def bench(name: str, urls: list[str], concurrency: int, use_axe_cli: bool, repea
         "repeat": repeat,
         "nav_axe_s": round(base, 2),
         "axe_no_screenshots_s": round(total, 2),
-        "overhead_pct": round((total / base - 1) * 100, 1),
+        "overhead_pct": round(median(each), 1),
         # Up to the last page audited (start-up, crawl, browser closed), without judging and the deliverables.
         "axe_no_screenshots_crawl_s": round(crawl, 2),
-        "crawl_overhead_pct": round((crawl / base - 1) * 100, 1),
-        "overhead_pct_each": [round((t / b - 1) * 100, 1) for t, b in zip(totals, bases, strict=True)],
+        "crawl_overhead_pct": round(median(each_crawl), 1),
+        "overhead_pct_each": [round(x, 1) for x in each],
         "axe_s": round(runs["axe"], 2),
         "axe_pages_per_min": round(len(urls) / runs["axe"] * 60, 1),
         "a11y_s": round(runs["a11y"], 2),
@@ -252,7 +260,7 @@ def main() -> None:
     parser.add_argument("--pages", type=int, default=200, help="pages of the generated site (>= 200 for the target)")
     parser.add_argument("--concurrency", type=int, default=4)
     parser.add_argument("--no-axe-cli", action="store_true", help="skip the @axe-core/cli comparison")
-    parser.add_argument("--repeat", type=int, default=3, help="alternated suite / navigation+axe pairs (medians)")
+    parser.add_argument("--repeat", type=int, default=5, help="suite / navigation+axe pairs (median overhead)")
     args = parser.parse_args()
     rows = []
     with serve() as demo:

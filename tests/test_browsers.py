@@ -380,9 +380,11 @@ def test_chromium_full_page_screenshot_is_the_whole_page_at_device_resolution(tm
     assert ImageChops.difference(ours.convert("RGB"), reference.convert("RGB")).getbbox() is None
 
 
-def test_a_chromium_tab_heap_is_collected_once_over_budget() -> None:
+@pytest.mark.parametrize("scripts", [True, False], ids=["heap-reported-by-scripts", "heap-read-over-devtools"])
+def test_a_chromium_tab_heap_is_collected_once_over_budget(scripts: bool) -> None:
     """Documents a tab has left stay in its heap until V8 collects them; the driver forces a collection when the
-    heap passes its budget (not on every page: that cost 15-25 % of an audit), so a long crawl stays bounded."""
+    heap passes its budget (not on every page: that cost 15-25 % of an audit), so a long crawl stays bounded.
+    The heap size comes with the visit's scripts; a page where none ran has it read over DevTools."""
     from qa.visit import playwright_driver
 
     retained = 15_000_000  # about what each page below keeps alive in its window
@@ -404,6 +406,8 @@ def test_a_chromium_tab_heap_is_collected_once_over_budget() -> None:
                 used = []
                 for i in range(14):
                     await session.goto(f"{base}p{i}", 30)
+                    if scripts:
+                        assert await session.evaluate("() => document.title") == "heavy"
                     heap = await (await session._devtools()).send("Runtime.getHeapUsage")
                     used.append(heap["usedSize"])
                 return used, session.collections

@@ -402,6 +402,36 @@ def test_report_jobs_failing_in_a_child_are_rerun_here(tmp_path: Path) -> None:
         assert written["d"] != parent, "with several cores the last job runs in a child"
 
 
+def test_overlapped_report_jobs_run_while_this_process_goes_on(tmp_path: Path) -> None:
+    """Inside render_all the checklists go to children at once and the other reports render meanwhile; leaving
+    the block waits for them, and a job whose child failed is rerun here."""
+    import threading
+
+    from qa.report._parallel import overlapped, run_jobs
+
+    parent = os.getpid()
+    forkable = (os.cpu_count() or 1) > 1 and threading.active_count() == 1
+
+    def job(name: str) -> None:
+        if os.getpid() != parent:
+            if name == "b":
+                raise RuntimeError("simulated crash in the child")
+            deadline = time.monotonic() + 20
+            while not (tmp_path / "went-on").exists():  # touched by the parent once run_jobs has returned
+                if time.monotonic() > deadline:
+                    return  # the parent waited for this child: no "a"
+                time.sleep(0.01)
+        (tmp_path / name).write_text(str(os.getpid()))
+
+    with overlapped():
+        run_jobs([partial(job, name) for name in "ab"])
+        (tmp_path / "went-on").touch()
+    written = {p.name: int(p.read_text()) for p in tmp_path.iterdir() if p.name in ("a", "b")}
+    assert set(written) == {"a", "b"} and written["b"] == parent
+    if forkable:
+        assert written["a"] != parent, "with several cores the job runs in a child beside this process"
+
+
 def test_frontier_stops_crawler_traps() -> None:
     from qa.discover.frontier import Frontier
 

@@ -117,31 +117,49 @@ def _lang_matches(page_lang: str, site_lang: str) -> bool:
     return bool(site_lang) and page_lang.split("-")[0].lower() == site_lang.split("-")[0].lower()
 
 
-def _full_by_rules(sc: str, pages: list[Page], site_lang: str) -> bool:
+def _full_by_rules(sc: str, pages: list[Page], passes: list[set[str]], site_lang: str) -> bool:
     rules = FULL_BY_RULES.get(sc)
     if not rules:
         return False
-    for p in pages:
-        passes = set((p.facts.get("axe") or {}).get("passes", []))
-        if not set(rules) <= passes:
+    for p, passed in zip(pages, passes, strict=True):
+        if not set(rules) <= passed:
             return False
         if sc == "3.1.1" and not _lang_matches(p.lang, site_lang):
             return False
     return True
 
 
+@dataclass
+class _Visits:
+    """A judged page's visits (the primary cell's first) and what judging reads from each, derived once per page
+    rather than once per page and criterion."""
+
+    pages: list[Page]
+    passes: list[set[str]]  # the axe rules that passed, per visit
+    absent: list[dict[str, str]]  # criterion -> why it does not apply, per visit
+
+    @classmethod
+    def of(cls, pages: list[Page]) -> _Visits:
+        return cls(
+            pages,
+            [set((p.facts.get("axe") or {}).get("passes", [])) for p in pages],
+            [not_applicable(p.facts) for p in pages],
+        )
+
+
 def judge_page(
-    sc: str, url: str, pages: list[Page], findings: list[Finding], cover: dict[str, str], site_lang: str
+    sc: str, url: str, visits: _Visits, findings: list[Finding], cover: dict[str, str], site_lang: str
 ) -> Verdict:
     v = Verdict(sc, url)
-    v.violations = sum(1 for f in findings if f.outcome == VIOLATION)
-    v.needs_review = sum(1 for f in findings if f.outcome == NEEDS_REVIEW)
-    v.violation_ids = sorted({f.id for f in findings if f.outcome == VIOLATION})
-    v.rules = Counter(f.rule for f in findings)
+    if findings:
+        v.violations = sum(1 for f in findings if f.outcome == VIOLATION)
+        v.needs_review = sum(1 for f in findings if f.outcome == NEEDS_REVIEW)
+        v.violation_ids = sorted({f.id for f in findings if f.outcome == VIOLATION})
+        v.rules = Counter(f.rule for f in findings)
     v.checks = sorted(cover)
-    full = FULL in cover.values() or _full_by_rules(sc, pages, site_lang)
+    full = FULL in cover.values() or _full_by_rules(sc, visits.pages, visits.passes, site_lang)
     v.coverage = FULL if full else ("partial" if cover else "")
-    absent = [not_applicable(p.facts).get(sc) for p in pages]
+    absent = [a.get(sc) for a in visits.absent]
     if v.violations:
         v.auto, v.reason = FAIL, "violation"
     elif v.needs_review:
@@ -187,6 +205,7 @@ def judge_run(results: Results, profile: Profile | None = None, level: str = "AA
         pages.sort(key=lambda p: p.cell != primary)  # the primary cell's facts first
     urls = [u for u in sample if u in visits]
     cover = _coverage_by_page(results, {u: visits[u] for u in urls})
+    derived = {u: _Visits.of(visits[u]) for u in urls}
     by_page_sc: dict[tuple[str, str], list[Finding]] = {}
     for f in results.findings:
         for sc in f.sc:
@@ -202,7 +221,7 @@ def judge_run(results: Results, profile: Profile | None = None, level: str = "AA
     for c in criteria:
         mine: list[Verdict] = []
         for u in urls:
-            v = judge_page(c.sc, u, visits[u], by_page_sc.get((u, c.sc), []), cover[u].get(c.sc, {}), site_lang)
+            v = judge_page(c.sc, u, derived[u], by_page_sc.get((u, c.sc), []), cover[u].get(c.sc, {}), site_lang)
             v.fingerprint = fingerprints[u]
             _apply_review(v, page_reviews.get((c.sc, u)))
             pages[u][c.sc] = v
@@ -211,7 +230,8 @@ def judge_run(results: Results, profile: Profile | None = None, level: str = "AA
         s.pages = Counter(v.verdict for v in mine)
         s.violations = sum(v.violations for v in mine)
         s.needs_review = sum(v.needs_review for v in mine)
-        s.rules = sum((v.rules for v in mine), Counter())
+        for v in mine:
+            s.rules.update(v.rules)
         s.checks = sorted({ch for v in mine for ch in v.checks})
         s.coverage = FULL if mine and all(v.coverage == FULL for v in mine) else ("partial" if s.checks else "")
         s.violation_ids = sorted({i for v in mine for i in v.violation_ids})

@@ -12,26 +12,38 @@ from collections.abc import Callable
 from pathlib import Path
 
 from qa.model import Results
+from qa.report._parallel import overlapped
 
 Renderer = Callable[[Results, Path], list[Path]]
+DEFAULT_ORDER = 50
 
 
-def reporters() -> dict[str, Renderer]:
-    found: dict[str, Renderer] = {}
+def reporters() -> list[tuple[int, Renderer]]:
+    """Every report's (ORDER, render), in order. ORDER (default 50): reports that list the others (summary,
+    index) set a higher one and render after them."""
     modules = [
         importlib.import_module(f"{__name__}.{info.name}")
         for info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name)
         if not info.name.startswith("_")
     ]
-    # ORDER (default 50): reports that list the others (summary, index) render after them.
-    for module in sorted(modules, key=lambda m: getattr(m, "ORDER", 50)):
-        if hasattr(module, "render") and hasattr(module, "NAME"):
-            found[module.NAME] = module.render
-    return found
+    found = [
+        (getattr(module, "ORDER", DEFAULT_ORDER), module.render)
+        for module in modules
+        if hasattr(module, "render") and hasattr(module, "NAME")
+    ]
+    return sorted(found, key=lambda item: item[0])
 
 
 def render_all(results: Results, out_dir: Path) -> list[Path]:
     written: list[Path] = []
-    for render in reporters().values():
-        written += render(results, out_dir)
+    found = reporters()
+    # Reports that fork their heavy jobs (the checklists) go on in children while the others render here; the
+    # ones listing the others wait for them.
+    with overlapped():
+        for order, render in found:
+            if order <= DEFAULT_ORDER:
+                written += render(results, out_dir)
+    for order, render in found:
+        if order > DEFAULT_ORDER:
+            written += render(results, out_dir)
     return written

@@ -33,8 +33,10 @@ CLOSE_TIMEOUT_S = 10  # a tab whose renderer hangs is killed with its context; n
 # navigation and axe ran slower after one, as if compiled code had to be rebuilt): one every 5 pages made a
 # 200-page audit 15-25 % slower. So the heap is read before each page (a cheap call) and collected only once it
 # passes this budget: 6-7 collections in 200 pages of the benchmark site, where V8 alone let a tab reach 70-90 MB
-# in 50 pages.
+# in 50 pages. The heap size comes back with each script the visit runs (performance.memory, exact with this flag),
+# which spares a DevTools round trip per page; it is read over DevTools only when no script reported it.
 GC_HEAP_BUDGET_BYTES = 64_000_000
+PRECISE_HEAP_FLAG = "--enable-precise-memory-info"
 CHROMIUM_JS_FLAGS = "--no-opt --no-maglev"  # baseline compilers only: see launch_playwright
 GC_TIMEOUT_S = 5
 
@@ -62,11 +64,20 @@ def chromium_executable(pw: Playwright, headless: bool = True) -> str | None:
 
 
 class PlaywrightSession:
-    def __init__(self, context: BrowserContext, page: PWPage, viewport: ViewportSpec, chromium: bool = False) -> None:
+    def __init__(
+        self,
+        context: BrowserContext,
+        page: PWPage,
+        viewport: ViewportSpec,
+        chromium: bool = False,
+        precise_heap: bool = False,
+    ) -> None:
         self.context = context
         self.page = page
         self.viewport = viewport
         self.chromium = chromium
+        self.precise_heap = precise_heap  # performance.memory is exact (the browser was launched with the flag)
+        self._heap: int | None = None  # the tab's JavaScript heap in bytes, as the last script left it
         self._cdp: Any = None
         self._pixel_ratio: float | None = None
         self._visits = 0
@@ -194,10 +205,11 @@ class PlaywrightSession:
         )
 
     async def _collect_if_over_budget(self) -> None:
-        devtools = await self._devtools()
-        heap = await devtools.send("Runtime.getHeapUsage")
-        if heap["usedSize"] > GC_HEAP_BUDGET_BYTES:
-            await devtools.send("HeapProfiler.collectGarbage")
+        used, self._heap = (self._heap if self.precise_heap else None), None
+        if used is None:
+            used = (await (await self._devtools()).send("Runtime.getHeapUsage"))["usedSize"]
+        if used > GC_HEAP_BUDGET_BYTES:
+            await (await self._devtools()).send("HeapProfiler.collectGarbage")
             self.collections += 1
 
     def _too_large(self) -> str:
@@ -209,11 +221,15 @@ class PlaywrightSession:
         # One JSON string crosses the driver instead of Playwright's typed value tree, whose decoding cost more CPU
         # than the checks themselves on large results (axe's). The checks return plain JSON data. Old libraries
         # (Prototype.js) patch toJSON and would garble JSON.stringify: those pages get the value as it is.
-        out = await self.page.evaluate(
+        # The heap size rides along (see GC_HEAP_BUDGET_BYTES).
+        out, heap = await self.page.evaluate(
             f"async (arg) => {{ const v = await ({function})(arg);"
-            " return Array.prototype.toJSON || Object.prototype.toJSON ? {raw: v} : JSON.stringify(v); }",
+            " return [Array.prototype.toJSON || Object.prototype.toJSON ? {raw: v} : JSON.stringify(v),"
+            " self.performance && performance.memory ? performance.memory.usedJSHeapSize : null]; }",
             arg,
         )
+        if isinstance(heap, int | float):
+            self._heap = int(heap)
         return out["raw"] if isinstance(out, dict) else None if out is None else json.loads(out)
 
     async def inject(self, source: str, present: str) -> None:
@@ -316,7 +332,8 @@ class PlaywrightEngine:
             with contextlib.suppress(PlaywrightError):
                 await context.add_init_script(source)
         page = await context.new_page()
-        return PlaywrightSession(context, page, viewport, chromium=self.spec.engine == "chromium")
+        chromium = self.spec.engine == "chromium"
+        return PlaywrightSession(context, page, viewport, chromium, precise_heap=chromium and not self.spec.endpoint)
 
     def alive(self) -> bool:
         """False once the browser process has died (crashed or killed); the crawl then relaunches it."""
@@ -338,6 +355,8 @@ async def launch_playwright(pw: Playwright, spec: BrowserSpec, preload: tuple[st
                 # V8's optimizing compilers (Maglev, TurboFan) compile axe-core anew in every document that is
                 # gone a second later: without them a visit costs about 15 % less CPU. browsers.yaml args win.
                 options["args"].append(f"--js-flags={CHROMIUM_JS_FLAGS}")
+            if spec.engine == "chromium" and PRECISE_HEAP_FLAG not in spec.args:
+                options["args"].append(PRECISE_HEAP_FLAG)
             if spec.channel:
                 options["channel"] = spec.channel
             if spec.executable:

@@ -1,0 +1,58 @@
+"""The streamed-row shortcut writes exactly the XML openpyxl writes, and leaves every other row to openpyxl."""
+
+from __future__ import annotations
+
+import zipfile
+from datetime import datetime
+from pathlib import Path
+
+from openpyxl import Workbook, load_workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font
+
+from qa.report._xlsx import stream_plain_rows
+
+ROWS = [
+    ["plain", "日本語の見出し", "  leading and trailing  ", "a & b < c > d \"q\" 'a'", "line\r\nbreak\ttab"],
+    ["😀 emoji", "\u3000full-width space\u3000", "ends with a return & more\r", "\n"],
+    [0, 1, -7, 2**60, 3.25, 1e-9, 1e300, True, False, None, "after a gap"],
+    ["=1+1", "=", "#N/A", "#REF!", "#not an error", "", "x" * 40_000],
+    [float("nan"), float("inf"), datetime(2026, 11, 26, 12, 0)],
+    [None, None, "only the third"],
+    [],
+]
+
+
+def _sheet_xml(path: Path) -> bytes:
+    with zipfile.ZipFile(path) as z:
+        return z.read("xl/worksheets/sheet1.xml")
+
+
+def _write(path: Path, shortcut: bool, rows: list[list[object]]) -> None:
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("s")
+    ws.row_dimensions[4].height = 40  # a row with a height keeps openpyxl's writer
+    if shortcut:
+        stream_plain_rows(ws)
+    link = WriteOnlyCell(ws, "a link")
+    link.hyperlink = "https://example.org/"
+    bold = WriteOnlyCell(ws, "bold")
+    bold.font = Font(bold=True)
+    for row in rows:
+        ws.append(row)
+    ws.append([link, "text beside a link"])
+    ws.append([bold, 5])
+    wb.save(path)
+
+
+def test_streamed_rows_are_byte_identical_to_openpyxls(tmp_path: Path) -> None:
+    _write(tmp_path / "openpyxl.xlsx", False, ROWS)
+    _write(tmp_path / "shortcut.xlsx", True, ROWS)
+    assert _sheet_xml(tmp_path / "shortcut.xlsx") == _sheet_xml(tmp_path / "openpyxl.xlsx")
+    sheet = load_workbook(tmp_path / "shortcut.xlsx")["s"]
+    assert sheet["C1"].value == "  leading and trailing  "
+    assert sheet["E1"].value == "line\r\nbreak\ttab"
+    assert sheet["E3"].value == 3.25 and sheet["H3"].value is True
+    assert sheet["A4"].data_type == "f" and sheet["C4"].data_type == "e"
+    assert sheet["A8"].hyperlink.target == "https://example.org/"
+    assert sheet["A9"].font.bold
