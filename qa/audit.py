@@ -34,6 +34,7 @@ from qa.net import make_client, preflight
 from qa.progress import Progress
 from qa.redact import redact_config, redact_url
 from qa.report import render_all
+from qa.report._console import conformance_lines
 from qa.report._vocab import verdict_aliases
 from qa.resume import ResumeState
 from qa.store import RunStore, new_run_id, read_coverage, read_records, write_coverage
@@ -66,6 +67,7 @@ class AuditOutcome:
     run_dir: Path
     gate: GateResult
     reports: list[Path] = field(default_factory=list)
+    conformance: list[str] = field(default_factory=list)  # the console's lines per conformance profile
 
 
 def new_run_info(opts: AuditOptions, start_url: str) -> RunInfo:
@@ -221,8 +223,9 @@ async def run_audit(opts: AuditOptions) -> AuditOutcome:
     results.extra["groups"] = groups_section(results)
     gate = conclude(results, opts.publication)
     store.finish(results)
-    reports = render_all(results, run_dir)
-    return AuditOutcome(results, run_dir, gate, reports)
+    conformance: list[str] = []
+    reports = render_all(results, run_dir, meanwhile=lambda: conformance.extend(conformance_lines(results)))
+    return AuditOutcome(results, run_dir, gate, reports, conformance)
 
 
 def coverage_keeper(run_dir: Path, page_checks: list[PageCheck]) -> Callable[..., None]:

@@ -279,7 +279,8 @@ def cmd_audit(args: argparse.Namespace) -> int:
     print(f"visits:   {len(results.pages)} ({errors} not audited) across {len(results.run.cells)} cell(s)")
     print(f"findings: {violations} WCAG violation(s), {review} needing review")
     print_sample(results)
-    print_conformance(results)
+    for line in outcome.conformance:
+        print(line)
     if "link_check" in results.extra:
         lc = results.extra["link_check"]
         print(
@@ -449,20 +450,6 @@ def print_sample(results) -> None:
             print(f"  {i:3}. {url}")
     for url in record.get("missing", []):
         print(f"  not audited (representative): {url}")
-
-
-def print_conformance(results) -> None:
-    """One line per profile: the verdict counts and the 対応度 they support (derived, never the target)."""
-    from qa.judge.conformance import derive
-    from qa.judge.profiles import selected
-    from qa.judge.verdicts import judge_run
-    from qa.report._vocab import CONFORMANCE
-
-    level = results.run.config.get("level", "AA")
-    for profile in selected(results.run.config):
-        c = derive(judge_run(results, profile, level))
-        counts = ", ".join(f"{n} {v}" for v, n in sorted(c.counts.items()))
-        print(f"checklist: {profile.standard} {level}: {counts} -> {level} {CONFORMANCE[c.status][1]}")
 
 
 def cmd_review_import(args: argparse.Namespace) -> int:

@@ -34,7 +34,8 @@ def reporters() -> list[tuple[int, Renderer]]:
     return sorted(found, key=lambda item: item[0])
 
 
-def render_all(results: Results, out_dir: Path) -> list[Path]:
+def render_all(results: Results, out_dir: Path, meanwhile: Callable[[], object] | None = None) -> list[Path]:
+    """Every report; ``meanwhile``: the caller's own work, done while forked reports finish."""
     written: list[Path] = []
     found = reporters()
     # Reports that fork their heavy jobs (the checklists) go on in children while the others render here; the
@@ -43,6 +44,8 @@ def render_all(results: Results, out_dir: Path) -> list[Path]:
         for order, render in found:
             if order <= DEFAULT_ORDER:
                 written += render(results, out_dir)
+        if meanwhile:
+            meanwhile()
     for order, render in found:
         if order > DEFAULT_ORDER:
             written += render(results, out_dir)
