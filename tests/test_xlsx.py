@@ -12,13 +12,15 @@ from openpyxl.styles import Font
 
 from qa.report._xlsx import stream_plain_rows
 
-ROWS = [
+ROWS: list = [
     ["plain", "日本語の見出し", "  leading and trailing  ", "a & b < c > d \"q\" 'a'", "line\r\nbreak\ttab"],
     ["😀 emoji", "\u3000full-width space\u3000", "ends with a return & more\r", "\n"],
     [0, 1, -7, 2**60, 3.25, 1e-9, 1e300, True, False, None, "after a gap"],
     ["=1+1", "=", "#N/A", "#REF!", "#not an error", "", "x" * 40_000],
     [float("nan"), float("inf"), datetime(2026, 11, 26, 12, 0)],
     [None, None, "only the third"],
+    ("a", "generator", 3),  # appended as a generator below: openpyxl takes generators and ranges too
+    range(3),
     [],
 ]
 
@@ -39,7 +41,7 @@ def _write(path: Path, shortcut: bool, rows: list[list[object]]) -> None:
     bold = WriteOnlyCell(ws, "bold")
     bold.font = Font(bold=True)
     for row in rows:
-        ws.append(row)
+        ws.append((value for value in row) if isinstance(row, tuple) else row)
     ws.append([link, "text beside a link"])
     ws.append([bold, 5])
     wb.save(path)
@@ -54,5 +56,5 @@ def test_streamed_rows_are_byte_identical_to_openpyxls(tmp_path: Path) -> None:
     assert sheet["E1"].value == "line\r\nbreak\ttab"
     assert sheet["E3"].value == 3.25 and sheet["H3"].value is True
     assert sheet["A4"].data_type == "f" and sheet["C4"].data_type == "e"
-    assert sheet["A8"].hyperlink.target == "https://example.org/"
-    assert sheet["A9"].font.bold
+    assert sheet["A10"].hyperlink.target == "https://example.org/"
+    assert sheet["A11"].font.bold

@@ -147,7 +147,7 @@ _COLUMNS = [get_column_letter(i) for i in range(1, 257)]
 
 def _row_xml(values: Sequence[Any], index: int) -> str | None:
     """A row as openpyxl serialises it, or None when a value needs openpyxl's own handling."""
-    if len(values) > len(_COLUMNS):
+    if not isinstance(values, list | tuple) or len(values) > len(_COLUMNS):  # a generator is read once, by openpyxl
         return None
     parts = [f'<row r="{index}">']
     for column, value in zip(_COLUMNS, values, strict=False):
