@@ -117,11 +117,11 @@ def _lang_matches(page_lang: str, site_lang: str) -> bool:
     return bool(site_lang) and page_lang.split("-")[0].lower() == site_lang.split("-")[0].lower()
 
 
-def _full_by_rules(sc: str, pages: list[Page], passes: list[set[str]], site_lang: str) -> bool:
+def _full_by_rules(sc: str, visits: _Visits, site_lang: str) -> bool:
     rules = FULL_BY_RULES.get(sc)
     if not rules:
         return False
-    for p, passed in zip(pages, passes, strict=True):
+    for p, passed in zip(visits.pages, visits.passes, strict=True):
         if not set(rules) <= passed:
             return False
         if sc == "3.1.1" and not _lang_matches(p.lang, site_lang):
@@ -157,7 +157,7 @@ def judge_page(
         v.violation_ids = sorted({f.id for f in findings if f.outcome == VIOLATION})
         v.rules = Counter(f.rule for f in findings)
     v.checks = sorted(cover)
-    full = FULL in cover.values() or _full_by_rules(sc, visits.pages, visits.passes, site_lang)
+    full = FULL in cover.values() or _full_by_rules(sc, visits, site_lang)
     v.coverage = FULL if full else ("partial" if cover else "")
     absent = [a.get(sc) for a in visits.absent]
     if v.violations:

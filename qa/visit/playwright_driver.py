@@ -31,9 +31,9 @@ CLOSE_TIMEOUT_S = 10  # a tab whose renderer hangs is killed with its context; n
 # A Chromium renderer collects the documents a tab navigated away from only when V8 feels like it: with axe
 # injected into each, a tab's JavaScript heap grows by about 5 MB a page. A forced full collection is dear (both
 # navigation and axe ran slower after one, as if compiled code had to be rebuilt): one every 5 pages made a
-# 200-page audit 15-25 % slower. So the heap is read before each page (a cheap call) and collected only once it
-# passes this budget: 6-7 collections in 200 pages of the benchmark site, where V8 alone let a tab reach 70-90 MB
-# in 50 pages. The heap size comes back with each script the visit runs (performance.memory, exact with this flag),
+# 200-page audit 15-25 % slower. So the heap is checked before each page and collected only once it passes this
+# budget: 6-7 collections in 200 pages of the benchmark site, where V8 alone let a tab reach 70-90 MB in 50 pages.
+# The heap size comes back with each script the visit runs (performance.memory, exact with PRECISE_HEAP_FLAG),
 # which spares a DevTools round trip per page; it is read over DevTools only when no script reported it.
 GC_HEAP_BUDGET_BYTES = 64_000_000
 PRECISE_HEAP_FLAG = "--enable-precise-memory-info"

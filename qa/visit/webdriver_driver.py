@@ -208,8 +208,9 @@ class WebDriverEngine:
                 self.env["DISPLAY"] = self.display.start()
             self.env.pop("WAYLAND_DISPLAY", None)
             # JavaScriptCore's optimizing JIT (DFG, FTL) compiles axe-core anew in every document, on background
-            # threads, and the document is gone a second later: without it the web process spends less than half
-            # the CPU per audited page (measured: 325 -> 145 ms for load + axe). A value set by the user wins.
+            # threads, and the document is gone a second later: without it the web process spends about a third
+            # less CPU per audited page (measured: 233-246 -> 145-161 ms for load + axe). A value set by the user
+            # wins.
             self.env.setdefault("JSC_useDFGJIT", "false")
             if self.bare and self.preload:
                 # Our bare browser adds these as user scripts (classic WebDriver itself cannot preload).
