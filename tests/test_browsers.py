@@ -250,6 +250,9 @@ def test_firefox_over_webdriver_bidi_has_exact_viewports_reports_events_and_clos
             desktop = await engine.new_session(matrix.viewports[0])
             assert await phone.evaluate("() => [innerWidth, innerHeight]") == [390, 844]
             assert await desktop.evaluate("() => [innerWidth, innerHeight]") == [1366, 768]
+            # The browser's own toolbars are hidden to save CPU, yet the site still sees an ordinary window.
+            mode = "() => ['browser', 'fullscreen'].filter((m) => matchMedia(`(display-mode: ${m})`).matches)"
+            assert await phone.evaluate(mode) == ["browser"]
             # Each tab hears only its own page: the image that fails on one is not reported by the other.
             nav, other = await asyncio.gather(
                 phone.goto(f"{base}broken-image.html", 30), desktop.goto(f"{base}js-error.html", 30)

@@ -82,6 +82,16 @@ PREFS: dict[str, Any] = {
     "dom.security.https_first": False,
     "extensions.update.enabled": False,
     "extensions.getAddons.cache.enabled": False,
+    # Built-in add-ons that watch every page for the browser's own features: form autofill scans each page's
+    # forms, picture-in-picture its videos, and the IP-protection helper follows every tab's title and address
+    # (for a few streaming sites) through the extension tab API. None changes how a page renders or behaves;
+    # together about 20 ms of CPU per page (content and parent processes, measured).
+    "extensions.formautofill.addresses.supported": "off",
+    "extensions.formautofill.creditCards.supported": "off",
+    "media.videocontrols.picture-in-picture.enabled": False,
+    "media.videocontrols.picture-in-picture.video-toggle.enabled": False,
+    "extensions.ippactivator.tabBreakagesUrl": "none.json",  # no site list: it registers no tab listener
+    "extensions.ippactivator.webrequestBreakagesUrl": "none.json",
     "geo.provider.testing": True,
     "hangmonitor.timeout": 0,
     "media.gmp-manager.updateEnabled": False,
@@ -97,7 +107,13 @@ PREFS: dict[str, Any] = {
     "privacy.trackingprotection.enabled": False,
     "signon.rememberSignons": False,
     "toolkit.telemetry.enabled": False,
+    "toolkit.legacyUserProfileCustomizations.stylesheets": True,  # reads BROWSER_UI_CSS
 }
+# The browser's own toolbars (tab strip, address bar, bookmarks), hidden: nobody looks at a headless window's UI,
+# yet Firefox laid it out and painted it again on every navigation (title, address, throbber). Hidden, the parent
+# process uses about a third less CPU over a 3-viewport crawl. The page's viewport is set apart
+# (``setViewport``) and ``display-mode`` stays ``browser`` (``--kiosk`` would make it ``fullscreen``).
+BROWSER_UI_CSS = "#navigator-toolbox { display: none !important; }\n"
 # Fetch metadata destinations as Playwright's resource types, which the browser check's findings use.
 _DESTINATIONS = {"style": "stylesheet", "": "other"}
 
@@ -426,6 +442,8 @@ class BidiEngine:
         (self.profile / "user.js").write_text(
             "".join(f"user_pref({json.dumps(k)}, {json.dumps(v)});\n" for k, v in PREFS.items()), encoding="utf-8"
         )
+        (self.profile / "chrome").mkdir(exist_ok=True)
+        (self.profile / "chrome" / "userChrome.css").write_text(BROWSER_UI_CSS, encoding="utf-8")
         args = ["--remote-debugging-port=0", "--profile", str(self.profile), "--no-remote", *self.spec.args]
         if self.spec.headless:
             args.append("--headless")
