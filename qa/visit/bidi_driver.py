@@ -63,6 +63,10 @@ PREFS: dict[str, Any] = {
     "browser.safebrowsing.phishing.enabled": False,
     "browser.search.update": False,
     "browser.sessionstore.resume_from_crash": False,
+    # No back-forward cache: the crawl never goes back, and each left page was frozen and kept alive for nothing
+    # (about 9 ms of parent CPU per visit, measured).
+    "browser.sessionhistory.max_total_viewers": 0,
+    "fission.bfcacheInParent": False,
     "browser.shell.checkDefaultBrowser": False,
     "browser.startup.homepage": "about:blank",
     "browser.startup.page": 0,
