@@ -183,19 +183,19 @@ def _print_traceback() -> None:
 def cmd_audit(args: argparse.Namespace) -> int:
     import re
 
-    from qa.audit import AuditOptions, run_audit
     from qa.config import load_project_config
     from qa.demo.server import serve
     from qa.discover.seeds import read_url_list
     from qa.judge.gate import format_block
     from qa.judge.publication import prepare
     from qa.progress import Progress
+    from qa.run.audit import AuditOptions, run_audit
     from qa.visit.matrix import load_matrix, select
 
     config = load_project_config(args.config)
     header = None
     if args.resume:
-        from qa.resume import read_header, resumed_config
+        from qa.run.resume import read_header, resumed_config
         from qa.store import resolve_run_dir
 
         args.resume = resolve_run_dir(args.resume).resolve()
@@ -426,7 +426,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def apply_conformance_args(config: dict, args: argparse.Namespace) -> None:
-    from qa.judge.profiles import check_profiles
+    from qa.config import check_profiles
 
     if args.profile:
         if problem := check_profiles(args.profile):

@@ -16,6 +16,7 @@ from typing import Any
 
 import yaml
 
+from qa import vocab
 from qa.errors import ConfigError
 
 
@@ -52,23 +53,23 @@ def _one_of(v: list, allowed: tuple[str, ...]) -> str | None:
     return f"has unknown value '{bad[0]}' ({nearest(str(bad[0]), list(allowed))})" if bad else None
 
 
-def _profiles(v: Any) -> str | None:
-    from qa.judge.profiles import check_profiles
-
-    return check_profiles(v)
+def check_profiles(v: Any) -> str | None:
+    if not v:
+        return "must name at least one profile"
+    bad = [p for p in v if p not in vocab.PROFILE_IDS]
+    if bad:
+        return f"has unknown profile(s) {', '.join(map(str, bad))}; choose from {', '.join(vocab.PROFILE_IDS)}"
+    return None
 
 
 def _sampling_method(v: Any) -> str | None:
     return None if v in ("all", "random", "representative", "mixed") else "must be all, random, representative or mixed"
 
 
-_VERDICTS = ("pass", "fail", "needs-review", "not-verified", "not-applicable")
-
-
 def _labels(v: Any) -> str | None:
-    bad = [k for k in v if k not in _VERDICTS]
+    bad = [k for k in v if k not in vocab.VERDICTS]
     if bad:
-        return f"has unknown verdict '{bad[0]}' (verdicts: {', '.join(_VERDICTS)})"
+        return f"has unknown verdict '{bad[0]}' (verdicts: {', '.join(vocab.VERDICTS)})"
     if not all(isinstance(x, str) and x and "," not in x for x in v.values()):
         return "labels must be non-empty text without commas (they fill a drop-down list)"
     return None
@@ -147,19 +148,16 @@ PROJECT_SCHEMA: dict[str, Any] = {
     },
     "families": Field(
         (list,),
-        ["a11y", "links", "browsers", "ops"],
-        "check families to run (qa audit --only FAMILY): a11y, links, browsers, ops",
-        lambda v: _one_of(v, ("a11y", "links", "browsers", "ops")),
+        list(vocab.FAMILIES),
+        f"check families to run (qa audit --only FAMILY): {', '.join(vocab.FAMILIES)}",
+        lambda v: _one_of(v, vocab.FAMILIES),
     ),
     "gate": {
         "fail_on": Field(
             (list,),
-            ["a11y-violations"],
-            "outcomes that fail the run: a11y-violations, best-practice, needs-review, broken-links, js-errors, "
-            "http-errors",
-            lambda v: _one_of(
-                v, ("a11y-violations", "best-practice", "needs-review", "broken-links", "js-errors", "http-errors")
-            ),
+            [vocab.A11Y_VIOLATIONS],
+            f"outcomes that fail the run: {', '.join(vocab.GATE_OUTCOMES)}",
+            lambda v: _one_of(v, tuple(vocab.GATE_OUTCOMES)),
         ),
         "max": Field(
             (dict,),
@@ -223,9 +221,9 @@ PROJECT_SCHEMA: dict[str, Any] = {
         lambda v: None if v in ("ja", "en") else "must be ja or en",
     ),
     # Conformance deliverables (qa.judge, qa.report.checklist): see docs/verdicts.md.
-    "profiles": Field((list,), ["wcag22", "jis2016"], "checklists to produce: jis2016, wcag21, wcag22", _profiles),
+    "profiles": Field((list,), ["wcag22", "jis2016"], "checklists to produce: jis2016, wcag21, wcag22", check_profiles),
     "level": Field(
-        (str,), "AA", "target conformance level: A or AA", lambda v: None if v in ("A", "AA") else "must be A or AA"
+        (str,), "AA", "target conformance level: A or AA", lambda v: None if v in vocab.LEVELS else "must be A or AA"
     ),
     "reviews_file": Field((str,), "reviews.yaml", "human verdicts kept in the repository ('qa review import')"),
     "sampling": {

@@ -5,9 +5,9 @@ from __future__ import annotations
 import httpx
 
 import qa
+from qa.access import SiteAccess
 from qa.errors import SiteError
 from qa.redact import redact_url
-from qa.visit.driver import SiteAccess
 
 USER_AGENT = f"qa-suite/{qa.__version__} (accessibility and QA verification)"
 MAX_BODY = 50_000_000

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from qa.access import load_credentials
 from qa.config import PROJECT_SCHEMA, validate
 from qa.errors import ConfigError
 from qa.redact import redact_text
-from qa.visit.access import load_credentials
 from tests.conftest import PageHandler, run_qa, serve_handler
 
 
@@ -49,8 +49,8 @@ def test_login_survives_a_page_that_moves_focus_while_typing() -> None:
     import asyncio
     from urllib.parse import parse_qs
 
-    from qa.visit.access import Credentials, form_login
-    from qa.visit.driver import SiteAccess
+    from qa.access import Credentials, SiteAccess
+    from qa.visit.login import form_login
 
     form_page = b"""<!doctype html><title>Log in</title>
 <form method=post action=/login><input id=user name=log><input id=pass name=pwd type=password>

@@ -14,9 +14,9 @@ import pytest
 from openpyxl import load_workbook
 from playwright.async_api import async_playwright
 
+from qa.access import SiteAccess
 from qa.demo.server import serve
 from qa.errors import ConfigError
-from qa.visit.driver import SiteAccess
 from qa.visit.engines import launch
 from qa.visit.matrix import ViewportSpec, load_matrix
 from tests.conftest import REPO, SITES, PageHandler, QARun, run_qa, serve_handler

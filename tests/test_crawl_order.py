@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from qa.visit.crawl import CellQueue
+from qa.run.crawl import CellQueue
 from qa.visit.matrix import ViewportSpec
 
 DESKTOP, PHONE = ViewportSpec("desktop", 1366, 768), ViewportSpec("phone", 390, 844)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from qa.discover.sitemap import parse_robots, parse_sitemap
-from qa.discover.urls import normalise
+from qa.urls import normalise
 from tests.conftest import run_qa
 
 ONE_CELL = ("--browser", "chromium", "--viewport", "desktop")  # discovery is the same in every cell

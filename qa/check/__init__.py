@@ -19,13 +19,10 @@ from typing import Any, ClassVar
 from qa.errors import ConfigError
 from qa.model import Finding, Page, Results
 from qa.visit.driver import PageEvents, Session
+from qa.vocab import CORE, FAMILIES  # noqa: F401 (re-exported)
 
 PARTIAL = "partial"  # a clean result still needs a person
 FULL = "full"  # a clean result is a pass
-
-# Check families, selected with `qa audit --only FAMILY` (config `families`); "core" checks always run.
-FAMILIES = ("a11y", "links", "browsers", "ops")
-CORE = "core"
 
 
 @dataclass
@@ -120,7 +117,7 @@ class RunCheck:
         """Called before the crawl starts."""
 
     def on_page(self, page: Page, visit: Any, primary: bool) -> None:
-        """Called after every visit with the page and its ``qa.visit.page_visit.VisitResult`` (links, ...);
+        """Called after every visit with the page and its ``qa.run.page_visit.VisitResult`` (links, ...);
         collect here what ``run`` needs, streaming it to the run folder rather than holding it in memory."""
 
     async def run(self, ctx: RunContext) -> list[Finding]:

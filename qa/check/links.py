@@ -15,13 +15,13 @@ from pathlib import Path
 from typing import Any
 
 from qa.check import RunCheck, RunContext
-from qa.discover.urls import normalise, origin
 from qa.links.collect import FOLDER, OCCURRENCES, Collector, ids_for
 from qa.links.engine import EngineSecrets, EngineSettings, check_urls
 from qa.links.join import BROKEN, RESULTS, judge_occurrence, plan_targets
 from qa.model import VIOLATION, Finding, Page
 from qa.net import USER_AGENT
 from qa.store import read_jsonl
+from qa.urls import normalise, origin
 
 RULE = "broken-link"
 TARGETS = "targets.jsonl"

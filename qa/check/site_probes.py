@@ -12,9 +12,9 @@ from typing import Any
 
 from qa.check import RunCheck, RunContext
 from qa.discover.sitemap import MAX_SITEMAPS, parse_sitemap
-from qa.discover.urls import normalise, origin
 from qa.model import NEEDS_REVIEW, VIOLATION, Finding
 from qa.net import fetch_bytes
+from qa.urls import normalise, origin
 
 MAX_LISTED = 200  # missing pages kept as evidence
 INDEX_NAMES = ("index.html", "index.htm", "index.php")

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-from qa.discover.urls import normalise, same_origin
+from qa.urls import normalise, same_origin
 
 MAX_SKIPPED_KEPT = 5000  # skipped URLs remembered with their reason; beyond, only counted (memory stays flat)
 _DIGITS = re.compile(r"\d+")

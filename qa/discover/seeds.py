@@ -8,9 +8,9 @@ from typing import Any
 import httpx
 
 from qa.discover.sitemap import sitemap_urls
-from qa.discover.urls import normalise, origin
 from qa.errors import UsageError
 from qa.net import fetch_bytes
+from qa.urls import normalise, origin
 
 
 def read_url_list(path: Path) -> list[str]:

@@ -15,11 +15,11 @@ from urllib.parse import urlencode
 
 import httpx
 
-from qa.discover.urls import normalise, origin
+from qa.access import Credentials
 from qa.errors import SiteError
 from qa.model import Results
 from qa.redact import redact_url
-from qa.visit.access import Credentials
+from qa.urls import normalise, origin
 
 # Post types that are not pages a visitor sees (media files, menus, reusable blocks, block-theme internals).
 INTERNAL_TYPES = {

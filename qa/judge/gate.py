@@ -25,23 +25,17 @@ from functools import cache
 from typing import Any
 from urllib.parse import urlsplit
 
+from qa import vocab
 from qa.judge.criteria import by_sc
 from qa.model import NEEDS_REVIEW, VIOLATION, Finding, Results
 
-A11Y = "a11y-violations"
-BEST_PRACTICE = "best-practice"
-REVIEW = "needs-review"
-LINKS = "broken-links"
-JS = "js-errors"
-HTTP = "http-errors"
-FAMILIES = {
-    A11Y: "WCAG A/AA violation(s)",
-    BEST_PRACTICE: "violation(s) outside WCAG A/AA",
-    REVIEW: "finding(s) needing review",
-    LINKS: "broken link(s)",
-    JS: "page(s) with JavaScript errors",
-    HTTP: "page(s) not answering 200",
-}
+A11Y = vocab.A11Y_VIOLATIONS
+BEST_PRACTICE = vocab.BEST_PRACTICE
+REVIEW = vocab.REVIEW_ITEMS
+LINKS = vocab.BROKEN_LINKS
+JS = vocab.JS_ERRORS
+HTTP = vocab.HTTP_ERRORS
+FAMILIES = vocab.GATE_OUTCOMES
 DEFAULT_FAIL_ON = [A11Y]
 LINK_CHECKS = ("links", "link-check", "linkcheck")
 

@@ -12,8 +12,8 @@ from typing import Any
 
 from qa.errors import ConfigError
 from qa.judge.criteria import Criterion, catalogue
+from qa.vocab import LEVELS
 
-LEVELS = ("A", "AA")
 # axe-core's rules for 4.1.1 are deprecated (so tag selection skips them); JIS 2016 still has 4.1.1.
 JIS_AXE_RULES = ("duplicate-id", "duplicate-id-active")
 
@@ -52,13 +52,6 @@ PROFILES: dict[str, Profile] = {
     "wcag21": Profile("wcag21", "WCAG 2.1", ("2.0", "2.1"), False),
     "wcag22": Profile("wcag22", "WCAG 2.2", ("2.0", "2.1", "2.2"), True),
 }
-
-
-def check_profiles(value: Any) -> str | None:
-    if not value:
-        return "must name at least one profile"
-    bad = [v for v in value if v not in PROFILES]
-    return f"has unknown profile(s) {', '.join(map(str, bad))}; choose from {', '.join(PROFILES)}" if bad else None
 
 
 def selected(config: dict[str, Any]) -> list[Profile]:

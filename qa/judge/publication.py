@@ -7,13 +7,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from qa.discover.urls import origin
 from qa.errors import ConfigError
 from qa.judge.accepted import AcceptedFile, apply_accepted, load_accepted
 from qa.judge.diff import diff_runs
 from qa.judge.gate import GateResult, GateSettings, store_gate
 from qa.judge.operations import load_manual_checklist, merge_manual, previous_manual
 from qa.model import Results, number_duplicates
+from qa.urls import origin
 
 DEFAULT_ACCEPTED = "accepted.yaml"
 DEFAULT_CHECKLIST = "operation-checks.yaml"

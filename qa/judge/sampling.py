@@ -16,8 +16,8 @@ import random
 from typing import Any
 from urllib.parse import urljoin
 
-from qa.discover.urls import normalise
 from qa.model import Results
+from qa.urls import normalise
 
 METHODS = {"all": "a", "random": "b", "representative": "c", "mixed": "d"}
 SECTION = "sample"

@@ -33,13 +33,8 @@ from qa.judge.reviews import SECTION as REVIEWS
 from qa.judge.reviews import site_fingerprint
 from qa.judge.sampling import sample_of
 from qa.model import NEEDS_REVIEW, VIOLATION, Finding, Page, Results
+from qa.vocab import FAIL, NOT_APPLICABLE, NOT_VERIFIED, PASS, REVIEW, VERDICTS  # noqa: F401 (re-exported)
 
-FAIL = "fail"
-REVIEW = "needs-review"
-PASS = "pass"
-NOT_APPLICABLE = "not-applicable"
-NOT_VERIFIED = "not-verified"
-VERDICTS = (FAIL, REVIEW, PASS, NOT_APPLICABLE, NOT_VERIFIED)
 WORST_FIRST = (FAIL, REVIEW, NOT_VERIFIED, PASS, NOT_APPLICABLE)
 
 # Criteria that automated rules decide completely on a page, when all of them applied and passed.

@@ -13,10 +13,10 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from qa.discover.urls import normalise
 from qa.model import Page
 from qa.redact import redact_text
 from qa.store import read_jsonl
+from qa.urls import normalise
 
 FOLDER = "links"
 OCCURRENCES = "occurrences.jsonl"

@@ -12,10 +12,10 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from qa.discover.urls import normalise
 from qa.links.engine import netloc_of
 from qa.links.syntax import mailto_problem, tel_problem
 from qa.redact import redact_text, redact_url
+from qa.urls import normalise
 
 OK, BROKEN, WARNING, IGNORED = "ok", "broken", "warning", "ignored"
 RESULTS = (BROKEN, WARNING, OK, IGNORED)

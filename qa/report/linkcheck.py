@@ -11,9 +11,9 @@ from typing import Any
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
-from qa.discover.urls import same_origin
 from qa.model import Results
 from qa.report._xlsx import safe, setup_print, write_table
+from qa.urls import same_origin
 
 NAME = "linkcheck"
 FILENAME = "link-check.xlsx"

@@ -28,8 +28,9 @@ from typing import Any
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
+from qa.access import SiteAccess
 from qa.errors import BrowserUnavailable
-from qa.visit.driver import Navigation, PageEvents, SiteAccess
+from qa.visit.driver import Navigation, PageEvents
 from qa.visit.matrix import BrowserSpec, ViewportSpec
 from qa.visit.webdriver_driver import key_code
 from qa.visit.xvfb import die_with_parent

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
+from qa.access import SiteAccess
 from qa.visit.matrix import BrowserSpec, ViewportSpec
 
 
@@ -36,15 +37,6 @@ class PageEvents:
     js_errors: list[str] = field(default_factory=list)
     failed_requests: list[dict[str, Any]] = field(default_factory=list)  # url, resource type, status/error
     dialogs: list[str] = field(default_factory=list)
-
-
-@dataclass
-class SiteAccess:
-    """How to get into a protected staging site; applied to every browser session and HTTP request."""
-
-    http_credentials: tuple[str, str] | None = None  # HTTP Basic auth (user, password)
-    headers: dict[str, str] = field(default_factory=dict)
-    cookies: list[dict[str, Any]] = field(default_factory=list)  # Playwright cookie dicts (name, value, url|domain)
 
 
 class Session(Protocol):

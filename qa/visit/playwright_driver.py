@@ -17,8 +17,9 @@ from playwright.async_api import Browser, BrowserContext, Playwright
 from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import Page as PWPage
 
+from qa.access import SiteAccess
 from qa.errors import BrowserUnavailable
-from qa.visit.driver import Navigation, PageEvents, SiteAccess
+from qa.visit.driver import Navigation, PageEvents
 from qa.visit.matrix import BrowserSpec, ViewportSpec
 
 SYSTEM_CHROMIUM = ("/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome")

@@ -25,8 +25,9 @@ from selenium.common.exceptions import TimeoutException, WebDriverException
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.keys import Keys
 
+from qa.access import SiteAccess
 from qa.errors import BrowserUnavailable
-from qa.visit.driver import Navigation, PageEvents, SiteAccess
+from qa.visit.driver import Navigation, PageEvents
 from qa.visit.matrix import BrowserSpec, ViewportSpec
 from qa.visit.xvfb import VirtualDisplay, die_with_parent
 

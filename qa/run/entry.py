@@ -7,9 +7,9 @@ from typing import Any
 
 import httpx
 
+from qa.access import Credentials, SiteAccess, check_basic_auth, login_excludes, login_form
 from qa.discover.wordpress import WordPressSite, detect, discover_wordpress, site_base
-from qa.visit.access import Credentials, check_basic_auth, form_login, login_excludes, login_form
-from qa.visit.driver import SiteAccess
+from qa.visit.login import form_login
 
 
 @dataclass

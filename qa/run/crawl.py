@@ -18,15 +18,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from qa.access import SiteAccess
 from qa.check import PageCheck
 from qa.discover.frontier import Frontier
 from qa.model import CheckRun, Page, cell_name
 from qa.progress import Progress
+from qa.run.page_visit import VisitResult, visit_page
 from qa.store import RunStore
 from qa.visit import faults
-from qa.visit.driver import Engine, Session, SiteAccess
+from qa.visit.driver import Engine, Session
 from qa.visit.matrix import ViewportSpec
-from qa.visit.page_visit import VisitResult, visit_page
 
 
 @dataclass

@@ -18,12 +18,11 @@ from typing import Any
 from playwright.async_api import async_playwright
 
 import qa
+from qa.access import SiteAccess, load_credentials, site_access
 from qa.check import CORE, PageCheck, RunCheck, RunContext, SiteCheck, in_families, load_checks
 from qa.check.axe import AxeCheck
 from qa.discover.frontier import Frontier
 from qa.discover.seeds import listed_pages
-from qa.discover.staging import enter_site
-from qa.discover.urls import normalise
 from qa.errors import UsageError
 from qa.judge import profiles, reviews, sampling
 from qa.judge.gate import GateResult
@@ -36,11 +35,12 @@ from qa.redact import redact_config, redact_url
 from qa.report import render_all
 from qa.report._console import conformance_lines
 from qa.report._vocab import verdict_aliases
-from qa.resume import ResumeState
+from qa.run.crawl import Crawl, CrawlSettings
+from qa.run.entry import enter_site
+from qa.run.resume import ResumeState
 from qa.store import RunStore, new_run_id, read_coverage, read_records, write_coverage
-from qa.visit.access import load_credentials, site_access
-from qa.visit.crawl import Crawl, CrawlSettings
-from qa.visit.driver import Engine, SiteAccess
+from qa.urls import normalise
+from qa.visit.driver import Engine
 from qa.visit.engines import launch
 from qa.visit.matrix import Matrix
 
@@ -58,7 +58,7 @@ class AuditOptions:
     # The previous run folder (`--compare RUN`, default the out folder's latest): diff, screenshot comparison.
     compare: Path | None = None
     publication: PublicationInputs = field(default_factory=PublicationInputs)
-    resume: Path | None = None  # continue this interrupted run folder (qa.resume)
+    resume: Path | None = None  # continue this interrupted run folder (qa.run.resume)
 
 
 @dataclass

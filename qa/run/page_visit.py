@@ -9,9 +9,9 @@ from pathlib import Path
 from typing import Any
 
 from qa.check import PageCheck, PageContext
-from qa.discover.urls import same_origin
 from qa.model import CheckRun, Finding, Page
 from qa.redact import redact_url
+from qa.urls import same_origin
 from qa.visit import faults
 from qa.visit.driver import Session
 from qa.visit.facts import gather_facts

@@ -1,0 +1,86 @@
+"""Logging in to the staging site once, in a real browser, before the crawl; its cookies go to every session."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from qa.access import Credentials, SiteAccess
+from qa.errors import ConfigError, SiteError
+from qa.redact import redact_url
+from qa.urls import normalise, origin
+
+
+async def form_login(
+    start_url: str, form: dict[str, str], creds: Credentials, access: SiteAccess, timeout_s: float
+) -> list[dict[str, Any]]:
+    """Log in once in a real browser and return the session's cookies."""
+    from playwright.async_api import Error as PlaywrightError
+    from playwright.async_api import async_playwright
+
+    from qa.visit.playwright_driver import chromium_executable
+
+    if creds.login is None:
+        raise ConfigError(
+            "a login form is configured but no credentials were given; set QA_LOGIN_USER and QA_LOGIN_PASSWORD "
+            "(or login_user/login_password in the secrets file)"
+        )
+    url = normalise(form["url"], start_url) or start_url
+    async with async_playwright() as pw:
+        browser = await pw.chromium.launch(executable_path=chromium_executable(pw))
+        try:
+            context = await browser.new_context(
+                ignore_https_errors=True,
+                http_credentials=(
+                    {"username": access.http_credentials[0], "password": access.http_credentials[1]}
+                    if access.http_credentials
+                    else None
+                ),
+                extra_http_headers=access.headers or None,
+            )
+            page = await context.new_page()
+            ms = timeout_s * 1000
+            try:
+                await page.goto(url, timeout=ms)
+                await _fill_form(page, form, creds.login, ms)
+                async with page.expect_navigation(timeout=ms):
+                    await page.click(form["submit"], timeout=ms)
+                await page.wait_for_load_state("load", timeout=ms)
+                if form["success"]:
+                    logged_in = await page.locator(form["success"]).count() > 0
+                else:
+                    logged_in = await page.locator(form["password"]).count() == 0
+            except PlaywrightError as exc:
+                first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+                raise SiteError(
+                    f"login at {redact_url(url)} could not be completed ({first}); check access.login in qa.yaml"
+                ) from None
+            if not logged_in:
+                raise SiteError(f"login at {redact_url(url)} failed; check QA_LOGIN_USER and QA_LOGIN_PASSWORD")
+            cookies = await context.cookies()
+        finally:
+            await browser.close()
+    site = origin(start_url)
+    return [c for c in cookies if c.get("domain", "").lstrip(".") in site]
+
+
+async def _fill_form(page: Any, form: dict[str, str], login: tuple[str, str], ms: float) -> None:
+    """Type the user name and password, and check both landed where they belong.
+
+    Login pages move focus on their own (WordPress focuses the user field 200 ms after parsing). When that lands
+    between Playwright focusing a field and typing, the password goes into the user field: WordPress then reports
+    an empty password, seen on a loaded CI machine. Retyping once the page is quiet fixes it.
+    """
+    for _ in range(3):
+        await page.fill(form["username"], login[0], timeout=ms)
+        await page.fill(form["password"], login[1], timeout=ms)
+        typed = (
+            await page.input_value(form["username"], timeout=ms),
+            await page.input_value(form["password"], timeout=ms),
+        )
+        if typed == login:
+            return
+        await page.wait_for_timeout(250)
+    raise SiteError(
+        f"login at {redact_url(page.url)}: what was typed did not stay in the user and password fields; "
+        "check access.login's username and password selectors in qa.yaml"
+    )
