@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import inspect
 import json
 import os
+import re
 import subprocess
 import sys
 import threading
@@ -18,6 +20,31 @@ import pytest
 from qa.demo.server import serve
 
 REPO = Path(__file__).resolve().parent.parent
+# A test is end-to-end (marked ``slow``) when it, or a fixture it uses, runs the qa command or starts a browser;
+# `pytest -m "not slow"` is the quick subset.
+END_TO_END = re.compile(r"\brun_qa\(|\brun_audit\(|\blaunch\w*\(|async_playwright\(|\bform_login\(|subprocess\.")
+
+
+def _runs_end_to_end(item: pytest.Item) -> bool:
+    functions = [getattr(item, "function", None)]
+    info = getattr(item, "_fixtureinfo", None)
+    for defs in info.name2fixturedefs.values() if info else ():
+        functions += [d.func for d in defs]
+    for function in functions:
+        try:
+            if function is not None and END_TO_END.search(inspect.getsource(function)):
+                return True
+        except (OSError, TypeError):
+            continue
+    return False
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if not item.get_closest_marker("slow") and _runs_end_to_end(item):
+            item.add_marker(pytest.mark.slow)
+
+
 SITES = Path(__file__).resolve().parent / "sites"
 
 
