@@ -58,6 +58,9 @@ VISIT_ARTIFACTS = ("page-events", "page-counts")
 class MissingArtifact(Exception):
     """A required artifact is absent where the check was to judge (its provider failed or did not run there)."""
 
+    def __init__(self, missing: list[str]) -> None:
+        super().__init__(f"the artifact(s) {', '.join(missing)} are missing on this page")
+
 
 def stored_as(artifact: str) -> str:
     return STORED_AS.get(artifact, artifact)
@@ -129,7 +132,7 @@ def _requiring(run: Any) -> Any:
     @functools.wraps(run)
     async def checked(self: PageCheck, ctx: PageContext) -> list[Finding]:
         if missing := missing_on(ctx.page, type(self).requires):
-            raise MissingArtifact(f"the artifact(s) {', '.join(missing)} are missing on this page")
+            raise MissingArtifact(missing)
         return await run(self, ctx)
 
     return checked
@@ -299,7 +302,7 @@ def _check_order(check: AnyCheck, artifact: str, providers: list[AnyCheck]) -> N
             if not isinstance(p, PageCheck):
                 problem = f"'{p.id}' runs after the crawl, after every page check"
             elif p.order >= check.order:
-                problem = f"'{p.id}' runs later (order {p.order}); give '{check.id}' an order above {p.order}"
+                problem = f"'{p.id}' does not run before it; give '{check.id}' an order above {p.order}"
             elif p.primary_only and not check.primary_only:
                 problem = f"'{p.id}' runs in the primary cell only; make '{check.id}' primary_only too"
         elif isinstance(p, RunCheck):

@@ -14,12 +14,14 @@ from qa.check import (
     FAMILIES,
     VISIT_ARTIFACTS,
     AnyCheck,
+    MissingArtifact,
     PageCheck,
     SiteCheck,
     select_checks,
     site_check_order,
     stored_as,
 )
+from qa.errors import UsageError
 from qa.model import CheckRun, Results
 from qa.redact import redact_config
 
@@ -44,7 +46,7 @@ def account_artifacts(check: AnyCheck, results: Results, selected: list[AnyCheck
         for page in results.pages:
             if page.url == url and not page.error:
                 errors = page.facts.setdefault("check_errors", {})
-                errors[check.id] = f"MissingArtifact: {', '.join(missing)} missing on this page"
+                errors[check.id] = f"{MissingArtifact.__name__}: {MissingArtifact(missing)}"  # as a page check's
     if gaps:
         record.errors += len(gaps)
         example = next(iter(gaps))
@@ -95,6 +97,11 @@ def run_site_checks(results: Results, checks: list[SiteCheck], selected: list[An
 def rejudge(results: Results, checks: list[AnyCheck], config: dict[str, Any]) -> list[str]:
     """Run the site checks of the run's check selection again over its results, with the settings they read taken
     from ``config``; their earlier findings, records, page errors and notes are replaced. Returns their ids."""
+    if results.run.status != "complete":
+        # the audit judges the site only over a finished crawl; an interrupted one is continued first
+        raise UsageError(
+            f"--rejudge: run {results.run.id} is {results.run.status}, not complete; finish it with qa audit --resume"
+        )
     selected = select_checks(checks, results.run.config.get("families") or list(FAMILIES))
     site = [c for c in selected if isinstance(c, SiteCheck)]
     ids = {c.id for c in site}
