@@ -422,6 +422,8 @@ def cmd_report(args: argparse.Namespace) -> int:
     from qa.report import render_all
     from qa.store import load_results, resolve_run_dir
 
+    if args.config and not args.rejudge:
+        raise UsageError("--config takes effect with --rejudge only; add --rejudge or leave --config out")
     run_dir = resolve_run_dir(args.run_dir)
     results = load_results(run_dir)
     if args.lang:
