@@ -119,6 +119,12 @@ def build_parser() -> argparse.ArgumentParser:
     report = sub.add_parser("report", help="rebuild every deliverable of a run from its results.json")
     report.add_argument("run_dir", type=Path, help="a run folder, e.g. reports_out/latest")
     report.add_argument("--lang", choices=["ja", "en"], help="language of the deliverables (default: the run's)")
+    report.add_argument(
+        "--rejudge",
+        action="store_true",
+        help="run the site-level checks again over the stored results first (new rules, the current qa.yaml)",
+    )
+    report.add_argument("--config", type=Path, help="with --rejudge: the qa.yaml to take settings from")
 
     review = sub.add_parser("review", help="human verdicts: import them from a filled-in checklist workbook")
     review_sub = review.add_subparsers(dest="review_command", parser_class=_Parser)
@@ -416,13 +422,30 @@ def cmd_report(args: argparse.Namespace) -> int:
     from qa.report import render_all
     from qa.store import load_results, resolve_run_dir
 
+    if args.config and not args.rejudge:
+        raise UsageError("--config takes effect with --rejudge only; add --rejudge or leave --config out")
     run_dir = resolve_run_dir(args.run_dir)
     results = load_results(run_dir)
     if args.lang:
         results.run.config["lang"] = args.lang
+    if args.rejudge:
+        rejudge_run(results, run_dir, args.config)
     for path in render_all(results, run_dir):
         print(f"report: {path}")
     return EXIT_OK
+
+
+def rejudge_run(results, run_dir: Path, config_file: Path | None) -> None:
+    """The site checks again over the stored results (no browser, no network); results.json rewritten."""
+    from qa.check import load_checks
+    from qa.check._whole_run import rejudge
+    from qa.config import load_project_config
+    from qa.store import RESULTS, write_json_atomic
+
+    config = load_project_config(config_file)
+    ids = rejudge(results, load_checks(Path(config["checks_dir"])), config)
+    write_json_atomic(run_dir / RESULTS, results.to_dict())
+    print(f"rejudged: {', '.join(ids) or 'no site-level check'} over {len(results.pages)} stored visit(s)")
 
 
 def apply_conformance_args(config: dict, args: argparse.Namespace) -> None:

@@ -3,10 +3,16 @@ after the crawl (RunCheck, e.g. the link check) and write findings.
 
 A new check is one new file: a module in this package, or a ``.py`` file in the project's ``checks/``
 folder, defining a subclass of one of these. The suite finds and runs it.
+
+Checks hand each other named artifacts: a check lists what it writes in ``provides`` and what it reads in
+``requires``. Selecting a check (``qa audit --only ID``) selects the checks providing what it requires; a required
+artifact nobody provides stops the run before it starts, and one missing on an audited page at judge time is a
+check error on that page (see docs/results-schema.md, "Artifacts").
 """
 
 from __future__ import annotations
 
+import functools
 import importlib
 import importlib.util
 import inspect
@@ -23,6 +29,46 @@ from qa.vocab import CORE, FAMILIES  # noqa: F401 (re-exported)
 
 PARTIAL = "partial"  # a clean result still needs a person
 FULL = "full"  # a clean result is a pass
+
+# Artifacts. A page artifact (provided by a page check) is kept in ``page.facts``, a run artifact (provided by a
+# site or run check) in ``results.extra``, under its own name unless listed here: the built-in artifacts were
+# stored before they had names.
+STORED_AS = {
+    "screenshots": "screenshot",
+    "content-fingerprint": "fingerprint",
+    "browser-layout": "browser",
+    "axe-results": "axe",
+    "page-structure": "structure",
+    "alt-text-counts": "alt_text",
+    "focus-order": "focus",
+    "reflow-measure": "reflow",
+    "text-spacing-counts": "text_spacing",
+    "page-events": "js_errors",
+    "page-counts": "counts",
+    "link-results": "links",
+    "render-diff": "render_diff",
+    "site-probes": "site_probes",
+    "planned-sitemap": "planned_sitemap",
+}
+# Recorded by the visit itself on every audited page, whichever checks run (qa.run.page_visit): the JavaScript
+# errors, console errors and failed requests ("page-events"), the element counts and widths ("page-counts").
+VISIT_ARTIFACTS = ("page-events", "page-counts")
+
+
+class MissingArtifact(Exception):
+    """A required artifact is absent where the check was to judge (its provider failed or did not run there)."""
+
+    def __init__(self, missing: list[str]) -> None:
+        super().__init__(f"the artifact(s) {', '.join(missing)} are missing on this page")
+
+
+def stored_as(artifact: str) -> str:
+    return STORED_AS.get(artifact, artifact)
+
+
+def missing_on(page: Page, requires: tuple[str, ...]) -> list[str]:
+    """The page artifacts of ``requires`` the page's facts lack."""
+    return [a for a in requires if stored_as(a) not in page.facts]
 
 
 @dataclass
@@ -64,6 +110,13 @@ class PageCheck:
     preload: ClassVar[tuple[str, ...]] = ()
     # Checks run in this order; ones that change the page (viewport, styles, focus) run late.
     order: ClassVar[int] = 50
+    provides: ClassVar[tuple[str, ...]] = ()  # page artifacts it writes into page.facts
+    requires: ClassVar[tuple[str, ...]] = ()  # page artifacts of checks that run before it (lower order)
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "run" in cls.__dict__:
+            cls.run = _requiring(cls.__dict__["run"])  # type: ignore[method-assign]
 
     async def run(self, ctx: PageContext) -> list[Finding]:
         raise NotImplementedError
@@ -72,16 +125,39 @@ class PageCheck:
         return dict(self.criteria)
 
 
+def _requiring(run: Any) -> Any:
+    """A page check's ``run`` that first makes sure its required artifacts are on the page: the visit records the
+    exception as this check's error on the page, so a check never judges a page without its inputs."""
+
+    @functools.wraps(run)
+    async def checked(self: PageCheck, ctx: PageContext) -> list[Finding]:
+        if missing := missing_on(ctx.page, type(self).requires):
+            raise MissingArtifact(missing)
+        return await run(self, ctx)
+
+    return checked
+
+
 class SiteCheck:
-    """Runs once after the crawl, over all pages (titles unique, navigation consistent, ...)."""
+    """Runs once after the crawl, over all pages (titles unique, navigation consistent, ...).
+
+    It judges from the results alone (the page checks' artifacts, ``results.run.config``), so ``qa report
+    --rejudge RUN_DIR`` can run it again over a finished run."""
 
     id: ClassVar[str] = ""
     title: ClassVar[str] = ""
     family: ClassVar[str] = "a11y"  # one of FAMILIES, or CORE
     criteria: ClassVar[dict[str, str]] = {}
+    provides: ClassVar[tuple[str, ...]] = ()  # run artifacts it writes into results.extra
+    requires: ClassVar[tuple[str, ...]] = ()  # page artifacts, or run artifacts of other site checks
+    settings: ClassVar[tuple[str, ...]] = ()  # the qa.yaml keys it reads from results.run.config
 
     def run(self, results: Results) -> list[Finding]:
         raise NotImplementedError
+
+    def owns(self, finding: Finding) -> bool:
+        """Whether the finding is one of this check's (dropped when it is judged again)."""
+        return finding.check == self.id
 
     def covered(self) -> dict[str, str]:
         return dict(self.criteria)
@@ -109,6 +185,8 @@ class RunCheck:
     title: ClassVar[str] = ""
     family: ClassVar[str] = "a11y"  # one of FAMILIES, or CORE
     criteria: ClassVar[dict[str, str]] = {}
+    provides: ClassVar[tuple[str, ...]] = ()  # run artifacts it writes into results.extra
+    requires: ClassVar[tuple[str, ...]] = ()  # page artifacts, or run artifacts of site checks
 
     def enabled(self, config: dict[str, Any]) -> bool:
         return True
@@ -174,6 +252,75 @@ def project_checks(folder: Path) -> list[AnyCheck]:
 def in_families(check: AnyCheck, selected: list[str]) -> bool:
     """Selected by its family or by its own id (``--only links`` or ``--only axe``); core checks always run."""
     return check.family == CORE or check.family in selected or check.id in selected
+
+
+def select_checks(checks: list[AnyCheck], selected: list[str]) -> list[AnyCheck]:
+    """The checks of the selected families or ids, with the checks providing what they require, transitively
+    (``--only consistent-help`` runs page-structure too), in the order given."""
+    providers = _providers(checks)
+    chosen = {c.id for c in checks if in_families(c, selected)}
+    todo = [c for c in checks if c.id in chosen]
+    while todo:
+        check = todo.pop()
+        for artifact in check.requires:
+            if artifact in VISIT_ARTIFACTS:
+                continue
+            found = providers.get(artifact, [])
+            if not found:
+                raise ConfigError(
+                    f"check '{check.id}' requires the artifact '{artifact}', which no check provides; "
+                    "add a check providing it or remove the requirement"
+                )
+            _check_order(check, artifact, found)
+            for provider in found:
+                if provider.id not in chosen:
+                    chosen.add(provider.id)
+                    todo.append(provider)
+    return [c for c in checks if c.id in chosen]
+
+
+def _providers(checks: list[AnyCheck]) -> dict[str, list[AnyCheck]]:
+    out: dict[str, list[AnyCheck]] = {}
+    for check in checks:
+        for artifact in check.provides:
+            out.setdefault(artifact, []).append(check)
+    for artifact, found in out.items():
+        if len({isinstance(c, PageCheck) for c in found}) > 1:
+            raise ConfigError(
+                f"the artifact '{artifact}' is provided both per page and per run ({', '.join(c.id for c in found)}); "
+                "rename one of them"
+            )
+    return out
+
+
+def _check_order(check: AnyCheck, artifact: str, providers: list[AnyCheck]) -> None:
+    """A check runs after what it reads: page checks by ``order`` (and in the cells the provider runs in), site
+    checks before run checks, run checks side by side (so none reads another's)."""
+    problem = ""
+    for p in providers:
+        if isinstance(check, PageCheck):
+            if not isinstance(p, PageCheck):
+                problem = f"'{p.id}' runs after the crawl, after every page check"
+            elif p.order >= check.order:
+                problem = f"'{p.id}' does not run before it; give '{check.id}' an order above {p.order}"
+            elif p.primary_only and not check.primary_only:
+                problem = f"'{p.id}' runs in the primary cell only; make '{check.id}' primary_only too"
+        elif isinstance(p, RunCheck):
+            problem = f"'{p.id}' is a run check, which runs side by side with the other run checks, after site checks"
+        if problem:
+            raise ConfigError(f"check '{check.id}' requires the artifact '{artifact}', but {problem}")
+
+
+def site_check_order(checks: list[SiteCheck]) -> list[SiteCheck]:
+    """Site checks ordered so that each runs after the site checks providing what it requires."""
+    done: list[SiteCheck] = []
+    pending = list(checks)
+    while pending:
+        wanted = {a for c in pending for a in c.provides}
+        ready = [c for c in pending if not set(c.requires) & wanted] or pending[:1]  # a cycle: as listed
+        done.append(ready[0])
+        pending.remove(ready[0])
+    return done
 
 
 def load_checks(folder: Path | None) -> list[AnyCheck]:

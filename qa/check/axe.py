@@ -68,6 +68,7 @@ class AxeCheck(PageCheck):
     id = "axe"
     title = "axe-core"
     order = 10
+    provides = ("axe-results",)
     preload = (AXE_SCRIPT,)
     # Filled from the rules of the axe that actually runs (first page), not from a fixed table.
     live_criteria: ClassVar[dict[str, str]] = {}

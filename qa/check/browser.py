@@ -64,6 +64,7 @@ class BrowserCheck(PageCheck):
     title = "Browser check (layout, images)"
     family = "browsers"
     order = 7  # after the screenshot, before anything changes the page
+    provides = ("browser-layout",)
 
     async def run(self, ctx: PageContext) -> list[Finding]:
         layout = await ctx.session.evaluate(LAYOUT_JS, MAX_ITEMS)

@@ -10,6 +10,7 @@ MAX_PER_PAGE = 20
 # Chromium repeats every failed subresource as a console message; the failed-request finding covers it.
 _ECHOES = ("Failed to load resource",)
 _TYPES = {"img": "image", "link": "stylesheet", "iframe": "document"}
+RULES = ("js-error", "console-error", "failed-request")
 
 
 def _finding(page: Page, rule: str, outcome: str, key: str, message: str, **kw) -> Finding:
@@ -61,8 +62,13 @@ class BrowserEvents(SiteCheck):
     id = "browser-events"
     title = "Browser check (JavaScript errors, console, failed requests)"
     family = "browsers"
+    requires = ("page-events",)
 
     def run(self, results: Results) -> list[Finding]:
         cells = {c: i for i, c in enumerate(results.run.cells)}
         pages = sorted((p for p in results.pages if not p.error), key=lambda p: cells.get(p.cell, len(cells)))
         return merge_cells([f for p in pages for f in page_findings(p)])
+
+    def owns(self, finding: Finding) -> bool:
+        # Its findings are filed under the browser check, with those of the page check of that name.
+        return finding.check == "browser" and finding.rule in RULES

@@ -26,6 +26,7 @@ class ConsistentHelp(SiteCheck):
     id = "consistent-help"
     title = "Help is found in the same place on every page"
     criteria = {"3.2.6": PARTIAL}
+    requires = ("page-structure",)
 
     def run(self, results: Results) -> list[Finding]:
         pages = primary_pages(results)

@@ -33,6 +33,7 @@ class ConsistentIdentification(SiteCheck):
     id = "consistent-identification"
     title = "Repeated components are named consistently"
     criteria = {"3.2.4": PARTIAL}
+    requires = ("page-structure",)
 
     def run(self, results: Results) -> list[Finding]:
         pages = primary_pages(results)

@@ -38,6 +38,7 @@ class ConsistentNavigation(SiteCheck):
     id = "consistent-navigation"
     title = "Repeated navigation keeps the same relative order"
     criteria = {"3.2.3": PARTIAL}
+    requires = ("page-structure",)
 
     def run(self, results: Results) -> list[Finding]:
         pages = primary_pages(results)

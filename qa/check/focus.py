@@ -170,6 +170,7 @@ class Focus(PageCheck):
     title = "Focus visible and not obscured (keyboard)"
     criteria = {"2.4.7": PARTIAL, "2.4.11": PARTIAL}
     order = 70  # moves focus and scrolls; before the checks that change the viewport or styles
+    provides = ("focus-order",)
 
     async def run(self, ctx: PageContext) -> list[Finding]:
         settings = ctx.config["focus"]

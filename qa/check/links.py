@@ -32,6 +32,7 @@ class LinkCheck(RunCheck):
     id = "links"
     family = "links"
     title = "Link check (LinkChecker)"
+    provides = ("link-results",)
     criteria: dict[str, str] = {}
 
     def __init__(self) -> None:

@@ -24,6 +24,7 @@ class MultipleWays(SiteCheck):
     id = "multiple-ways"
     title = "More than one way to reach each page"
     criteria = {"2.4.5": PARTIAL}
+    requires = ("page-structure",)
 
     def run(self, results: Results) -> list[Finding]:
         pages = primary_pages(results)

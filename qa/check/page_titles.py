@@ -32,6 +32,7 @@ class PageTitles(SiteCheck):
     id = "page-titles"
     title = "Page titles are descriptive and distinguish pages"
     criteria = {"2.4.2": PARTIAL}
+    requires = ("page-structure",)
 
     def run(self, results: Results) -> list[Finding]:
         pages = primary_pages(results)

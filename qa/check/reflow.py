@@ -86,6 +86,7 @@ class Reflow(PageCheck):
     criteria = {"1.4.10": PARTIAL}
     primary_only = True  # the narrow width is set explicitly: one cell is enough
     order = 80  # changes the viewport; runs after the checks that read the page as loaded
+    provides = ("reflow-measure",)
 
     async def run(self, ctx: PageContext) -> list[Finding]:
         size = await ctx.session.evaluate("() => [innerWidth, innerHeight]")

@@ -77,6 +77,8 @@ class RenderDiff(RunCheck):
     id = "render-diff"
     title = "Cross-engine rendering comparison"
     family = "browsers"
+    provides = ("render-diff",)
+    requires = ("screenshots",)
 
     async def run(self, ctx: RunContext) -> list[Finding]:
         results, run_dir = ctx.results, ctx.run_dir

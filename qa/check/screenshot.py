@@ -34,6 +34,7 @@ class Screenshot(PageCheck):
     title = "Page screenshot"
     order = 5  # before anything changes the page
     family = CORE  # every family's reports use the screenshots
+    provides = ("screenshots",)
 
     async def run(self, ctx: PageContext) -> list[Finding]:
         if not ctx.config["screenshots"]:

@@ -40,6 +40,8 @@ class SiteLanguage(SiteCheck):
     id = "site-language"
     title = "Page language matches the site's language and the page's text"
     criteria = {"3.1.1": PARTIAL}
+    requires = ("page-structure",)
+    settings = ("site_lang",)
 
     def run(self, results: Results) -> list[Finding]:
         pages = primary_pages(results)

@@ -24,6 +24,7 @@ class SiteProbes(RunCheck):
     id = "site-probes"
     title = "Custom 404 page and sitemap.xml"
     family = "ops"
+    provides = ("site-probes",)
 
     async def run(self, ctx: RunContext) -> list[Finding]:
         pages = [p for p in ctx.results.pages if not p.error]

@@ -15,6 +15,7 @@ class PlannedSitemap(RunCheck):
     id = "sitemap"
     family = "links"
     title = "Planned sitemap, for the comparison with the finished site"
+    provides = ("planned-sitemap",)
     criteria: dict[str, str] = {}
 
     def __init__(self) -> None:

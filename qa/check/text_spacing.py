@@ -102,6 +102,7 @@ class TextSpacing(PageCheck):
     criteria = {"1.4.12": PARTIAL}
     primary_only = True
     order = 85  # changes the page's styles; restores them afterwards
+    provides = ("text-spacing-counts",)
 
     async def run(self, ctx: PageContext) -> list[Finding]:
         before = {(i["target"], i["kind"]) for i in await ctx.session.evaluate(MEASURE_JS)}

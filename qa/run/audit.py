@@ -19,7 +19,8 @@ from playwright.async_api import async_playwright
 
 import qa
 from qa.access import SiteAccess, load_credentials, site_access
-from qa.check import CORE, PageCheck, RunCheck, RunContext, SiteCheck, in_families, load_checks
+from qa.check import CORE, PageCheck, RunCheck, RunContext, SiteCheck, load_checks, select_checks
+from qa.check._whole_run import account_artifacts, audited_pages, run_site_checks
 from qa.check.axe import AxeCheck
 from qa.discover.frontier import Frontier
 from qa.discover.seeds import listed_pages
@@ -92,9 +93,9 @@ async def run_audit(opts: AuditOptions) -> AuditOutcome:
     if not start_url or normalise(start_url) is None:
         raise UsageError(f"'{start_url}' is not an http(s) URL; give a URL such as https://staging.example.jp/")
     start_url = normalise(start_url)
-    checks = [c for c in load_checks(opts.checks_dir) if in_families(c, opts.config["families"])]
-    if not any(isinstance(c, PageCheck) and c.family != CORE for c in checks):
-        # nothing looks at layout or rendering: one browser at one viewport sees every page and link
+    checks = select_checks(load_checks(opts.checks_dir), opts.config["families"])
+    if not any(isinstance(c, PageCheck) and c.family != CORE and not c.primary_only for c in checks):
+        # nothing looks at layout or rendering beyond the first cell: one browser at one viewport sees every page
         opts.matrix = Matrix(opts.matrix.browsers[:1], opts.matrix.viewports[:1])
     page_checks = [c for c in checks if isinstance(c, PageCheck)]
     run_checks = [c for c in checks if isinstance(c, RunCheck) and c.enabled(opts.config)]
@@ -207,7 +208,9 @@ async def run_audit(opts: AuditOptions) -> AuditOutcome:
             # what the crawl must never open (login, logout, admin) the link check never requests either
             never = {**config, "exclude": config["exclude"] + entry.exclude}
             ctx = RunContext(results, run_dir, never, client, access, compare=opts.compare)
-            await run_whole_run_checks(results, [c for c in checks if isinstance(c, SiteCheck)] + run_checks, ctx)
+            await run_whole_run_checks(
+                results, [c for c in checks if isinstance(c, SiteCheck)] + run_checks, ctx, checks
+            )
 
     run.finished = datetime.now().astimezone().isoformat(timespec="seconds")
     run.status = "partial" if interrupted else "complete"
@@ -263,25 +266,19 @@ def count_check_runs(
     return runs
 
 
-async def run_whole_run_checks(results: Results, checks: list, ctx: RunContext) -> None:
+async def run_whole_run_checks(results: Results, checks: list, ctx: RunContext, selected: list) -> None:
     """SiteChecks (pure, over the results) then RunChecks (may use the network and the run folder)."""
-    audited = len({p.url for p in results.pages if not p.error})
-    for check in checks:
-        if isinstance(check, SiteCheck):
-            record = CheckRun(check.id, check.title, check.covered())
-            try:
-                results.findings += check.run(results)
-                record.pages = audited
-            except Exception as exc:
-                record.errors += 1
-                results.run.notes.append(f"check {check.id} failed: {type(exc).__name__}: {exc}"[:500])
-            results.checks.append(record)
+    audited = audited_pages(results)
+    run_site_checks(results, [c for c in checks if isinstance(c, SiteCheck)], selected)
 
     async def one(check: RunCheck) -> tuple[CheckRun, list[Finding], str]:
         record = CheckRun(check.id, check.title, check.covered())
+        gaps = account_artifacts(check, results, selected, record)
+        if gaps is None:
+            return record, [], ""
         try:
             found = await check.run(ctx)
-            record.pages = audited
+            record.pages = audited - gaps
             return record, found, ""
         except Exception as exc:
             record.errors += 1
