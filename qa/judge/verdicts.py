@@ -28,7 +28,7 @@ from typing import Any
 
 from qa.check import FULL
 from qa.judge.applicability import not_applicable
-from qa.judge.criteria import Criterion, by_sc, catalogue
+from qa.judge.criteria import catalogue
 from qa.judge.profiles import Profile
 from qa.judge.reviews import SECTION as REVIEWS
 from qa.judge.reviews import site_fingerprint
@@ -294,28 +294,3 @@ def judge_run(
     judged = set(urls)
     unmatched = [r for r in reviews if r["url"] and r["url"] not in judged]
     return Judgement(profile, level, urls, pages, site, unmatched)
-
-
-# The first interface (one list over the whole catalogue); kept for the reports written against it.
-@dataclass
-class CriterionVerdict:
-    criterion: Criterion
-    verdict: str
-    violations: int = 0
-    needs_review: int = 0
-    pages_failing: int = 0
-    checks: list[str] = field(default_factory=list)  # checks that cover it and ran
-    coverage: str = ""  # "", "partial" or "full"
-    rules: Counter = field(default_factory=Counter)  # rule -> findings
-
-
-def judge(results: Results) -> list[CriterionVerdict]:
-    j = judge_run(results)
-    criteria = by_sc()
-    out = []
-    for sc, s in j.site.items():
-        failing = sum(1 for u in j.urls if j.pages[u][sc].verdict == FAIL)
-        v = CriterionVerdict(criteria[sc], s.verdict, s.violations, s.needs_review, failing, s.checks, s.coverage)
-        v.rules = s.rules
-        out.append(v)
-    return out
