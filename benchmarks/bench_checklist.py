@@ -21,6 +21,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from qa.judge import judge_run  # noqa: E402
 from qa.model import Results  # noqa: E402
 from qa.report import checklist  # noqa: E402
 
@@ -56,6 +57,7 @@ def main() -> None:
         for n in args.pages:
             results = scaled(data, n)
             wall, cpu = time.perf_counter(), time.process_time()
+            judge_run(results)
             paths = checklist.render(results, run_dir)
             figures.append(
                 {

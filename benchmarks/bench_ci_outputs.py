@@ -19,8 +19,9 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from qa.judge import judge_run  # noqa: E402
 from qa.judge.diff import diff_runs  # noqa: E402
-from qa.judge.gate import GateSettings, store_gate  # noqa: E402
+from qa.judge.gate import GateSettings  # noqa: E402
 from qa.model import CheckRun, Finding, Page, Results, RunInfo, merge_cells  # noqa: E402
 from qa.report import junit, operation_sheet, summary_md  # noqa: E402
 
@@ -63,7 +64,8 @@ def main() -> None:
     diff, figures["diff_s"] = timed(diff_runs, before, after)
     after.extra["diff"] = diff
     figures["diff_new"] = len(diff["findings"]["new"])
-    _, figures["gate_s"] = timed(store_gate, after, GateSettings(["a11y-violations", "http-errors"]))
+    # the whole judgement (every criterion's verdicts too, not only the gate), as the run does it once
+    _, figures["judge_s"] = timed(judge_run, after, None, GateSettings(["a11y-violations", "http-errors"]))
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp)
         for module in (junit, summary_md, operation_sheet):

@@ -27,6 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from playwright.sync_api import Page as BrowserPage  # noqa: E402
 from playwright.sync_api import sync_playwright  # noqa: E402
 
+from qa.judge import judge_run  # noqa: E402
 from qa.model import NEEDS_REVIEW, VIOLATION, CheckRun, Finding, Page, Results, RunInfo  # noqa: E402
 from qa.report import html as html_report  # noqa: E402
 from qa.visit.playwright_driver import chromium_executable  # noqa: E402
@@ -317,6 +318,7 @@ def main() -> None:
         run_dir = Path(tmp.name) / "run"
     t0 = time.perf_counter()
     results = synthetic_run(run_dir, args.pages, args.findings_per_page)
+    judge_run(results)  # as the run does, before any report
     generated = time.perf_counter() - t0
     t0 = time.perf_counter()
     [report] = html_report.render(results, run_dir)

@@ -360,20 +360,22 @@ def previous_run(compare: Path | None, out: Path):
 
 
 def cmd_gate(args: argparse.Namespace) -> int:
-    """The gate over stored results: the run's own settings, or the ones given here (nothing is rewritten)."""
+    """The gate of a run as judged, or evaluated again with the settings or accepted issues given here (nothing is
+    rewritten)."""
     from qa.config import load_project_config
     from qa.judge.accepted import apply_accepted, load_accepted
     from qa.judge.gate import evaluate_gate, format_block, settings_of
-    from qa.store import load_results
+    from qa.judge.judgement import gate_of, load_run
 
-    results = load_results(args.run_dir)
-    if args.config or args.fail_on is not None or args.max:
-        settings = gate_settings(args, load_project_config(args.config))
+    results = load_run(args.run_dir)
+    other_settings = args.config or args.fail_on is not None or args.max
+    if other_settings or args.accepted:
+        settings = gate_settings(args, load_project_config(args.config)) if other_settings else settings_of(results)
+        if args.accepted:
+            results.extra["accepted"] = apply_accepted(results, load_accepted(args.accepted))
+        gate = evaluate_gate(results, settings)
     else:
-        settings = settings_of(results)
-    if args.accepted:
-        results.extra["accepted"] = apply_accepted(results, load_accepted(args.accepted))
-    gate = evaluate_gate(results, settings)
+        gate = gate_of(results)
     print(format_block(gate))
     return EXIT_OK if gate.passed else EXIT_GATE_FAILED
 
@@ -389,10 +391,11 @@ def cmd_diff(args: argparse.Namespace) -> int:
 
 def cmd_ops_import(args: argparse.Namespace) -> int:
     from qa.config import read_yaml
+    from qa.judge.judgement import load_run
     from qa.judge.operations import import_results, parse_manual
     from qa.report import render_all
     from qa.report.operation_sheet import read_filled
-    from qa.store import RESULTS, load_results, resolve_run_dir, write_json_atomic
+    from qa.store import RESULTS, resolve_run_dir, write_json_atomic
 
     if not args.file.is_file():
         raise UsageError(f"{args.file}: no such file; give the filled operation-check.xlsx or a YAML checklist")
@@ -404,7 +407,7 @@ def cmd_ops_import(args: argparse.Namespace) -> int:
         filled = parse_manual(read_yaml(args.file, "operation checklist"), str(args.file))
     else:
         filled = read_filled(args.file)
-    results = load_results(run_dir)
+    results = load_run(run_dir)
     changed = import_results(results, filled)
     write_json_atomic(run_dir / RESULTS, results.to_dict())
     render_all(results, run_dir)
@@ -419,13 +422,15 @@ def default_browsers_file() -> Path:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
+    """Every deliverable from results.json alone, as judged (a run of schema 1.0 is judged once on loading)."""
+    from qa.judge.judgement import load_run
     from qa.report import render_all
-    from qa.store import load_results, resolve_run_dir
+    from qa.store import resolve_run_dir
 
     if args.config and not args.rejudge:
         raise UsageError("--config takes effect with --rejudge only; add --rejudge or leave --config out")
     run_dir = resolve_run_dir(args.run_dir)
-    results = load_results(run_dir)
+    results = load_run(run_dir)
     if args.lang:
         results.run.config["lang"] = args.lang
     if args.rejudge:
@@ -478,10 +483,11 @@ def print_sample(results) -> None:
 def cmd_review_import(args: argparse.Namespace) -> int:
     """Workbook -> reviews file (kept in the repository); and the run it came from, re-judged and re-rendered."""
     from qa.config import load_project_config
-    from qa.judge import reviews
+    from qa.judge import judge_run, reviews
+    from qa.judge.judgement import load_run
     from qa.report import render_all
     from qa.report._vocab import verdict_aliases
-    from qa.store import RESULTS, load_results, write_json_atomic
+    from qa.store import RESULTS, resolve_run_dir, write_json_atomic
 
     config = load_project_config(args.config)
     aliases = verdict_aliases(config)
@@ -492,11 +498,13 @@ def cmd_review_import(args: argparse.Namespace) -> int:
     print(f"reviews:  {len(imported)} verdict(s) read, {changed} new or changed; {len(merged)} in {target}")
     run_dir = args.run or args.workbook.parent
     if args.run or (run_dir / RESULTS).exists():
-        results = load_results(run_dir)
+        run_dir = resolve_run_dir(run_dir)
+        results = load_run(run_dir)
         if results.run.id != meta.get("run") and not args.run:
             print(f"qa: the workbook is from run {meta.get('run')}; {run_dir} not updated", file=sys.stderr)
             return EXIT_OK
         results.extra[reviews.SECTION] = {"source": str(target), "items": merged}
+        judge_run(results)  # the human verdicts changed
         write_json_atomic(run_dir / RESULTS, results.to_dict())
         for path in render_all(results, run_dir):
             print(f"report:   {path}")

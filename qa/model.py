@@ -15,7 +15,7 @@ from typing import Any
 
 from qa.vocab import NEEDS_REVIEW, OUTCOMES, VIOLATION  # noqa: F401 (re-exported)
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"
 
 
 def cell_name(browser: str, viewport: str) -> str:

@@ -20,7 +20,7 @@ from playwright.sync_api import Browser, Page, sync_playwright
 from qa.check.axe import RUN_JS, sc_from_tags
 from qa.config import PROJECT_SCHEMA
 from qa.demo.server import serve
-from qa.judge.verdicts import FAIL, VERDICTS, judge
+from qa.judge.verdicts import FAIL, VERDICTS, judge_run
 from qa.model import Results
 from qa.report.html import FILENAME, catalogue
 from qa.visit.playwright_driver import chromium_executable
@@ -88,6 +88,13 @@ def edit_results(run_dir: Path, change) -> dict:
     return data
 
 
+def unjudged(data: dict) -> None:
+    """As a run written before schema 1.1: no stored judgement, so loading it judges it, with the trend from the run
+    folders beside it (the way to put earlier runs beside a run after it was judged)."""
+    data["schema_version"] = "1.0"
+    del data["judgement"]
+
+
 def stat(page: Page, key: str) -> int:
     return int(page.locator(f'[data-stat="{key}"] dd').inner_text().replace(",", ""))
 
@@ -118,8 +125,8 @@ def test_overview_numbers_match_results_json(page: Page, demo_run: QARun) -> Non
     assert gate.get_attribute("data-gate") == ("failed" if demo_run.code == 1 else "passed")
     assert gate.inner_text() == JA["gate_" + gate.get_attribute("data-gate")]
 
-    # verdicts are not stored: they are qa.judge's pure function of results.json, shown as the judge decides them
-    tally = Counter(v.verdict for v in judge(Results.from_dict(results)))
+    # the verdicts shown are the ones the judge decides from results.json
+    tally = Counter(v.verdict for v in judge_run(Results.from_dict(results)).site.values())
     for verdict in VERDICTS:
         assert int(page.locator(f'[data-verdict="{verdict}"] dd').inner_text()) == tally[verdict]
     assert tally[FAIL] >= 5  # the demo's seeded defects fail 1.1.1, 1.4.3, 2.4.4, 3.1.1 and 4.1.2
@@ -362,6 +369,7 @@ def test_the_trend_reads_an_earlier_runs_trend_file_while_it_is_current(
     results.write_text("{", encoding="utf-8")
     os.utime(results, (stamp, stamp))
     current = copy_run(demo_run, out / demo_run.run_dir.name)
+    edit_results(current, unjudged)
     assert run_qa("report", str(current)).code == 0
     open_report(page, current)
     assert page.locator("#view-overview table", has_text=earlier.name).count() == 1
@@ -385,6 +393,7 @@ def test_english_report_with_trend_links_groups_and_diff(page: Page, demo_run: Q
         data["findings"].append({**kept[0], "id": "fixed-since-then", "target": "#gone"})
 
     def english_with_sections(data: dict) -> None:
+        unjudged(data)
         data["run"]["config"]["lang"] = "en"
         source = new_one["url"]
         data["links"] = [

@@ -12,12 +12,13 @@ The gate counts *items* in outcome families, generically over whatever the check
 A family fails when its count is above its allowed maximum (0 unless ``max`` says otherwise). A threshold on a rule
 id or a criterion (``max: {color-contrast: 3}``) takes that rule's items out of their family and allows up to N of
 them. Accepted findings (``details.accepted``) never count; an expired accepted entry always fails the gate; a
-partial (interrupted) run always fails it. The settings are stored in results.json (``gate``), so the gate, the JUnit
-file and the summaries are pure functions of the results.
+partial (interrupted) run always fails it. The judge (``qa.judge.judge_run``) evaluates it once and stores the outcome
+with the settings in results.json (``judgement.gate``); the JUnit file and the summaries only read it.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 from collections import Counter
 from dataclasses import dataclass, field
@@ -71,13 +72,34 @@ class GateItem:
 
 @dataclass
 class GateResult:
+    """The gate's outcome, as stored in results.json (``judgement.gate``): what every report shows of the gate."""
+
     passed: bool
     reasons: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # not failing, worth reading (stale accepted entries)
     counts: dict[str, int] = field(default_factory=dict)  # family -> items counted (accepted excluded)
+    settings: dict[str, Any] = field(default_factory=dict)  # GateSettings.to_dict() of the settings used
+    enabled: list[str] = field(default_factory=list)  # the families that gate under those settings
+    accepted: list[str] = field(default_factory=list)  # ids of accepted findings (never counted)
+    failing: list[str] = field(default_factory=list)  # ids of the findings that fail the gate
+    failing_pages: list[list[str]] = field(default_factory=list)  # [family, url]: page items that fail it
+    families: dict[str, list[str]] = field(default_factory=dict)  # family -> ids of its findings (accepted too)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"passed": self.passed, "reasons": self.reasons, "notes": self.notes, "counts": self.counts}
+        return dataclasses.asdict(self)
+
+    def summary(self) -> dict[str, Any]:
+        """The top-level ``gate`` section of schema 1.0, still written for the readers of results.json that use it."""
+        return {"settings": self.settings, **{k: getattr(self, k) for k in ("passed", "reasons", "notes", "counts")}}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> GateResult:
+        names = {f.name for f in dataclasses.fields(cls)}
+        return cls(**{k: v for k, v in data.items() if k in names})
+
+    def family_of(self) -> dict[str, str]:
+        """Finding id -> its outcome family."""
+        return {i: fam for fam, ids in self.families.items() for i in ids}
 
 
 def is_accepted(f: Finding) -> bool:
@@ -117,7 +139,9 @@ def gate_items(results: Results) -> list[GateItem]:
 
 
 def settings_of(results: Results) -> GateSettings:
-    stored = results.extra.get("gate", {}).get("settings")
+    """The settings the run was judged with (schema 1.0: those of its ``gate`` section), else the defaults."""
+    judged = (results.extra.get("judgement") or {}).get("gate") or results.extra.get("gate") or {}
+    stored = judged.get("settings")
     return GateSettings.from_config(stored) if stored else GateSettings()
 
 
@@ -157,28 +181,32 @@ def buckets(results: Results, settings: GateSettings) -> dict[str, list[GateItem
     return out
 
 
-def failing_items(results: Results, settings: GateSettings | None = None) -> list[GateItem]:
-    """Items in buckets over their limit: what fails the gate (tolerated items under a threshold are not here)."""
-    settings = settings or settings_of(results)
-    return [
-        i for key, items in buckets(results, settings).items() if len(items) > settings.max.get(key, 0) for i in items
-    ]
-
-
 def evaluate_gate(results: Results, settings: GateSettings | None = None) -> GateResult:
     """Pass or fail, with one short line per reason. Without settings, those stored in the results (or defaults)."""
     settings = settings or settings_of(results)
     by_key = buckets(results, settings)
     counts = Counter({fam: 0 for fam in settings.enabled()})
+    families: dict[str, list[str]] = {}
+    for f in results.findings:
+        families.setdefault(finding_family(f), []).append(f.id)
     for item in gate_items(results):
         counts[item.family] += 1
-    result = GateResult(True, counts={fam: counts[fam] for fam in FAMILIES if fam in counts})
+    result = GateResult(
+        True,
+        counts={fam: counts[fam] for fam in FAMILIES if fam in counts},
+        settings=settings.to_dict(),
+        enabled=settings.enabled(),
+        accepted=[f.id for f in results.findings if is_accepted(f)],
+        families=families,
+    )
     for key, items in sorted(by_key.items(), key=lambda kv: -len(kv[1])):
         allowed = settings.max.get(key, 0)
         if len(items) > allowed:
             what = FAMILIES.get(key, f"finding(s) of {key}")
             where = "" if key in (JS, HTTP) else f" on {len({i.url for i in items})} page(s)"
             result.reasons.append(f"{key}: {len(items)} {what}{where}, {allowed} allowed — {_examples(items)}")
+            result.failing += [i.finding.id for i in items if i.finding is not None]
+            result.failing_pages += [[i.family, i.url] for i in items if i.finding is None]
     accepted = results.extra.get("accepted") or {}
     for entry in accepted.get("entries", []):
         if entry.get("status") == "expired":
@@ -211,14 +239,6 @@ def parse_max(values: list[str]) -> dict[str, int]:
             raise ValueError(value)
         out[key.strip()] = int(n)
     return out
-
-
-def store_gate(results: Results, settings: GateSettings) -> GateResult:
-    """Evaluate the gate and keep the settings and the outcome in results.json (``gate``)."""
-    results.extra["gate"] = {"settings": settings.to_dict()}
-    result = evaluate_gate(results, settings)
-    results.extra["gate"].update(result.to_dict())
-    return result
 
 
 def format_block(result: GateResult, limit: int = 10) -> str:

@@ -10,7 +10,7 @@ from typing import Any
 from qa.errors import ConfigError
 from qa.judge.accepted import AcceptedFile, apply_accepted, load_accepted
 from qa.judge.diff import diff_runs
-from qa.judge.gate import GateResult, GateSettings, store_gate
+from qa.judge.gate import GateSettings
 from qa.judge.operations import load_manual_checklist, merge_manual, previous_manual
 from qa.model import Results, number_duplicates
 from qa.urls import origin
@@ -53,9 +53,9 @@ def prepare(
     return PublicationInputs(settings, accepted, previous, source, rows, compare_explicit)
 
 
-def conclude(results: Results, inputs: PublicationInputs) -> GateResult:
+def conclude(results: Results, inputs: PublicationInputs) -> None:
     """Mark accepted findings, record the manual checks (results kept from the previous run of the same site) and
-    the diff, then evaluate and store the gate."""
+    the diff: what the judgement (``qa.judge.judge_run``, with ``inputs.settings``) then reads."""
     number_duplicates(results.findings)  # whole-run checks' findings too, so every id is unique for the diff
     if inputs.accepted is not None:
         results.extra["accepted"] = apply_accepted(results, inputs.accepted)
@@ -67,4 +67,3 @@ def conclude(results: Results, inputs: PublicationInputs) -> GateResult:
     results.extra["operation_checks"] = {"source": inputs.manual_source, "manual": manual}
     if previous is not None:
         results.extra["diff"] = diff_runs(previous, results)
-    return store_gate(results, inputs.settings)

@@ -21,13 +21,14 @@ has appeared (a new automated failure always shows).
 
 from __future__ import annotations
 
+import dataclasses
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
 from qa.check import FULL
 from qa.judge.applicability import not_applicable
-from qa.judge.criteria import Criterion, by_sc, catalogue
+from qa.judge.criteria import catalogue
 from qa.judge.profiles import Profile
 from qa.judge.reviews import SECTION as REVIEWS
 from qa.judge.reviews import site_fingerprint
@@ -73,6 +74,51 @@ class Verdict:
         if self.violations or self.needs_review or self.verdict in (PASS, FAIL):
             return True
         return None
+
+    def to_dict(self, base: Verdict | None = None) -> dict[str, Any]:
+        """As stored in results.json (``judgement``). Site-wide: every field. A page verdict (``base``: the site-wide
+        verdict of its criterion) keeps only what differs from the defaults, since a run has one per page and
+        criterion: ``verdict`` when a review changed it, ``checks`` and ``coverage`` when not the site-wide ones."""
+        if base is None:
+            return {name: _plain(getattr(self, name)) for name in _NAMES if name not in ("sc", "url")}
+        out: dict[str, Any] = {}
+        for name in _PAGE_NAMES:
+            value = getattr(self, name)
+            if name == "verdict":
+                default = self.auto
+            elif name in ("checks", "coverage"):
+                default = getattr(base, name)
+            else:
+                default = _DEFAULTS[name]
+            if value != default:
+                out[name] = _plain(value)
+        return out
+
+    @classmethod
+    def from_dict(cls, sc: str, data: dict[str, Any], url: str = "", base: Verdict | None = None) -> Verdict:
+        """The inverse of :meth:`to_dict`."""
+        v = cls(sc, url)
+        if base is not None:
+            v.checks, v.coverage = list(base.checks), base.coverage
+        for name in _NAMES:
+            if name in data and name not in ("sc", "url"):
+                setattr(v, name, Counter(data[name]) if name in ("rules", "pages") else data[name])
+        if "verdict" not in data:
+            v.verdict = v.auto
+        return v
+
+
+def _plain(value: Any) -> Any:
+    return dict(value) if isinstance(value, Counter) else value
+
+
+_NAMES = [f.name for f in dataclasses.fields(Verdict)]
+_DEFAULTS = {
+    f.name: f.default_factory() if f.default_factory is not dataclasses.MISSING else f.default
+    for f in dataclasses.fields(Verdict)
+}
+# A page verdict's url and fingerprint are its page's (stored once per page); the rest are site-wide only.
+_PAGE_NAMES = [n for n in _NAMES if n not in ("sc", "url", "fingerprint", "pages", "outside_sample")]
 
 
 @dataclass
@@ -185,9 +231,12 @@ def _apply_review(v: Verdict, review: dict[str, Any] | None, human_fail_below: b
     v.verdict = review["verdict"]
 
 
-def judge_run(results: Results, profile: Profile | None = None, level: str = "AA") -> Judgement:
-    """Every criterion of the profile (all 56 catalogue rows without one), per judged page and site-wide."""
-    config = results.run.config or {}
+def judge_run(
+    results: Results, profile: Profile | None = None, level: str = "AA", config: dict[str, Any] | None = None
+) -> Judgement:
+    """Every criterion of the profile (all 56 catalogue rows without one), per judged page and site-wide.
+    ``config``: the settings judged with (``site_lang``), by default the run's."""
+    config = (results.run.config or {}) if config is None else config
     site_lang = str(config.get("site_lang") or "")
     criteria = profile.criteria(level) if profile else list(catalogue())
     sample = sample_of(results)
@@ -245,28 +294,3 @@ def judge_run(results: Results, profile: Profile | None = None, level: str = "AA
     judged = set(urls)
     unmatched = [r for r in reviews if r["url"] and r["url"] not in judged]
     return Judgement(profile, level, urls, pages, site, unmatched)
-
-
-# The first interface (one list over the whole catalogue); kept for the reports written against it.
-@dataclass
-class CriterionVerdict:
-    criterion: Criterion
-    verdict: str
-    violations: int = 0
-    needs_review: int = 0
-    pages_failing: int = 0
-    checks: list[str] = field(default_factory=list)  # checks that cover it and ran
-    coverage: str = ""  # "", "partial" or "full"
-    rules: Counter = field(default_factory=Counter)  # rule -> findings
-
-
-def judge(results: Results) -> list[CriterionVerdict]:
-    j = judge_run(results)
-    criteria = by_sc()
-    out = []
-    for sc, s in j.site.items():
-        failing = sum(1 for u in j.urls if j.pages[u][sc].verdict == FAIL)
-        v = CriterionVerdict(criteria[sc], s.verdict, s.violations, s.needs_review, failing, s.checks, s.coverage)
-        v.rules = s.rules
-        out.append(v)
-    return out

@@ -1,4 +1,5 @@
-"""Report: every deliverable is a pure function of a run's results.
+"""Report: every deliverable is a pure function of a run's results, its stored judgement included (verdicts, gate,
+trend: ``qa.judge.judgement``); a report reads the judgement, never decides it.
 
 A new report is one new module in this package defining ``render(results, out_dir) -> list[Path]`` and
 a ``NAME``; :func:`render_all` runs them all, so ``qa report RUN_DIR`` rebuilds everything without the site.

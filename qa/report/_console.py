@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-from qa.judge.conformance import derive
-from qa.judge.profiles import selected
-from qa.judge.verdicts import judge_run
+from qa.judge.judgement import conformance_of, profiles_of
 from qa.model import Results
 from qa.report._vocab import CONFORMANCE
 
 
 def conformance_lines(results: Results) -> list[str]:
     """One line per profile: the verdict counts and the 対応度 they support (derived, never the target)."""
-    level = results.run.config.get("level", "AA")
     lines = []
-    for profile in selected(results.run.config):
-        c = derive(judge_run(results, profile, level))
+    for profile in profiles_of(results):
+        c = conformance_of(results, profile)
         counts = ", ".join(f"{n} {v}" for v, n in sorted(c.counts.items()))
-        lines.append(f"checklist: {profile.standard} {level}: {counts} -> {level} {CONFORMANCE[c.status][1]}")
+        lines.append(f"checklist: {profile.standard} {c.level}: {counts} -> {c.level} {CONFORMANCE[c.status][1]}")
     return lines

@@ -22,10 +22,11 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet as Worksheet
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from qa.judge import conformance, sampling
-from qa.judge.profiles import Profile, selected
+from qa.judge import sampling
+from qa.judge.judgement import conformance_of, judgement_of, profiles_of, stored
+from qa.judge.profiles import Profile
 from qa.judge.reviews import HUMAN_VERDICTS
-from qa.judge.verdicts import Judgement, Verdict, judge_run
+from qa.judge.verdicts import Judgement, Verdict
 from qa.model import VIOLATION, Results
 from qa.report import _crops
 from qa.report._axe_ja import message_ja
@@ -62,10 +63,9 @@ def h(ja: str, en: str, lang: str) -> str:
 
 
 def render(results: Results, out_dir: Path) -> list[Path]:
-    config = results.run.config or {}
-    lang = config.get("lang", "ja")
-    level = config.get("level", "AA")
-    profiles = selected(config if config.get("profiles") else {"profiles": ["wcag22", "jis2016"]})
+    lang = (results.run.config or {}).get("lang", "ja")
+    level = stored(results)["level"]
+    profiles = profiles_of(results)
     jobs = [partial(_save, results, profile, level, lang, out_dir) for profile in profiles]
     run_jobs(jobs, parallel=len(results.pages) <= PARALLEL_MAX_VISITS)
     return [out_dir / filename(profile) for profile in profiles]
@@ -79,7 +79,7 @@ class Deliverable:
     def __init__(self, results: Results, profile: Profile, level: str, lang: str, run_dir: Path) -> None:
         self.results, self.profile, self.level, self.lang, self.run_dir = results, profile, level, lang, run_dir
         self.config = results.run.config or {}
-        self.j: Judgement = judge_run(results, profile, level)
+        self.j: Judgement = judgement_of(results, profile)
         self.labels = verdict_labels(self.config, lang)
         self.human = [self.labels[v] for v in HUMAN_VERDICTS]
         # Streamed (write-only): the page checklist has a row per page and criterion, and a streamed sheet
@@ -150,10 +150,10 @@ class Deliverable:
     # -- sheets -----------------------------------------------------------------------------------------
     def criteria_sheet(self, ws: Worksheet) -> None:
         lang, rows = self.lang, []
-        for c, judged in self.profile.rows(self.level):
+        for c, _ in self.profile.rows(self.level):
             title = self.profile.title_ja(c)
             head = [c.sc, title, c.title_en, c.level]
-            if not judged:
+            if c.sc not in self.j.site:  # listed as obsolete, never judged
                 rows.append(head + ["", pick(OBSOLETE, lang), "", 0, 0, "", "", "", "obsolete", "", "", "", "", "", ""])
                 continue
             v = self.j.site[c.sc]
@@ -203,6 +203,8 @@ class Deliverable:
         lang, rows = self.lang, []
         titles = {p.url: p.title for p in self.results.pages}
         for c in self.profile.criteria(self.level):
+            if c.sc not in self.j.site:
+                continue
             for url in self.j.urls:
                 v = self.j.pages[url][c.sc]
                 self.page_rows.setdefault(c.sc, len(rows) + 2)
@@ -317,7 +319,7 @@ class Deliverable:
     def summary_sheet(self, ws: Worksheet) -> None:
         lang, run, cfg = self.lang, self.results.run, self.config
         claim = cfg.get("claim") or {}
-        derived = conformance.derive(self.j)
+        derived = conformance_of(self.results, self.profile)
         counts = derived.counts
         status = f"{self.level} {pick(CONFORMANCE[derived.status], lang)}"
         detail = ", ".join(f"{self.labels[k]} {counts[k]}" for k in sorted(counts))

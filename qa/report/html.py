@@ -27,10 +27,10 @@ from typing import Any
 
 import qa
 from qa.judge.criteria import by_sc
-from qa.judge.gate import evaluate_gate
-from qa.judge.verdicts import FAIL, NOT_APPLICABLE, NOT_VERIFIED, PASS, REVIEW, CriterionVerdict, judge
+from qa.judge.judgement import gate_of, site_verdicts, trend_of
+from qa.judge.trend import TREND_FILE, counts, trend_entry
+from qa.judge.verdicts import FAIL, NOT_APPLICABLE, NOT_VERIFIED, PASS, REVIEW, Verdict
 from qa.model import NEEDS_REVIEW, VIOLATION, Results, cell_name
-from qa.store import RESULTS
 
 NAME = "html"
 FILENAME = "report.html"
@@ -40,10 +40,6 @@ IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp", ".gif")
 SNIPPET_CHARS = 300  # of an element's HTML; results.json and the workbooks keep all of it
 MESSAGE_CHARS = 1500
 SNIPPET_CHUNK = 100  # pages whose element HTML is stored (and read by a page view) together
-TREND_RUNS = 8  # earlier runs shown in the trend table
-# This run's line in a later run's trend, written beside the report: a later report reads it instead of parsing
-# the whole results.json (megabytes per run) of every earlier run in the folder.
-TREND_FILE = "trend.json"
 LINK_ORDER = {"broken": 0, "warning": 1, "ok": 2, "ignored": 3}
 # A relative path inside the run folder: no scheme, no leading slash, no "..", nothing that needs quoting.
 _LOCAL_PATH = re.compile(r"^(?!/)(?!.*(?:^|/)\.\.(?:/|$))[A-Za-z0-9._~/-]+$")
@@ -53,8 +49,8 @@ _TOKEN = re.compile(r"@@(t:)?([a-z_]+)@@")
 def render(results: Results, out_dir: Path) -> list[Path]:
     lang = report_lang(results)
     msg = messages(lang)
-    trend = load_trend(results, out_dir)
-    verdicts = judge(results)
+    trend = stored_trend(results)
+    verdicts = site_verdicts(results)
     data, snippets = pack(results, out_dir, lang, msg, trend.new_ids, verdicts)
     page = fill(
         asset("template.html"),
@@ -72,6 +68,7 @@ def render(results: Results, out_dir: Path) -> list[Path]:
     )
     path = out_dir / FILENAME
     path.write_text(page, encoding="utf-8")
+    # This run's line in a later run's trend (qa.judge.trend), beside the report.
     (out_dir / TREND_FILE).write_text(json.dumps(trend_entry(results)), encoding="utf-8")
     return [path]
 
@@ -212,7 +209,7 @@ def pack(
     lang: str,
     msg: dict[str, str],
     new_ids: set[str],
-    verdicts: list[CriterionVerdict],
+    verdicts: dict[str, Verdict],
 ) -> tuple[dict[str, Any], list[list[str]]]:
     """Compact rows (column order mirrored in report.js) with every string interned.
 
@@ -308,17 +305,18 @@ def pack(
             ]
         )
 
+    wcag = by_sc()
     criteria = [
         [
-            v.criterion.sc,
-            s(v.criterion.title_ja if lang == "ja" else v.criterion.title_en),
-            v.criterion.level,
+            sc,
+            s(wcag[sc].title_ja if lang == "ja" else wcag[sc].title_en),
+            wcag[sc].level,
             v.verdict,
             v.violations,
             v.needs_review,
-            v.pages_failing,
+            v.pages[FAIL],
         ]
-        for v in verdicts
+        for sc, v in verdicts.items()
     ]
     data = {
         "lang": lang,
@@ -389,97 +387,15 @@ class Trend:
         self.against: str = ""
 
 
-def counts(findings: list[dict[str, Any]] | list[Any]) -> tuple[int, int]:
-    def get(f: Any, key: str) -> Any:
-        return f.get(key) if isinstance(f, dict) else getattr(f, key)
-
-    violations = sum(1 for f in findings if get(f, "outcome") == VIOLATION and get(f, "sc"))
-    review = sum(1 for f in findings if get(f, "outcome") == NEEDS_REVIEW)
-    return violations, review
-
-
-def trend_entry(results: Results) -> dict[str, Any]:
-    """What a later run's trend needs of this one."""
-    run = results.run
-    return _trend_line(run.start_url, run.id, run.started, results.findings, {p.url for p in results.pages})
-
-
-def _trend_line(start_url: Any, run_id: Any, started: Any, findings: list[Any], urls: set[Any]) -> dict[str, Any]:
-    violations, review = counts(findings)
-    ids = [f.get("id") if isinstance(f, dict) else f.id for f in findings]
-    return {
-        "start_url": start_url,
-        "id": str(run_id),
-        "started": str(started),
-        "violations": violations,
-        "review": review,
-        "pages": len(urls),
-        "finding_ids": ids,
-    }
-
-
-def _earlier_entry(folder: Path) -> dict[str, Any] | None:
-    """An earlier run's trend line: its trend.json when that is of this folder's run and newer than its results
-    (not a copied folder, not results edited since), else read from its results.json."""
-    try:
-        cached = folder / TREND_FILE
-        if cached.stat().st_mtime >= (folder / RESULTS).stat().st_mtime:
-            entry = json.loads(cached.read_text(encoding="utf-8"))
-            if (
-                isinstance(entry, dict)
-                and entry.get("id") == folder.name
-                and isinstance(entry.get("finding_ids"), list)
-            ):
-                return entry
-    except (OSError, ValueError):
-        pass
-    try:
-        data = json.loads((folder / RESULTS).read_text(encoding="utf-8"))
-        run = data["run"]
-        findings = [f for f in data.get("findings", []) if isinstance(f, dict)]
-        urls = {p.get("url") for p in data.get("pages", []) if isinstance(p, dict)}
-        return _trend_line(run.get("start_url"), run.get("id", ""), run.get("started", ""), findings, urls)
-    except (OSError, ValueError, KeyError, AttributeError, TypeError):
-        return None
-
-
-def load_trend(results: Results, out_dir: Path) -> Trend:
-    """Earlier runs of the same site in the same output folder, and the ``diff`` section when the run has one.
-
-    Only runs older than this one count, so regenerating an old report later gives the same trend.
-    """
+def stored_trend(results: Results) -> Trend:
+    """The trend since earlier runs as the judge stored it, and the ``diff`` section when the run has one."""
     trend = Trend()
-    current = {f.id for f in results.findings}
-    earlier = []
-    parent = out_dir.parent
-    try:
-        siblings = sorted(
-            (d for d in parent.iterdir() if d.is_dir() and not d.is_symlink() and d.name < results.run.id),
-            key=lambda d: d.name,
-        )
-    except OSError:
-        siblings = []
-    for d in reversed(siblings):
-        if len(earlier) >= TREND_RUNS:
-            break
-        entry = _earlier_entry(d)
-        if entry is None or entry.get("start_url") != results.run.start_url:
-            continue
-        if not earlier:
-            before = set(entry["finding_ids"])
-            trend.previous = str(entry.get("id") or d.name)
-            trend.new_ids = current - before
-            trend.fixed = len(before - current)
-        earlier.append(
-            {
-                "id": str(entry.get("id") or d.name),
-                "started": str(entry.get("started", "")),
-                "violations": entry.get("violations", 0),
-                "review": entry.get("review", 0),
-                "pages": entry.get("pages", 0),
-            }
-        )
-    trend.runs = list(reversed(earlier))
+    stored = trend_of(results)
+    trend.runs = list(stored.get("runs") or [])
+    trend.previous = str(stored.get("previous") or "")
+    if trend.previous:
+        trend.new_ids = set(stored.get("new") or [])
+        trend.fixed = int(stored.get("fixed") or 0)
     diff = results.extra.get("diff")
     part = diff.get("findings") if isinstance(diff, dict) else None
     if isinstance(part, dict):
@@ -502,11 +418,11 @@ def load_trend(results: Results, out_dir: Path) -> Trend:
 
 
 def render_overview(
-    results: Results, msg: dict[str, str], trend: Trend, lang: str, verdicts: list[CriterionVerdict]
+    results: Results, msg: dict[str, str], trend: Trend, lang: str, verdicts: dict[str, Verdict]
 ) -> str:
     t = msg.get
     run = results.run
-    gate = evaluate_gate(results)
+    gate = gate_of(results)
     wcag = by_sc()
     violations, review = counts(results.findings)
     other = sum(1 for f in results.findings if f.outcome == VIOLATION and not f.sc)
@@ -546,7 +462,7 @@ def render_overview(
 
     out.append(render_run_info(results, msg))
 
-    tally = Counter(v.verdict for v in verdicts)
+    tally = Counter(v.verdict for v in verdicts.values())
     out.append(f'<section aria-labelledby="h-criteria"><h3 id="h-criteria">{esc(t("criteria_summary"))}</h3>')
     out.append(
         '<dl class="stats">'
@@ -557,15 +473,15 @@ def render_overview(
         + "</dl>"
     )
     rows = []
-    for v in verdicts:
-        c = v.criterion
+    for sc, v in verdicts.items():
+        c = wcag[sc]
         title = c.title_ja if lang == "ja" else c.title_en
         sc = f'<a href="#sc/{esc(c.sc)}">{esc(c.sc)}</a>' if v.violations or v.needs_review else esc(c.sc)
         rows.append(
             f'<tr><th scope="row">{sc}</th><td>{esc(title)}</td><td>{esc(c.level)}</td>'
             f'<td><span class="badge badge-{verdict_kind(v.verdict)}">{esc(t("verdict_" + v.verdict))}</span></td>'
             f'<td class="num">{num(v.violations)}</td><td class="num">{num(v.needs_review)}</td>'
-            f'<td class="num">{num(v.pages_failing)}</td></tr>'
+            f'<td class="num">{num(v.pages[FAIL])}</td></tr>'
         )
     out.append(
         f"<details><summary>{esc(t('criteria_table'))}</summary>"

@@ -7,7 +7,7 @@ import pkgutil
 from pathlib import Path
 
 import qa.report
-from qa.judge.gate import evaluate_gate
+from qa.judge.judgement import gate_of
 from qa.model import Results
 from qa.report.summary_md import md
 
@@ -36,7 +36,7 @@ def descriptions() -> dict[str, str]:
 
 def render(results: Results, out_dir: Path) -> list[Path]:
     known = descriptions()
-    gate = evaluate_gate(results)
+    gate = gate_of(results)
     lines = [
         f"# Run {results.run.id}",
         "",

@@ -2,7 +2,7 @@
 
 Suites: ``accessibility``, ``links`` (when the link check ran), ``javascript``, ``http`` (one case per page each),
 ``site`` (findings about the site rather than a page: 404 probe, sitemap) and ``gate`` (the publication gate as one
-case). A case fails when it holds items that fail the gate (``qa.judge.gate.failing_items``), so the test report
+case). A case fails when it holds items that fail the gate (``judgement.gate.failing``), so the test report
 and the exit code agree; findings that do not gate (needs review, accepted, under a threshold) go to system-out.
 Validates against the Jenkins/Ant JUnit schema (tests/schemas/jenkins-junit.xsd).
 """
@@ -14,17 +14,8 @@ import xml.etree.ElementTree as ET
 from collections import defaultdict
 from pathlib import Path
 
-from qa.judge.gate import (
-    FAMILIES,
-    HTTP,
-    JS,
-    LINK_CHECKS,
-    LINKS,
-    evaluate_gate,
-    failing_items,
-    finding_family,
-    is_accepted,
-)
+from qa.judge.gate import FAMILIES, HTTP, JS, LINK_CHECKS, LINKS, is_accepted
+from qa.judge.judgement import gate_of
 from qa.model import Finding, Page, Results
 
 NAME = "junit"
@@ -39,8 +30,8 @@ def clean(text: object) -> str:
     return _ILLEGAL.sub("", str(text))[:MAX_TEXT]
 
 
-def suite_of(f: Finding, page_urls: set[str]) -> str:
-    family = finding_family(f)
+def suite_of(f: Finding, page_urls: set[str], families: dict[str, str]) -> str:
+    family = families.get(f.id)
     if family == LINKS:
         return "links"
     if family == JS:
@@ -82,7 +73,7 @@ class _Case:
 
 
 def _page_cases(
-    suite: str, pages: dict[str, list[Page]], findings: dict[str, list[Finding]], failing: set[int]
+    suite: str, pages: dict[str, list[Page]], findings: dict[str, list[Finding]], failing: set[str]
 ) -> list[_Case]:
     cases = []
     for url, visits in pages.items():
@@ -94,28 +85,28 @@ def _page_cases(
     return cases
 
 
-def _fill(case: _Case, findings: list[Finding], failing: set[int]) -> None:
-    bad = [f for f in findings if id(f) in failing]
+def _fill(case: _Case, findings: list[Finding], failing: set[str]) -> None:
+    bad = [f for f in findings if f.id in failing]
     if bad:
         rules = sorted({f.rule for f in bad})
         case.failures.append(
             (f"{len(bad)} finding(s) fail the gate: {', '.join(rules)}", rules[0], "\n\n".join(map(describe, bad)))
         )
-    case.out += [describe(f) for f in findings if id(f) not in failing]
+    case.out += [describe(f) for f in findings if f.id not in failing]
 
 
 def build(results: Results) -> ET.Element:
-    gate = evaluate_gate(results)
-    failing_list = failing_items(results)
-    failing = {id(i.finding) for i in failing_list if i.finding is not None}
-    failing_pages = {(i.family, i.url) for i in failing_list if i.finding is None}
+    gate = gate_of(results)
+    failing = set(gate.failing)
+    failing_pages = {(family, url) for family, url in gate.failing_pages}
+    families = gate.family_of()
     pages: dict[str, list[Page]] = defaultdict(list)
     for p in results.pages:
         pages[p.url].append(p)
     by_suite: dict[str, dict[str, list[Finding]]] = defaultdict(lambda: defaultdict(list))
     page_urls = set(pages)
     for f in results.findings:
-        by_suite[suite_of(f, page_urls)][f.url].append(f)
+        by_suite[suite_of(f, page_urls, families)][f.url].append(f)
 
     suites: dict[str, list[_Case]] = {}
     if any(c.pages for c in results.checks if c.id not in NOT_PAGE_CHECKS) or by_suite["accessibility"]:

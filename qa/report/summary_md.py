@@ -7,7 +7,8 @@ import re
 from collections import Counter
 from pathlib import Path
 
-from qa.judge.gate import FAMILIES, evaluate_gate, is_accepted
+from qa.judge.gate import FAMILIES, is_accepted
+from qa.judge.judgement import gate_of
 from qa.model import NEEDS_REVIEW, VIOLATION, Results
 
 NAME = "summary"
@@ -27,13 +28,12 @@ def md(text: object, limit: int = 120) -> str:
 
 
 def render_markdown(results: Results, files: list[str]) -> str:
-    gate = evaluate_gate(results)
+    gate = gate_of(results)
     run = results.run
     urls = {p.url for p in results.pages}
     findings = results.findings
     violations = [f for f in findings if f.outcome == VIOLATION and not is_accepted(f)]
     review = [f for f in findings if f.outcome == NEEDS_REVIEW and not is_accepted(f)]
-    accepted = [f for f in findings if is_accepted(f)]
     out = [
         f"## qa: {'✅ gate passed' if gate.passed else '❌ gate failed'} — {md(run.start_url)}",
         "",
@@ -45,11 +45,9 @@ def render_markdown(results: Results, files: list[str]) -> str:
     if gate.notes:
         out += [f"- note: {md(n, 300)}" for n in gate.notes] + [""]
     out += ["| outcome | count | gates |", "|---|---:|:---:|"]
-    enabled = set(results.extra.get("gate", {}).get("settings", {}).get("fail_on") or ["a11y-violations"])
-    enabled |= {k for k in results.extra.get("gate", {}).get("settings", {}).get("max") or {} if k in FAMILIES}
     for fam, label in FAMILIES.items():
-        out.append(f"| {label} | {gate.counts.get(fam, 0)} | {'yes' if fam in enabled else ''} |")
-    out += [f"| accepted (known issues) | {len(accepted)} | |", ""]
+        out.append(f"| {label} | {gate.counts.get(fam, 0)} | {'yes' if fam in gate.enabled else ''} |")
+    out += [f"| accepted (known issues) | {len(gate.accepted)} | |", ""]
 
     diff = results.extra.get("diff")
     if diff:

@@ -25,7 +25,7 @@ from qa.check.axe import AxeCheck
 from qa.discover.frontier import Frontier
 from qa.discover.seeds import listed_pages
 from qa.errors import UsageError
-from qa.judge import profiles, reviews, sampling
+from qa.judge import judge_run, profiles, reviews, sampling
 from qa.judge.gate import GateResult
 from qa.judge.groups import groups_section
 from qa.judge.publication import PublicationInputs, conclude
@@ -224,7 +224,8 @@ async def run_audit(opts: AuditOptions) -> AuditOutcome:
     results.extra[sampling.SECTION] = sampling.select(results, config)
     results.extra[reviews.SECTION] = {"source": config["reviews_file"], "items": human}
     results.extra["groups"] = groups_section(results)
-    gate = conclude(results, opts.publication)
+    conclude(results, opts.publication)
+    gate = judge_run(results, config, opts.publication.settings, run_dir)  # once: every report reads it
     store.finish(results)
     conformance: list[str] = []
     reports = render_all(results, run_dir, meanwhile=lambda: conformance.extend(conformance_lines(results)))
