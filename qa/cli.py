@@ -434,23 +434,13 @@ def cmd_report(args: argparse.Namespace) -> int:
     if args.lang:
         results.run.config["lang"] = args.lang
     if args.rejudge:
-        rejudge_run(results, run_dir, args.config)
+        from qa.run.rejudge import rejudge_run
+
+        ids = rejudge_run(results, run_dir, args.config)
+        print(f"rejudged: {', '.join(ids) or 'no site-level check'} over {len(results.pages)} stored visit(s)")
     for path in render_all(results, run_dir):
         print(f"report: {path}")
     return EXIT_OK
-
-
-def rejudge_run(results, run_dir: Path, config_file: Path | None) -> None:
-    """The site checks again over the stored results (no browser, no network); results.json rewritten."""
-    from qa.check import load_checks
-    from qa.check._whole_run import rejudge
-    from qa.config import load_project_config
-    from qa.store import RESULTS, write_json_atomic
-
-    config = load_project_config(config_file)
-    ids = rejudge(results, load_checks(Path(config["checks_dir"])), config)
-    write_json_atomic(run_dir / RESULTS, results.to_dict())
-    print(f"rejudged: {', '.join(ids) or 'no site-level check'} over {len(results.pages)} stored visit(s)")
 
 
 def apply_conformance_args(config: dict, args: argparse.Namespace) -> None:

@@ -154,6 +154,10 @@ def test_rejudge_applies_a_changed_setting_without_a_browser(site, tmp_path: Pat
     assert [c["id"] for c in after["checks"]] == [c["id"] for c in before["checks"]]
     assert report.is_file()  # every deliverable rebuilt
     assert after["pages"] == before["pages"]
+    # judged again too: the stored verdicts follow the new findings, the old ones do not linger
+    page_verdicts = {u.rsplit("/", 1)[1]: v.get("3.1.1", {}) for u, v in after["judgement"]["pages"].items()}
+    old_verdicts = {u.rsplit("/", 1)[1]: v.get("3.1.1", {}) for u, v in before["judgement"]["pages"].items()}
+    assert page_verdicts["index.html"] != old_verdicts["index.html"], (page_verdicts, old_verdicts)
 
 
 class _Provider(PageCheck):
