@@ -11,6 +11,9 @@ nox.options.sessions = ["tests"]
 nox.options.reuse_existing_virtualenvs = True
 
 
+LOCK = ("-c", "constraints.txt")  # the whole dependency tree pinned (scripts/lock.sh)
+
+
 def _system_deps(session: nox.Session, which: str = "all") -> None:
     session.run("bash", "scripts/install-system-deps.sh", which, external=True)
 
@@ -19,7 +22,7 @@ def _audit(session: nox.Session, only: str | None) -> None:
     """`qa audit` with one check family (`--only`), or all of them; a failed gate (exit 1) still ends the session
     normally, as the deliverables are written either way."""
     _system_deps(session, "browsers")
-    session.install("-e", ".")
+    session.install(*LOCK, "-e", ".")
     session.run("qa", "audit", *([f"--only={only}"] if only else []), *session.posargs, success_codes=[0, 1])
 
 
@@ -51,13 +54,13 @@ def full(session: nox.Session) -> None:
 @nox.session
 def tests(session: nox.Session) -> None:
     _system_deps(session)
-    session.install("-e", ".[test]")
+    session.install(*LOCK, "-e", ".[test]")
     session.run("pytest", *(session.posargs or ["-q"]))
 
 
 @nox.session
 def lint(session: nox.Session) -> None:
-    session.install("ruff")
+    session.install(*LOCK, "ruff")
     session.run("ruff", "check", ".")
 
 
@@ -66,7 +69,7 @@ def bench(session: nox.Session) -> None:
     """Every benchmark (`benchmarks/bench_*.py`), or the ones named: `nox -s bench -- audit links`."""
     _system_deps(session)
     session.run("bash", "scripts/install-system-deps.sh", "bench", external=True)
-    session.install("-e", ".")
+    session.install(*LOCK, "-e", ".")
     names = session.posargs or sorted(p.stem.removeprefix("bench_") for p in Path("benchmarks").glob("bench_*.py"))
     for name in names:
         session.run("python", f"benchmarks/bench_{name}.py")

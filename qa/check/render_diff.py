@@ -19,7 +19,7 @@ from typing import Any
 from PIL import Image, ImageChops
 
 from qa.check import RunCheck, RunContext
-from qa.check.screenshot import FOLDER, save_thumbnail, thumbnail_path
+from qa.check.screenshot import FOLDER, PNG_ONLY, save_thumbnail, thumbnail_path
 from qa.model import NEEDS_REVIEW, Finding, Page
 from qa.paths import slug_for_url
 
@@ -32,7 +32,7 @@ DIFF_FOLDER = f"{FOLDER}/diff"
 def _load(path: Path, thumbnail: Path | None = None) -> Image.Image | None:
     """The screenshot, decoded; its thumbnail for the browser-check workbook is made on the way when missing."""
     try:
-        with Image.open(path) as img:
+        with Image.open(path, formats=PNG_ONLY) as img:
             img.load()
             rgb = img if img.mode == "RGB" else img.convert("RGB")  # a conversion to the same mode is a copy
     except (OSError, ValueError):

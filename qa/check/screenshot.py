@@ -19,6 +19,10 @@ def thumbnail_path(run_dir: Path, page: Page) -> Path:
     return run_dir / THUMBS / f"{slug_for_url(page.url)}_{page.browser}_{page.viewport}.png"
 
 
+# Only PNGs the suite wrote itself are ever decoded: no other image format's parser is reachable from a run folder.
+PNG_ONLY = ("PNG",)
+
+
 def save_thumbnail(image: Image.Image, target: Path) -> None:
     """The top of the page (1.5 times as tall as wide), THUMB_WIDTH wide. Whoever has the screenshot decoded makes
     it (the cross-engine comparison does, for every screenshot it compares): decoding a full-page PNG costs ten

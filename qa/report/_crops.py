@@ -12,6 +12,7 @@ from pathlib import Path
 
 from PIL import Image
 
+from qa.check.screenshot import PNG_ONLY
 from qa.model import Finding, Page
 
 FOLDER = "crops"
@@ -87,9 +88,12 @@ class Cropper:
             self.close()
             if not source.is_file():
                 return None
-            with Image.open(source) as img:
-                img.load()
-                self._image, self._source = img.copy(), source
+            try:
+                with Image.open(source, formats=PNG_ONLY) as img:
+                    img.load()
+                    self._image, self._source = img.copy(), source
+            except (OSError, ValueError):  # not a PNG the suite wrote (or a damaged one): no crop, never a crash
+                return None
         return self._image
 
     def close(self) -> None:

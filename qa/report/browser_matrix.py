@@ -18,7 +18,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from PIL import Image
 
-from qa.check.screenshot import THUMB_WIDTH, save_thumbnail, thumbnail_path
+from qa.check.screenshot import PNG_ONLY, THUMB_WIDTH, save_thumbnail, thumbnail_path
 from qa.model import NEEDS_REVIEW, VIOLATION, Finding, Page, Results
 from qa.report._xlsx import safe, setup_print, write_table
 
@@ -197,7 +197,7 @@ def _thumbnail(run_dir: Path, page: Page) -> Path | None:
     target = thumbnail_path(run_dir, page)
     if not target.exists():
         try:
-            with Image.open(source) as img:
+            with Image.open(source, formats=PNG_ONLY) as img:
                 save_thumbnail(img, target)
         except (OSError, ValueError):
             return None
