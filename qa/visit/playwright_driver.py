@@ -43,6 +43,7 @@ GC_HEAP_BUDGET_BYTES = 64_000_000
 PRECISE_HEAP_FLAG = "--enable-precise-memory-info"
 CHROMIUM_JS_FLAGS = "--no-opt --no-maglev"  # baseline compilers only: see launch_playwright
 GC_TIMEOUT_S = 5
+DOWNLOAD_EVENT_S = 2  # how long a failed navigation that had a response waits to learn it was a download
 
 
 def system_chromium(headless: bool = False) -> str | None:
@@ -91,7 +92,7 @@ class PlaywrightSession(EventLog):
         self._document: dict[str, Any] = {}
         self._too_large_seen = asyncio.Event()
         self._crashed = False
-        self._downloading = False
+        self._downloading = asyncio.Event()
         page.on("crash", self._on_crash)
         page.on("download", self._on_download)
         page.on("console", self._on_console)
@@ -103,8 +104,11 @@ class PlaywrightSession(EventLog):
     def _on_crash(self, _page: Any) -> None:
         self._crashed = True
 
-    def _on_download(self, _download: Any) -> None:
-        self._downloading = True
+    async def _on_download(self, download: Any) -> None:
+        """Downloads are accepted only to be told apart from other failed navigations: cancelled at once."""
+        self._downloading.set()
+        with contextlib.suppress(PlaywrightError):
+            await download.cancel()
 
     def _fault(self) -> Fault | None:
         """What the tab's own events say went wrong (None: nothing they know of)."""
@@ -190,7 +194,7 @@ class PlaywrightSession(EventLog):
                 await asyncio.wait_for(self._collect_if_over_budget(), GC_TIMEOUT_S)
         self._reset_events()
         self._document = {}
-        self._downloading = False
+        self._downloading = asyncio.Event()
         started = time.perf_counter()
         try:
             response = await self._load(url, timeout_s)
@@ -201,7 +205,7 @@ class PlaywrightSession(EventLog):
                 None,
                 url,
                 content_type=self._document.get("type", ""),
-                fault=self._navigation_fault(exc),
+                fault=await self._navigation_fault(exc),
                 error=_detail(exc),
                 load_ms=(time.perf_counter() - started) * 1000,
                 document_bytes=self._document.get("bytes"),
@@ -228,18 +232,21 @@ class PlaywrightSession(EventLog):
             document_bytes=self._document.get("bytes"),
         )
 
-    def _navigation_fault(self, exc: BaseException) -> Fault:
+    async def _navigation_fault(self, exc: BaseException) -> Fault:
         """From the tab's events first (too large, crash, download), then the error's type and engine code."""
         if self._document.get("too_large"):
             return Fault.TOO_LARGE
         fault = self._fault()
         if fault is not None:
             return fault
-        if self._downloading:
-            return Fault.DOWNLOAD
         if isinstance(exc, PlaywrightTimeout):
             return Fault.TIMEOUT
-        return code_fault(str(exc))
+        fault = code_fault(str(exc))
+        if fault in (Fault.OTHER, Fault.ABORTED) and self._document and not self._downloading.is_set():
+            # A response that became a download: the navigation fails before the download event arrives.
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._downloading.wait(), DOWNLOAD_EVENT_S)
+        return Fault.DOWNLOAD if self._downloading.is_set() else fault
 
     async def _collect_if_over_budget(self) -> None:
         used, self._heap = (self._heap if self.precise_heap else None), None
@@ -355,7 +362,7 @@ class PlaywrightEngine:
         access = access or SiteAccess()
         context = await self.browser.new_context(
             **self._context_options(viewport),
-            accept_downloads=False,
+            accept_downloads=True,  # a download is reported (see _on_download), never kept
             ignore_https_errors=True,
             http_credentials=(
                 {"username": access.http_credentials[0], "password": access.http_credentials[1]}

@@ -21,7 +21,13 @@ from pathlib import Path
 from typing import Any
 
 from selenium import webdriver
-from selenium.common.exceptions import TimeoutException, UnexpectedAlertPresentException, WebDriverException
+from selenium.common.exceptions import (
+    InvalidSessionIdException,
+    NoSuchWindowException,
+    TimeoutException,
+    UnexpectedAlertPresentException,
+    WebDriverException,
+)
 from selenium.webdriver.common.action_chains import ActionChains
 
 from qa.access import SiteAccess
@@ -91,7 +97,10 @@ class WebDriverSession(EventLog):
                 return await asyncio.get_running_loop().run_in_executor(self.engine.pool, lambda: fn(*args))
             except UnexpectedAlertPresentException as exc:
                 self._add(self._dialogs, f"dialog: {exc.alert_text or ''}")
-            except WebDriverException as exc:
+            except (InvalidSessionIdException, NoSuchWindowException) as exc:
+                # The browser ended the session or closed the window: its web process died.
+                raise DriverFault(Fault.CRASH, first_line(exc)) from None
+            except Exception as exc:  # a dead server surfaces as urllib3/OS errors, not only WebDriverException
                 fault = self._fault()
                 if fault is None:
                     raise
