@@ -116,6 +116,11 @@ def test_every_engine_and_viewport_ran_and_names_the_real_engine(matrix_run: QAR
     assert browsers["chromium"]["product"] == "Chromium"
     assert browsers["firefox"]["product"] == "Firefox" and browsers["firefox"]["version"].startswith("1")
     assert browsers["webkit"]["product"] == "WebKitGTK" and browsers["webkit"]["version"].startswith("2.")
+    # browsers.yaml says "driver: playwright" for all three; the results say what drove each in fact.
+    assert browsers["chromium"]["driver"] == "playwright" and browsers["chromium"]["executable"]
+    assert browsers["webkit"]["driver"] == "webdriver" and browsers["firefox"]["driver"] in ("bidi", "playwright")
+    for entry in results["matrix"]["browsers"]:
+        assert entry["driver"] == browsers[entry["name"]]["driver"] and entry["configured"] == "playwright"
     visited = {(p["url"].rsplit("/", 1)[-1], f"{p['browser']}/{p['viewport']}") for p in results["pages"]}
     assert len(visited) == 5 * 9
     for page in results["pages"]:

@@ -71,6 +71,18 @@ class AuditOutcome:
     conformance: list[str] = field(default_factory=list)  # the console's lines per conformance profile
 
 
+def engine_record(engine: Engine) -> dict[str, str]:
+    """What ran for a browsers.yaml entry: ``driver: playwright`` may have been served by Firefox over BiDi or
+    WebKitGTK over WebDriver where Playwright's own browsers are not installed."""
+    return {
+        "engine": engine.spec.engine,
+        "product": engine.product,
+        "version": engine.version,
+        "driver": engine.driver,
+        "executable": engine.executable,
+    }
+
+
 def new_run_info(opts: AuditOptions, start_url: str) -> RunInfo:
     started = datetime.now().astimezone()
     return RunInfo(
@@ -145,9 +157,7 @@ async def run_audit(opts: AuditOptions) -> AuditOutcome:
                 for failed in launched:
                     if isinstance(failed, BaseException):
                         raise failed
-                run.engines["browsers"] = {
-                    e.spec.name: {"engine": e.spec.engine, "product": e.product, "version": e.version} for e in engines
-                }
+                run.engines["browsers"] = {e.spec.name: engine_record(e) for e in engines}
                 settings = CrawlSettings(
                     config,
                     opts.matrix.viewports,
@@ -186,8 +196,18 @@ async def run_audit(opts: AuditOptions) -> AuditOutcome:
         results = Results(run=run, pages=pages, findings=merged)
         order = {redact_url(url): i for i, url in enumerate(frontier.accepted)}
         results.pages.sort(key=lambda p: (order.get(p.url, len(order)), p.browser, p.viewport))
+        ran = run.engines.get("browsers") or {}
         results.extra["matrix"] = {
-            "browsers": [{"name": b.name, "engine": b.engine, "driver": b.driver} for b in opts.matrix.browsers],
+            # "driver": what drove each browser in fact (see engine_record); "configured": what browsers.yaml said
+            "browsers": [
+                {
+                    "name": b.name,
+                    "engine": b.engine,
+                    "driver": ran.get(b.name, {}).get("driver", ""),
+                    "configured": b.driver,
+                }
+                for b in opts.matrix.browsers
+            ],
             "viewports": [dataclasses.asdict(v) for v in opts.matrix.viewports],
         }
         results.extra["discovery"] = frontier.summary()

@@ -245,16 +245,14 @@ class Crawl:
             page.error = page.error or f"timeout: the page took longer than {page_timeout} s (timeouts); abandoned"
             page.error_kind = page.error_kind or faults.TIMEOUT
         except Exception as exc:  # one broken page must never end the run
-            kind, reason = faults.classify(str(exc))
-            if kind == faults.ERROR:
-                reason = f"{type(exc).__name__}: {reason}"
+            kind, reason = faults.of_exception(exc)
             page.error, page.error_kind = page.error or reason, page.error_kind or kind
         if page.error and vp.name in sessions:
             # A failed page may leave its tab hung or crashed: the next page gets a fresh one.
             stale = sessions.pop(vp.name)[1]
             self._session_uses.pop(id(stale), None)
             await stale.close()
-        if page.error and not _alive(self.engine(name)):
+        if page.error and not self.engine(name).alive():
             page.error_kind = faults.BROWSER_CRASH
             page.error = "the browser died while visiting this page; it was restarted"
         return result
@@ -276,11 +274,11 @@ class Crawl:
 
     async def live_engine(self, name: str) -> Engine:
         engine = self.engine(name)
-        if _alive(engine) or self.settings.relaunch is None:
+        if engine.alive() or self.settings.relaunch is None:
             return engine
         async with self._locks[name]:  # one relaunch, however many workers notice the death
             engine = self.engine(name)
-            if _alive(engine):
+            if engine.alive():
                 return engine
             await engine.close()
             fresh = await self.settings.relaunch(engine)
@@ -349,8 +347,3 @@ class Crawl:
             for sig in installed:
                 loop.remove_signal_handler(sig)
         return interrupted
-
-
-def _alive(engine: Engine) -> bool:
-    alive = getattr(engine, "alive", None)  # engines that cannot tell are assumed alive
-    return alive() if alive else True

@@ -44,8 +44,7 @@ async def visit_page(
     Problems are recorded in ``page.error``."""
     timeouts = config["timeouts"]
     max_bytes = int(config.get("max_page_mb", 10) * 1_000_000)
-    if hasattr(session, "max_document_bytes"):
-        session.max_document_bytes = max_bytes  # the engine stops a huge document before rendering it
+    session.max_document_bytes = max_bytes  # an engine that can stops a huge document before rendering it
     nav = await session.goto(page.url, timeouts["navigation"])
     page.final_url, page.status, page.load_ms = nav.final_url, nav.status, round(nav.load_ms, 1)
     page.content_type = nav.content_type.split(";")[0].strip()
@@ -53,8 +52,8 @@ async def visit_page(
         page.facts["redirects"] = nav.redirects
     if nav.document_bytes is not None:
         page.facts["document_bytes"] = nav.document_bytes
-    if nav.error:
-        kind, reason = _navigation_fault(nav.error, nav.responded, timeouts["navigation"])
+    if nav.fault:
+        kind, reason = faults.of_navigation(nav, timeouts["navigation"])
         if kind == faults.DOWNLOAD and not nav.attachment and page.content_type not in ("", *HTML_TYPES):
             # A browser without a viewer for the type (Chromium's headless shell and PDF) downloads it instead.
             return _fail(page, faults.NOT_HTML, f"not an HTML page ({page.content_type}); skipped")
@@ -116,19 +115,6 @@ def _ms_since(started: float) -> float:
 def _fail(page: Page, kind: str, reason: str) -> VisitResult:
     page.error, page.error_kind = reason, kind
     return VisitResult()
-
-
-def _navigation_fault(message: str, responded: bool, timeout_s: float) -> tuple[str, str]:
-    if message.startswith("too large:"):
-        return faults.TOO_LARGE, message
-    kind, reason = faults.classify(message)
-    if kind == faults.TIMEOUT:
-        reason = (
-            f"timeout: the page did not finish loading within {timeout_s:g} s (a script or resource never ends)"
-            if responded
-            else f"timeout: the server did not answer within {timeout_s:g} s"
-        )
-    return kind, reason
 
 
 async def _responsive(session: Session) -> bool:

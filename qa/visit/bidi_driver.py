@@ -30,12 +30,11 @@ from websockets.exceptions import ConnectionClosed
 
 from qa.access import SiteAccess
 from qa.errors import BrowserUnavailable
-from qa.visit.driver import Navigation, PageEvents
+from qa.visit._common import STRINGIFY_JS, EventLog, code_fault, content_length, key_code, key_parts
+from qa.visit.driver import DriverFault, Fault, Navigation, PageEvents
 from qa.visit.matrix import BrowserSpec, ViewportSpec
-from qa.visit.webdriver_driver import key_code
 from qa.visit.xvfb import die_with_parent
 
-MAX_EVENTS = 200  # a page that logs in a loop must not grow memory without bound
 START_TIMEOUT_S = 60
 COMMAND_TIMEOUT_S = 60  # no command may hang a worker forever (a hung content process never answers)
 CLOSE_TIMEOUT_S = 10
@@ -44,6 +43,7 @@ EVENTS = [
     "browsingContext.contextCreated",  # frames: their events belong to the tab they live in
     "browsingContext.contextDestroyed",
     "browsingContext.userPromptOpened",
+    "browsingContext.downloadWillBegin",  # the navigation became a download (denied: see BidiEngine.start)
     "log.entryAdded",
     "network.responseStarted",
     "network.fetchError",
@@ -127,6 +127,13 @@ class BidiError(RuntimeError):
     """The browser refused a command, or a script failed in the page."""
 
 
+class BrowserGone(DriverFault, BidiError):
+    """The connection to Firefox is lost: the browser died or was killed."""
+
+    def __init__(self) -> None:
+        super().__init__(Fault.BROWSER_GONE, "the connection to Firefox was lost")
+
+
 class Connection:
     """One websocket to the browser: commands matched to replies by id, events handed to a callback."""
 
@@ -154,12 +161,12 @@ class Connection:
             self.closed = True
             for waiter in self.pending.values():
                 if not waiter.done():
-                    waiter.set_exception(BidiError("Browser closed: the connection to Firefox was lost"))
+                    waiter.set_exception(BrowserGone())
             self.pending.clear()
 
     async def send(self, method: str, params: dict[str, Any], timeout_s: float = COMMAND_TIMEOUT_S) -> dict[str, Any]:
         if self.closed:
-            raise BidiError("Browser closed: the connection to Firefox was lost")
+            raise BrowserGone()
         self.next_id += 1
         ident = self.next_id
         waiter = asyncio.get_running_loop().create_future()
@@ -168,7 +175,7 @@ class Connection:
             await self.ws.send(json.dumps({"id": ident, "method": method, "params": params}))
             reply = await asyncio.wait_for(waiter, timeout_s)
         except ConnectionClosed:
-            raise BidiError("Browser closed: the connection to Firefox was lost") from None
+            raise BrowserGone() from None
         finally:
             self.pending.pop(ident, None)
         if reply.get("type") == "error":
@@ -189,7 +196,7 @@ def _header(response: dict[str, Any], name: str) -> str:
     return ""
 
 
-class BidiSession:
+class BidiSession(EventLog):
     def __init__(self, engine: BidiEngine, context: str, user_context: str, viewport: ViewportSpec) -> None:
         self.engine = engine
         self.context = context
@@ -200,6 +207,7 @@ class BidiSession:
         self._events = PageEvents()
         self._documents: list[dict[str, Any]] = []  # responses of this tab's own document, redirects first
         self._too_large = asyncio.Event()
+        self._downloading = False
         self._answers: set[asyncio.Future] = set()
 
     # --- events, routed here by the engine ----------------------------------------------------------------
@@ -226,6 +234,8 @@ class BidiSession:
                 self._add(self._events.js_errors, str(params.get("text", "")))
             elif params.get("level") == "error":
                 self._add(self._events.console_errors, str(params.get("text", "")))
+        elif method == "browsingContext.downloadWillBegin" and top:
+            self._downloading = True
         elif method == "browsingContext.userPromptOpened":
             self._add(self._events.dialogs, f"{params.get('type')}: {params.get('message', '')}")
             self._later(self._dismiss(params.get("context") or self.context))
@@ -239,26 +249,18 @@ class BidiSession:
         self._answers.add(task)
         task.add_done_callback(self._answers.discard)
 
-    @staticmethod
-    def _add(bucket: list, item: Any) -> None:
-        if len(bucket) < MAX_EVENTS:
-            bucket.append(item)
-
     def _on_document(self, response: dict[str, Any]) -> None:
-        try:
-            size = int(_header(response, "content-length") or -1)
-        except ValueError:
-            size = -1
+        size = content_length(_header(response, "content-length"))
         self._documents.append(
             {
                 "url": response.get("url", ""),
                 "status": response.get("status"),
                 "type": _header(response, "content-type") or response.get("mimeType", ""),
-                "bytes": size if size >= 0 else None,
+                "bytes": size,
                 "attachment": _header(response, "content-disposition").lower().startswith("attachment"),
             }
         )
-        if self.max_document_bytes and size > self.max_document_bytes:
+        if self.max_document_bytes and size is not None and size > self.max_document_bytes:
             self._too_large.set()
 
     async def _dismiss(self, context: str) -> None:
@@ -281,9 +283,10 @@ class BidiSession:
 
     # --- the Session interface ------------------------------------------------------------------------------
     async def goto(self, url: str, timeout_s: float) -> Navigation:
-        self._events = PageEvents()
+        self._reset_events()
         self._documents = []
         self._too_large = asyncio.Event()
+        self._downloading = False
         started = time.perf_counter()
         load = asyncio.ensure_future(
             self._send("browsingContext.navigate", {"context": self.context, "url": url, "wait": "complete"}, timeout_s)
@@ -291,27 +294,32 @@ class BidiSession:
         big = asyncio.ensure_future(self._too_large.wait())
         await asyncio.wait([load, big], return_when=asyncio.FIRST_COMPLETED)
         big.cancel()
-        error = ""
+        fault, error = None, ""
         if not load.done():  # the document's headers said it is too large: stop before the renderer parses it
             load.cancel()
             await self._blank()
-            error = f"too large: the document is {self._document().get('bytes', 0) / 1e6:.1f} MB; skipped"
+            fault = Fault.TOO_LARGE
         else:
             try:
                 load.result()
             except TimeoutError:
                 await self._blank()
-                error = f"Timeout {timeout_s * 1000:.0f}ms exceeded while loading the page"
+                fault = Fault.TIMEOUT
+            except DriverFault as exc:
+                fault, error = exc.fault, exc.detail
             except BidiError as exc:
-                error = str(exc)
+                fault, error = code_fault(str(exc)), str(exc).removeprefix("browsingContext.navigate: ")
+        if self._downloading:  # Firefox reports a denied download as a navigation that went well, or aborted
+            fault = Fault.DOWNLOAD
         load_ms = (time.perf_counter() - started) * 1000
         doc = self._document()
         redirects = [d["url"] for d in self._documents[:-1] if 300 <= int(d.get("status") or 0) < 400]
-        if error:
+        if fault:
             return Navigation(
                 None,
                 url,
                 content_type=doc.get("type", ""),
+                fault=fault,
                 error=error,
                 load_ms=load_ms,
                 document_bytes=doc.get("bytes"),
@@ -338,15 +346,8 @@ class BidiSession:
             )
 
     async def evaluate(self, function: str, arg: Any = None) -> Any:
-        # One JSON string each way instead of BiDi's typed value trees. Old libraries (Prototype.js) patch toJSON
-        # and would garble JSON.stringify: it is set aside for the call and put back.
-        declaration = (
-            "async (argJson) => { const v = await (" + function + ")(JSON.parse(argJson));"
-            " const saved = [Array.prototype, Object.prototype].map((p) => [p, Object.getOwnPropertyDescriptor(p,"
-            " 'toJSON')]).filter(([, d]) => d); saved.forEach(([p]) => delete p.toJSON);"
-            " try { return v === undefined ? 'null' : JSON.stringify(v); }"
-            " finally { saved.forEach(([p, d]) => Object.defineProperty(p, 'toJSON', d)); } }"
-        )
+        # One JSON string each way instead of BiDi's typed value trees.
+        declaration = f"async (argJson) => {STRINGIFY_JS}(await ({function})(JSON.parse(argJson)))"
         reply = await self._send(
             "script.callFunction",
             {
@@ -406,7 +407,7 @@ class BidiSession:
         )
 
     async def press(self, key: str) -> None:
-        *modifiers, last = key.split("+")
+        modifiers, last = key_parts(key)
         actions = [{"type": "keyDown", "value": key_code(m)} for m in modifiers]
         actions += [{"type": "keyDown", "value": key_code(last)}, {"type": "keyUp", "value": key_code(last)}]
         actions += [{"type": "keyUp", "value": key_code(m)} for m in reversed(modifiers)]
@@ -414,10 +415,6 @@ class BidiSession:
             "input.performActions",
             {"context": self.context, "actions": [{"type": "key", "id": "keyboard", "actions": actions}]},
         )
-
-    def take_events(self) -> PageEvents:
-        events, self._events = self._events, PageEvents()
-        return events
 
     async def close(self) -> None:
         await self.engine.release(self)
@@ -429,6 +426,8 @@ def _type(request: dict[str, Any]) -> str:
 
 
 class BidiEngine:
+    driver = "bidi"
+
     def __init__(self, spec: BrowserSpec, executable: str, preload: tuple[str, ...], devices: dict[str, Any]) -> None:
         self.spec = spec
         self.executable = executable
@@ -472,6 +471,8 @@ class BidiEngine:
         session = await self.connection.send("session.new", {"capabilities": {"alwaysMatch": capabilities}})
         self.version = str((session.get("capabilities") or {}).get("browserVersion", ""))
         await self.connection.send("session.subscribe", {"events": EVENTS})
+        # A download is reported (downloadWillBegin), never written to the user's Downloads folder.
+        await self.connection.send("browser.setDownloadBehavior", {"downloadBehavior": {"type": "denied"}})
         # ``preload`` is not registered as BiDi preload scripts; ``BidiSession.inject`` sends each library into the
         # loaded document and its frames instead. A preload script is compiled at every document start (half a
         # megabyte of axe: ~50 ms a page), and Firefox runs it in a frame's initial about:blank only: the frame's

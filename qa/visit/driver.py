@@ -1,17 +1,45 @@
-"""The one driver interface every engine implements, so checks and axe run the same way everywhere.
+"""The one driver interface every engine implements, so the run layer and the checks work the same everywhere.
 
 An :class:`Engine` is one browser process; a :class:`Session` is one tab at one viewport inside it.
-Playwright (Chromium, Firefox, WebKit) and W3C WebDriver (WebKitGTK, Safari, a Grid) both fit behind it.
+Playwright (Chromium, Firefox, WebKit), WebDriver BiDi (Firefox) and W3C WebDriver (WebKitGTK, Safari, a Grid)
+all fit behind it. What went wrong is told by type (:class:`Fault` on a :class:`Navigation`, :class:`DriverFault`
+raised from any other call), decided inside each driver from its engine's own error codes and events: the layers
+above never read an engine's wording.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import StrEnum
 from pathlib import Path
 from typing import Any, Protocol
 
 from qa.access import SiteAccess
 from qa.visit.matrix import BrowserSpec, ViewportSpec
+
+
+class Fault(StrEnum):
+    """Why a navigation (or a later call in its tab) failed."""
+
+    TIMEOUT = "timeout"  # the page did not load within the navigation timeout
+    NETWORK = "network"  # connection refused or reset, DNS failure, empty response
+    TLS = "tls"  # certificate or TLS handshake error
+    TOO_LARGE = "too-large"  # the document is larger than the session's ``max_document_bytes``
+    DOWNLOAD = "download"  # the response became a download (attachment, or a type the browser cannot show)
+    REDIRECT_LOOP = "redirect-loop"
+    CRASH = "crash"  # the tab's renderer (content, web) process died
+    BROWSER_GONE = "browser-gone"  # the whole browser (or its driver connection) is gone
+    ABORTED = "aborted"  # the browser gave up the navigation for a reason of its own
+    OTHER = "other"  # an engine error the driver has no better word for (``detail`` says what)
+
+
+class DriverFault(Exception):
+    """A session call failed for a reason the driver knows (a crashed tab, a dead browser)."""
+
+    def __init__(self, fault: Fault, detail: str = "") -> None:
+        super().__init__(detail or fault.value)
+        self.fault = fault
+        self.detail = detail
 
 
 @dataclass
@@ -20,10 +48,11 @@ class Navigation:
     final_url: str
     content_type: str = ""
     load_ms: float = 0.0
-    error: str = ""  # why navigation failed; empty when it succeeded
+    fault: Fault | None = None  # why navigation failed; None when it succeeded
+    error: str = ""  # the engine's own words for the fault (for the record only: never classified)
     redirects: list[str] = field(default_factory=list)
     # Size of the document from its Content-Length (None when not sent); an engine that can stops loading a
-    # document larger than the session's ``max_document_bytes`` and says so in ``error``.
+    # document larger than the session's ``max_document_bytes``; every engine reports ``Fault.TOO_LARGE``.
     document_bytes: int | None = None
     responded: bool = True  # False when the server never answered (vs. a page whose loading never finished)
     attachment: bool = False  # the server asked for a download (Content-Disposition: attachment)
@@ -41,11 +70,17 @@ class PageEvents:
 
 class Session(Protocol):
     viewport: ViewportSpec
+    # Documents larger than this (bytes, from Content-Length) are not rendered, or at least reported as too large;
+    # None: no limit. Set before ``goto``.
+    max_document_bytes: int | None
 
-    async def goto(self, url: str, timeout_s: float) -> Navigation: ...
+    async def goto(self, url: str, timeout_s: float) -> Navigation:
+        """Load a page. Never raises for the page's own faults: they come back as ``Navigation.fault``."""
+        ...
 
     async def evaluate(self, function: str, arg: Any = None) -> Any:
-        """Call a JavaScript function expression such as ``"(arg) => document.title"``; promises are awaited."""
+        """Call a JavaScript function expression such as ``"(arg) => document.title"``; promises are awaited.
+        Raises :class:`DriverFault` when the tab crashed or the browser is gone."""
         ...
 
     async def inject(self, source: str, present: str) -> None:
@@ -60,7 +95,7 @@ class Session(Protocol):
     async def set_viewport(self, width: int, height: int) -> None: ...
 
     async def press(self, key: str) -> None:
-        """Press a key on the keyboard (e.g. "Tab"), as a user would."""
+        """Press a key on the keyboard (e.g. "Tab", "Shift+Tab"), as a user would."""
         ...
 
     def take_events(self) -> PageEvents:
@@ -71,12 +106,18 @@ class Session(Protocol):
 
 
 class Engine(Protocol):
-    spec: BrowserSpec
+    spec: BrowserSpec  # as configured in browsers.yaml
     product: str  # the real engine, e.g. "Chromium", "Firefox", "WebKitGTK"
     version: str
+    driver: str  # what drives it in fact: "playwright", "bidi" or "webdriver" (whatever spec.driver asked for)
+    executable: str  # the browser program that runs ("" when a remote endpoint or Playwright's own build)
     # Scripts run at the start of every document of every session (set at launch): the checks' libraries.
     preload: tuple[str, ...]
 
     async def new_session(self, viewport: ViewportSpec, access: SiteAccess | None = None) -> Session: ...
+
+    def alive(self) -> bool:
+        """False once the browser has died (crashed or killed): the crawl then relaunches it."""
+        ...
 
     async def close(self) -> None: ...

@@ -6,7 +6,7 @@ record; the run goes on.
 
 from __future__ import annotations
 
-import re
+from qa.visit.driver import DriverFault, Fault, Navigation
 
 TIMEOUT = "timeout"  # navigation or the whole page took longer than its timeout (hung server or script)
 UNRESPONSIVE = "unresponsive"  # the page's script never yields (infinite loop): the tab was abandoned
@@ -43,53 +43,51 @@ KINDS = (
 # browser. A server that never answers is not retried: it would only cost the same time again.
 RETRYABLE = (CRASH, BROWSER_CRASH, NETWORK, UNRESPONSIVE)
 
-_RULES: list[tuple[re.Pattern[str], str, str]] = [
-    (
-        re.compile(r"ERR_TOO_MANY_REDIRECTS|redirect(ion)? limit|too many redirects", re.I),
-        REDIRECT_LOOP,
-        "redirect loop (too many redirects); not audited",
-    ),
-    (
-        re.compile(r"Download is starting|download (is )?(started|starting|canceled)", re.I),
-        DOWNLOAD,
-        "a download (served as an attachment), not a page; skipped",
-    ),
-    (
-        re.compile(r"page crashed|target crashed|renderer.*(crash|gone)", re.I),
-        CRASH,
-        "the browser's renderer crashed on this page (out of memory or a browser bug); not audited",
-    ),
-    (
-        re.compile(
-            r"browser has been closed|browser.*(disconnected|closed)|Target page, context or browser has been "
-            r"closed|Connection closed|Browser closed",
-            re.I,
-        ),
-        BROWSER_CRASH,
-        "the browser stopped while loading this page; it was restarted",
-    ),
-    (
-        re.compile(
-            r"net::ERR_(CONNECTION|EMPTY_RESPONSE|NAME_NOT_RESOLVED|ADDRESS|INTERNET|NETWORK|SSL|CERT|TIMED_OUT)"
-            r"|NS_ERROR_(NET|CONNECTION)|Could not connect|connection (refused|reset)",
-            re.I,
-        ),
-        NETWORK,
-        "",
-    ),
-    (re.compile(r"Timeout \d+ms exceeded|timed? ?out", re.I), TIMEOUT, ""),
-]
+# What each driver fault is recorded as; an empty reason means the engine's own words (``Navigation.error``).
+_BY_FAULT: dict[Fault, tuple[str, str]] = {
+    Fault.TIMEOUT: (TIMEOUT, ""),
+    Fault.NETWORK: (NETWORK, ""),
+    Fault.TLS: (NETWORK, ""),
+    Fault.TOO_LARGE: (TOO_LARGE, ""),
+    Fault.DOWNLOAD: (DOWNLOAD, "a download (served as an attachment), not a page; skipped"),
+    Fault.REDIRECT_LOOP: (REDIRECT_LOOP, "redirect loop (too many redirects); not audited"),
+    Fault.CRASH: (CRASH, "the browser's renderer crashed on this page (out of memory or a browser bug); not audited"),
+    Fault.BROWSER_GONE: (BROWSER_CRASH, "the browser stopped while loading this page; it was restarted"),
+    Fault.ABORTED: (ERROR, ""),
+    Fault.OTHER: (ERROR, ""),
+}
+_PREFIX = {Fault.TLS: "TLS error", Fault.NETWORK: "network error", Fault.ABORTED: "navigation aborted by the browser"}
 
 
-def classify(message: str) -> tuple[str, str]:
-    """(kind, reason) for an error message from a browser driver."""
-    first = message.strip().splitlines()[0] if message.strip() else "unknown error"
-    for pattern, kind, reason in _RULES:
-        if pattern.search(first):
-            return kind, reason or _strip_api(first)
-    return ERROR, _strip_api(first)
+def of_navigation(nav: Navigation, timeout_s: float) -> tuple[str, str]:
+    """(kind, reason) for a navigation that failed (``nav.fault`` set)."""
+    fault = nav.fault or Fault.OTHER
+    if fault == Fault.TIMEOUT:
+        if nav.responded:
+            why = f"the page did not finish loading within {timeout_s:g} s (a script or resource never ends)"
+        else:
+            why = f"the server did not answer within {timeout_s:g} s"
+        return TIMEOUT, f"timeout: {why}"
+    if fault == Fault.TOO_LARGE:
+        size = f"{nav.document_bytes / 1e6:.1f} MB" if nav.document_bytes else "larger than the limit"
+        return TOO_LARGE, f"too large: the document is {size}; skipped"
+    return _of_fault(fault, nav.error)
 
 
-def _strip_api(message: str) -> str:
-    """``Page.goto: net::ERR_X at URL`` -> ``net::ERR_X at URL`` (the API name means nothing to a reader)."""
-    return re.sub(r"^[A-Za-z]+\.[A-Za-z]+: ", "", message)[:500]
+def of_exception(exc: BaseException) -> tuple[str, str]:
+    """(kind, reason) for an exception that ended a visit: a :class:`DriverFault` by its fault, anything else is
+    an error of the suite or a check."""
+    if isinstance(exc, DriverFault):
+        return _of_fault(exc.fault, exc.detail)
+    text = str(exc).strip()
+    first = text.splitlines()[0] if text else ""
+    return ERROR, f"{type(exc).__name__}: {first}"[:500] if first else type(exc).__name__
+
+
+def _of_fault(fault: Fault, detail: str) -> tuple[str, str]:
+    kind, reason = _BY_FAULT[fault]
+    if reason:
+        return kind, reason
+    detail = (detail.strip().splitlines() or [fault.value])[0][:500]
+    prefix = _PREFIX.get(fault)
+    return kind, f"{prefix}: {detail}" if prefix else detail

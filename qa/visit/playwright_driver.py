@@ -8,18 +8,22 @@ import contextlib
 import json
 import math
 import os
+import re
 import shutil
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from playwright.async_api import Browser, BrowserContext, Playwright
 from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import Page as PWPage
+from playwright.async_api import TimeoutError as PlaywrightTimeout
 
 from qa.access import SiteAccess
 from qa.errors import BrowserUnavailable
-from qa.visit.driver import Navigation, PageEvents
+from qa.visit._common import STRINGIFY_JS, EventLog, code_fault, content_length, first_line
+from qa.visit.driver import DriverFault, Fault, Navigation, PageEvents
 from qa.visit.matrix import BrowserSpec, ViewportSpec
 
 SYSTEM_CHROMIUM = ("/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome")
@@ -27,7 +31,6 @@ SYSTEM_CHROMIUM = ("/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/g
 # browser starts an omnibox WebUI renderer beside every page; the shell needs about 40 % less memory per tab.
 SYSTEM_HEADLESS_SHELL = ("/usr/bin/chromium-headless-shell",)
 PRODUCTS = {"chromium": "Chromium", "firefox": "Firefox", "webkit": "WebKit"}
-MAX_EVENTS = 200  # a page that logs in a loop must not grow memory without bound
 CLOSE_TIMEOUT_S = 10  # a tab whose renderer hangs is killed with its context; never wait longer than this
 # A Chromium renderer collects the documents a tab navigated away from only when V8 feels like it: with axe
 # injected into each, a tab's JavaScript heap grows by about 5 MB a page. A forced full collection is dear (both
@@ -40,6 +43,7 @@ GC_HEAP_BUDGET_BYTES = 64_000_000
 PRECISE_HEAP_FLAG = "--enable-precise-memory-info"
 CHROMIUM_JS_FLAGS = "--no-opt --no-maglev"  # baseline compilers only: see launch_playwright
 GC_TIMEOUT_S = 5
+DOWNLOAD_EVENT_S = 2  # how long a failed navigation that had a response waits to learn it was a download
 
 
 def system_chromium(headless: bool = False) -> str | None:
@@ -64,7 +68,7 @@ def chromium_executable(pw: Playwright, headless: bool = True) -> str | None:
     return found
 
 
-class PlaywrightSession:
+class PlaywrightSession(EventLog):
     def __init__(
         self,
         context: BrowserContext,
@@ -87,16 +91,43 @@ class PlaywrightSession:
         self.max_document_bytes: int | None = None
         self._document: dict[str, Any] = {}
         self._too_large_seen = asyncio.Event()
+        self._crashed = False
+        self._downloading = asyncio.Event()
+        page.on("crash", self._on_crash)
+        page.on("download", self._on_download)
         page.on("console", self._on_console)
         page.on("pageerror", lambda err: self._add(self._events.js_errors, str(err)))
         page.on("requestfailed", self._on_request_failed)
         page.on("response", self._on_response)
         page.on("dialog", self._on_dialog)
 
-    @staticmethod
-    def _add(bucket: list, item: Any) -> None:
-        if len(bucket) < MAX_EVENTS:
-            bucket.append(item)
+    def _on_crash(self, _page: Any) -> None:
+        self._crashed = True
+
+    async def _on_download(self, download: Any) -> None:
+        """Downloads are accepted only to be told apart from other failed navigations: cancelled at once."""
+        self._downloading.set()
+        with contextlib.suppress(PlaywrightError):
+            await download.cancel()
+
+    def _fault(self) -> Fault | None:
+        """What the tab's own events say went wrong (None: nothing they know of)."""
+        if not self.context.browser or not self.context.browser.is_connected():
+            return Fault.BROWSER_GONE
+        if self._crashed or self.page.is_closed():
+            return Fault.CRASH
+        return None
+
+    @contextlib.contextmanager
+    def _raising_faults(self) -> Iterator[None]:
+        """A call into a crashed tab or a dead browser raises :class:`DriverFault`."""
+        try:
+            yield
+        except PlaywrightError as exc:
+            fault = self._fault()
+            if fault is None:
+                raise
+            raise DriverFault(fault, _detail(exc)) from None
 
     def _on_console(self, msg: Any) -> None:
         if msg.type == "error":
@@ -126,16 +157,13 @@ class PlaywrightSession:
 
     def _on_document(self, response: Any) -> None:
         """Headers of the page's own document: stop a huge one before the renderer has to parse it."""
-        try:
-            size = int(response.headers.get("content-length") or -1)
-        except ValueError:
-            size = -1
+        size = content_length(response.headers.get("content-length"))
         self._document = {
-            "bytes": size if size >= 0 else None,
+            "bytes": size,
             "type": response.headers.get("content-type", ""),
             "attachment": response.headers.get("content-disposition", "").lower().startswith("attachment"),
         }
-        if self.max_document_bytes and size > self.max_document_bytes:
+        if self.max_document_bytes and size is not None and size > self.max_document_bytes:
             self._document["too_large"] = True
             self._too_large_seen.set()
 
@@ -164,20 +192,21 @@ class PlaywrightSession:
             # A renderer still stuck in the last page's script must not hold up the next page.
             with contextlib.suppress(PlaywrightError, TimeoutError):
                 await asyncio.wait_for(self._collect_if_over_budget(), GC_TIMEOUT_S)
-        self._events = PageEvents()
+        self._reset_events()
         self._document = {}
+        self._downloading = asyncio.Event()
         started = time.perf_counter()
         try:
             response = await self._load(url, timeout_s)
         except (PlaywrightError, asyncio.CancelledError) as exc:
             if isinstance(exc, asyncio.CancelledError) and not self._document.get("too_large"):
                 raise
-            message = (str(exc).splitlines() or [type(exc).__name__])[0]
             return Navigation(
                 None,
                 url,
                 content_type=self._document.get("type", ""),
-                error=self._too_large() or message,
+                fault=await self._navigation_fault(exc),
+                error=_detail(exc),
                 load_ms=(time.perf_counter() - started) * 1000,
                 document_bytes=self._document.get("bytes"),
                 responded=bool(self._document),
@@ -185,11 +214,9 @@ class PlaywrightSession:
             )
         load_ms = (time.perf_counter() - started) * 1000
         if self._document.get("too_large"):
-            return Navigation(
-                None, url, load_ms=load_ms, error=self._too_large(), document_bytes=self._document["bytes"]
-            )
+            return Navigation(None, url, load_ms=load_ms, fault=Fault.TOO_LARGE, document_bytes=self._document["bytes"])
         if response is None:
-            return Navigation(None, self.page.url, load_ms=load_ms, error="no response")
+            return Navigation(None, self.page.url, load_ms=load_ms, fault=Fault.OTHER, error="no response")
         redirects: list[str] = []
         req = response.request.redirected_from
         while req is not None:
@@ -205,6 +232,22 @@ class PlaywrightSession:
             document_bytes=self._document.get("bytes"),
         )
 
+    async def _navigation_fault(self, exc: BaseException) -> Fault:
+        """From the tab's events first (too large, crash, download), then the error's type and engine code."""
+        if self._document.get("too_large"):
+            return Fault.TOO_LARGE
+        fault = self._fault()
+        if fault is not None:
+            return fault
+        if isinstance(exc, PlaywrightTimeout):
+            return Fault.TIMEOUT
+        fault = code_fault(str(exc))
+        if fault in (Fault.OTHER, Fault.ABORTED) and self._document and not self._downloading.is_set():
+            # A response that became a download: the navigation fails before the download event arrives.
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._downloading.wait(), DOWNLOAD_EVENT_S)
+        return Fault.DOWNLOAD if self._downloading.is_set() else fault
+
     async def _collect_if_over_budget(self) -> None:
         used, self._heap = (self._heap if self.precise_heap else None), None
         if used is None:
@@ -213,36 +256,32 @@ class PlaywrightSession:
             await (await self._devtools()).send("HeapProfiler.collectGarbage")
             self.collections += 1
 
-    def _too_large(self) -> str:
-        if not self._document.get("too_large"):
-            return ""
-        return f"too large: the document is {self._document['bytes'] / 1e6:.1f} MB; skipped"
-
     async def evaluate(self, function: str, arg: Any = None) -> Any:
         # One JSON string crosses the driver instead of Playwright's typed value tree, whose decoding cost more CPU
-        # than the checks themselves on large results (axe's). The checks return plain JSON data. Old libraries
-        # (Prototype.js) patch toJSON and would garble JSON.stringify: those pages get the value as it is.
+        # than the checks themselves on large results (axe's). The checks return plain JSON data.
         # The heap size rides along (see GC_HEAP_BUDGET_BYTES).
-        out, heap = await self.page.evaluate(
-            f"async (arg) => {{ const v = await ({function})(arg);"
-            " return [Array.prototype.toJSON || Object.prototype.toJSON ? {raw: v} : JSON.stringify(v),"
-            " self.performance && performance.memory ? performance.memory.usedJSHeapSize : null]; }",
-            arg,
-        )
+        with self._raising_faults():
+            out, heap = await self.page.evaluate(
+                f"async (arg) => {{ const v = await ({function})(arg); return [{STRINGIFY_JS}(v),"
+                " self.performance && performance.memory ? performance.memory.usedJSHeapSize : null]; }",
+                arg,
+            )
         if isinstance(heap, int | float):
             self._heap = int(heap)
-        return out["raw"] if isinstance(out, dict) else None if out is None else json.loads(out)
+        return json.loads(out)
 
     async def inject(self, source: str, present: str) -> None:
-        if not await self.page.evaluate(f"() => !!({present})"):
-            await self.page.evaluate(source)
+        with self._raising_faults():
+            if not await self.page.evaluate(f"() => !!({present})"):
+                await self.page.evaluate(source)
 
     async def screenshot(self, path: Path, full_page: bool = True) -> bool:
         if full_page and self.chromium:
             with contextlib.suppress(PlaywrightError):
                 path.write_bytes(await self._chromium_full_page())
                 return True
-        await self.page.screenshot(path=str(path), full_page=full_page)
+        with self._raising_faults():
+            await self.page.screenshot(path=str(path), full_page=full_page)
         return full_page
 
     async def _chromium_full_page(self) -> bytes:
@@ -268,14 +307,12 @@ class PlaywrightSession:
         return self._cdp
 
     async def set_viewport(self, width: int, height: int) -> None:
-        await self.page.set_viewport_size({"width": width, "height": height})
+        with self._raising_faults():
+            await self.page.set_viewport_size({"width": width, "height": height})
 
     async def press(self, key: str) -> None:
-        await self.page.keyboard.press(key)
-
-    def take_events(self) -> PageEvents:
-        events, self._events = self._events, PageEvents()
-        return events
+        with self._raising_faults():
+            await self.page.keyboard.press(key)
 
     async def close(self) -> None:
         # Closing the context kills its renderer, even one stuck in an endless script.
@@ -284,8 +321,16 @@ class PlaywrightSession:
 
 
 class PlaywrightEngine:
+    driver = "playwright"
+
     def __init__(
-        self, pw: Playwright, spec: BrowserSpec, browser: Browser, product: str, preload: tuple[str, ...] = ()
+        self,
+        pw: Playwright,
+        spec: BrowserSpec,
+        browser: Browser,
+        product: str,
+        preload: tuple[str, ...] = (),
+        executable: str = "",
     ) -> None:
         self.pw = pw
         self.spec = spec
@@ -293,6 +338,7 @@ class PlaywrightEngine:
         self.browser = browser
         self.product = product
         self.version = browser.version
+        self.executable = executable
 
     def _context_options(self, viewport: ViewportSpec) -> dict[str, Any]:
         if viewport.device:
@@ -316,7 +362,7 @@ class PlaywrightEngine:
         access = access or SiteAccess()
         context = await self.browser.new_context(
             **self._context_options(viewport),
-            accept_downloads=False,
+            accept_downloads=True,  # a download is reported (see _on_download), never kept
             ignore_https_errors=True,
             http_credentials=(
                 {"username": access.http_credentials[0], "password": access.http_credentials[1]}
@@ -347,6 +393,7 @@ class PlaywrightEngine:
 
 async def launch_playwright(pw: Playwright, spec: BrowserSpec, preload: tuple[str, ...] = ()) -> PlaywrightEngine:
     kind = getattr(pw, spec.engine)
+    executable = ""
     try:
         if spec.endpoint:
             browser = await kind.connect(spec.endpoint)
@@ -365,9 +412,14 @@ async def launch_playwright(pw: Playwright, spec: BrowserSpec, preload: tuple[st
             elif spec.engine == "chromium" and not spec.channel:
                 options["executable_path"] = chromium_executable(pw, spec.headless)
             browser = await kind.launch(**options)
+            executable = options.get("executable_path") or kind.executable_path
     except PlaywrightError as exc:
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise BrowserUnavailable(
-            f"browser '{spec.name}' ({spec.engine}) could not be started: {first}; run 'qa setup'"
+            f"browser '{spec.name}' ({spec.engine}) could not be started: {first_line(exc)}; run 'qa setup'"
         ) from None
-    return PlaywrightEngine(pw, spec, browser, PRODUCTS[spec.engine], preload)
+    return PlaywrightEngine(pw, spec, browser, PRODUCTS[spec.engine], preload, executable)
+
+
+def _detail(exc: BaseException) -> str:
+    """``Page.goto: net::ERR_X at URL`` -> ``net::ERR_X at URL`` (the API name means nothing to a reader)."""
+    return re.sub(r"^[A-Za-z]+\.[A-Za-z]+: ", "", first_line(exc))

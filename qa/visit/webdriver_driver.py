@@ -21,13 +21,19 @@ from pathlib import Path
 from typing import Any
 
 from selenium import webdriver
-from selenium.common.exceptions import TimeoutException, WebDriverException
+from selenium.common.exceptions import (
+    InvalidSessionIdException,
+    NoSuchWindowException,
+    TimeoutException,
+    UnexpectedAlertPresentException,
+    WebDriverException,
+)
 from selenium.webdriver.common.action_chains import ActionChains
-from selenium.webdriver.common.keys import Keys
 
 from qa.access import SiteAccess
 from qa.errors import BrowserUnavailable
-from qa.visit.driver import Navigation, PageEvents
+from qa.visit._common import STRINGIFY_JS, EventLog, first_line, key_code, key_parts
+from qa.visit.driver import DriverFault, Fault, Navigation, PageEvents
 from qa.visit.matrix import BrowserSpec, ViewportSpec
 from qa.visit.xvfb import VirtualDisplay, die_with_parent
 
@@ -35,6 +41,7 @@ WEBKITGTK_DRIVER = "/usr/bin/WebKitWebDriver"
 SYSTEM_PYTHON = "/usr/bin/python3"  # python3-gi lives with the system Python, not in a venv
 BARE_BROWSER_NAME = "PyWebKitGTK"  # must match qa/visit/wk_browser.py
 PRELOAD_ENV = "QA_PRELOAD_SCRIPTS"  # must match qa/visit/wk_browser.py
+LIMIT_HANDLER = "qaDocumentLimit"  # must match qa/visit/wk_browser.py
 MAX_SESSIONS = 32
 SESSION_START_ATTEMPTS = 3
 
@@ -44,17 +51,18 @@ SESSION_START_ATTEMPTS = 3
 CALL_JS = """const done = arguments[arguments.length - 1];
 const events = () => window.__qaEvents || null;
 const send = (r) => {
-  const saved = [Array.prototype, Object.prototype].map((p) => [p, Object.getOwnPropertyDescriptor(p, 'toJSON')])
-    .filter(([, d]) => d);
-  saved.forEach(([p]) => delete p.toJSON);
   let text;
-  try { text = JSON.stringify(r); } catch (e) { text = JSON.stringify({ok: false, error: 'not JSON: ' + e}); }
-  finally { saved.forEach(([p, d]) => Object.defineProperty(p, 'toJSON', d)); }
+  try { text = (STRINGIFY)(r); } catch (e) { text = JSON.stringify({ok: false, error: 'not JSON: ' + e}); }
   done(text);
 };
 Promise.resolve().then(() => (%s)(arguments[0])).then(
   (v) => send({ok: true, value: v === undefined ? null : v, events: events()}),
-  (e) => send({ok: false, error: String(e && e.stack || e), events: events()}));"""
+  (e) => send({ok: false, error: String(e && e.stack || e), events: events()}));""".replace("STRINGIFY", STRINGIFY_JS)
+# What the bare browser (wk_browser.py) learnt of the document just loaded, or of the navigation that failed
+# (taken, so that it is read once).
+LOADED_JS = """() => { const f = window.__qaNavFault || null; delete window.__qaNavFault;
+  const e = window.__qaEvents || {};
+  return [f, e.status ?? null, e.content_type || '', e.bytes ?? null, location.href]; }"""
 
 TWO_FRAMES_JS = """const done = arguments[arguments.length - 1];
 requestAnimationFrame(() => requestAnimationFrame(() => done(true)));"""
@@ -68,31 +76,43 @@ def webkitgtk_available() -> bool:
     return os.access(WEBKITGTK_DRIVER, os.X_OK) and os.access(SYSTEM_PYTHON, os.X_OK)
 
 
-_KEYS = {
-    "ArrowDown": Keys.ARROW_DOWN,
-    "ArrowUp": Keys.ARROW_UP,
-    "ArrowLeft": Keys.ARROW_LEFT,
-    "ArrowRight": Keys.ARROW_RIGHT,
-    "PageDown": Keys.PAGE_DOWN,
-    "PageUp": Keys.PAGE_UP,
-}
-
-
-def key_code(part: str) -> str:
-    """One Playwright key name ("Tab", "Shift", "ArrowDown", "a") as a WebDriver key code."""
-    return _KEYS.get(part) or (getattr(Keys, part.upper(), part) if len(part) > 1 else part)
-
-
-class WebDriverSession:
+class WebDriverSession(EventLog):
     def __init__(self, engine: WebDriverEngine, driver: Any, service: Any, viewport: ViewportSpec) -> None:
         self.engine = engine
         self.driver = driver
         self.service = service
         self.viewport = viewport
+        # Our bare browser stops a larger document at its headers (it is told the limit by LIMIT_HANDLER); other
+        # WebDriver browsers cannot, and a larger document is reported once loaded.
+        self.max_document_bytes: int | None = None
+        self._limit_sent: int | None = None
         self._events = PageEvents()
+        self._dialogs: list[str] = []
 
     async def _call(self, fn: Any, *args: Any) -> Any:
+        """One WebDriver call on the engine's threads. A dialog the page opened was dismissed by the browser (the
+        session's prompt behaviour) and made this call fail: it is recorded and the call made again."""
+        for _ in range(3):
+            try:
+                return await asyncio.get_running_loop().run_in_executor(self.engine.pool, lambda: fn(*args))
+            except UnexpectedAlertPresentException as exc:
+                self._add(self._dialogs, f"dialog: {exc.alert_text or ''}")
+            except (InvalidSessionIdException, NoSuchWindowException) as exc:
+                # The browser ended the session or closed the window: its web process died.
+                raise DriverFault(Fault.CRASH, first_line(exc)) from None
+            except Exception as exc:  # a dead server surfaces as urllib3/OS errors, not only WebDriverException
+                fault = self._fault()
+                if fault is None:
+                    raise
+                raise DriverFault(fault, first_line(exc)) from None
         return await asyncio.get_running_loop().run_in_executor(self.engine.pool, lambda: fn(*args))
+
+    def _fault(self) -> Fault | None:
+        """CRASH once this session's browser is gone: its WebDriver server or the browser it started died."""
+        process = getattr(self.service, "process", None)
+        if process is not None and process.poll() is not None:
+            return Fault.CRASH
+        return None
 
     def _record(self, events: dict[str, Any] | None) -> None:
         if events:
@@ -100,10 +120,24 @@ class WebDriverSession:
                 console_errors=list(events.get("console_errors") or []),
                 js_errors=list(events.get("js_errors") or []),
                 failed_requests=list(events.get("failed_requests") or []),
+                dialogs=list(self._dialogs),
             )
 
+    def _reset_events(self) -> None:
+        super()._reset_events()
+        self._dialogs = []
+
+    def take_events(self) -> PageEvents:
+        self._events.dialogs = list(self._dialogs)
+        self._dialogs = []
+        return super().take_events()
+
     async def goto(self, url: str, timeout_s: float) -> Navigation:
-        self._events = PageEvents()
+        self._reset_events()
+        if self.engine.bare and self.max_document_bytes != self._limit_sent:
+            handler = f"window.webkit.messageHandlers.{LIMIT_HANDLER}"
+            await self.evaluate(f"() => {handler}.postMessage({self.max_document_bytes or 0})")
+            self._limit_sent = self.max_document_bytes
         started = time.perf_counter()
 
         def load() -> None:
@@ -112,21 +146,36 @@ class WebDriverSession:
 
         try:
             await self._call(load)
-        except TimeoutException:
-            return Navigation(None, url, error=f"page did not load within {timeout_s} s", load_ms=_ms(started))
+        except TimeoutException as exc:
+            return Navigation(None, url, fault=Fault.TIMEOUT, error=first_line(exc), load_ms=_ms(started))
         except Exception as exc:  # a dead server surfaces as urllib3/OS errors, not only WebDriverException
-            return Navigation(None, url, error=f"{type(exc).__name__}: {_first_line(exc)}", load_ms=_ms(started))
+            fault = exc.fault if isinstance(exc, DriverFault) else self._fault() or Fault.OTHER
+            return Navigation(
+                None, url, fault=fault, error=f"{type(exc).__name__}: {first_line(exc)}", load_ms=_ms(started)
+            )
         load_ms = _ms(started)
-        info = await self.evaluate(
-            "() => window.__qaEvents ? [window.__qaEvents.status, "
-            "window.__qaEvents.content_type, location.href] : [null, '', location.href]"
-        )
-        status, content_type, final_url = info
+        failed, status, content_type, size, final_url = await self.evaluate(LOADED_JS)
+        if failed:
+            return Navigation(
+                None,
+                url,
+                content_type=failed.get("type") or "",
+                load_ms=load_ms,
+                fault=_FAULTS.get(failed.get("fault"), Fault.OTHER),
+                error=str(failed.get("detail") or ""),
+                document_bytes=failed.get("bytes"),
+                responded=bool(failed.get("responded")),
+                attachment=bool(failed.get("attachment")),
+            )
+        if self.max_document_bytes and size and size > self.max_document_bytes:
+            await self._call(self.driver.get, "about:blank")  # the renderer need not keep it
+            return Navigation(None, url, load_ms=load_ms, fault=Fault.TOO_LARGE, document_bytes=size)
         return Navigation(
             status=status,
             final_url=final_url,
             content_type=content_type or "text/html",
             load_ms=load_ms,
+            document_bytes=size,
         )
 
     async def evaluate(self, function: str, arg: Any = None) -> Any:
@@ -156,7 +205,7 @@ class WebDriverSession:
         await self._call(self.driver.set_window_size, width, height)
 
     async def press(self, key: str) -> None:
-        *modifiers, last = key.split("+")
+        modifiers, last = key_parts(key)
 
         def act() -> None:
             chain = ActionChains(self.driver)
@@ -169,17 +218,19 @@ class WebDriverSession:
 
         await self._call(act)
 
-    def take_events(self) -> PageEvents:
-        events, self._events = self._events, PageEvents()
-        return events
-
     async def close(self) -> None:
         await self.engine.release(self)
 
 
+_FAULTS = {f.value: f for f in Fault}  # wk_browser.py names them
+
+
 class WebDriverEngine:
+    driver = "webdriver"
+
     def __init__(self, spec: BrowserSpec, preload: tuple[str, ...] = ()) -> None:
         self.spec = spec
+        self.executable = ""  # known once the first session started
         self.preload = preload
         self.product = "WebDriver"
         self.version = ""
@@ -309,6 +360,10 @@ class WebDriverEngine:
             self.product = {"chrome": "Chromium", "msedge": "Edge", "MicrosoftEdge": "Edge"}.get(name, name.title())
         self.sessions.remove(probe)
         self.idle.append(probe)
+        if self.bare:
+            self.executable = f"{SYSTEM_PYTHON} {Path(__file__).with_name('wk_browser.py')}"
+        elif not self.spec.endpoint:
+            self.executable = self.spec.executable or str(self.server or "")
 
     # --- sessions -------------------------------------------------------------------------------------------
     async def new_session(self, viewport: ViewportSpec, access: SiteAccess | None = None) -> WebDriverSession:
@@ -333,7 +388,7 @@ class WebDriverEngine:
                 # Under load WebKitWebDriver sometimes exits at start-up ("unexpectedly exited. Status code
                 # was: 1"); a second start works. A browser that truly cannot start fails every attempt.
                 if attempt + 1 == SESSION_START_ATTEMPTS:
-                    problem = _first_line(exc)
+                    problem = first_line(exc)[:300]
                     raise BrowserUnavailable(
                         f"browser '{self.spec.name}' could not start a session: {problem}"
                     ) from None
@@ -352,6 +407,10 @@ class WebDriverEngine:
                 await session.goto(url, 30)
             fields = {k: v for k, v in cookie.items() if k in ("name", "value", "path", "domain", "secure", "httpOnly")}
             await session._call(session.driver.add_cookie, fields)
+
+    def alive(self) -> bool:
+        """Each session is a browser of its own, replaced when it fails; only a lost display ends them all."""
+        return self.display is None or self.display.proc is None or self.display.proc.poll() is None
 
     async def release(self, session: WebDriverSession) -> None:
         if session in self.sessions:
@@ -389,11 +448,6 @@ def _quit(driver: Any, service: Any) -> None:
 
 def _ms(started: float) -> float:
     return (time.perf_counter() - started) * 1000
-
-
-def _first_line(exc: BaseException) -> str:
-    text = getattr(exc, "msg", None) or str(exc)
-    return (text.strip().splitlines() or [type(exc).__name__])[0][:300]
 
 
 async def launch_webdriver(spec: BrowserSpec, preload: tuple[str, ...] = ()) -> WebDriverEngine:

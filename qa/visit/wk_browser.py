@@ -3,7 +3,9 @@
 WebKitGTK's MiniBrowser has a header bar and a minimum width, so its viewports are inexact (390×844 becomes
 447×806). This program opens one undecorated window holding only a WebView per automation request, so the
 window size is the viewport. A document-start script records JavaScript errors, console errors and failed
-subresources in ``window.__qaEvents`` because classic WebDriver has no event stream.
+subresources in ``window.__qaEvents`` because classic WebDriver has no event stream. A navigation that fails
+leaves the previous document in place and WebDriver says nothing: the failure, told from WebKit's own error
+domain and code, is written into that document as ``window.__qaNavFault`` for the driver to read.
 Run as: ``/usr/bin/python3 wk_browser.py --automation`` (WebKitWebDriver starts it).
 """
 
@@ -15,15 +17,15 @@ import gi
 
 gi.require_version("Gtk", "3.0")
 gi.require_version("WebKit2", "4.1")
-from gi.repository import Gtk, WebKit2  # noqa: E402
+from gi.repository import Gio, Gtk, WebKit2  # noqa: E402
 
 NAME = "PyWebKitGTK"
 PRELOAD_ENV = "QA_PRELOAD_SCRIPTS"  # files of scripts every document and frame gets at its start (axe-core)
 
-EVENTS_JS = r"""((status, contentType) => {
+EVENTS_JS = r"""((status, contentType, bytes) => {
   if (window.__qaEvents) return;
   const ev = window.__qaEvents = {js_errors: [], console_errors: [], failed_requests: [],
-                                  status: status, content_type: contentType};
+                                  status: status, content_type: contentType, bytes: bytes};
   const add = (list, item) => { if (list.length < 200) list.push(item); };
   window.addEventListener('error', (e) => {
     const t = e.target;
@@ -45,15 +47,23 @@ EVENTS_JS = r"""((status, contentType) => {
 
 windows = []
 preload = []  # WebKit2.UserScript, read once
+responses = {}  # view -> its last main-resource response (type, size, download), for a navigation that then fails
+redirects = {}  # view -> redirects followed by its navigation in progress
+limits = {}  # view -> the largest document it may load (bytes), sent by the driver (LIMIT_HANDLER)
+LIMIT_HANDLER = "qaDocumentLimit"  # must match qa/visit/webdriver_driver.py
+MAX_REDIRECTS = 20  # WebKit's own limit; its error for it has no domain or code to tell it by
+SOUP_TOO_MANY_REDIRECTS = 2  # SoupSessionError (libsoup 3); its typelib is not needed for one number
 
 
 def on_close(view, window):
+    for state in (responses, redirects, limits):
+        state.pop(view, None)
     window.destroy()
     windows.remove(window)
 
 
-def set_events_script(manager, status, content_type):
-    source = f"{EVENTS_JS}({json.dumps(status)}, {json.dumps(content_type)});"
+def set_events_script(manager, status, content_type, size=None):
+    source = f"{EVENTS_JS}({json.dumps(status)}, {json.dumps(content_type)}, {json.dumps(size)});"
     manager.remove_all_scripts()
     manager.add_script(
         WebKit2.UserScript(
@@ -68,8 +78,93 @@ def on_decide_policy(view, decision, kind, manager):
     # The HTTP status is known here, before the new document exists: bake it into that document's start script.
     if kind == WebKit2.PolicyDecisionType.RESPONSE and decision.is_main_frame_main_resource():
         response = decision.get_response()
-        set_events_script(manager, response.get_status_code(), response.get_mime_type() or "")
+        size = response.get_content_length() or None
+        content_type = response.get_mime_type() or ""
+        attachment = _attachment(response)
+        responses[view] = {"type": content_type, "bytes": size, "attachment": attachment}
+        set_events_script(manager, response.get_status_code(), content_type, size)
+        if size and limits.get(view) and size > limits[view]:
+            responses[view]["too_large"] = True  # stopped before the web process parses it
+            decision.ignore()
+            return True
+        if attachment or not decision.is_mime_type_supported():
+            # A download: never written to disk; the navigation fails and says so (see on_load_failed).
+            responses[view]["download"] = True
+            decision.ignore()
+            return True
     return False  # the default decision
+
+
+def on_load_changed(view, event):
+    if event == WebKit2.LoadEvent.STARTED:
+        redirects[view] = 0
+        responses.pop(view, None)
+    elif event == WebKit2.LoadEvent.REDIRECTED:
+        redirects[view] = redirects.get(view, 0) + 1
+
+
+def on_limit(manager, value, reply, view):
+    """The driver's ``max_document_bytes``; the reply tells it the limit holds before it navigates."""
+    limits[view] = value.to_double() if value.is_number() else 0
+    reply.return_value(value)
+    return True
+
+
+def _attachment(response):
+    try:
+        disposition = response.get_http_headers().get_one("Content-Disposition") or ""
+    except Exception:  # no headers (a file: or data: URL), or no Soup typelib
+        return False
+    return disposition.strip().lower().startswith("attachment")
+
+
+def _fault(error, response, followed):
+    """qa.visit.driver.Fault's name for a failed main-frame load, from WebKit's (GLib's, libsoup's) error codes."""
+    if error.matches(WebKit2.policy_error_quark(), WebKit2.PolicyError.FRAME_LOAD_INTERRUPTED_BY_POLICY_CHANGE):
+        return "too-large" if response.get("too_large") else "download" if response.get("download") else "aborted"
+    if error.matches(WebKit2.policy_error_quark(), WebKit2.PolicyError.CANNOT_SHOW_MIME_TYPE):
+        return "download"
+    if error.matches(WebKit2.network_error_quark(), WebKit2.NetworkError.CANCELLED):
+        return "aborted"
+    if error.matches(WebKit2.network_error_quark(), WebKit2.NetworkError.TRANSPORT):
+        return "network"
+    if error.matches(Gio.io_error_quark(), Gio.IOErrorEnum.CANCELLED):
+        return "aborted"
+    if error.domain in ("g-io-error-quark", "g-resolver-error-quark"):
+        return "network"
+    if error.domain == "g-tls-error-quark":
+        return "tls"
+    if error.domain == "soup-session-error-quark":
+        return "redirect-loop" if error.code == SOUP_TOO_MANY_REDIRECTS else "network"
+    if followed >= MAX_REDIRECTS:
+        return "redirect-loop"
+    return "other"
+
+
+def record_fault(view, record):
+    view.evaluate_javascript(f"window.__qaNavFault = {json.dumps(record)};", -1, None, None, None, None, None)
+
+
+def on_load_failed(view, event, uri, error):
+    response = responses.pop(view, {})
+    record_fault(
+        view,
+        {
+            "fault": _fault(error, response, redirects.pop(view, 0)),
+            "detail": f"{error.message} ({error.domain} {error.code})",
+            "url": uri,
+            "type": response.get("type", ""),
+            "bytes": response.get("bytes"),
+            "attachment": response.get("attachment", False),
+            "responded": bool(response),
+        },
+    )
+    return True  # no error page: it would replace the document the record was written into
+
+
+def on_tls_errors(view, uri, certificate, errors):
+    record_fault(view, {"fault": "tls", "detail": f"TLS certificate errors ({int(errors)})", "url": uri})
+    return True
 
 
 def on_create(session, context):
@@ -81,6 +176,11 @@ def on_create(session, context):
     window.add(view)
     view.connect("close", on_close, window)
     view.connect("decide-policy", on_decide_policy, manager)
+    view.connect("load-failed", on_load_failed)
+    view.connect("load-changed", on_load_changed)
+    manager.register_script_message_handler_with_reply(LIMIT_HANDLER, None)
+    manager.connect(f"script-message-with-reply-received::{LIMIT_HANDLER}", on_limit, view)
+    view.connect("load-failed-with-tls-errors", on_tls_errors)
     window.show_all()
     windows.append(window)
     return view
