@@ -39,7 +39,6 @@ class Page:
     # Why the page could not be (fully) audited; empty when it was.
     error: str = ""
     depth: int = 0
-    found_from: str = ""
     # Facts other checks and reports use (counts of images, forms, media, ...); free-form per check.
     facts: dict[str, Any] = field(default_factory=dict)
     # What kind of problem ``error`` is (one of qa.visit.faults.KINDS: timeout, crash, http-error, ...); "" if none.
@@ -78,11 +77,6 @@ class Finding:
             self.id = finding_id(self.rule, self.url, self.target, self.outcome)
         if not self.seen_in:
             self.seen_in = [cell_name(self.browser, self.viewport)]
-
-    @property
-    def counts_for_conformance(self) -> bool:
-        """Best-practice findings carry no success criterion and never count towards conformance."""
-        return bool(self.sc)
 
 
 _NTH = re.compile(r":nth-(last-)?(child|of-type)\([^)]*\)")

@@ -112,7 +112,7 @@ def redact_record(obj: Any) -> None:
     from qa.model import Finding, finding_id
 
     for name, value in vars(obj).items():
-        if name in ("url", "final_url", "found_from") and isinstance(value, str):
+        if name in ("url", "final_url") and isinstance(value, str):
             setattr(obj, name, redact_url(value))
         elif name != "id":
             setattr(obj, name, redact_value(value))

@@ -17,7 +17,7 @@ from typing import Any
 
 from qa.errors import UsageError
 from qa.model import Finding, Page, Results, RunInfo, shallow_dict
-from qa.redact import MASK, redact_record, redact_url
+from qa.redact import redact_record, redact_url
 
 RESULTS = "results.json"
 RECORDS = "records.jsonl"
@@ -137,11 +137,6 @@ def read_jsonl(path: Path) -> Iterator[dict[str, Any]]:
                 continue
             if isinstance(entry, dict):
                 yield entry
-
-
-def is_resumable(url: str) -> bool:
-    """URLs whose credentials were redacted before they reached the disk cannot be fetched again."""
-    return MASK not in url
 
 
 def update_latest(run_dir: Path) -> None:

@@ -21,10 +21,6 @@ class Conformance:
     status: str  # full | partial | considered
     counts: Counter  # verdict -> criteria
 
-    @property
-    def undecided(self) -> int:
-        return self.counts[NOT_VERIFIED] + self.counts[REVIEW]
-
 
 def derive(j: Judgement) -> Conformance:
     counts = Counter(v.verdict for v in j.site.values())

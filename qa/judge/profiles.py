@@ -10,7 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from qa.errors import ConfigError
 from qa.judge.criteria import Criterion, catalogue
 from qa.vocab import LEVELS
 
@@ -70,9 +69,3 @@ def prepare_config(config: dict[str, Any]) -> None:
     if "jis2016" in (config.get("profiles") or []):
         rules = config["axe"].setdefault("enable_rules", [])
         rules += [r for r in JIS_AXE_RULES if r not in rules]
-
-
-def parse_level(value: str) -> str:
-    if value not in LEVELS:
-        raise ConfigError(f"level '{value}' is not a target level; use A or AA")
-    return value

@@ -121,10 +121,8 @@ class Crawl:
         self.idle = asyncio.Event()
         self.stopping = False
         self.check_runs = {c.id: CheckRun(c.id, c.title) for c in self.checks}
-        self.visited = 0
         self.problems: Counter[str] = Counter()  # error kind -> pages
         self.restarts: Counter[str] = Counter()  # browser name -> relaunches after it died
-        self.listener_errors = 0
         self._session_uses: dict[int, int] = {}  # id(session) -> pages it has loaded
         self._locks = {e.spec.name: asyncio.Lock() for e in engines}
 
@@ -293,14 +291,13 @@ class Crawl:
         if primary and result.links and self.settings.follow_links and not page.error:
             self.offer_all((link["href"] for link in result.links), base, page.depth + 1)
         self.store.add_page(page, result.findings)  # redacts page and findings in place
-        self.visited += 1
         if page.error_kind:
             self.problems[page.error_kind] += 1
         for listener in self.settings.listeners:
             try:
                 listener(page, result, primary)
             except Exception:  # a RunCheck's collector must not end the crawl; its run() reports the gap
-                self.listener_errors += 1
+                pass
 
     async def _work(self) -> None:
         setting = self.config["concurrency"]

@@ -75,10 +75,6 @@ def content_length(value: str | None) -> int | None:
     return size if size >= 0 else None
 
 
-def too_large(size: int | None) -> str:
-    return f"the document is {(size or 0) / 1e6:.1f} MB"
-
-
 # --- the engines' own error codes ------------------------------------------------------------------------------
 # Chromium's net error names and Gecko's nsresult names come only inside the drivers' error text: the code is read
 # out of it here, the wording around it never is.
