@@ -1,1 +1,2 @@
-"""Visit: drive real browsers over the browser × viewport matrix and hand each loaded page to the checks."""
+"""Visit: the drivers. Real browsers behind one protocol (``driver.py``): an Engine per browser process, a Session per
+tab and viewport; the run layer (``qa.run``) decides what they load and which checks run there."""
