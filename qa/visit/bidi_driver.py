@@ -32,6 +32,7 @@ from qa.access import SiteAccess
 from qa.errors import BrowserUnavailable
 from qa.visit.driver import Navigation, PageEvents
 from qa.visit.matrix import BrowserSpec, ViewportSpec
+from qa.visit.tls import firefox_overrides
 from qa.visit.webdriver_driver import key_code
 from qa.visit.xvfb import die_with_parent
 
@@ -467,6 +468,8 @@ class BidiEngine:
         (self.profile / "user.js").write_text(
             "".join(f"user_pref({json.dumps(k)}, {json.dumps(v)});\n" for k, v in PREFS.items()), encoding="utf-8"
         )
+        if self.spec.trusted:  # the staging site's certificate, verified against tls.ca_bundle (qa.visit.tls)
+            (self.profile / "cert_override.txt").write_text(firefox_overrides(self.spec.trusted), encoding="utf-8")
         (self.profile / "chrome").mkdir(exist_ok=True)
         (self.profile / "chrome" / "userChrome.css").write_text(BROWSER_UI_CSS, encoding="utf-8")
         args = ["--remote-debugging-port=0", "--profile", str(self.profile), "--no-remote", *self.spec.args]

@@ -5,7 +5,7 @@ the given CA); the browsers are then told to accept that very certificate, each 
 
 - Chromium: ``--ignore-certificate-errors-spki-list`` with the certificate's public-key hash.
 - WebKitGTK (WebDriver): the ``certificates`` browser option (host and PEM file).
-- Firefox (BiDi): not supported without NSS tools; docs/security.md says what to do.
+- Firefox (BiDi): a certificate override (``cert_override.txt`` in its profile) for that host and port.
 """
 
 from __future__ import annotations
@@ -44,3 +44,13 @@ def chromium_args(trusted: tuple[tuple[str, str], ...]) -> list[str]:
     if not trusted:
         return []
     return ["--ignore-certificate-errors-spki-list=" + ",".join(spki_hash(pem) for _, pem in trusted)]
+
+
+def firefox_overrides(trusted: tuple[tuple[str, str], ...]) -> str:
+    """``cert_override.txt``: each ``host:port`` accepts exactly that certificate (its SHA-256 fingerprint)."""
+    lines = ["# PSM Certificate Override Settings file", "# This is a generated file!  Do not edit."]
+    for host_port, pem in trusted:
+        digest = hashlib.sha256(ssl.PEM_cert_to_DER_cert(pem)).hexdigest().upper()
+        fingerprint = ":".join(digest[i : i + 2] for i in range(0, len(digest), 2))
+        lines.append(f"{host_port}:\tOID.2.16.840.1.101.3.4.2.1\t{fingerprint}\t")
+    return "\n".join(lines) + "\n"
