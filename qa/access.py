@@ -9,25 +9,62 @@ registered with :mod:`qa.redact` the moment it is read, so no output can carry i
 from __future__ import annotations
 
 import os
+import re
 import stat
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
+from urllib.parse import urljoin, urlsplit
 
 import httpx
 
 from qa.config import Field, read_yaml, validate
 from qa.errors import ConfigError, SiteError
 from qa.redact import redact_url, register_secret
+from qa.urls import origin_key
+
+
+@dataclass
+class Tls:
+    """How certificates are checked: verified by default, against the system's CAs plus ``ca_bundle``."""
+
+    ca_bundle: str | None = None  # PEM file of the staging CA(s), trusted besides the system's
+    insecure: bool = False  # tls.insecure: certificates of the site's origins are not verified (said in the run notes)
 
 
 @dataclass
 class SiteAccess:
-    """How to get into a protected staging site; applied to every browser session and HTTP request."""
+    """How to get into a protected staging site; applied to every browser session and HTTP request, but only
+    towards ``origins``: the site's exact origin and the ones ``access.origins`` lists. Empty: nowhere."""
 
     http_credentials: tuple[str, str] | None = None  # HTTP Basic auth (user, password)
     headers: dict[str, str] = field(default_factory=dict)
     cookies: list[dict[str, Any]] = field(default_factory=list)  # Playwright cookie dicts (name, value, url|domain)
+    origins: tuple[str, ...] = ()  # exact origins (scheme://host[:port], see qa.urls.origin_key)
+    tls: Tls = field(default_factory=Tls)
+
+    def allows(self, url: str) -> bool:
+        """May the site's credentials, headers and cookies go to this URL?"""
+        key = origin_key(url)
+        return bool(key) and key in self.origins
+
+    @property
+    def sends_anything(self) -> bool:
+        return bool(self.http_credentials or self.headers or self.cookies)
+
+    def scoped_cookie(self, cookie: dict[str, Any]) -> dict[str, Any] | None:
+        """A cookie for the site, bound to one allowed origin's host only (no domain cookie that subdomains would get,
+        ``secure`` on https), or None when it belongs to no allowed origin. Browsers do not tell ports apart for
+        cookies: a cookie for ``host:8443`` also goes to ``host:9000`` (docs/security.md)."""
+        if cookie.get("url"):
+            target = origin_key(cookie["url"])
+        else:
+            host = str(cookie.get("domain") or "").lstrip(".").lower()
+            target = next((o for o in self.origins if urlsplit(o).hostname == host), "")
+        if not target or target not in self.origins:
+            return None
+        kept = {k: v for k, v in cookie.items() if k in ("name", "value", "expires", "httpOnly", "sameSite")}
+        return {**kept, "url": target + "/", "secure": target.startswith("https:")}
 
 
 @dataclass
@@ -94,13 +131,26 @@ def _read_secrets(path: Path) -> dict[str, str]:
     return {k: v for k, v in values.items() if v}
 
 
-def site_access(creds: Credentials, base: SiteAccess | None = None) -> SiteAccess:
+def site_access(
+    creds: Credentials, base: SiteAccess | None = None, start_url: str = "", config: dict[str, Any] | None = None
+) -> SiteAccess:
+    """What the run sends to the site, and where: the start URL's origin and ``access.origins``; TLS from ``tls``."""
     base = base or SiteAccess()
-    return SiteAccess(
+    config = config or {}
+    listed = (config.get("access") or {}).get("origins") or []
+    origins = tuple(dict.fromkeys(o for o in (origin_key(start_url), *base.origins, *map(origin_key, listed)) if o))
+    tls = config.get("tls") or {}
+    ca_bundle = tls.get("ca_bundle") or base.tls.ca_bundle
+    if ca_bundle and not Path(ca_bundle).is_file():
+        raise ConfigError(f"tls.ca_bundle: {ca_bundle} not found; give the path of the staging CA's PEM file")
+    access = SiteAccess(
         http_credentials=creds.basic or base.http_credentials,
         headers=dict(base.headers),
-        cookies=list(base.cookies),
+        origins=origins,
+        tls=Tls(ca_bundle, bool(tls.get("insecure")) or base.tls.insecure),
     )
+    access.cookies = [c for c in map(access.scoped_cookie, base.cookies) if c]
+    return access
 
 
 async def check_basic_auth(client: httpx.AsyncClient, url: str, creds: Credentials) -> None:
@@ -121,12 +171,23 @@ async def check_basic_auth(client: httpx.AsyncClient, url: str, creds: Credentia
     )
 
 
-def login_form(config: dict[str, Any], wordpress_base: str | None) -> dict[str, str] | None:
-    """The login form to use: the configured one, WordPress's own on a WordPress site, or none."""
+def login_form(
+    config: dict[str, Any], wordpress_base: str | None, start_url: str, access: SiteAccess
+) -> dict[str, str] | None:
+    """The login form to use: the configured one, WordPress's own on a WordPress site, or none.
+
+    The password is typed only into a page of an allowed origin: a staging copy whose WordPress ``home`` still
+    names production would otherwise have it typed into production's login page."""
     form = config["access"]["login"]
     if form["url"]:
+        url = urljoin(start_url, form["url"])
+        if not access.allows(url):
+            raise ConfigError(
+                f"access.login.url {redact_url(url)} is not on the site's origin {origin_key(start_url)}; "
+                f"the password is typed only there: add {origin_key(url)} to access.origins if it is yours"
+            )
         return form
-    if wordpress_base is None:
+    if wordpress_base is None or not access.allows(wordpress_base):
         return None
     return {**WORDPRESS_LOGIN, "url": wordpress_base + WORDPRESS_LOGIN["url"]}
 
@@ -142,7 +203,4 @@ def login_excludes(form: dict[str, str] | None, wordpress: bool) -> list[str]:
 
 
 def _path_pattern(url: str) -> str:
-    import re
-    from urllib.parse import urlsplit
-
     return re.escape(urlsplit(url).path or "/") + r"(\?|$)"

@@ -86,6 +86,18 @@ def _list_of_regex(v: Any) -> str | None:
     return None
 
 
+def _origins(v: Any) -> str | None:
+    if problem := _list_of_str(v):
+        return problem
+    from urllib.parse import urlsplit
+
+    for o in v:
+        parts = urlsplit(o)
+        if parts.scheme not in ("http", "https") or not parts.hostname or parts.path not in ("", "/") or parts.query:
+            return f"has '{o}', not an origin; write scheme, host and port only, e.g. https://cdn.example.jp:8443"
+    return None
+
+
 # Sections are added here by the pipeline stage that owns them.
 PROJECT_SCHEMA: dict[str, Any] = {
     "start_url": Field((str,), None, "the URL the crawl starts from"),
@@ -133,6 +145,13 @@ PROJECT_SCHEMA: dict[str, Any] = {
     },
     "access": {
         "secrets_file": Field((str,), None, "YAML file of credentials (basic_user, basic_password, login_user, ...)"),
+        "origins": Field(
+            (list,),
+            [],
+            "origins (scheme://host[:port]) besides the start URL's that may get the site's credentials, headers "
+            "and cookies",
+            _origins,
+        ),
         "login": {
             "url": Field((str,), None, "login page of a form login (WordPress's own is used without this)"),
             "username": Field((str,), "#user_login", "CSS selector of the user name field"),
@@ -140,6 +159,20 @@ PROJECT_SCHEMA: dict[str, Any] = {
             "submit": Field((str,), "#wp-submit", "CSS selector of the submit button"),
             "success": Field((str,), "", "CSS selector present only when logged in (default: no password field)"),
         },
+    },
+    "tls": {
+        "ca_bundle": Field((str,), None, "PEM file of the staging site's CA, trusted besides the system's CAs"),
+        "insecure": Field(
+            (bool,), False, "do not verify the site's certificate (said in every report; credentials stay scoped)"
+        ),
+    },
+    "unsafe_links": {
+        "skip": Field(
+            (bool,), True, "never open links that look destructive or session-ending (?action=delete, /logout, ...)"
+        ),
+        "patterns": Field(
+            (list,), [], "more regexes of links never to open (besides the built-in ones)", _list_of_regex
+        ),
     },
     "wordpress": {
         "discover": Field((bool,), True, "list pages through the REST API of a WordPress site"),

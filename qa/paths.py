@@ -6,6 +6,8 @@ import hashlib
 import re
 from urllib.parse import urlsplit
 
+from qa.redact import redact_url
+
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 # Names Windows reserves whatever the extension (a client opens the deliverables on Windows).
 RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)), *(f"lpt{i}" for i in range(10))}
@@ -27,7 +29,11 @@ def safe_filename(name: str, max_len: int = MAX_NAME) -> str:
 
 
 def slug_for_url(url: str, max_len: int = 60) -> str:
-    """A readable, unique, safe file stem for a URL, e.g. ``industries-it.html-3f2a9c1b``."""
+    """A readable, unique, safe file stem for a URL, e.g. ``industries-it.html-3f2a9c1b``.
+
+    Made from the URL as outputs show it (qa.redact): a token in the query must not become a file name, which
+    records, results.json and the workbooks then repeat."""
+    url = redact_url(url)
     parts = urlsplit(url)
     readable = _UNSAFE.sub("-", f"{parts.path}{'-' + parts.query if parts.query else ''}").strip("-.") or "home"
     digest = hashlib.sha1(url.encode("utf-8")).hexdigest()[:8]

@@ -57,3 +57,39 @@ def origin(url: str) -> str:
 
 def same_origin(a: str, b: str) -> bool:
     return origin(a) == origin(b)
+
+
+def origin_key(url: str) -> str:
+    """``scheme://host[:port]``, lower case, without credentials or a default port: two spellings of one origin
+    compare equal (``HTTPS://Host:443/x`` and ``https://host/``). Empty for what is not an http(s) URL."""
+    try:
+        parts = urlsplit(url.strip())
+        port = parts.port
+    except ValueError:
+        return ""
+    scheme = parts.scheme.lower()
+    if scheme not in DEFAULT_PORTS or not parts.hostname:
+        return ""
+    host = parts.hostname.lower()
+    if ":" in host:  # IPv6 literal
+        host = f"[{host}]"
+    return f"{scheme}://{host}" if port in (None, DEFAULT_PORTS[scheme]) else f"{scheme}://{host}:{port}"
+
+
+# GET links that change or end something on the site: a crawl or link check that opens them could delete content
+# or log the audit's (or a shared test account's) session out, on sites without a login too. Matched anywhere in
+# the URL, case-insensitively; ``unsafe_links`` in qa.yaml turns this off or adds patterns.
+UNSAFE_LINKS = (
+    r"[?&](?:action|do|op|cmd)=(?:delete|destroy|remove|trash|logout|log-out|signout|sign-out|logoff)\b",
+    r"^[^?#]*/[^/?#]*(?:delete|destroy)[^/?#]*(?:[/?#]|$)",
+    r"/(?:log[-_]?out|sign[-_]?out|log[-_]?off)(?:[/?#.]|$)",
+    r"[?&](?:logout|signout|sign-out|logoff)(?:[=&#]|$)",
+    r"/wp-admin(?:[/?#]|$)",
+)
+UNSAFE_REASON = "unsafe link: looks destructive or session-ending (a GET could delete data or log out); not opened"
+
+
+def unsafe_patterns(config: dict) -> list[str]:
+    """The regexes of links never opened: the built-in ones unless ``unsafe_links.skip`` is off, and the user's."""
+    section = config.get("unsafe_links") or {}
+    return [*(UNSAFE_LINKS if section.get("skip", True) else ()), *(section.get("patterns") or [])]

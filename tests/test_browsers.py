@@ -311,6 +311,7 @@ def test_firefox_over_webdriver_bidi_gets_into_a_protected_staging_site() -> Non
             http_credentials=("qa", "s3cret"),
             headers={"X-Staging": "yes"},
             cookies=[{"name": "sid", "value": "42", "url": base}],
+            origins=(base.rstrip("/"),),  # where they may go (qa.access.SiteAccess.origins)
         )
         async with async_playwright() as pw:
             engine = await launch(pw, spec)

@@ -140,6 +140,7 @@ def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Serv
         started.append(server)
         out[name] = served
     values["HTTP_ORIGIN"] = out["links"].origin
+    out["links-tls"].ca_bundle = str(certs / "cert.pem")  # self-signed: its own CA (tls.ca_bundle)
     yield out
     for server in started:
         server.shutdown()
@@ -318,7 +319,11 @@ def test_sitemap_tree_and_sitemap_xml(links_run: QARun, servers: dict[str, Serve
 
 def test_https_page_with_http_resource_and_link(servers: dict[str, Served], tmp_path: Path) -> None:
     tls = servers["links-tls"].origin
-    run = run_qa("audit", tls + "/", "--only", "links", "--own-host", "127.0.0.1", out=tmp_path)
+    config = tmp_path / "qa.yaml"  # the certificate is verified: the test's own CA is given, as a user would
+    config.write_text(f"tls:\n  ca_bundle: {servers['links-tls'].ca_bundle}\n", encoding="utf-8")
+    run = run_qa(
+        "audit", tls + "/", "--config", str(config), "--only", "links", "--own-host", "127.0.0.1", out=tmp_path
+    )
     assert run.code in (0, 1), run.stderr
     http = servers["links"].origin
     assert problems(run, tls) == {

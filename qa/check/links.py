@@ -21,7 +21,7 @@ from qa.links.join import BROKEN, RESULTS, judge_occurrence, plan_targets
 from qa.model import VIOLATION, Finding, Page
 from qa.net import USER_AGENT
 from qa.store import read_jsonl
-from qa.urls import normalise, origin
+from qa.urls import normalise, origin, unsafe_patterns
 
 RULE = "broken-link"
 TARGETS = "targets.jsonl"
@@ -57,8 +57,10 @@ class LinkCheck(RunCheck):
         site = origin(ctx.results.run.start_url)
         # URLs the crawl was told never to visit (--exclude) are never requested by the link check either
         ignore = [re.compile(p) for p in cfg["ignore"] + ctx.config["exclude"]]
+        # nor links that could delete something or end a session (?action=delete, /logout, ...)
+        unsafe = [re.compile(p, re.I) for p in unsafe_patterns(ctx.config)]
         occurrences = folder / OCCURRENCES
-        plan = plan_targets(read_jsonl(occurrences), site, cfg["check_external"], ignore)
+        plan = plan_targets(read_jsonl(occurrences), site, cfg["check_external"], ignore, unsafe)
 
         crawled = {normalise(p.final_url or p.url) for p in ctx.results.pages if not p.error}
         crawled |= {normalise(p.url) for p in ctx.results.pages if not p.error}
@@ -80,6 +82,9 @@ class LinkCheck(RunCheck):
                 threads=cfg["threads"],
                 own_host_connections=cfg["own_host_connections"],
                 user_agent=USER_AGENT,
+                origins=list(ctx.access.origins) if ctx.access else [site],
+                ca_bundle=ctx.access.tls.ca_bundle if ctx.access else None,
+                insecure=bool(ctx.access and ctx.access.tls.insecure),
             )
             code = await check_urls(folder / TARGETS, folder / CHECKED, settings, secrets_of(ctx.access))
             if code:
@@ -91,7 +96,8 @@ class LinkCheck(RunCheck):
         checked = {row["key"]: row for row in read_jsonl(folder / CHECKED)}
 
         rows = [
-            judge_occurrence(occ, site, cfg["check_external"], ignore, checked, ids) for occ in read_jsonl(occurrences)
+            judge_occurrence(occ, site, cfg["check_external"], ignore, checked, ids, unsafe)
+            for occ in read_jsonl(occurrences)
         ]
         ctx.results.extra["links"] = rows
         ctx.results.extra["link_check"] = summary(rows, len(plan.targets), len(checked), seconds, cfg)

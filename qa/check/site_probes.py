@@ -14,7 +14,7 @@ from qa.check import RunCheck, RunContext
 from qa.discover.sitemap import MAX_SITEMAPS, parse_sitemap
 from qa.model import NEEDS_REVIEW, VIOLATION, Finding
 from qa.net import fetch_bytes
-from qa.urls import normalise, origin
+from qa.urls import normalise, origin, origin_key
 
 MAX_LISTED = 200  # missing pages kept as evidence
 INDEX_NAMES = ("index.html", "index.htm", "index.php")
@@ -93,7 +93,7 @@ class SiteProbes(RunCheck):
                 return out
             pages, children = parse_sitemap(child_body)
             listed += pages
-            queue += children
+            queue += [c for c in children if origin_key(c) == origin_key(site)]  # never another host's
         listed_forms = {form for u in listed for form in same_page(normalise(u) or u)}
         missing = sorted(u for u in audited if not listed_forms & set(same_page(u)))
         out.update(valid=True, listed=len(listed), missing=missing[:MAX_LISTED], missing_count=len(missing))

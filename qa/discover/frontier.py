@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-from qa.urls import normalise, same_origin
+from qa.redact import redact_url
+from qa.urls import UNSAFE_REASON, normalise, same_origin
 
 MAX_SKIPPED_KEPT = 5000  # skipped URLs remembered with their reason; beyond, only counted (memory stays flat)
 _DIGITS = re.compile(r"\d+")
@@ -41,6 +42,7 @@ class Frontier:
     max_pages: int = 500
     include: list[str] = field(default_factory=list)
     exclude: list[str] = field(default_factory=list)
+    unsafe: list[str] = field(default_factory=list)  # destructive or session-ending links (qa.urls.UNSAFE_LINKS)
     follow_links: bool = True
     traps: dict[str, int] = field(default_factory=dict)
     on_accept: Callable[[str, int], None] | None = None
@@ -49,6 +51,7 @@ class Frontier:
     def __post_init__(self) -> None:
         self._include = [re.compile(p) for p in self.include]
         self._exclude = [re.compile(p) for p in self.exclude]
+        self._unsafe = [re.compile(p, re.I) for p in self.unsafe]
         self.traps = {**TRAP_DEFAULTS, **self.traps}
         self.accepted: dict[str, int] = {}  # url -> depth, in acceptance order
         self._keys: set[str] = set()  # page_key of every accepted URL
@@ -65,6 +68,8 @@ class Frontier:
             return "not matched by --include"
         if any(p.search(url) for p in self._exclude):
             return "matched by --exclude"
+        if any(p.search(url) for p in self._unsafe):
+            return UNSAFE_REASON
         return None
 
     def trap(self, url: str, depth: int) -> str | None:
@@ -124,4 +129,6 @@ class Frontier:
                 self.skip(url, reason, log=False)
 
     def summary(self) -> dict[str, Any]:
-        return {"skipped": dict(list(self.skipped.items())[:1000]), "skipped_counts": dict(self.skip_counts)}
+        """For results.json: URLs as every output shows them (credentials and secret-looking values masked)."""
+        skipped = {redact_url(url): reason for url, reason in list(self.skipped.items())[:1000]}
+        return {"skipped": skipped, "skipped_counts": dict(self.skip_counts)}

@@ -7,10 +7,11 @@ from typing import Any
 
 import httpx
 
+from qa.access import SiteAccess
 from qa.discover.sitemap import sitemap_urls
 from qa.errors import UsageError
 from qa.net import fetch_bytes
-from qa.urls import normalise, origin
+from qa.urls import normalise, origin, origin_key
 
 
 def read_url_list(path: Path) -> list[str]:
@@ -32,8 +33,16 @@ def read_url_list(path: Path) -> list[str]:
     return urls
 
 
-async def listed_pages(start_url: str, config: dict[str, Any], client: httpx.AsyncClient) -> list[str]:
-    """Pages the site lists itself (robots.txt Sitemap lines, sitemaps and their indexes)."""
+async def listed_pages(
+    start_url: str, config: dict[str, Any], client: httpx.AsyncClient, access: SiteAccess | None = None
+) -> list[str]:
+    """Pages the site lists itself (robots.txt Sitemap lines, sitemaps and their indexes), read on the site's
+    origin and the origins ``access`` allows only."""
     if not config["use_sitemaps"]:
         return []
-    return await sitemap_urls(origin(start_url), lambda u: fetch_bytes(client, u))
+    site = origin_key(start_url)
+    return await sitemap_urls(
+        origin(start_url),
+        lambda u: fetch_bytes(client, u),
+        lambda u: origin_key(u) == site or (access is not None and access.allows(u)),
+    )

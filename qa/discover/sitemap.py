@@ -6,6 +6,8 @@ import gzip
 import xml.etree.ElementTree as ET
 from collections.abc import Awaitable, Callable
 
+from qa.urls import origin_key
+
 Fetch = Callable[[str], Awaitable[tuple[int, str, bytes]]]  # url -> (status, content type, body)
 
 MAX_SITEMAPS = 200  # a sitemap index can point at more indexes; stay bounded on hostile sites
@@ -39,12 +41,17 @@ def parse_sitemap(body: bytes) -> tuple[list[str], list[str]]:
     return [], []
 
 
-async def sitemap_urls(site_origin: str, fetch: Fetch) -> list[str]:
-    """Every page URL the site's sitemaps list, following indexes, in document order."""
+async def sitemap_urls(site_origin: str, fetch: Fetch, allowed: Callable[[str], bool] | None = None) -> list[str]:
+    """Every page URL the site's sitemaps list, following indexes, in document order.
+
+    Only sitemaps on the site's origin (or one ``allowed`` accepts) are fetched: robots.txt and sitemap indexes
+    may name any host, and the suite requests nothing the site's own pages did not lead it to on its origin."""
+    own = origin_key(site_origin)
+    allowed = allowed or (lambda url: origin_key(url) == own)
     candidates: list[str] = []
     status, _, body = await fetch(f"{site_origin}/robots.txt")
     if status == 200:
-        candidates += parse_robots(body.decode("utf-8", "replace"))
+        candidates += [u for u in parse_robots(body.decode("utf-8", "replace")) if allowed(u)]
     candidates += [f"{site_origin}/sitemap.xml", f"{site_origin}/wp-sitemap.xml", f"{site_origin}/sitemap_index.xml"]
     seen: set[str] = set()
     pages: list[str] = []
@@ -59,5 +66,5 @@ async def sitemap_urls(site_origin: str, fetch: Fetch) -> list[str]:
             continue
         found, children = parse_sitemap(body)
         pages += found
-        queue += [c for c in children if c not in seen]
+        queue += [c for c in children if c not in seen and allowed(c)]
     return list(dict.fromkeys(pages))

@@ -9,6 +9,7 @@ modification date into ``page.facts["wordpress"]``.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
@@ -19,7 +20,7 @@ from qa.access import Credentials
 from qa.errors import SiteError
 from qa.model import Results
 from qa.redact import redact_url
-from qa.urls import normalise, origin
+from qa.urls import normalise, origin, origin_key
 
 # Post types that are not pages a visitor sees (media files, menus, reusable blocks, block-theme internals).
 INTERNAL_TYPES = {
@@ -74,18 +75,35 @@ class WordPressSite:
         }
 
 
-async def detect(client: httpx.AsyncClient, start_url: str) -> str | None:
-    """The REST API root of a WordPress site (from its Link header, or probed), or None when it is not one."""
+async def detect(
+    client: httpx.AsyncClient,
+    start_url: str,
+    allowed: Callable[[str], bool] | None = None,
+    notes: list[str] | None = None,
+) -> str | None:
+    """The REST API root of a WordPress site (from its Link header, or probed), or None when it is not one.
+
+    A Link header naming another origin is not followed: a staging copy whose ``home`` setting still names
+    production announces production's API, and the login and drafts would go there. The staging site's own
+    API is probed instead."""
+    own = origin_key(start_url)
+    allowed = allowed or (lambda url: origin_key(url) == own)
     try:
         response = await client.get(start_url)
     except httpx.HTTPError:
         return None
     for value in response.headers.get_list("link"):
         match = _API_LINK.search(value)
-        if match:
+        if match and allowed(match.group(1)):
             return match.group(1)
+        if match and notes is not None:
+            notes.append(
+                f"the site announces its REST API at {redact_url(match.group(1))}, another origin (WordPress's "
+                "home or siteurl setting?); not used: nothing is sent there"
+            )
     body = response.text[:200_000] if "html" in response.headers.get("content-type", "") else ""
-    if not re.search(r'content="WordPress|/wp-content/|/wp-json/|/wp-includes/', body):
+    announced = any(_API_LINK.search(v) for v in response.headers.get_list("link"))
+    if not announced and not re.search(r'content="WordPress|/wp-content/|/wp-json/|/wp-includes/', body):
         return None
     site = origin(start_url)
     for root in (f"{site}/wp-json/", f"{site}/?rest_route=/"):

@@ -32,13 +32,15 @@ def page_key(url: str) -> str:
 
 
 def without_userinfo(url: str) -> str:
+    """The address without ``user:pass@``, otherwise exactly as linked: the link check requests this URL (a masked
+    ``?token=***`` would test another address); every row shown from it is masked (qa.links.join)."""
     try:
         parts = urlsplit(url)
     except ValueError:
-        return redact_text(url)
+        return url
     if "@" not in parts.netloc:
-        return redact_text(url)
-    return redact_text(parts._replace(netloc=parts.netloc.rsplit("@", 1)[1]).geturl())
+        return url
+    return parts._replace(netloc=parts.netloc.rsplit("@", 1)[1]).geturl()
 
 
 class Collector:
@@ -70,6 +72,7 @@ class Collector:
         if not url:
             return
         # Credentials written into a link (user:pass@) never reach the disk: the address is checked without them.
+        # Query values stay as they are in this working file (the check must request the real URL).
         url, source, text = without_userinfo(url), without_userinfo(source), redact_text(text)
         digest = hashlib.blake2b("\x1f".join((source, url, element, text)).encode(), digest_size=8).digest()
         if digest in self._seen:

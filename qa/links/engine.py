@@ -44,6 +44,10 @@ class EngineSettings:
     threads: int = 10
     own_host_connections: int = 8
     user_agent: str = ""
+    # The exact origins the site's access goes to (qa.access.SiteAccess.origins), and how TLS is verified there.
+    origins: list[str] = field(default_factory=list)
+    ca_bundle: str | None = None
+    insecure: bool = False
 
 
 @dataclass
@@ -116,9 +120,40 @@ def run_linkchecker(targets: Path, sink: Any, settings: EngineSettings, secrets:
     from linkcheck.htmlutil import linkparse
     from linkcheck.logger import _Logger
 
+    from qa.urls import origin_key
+
     own_hosts = [h.lower() for h in settings.own_hosts]
     site = netloc_of(settings.site_origin)
+    origins = set(settings.origins or [origin_key(settings.site_origin)])
     write_lock = threading.Lock()
+    verify_with = combined_bundle(settings.ca_bundle, targets.parent) if settings.ca_bundle else True
+
+    def scope(request: Any) -> None:
+        """The site's headers and cookies on a request to an allowed origin; no credentials of any kind on a
+        request anywhere else. Applied to the first request and again to every redirect hop."""
+        if origin_key(request.url) not in origins:
+            for name in (*secrets.headers, "Authorization", "Cookie"):
+                request.headers.pop(name, None)
+            return
+        request.headers.update(secrets.headers)
+        if secrets.cookies:
+            ours = "; ".join(f"{k}={v}" for k, v in secrets.cookies.items())
+            jar = request.headers.get("Cookie")
+            request.headers["Cookie"] = f"{jar}; {ours}" if jar else ours
+
+    def scope_redirects(session: Any) -> None:
+        """requests rebuilds each redirect hop's headers in ``rebuild_auth``: scope them there too (it keeps
+        other headers on a hop to another host, and Authorization on an http -> https one)."""
+        if getattr(session, "qa_scoped", False):
+            return
+        rebuild_auth = session.rebuild_auth
+
+        def rebuild(prepared: Any, response: Any) -> None:
+            rebuild_auth(prepared, response)
+            scope(prepared)
+
+        session.rebuild_auth = rebuild
+        session.qa_scoped = True
 
     class Wire(CompactUrlData):
         """LinkChecker's transport object plus the fields the suite needs (a subclass gets a __dict__)."""
@@ -204,16 +239,15 @@ def run_linkchecker(targets: Path, sink: Any, settings: EngineSettings, secrets:
             return True if self._trusted() else super().allows_robots(url)
 
         def build_request(self) -> Any:
+            scope_redirects(self.session)
             request = super().build_request()
-            if netloc_of(request.url) == site:  # access to the site under test never leaks to other hosts
-                request.headers.update(secrets.headers)
-                if secrets.cookies:
-                    request.headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in secrets.cookies.items())
+            scope(request)  # access to the site under test never leaks to other origins
             return request
 
         def get_request_kwargs(self) -> dict[str, Any]:
             kwargs = super().get_request_kwargs()
-            kwargs["verify"] = not self._trusted()  # staging servers often have self-signed certificates
+            # Verified (system CAs plus tls.ca_bundle); tls.insecure spares the site and the own hosts only.
+            kwargs["verify"] = False if settings.insecure and self._trusted() else verify_with
             return kwargs
 
         def send_request(self, request: Any) -> None:
@@ -293,10 +327,10 @@ def run_linkchecker(targets: Path, sink: Any, settings: EngineSettings, secrets:
     )
     if settings.user_agent:
         config["useragent"] = settings.user_agent
-    if secrets.basic:
+    for allowed in sorted(origins) if secrets.basic else []:
         config["authentication"].append(
             {
-                "pattern": re.compile("^" + re.escape(settings.site_origin) + "(/|$)"),
+                "pattern": re.compile("^" + re.escape(allowed) + "(/|$)", re.I),
                 "user": secrets.basic[0],
                 "password": secrets.basic[1],
             }
@@ -321,6 +355,16 @@ def run_linkchecker(targets: Path, sink: Any, settings: EngineSettings, secrets:
     aggregate.urlqueue.join()
     aggregate.finish()
     aggregate.end_log_output()
+
+
+def combined_bundle(ca_bundle: str, folder: Path) -> str:
+    """One PEM file of the CAs requests trusts (certifi's) and the staging CA: requests takes a single file, and
+    external links must still verify against the public CAs."""
+    import certifi
+
+    path = folder / "ca-bundle.pem"
+    path.write_bytes(Path(certifi.where()).read_bytes() + b"\n" + Path(ca_bundle).read_bytes())
+    return str(path)
 
 
 def cause_of(exc: BaseException | None) -> str:

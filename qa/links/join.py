@@ -15,7 +15,7 @@ from urllib.parse import unquote, urlsplit
 from qa.links.engine import netloc_of
 from qa.links.syntax import mailto_problem, tel_problem
 from qa.redact import redact_text, redact_url
-from qa.urls import normalise
+from qa.urls import UNSAFE_REASON, normalise
 
 OK, BROKEN, WARNING, IGNORED = "ok", "broken", "warning", "ignored"
 RESULTS = (BROKEN, WARNING, OK, IGNORED)
@@ -74,11 +74,18 @@ def needs_fragment_check(fragment: str | None) -> bool:
     return not fragment.startswith(("!", "/", ":~:"))
 
 
-def plan_targets(occurrences: Any, site_origin: str, check_external: bool, ignore: list[re.Pattern]) -> Plan:
+def plan_targets(
+    occurrences: Any,
+    site_origin: str,
+    check_external: bool,
+    ignore: list[re.Pattern],
+    unsafe: list[re.Pattern] | None = None,
+) -> Plan:
     plan = Plan()
+    never = ignore + (unsafe or [])
     for occ in occurrences:
         url = occ["url"]
-        if scheme_of(url) not in ("http", "https") or any(p.search(url) for p in ignore):
+        if scheme_of(url) not in ("http", "https") or any(p.search(url) for p in never):
             continue
         internal = is_internal(url, site_origin)
         if not internal and not check_external:
@@ -148,6 +155,7 @@ def judge_occurrence(
     ignore: list[re.Pattern],
     checked: dict[str, dict[str, Any]],
     ids: dict[str, set[str]],
+    unsafe: list[re.Pattern] | None = None,
 ) -> dict[str, Any]:
     """One row of ``links[]``."""
     url, source, element = occ["url"], occ["source"], occ["element"]
@@ -180,6 +188,10 @@ def judge_occurrence(
         return row
     if any(p.search(url) for p in ignore):
         row["result"], row["reason"] = IGNORED, "matches links.ignore or --exclude: never requested"
+        return row
+    if any(p.search(url) for p in unsafe or []):
+        row["result"], row["reason"] = IGNORED, f"{UNSAFE_REASON} (unsafe_links in qa.yaml)"
+        row["issues"] = ["unsafe-link"]
         return row
     if not row["internal"] and not check_external:
         row["result"], row["reason"] = IGNORED, "external links not checked (links.check_external: false)"

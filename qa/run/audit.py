@@ -37,10 +37,10 @@ from qa.report import render_all
 from qa.report._console import conformance_lines
 from qa.report._vocab import verdict_aliases
 from qa.run.crawl import Crawl, CrawlSettings
-from qa.run.entry import enter_site
+from qa.run.entry import certificate_finding, check_certificate, enter_site, insecure_note, trust_certificate
 from qa.run.resume import ResumeState
 from qa.store import RunStore, new_run_id, read_coverage, read_records, write_coverage
-from qa.urls import normalise
+from qa.urls import normalise, unsafe_patterns
 from qa.visit.driver import Engine
 from qa.visit.engines import launch
 from qa.visit.matrix import Matrix
@@ -121,7 +121,10 @@ async def run_audit(opts: AuditOptions) -> AuditOutcome:
     run_dir = opts.resume if opts.resume else opts.out / run.id
     config = opts.config
     creds = load_credentials(config)
-    access = site_access(creds, opts.access)
+    access = site_access(creds, opts.access, start_url, config)
+    # before anything is sent: a certificate that does not verify stops here unless tls.insecure says otherwise
+    cert = await check_certificate(start_url, access, config["timeouts"]["navigation"])
+    opts.matrix = trust_certificate(opts.matrix, cert, access)
 
     async with make_client(config["timeouts"]["navigation"], access) as client:
         # discover
@@ -132,6 +135,7 @@ async def run_audit(opts: AuditOptions) -> AuditOutcome:
             config["max_pages"],
             config["include"],
             config["exclude"] + entry.exclude,
+            unsafe=unsafe_patterns(config),
             traps=config.get("traps") or {},
         )
         store = RunStore(run_dir)
@@ -177,7 +181,7 @@ async def run_audit(opts: AuditOptions) -> AuditOutcome:
                 else:
                     crawl.offer_all([start_url], None, 0)
                     crawl.offer_all(entry.urls, None, 1)
-                    crawl.offer_all(await listed_pages(start_url, config, client), None, 1)
+                    crawl.offer_all(await listed_pages(start_url, config, client, access), None, 1)
                 crawl.offer_all(
                     sampling.representative_urls(config, start_url), None, 0, listed=True
                 )  # must be audited
@@ -193,6 +197,8 @@ async def run_audit(opts: AuditOptions) -> AuditOutcome:
         pages, findings = read_records(run_dir)
         cell_order = {c: i for i, c in enumerate(run.cells)}  # the primary cell first in every merged finding
         merged = merge_cells(sorted(findings, key=lambda f: cell_order.get(f.seen_in[0], len(cell_order))))
+        if cert and cert.problem:
+            merged.append(certificate_finding(cert))
         results = Results(run=run, pages=pages, findings=merged)
         order = {redact_url(url): i for i, url in enumerate(frontier.accepted)}
         results.pages.sort(key=lambda p: (order.get(p.url, len(order)), p.browser, p.viewport))
@@ -214,6 +220,9 @@ async def run_audit(opts: AuditOptions) -> AuditOutcome:
         if entry.wordpress:
             entry.wordpress.annotate(results)
         run.engines["axe-core"] = AxeCheck.version
+        run.notes += [
+            n for n in entry.notes + ([insecure_note(access)] if access.tls.insecure else []) if n not in run.notes
+        ]
         if crawl.restarts:
             run.engines["restarts"] = dict(crawl.restarts)
             run.notes.append(f"browser(s) died and were restarted: {dict(crawl.restarts)}")

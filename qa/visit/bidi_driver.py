@@ -33,6 +33,7 @@ from qa.errors import BrowserUnavailable
 from qa.visit._common import STRINGIFY_JS, EventLog, code_fault, content_length, key_code, key_parts
 from qa.visit.driver import DriverFault, Fault, Navigation, PageEvents
 from qa.visit.matrix import BrowserSpec, ViewportSpec
+from qa.visit.tls import firefox_overrides
 from qa.visit.xvfb import die_with_parent
 
 START_TIMEOUT_S = 60
@@ -204,6 +205,7 @@ class BidiSession(EventLog):
         self.viewport = viewport
         self.max_document_bytes: int | None = None
         self.credentials: tuple[str, str] | None = None
+        self.access: SiteAccess | None = None  # where credentials and headers may go (set by BidiEngine._grant)
         self._events = PageEvents()
         self._documents: list[dict[str, Any]] = []  # responses of this tab's own document, redirects first
         self._too_large = asyncio.Event()
@@ -241,6 +243,8 @@ class BidiSession(EventLog):
             self._later(self._dismiss(params.get("context") or self.context))
         elif method == "network.authRequired" and self.credentials:
             self._later(self._authenticate(params))
+        elif method == "network.beforeRequestSent" and params.get("isBlocked") and self.access is not None:
+            self._later(self._add_headers(params))
 
     def _later(self, work: Any) -> None:
         """Answer the browser without holding up the event being routed; the task is kept until it is done (a
@@ -268,15 +272,32 @@ class BidiSession(EventLog):
             await self._send("browsingContext.handleUserPrompt", {"context": context, "accept": False})
 
     async def _authenticate(self, params: dict[str, Any]) -> None:
-        assert self.credentials is not None
+        """Answer a 401 with the site's credentials when it comes from an allowed origin; any other challenge (an
+        off-site frame, a page the site redirected to) is refused, and that page shows its 401."""
+        assert self.credentials is not None and self.access is not None
         user, password = self.credentials
-        request = (params.get("request") or {}).get("request")
-        credentials = {"type": "password", "username": user, "password": password}
+        request = params.get("request") or {}
+        answer: dict[str, Any] = {"request": request.get("request"), "action": "cancel"}
+        if self.access.allows(str(request.get("url", ""))):
+            credentials = {"type": "password", "username": user, "password": password}
+            answer.update(action="provideCredentials", credentials=credentials)
         with contextlib.suppress(BidiError, TimeoutError):
-            await self._send(
-                "network.continueWithAuth",
-                {"request": request, "action": "provideCredentials", "credentials": credentials},
-            )
+            await self._send("network.continueWithAuth", answer)
+
+    async def _add_headers(self, params: dict[str, Any]) -> None:
+        """The site's extra headers on a request to an allowed origin (the intercept matches the origins' hosts;
+        the exact origin is checked here); other requests go on unchanged."""
+        assert self.access is not None
+        request = params.get("request") or {}
+        answer: dict[str, Any] = {"request": request.get("request")}
+        if self.access.allows(str(request.get("url", ""))):
+            extra = {k.lower() for k in self.access.headers}
+            kept = [h for h in request.get("headers") or [] if str(h.get("name", "")).lower() not in extra]
+            answer["headers"] = kept + [
+                {"name": k, "value": {"type": "string", "value": v}} for k, v in self.access.headers.items()
+            ]
+        with contextlib.suppress(BidiError, TimeoutError):
+            await self._send("network.continueRequest", answer)
 
     async def _send(self, method: str, params: dict[str, Any], timeout_s: float = COMMAND_TIMEOUT_S) -> dict[str, Any]:
         return await self.engine.connection.send(method, params, timeout_s)
@@ -446,6 +467,8 @@ class BidiEngine:
         (self.profile / "user.js").write_text(
             "".join(f"user_pref({json.dumps(k)}, {json.dumps(v)});\n" for k, v in PREFS.items()), encoding="utf-8"
         )
+        if self.spec.trusted:  # the staging site's certificate, verified against tls.ca_bundle (qa.visit.tls)
+            (self.profile / "cert_override.txt").write_text(firefox_overrides(self.spec.trusted), encoding="utf-8")
         (self.profile / "chrome").mkdir(exist_ok=True)
         (self.profile / "chrome" / "userChrome.css").write_text(BROWSER_UI_CSS, encoding="utf-8")
         args = ["--remote-debugging-port=0", "--profile", str(self.profile), "--no-remote", *self.spec.args]
@@ -467,7 +490,8 @@ class BidiEngine:
         address = await self._listening()
         ws = await connect(address + "/session", max_size=None, open_timeout=START_TIMEOUT_S, ping_interval=None)
         self.connection = Connection(ws, self._route)
-        capabilities = {"acceptInsecureCerts": True, "unhandledPromptBehavior": {"default": "ignore"}}
+        # Certificates are verified; a session's user context accepts bad ones only with tls.insecure (_grant).
+        capabilities = {"acceptInsecureCerts": False, "unhandledPromptBehavior": {"default": "ignore"}}
         session = await self.connection.send("session.new", {"capabilities": {"alwaysMatch": capabilities}})
         self.version = str((session.get("capabilities") or {}).get("browserVersion", ""))
         await self.connection.send("session.subscribe", {"events": EVENTS})
@@ -538,7 +562,9 @@ class BidiEngine:
     async def new_session(self, viewport: ViewportSpec, access: SiteAccess | None = None) -> BidiSession:
         access = access or SiteAccess()
         send = self.connection.send
-        user_context = (await send("browser.createUserContext", {"acceptInsecureCerts": True}))["userContext"]
+        user_context = (await send("browser.createUserContext", {"acceptInsecureCerts": access.tls.insecure}))[
+            "userContext"
+        ]
         try:
             # A window, not a tab: a tab costs the parent process 20-30 % less CPU, but Firefox then requested each
             # page's style sheets and images twice (a broken image was reported twice), a load on the site.
@@ -558,23 +584,22 @@ class BidiEngine:
         return session
 
     async def _grant(self, session: BidiSession, access: SiteAccess) -> None:
-        """The staging site's credentials, headers and cookies, for this session only."""
+        """The staging site's credentials, headers and cookies, for this session only, and for the allowed
+        origins only (``network.setExtraHeaders`` would send headers to every origin: an intercept adds them)."""
         send = self.connection.send
-        if access.http_credentials:
+        session.access = access
+        if access.http_credentials and access.origins:
             session.credentials = access.http_credentials
             await send("session.subscribe", {"events": ["network.authRequired"], "contexts": [session.context]})
             await send("network.addIntercept", {"phases": ["authRequired"], "contexts": [session.context]})
-        if access.headers:
+        if access.headers and access.origins:
+            await send("session.subscribe", {"events": ["network.beforeRequestSent"], "contexts": [session.context]})
+            patterns = [_url_pattern(o) for o in access.origins]
             await send(
-                "network.setExtraHeaders",
-                {
-                    "headers": [
-                        {"name": k, "value": {"type": "string", "value": v}} for k, v in access.headers.items()
-                    ],
-                    "userContexts": [session.user_context],
-                },
+                "network.addIntercept",
+                {"phases": ["beforeRequestSent"], "contexts": [session.context], "urlPatterns": patterns},
             )
-        for cookie in access.cookies:
+        for cookie in filter(None, map(access.scoped_cookie, access.cookies)):
             await send("storage.setCookie", _cookie(cookie, session.user_context))
 
     async def release(self, session: BidiSession) -> None:
@@ -606,6 +631,17 @@ class BidiEngine:
         if self._stderr is not None:
             self._stderr.cancel()
         shutil.rmtree(self.profile, ignore_errors=True)
+
+
+def _url_pattern(origin: str) -> dict[str, str]:
+    """A BiDi URL pattern for the requests to one origin (``scheme://host[:port]``)."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(origin)
+    pattern = {"type": "pattern", "protocol": parts.scheme, "hostname": parts.hostname or ""}
+    if parts.port:
+        pattern["port"] = str(parts.port)
+    return pattern
 
 
 def _cookie(cookie: dict[str, Any], user_context: str) -> dict[str, Any]:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
 from qa.access import Credentials, SiteAccess
 from qa.errors import ConfigError, SiteError
 from qa.redact import redact_url
-from qa.urls import normalise, origin
+from qa.urls import normalise, origin_key
 
 
 async def form_login(
@@ -17,7 +18,7 @@ async def form_login(
     from playwright.async_api import Error as PlaywrightError
     from playwright.async_api import async_playwright
 
-    from qa.visit.playwright_driver import chromium_executable
+    from qa.visit.playwright_driver import access_options, chromium_executable, grant_access
 
     if creds.login is None:
         raise ConfigError(
@@ -25,22 +26,32 @@ async def form_login(
             "(or login_user/login_password in the secrets file)"
         )
     url = normalise(form["url"], start_url) or start_url
+    site = origin_key(start_url)
+
+    def allowed(address: str) -> bool:
+        return origin_key(address) == site or access.allows(address)
+
+    if not allowed(url):
+        raise ConfigError(
+            f"the login page {redact_url(url)} is not on the site's origin {site}; the password is typed only there "
+            "(add its origin to access.origins if it is yours)"
+        )
     async with async_playwright() as pw:
         browser = await pw.chromium.launch(executable_path=chromium_executable(pw))
         try:
-            context = await browser.new_context(
-                ignore_https_errors=True,
-                http_credentials=(
-                    {"username": access.http_credentials[0], "password": access.http_credentials[1]}
-                    if access.http_credentials
-                    else None
-                ),
-                extra_http_headers=access.headers or None,
-            )
+            context = await browser.new_context(**access_options(access))
+            await grant_access(context, access)
             page = await context.new_page()
             ms = timeout_s * 1000
             try:
                 await page.goto(url, timeout=ms)
+                if not allowed(page.url):
+                    # The login page sent us elsewhere (production's login, a single sign-on host): the password
+                    # is typed on the site's own origins only.
+                    raise SiteError(
+                        f"login at {redact_url(url)} led to {redact_url(page.url)}, another origin; the password is "
+                        "not typed there (add that origin to access.origins if it is yours)"
+                    )
                 await _fill_form(page, form, creds.login, ms)
                 async with page.expect_navigation(timeout=ms):
                     await page.click(form["submit"], timeout=ms)
@@ -59,8 +70,9 @@ async def form_login(
             cookies = await context.cookies()
         finally:
             await browser.close()
-    site = origin(start_url)
-    return [c for c in cookies if c.get("domain", "").lstrip(".") in site]
+    # The session's cookies for the site's own host only (a cookie the login page's third parties set stays here).
+    host = urlsplit(site).hostname
+    return [{**c, "url": site + "/"} for c in cookies if c.get("domain", "").lstrip(".") == host]
 
 
 async def _fill_form(page: Any, form: dict[str, str], login: tuple[str, str], ms: float) -> None:

@@ -53,6 +53,9 @@ class BrowserSpec:
     args: tuple[str, ...] = ()
     headless: bool = True
     capabilities: tuple[tuple[str, Any], ...] = ()
+    # Set by the run, not browsers.yaml: the site's own certificates, ("host:port", PEM), which the suite verified
+    # against tls.ca_bundle; each engine trusts them its own way (qa.visit.tls).
+    trusted: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)

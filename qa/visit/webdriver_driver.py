@@ -283,14 +283,26 @@ class WebDriverEngine:
             script.chmod(script.stat().st_mode | stat.S_IXUSR)
         return str(script)
 
-    def _options(self) -> Any:
+    def _options(self, insecure: bool = False) -> Any:
         engine = self.spec.engine
         if self._is_webkitgtk():
             from selenium.webdriver.webkitgtk.options import Options
 
-            options = Options()
+            class TrustingOptions(Options):
+                """WebKitGTK's browser options plus the site's certificates (host, PEM file) to accept."""
+
+                certificates: list[dict[str, str]] = []
+
+                def to_capabilities(self) -> dict:
+                    caps = super().to_capabilities()
+                    if self.certificates:
+                        caps[Options.KEY] = {**caps.get(Options.KEY, {}), "certificates": self.certificates}
+                    return caps
+
+            options = TrustingOptions()
             options.binary_location = self.spec.executable or self._bare_browser()
             options.add_argument("--automation")
+            options.certificates = self._certificate_files()
             if self.bare:
                 options.set_capability("browserName", BARE_BROWSER_NAME)
         elif engine == "webkit":
@@ -307,7 +319,17 @@ class WebDriverEngine:
             options.add_argument(arg)
         for name, value in self.spec.capabilities:
             options.set_capability(name, value)
+        options.accept_insecure_certs = insecure  # tls.insecure; verified otherwise
         return options
+
+    def _certificate_files(self) -> list[dict[str, str]]:
+        """The site's verified certificates as WebKitGTK's ``certificates`` option wants them: host and PEM file."""
+        out = []
+        for i, (host_port, pem) in enumerate(self.spec.trusted):
+            path = self.tmp / f"trusted-{i}.pem"
+            path.write_text(pem, encoding="utf-8")
+            out.append({"host": host_port.rsplit(":", 1)[0], "certificateFile": str(path)})
+        return out
 
     def _service(self) -> Any:
         if self._is_webkitgtk():
@@ -325,15 +347,15 @@ class WebDriverEngine:
             popen_kw={"start_new_session": True, "preexec_fn": die_with_parent},
         )
 
-    def _open(self, viewport: ViewportSpec) -> tuple[Any, Any]:
+    def _open(self, viewport: ViewportSpec, insecure: bool = False) -> tuple[Any, Any]:
         service = None
         try:
             if self.spec.endpoint:
-                driver = webdriver.Remote(command_executor=self.spec.endpoint, options=self._options())
+                driver = webdriver.Remote(command_executor=self.spec.endpoint, options=self._options(insecure))
             else:
                 service = self._service()
                 service.start()
-                driver = webdriver.Remote(command_executor=service.service_url, options=self._options())
+                driver = webdriver.Remote(command_executor=service.service_url, options=self._options(insecure))
         except Exception:
             if service is not None:
                 service.stop()
@@ -374,7 +396,9 @@ class WebDriverEngine:
                 "use a Playwright browser for protected sites, or cookies"
             )
         loop = asyncio.get_running_loop()
-        if self.idle and not access.cookies:
+        insecure = access.tls.insecure
+        cookies = [c for c in map(access.scoped_cookie, access.cookies) if c]
+        if self.idle and not cookies and not insecure:  # the probe session verifies certificates
             session = self.idle.pop()
             session.viewport = viewport
             await session.set_viewport(viewport.width, viewport.height)
@@ -382,7 +406,7 @@ class WebDriverEngine:
             return session
         for attempt in range(SESSION_START_ATTEMPTS):
             try:
-                driver, service = await loop.run_in_executor(self.pool, self._open, viewport)
+                driver, service = await loop.run_in_executor(self.pool, self._open, viewport, insecure)
                 break
             except WebDriverException as exc:
                 # Under load WebKitWebDriver sometimes exits at start-up ("unexpectedly exited. Status code
@@ -395,8 +419,8 @@ class WebDriverEngine:
                 await asyncio.sleep(0.5)
         session = WebDriverSession(self, driver, service, viewport)
         self.sessions.append(session)
-        if access.cookies:
-            await self._add_cookies(session, access.cookies)
+        if cookies:
+            await self._add_cookies(session, cookies)
         return session
 
     async def _add_cookies(self, session: WebDriverSession, cookies: list[dict[str, Any]]) -> None:
