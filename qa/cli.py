@@ -134,7 +134,10 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("--reviews", type=Path, help="the reviews file (default: reviews_file in qa.yaml)")
     imp.add_argument("--run", type=Path, help="also apply them to this run folder (default: the workbook's)")
 
-    sub.add_parser("setup", help="make a browser available (Playwright download, or the system package)")
+    sub.add_parser(
+        "setup",
+        help="install the rule engines (npm) and make a browser available (Playwright download, or the system package)",
+    )
     return parser
 
 
@@ -502,11 +505,16 @@ def cmd_review_import(args: argparse.Namespace) -> int:
 
 
 def cmd_setup() -> int:
-    """Playwright's own Chromium where downloads work; the system package where they do not."""
+    """The rule engines beside axe-core (npm), then a browser: Playwright's own Chromium where downloads work, the
+    system package where they do not."""
+    from qa.check._engines import install_engines
     from qa.visit.playwright_driver import system_chromium
 
+    # Without them an audit still runs and records them as not run; so a problem here is a warning, not a failure.
+    for problem in install_engines():
+        print(f"qa: warning: {problem}", file=sys.stderr)
     if system_chromium():
-        print(f"qa: a system Chromium is installed ({system_chromium()}); nothing to do")
+        print(f"qa: a system Chromium is installed ({system_chromium()})")
         return EXIT_OK
     try:
         done = subprocess.run([sys.executable, "-m", "playwright", "install", "chromium"], timeout=600)

@@ -7,6 +7,43 @@ case "${1:-all}" in
   all|browsers) want+=(firefox-esr webkit2gtk-driver xvfb xauth python3-gi gir1.2-webkit2-4.1) ;;
   bench) want+=(chromium-driver) ;;  # for @axe-core/cli (npm), the comparison the benchmarks measure against
 esac
+
+# The rule engines beside axe-core (qa/data/rule-engines.json): fetched from the npm registry, pinned by version and
+# the registry's integrity hash, unpacked into the engines cache (QA_ENGINES_DIR, default ~/.cache/qa-suite/engines).
+# The suite reads their scripts from there; a missing engine is recorded as not run in every audit.
+install_engines() {
+  local cache="${QA_ENGINES_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/qa-suite/engines}"
+  if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+    echo "install-system-deps: node and npm are missing, so the IBM Equal Access and HTML_CodeSniffer engines are" \
+      "not installed (audits record them as not run); install them (apt-get install nodejs npm), then run: qa setup" >&2
+    return 0
+  fi
+  local list name package version integrity file dest tmp got
+  list=$(node -e 'const e = require(process.argv[1]).engines;
+    for (const [n, x] of Object.entries(e)) console.log([n, x.package, x.version, x.integrity, x.file].join(" "))' \
+    "$(cd "$(dirname "$0")/.." && pwd)/qa/data/rule-engines.json")
+  while read -r name package version integrity file; do
+    dest="$cache/$package-$version"
+    [ -f "$dest/$file" ] && continue
+    mkdir -p "$cache"
+    tmp=$(mktemp -d "$cache/.download-XXXXXX")
+    got=$(cd "$tmp" && npm pack "$package@$version" --json --silent 2>/dev/null |
+      node -e 'let s = ""; process.stdin.on("data", (d) => s += d).on("end", () => console.log(JSON.parse(s)[0].integrity))') || got=""
+    if [ "$got" != "$integrity" ]; then
+      echo "install-system-deps: could not fetch $package@$version with the pinned integrity (got '${got}');" \
+        "check the network to registry.npmjs.org, then run: qa setup" >&2
+      rm -rf "$tmp"
+      continue
+    fi
+    mkdir "$tmp/unpacked"
+    tar -xzf "$tmp"/*.tgz -C "$tmp/unpacked" --strip-components=1
+    mv -T "$tmp/unpacked" "$dest" 2>/dev/null || true  # another run may have unpacked it meanwhile
+    rm -rf "$tmp"
+    echo "install-system-deps: installed the $name engine ($package $version) into $dest" >&2
+  done <<<"$list"
+}
+install_engines
+
 missing=()
 for p in "${want[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from qa.check._engines import ENGINE_NAMES
 from qa.check.consistent_navigation import ConsistentNavigation
 from qa.demo.server import serve
 from qa.model import Page, Results, RunInfo
@@ -43,12 +44,13 @@ def site_good(tmp_path_factory: pytest.TempPathFactory) -> Iterator[QARun]:
 
 
 def ours(run: QARun, path: str | None = None) -> list[dict]:
-    """Findings of the checks beyond axe (optionally on one page)."""
+    """Findings of the checks beyond the rule engines (axe-core, IBM Equal Access, HTML_CodeSniffer), optionally on
+    one page."""
     base = run.results["run"]["start_url"].rstrip("/")
     return [
         f
         for f in run.results["findings"]
-        if f["check"] != "axe" and (path is None or f["url"].removeprefix(base) == path)
+        if f["check"] not in ENGINE_NAMES and (path is None or f["url"].removeprefix(base) == path)
     ]
 
 

@@ -20,6 +20,7 @@ from playwright.async_api import async_playwright
 import qa
 from qa.access import SiteAccess, load_credentials, site_access
 from qa.check import CORE, PageCheck, RunCheck, RunContext, SiteCheck, load_checks, select_checks
+from qa.check._engines import RuleEngine, engine_data, engine_label
 from qa.check._whole_run import account_artifacts, audited_pages, run_site_checks
 from qa.check.axe import AxeCheck
 from qa.discover.frontier import Frontier
@@ -112,6 +113,9 @@ async def run_audit(opts: AuditOptions) -> AuditOutcome:
     page_checks = [c for c in checks if isinstance(c, PageCheck)]
     run_checks = [c for c in checks if isinstance(c, RunCheck) and c.enabled(opts.config)]
     AxeCheck.live_criteria = {}
+    rule_engines = [c for c in page_checks if isinstance(c, RuleEngine)]
+    for rule_engine in rule_engines:
+        rule_engine.reset()
     profiles.prepare_config(opts.config)
     human = reviews.load_reviews(Path(opts.config["reviews_file"]), verdict_aliases(opts.config))
     if opts.url_list:
@@ -223,6 +227,7 @@ async def run_audit(opts: AuditOptions) -> AuditOutcome:
         run.notes += [
             n for n in entry.notes + ([insecure_note(access)] if access.tls.insecure else []) if n not in run.notes
         ]
+        record_rule_engines(run, rule_engines)
         if crawl.restarts:
             run.engines["restarts"] = dict(crawl.restarts)
             run.notes.append(f"browser(s) died and were restarted: {dict(crawl.restarts)}")
@@ -259,6 +264,18 @@ async def run_audit(opts: AuditOptions) -> AuditOutcome:
     conformance: list[str] = []
     reports = render_all(results, run_dir, meanwhile=lambda: conformance.extend(conformance_lines(results)))
     return AuditOutcome(results, run_dir, gate, reports, conformance)
+
+
+def record_rule_engines(run: RunInfo, engines: list[RuleEngine]) -> None:
+    """Each rule engine's version under its npm package name; "" and a note naming the fix for one that did not
+    run (its criteria are not counted as checked: it covered none)."""
+    for engine in engines:
+        spec = engine_data()["engines"][engine.engine]
+        run.engines[spec["package"]] = type(engine).version or run.engines.get(spec["package"], "")
+        if not run.engines[spec["package"]] and not engine.installed_version():
+            note = f"{engine_label(engine.engine)} did not run: it is not installed; install it with: qa setup"
+            if note not in run.notes:
+                run.notes.append(note)
 
 
 def coverage_keeper(run_dir: Path, page_checks: list[PageCheck]) -> Callable[..., None]:

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from qa.check import PageCheck, PageContext
+from qa.check._engines import merge_engine_findings
 from qa.model import CheckRun, Finding, Page
 from qa.redact import redact_url
 from qa.urls import same_origin
@@ -98,6 +99,9 @@ async def visit_page(
             detail = str(exc).splitlines()[0] if str(exc) else ""
             page.facts.setdefault("check_errors", {})[check.id] = f"{type(exc).__name__}: {detail}"[:500]
         timings[check.id] = _ms_since(started)
+    # One barrier, one finding: what several rule engines say about one element and criterion is merged here,
+    # before the findings leave the visit, so that every count downstream counts barriers.
+    result.findings = merge_engine_findings(result.findings)
     events = session.take_events()
     page.facts.update(
         js_errors=events.js_errors,

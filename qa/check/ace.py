@@ -1,0 +1,101 @@
+"""IBM Equal Access (accessibility-checker-engine) on every page, in every engine, beside axe-core."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from qa.check import PARTIAL, PageContext
+from qa.check._engines import RuleEngine, in_page
+from qa.model import Finding
+
+POLICY = "WCAG_2_2"  # the engine's WCAG 2.2 A/AA rule set: each rule listed under the success criteria it checks
+LEVELS = ("A", "AA")
+PRESENT = "typeof window.ace_ibma === 'object' && typeof window.ace_ibma.Checker === 'function'"
+HELP_URL = "https://able.ibm.com/rules/archives/latest/doc/en-US/{rule}.html"
+
+RULES_JS = """(policy) => {
+  const set = new ace_ibma.Checker().getGuidelines().find((g) => g.id === policy);
+  return set ? set.checkpoints.map((c) => ({sc: c.num, level: c.wcagLevel,
+    rules: c.rules.map((r) => ({id: r.id, reasons: r.reasonCodes || null}))})) : [];
+}"""
+
+# value = [policy level: VIOLATION | RECOMMENDATION | INFORMATION, confidence: FAIL | POTENTIAL | MANUAL | PASS]
+RUN_JS = in_page(
+    """async (policy) => {
+  if (!("""
+    + PRESENT
+    + """)) return null;
+  const report = await new ace_ibma.Checker().check(document, [policy]);
+  const out = [];
+  for (const r of report.results) {
+    if (r.value[1] === 'PASS' || r.value[0] === 'INFORMATION') continue;
+    out.push({rule: r.ruleId, reason: String(r.reasonId), level: r.value[0], confidence: r.value[1],
+      message: r.message, html: r.snippet || htmlOf(r.node), path: (r.path && r.path.dom) || '',
+      target: selectorOf(r.node), bbox: boxOf(r.node)});
+  }
+  doneWithSelectors();
+  return out;
+}"""
+)
+
+
+class AceCheck(RuleEngine):
+    id = "ace"
+    title = "IBM Equal Access"
+    order = 11
+    engine = "ace"
+    present = PRESENT
+    live_criteria: ClassVar[dict[str, str]] = {}
+    version: ClassVar[str] = ""
+    # rule -> [(criterion, the reasons it is listed for there, or None for all)], from the engine's rule set
+    rule_criteria: ClassVar[dict[str, list[tuple[str, tuple[str, ...] | None]]]] = {}
+
+    @classmethod
+    def reset(cls) -> None:
+        super().reset()
+        cls.rule_criteria = {}
+
+    async def run(self, ctx: PageContext) -> list[Finding]:
+        await self.load(ctx)
+        if not AceCheck.rule_criteria:
+            self._learn(await ctx.session.evaluate(RULES_JS, POLICY))
+        results = await ctx.session.evaluate(RUN_JS, POLICY)
+        if results is None:
+            raise RuntimeError("IBM Equal Access did not load into the page")
+        findings = []
+        for r in results:
+            definite = r["level"] == "VIOLATION" and r["confidence"] == "FAIL"
+            outcome = self.outcome(r["rule"], definite)
+            if outcome is None:
+                ctx.page.facts.setdefault("ace", {}).setdefault("quiet", {}).setdefault(r["rule"], 0)
+                ctx.page.facts["ace"]["quiet"][r["rule"]] += 1
+                continue
+            findings.append(
+                ctx.finding(
+                    r["rule"],
+                    outcome,
+                    self.criteria_of(r["rule"], r["reason"]),
+                    target=r["target"],
+                    html=r["html"][:2000],
+                    message=r["message"],
+                    help_url=HELP_URL.format(rule=r["rule"]),
+                    tags=[f"ace:{r['level'].lower()}", f"ace:{r['confidence'].lower()}"],
+                    details={"reason": r["reason"], "xpath": r["path"], "bbox": r["bbox"]},
+                )
+            )
+        return findings
+
+    def _learn(self, checkpoints: list[dict[str, Any]]) -> None:
+        rules: dict[str, list[tuple[str, tuple[str, ...] | None]]] = {}
+        for cp in checkpoints:
+            if cp["level"] not in LEVELS:
+                continue
+            for rule in cp["rules"]:
+                reasons = tuple(rule["reasons"]) if rule["reasons"] else None
+                rules.setdefault(rule["id"], []).append((cp["sc"], reasons))
+        AceCheck.rule_criteria = rules
+        AceCheck.live_criteria = {sc: PARTIAL for listed in rules.values() for sc, _ in listed}
+
+    def criteria_of(self, rule: str, reason: str) -> list[str]:
+        listed = AceCheck.rule_criteria.get(rule, [])
+        return list(dict.fromkeys(sc for sc, reasons in listed if reasons is None or reason in reasons))

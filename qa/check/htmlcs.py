@@ -1,0 +1,120 @@
+"""HTML_CodeSniffer on every page, in every engine, beside axe-core: its WCAG 2 AA standard."""
+
+from __future__ import annotations
+
+import re
+from typing import ClassVar
+
+from qa.check import PARTIAL, PageContext
+from qa.check._engines import RuleEngine, in_page
+from qa.model import Finding
+
+STANDARD = "WCAG2AA"
+PRESENT = "typeof window.HTMLCS === 'object' && typeof window.HTMLCS_WCAG2AA === 'object'"
+ERROR, WARNING, NOTICE = 1, 2, 3
+# WCAG2AA.Principle1.Guideline1_1.1_1_1.H37 -> 1.1.1; the sniff 1_4_3_F24 is 1.4.3's as well
+_CODE = re.compile(r"^WCAG2A*\.Principle\d+\.Guideline\d+_\d+\.(\d+)_(\d+)_(\d+)")
+_SNIFF = re.compile(r"(?:^|\.)(\d+)_(\d+)_(\d+)(?:_\w+)?$")
+_TECHNIQUE = re.compile(r"^(ARIA|SCR|H|G|F|C)(\d+)$")
+TECHNIQUE_FOLDERS = {
+    "ARIA": "aria",
+    "SCR": "client-side-script",
+    "H": "html",
+    "G": "general",
+    "F": "failures",
+    "C": "css",
+}
+
+SNIFFS_JS = """(standard) => {
+  const names = [];
+  for (const s of window['HTMLCS_' + standard].sniffs) {
+    if (typeof s === 'string') names.push(s); else names.push(...(s.include || []));
+  }
+  return names;
+}"""
+
+# Notices (type 3) are HTML_CodeSniffer's checklist: one per criterion and page ("check that the title describes
+# the page"), whatever the page holds. The checklist workbook asks each of them already, so they are counted only.
+RUN_JS = in_page(
+    """async (standard) => {
+  if (!("""
+    + PRESENT
+    + """)) return null;
+  const messages = await new Promise((resolve, reject) => HTMLCS.process(standard, document,
+    () => resolve(HTMLCS.getMessages()), () => reject(new Error('HTML_CodeSniffer could not load ' + standard)), 'en'));
+  const out = [];
+  let notices = 0;
+  for (const m of messages) {
+    if (m.type === 3) { notices += 1; continue; }
+    out.push({code: m.code, type: m.type, message: m.msg, target: selectorOf(m.element), bbox: boxOf(m.element),
+              html: htmlOf(m.element)});
+  }
+  doneWithSelectors();
+  return {messages: out, notices};
+}"""
+)
+
+
+# WCAG's failure techniques that fail several criteria at once, where HTML_CodeSniffer files them under one:
+# F68 (no programmatically determined name for a control) fails 4.1.2 as well as 1.3.1.
+ALSO_FAILS = {"F68": ("4.1.2",)}
+
+
+def criterion_of(code: str) -> list[str]:
+    m = _CODE.match(code)
+    if not m:
+        return []
+    also = [sc for part in code.split(".") for sc in ALSO_FAILS.get(part, ())]
+    return list(dict.fromkeys([".".join(str(int(p)) for p in m.groups()), *also]))
+
+
+def help_url(code: str) -> str:
+    """The W3C page of the first WCAG technique the code names (``H37``, ``G18``), if any."""
+    for part in re.split(r"[.,]", code):
+        m = _TECHNIQUE.match(part)
+        if m:
+            return f"https://www.w3.org/WAI/WCAG22/Techniques/{TECHNIQUE_FOLDERS[m.group(1)]}/{part}"
+    return ""
+
+
+class HtmlcsCheck(RuleEngine):
+    id = "htmlcs"
+    title = "HTML_CodeSniffer"
+    order = 12
+    engine = "htmlcs"
+    present = PRESENT
+    live_criteria: ClassVar[dict[str, str]] = {}
+    version: ClassVar[str] = ""
+
+    async def run(self, ctx: PageContext) -> list[Finding]:
+        await self.load(ctx)
+        if not HtmlcsCheck.live_criteria:
+            sniffs = await ctx.session.evaluate(SNIFFS_JS, STANDARD)
+            found = (_SNIFF.search(s) for s in sniffs)
+            HtmlcsCheck.live_criteria = {".".join(str(int(p)) for p in m.groups()): PARTIAL for m in found if m}
+        result = await ctx.session.evaluate(RUN_JS, STANDARD)
+        if result is None:
+            raise RuntimeError("HTML_CodeSniffer did not load into the page")
+        facts = ctx.page.facts.setdefault("htmlcs", {})
+        facts["notices"] = result["notices"]
+        findings = []
+        for m in result["messages"]:
+            outcome = self.outcome(m["code"], m["type"] == ERROR)
+            if outcome is None:
+                facts.setdefault("quiet", {}).setdefault(m["code"], 0)
+                facts["quiet"][m["code"]] += 1
+                continue
+            findings.append(
+                ctx.finding(
+                    m["code"],
+                    outcome,
+                    criterion_of(m["code"]),
+                    target=m["target"],
+                    html=m["html"][:2000],
+                    message=m["message"],
+                    help_url=help_url(m["code"]),
+                    tags=["htmlcs:error" if m["type"] == ERROR else "htmlcs:warning"],
+                    details={"bbox": m["bbox"]},
+                )
+            )
+        return findings
