@@ -3,6 +3,12 @@
 
     python benchmarks/bench_links.py                # fast mode on every URL; polite and LinkChecker on a sample
     python benchmarks/bench_links.py --full         # every mode on every URL (polite modes take ~6 min each)
+    python benchmarks/bench_links.py --audit        # a whole `qa audit --only links` (crawl + link check)
+    python benchmarks/bench_links.py --audit --qa-root /tmp/older-checkout   # the same with another version
+
+``--audit`` measures what a user waits for: 150 small pages with images, a style sheet and links to another host
+(127.0.0.2, checked politely), crawled in one browser; it reports the run's wall time and how long the link check
+kept the run waiting after the crawl.
 
 The polite modes run at about 3 URL/s by design (one request per 0.1–0.6 s per host), so by default they are
 timed on the first ``--sample`` URLs: their rate does not depend on the site's size. Timings on a shared machine
@@ -101,11 +107,86 @@ def linkchecker_default(base: str, limit: int | None) -> tuple[int, float]:
     return count, seconds
 
 
+AUDIT_PAGES = 150
+
+
+def make_audit_site(root: Path, other: str) -> None:
+    """150 pages, each linking to the next three, with its own image, the shared style sheet (and its background
+    image) and two links to another host: what a small site's full run looks like to the link check."""
+    (root / "img").mkdir()
+    (root / "css").mkdir()
+    (root / "css" / "site.css").write_text("body { background: url(../img/bg.png) no-repeat; }", "utf-8")
+    (root / "img" / "bg.png").write_bytes(b"x")
+    for i in range(AUDIT_PAGES):
+        pages = "".join(
+            f'<li><a href="p{(i + d) % AUDIT_PAGES:03d}.html">Page {(i + d) % AUDIT_PAGES}</a></li>' for d in (1, 2, 3)
+        )
+        ext = "".join(f'<li><a href="{other}/ext/{(i + d) % 10}.html">Partner {d}</a></li>' for d in (0, 1))
+        (root / "img" / f"p{i:03d}.png").write_bytes(b"x")
+        (root / f"p{i:03d}.html").write_text(
+            f'<!DOCTYPE html><html lang="en"><head><title>Page {i}</title><link rel="stylesheet" href="css/site.css">'
+            f'</head><body><main><h1>Page {i}</h1><img src="img/p{i:03d}.png" alt="Picture {i}"><ul>{pages}{ext}</ul>'
+            "</main></body></html>",
+            "utf-8",
+        )
+    every = "".join(f'<a href="p{i:03d}.html">{i}</a> ' for i in range(AUDIT_PAGES))  # within the depth limit
+    (root / "index.html").write_text(f"<!DOCTYPE html><title>Start</title>{every}", "utf-8")
+    (root / "ext").mkdir()
+    for k in range(10):
+        (root / "ext" / f"{k}.html").write_text(f"<!DOCTYPE html><title>Partner {k}</title>", "utf-8")
+
+
+def audit_mode(qa_root: Path) -> dict:
+    """A whole ``qa audit --only links`` of the audit site with the suite at ``qa_root``."""
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp) / "site"
+        root.mkdir()
+        server, base = serve(root)
+        other = ThreadingHTTPServer(("127.0.0.2", 0), functools.partial(Quiet, directory=str(root)))
+        other.daemon_threads = True
+        threading.Thread(target=other.serve_forever, daemon=True).start()
+        make_audit_site(root, f"http://127.0.0.2:{other.server_address[1]}")
+        out = Path(tmp) / "out"
+        env = {**os.environ, "PYTHONPATH": str(qa_root)}
+        cmd = [sys.executable, "-m", "qa", "audit", f"{base}/", "--only", "links", "--out", str(out), "--quiet"]
+        started = time.perf_counter()
+        try:
+            proc = subprocess.run(cmd, cwd=qa_root, env=env, capture_output=True, text=True, timeout=1800)
+        finally:
+            server.shutdown()
+            other.shutdown()
+        wall = time.perf_counter() - started
+        if proc.returncode not in (0, 1):
+            raise SystemExit(f"qa audit failed: {proc.stderr.strip()[-500:]}")
+        results = json.loads(next(out.glob("*/results.json")).read_text(encoding="utf-8"))
+    lc = results["link_check"]
+    return {
+        "qa_root": str(qa_root),
+        "pages": len(results["pages"]),
+        "wall_seconds": round(wall, 1),
+        "link_check_after_crawl_seconds": lc["seconds"],
+        "unique_urls": lc["unique_urls"],
+        "requested_urls": lc.get("requested_urls", lc["checked_urls"]),
+        "counts": lc["counts"],
+        "cpus": os.cpu_count(),
+        "load": open("/proc/loadavg").read().split()[:3],
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--full", action="store_true", help="polite modes on every URL too")
     parser.add_argument("--sample", type=int, default=150, help="URLs for the polite modes (default 150)")
+    parser.add_argument("--audit", action="store_true", help="time a whole `qa audit --only links` instead")
+    parser.add_argument("--qa-root", type=Path, default=Path(__file__).resolve().parents[1], help="suite to audit with")
     args = parser.parse_args()
+    if args.audit:
+        summary = audit_mode(args.qa_root.resolve())
+        print(json.dumps(summary, indent=1))
+        out = Path(__file__).resolve().parents[1] / "reports_out" / "bench"
+        out.mkdir(parents=True, exist_ok=True)
+        (out / "bench_links_audit.json").write_text(json.dumps(summary, indent=1))
+        return
     with tempfile.TemporaryDirectory() as tmp:
         root, work = Path(tmp) / "site", Path(tmp) / "work"
         root.mkdir()

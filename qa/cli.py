@@ -294,7 +294,8 @@ def cmd_audit(args: argparse.Namespace) -> int:
         lc = results.extra["link_check"]
         print(
             f"links:    {lc['links']} checked ({lc['unique_urls']} unique URLs): {lc['counts']['broken']} broken "
-            f"({lc['broken_internal']} internal), {lc['counts']['warning']} warning(s)"
+            f"({lc['broken_internal']} internal), {lc['counts']['warning']} warning(s), "
+            f"{lc['counts'].get('info', 0)} redirect(s) to update"
         )
     for path in outcome.reports:
         print(f"report:   {path}")

@@ -243,6 +243,13 @@ PROJECT_SCHEMA: dict[str, Any] = {
         ),
         "threads": Field((int,), 10, "links checked at once (all hosts together)", _positive),
         "own_host_connections": Field((int,), 8, "requests in flight to one own host at a time", _positive),
+        "site_connections": Field(
+            (int, str),
+            "auto",
+            "requests in flight to the audited site itself (your server), with no wait between them; "
+            "auto: as many as the crawl's pages in flight; 0: as politely as any other site",
+            lambda v: None if v == "auto" or (isinstance(v, int) and v >= 0) else "must be 0 or more, or auto",
+        ),
     },
     "sitemap": {
         "planned": Field((str,), None, "the planned sitemap (CSV or xlsx of titles and URLs) to compare with"),

@@ -191,7 +191,7 @@ def test_each_link_defect_is_found_and_nothing_else(links_run: QARun, servers: d
         ("/", "/missing.html", "broken", "http-error"),
         ("/", "/img/missing@2x.png", "broken", "http-error"),
         ("/", "/good.html#nowhere", "warning", "missing-anchor"),
-        ("/", "/old", "warning", "redirect"),
+        ("/", "/old", "info", "redirect"),  # a redirect to a working page is information, with its chain
         ("/", closed, "broken", "unreachable"),
         ("/js.html", "/added-by-script.html", "broken", "http-error"),
     }
@@ -242,9 +242,22 @@ def test_css_url_and_stylesheet_are_checked(links_run: QARun, servers: dict[str,
     assert row_for(links_run, origin, "/css/site.css")["element"] == "link stylesheet"
 
 
-def test_retry_after_is_waited_for_then_the_link_is_ok(links_run: QARun, servers: dict[str, Served]) -> None:
+def test_retry_after_is_waited_for_then_the_link_is_ok(
+    links_run: QARun, servers: dict[str, Served], tmp_path: Path
+) -> None:
+    import asyncio
+
+    from qa.links.engine import EngineSecrets, EngineSettings, check_urls
+    from qa.net import USER_AGENT
+
     row = row_for(links_run, servers["links"].origin, "/busy.html")
-    assert row["result"] == "ok" and row["status"] == 200
+    assert row["result"] == "ok" and row["status"] == 200  # the crawl loaded it: the audit asks no more
+    url = servers["links"].origin + "/busy.html"
+    (tmp_path / "t.jsonl").write_text(json.dumps({"key": url, "url": url}) + "\n")
+    settings = EngineSettings(site_origin=servers["links"].origin, own_hosts=["127.0.0.1"], user_agent=USER_AGENT)
+    asyncio.run(check_urls(tmp_path / "t.jsonl", tmp_path / "c.jsonl", settings, EngineSecrets()))
+    checked = json.loads((tmp_path / "c.jsonl").read_text(encoding="utf-8"))
+    assert checked["status"] == 200 and checked["retries"] == 1
     hits = [t for m, p, ua, t in servers["links"].requests if p == "/busy.html" and QA_UA in ua]
     assert len(hits) == 2 and hits[1] - hits[0] >= 0.9  # Retry-After: 1 was honoured, not hammered
 
@@ -260,7 +273,8 @@ def test_each_url_requested_once_with_get_or_head_only(links_run: QARun, servers
     by_link_check = [p for m, p, ua, _ in requests if QA_UA in ua and p not in ("/", "/robots.txt", "/sitemap.xml")]
     repeated = {p for p in by_link_check if by_link_check.count(p) > 1} - {"/busy.html"}
     assert not repeated, f"requested more than once: {repeated}"
-    assert by_link_check.count("/good.html") == 1  # linked three times (nav, #section, #nowhere)
+    # linked three times (nav, #section, #nowhere), and the crawl loaded it: its answer is known, no request
+    assert by_link_check.count("/good.html") == 0
 
 
 def test_broken_internal_links_become_findings_for_the_gate(links_run: QARun, servers: dict[str, Served]) -> None:
@@ -274,16 +288,21 @@ def test_broken_internal_links_become_findings_for_the_gate(links_run: QARun, se
     assert all(f["sc"] == [] and f["outcome"] == "violation" for f in findings)
     summary = links_run.results["link_check"]
     assert summary["broken_internal"] == 3 and summary["broken_external"] == 1
-    assert summary["counts"]["warning"] == 2 and summary["engine"] == "LinkChecker 10.6.0"
+    assert summary["counts"]["warning"] == 1 and summary["counts"]["info"] == 1  # the redirect is information
+    assert summary["engine"] == "LinkChecker 10.6.0"
 
 
 def test_link_check_workbook_lists_broken_links_and_warnings(links_run: QARun) -> None:
     wb = load_workbook(links_run.run_dir / "link-check.xlsx")
-    assert wb.sheetnames == ["概要 Summary", "リンク切れ Broken", "警告 Warnings", "全リンク All links"]
+    assert wb.sheetnames == ["概要 Summary", "リンク切れ Broken", "警告 Warnings", "情報 Info", "全リンク All links"]
     broken = list(wb["リンク切れ Broken"].iter_rows(min_row=2, values_only=True))
     assert len(broken) == 4 and {r[2] for r in broken} >= {"A page that does not exist", "Harbour at dawn"}
     kinds = {r[1] for r in wb["警告 Warnings"].iter_rows(min_row=2, values_only=True)}
-    assert kinds == {"リダイレクト / Redirect", "ページ内リンク先なし / Missing anchor"}
+    assert kinds == {"ページ内リンク先なし / Missing anchor"}
+    info = list(wb["情報 Info"].iter_rows(min_row=2, values_only=True))
+    assert [(r[1], r[6], r[7].count("→")) for r in info] == [
+        ("リダイレクト / Redirect", links_run.results["run"]["start_url"].rstrip("/") + "/target.html", 2)
+    ]  # where to update the link to, and the chain it went through
     assert wb["全リンク All links"].max_row - 1 == len(links_run.results["links"])
     assert wb["リンク切れ Broken"].page_setup.orientation == "landscape"
 

@@ -194,6 +194,13 @@ class RunCheck:
     def begin(self, run_dir: Path, config: dict[str, Any]) -> None:
         """Called before the crawl starts."""
 
+    async def crawl_started(self, site: str, config: dict[str, Any], access: Any) -> None:
+        """Called as the crawl starts (after ``begin``), with the start URL, the settings (exclusions of the site's
+        entry included) and the site access: a check that works while the crawl runs starts here."""
+
+    async def abandon(self) -> None:
+        """Called instead of ``run`` when the run ends early (interrupted): stop what ``crawl_started`` started."""
+
     def on_page(self, page: Page, visit: Any, primary: bool) -> None:
         """Called after every visit with the page and its ``qa.run.page_visit.VisitResult`` (links, ...);
         collect here what ``run`` needs, streaming it to the run folder rather than holding it in memory."""

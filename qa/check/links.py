@@ -1,13 +1,17 @@
 """Link check: every link and resource of the crawled pages, as the browser rendered them, checked with LinkChecker.
 
 Collected during the crawl from the rendered DOM (so links and anchors added by JavaScript count), each URL
-requested once after it, GET only. Writes ``links[]`` and ``link_check`` to results.json, and one ``broken-link``
-finding per broken internal link (no success criterion: 2.4.4 is about link purpose, not about dead links).
+requested once, GET only, while the crawl runs (``qa.links.feed``: what the browsers already loaded is not requested
+again). Writes ``links[]`` and ``link_check`` to results.json, and one ``broken-link`` finding per broken internal
+link (no success criterion: 2.4.4 is about link purpose, not about dead links).
+
+The site under audit is the user's own staging server, already crawled at the crawl's concurrency: its URLs are
+checked at that rate too (``links.site_connections``); other hosts get LinkChecker's polite spacing.
 """
 
 from __future__ import annotations
 
-import json
+import os
 import re
 import time
 from importlib.metadata import version
@@ -16,7 +20,8 @@ from typing import Any
 
 from qa.check import RunCheck, RunContext
 from qa.links.collect import FOLDER, OCCURRENCES, Collector, ids_for
-from qa.links.engine import EngineSecrets, EngineSettings, check_urls
+from qa.links.engine import EngineSecrets, EngineSettings, LinkEngine
+from qa.links.feed import KNOWN, Feed
 from qa.links.join import BROKEN, RESULTS, judge_occurrence, plan_targets
 from qa.model import VIOLATION, Finding, Page
 from qa.net import USER_AGENT
@@ -24,7 +29,6 @@ from qa.store import read_jsonl
 from qa.urls import normalise, origin, unsafe_patterns
 
 RULE = "broken-link"
-TARGETS = "targets.jsonl"
 CHECKED = "checked.jsonl"
 
 
@@ -37,6 +41,9 @@ class LinkCheck(RunCheck):
 
     def __init__(self) -> None:
         self.collector: Collector | None = None
+        self.feed: Feed | None = None
+        self.engine: LinkEngine | None = None
+        self.started = 0.0
 
     def enabled(self, config: dict[str, Any]) -> bool:
         return bool(config["links"]["enabled"])
@@ -44,9 +51,45 @@ class LinkCheck(RunCheck):
     def begin(self, run_dir: Path, config: dict[str, Any]) -> None:
         self.collector = Collector(run_dir)
 
+    async def crawl_started(self, site: str, config: dict[str, Any], access: Any) -> None:
+        """The checker starts with the crawl and is fed while it runs (on_page), so that it is done soon after."""
+        if self.collector is None:
+            return
+        cfg = config["links"]
+        site = origin(site)
+        settings = EngineSettings(
+            site_origin=site,
+            own_hosts=[h.lower() for h in cfg["own_hosts"]],
+            timeout=cfg["timeout"],
+            retries=cfg["retries"],
+            retry_after_max=cfg["retry_after_max"],
+            threads=cfg["threads"],
+            own_host_connections=cfg["own_host_connections"],
+            site_connections=site_connections(config),
+            user_agent=USER_AGENT,
+            origins=list(access.origins) if access else [site],
+            ca_bundle=access.tls.ca_bundle if access else None,
+            insecure=bool(access and access.tls.insecure),
+        )
+        folder = self.collector.dir
+        self.engine = LinkEngine(folder / CHECKED, settings, secrets_of(access))
+        await self.engine.start()
+        self.started = time.monotonic()
+        never = ignore_patterns(config) + unsafe_link_patterns(config)
+        self.feed = Feed(folder, self.engine, site, cfg["check_external"], never)
+
     def on_page(self, page: Page, visit: Any, primary: bool) -> None:
         if self.collector:
             self.collector.add(page, visit.links, visit.resources, visit.ids, primary)
+        if self.feed:
+            self.feed.page(page, visit.links, visit.resources)
+
+    async def abandon(self) -> None:
+        if self.engine:
+            await self.engine.abort()
+        for part in (self.collector, self.feed):
+            if part:
+                part.close()
 
     async def run(self, ctx: RunContext) -> list[Finding]:
         if self.collector:
@@ -55,53 +98,60 @@ class LinkCheck(RunCheck):
         folder = ctx.run_dir / FOLDER
         folder.mkdir(exist_ok=True)
         site = origin(ctx.results.run.start_url)
-        # URLs the crawl was told never to visit (--exclude) are never requested by the link check either
-        ignore = [re.compile(p) for p in cfg["ignore"] + ctx.config["exclude"]]
-        # nor links that could delete something or end a session (?action=delete, /logout, ...)
-        unsafe = [re.compile(p, re.I) for p in unsafe_patterns(ctx.config)]
+        if self.engine is None or self.feed is None:  # no crawl_started (a caller that does not crawl)
+            await self.crawl_started(ctx.results.run.start_url, ctx.config, ctx.access)
+        assert self.engine is not None and self.feed is not None
+        ignore = ignore_patterns(ctx.config)
+        unsafe = unsafe_link_patterns(ctx.config)
         occurrences = folder / OCCURRENCES
         plan = plan_targets(read_jsonl(occurrences), site, cfg["check_external"], ignore, unsafe)
 
-        crawled = {normalise(p.final_url or p.url) for p in ctx.results.pages if not p.error}
-        crawled |= {normalise(p.url) for p in ctx.results.pages if not p.error}
-        wanted = {normalise(t.key) for t in plan.targets.values() if t.fragments} & crawled
+        rendered = {normalise(p.final_url or p.url) for p in ctx.results.pages if not p.error}
+        rendered |= {normalise(p.url) for p in ctx.results.pages if not p.error}
+        wanted = {normalise(t.key) for t in plan.targets.values() if t.fragments} & rendered
         ids = ids_for(ctx.run_dir, wanted)
 
-        with open(folder / TARGETS, "w", encoding="utf-8") as fh:
-            for t in plan.targets.values():
-                raw_anchors = sorted(t.fragments) if normalise(t.key) not in crawled else []
-                fh.write(json.dumps({"key": t.key, "url": t.key, "fragments": raw_anchors}, ensure_ascii=False) + "\n")
-        started = time.monotonic()
-        if plan.targets:
-            settings = EngineSettings(
-                site_origin=site,
-                own_hosts=[h.lower() for h in cfg["own_hosts"]],
-                timeout=cfg["timeout"],
-                retries=cfg["retries"],
-                retry_after_max=cfg["retry_after_max"],
-                threads=cfg["threads"],
-                own_host_connections=cfg["own_host_connections"],
-                user_agent=USER_AGENT,
-                origins=list(ctx.access.origins) if ctx.access else [site],
-                ca_bundle=ctx.access.tls.ca_bundle if ctx.access else None,
-                insecure=bool(ctx.access and ctx.access.tls.insecure),
+        self.feed.rest(plan, ctx.results.pages, rendered)
+        self.feed.close()
+        after_crawl = time.monotonic()
+        code = await self.engine.finish()
+        if code:
+            ctx.results.run.notes.append(
+                f"the link checker stopped early (exit code {code}); links it did not reach are marked "
+                "'not checked' (warning)"
             )
-            code = await check_urls(folder / TARGETS, folder / CHECKED, settings, secrets_of(ctx.access))
-            if code:
-                ctx.results.run.notes.append(
-                    f"the link checker stopped early (exit code {code}); links it did not reach are marked "
-                    "'not checked' (warning)"
-                )
-        seconds = time.monotonic() - started
-        checked = {row["key"]: row for row in read_jsonl(folder / CHECKED)}
+        timing = {"after_crawl": time.monotonic() - after_crawl, "total": time.monotonic() - self.started}
+        checked = {row["key"]: row for row in read_jsonl(folder / KNOWN)}
+        checked.update((row["key"], row) for row in read_jsonl(folder / CHECKED))
 
         rows = [
             judge_occurrence(occ, site, cfg["check_external"], ignore, checked, ids, unsafe)
             for occ in read_jsonl(occurrences)
         ]
         ctx.results.extra["links"] = rows
-        ctx.results.extra["link_check"] = summary(rows, len(plan.targets), len(checked), seconds, cfg)
+        counted = {"requested": self.engine.added, "known": self.feed.known, "targets": len(plan.targets)}
+        ctx.results.extra["link_check"] = summary(rows, counted, len(checked), timing, cfg)
         return findings_for(rows, ctx.results.run.cells)
+
+
+def ignore_patterns(config: dict[str, Any]) -> list[re.Pattern]:
+    """``links.ignore``, and the URLs the crawl was told never to visit (--exclude, log-out): never requested."""
+    return [re.compile(p) for p in config["links"]["ignore"] + config["exclude"]]
+
+
+def unsafe_link_patterns(config: dict[str, Any]) -> list[re.Pattern]:
+    """Links that could delete something or end a session (?action=delete, /logout, ...): never requested."""
+    return [re.compile(p, re.I) for p in unsafe_patterns(config)]
+
+
+def site_connections(config: dict[str, Any]) -> int:
+    """Requests in flight to the site under audit: ``links.site_connections``, or (auto) as many as the crawl's
+    pages in flight (``concurrency``; auto: twice the CPU cores)."""
+    setting = config["links"]["site_connections"]
+    if setting != "auto":
+        return int(setting)
+    crawl = config["concurrency"]
+    return int(crawl) if crawl != "auto" else 2 * (os.cpu_count() or 2)
 
 
 def secrets_of(access: Any) -> EngineSecrets:
@@ -111,19 +161,27 @@ def secrets_of(access: Any) -> EngineSecrets:
     return EngineSecrets(access.http_credentials, dict(access.headers), cookies)
 
 
-def summary(rows: list[dict[str, Any]], targets: int, checked: int, seconds: float, cfg: dict) -> dict[str, Any]:
+def summary(
+    rows: list[dict[str, Any]], counted: dict[str, int], checked: int, timing: dict[str, float], cfg: dict
+) -> dict[str, Any]:
+    """``seconds``: how long the run waited for the link check after the crawl (it checks during the crawl);
+    ``requested_urls``: URLs LinkChecker requested, ``known_urls``: URLs answered by what the browsers loaded."""
     counts = {r: sum(1 for row in rows if row["result"] == r) for r in RESULTS}
     broken = [row for row in rows if row["result"] == BROKEN]
+    total = timing["total"]
     return {
         "engine": f"LinkChecker {version('linkchecker')}",
         "links": len(rows),
-        "unique_urls": targets,
+        "unique_urls": counted["targets"],
         "checked_urls": checked,
+        "requested_urls": counted["requested"],
+        "known_urls": counted["known"],
         "counts": counts,
         "broken_internal": sum(1 for row in broken if row["internal"]),
         "broken_external": sum(1 for row in broken if not row["internal"]),
-        "seconds": round(seconds, 2),
-        "urls_per_second": round(checked / seconds, 1) if seconds > 0 and checked else None,
+        "seconds": round(timing["after_crawl"], 2),
+        "seconds_total": round(total, 2),
+        "urls_per_second": round(counted["requested"] / total, 1) if total > 0 and counted["requested"] else None,
         "check_external": cfg["check_external"],
         "own_hosts": list(cfg["own_hosts"]),
     }

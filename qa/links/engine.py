@@ -7,10 +7,16 @@ hooks below (per-host throttle, Retry-After, retries, staging access), none of w
 
 LinkChecker (GPL-2.0-or-later) is imported in-process here; the suite is GPL-2.0-or-later for that reason.
 
-Manners: hosts the user declares as their own are checked with no artificial wait (at most
-``own_host_connections`` requests in flight each); every other host gets LinkChecker's own throttle, one request
-per 0.1–0.6 s. LinkChecker sleeps while holding one lock for all hosts, so one slow external host would stall
-the own host too; the throttle here keeps the same spacing per host but sleeps outside the lock.
+Fed while it runs: :class:`LinkEngine` starts the child before the crawl and hands it each URL as soon as the
+crawl decides it needs checking (one JSON line on the child's standard input); the child checks while the crawl goes
+on, and ends when told the list is complete. A child whose input ends without that word (the audit was interrupted
+or died) stops at once.
+
+Manners: the site under audit (``site_connections`` requests in flight, the crawl's own concurrency) and hosts
+the user declares as their own (``own_host_connections`` each) are checked with no artificial wait; every other
+host gets LinkChecker's own throttle, one request per 0.1–0.6 s. LinkChecker sleeps while holding one lock for all
+hosts, so one slow external host would stall the own host too; the throttle here keeps the same spacing per host
+but sleeps outside the lock.
 """
 
 from __future__ import annotations
@@ -29,7 +35,9 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 POLITE_WAIT = (0.1, 0.6)  # LinkChecker's Aggregate.wait_time_{min,max}_default
-QUEUE_AHEAD = 200  # URLs handed to LinkChecker ahead of its threads: the rest stay in the file
+QUEUE_AHEAD = 200  # URLs handed to LinkChecker ahead of its threads: the rest wait in the pipe
+MAX_ANCHORS = 5000  # anchor names sent back for one page (a link's fragment is looked up among them)
+END = {"end": True}  # the last line of a complete list of targets
 
 
 @dataclass
@@ -43,6 +51,8 @@ class EngineSettings:
     retry_after_max: float = 60
     threads: int = 10
     own_host_connections: int = 8
+    # requests in flight to the site under audit, with no wait (its owner is auditing it); 0: as polite as any host
+    site_connections: int = 0
     user_agent: str = ""
     # The exact origins the site's access goes to (qa.access.SiteAccess.origins), and how TLS is verified there.
     origins: list[str] = field(default_factory=list)
@@ -73,43 +83,88 @@ def is_own(netloc: str, own_hosts: list[str]) -> bool:
     return netloc in own_hosts or netloc.split(":")[0] in own_hosts
 
 
-async def check_urls(targets: Path, out: Path, settings: EngineSettings, secrets: EngineSecrets) -> int:
-    """Check every target listed in ``targets`` (JSON lines) into ``out``; returns the child's exit code.
+class LinkEngine:
+    """The LinkChecker child, fed while it runs: :meth:`start`, then :meth:`add` each URL as it becomes known
+    (the child checks it meanwhile), then :meth:`finish` to wait for the last result; results go to ``out``.
 
     The secrets go to the child through its standard input: never on its command line or on disk.
     """
-    job = {
-        "targets": str(targets.resolve()),
-        "out": str(out.resolve()),
-        "settings": asdict(settings),
-        "secrets": asdict(secrets),
-    }
-    # the child imports this very copy of the suite, installed or not
-    paths = [str(Path(__file__).resolve().parents[2]), os.environ.get("PYTHONPATH", "")]
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in paths if p)}
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "qa.links.engine", stdin=asyncio.subprocess.PIPE, env=env
-    )
-    try:
-        await proc.communicate(json.dumps(job).encode())
-    finally:
-        if proc.returncode is None:  # the audit was cancelled: stop checking, keep what was written
-            proc.terminate()
-            await proc.wait()
-    return proc.returncode or 0
+
+    def __init__(self, out: Path, settings: EngineSettings, secrets: EngineSecrets) -> None:
+        self.out, self.settings, self.secrets = out, settings, secrets
+        self.proc: asyncio.subprocess.Process | None = None
+        self.added = 0
+
+    async def start(self) -> None:
+        job = {"out": str(self.out.resolve()), "settings": asdict(self.settings), "secrets": asdict(self.secrets)}
+        # the child imports this very copy of the suite, installed or not
+        paths = [str(Path(__file__).resolve().parents[2]), os.environ.get("PYTHONPATH", "")]
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in paths if p)}
+        self.proc = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "qa.links.engine", stdin=asyncio.subprocess.PIPE, env=env
+        )
+        self._send(job)
+
+    def add(self, url: str, key: str = "", fragments: list[str] | None = None, anchors: bool = False) -> None:
+        """Check ``url`` (reported under ``key``); ``fragments``: anchors to look for in its HTML; ``anchors``:
+        send back every anchor name of its HTML (for fragments not known yet). Never blocks: what the child has not
+        read yet waits in the pipe's buffer."""
+        self._send({"key": key or url, "url": url, "fragments": fragments or [], "anchors": anchors})
+        self.added += 1
+
+    def _send(self, row: dict[str, Any]) -> None:
+        assert self.proc is not None and self.proc.stdin is not None, "start() first"
+        self.proc.stdin.write(json.dumps(row, ensure_ascii=False).encode() + b"\n")
+
+    async def finish(self) -> int:
+        """Tell the child the list is complete and wait for its last result; returns its exit code."""
+        assert self.proc is not None and self.proc.stdin is not None, "start() first"
+        try:
+            self._send(END)
+            await self.proc.stdin.drain()
+            self.proc.stdin.close()
+            await self.proc.wait()
+        except (BrokenPipeError, ConnectionResetError):  # the child died: what it wrote is kept
+            await self.proc.wait()
+        finally:
+            await self.abort()  # cancelled while waiting: stop checking, keep what was written
+        return self.proc.returncode or 0
+
+    async def abort(self) -> None:
+        """Stop the child now (the audit was interrupted); the results it wrote are kept."""
+        if self.proc is not None and self.proc.returncode is None:
+            self.proc.terminate()
+            await self.proc.wait()
+
+
+async def check_urls(targets: Path, out: Path, settings: EngineSettings, secrets: EngineSecrets) -> int:
+    """Check every target listed in ``targets`` (JSON lines: key, url, fragments) into ``out``; returns the child's
+    exit code."""
+    engine = LinkEngine(out, settings, secrets)
+    await engine.start()
+    with open(targets, encoding="utf-8") as fh:
+        for line in fh:
+            target = json.loads(line)
+            engine.add(target["url"], target.get("key", ""), target.get("fragments"), target.get("anchors", False))
+    return await engine.finish()
 
 
 def child_main() -> None:
-    job = json.loads(sys.stdin.read())
+    job = json.loads(sys.stdin.readline())
     settings = EngineSettings(**job["settings"])
     secrets = EngineSecrets(**job["secrets"])
     if secrets.basic:
         secrets.basic = tuple(secrets.basic)
     with open(job["out"], "w", encoding="utf-8") as sink:
-        run_linkchecker(Path(job["targets"]), sink, settings, secrets)
+        complete = run_linkchecker(sys.stdin, sink, settings, secrets, Path(job["out"]).parent)
+    if not complete:  # the audit stopped without finishing the list: nothing is waiting for the rest
+        os._exit(1)
 
 
-def run_linkchecker(targets: Path, sink: Any, settings: EngineSettings, secrets: EngineSecrets) -> None:
+def run_linkchecker(targets: Any, sink: Any, settings: EngineSettings, secrets: EngineSecrets, folder: Path) -> bool:
+    """Check the targets read line by line from ``targets`` until the end line; False when the input ended
+    without it (the results written so far stand, the checks still queued are dropped). ``folder``: where a
+    combined CA bundle may be written."""
     import re
 
     import requests
@@ -126,7 +181,7 @@ def run_linkchecker(targets: Path, sink: Any, settings: EngineSettings, secrets:
     site = netloc_of(settings.site_origin)
     origins = set(settings.origins or [origin_key(settings.site_origin)])
     write_lock = threading.Lock()
-    verify_with = combined_bundle(settings.ca_bundle, targets.parent) if settings.ca_bundle else True
+    verify_with = combined_bundle(settings.ca_bundle, folder) if settings.ca_bundle else True
 
     def scope(request: Any) -> None:
         """The site's headers and cookies on a request to an allowed origin; no credentials of any kind on a
@@ -179,6 +234,7 @@ def run_linkchecker(targets: Path, sink: Any, settings: EngineSettings, secrets:
                 "redirects": getattr(u, "qa_chain", []),
                 "warnings": [[tag or "", text] for tag, text in u.warnings if tag != WARN_HTTP_REDIRECTED],
                 "missing_anchors": getattr(u, "qa_missing", None),
+                **({"anchors": u.qa_anchors} if getattr(u, "qa_anchors", None) is not None else {}),
                 "error": getattr(u, "qa_error", ""),
                 "retries": getattr(u, "qa_retries", 0),
                 "waited": round(getattr(u, "qa_waited", 0.0), 2),
@@ -194,8 +250,11 @@ def run_linkchecker(targets: Path, sink: Any, settings: EngineSettings, secrets:
             self.due: dict[str, float] = {}
             self.slots: dict[str, threading.BoundedSemaphore] = {}
 
+        def fast(self, netloc: str) -> bool:
+            return is_own(netloc, own_hosts) or (netloc == site and settings.site_connections > 0)
+
         def wait(self, netloc: str) -> None:
-            if is_own(netloc, own_hosts):
+            if self.fast(netloc):
                 return
             with self.lock:
                 now = time.monotonic()
@@ -205,11 +264,12 @@ def run_linkchecker(targets: Path, sink: Any, settings: EngineSettings, secrets:
                 time.sleep(start - now)
 
         def slot(self, netloc: str) -> threading.BoundedSemaphore | None:
-            if not is_own(netloc, own_hosts):
+            if not self.fast(netloc):
                 return None  # polite hosts are spaced out by wait() already
             with self.lock:
                 if netloc not in self.slots:
-                    self.slots[netloc] = threading.BoundedSemaphore(settings.own_host_connections)
+                    n = settings.site_connections if netloc == site and settings.site_connections else 0
+                    self.slots[netloc] = threading.BoundedSemaphore(n or settings.own_host_connections)
                 return self.slots[netloc]
 
     throttle = Throttle()
@@ -217,6 +277,7 @@ def run_linkchecker(targets: Path, sink: Any, settings: EngineSettings, secrets:
     class SuiteHttpUrl(HttpUrl):
         qa_key = ""
         qa_fragments: list[str] = []
+        qa_want_anchors = False
 
         def reset(self) -> None:
             super().reset()
@@ -225,6 +286,7 @@ def run_linkchecker(targets: Path, sink: Any, settings: EngineSettings, secrets:
             self.qa_retries = 0
             self.qa_waited = 0.0
             self.qa_missing: list[str] | None = None
+            self.qa_anchors: list[str] | None = None
             self.qa_error = ""
 
         def _netloc(self) -> str:
@@ -294,13 +356,15 @@ def run_linkchecker(targets: Path, sink: Any, settings: EngineSettings, secrets:
 
         def check_content(self) -> bool:
             parse = super().check_content()
-            if self.qa_fragments and self.valid and self.is_html():
+            if (self.qa_fragments or self.qa_want_anchors) and self.valid and self.is_html():
                 found: set[str] = set()
                 try:
                     linkparse.find_links(self.get_soup(), lambda url, *a, **kw: found.add(url), linkparse.AnchorTags)
                     self.qa_missing = [f for f in self.qa_fragments if not {f, unquote(f)} & found]
+                    if self.qa_want_anchors:
+                        self.qa_anchors = sorted(found)[:MAX_ANCHORS]
                 except Exception:  # content that cannot be parsed: the anchors stay unverified (None)
-                    self.qa_missing = None
+                    self.qa_missing = self.qa_anchors = None
             return parse
 
         def handle_exception(self) -> str:
@@ -311,12 +375,12 @@ def run_linkchecker(targets: Path, sink: Any, settings: EngineSettings, secrets:
             wire = Wire(self.to_wire_dict())
             wire.qa_key, wire.qa_status, wire.qa_chain = self.qa_key, self.qa_status, self.qa_chain
             wire.qa_retries, wire.qa_waited, wire.qa_missing = self.qa_retries, self.qa_waited, self.qa_missing
-            wire.qa_error = self.qa_error
+            wire.qa_error, wire.qa_anchors = self.qa_error, self.qa_anchors
             return wire
 
     config = configuration.Configuration()
     config.update(
-        threads=settings.threads,
+        threads=max(settings.threads, settings.site_connections),
         timeout=settings.timeout,
         recursionlevel=0,  # check, never crawl: the browser crawl decided what is in scope
         checkextern=True,
@@ -342,19 +406,26 @@ def run_linkchecker(targets: Path, sink: Any, settings: EngineSettings, secrets:
     aggregate.wait_for_host = throttle.wait  # type: ignore[method-assign]
     aggregate.logger.start_log_output()
     aggregate.start_threads()
-    with open(targets, encoding="utf-8") as fh:
-        for n, line in enumerate(fh):
-            target = json.loads(line)
-            while aggregate.urlqueue.qsize() > QUEUE_AHEAD:
-                time.sleep(0.01)
-            url_data = SuiteHttpUrl(target["url"], 0, aggregate, extern=(0, 0))
-            url_data.qa_key = target["key"]
-            url_data.qa_fragments = target.get("fragments") or []
-            url_data.cache_url = f"qa:{n}"  # unique: two spellings of one URL must both come back
-            aggregate.urlqueue.put(url_data)
+    complete = False
+    for n, line in enumerate(targets):
+        target = json.loads(line)
+        if target == END:
+            complete = True
+            break
+        while aggregate.urlqueue.qsize() > QUEUE_AHEAD:
+            time.sleep(0.01)
+        url_data = SuiteHttpUrl(target["url"], 0, aggregate, extern=(0, 0))
+        url_data.qa_key = target["key"]
+        url_data.qa_fragments = target.get("fragments") or []
+        url_data.qa_want_anchors = bool(target.get("anchors"))
+        url_data.cache_url = f"qa:{n}"  # unique: two spellings of one URL must both come back
+        aggregate.urlqueue.put(url_data)
+    if not complete:
+        return False
     aggregate.urlqueue.join()
     aggregate.finish()
     aggregate.end_log_output()
+    return True
 
 
 def combined_bundle(ca_bundle: str, folder: Path) -> str:

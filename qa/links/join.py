@@ -1,8 +1,9 @@
 """After the check: each occurrence of a link gets its target's result, its own anchor and mixed-content verdict.
 
 Results, worst first: ``broken`` (the target cannot be reached or answers with an error), ``warning`` (reached,
-but redirected, rate limited, anchor missing, or insecure on an https page), ``ok``, ``ignored`` (not requested:
-another scheme, external checking off, ``links.ignore`` or ``--exclude``).
+but rate limited, anchor missing, or insecure on an https page), ``info`` (redirected to a working page: the link
+works, its chain says what to update it to), ``ok``, ``ignored`` (not requested: another scheme, external checking
+off, ``links.ignore`` or ``--exclude``).
 """
 
 from __future__ import annotations
@@ -17,9 +18,9 @@ from qa.links.syntax import mailto_problem, tel_problem
 from qa.redact import redact_text, redact_url
 from qa.urls import UNSAFE_REASON, normalise
 
-OK, BROKEN, WARNING, IGNORED = "ok", "broken", "warning", "ignored"
-RESULTS = (BROKEN, WARNING, OK, IGNORED)
-_RANK = {OK: 0, WARNING: 1, BROKEN: 2}
+OK, BROKEN, WARNING, INFO, IGNORED = "ok", "broken", "warning", "info", "ignored"
+RESULTS = (BROKEN, WARNING, INFO, OK, IGNORED)
+_RANK = {OK: 0, INFO: 1, WARNING: 2, BROKEN: 3}
 
 # LinkChecker warnings worth a person's attention; the rest (URL spelling, parseability) are noise here
 NOTABLE_WARNINGS = {"http-empty-content", "url-content-size-zero", "url-error-getting-content", "url-too-long"}
@@ -138,7 +139,7 @@ def judge_target(checked: dict[str, Any] | None) -> Verdict:
     chain = checked.get("redirects") or []
     if chain:
         hops = " → ".join(f"{hop['status']} {hop['url']}" for hop in chain[1:])
-        verdict = _worse(verdict, WARNING, f"redirected {chain[0]['status']} → {hops}", "redirect")
+        verdict = _worse(verdict, INFO, f"redirected {chain[0]['status']} → {hops}", "redirect")
     for tag, text in checked.get("warnings") or []:
         if tag in NOTABLE_WARNINGS:
             verdict = _worse(verdict, WARNING, text, tag)
@@ -203,7 +204,7 @@ def judge_occurrence(
         row["status"] = target.get("status")
         row["content_type"] = target.get("content_type", "")
         row["redirects"] = [{"url": redact_url(h["url"]), "status": h["status"]} for h in target.get("redirects", [])]
-    if verdict[0] == OK and needs_fragment_check(fragment) and target:
+    if verdict[0] in (OK, INFO) and needs_fragment_check(fragment) and target:
         verdict = _worse(verdict, *anchor_verdict(fragment, target, ids))
     if urlsplit(source).scheme == "https" and scheme == "http":
         if element in LINK_ELEMENTS:
@@ -224,6 +225,10 @@ def anchor_verdict(fragment: str, target: dict[str, Any], ids: dict[str, set[str
         if names & rendered:
             return OK, "", ""
         return WARNING, f"anchor #{unquote(fragment)} not found on the target page (rendered DOM)", "missing-anchor"
+    if target.get("anchors") is not None:  # every anchor name of the target's HTML (a link met during the crawl)
+        if names & set(target["anchors"]):
+            return OK, "", ""
+        return WARNING, f"anchor #{unquote(fragment)} not found in the target page's HTML", "missing-anchor"
     missing = target.get("missing_anchors")
     if missing is None:
         return OK, "", ""  # not an HTML page (a PDF's #page=2), or its HTML could not be read

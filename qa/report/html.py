@@ -40,7 +40,7 @@ IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp", ".gif")
 SNIPPET_CHARS = 300  # of an element's HTML; results.json and the workbooks keep all of it
 MESSAGE_CHARS = 1500
 SNIPPET_CHUNK = 100  # pages whose element HTML is stored (and read by a page view) together
-LINK_ORDER = {"broken": 0, "warning": 1, "ok": 2, "ignored": 3}
+LINK_ORDER = {"broken": 0, "warning": 1, "info": 2, "ok": 3, "ignored": 4}
 # A relative path inside the run folder: no scheme, no leading slash, no "..", nothing that needs quoting.
 _LOCAL_PATH = re.compile(r"^(?!/)(?!.*(?:^|/)\.\.(?:/|$))[A-Za-z0-9._~/-]+$")
 _TOKEN = re.compile(r"@@(t:)?([a-z_]+)@@")

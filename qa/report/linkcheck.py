@@ -1,4 +1,5 @@
-"""リンクチェック結果 / Link check results workbook: summary, broken links, warnings, every link.
+"""リンクチェック結果 / Link check results workbook: summary, broken links, warnings, information (redirects to a
+working page, with their chain: the address to update the link to), every link.
 
 Bilingual (Japanese / English) and printable on A4 landscape."""
 
@@ -21,6 +22,7 @@ FILENAME = "link-check.xlsx"
 RESULT_TEXT = {
     "broken": "リンク切れ / Broken",
     "warning": "警告 / Warning",
+    "info": "情報 / Info",
     "ok": "正常 / OK",
     "ignored": "対象外 / Not checked",
 }
@@ -37,7 +39,12 @@ ISSUE_TEXT = {
     "local-file": "ローカルファイル / Local file",
     "not-checked": "未確認 / Not checked",
 }
-ELEMENT_TEXT = {"a": "リンク / link", "area": "イメージマップ / image map", "img": "画像 / image"}
+ELEMENT_TEXT = {
+    "a": "リンク / link",
+    "area": "イメージマップ / image map",
+    "img": "画像 / image",
+    "meta refresh": "自動転送 / meta refresh",
+}
 
 
 def issues_text(row: dict[str, Any]) -> str:
@@ -86,7 +93,7 @@ def render(results: Results, out_dir: Path) -> list[Path]:
     info = results.extra["link_check"]
     wb = Workbook()
     summary_sheet(wb.active, results, info, rows)
-    order = {"broken": 0, "warning": 1, "ok": 2, "ignored": 3}
+    order = {"broken": 0, "warning": 1, "info": 2, "ok": 3, "ignored": 4}
 
     broken = sorted((r for r in rows if r["result"] == "broken"), key=lambda r: (not r["internal"], r["source"]))
     write_table(
@@ -139,6 +146,25 @@ def render(results: Results, out_dir: Path) -> list[Path]:
             for n, r in enumerate(warnings, 1)
         ),
         [6, 26, 45, 30, 14, 50, 10, 50, 50],
+    )
+    info_rows = sorted((r for r in rows if r["result"] == "info"), key=lambda r: (r["issues"], r["source"]))
+    write_table(
+        wb.create_sheet("情報 Info"),
+        [
+            "No.",
+            "種類 / Kind",
+            "リンク元ページ / Source page",
+            "リンクテキスト / Link text",
+            "要素 / Element",
+            "リンク先 / URL",
+            "最終URL / Final URL",
+            "リダイレクト / Redirect chain",
+        ],
+        (
+            [n, issues_text(r), *where(r), (r.get("redirects") or [{}])[-1].get("url", ""), chain_text(r)]
+            for n, r in enumerate(info_rows, 1)
+        ),
+        [6, 26, 45, 30, 14, 50, 50, 60],
     )
     everything = sorted(rows, key=lambda r: (order.get(r["result"], 9), r["source"], r["url"]))
     write_table(
@@ -194,6 +220,7 @@ def summary_sheet(ws: Any, results: Results, info: dict[str, Any], rows: list[di
         ("　うち内部 / of which internal", info.get("broken_internal", 0)),
         ("　うち外部 / of which external", info.get("broken_external", 0)),
         ("警告 / Warnings", counts.get("warning", 0)),
+        ("情報（リダイレクト） / Info (redirects)", counts.get("info", 0)),
         ("正常 / OK", counts.get("ok", 0)),
         ("対象外 / Not checked", counts.get("ignored", 0)),
     ]
@@ -212,9 +239,11 @@ def summary_sheet(ws: Any, results: Results, info: dict[str, Any], rows: list[di
         [
             "注記 / Notes",
             "リンクはブラウザで表示した後のページ（JavaScript 実行後）から収集し、各URLを1回だけ確認しました。"
-            "警告：リダイレクト、存在しないページ内リンク先、https ページ上の http リンク・リソース。 / "
+            "警告：存在しないページ内リンク先、https ページ上の http リンク・リソース。"
+            "情報：正常なページへのリダイレクト（リンクを最終URLに更新してください）。 / "
             "Links were collected from the rendered page (after JavaScript) and each URL was requested once. "
-            "Warnings: redirects, missing anchors, http:// links or resources on https pages.",
+            "Warnings: missing anchors, http:// links or resources on https pages. "
+            "Info: redirects to a working page (update the link to the final URL).",
         ]
     )
     ws.column_dimensions["A"].width = 38

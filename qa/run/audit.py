@@ -144,8 +144,12 @@ async def run_audit(opts: AuditOptions) -> AuditOutcome:
         )
         store = RunStore(run_dir)
         store.write_header(run)
+        # what the crawl must never open (login, logout, admin) the link check never requests either
+        never = {**config, "exclude": config["exclude"] + entry.exclude}
         for check in run_checks:
-            check.begin(run_dir, config)
+            check.begin(run_dir, config)  # may refuse a bad setting: before anything starts
+        for check in run_checks:
+            await check.crawl_started(start_url, never, access)
         frontier.on_accept, frontier.on_skip = store.log_accepted, store.log_skipped
         async with async_playwright() as pw:
             engines: list[Engine] = []
@@ -238,9 +242,10 @@ async def run_audit(opts: AuditOptions) -> AuditOutcome:
             run.engines["axe-core"] = saved.get("axe-core", "")
         results.checks = count_check_runs(page_checks, coverage, results.pages, run.cells)
         # checks over the whole run
-        if not interrupted:
-            # what the crawl must never open (login, logout, admin) the link check never requests either
-            never = {**config, "exclude": config["exclude"] + entry.exclude}
+        if interrupted:
+            for check in run_checks:
+                await check.abandon()
+        else:
             ctx = RunContext(results, run_dir, never, client, access, compare=opts.compare)
             await run_whole_run_checks(
                 results, [c for c in checks if isinstance(c, SiteCheck)] + run_checks, ctx, checks

@@ -35,11 +35,30 @@ _LINKS_JS = """(maxLinks) => {
     links.push({href: a.href, raw: a.getAttribute('href'), text: text(a) || (img ? img.alt : '') ||
                 a.getAttribute('aria-label') || a.getAttribute('alt') || '', element: a.tagName.toLowerCase()});
   }
+  // <meta http-equiv=refresh content="5; url=next.html">: where the browser goes next, a link like any other
+  for (const m of document.querySelectorAll('meta[http-equiv]')) {
+    if (links.length >= maxLinks || m.httpEquiv.trim().toLowerCase() !== 'refresh') continue;
+    const found = /^\\s*[\\d.]+\\s*[;,]?\\s*(?:url\\s*=\\s*)?(.*)$/i.exec(m.content || '');
+    let raw = found ? found[1].trim() : '';
+    if (/^['"]/.test(raw)) raw = raw.slice(1).split(raw[0])[0];
+    if (!raw) continue;  // "5" alone reloads the page itself
+    let href;
+    try { href = new URL(raw, document.baseURI).href; } catch (e) { continue; }
+    links.push({href, raw, text: '', element: 'meta refresh'});
+  }
+  // Same-origin resources the browser loaded with 200 and no redirect (Resource Timing): the link check need not
+  // request them again. Cross-origin entries hide their status (0), and some engines have none: those are checked.
+  const loaded = new Set();
+  for (const e of performance.getEntriesByType('resource')) {
+    if (e.responseStatus === 200 && !e.redirectStart && e.name.startsWith(location.origin + '/')) loaded.add(e.name);
+  }
   const resources = [];
-  const add = (url, element, label, source) => {
+  const add = (url, element, label, source, base) => {
     if (resources.length >= maxLinks || !url) return;
-    try { url = new URL(url, document.baseURI).href; } catch (e) { return; }
-    resources.push({href: url, element, text: (label || '').slice(0, 200), source: source || ''});
+    try { url = new URL(url, base || document.baseURI).href; } catch (e) { return; }
+    const row = {href: url, element, text: (label || '').slice(0, 200), source: source || ''};
+    if (loaded.has(url.split('#')[0])) row.loaded = 200;
+    resources.push(row);
   };
   // srcset: "url 1x, url 2x" (a URL may itself contain commas, so split the way the HTML spec does)
   const srcset = (value) => {
@@ -78,12 +97,12 @@ _LINKS_JS = """(maxLinks) => {
   }
   for (const el of document.querySelectorAll('video[poster]')) add(el.getAttribute('poster'), 'video poster', '');
   for (const el of document.querySelectorAll('object[data]')) add(el.getAttribute('data'), 'object', '');
-  // CSS url(): same-origin style sheets through the CSSOM (cross-origin ones cannot be read), and style attributes
+  // CSS url() and @import: same-origin style sheets through the CSSOM, each URL relative to the sheet it is written
+  // in (an imported sheet's own URL, level by level), and style attributes (relative to the page). Cross-origin
+  // sheets cannot be read (cssRules throws): the sheet itself is checked, what it references is not.
   const cssUrls = (text, base, source) => {
     for (const m of (text || '').matchAll(/url\\(\\s*(['"]?)(.*?)\\1\\s*\\)/g)) {
-      if (m[2] && !m[2].startsWith('data:')) {
-        try { add(new URL(m[2], base).href, 'css url()', '', source); } catch (e) { /* not a URL */ }
-      }
+      if (m[2] && !m[2].startsWith('data:')) add(m[2], 'css url()', '', source, base);
     }
   };
   const seenSheets = new Set();
@@ -95,7 +114,8 @@ _LINKS_JS = """(maxLinks) => {
     const base = sheet.href || document.baseURI;
     const source = sheet.href || '';
     for (const rule of rules || []) {
-      if (rule.styleSheet) { add(rule.href, 'css @import', '', source); walk(rule.styleSheet); continue; }
+      // @import's href is as written, relative to this sheet; an import that failed to load may have no styleSheet
+      if (rule.type === 3) { add(rule.href, 'css @import', '', source, base); walk(rule.styleSheet); continue; }
       // grouping rules (@media, @supports) have no style of their own; style rules' cssText holds nested ones
       if (rule.style === undefined && rule.cssRules) { walk({cssRules: rule.cssRules, href: sheet.href}); continue; }
       cssUrls(rule.cssText, base, source);
