@@ -15,8 +15,9 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from pydantic import Field, create_model
 
-from qa.config import Field, read_yaml, validate
+from qa.config import Config, Section, parse, read_yaml
 from qa.errors import ConfigError, SiteError
 from qa.redact import redact_url, register_secret
 
@@ -53,9 +54,15 @@ class Credentials:
 
 
 ENV = {f.name: f"QA_{f.name.upper()}" for f in fields(Credentials)}  # basic_user -> QA_BASIC_USER, ...
-SECRETS_SCHEMA = {
-    f.name: Field((str,), None, f"or the environment variable {ENV[f.name]}") for f in fields(Credentials)
-}
+# The secrets file: the credentials' names, each also settable from the environment.
+SecretsFile = create_model(
+    "SecretsFile",
+    __base__=Section,
+    **{
+        f.name: (str | None, Field(None, description=f"or the environment variable {ENV[f.name]}"))
+        for f in fields(Credentials)
+    },
+)
 WORDPRESS_LOGIN = {
     "url": "wp-login.php",  # relative to where WordPress is installed
     "username": "#user_login",
@@ -65,11 +72,11 @@ WORDPRESS_LOGIN = {
 }
 
 
-def load_credentials(config: dict[str, Any], environ: dict[str, str] | None = None) -> Credentials:
+def load_credentials(config: Config, environ: dict[str, str] | None = None) -> Credentials:
     """The environment wins over the secrets file; both are optional."""
     environ = os.environ if environ is None else environ
     values: dict[str, str] = {}
-    path = config["access"]["secrets_file"]
+    path = config.access.secrets_file
     if path:
         values = _read_secrets(Path(path))
     for name, var in ENV.items():
@@ -84,7 +91,7 @@ def load_credentials(config: dict[str, Any], environ: dict[str, str] | None = No
 
 def _read_secrets(path: Path) -> dict[str, str]:
     data = read_yaml(path, "secrets file")
-    values = validate(data, SECRETS_SCHEMA, str(path))
+    values = parse(SecretsFile, data, str(path), show_values=False).model_dump()
     try:
         mode = path.stat().st_mode
     except OSError:
@@ -121,9 +128,9 @@ async def check_basic_auth(client: httpx.AsyncClient, url: str, creds: Credentia
     )
 
 
-def login_form(config: dict[str, Any], wordpress_base: str | None) -> dict[str, str] | None:
+def login_form(config: Config, wordpress_base: str | None) -> dict[str, str] | None:
     """The login form to use: the configured one, WordPress's own on a WordPress site, or none."""
-    form = config["access"]["login"]
+    form = config.access.login.model_dump()
     if form["url"]:
         return form
     if wordpress_base is None:

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from qa.check import RunCheck, RunContext
+from qa.config import Config, Links
 from qa.links.collect import FOLDER, OCCURRENCES, Collector, ids_for
 from qa.links.engine import EngineSecrets, EngineSettings, check_urls
 from qa.links.join import BROKEN, RESULTS, judge_occurrence, plan_targets
@@ -38,10 +39,10 @@ class LinkCheck(RunCheck):
     def __init__(self) -> None:
         self.collector: Collector | None = None
 
-    def enabled(self, config: dict[str, Any]) -> bool:
-        return bool(config["links"]["enabled"])
+    def enabled(self, config: Config) -> bool:
+        return config.links.enabled
 
-    def begin(self, run_dir: Path, config: dict[str, Any]) -> None:
+    def begin(self, run_dir: Path, config: Config) -> None:
         self.collector = Collector(run_dir)
 
     def on_page(self, page: Page, visit: Any, primary: bool) -> None:
@@ -51,14 +52,14 @@ class LinkCheck(RunCheck):
     async def run(self, ctx: RunContext) -> list[Finding]:
         if self.collector:
             self.collector.close()
-        cfg = ctx.config["links"]
+        cfg = ctx.config.links
         folder = ctx.run_dir / FOLDER
         folder.mkdir(exist_ok=True)
         site = origin(ctx.results.run.start_url)
         # URLs the crawl was told never to visit (--exclude) are never requested by the link check either
-        ignore = [re.compile(p) for p in cfg["ignore"] + ctx.config["exclude"]]
+        ignore = [re.compile(p) for p in cfg.ignore + ctx.config.exclude]
         occurrences = folder / OCCURRENCES
-        plan = plan_targets(read_jsonl(occurrences), site, cfg["check_external"], ignore)
+        plan = plan_targets(read_jsonl(occurrences), site, cfg.check_external, ignore)
 
         crawled = {normalise(p.final_url or p.url) for p in ctx.results.pages if not p.error}
         crawled |= {normalise(p.url) for p in ctx.results.pages if not p.error}
@@ -73,12 +74,12 @@ class LinkCheck(RunCheck):
         if plan.targets:
             settings = EngineSettings(
                 site_origin=site,
-                own_hosts=[h.lower() for h in cfg["own_hosts"]],
-                timeout=cfg["timeout"],
-                retries=cfg["retries"],
-                retry_after_max=cfg["retry_after_max"],
-                threads=cfg["threads"],
-                own_host_connections=cfg["own_host_connections"],
+                own_hosts=[h.lower() for h in cfg.own_hosts],
+                timeout=cfg.timeout,
+                retries=cfg.retries,
+                retry_after_max=cfg.retry_after_max,
+                threads=cfg.threads,
+                own_host_connections=cfg.own_host_connections,
                 user_agent=USER_AGENT,
             )
             code = await check_urls(folder / TARGETS, folder / CHECKED, settings, secrets_of(ctx.access))
@@ -91,7 +92,7 @@ class LinkCheck(RunCheck):
         checked = {row["key"]: row for row in read_jsonl(folder / CHECKED)}
 
         rows = [
-            judge_occurrence(occ, site, cfg["check_external"], ignore, checked, ids) for occ in read_jsonl(occurrences)
+            judge_occurrence(occ, site, cfg.check_external, ignore, checked, ids) for occ in read_jsonl(occurrences)
         ]
         ctx.results.extra["links"] = rows
         ctx.results.extra["link_check"] = summary(rows, len(plan.targets), len(checked), seconds, cfg)
@@ -105,7 +106,7 @@ def secrets_of(access: Any) -> EngineSecrets:
     return EngineSecrets(access.http_credentials, dict(access.headers), cookies)
 
 
-def summary(rows: list[dict[str, Any]], targets: int, checked: int, seconds: float, cfg: dict) -> dict[str, Any]:
+def summary(rows: list[dict[str, Any]], targets: int, checked: int, seconds: float, cfg: Links) -> dict[str, Any]:
     counts = {r: sum(1 for row in rows if row["result"] == r) for r in RESULTS}
     broken = [row for row in rows if row["result"] == BROKEN]
     return {
@@ -118,8 +119,8 @@ def summary(rows: list[dict[str, Any]], targets: int, checked: int, seconds: flo
         "broken_external": sum(1 for row in broken if not row["internal"]),
         "seconds": round(seconds, 2),
         "urls_per_second": round(checked / seconds, 1) if seconds > 0 and checked else None,
-        "check_external": cfg["check_external"],
-        "own_hosts": list(cfg["own_hosts"]),
+        "check_external": cfg.check_external,
+        "own_hosts": list(cfg.own_hosts),
     }
 
 

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import httpx
 
+from qa.config import Config
 from qa.discover.sitemap import sitemap_urls
 from qa.errors import UsageError
 from qa.net import fetch_bytes
@@ -32,8 +32,8 @@ def read_url_list(path: Path) -> list[str]:
     return urls
 
 
-async def listed_pages(start_url: str, config: dict[str, Any], client: httpx.AsyncClient) -> list[str]:
+async def listed_pages(start_url: str, config: Config, client: httpx.AsyncClient) -> list[str]:
     """Pages the site lists itself (robots.txt Sitemap lines, sitemaps and their indexes)."""
-    if not config["use_sitemaps"]:
+    if not config.use_sitemaps:
         return []
     return await sitemap_urls(origin(start_url), lambda u: fetch_bytes(client, u))

@@ -22,6 +22,7 @@ from qa.access import SiteAccess, load_credentials, site_access
 from qa.check import CORE, PageCheck, RunCheck, RunContext, SiteCheck, load_checks, select_checks
 from qa.check._whole_run import account_artifacts, audited_pages, run_site_checks
 from qa.check.axe import AxeCheck
+from qa.config import Config
 from qa.discover.frontier import Frontier
 from qa.discover.seeds import listed_pages
 from qa.errors import UsageError
@@ -48,7 +49,7 @@ from qa.visit.matrix import Matrix
 
 @dataclass
 class AuditOptions:
-    config: dict[str, Any]
+    config: Config
     matrix: Matrix
     out: Path
     start_url: str | None = None
@@ -95,7 +96,7 @@ def new_run_info(opts: AuditOptions, start_url: str) -> RunInfo:
             "python": platform.python_version(),
             "os": platform.platform(),
         },
-        config=redact_config(opts.config),
+        config=redact_config(opts.config.model_dump()),
         cells=[cell_name(b.name, v.name) for b, v in opts.matrix.cells()],
     )
 
@@ -105,7 +106,7 @@ async def run_audit(opts: AuditOptions) -> AuditOutcome:
     if not start_url or normalise(start_url) is None:
         raise UsageError(f"'{start_url}' is not an http(s) URL; give a URL such as https://staging.example.jp/")
     start_url = normalise(start_url)
-    checks = select_checks(load_checks(opts.checks_dir), opts.config["families"])
+    checks = select_checks(load_checks(opts.checks_dir), opts.config.families)
     if not any(isinstance(c, PageCheck) and c.family != CORE and not c.primary_only for c in checks):
         # nothing looks at layout or rendering beyond the first cell: one browser at one viewport sees every page
         opts.matrix = Matrix(opts.matrix.browsers[:1], opts.matrix.viewports[:1])
@@ -113,9 +114,9 @@ async def run_audit(opts: AuditOptions) -> AuditOutcome:
     run_checks = [c for c in checks if isinstance(c, RunCheck) and c.enabled(opts.config)]
     AxeCheck.live_criteria = {}
     profiles.prepare_config(opts.config)
-    human = reviews.load_reviews(Path(opts.config["reviews_file"]), verdict_aliases(opts.config))
+    human = reviews.load_reviews(Path(opts.config.reviews_file), verdict_aliases(opts.config.model_dump()))
     if opts.url_list:
-        opts.config = {**opts.config, "follow_links": False}  # so that a resumed run does not crawl either
+        opts.config = opts.config.model_copy(update={"follow_links": False})  # a resumed run does not crawl either
     resumed = ResumeState.load(opts.resume, start_url) if opts.resume else None
     run = resumed.run if resumed else new_run_info(opts, start_url)
     run_dir = opts.resume if opts.resume else opts.out / run.id
@@ -123,16 +124,16 @@ async def run_audit(opts: AuditOptions) -> AuditOutcome:
     creds = load_credentials(config)
     access = site_access(creds, opts.access)
 
-    async with make_client(config["timeouts"]["navigation"], access) as client:
+    async with make_client(config.timeouts.navigation, access) as client:
         # discover
         await preflight(client, start_url)
         entry = await enter_site(client, start_url, config, creds, access)
         frontier = Frontier(
             start_url,
-            config["max_pages"],
-            config["include"],
-            config["exclude"] + entry.exclude,
-            traps=config.get("traps") or {},
+            config.max_pages,
+            config.include,
+            config.exclude + entry.exclude,
+            traps=config.traps.model_dump(),
         )
         store = RunStore(run_dir)
         store.write_header(run)
@@ -162,7 +163,7 @@ async def run_audit(opts: AuditOptions) -> AuditOutcome:
                     config,
                     opts.matrix.viewports,
                     run_dir,
-                    follow_links=config["follow_links"] and not opts.url_list,
+                    follow_links=config.follow_links and not opts.url_list,
                     access=access,
                     progress=opts.progress,
                     relaunch=relaunch,
@@ -179,7 +180,7 @@ async def run_audit(opts: AuditOptions) -> AuditOutcome:
                     crawl.offer_all(entry.urls, None, 1)
                     crawl.offer_all(await listed_pages(start_url, config, client), None, 1)
                 crawl.offer_all(
-                    sampling.representative_urls(config, start_url), None, 0, listed=True
+                    sampling.representative_urls(config.model_dump(), start_url), None, 0, listed=True
                 )  # must be audited
                 interrupted = await crawl.run()
             finally:
@@ -226,7 +227,7 @@ async def run_audit(opts: AuditOptions) -> AuditOutcome:
         # checks over the whole run
         if not interrupted:
             # what the crawl must never open (login, logout, admin) the link check never requests either
-            never = {**config, "exclude": config["exclude"] + entry.exclude}
+            never = config.model_copy(update={"exclude": config.exclude + entry.exclude})
             ctx = RunContext(results, run_dir, never, client, access, compare=opts.compare)
             await run_whole_run_checks(
                 results, [c for c in checks if isinstance(c, SiteCheck)] + run_checks, ctx, checks
@@ -241,11 +242,11 @@ async def run_audit(opts: AuditOptions) -> AuditOutcome:
             f"Continue it with: qa audit --resume {run_dir}"
         )
     # judge + report
-    results.extra[sampling.SECTION] = sampling.select(results, config)
-    results.extra[reviews.SECTION] = {"source": config["reviews_file"], "items": human}
+    results.extra[sampling.SECTION] = sampling.select(results, config.model_dump())
+    results.extra[reviews.SECTION] = {"source": config.reviews_file, "items": human}
     results.extra["groups"] = groups_section(results)
     conclude(results, opts.publication)
-    gate = judge_run(results, config, opts.publication.settings, run_dir)  # once: every report reads it
+    gate = judge_run(results, config.model_dump(), opts.publication.settings, run_dir)  # once: every report reads it
     store.finish(results)
     conformance: list[str] = []
     reports = render_all(results, run_dir, meanwhile=lambda: conformance.extend(conformance_lines(results)))

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
 import httpx
 
 from qa.access import Credentials, SiteAccess, check_basic_auth, login_excludes, login_form
+from qa.config import Config
 from qa.discover.wordpress import WordPressSite, detect, discover_wordpress, site_base
 from qa.visit.login import form_login
 
@@ -26,19 +26,19 @@ class SiteEntry:
 async def enter_site(
     client: httpx.AsyncClient,
     start_url: str,
-    config: dict[str, Any],
+    config: Config,
     creds: Credentials,
     access: SiteAccess,
 ) -> SiteEntry:
     """Fail with exit 3 when the site refuses us; log in (cookies go into ``access`` and ``client``); list what
     WordPress knows (offered to the crawl unless a URL list fixes the pages, and recorded on the pages either way)."""
     await check_basic_auth(client, start_url, creds)
-    api_root = await detect(client, start_url) if config["wordpress"]["discover"] else None
+    api_root = await detect(client, start_url) if config.wordpress.discover else None
     entry = SiteEntry()
     # WordPress's own login is used only when login credentials were given; a configured form always.
     form = login_form(config, site_base(api_root) if api_root and creds.login else None)
     if form:
-        cookies = await form_login(start_url, form, creds, access, config["timeouts"]["navigation"])
+        cookies = await form_login(start_url, form, creds, access, config.timeouts.navigation)
         access.cookies += cookies
         for c in cookies:
             client.cookies.set(c["name"], c["value"])
