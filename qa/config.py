@@ -17,11 +17,13 @@ from types import UnionType
 from typing import Annotated, Any, Literal, TypeVar, Union, get_args, get_origin
 
 import yaml
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
 from pydantic_core import PydanticCustomError
 
 from qa import vocab
 from qa.errors import ConfigError
+
+MISSING = "is missing"
 
 
 class Section(BaseModel):
@@ -38,6 +40,7 @@ class Section(BaseModel):
             return {
                 k: fields[k].get_default(call_default_factory=True) if v is None and k in fields else v
                 for k, v in data.items()
+                if v is not None or k not in fields or not fields[k].is_required()  # a required one is missing
             }
         return data
 
@@ -47,10 +50,15 @@ def checked(problem: Callable[[Any], str | None]) -> AfterValidator:
 
     def run(value: Any) -> Any:
         if text := problem(value):
-            raise PydanticCustomError("qa", "{problem}", {"problem": text})
+            raise invalid(text)
         return value
 
     return AfterValidator(run)
+
+
+def invalid(problem: str) -> PydanticCustomError:
+    """A validator's error: ``problem`` follows the key in the message (``'sampling.random' must be ...``)."""
+    return PydanticCustomError("qa", "{problem}", {"problem": problem})
 
 
 def _concurrency(v: Any) -> str | None:
@@ -90,6 +98,20 @@ def _counts(v: dict[str, Any]) -> str | None:
     return "must map outcome, rule or criterion names to whole numbers >= 0"
 
 
+def to_date(value: Any) -> Any:
+    """A date as YAML reads it (2027-03-31), as text or as a spreadsheet's datetime."""
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    if isinstance(value, datetime.date):
+        return value
+    try:
+        return datetime.date.fromisoformat(str(value).strip())
+    except ValueError:
+        raise invalid(f"must be a date like 2027-03-31, got {value!r}") from None
+
+
+Date = Annotated[datetime.date, BeforeValidator(to_date)]
+Text = Annotated[str, checked(lambda v: None if v else MISSING)]  # required, and not empty
 Number = int | float  # an int stays an int (results.json records what was written)
 Regexes = Annotated[list[str], checked(_regexes)]
 Labels = Annotated[dict[str, Any], checked(_labels)]
@@ -295,12 +317,18 @@ WANT = {
 def problems(exc: ValidationError, model: type[BaseModel], show_values: bool = True) -> list[str]:
     """One line per key of a validation error (a union's alternatives merged): key, problem, help."""
     found: dict[str, dict[str, Any]] = {}
+    typos: set[str] = set()
     for error in exc.errors(include_url=False):
         loc, kind = error["loc"], error["type"]
         key, help_text, known = _locate(model, loc)
         if kind == "extra_forbidden":
             found[f"+{key}"] = {"line": f"unknown key '{key}' ({nearest(str(loc[-1]), known)})"}
+            meant = difflib.get_close_matches(str(loc[-1]), known, n=1, cutoff=0.5)
+            if meant:  # a misspelt required key: the missing one is the same mistake, said once
+                typos.add(f"{key.rsplit('.', 1)[0]}.{meant[0]}" if "." in key else meant[0])
             continue
+        if loc and isinstance(loc[-1], int):
+            help_text = ""  # a whole entry of a list: the list's help does not describe it
         if kind == "literal_error" and loc and isinstance(loc[-1], int):
             key = key.rsplit("[", 1)[0]  # one value of a list: the list is named
         entry = found.setdefault(key, {"wants": [], "problem": "", "input": error["input"], "help": help_text})
@@ -312,6 +340,8 @@ def problems(exc: ValidationError, model: type[BaseModel], show_values: bool = T
             entry["problem"] = _problem(error)
     lines = []
     for key, entry in found.items():
+        if key in typos and entry.get("problem") == MISSING:
+            continue
         help_text = f" ({entry['help']})" if entry.get("help") else ""
         if "line" in entry:
             lines.append(entry["line"])
@@ -331,7 +361,7 @@ def _problem(error: Any) -> str:
     if kind in ("model_type", "model_attributes_type"):
         return "must be a mapping of keys to values"
     if kind == "missing":
-        return "is missing"
+        return MISSING
     if kind == "greater_than":
         return f"must be greater than {ctx['gt']}"
     if kind == "greater_than_equal":
