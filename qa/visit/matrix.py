@@ -4,16 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
 from pydantic import Field
 
-from qa.config import Section, checked, nearest, parse, read_yaml
+from qa.config import Section, nearest, parse, read_yaml
 from qa.errors import ConfigError, UsageError
-
-
-def _non_empty(v: list) -> str | None:
-    return None if v else "must be a non-empty list of entries"
 
 
 class BrowserEntry(Section):
@@ -48,8 +44,8 @@ class ViewportEntry(Section):
 class BrowsersFile(Section):
     """``browsers.yaml``."""
 
-    browsers: Annotated[list[BrowserEntry], checked(_non_empty)] = Field(description="the browsers a run may use")
-    viewports: Annotated[list[ViewportEntry], checked(_non_empty)] = Field(description="the viewports a run may use")
+    browsers: list[BrowserEntry] = Field([], description="the browsers a run may use")
+    viewports: list[ViewportEntry] = Field([], description="the viewports a run may use")
 
 
 @dataclass(frozen=True)
@@ -87,6 +83,9 @@ class Matrix:
 
 
 def _unique(entries: list[dict[str, Any]], key: str, source: str) -> list[dict[str, Any]]:
+    """Checked once every entry is valid (the file's structural errors come first, all at once)."""
+    if not entries:
+        raise ConfigError(f"{source}: '{key}' must be a non-empty list of entries")
     names = [e["name"] for e in entries]
     dupes = {n for n in names if names.count(n) > 1}
     if dupes:
