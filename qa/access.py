@@ -17,8 +17,9 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import httpx
+from pydantic import Field, create_model
 
-from qa.config import Field, read_yaml, validate
+from qa.config import Config, Section, parse, read_yaml
 from qa.errors import ConfigError, SiteError
 from qa.redact import redact_url, register_secret
 from qa.urls import origin_key
@@ -90,9 +91,15 @@ class Credentials:
 
 
 ENV = {f.name: f"QA_{f.name.upper()}" for f in fields(Credentials)}  # basic_user -> QA_BASIC_USER, ...
-SECRETS_SCHEMA = {
-    f.name: Field((str,), None, f"or the environment variable {ENV[f.name]}") for f in fields(Credentials)
-}
+# The secrets file: the credentials' names, each also settable from the environment.
+SecretsFile = create_model(
+    "SecretsFile",
+    __base__=Section,
+    **{
+        f.name: (str | None, Field(None, description=f"or the environment variable {ENV[f.name]}"))
+        for f in fields(Credentials)
+    },
+)
 WORDPRESS_LOGIN = {
     "url": "wp-login.php",  # relative to where WordPress is installed
     "username": "#user_login",
@@ -102,11 +109,11 @@ WORDPRESS_LOGIN = {
 }
 
 
-def load_credentials(config: dict[str, Any], environ: dict[str, str] | None = None) -> Credentials:
+def load_credentials(config: Config, environ: dict[str, str] | None = None) -> Credentials:
     """The environment wins over the secrets file; both are optional."""
     environ = os.environ if environ is None else environ
     values: dict[str, str] = {}
-    path = config["access"]["secrets_file"]
+    path = config.access.secrets_file
     if path:
         values = _read_secrets(Path(path))
     for name, var in ENV.items():
@@ -121,7 +128,7 @@ def load_credentials(config: dict[str, Any], environ: dict[str, str] | None = No
 
 def _read_secrets(path: Path) -> dict[str, str]:
     data = read_yaml(path, "secrets file")
-    values = validate(data, SECRETS_SCHEMA, str(path))
+    values = parse(SecretsFile, data, str(path), show_values=False).model_dump()
     try:
         mode = path.stat().st_mode
     except OSError:
@@ -132,22 +139,21 @@ def _read_secrets(path: Path) -> dict[str, str]:
 
 
 def site_access(
-    creds: Credentials, base: SiteAccess | None = None, start_url: str = "", config: dict[str, Any] | None = None
+    creds: Credentials, base: SiteAccess | None = None, start_url: str = "", config: Config | None = None
 ) -> SiteAccess:
     """What the run sends to the site, and where: the start URL's origin and ``access.origins``; TLS from ``tls``."""
     base = base or SiteAccess()
-    config = config or {}
-    listed = (config.get("access") or {}).get("origins") or []
+    config = config or Config()
+    listed = config.access.origins
     origins = tuple(dict.fromkeys(o for o in (origin_key(start_url), *base.origins, *map(origin_key, listed)) if o))
-    tls = config.get("tls") or {}
-    ca_bundle = tls.get("ca_bundle") or base.tls.ca_bundle
+    ca_bundle = config.tls.ca_bundle or base.tls.ca_bundle
     if ca_bundle and not Path(ca_bundle).is_file():
         raise ConfigError(f"tls.ca_bundle: {ca_bundle} not found; give the path of the staging CA's PEM file")
     access = SiteAccess(
         http_credentials=creds.basic or base.http_credentials,
         headers=dict(base.headers),
         origins=origins,
-        tls=Tls(ca_bundle, bool(tls.get("insecure")) or base.tls.insecure),
+        tls=Tls(ca_bundle, config.tls.insecure or base.tls.insecure),
     )
     access.cookies = [c for c in map(access.scoped_cookie, base.cookies) if c]
     return access
@@ -171,14 +177,12 @@ async def check_basic_auth(client: httpx.AsyncClient, url: str, creds: Credentia
     )
 
 
-def login_form(
-    config: dict[str, Any], wordpress_base: str | None, start_url: str, access: SiteAccess
-) -> dict[str, str] | None:
+def login_form(config: Config, wordpress_base: str | None, start_url: str, access: SiteAccess) -> dict[str, str] | None:
     """The login form to use: the configured one, WordPress's own on a WordPress site, or none.
 
     The password is typed only into a page of an allowed origin: a staging copy whose WordPress ``home`` still
     names production would otherwise have it typed into production's login page."""
-    form = config["access"]["login"]
+    form = config.access.login.model_dump()
     if form["url"]:
         url = urljoin(start_url, form["url"])
         if not access.allows(url):

@@ -15,6 +15,7 @@ import subprocess
 import sys
 from contextlib import ExitStack
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from qa.errors import (
     EXIT_GATE_FAILED,
@@ -26,6 +27,9 @@ from qa.errors import (
     UsageError,
 )
 from qa.redact import redact_text
+
+if TYPE_CHECKING:
+    from qa.config import Config
 
 
 class _Parser(argparse.ArgumentParser):
@@ -165,7 +169,8 @@ def main(argv: list[str] | None = None) -> int:
     except QAError as exc:
         if debug:
             _print_traceback()
-        print(f"qa: error: {redact_text(str(exc))}", file=sys.stderr)
+        for line in redact_text(str(exc)).splitlines():  # a configuration file: every problem, one line each
+            print(f"qa: error: {line}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         print("qa: interrupted", file=sys.stderr)
@@ -204,12 +209,15 @@ def cmd_audit(args: argparse.Namespace) -> int:
     config = load_project_config(args.config)
     header = None
     if args.resume:
+        from qa.config import Config, parse
         from qa.run.resume import read_header, resumed_config
-        from qa.store import resolve_run_dir
+        from qa.store import RUN_HEADER, resolve_run_dir
 
         args.resume = resolve_run_dir(args.resume).resolve()
         header = read_header(args.resume)
-        config = resumed_config(header.config, config)
+        merged = resumed_config(header.config, config.model_dump())
+        args.only = args.only or merged.pop("families", None) or []  # it may name single checks, as --only does
+        config = parse(Config, merged, str(args.resume / RUN_HEADER))
         args.url = args.url or header.start_url
         args.browser = args.browser or list(dict.fromkeys(c.split("/")[0] for c in header.cells))
         args.viewport = args.viewport or list(dict.fromkeys(c.split("/")[1] for c in header.cells))
@@ -222,38 +230,38 @@ def cmd_audit(args: argparse.Namespace) -> int:
         if value is not None:
             if value < 1:
                 raise UsageError(f"--{key.replace('_', '-')} must be at least 1")
-            config[key] = value
+            setattr(config, key, value)
     for key in ("include", "exclude"):
         for pattern in getattr(args, key):
             try:
                 re.compile(pattern)
             except re.error as exc:
                 raise UsageError(f"--{key} '{pattern}': not a valid regular expression ({exc})") from None
-        config[key] = config[key] + getattr(args, key)
+        setattr(config, key, getattr(config, key) + getattr(args, key))
     apply_conformance_args(config, args)
-    config["links"]["own_hosts"] = config["links"]["own_hosts"] + [h.lower() for h in args.own_host]
+    config.links.own_hosts = config.links.own_hosts + [h.lower() for h in args.own_host]
     if args.no_external_links:
-        config["links"]["check_external"] = False
+        config.links.check_external = False
     if args.planned_sitemap:
-        config["sitemap"]["planned"] = str(args.planned_sitemap)
-    if config["sitemap"]["planned"]:
+        config.sitemap.planned = str(args.planned_sitemap)
+    if config.sitemap.planned:
         from qa.discover.planned import read_planned
 
-        read_planned(Path(config["sitemap"]["planned"]))  # a bad plan stops here, before any crawling
-    browsers_file = args.browsers or Path(config["browsers_file"])
-    if not args.browsers and not browsers_file.exists() and config["browsers_file"] == "browsers.yaml":
+        read_planned(Path(config.sitemap.planned))  # a bad plan stops here, before any crawling
+    browsers_file = args.browsers or Path(config.browsers_file)
+    if not args.browsers and not browsers_file.exists() and config.browsers_file == "browsers.yaml":
         browsers_file = default_browsers_file()  # outside a project folder: the shipped default matrix
     matrix = select(
         load_matrix(browsers_file),
-        args.browser or config["browsers"],
-        args.viewport or config["viewports"],
+        args.browser or config.browsers,
+        args.viewport or config.viewports,
         str(browsers_file),
     )
     url_list = read_url_list(args.urls) if args.urls else None
-    if not url_list and config["urls_file"]:
-        url_list = read_url_list(Path(config["urls_file"]))
-    out = args.resume.parent if args.resume else args.out or Path(config["out"])
-    checks_dir = Path(config["checks_dir"])
+    if not url_list and config.urls_file:
+        url_list = read_url_list(Path(config.urls_file))
+    out = args.resume.parent if args.resume else args.out or Path(config.out)
+    checks_dir = Path(config.checks_dir)
     select_families(args.only, config)
     compare, previous = previous_run(args.compare, out)
     if args.resume and compare == args.resume:
@@ -261,10 +269,10 @@ def cmd_audit(args: argparse.Namespace) -> int:
     publication = prepare(config, gate_settings(args, config), args.accepted, previous, args.compare is not None)
 
     with ExitStack() as stack:
-        start_url = args.url or config["start_url"]
+        start_url = args.url or config.start_url
         if not start_url and not url_list:
             start_url = stack.enter_context(serve())
-            config["links"]["own_hosts"].append(start_url.split("/")[2])  # our own server: no need to be polite
+            config.links.own_hosts.append(start_url.split("/")[2])  # our own server: no need to be polite
             print(f"qa: auditing the built-in demo site at {start_url}", file=sys.stderr)
         opts = AuditOptions(
             config=config,
@@ -313,31 +321,32 @@ def cmd_audit(args: argparse.Namespace) -> int:
     return EXIT_OK if outcome.gate.passed else EXIT_GATE_FAILED
 
 
-def select_families(only: list[str], config: dict) -> list[str]:
+def select_families(only: list[str], config: Config) -> list[str]:
     """``--only`` takes check families (a11y, links, browsers, ops) or single check ids (axe, links, ...)."""
     from qa.check import FAMILIES, load_checks
     from qa.judge.gate import suggest
 
     chosen = [name.strip() for value in only for name in value.split(",") if name.strip()]
     if chosen:
-        known = list(FAMILIES) + sorted({c.id for c in load_checks(Path(config["checks_dir"]))} - set(FAMILIES))
+        known = list(FAMILIES) + sorted({c.id for c in load_checks(Path(config.checks_dir))} - set(FAMILIES))
         for name in chosen:
             if name not in known:
                 raise UsageError(f"--only '{name}': not a check family or check ({suggest(name, known)})")
     if chosen:
-        config["families"] = chosen
-    return config["families"]
+        # --only may also name single checks, which qa.yaml's `families` may not: set past its validation
+        object.__setattr__(config, "families", chosen)
+    return config.families
 
 
-def gate_settings(args: argparse.Namespace, config: dict):
-    from qa.judge.gate import FAMILIES, GateSettings, parse_max, suggest
+def gate_settings(args: argparse.Namespace, config: Config):
+    from qa.judge.gate import GATE_OUTCOMES, GateSettings, parse_max, suggest
 
-    settings = GateSettings.from_config(config["gate"])
+    settings = GateSettings.from_config(config.gate.model_dump())
     if args.fail_on is not None:
         settings.fail_on = [name.strip() for name in args.fail_on.split(",") if name.strip()]
         for name in settings.fail_on:
-            if name not in FAMILIES:
-                raise UsageError(f"--fail-on '{name}': not an outcome ({suggest(name, list(FAMILIES))})")
+            if name not in GATE_OUTCOMES:
+                raise UsageError(f"--fail-on '{name}': not an outcome ({suggest(name, list(GATE_OUTCOMES))})")
     try:
         settings.max.update(parse_max(args.max))
     except ValueError as exc:
@@ -447,17 +456,17 @@ def cmd_report(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def apply_conformance_args(config: dict, args: argparse.Namespace) -> None:
+def apply_conformance_args(config: Config, args: argparse.Namespace) -> None:
     from qa.config import check_profiles
 
     if args.profile:
         if problem := check_profiles(args.profile):
             raise UsageError(f"--profile {problem}")
-        config["profiles"] = list(dict.fromkeys(args.profile))
+        config.profiles = list(dict.fromkeys(args.profile))
     if args.level:
-        config["level"] = args.level
+        config.level = args.level
     if args.lang:
-        config["lang"] = args.lang
+        config.lang = args.lang
 
 
 def print_sample(results) -> None:
@@ -484,9 +493,9 @@ def cmd_review_import(args: argparse.Namespace) -> int:
     from qa.store import RESULTS, resolve_run_dir, write_json_atomic
 
     config = load_project_config(args.config)
-    aliases = verdict_aliases(config)
+    aliases = verdict_aliases(config.model_dump())
     meta, imported = reviews.from_workbook(args.workbook, aliases)
-    target = args.reviews or Path(config["reviews_file"])
+    target = args.reviews or Path(config.reviews_file)
     merged, changed = reviews.merge(reviews.load_reviews(target, aliases), imported)
     reviews.save_reviews(target, merged)
     print(f"reviews:  {len(imported)} verdict(s) read, {changed} new or changed; {len(merged)} in {target}")

@@ -1,7 +1,9 @@
-"""Project configuration (``qa.yaml``) and the small validator every configuration file uses.
+"""Project configuration (``qa.yaml``) as typed models, and how every configuration file is validated.
 
-A schema is a dict of key -> Field (or a nested schema dict). Validation errors are one line naming the
-file, the key and the fix; unknown keys are rejected with the nearest valid name.
+Each file is a pydantic model (:class:`Section`): unknown keys are rejected with the nearest valid name, types are
+strict (``true`` is not a number), an empty value means the default, and a field's description is its help text
+(the error messages and the docs quote it). :func:`parse` reports every problem of a file at once, one line each,
+naming the file, the key and the fix. Adding a setting is one line in the section that owns it.
 """
 
 from __future__ import annotations
@@ -10,47 +12,57 @@ import datetime
 import difflib
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from types import UnionType
+from typing import Annotated, Any, Literal, TypeVar, Union, get_args, get_origin
 
 import yaml
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
+from pydantic_core import PydanticCustomError
 
 from qa import vocab
 from qa.errors import ConfigError
 
-
-@dataclass(frozen=True)
-class Field:
-    types: tuple[type, ...]
-    default: Any = None
-    help: str = ""
-    check: Callable[[Any], str | None] | None = None  # returns an error text or None
-    # For a list of mappings: the schema each entry is validated against (errors name e.g. 'reviews[2].sc').
-    items: dict[str, Any] | None = None
+MISSING = "is missing"
 
 
-def _positive(v: Any) -> str | None:
-    return None if v > 0 else "must be greater than 0"
+class Section(BaseModel):
+    """One mapping of a configuration file (and the base of every configuration model)."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, validate_assignment=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _empty_means_default(cls, data: Any) -> Any:
+        # `key:` with nothing after it (YAML null) keeps the default, as an absent key does
+        if isinstance(data, dict):  # (on assignment too: then `data` holds every field)
+            fields = cls.model_fields
+            return {
+                k: fields[k].get_default(call_default_factory=True) if v is None and k in fields else v
+                for k, v in data.items()
+                if v is not None or k not in fields or not fields[k].is_required()  # a required one is missing
+            }
+        return data
+
+
+def checked(problem: Callable[[Any], str | None]) -> AfterValidator:
+    """A validator from a function returning an error text (or None): the text follows the key in the error."""
+
+    def run(value: Any) -> Any:
+        if text := problem(value):
+            raise invalid(text)
+        return value
+
+    return AfterValidator(run)
+
+
+def invalid(problem: str) -> PydanticCustomError:
+    """A validator's error: ``problem`` follows the key in the message (``'sampling.random' must be ...``)."""
+    return PydanticCustomError("qa", "{problem}", {"problem": problem})
 
 
 def _concurrency(v: Any) -> str | None:
-    if v == "auto" or (isinstance(v, int) and not isinstance(v, bool) and v > 0):
-        return None
-    return "must be a number greater than 0, or auto"
-
-
-def _not_negative(v: Any) -> str | None:
-    return None if v >= 0 else "must be 0 or more"
-
-
-def _list_of_str(v: Any) -> str | None:
-    return None if all(isinstance(x, str) for x in v) else "must be a list of strings"
-
-
-def _one_of(v: list, allowed: tuple[str, ...]) -> str | None:
-    bad = [x for x in v if x not in allowed]
-    return f"has unknown value '{bad[0]}' ({nearest(str(bad[0]), list(allowed))})" if bad else None
+    return None if v == "auto" or v > 0 else "must be a number greater than 0, or auto"
 
 
 def check_profiles(v: Any) -> str | None:
@@ -62,10 +74,6 @@ def check_profiles(v: Any) -> str | None:
     return None
 
 
-def _sampling_method(v: Any) -> str | None:
-    return None if v in ("all", "random", "representative", "mixed") else "must be all, random, representative or mixed"
-
-
 def _labels(v: Any) -> str | None:
     bad = [k for k in v if k not in vocab.VERDICTS]
     if bad:
@@ -75,9 +83,7 @@ def _labels(v: Any) -> str | None:
     return None
 
 
-def _list_of_regex(v: Any) -> str | None:
-    if problem := _list_of_str(v):
-        return problem
+def _regexes(v: list[str]) -> str | None:
     for pattern in v:
         try:
             re.compile(pattern)
@@ -86,9 +92,7 @@ def _list_of_regex(v: Any) -> str | None:
     return None
 
 
-def _origins(v: Any) -> str | None:
-    if problem := _list_of_str(v):
-        return problem
+def _origins(v: list[str]) -> str | None:
     from urllib.parse import urlsplit
 
     for o in v:
@@ -98,191 +102,224 @@ def _origins(v: Any) -> str | None:
     return None
 
 
-# Sections are added here by the pipeline stage that owns them.
-PROJECT_SCHEMA: dict[str, Any] = {
-    "start_url": Field((str,), None, "the URL the crawl starts from"),
-    "urls_file": Field((str,), None, "a file listing exactly the URLs to audit"),
-    "out": Field((str,), "reports_out", "where run folders are written"),
-    "browsers_file": Field((str,), "browsers.yaml", "the browser and viewport matrix"),
-    "browsers": Field((list,), [], "browser names from browsers.yaml to use", _list_of_str),
-    "viewports": Field((list,), [], "viewport names from browsers.yaml to use", _list_of_str),
-    "checks_dir": Field((str,), "checks", "folder of the team's own checks"),
-    "max_pages": Field((int,), 500, "the most pages to audit", _positive),
-    "include": Field((list,), [], "regexes a URL must match to be audited", _list_of_regex),
-    "exclude": Field((list,), [], "regexes of URLs never audited", _list_of_regex),
-    "concurrency": Field(
-        (int, str), "auto", "pages in flight per browser; auto: 2 per CPU core, shared by the browsers", _concurrency
-    ),
-    "follow_links": Field((bool,), True, "follow same-origin links from each page"),
-    "use_sitemaps": Field((bool,), True, "read robots.txt and sitemap.xml for pages"),
-    "screenshots": Field((bool,), True, "save a screenshot of every page in every browser/viewport"),
-    "timeouts": {
-        "navigation": Field((int, float), 30, "seconds to wait for a page to load", _positive),
-        "script": Field((int, float), 30, "seconds a check's script may run", _positive),
-        "page": Field((int, float), 120, "seconds a whole page (all checks) may take", _positive),
-    },
-    "retries": Field((int,), 1, "times a page is retried after a browser crash or a dropped connection", _not_negative),
-    "max_page_mb": Field((int, float), 10, "pages larger than this many MB are skipped with a record", _positive),
-    # Crawler traps: calendars, session ids and relative-link loops generate endless URLs.
-    "traps": {
-        "max_depth": Field((int,), 20, "clicks from the start page beyond which links are not followed", _positive),
-        "max_url_length": Field((int,), 500, "longer URLs are skipped", _positive),
-        "max_repeated_segments": Field((int,), 3, "URLs repeating one path segment more often are skipped", _positive),
-        "max_per_pattern": Field(
-            (int,), 100, "pages per URL pattern (digits and query values ignored), e.g. /calendar/2026/11", _positive
-        ),
-    },
-    "axe": {
-        "tags": Field(
-            (list,),
-            ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"],
-            "axe-core tags to run",
-            _list_of_str,
-        ),
-        "enable_rules": Field(
-            (list,), [], "axe rules to run besides the tags (jis2016 adds duplicate-id)", _list_of_str
-        ),
-    },
-    "access": {
-        "secrets_file": Field((str,), None, "YAML file of credentials (basic_user, basic_password, login_user, ...)"),
-        "origins": Field(
-            (list,),
-            [],
-            "origins (scheme://host[:port]) besides the start URL's that may get the site's credentials, headers "
-            "and cookies",
-            _origins,
-        ),
-        "login": {
-            "url": Field((str,), None, "login page of a form login (WordPress's own is used without this)"),
-            "username": Field((str,), "#user_login", "CSS selector of the user name field"),
-            "password": Field((str,), "#user_pass", "CSS selector of the password field"),
-            "submit": Field((str,), "#wp-submit", "CSS selector of the submit button"),
-            "success": Field((str,), "", "CSS selector present only when logged in (default: no password field)"),
-        },
-    },
-    "tls": {
-        "ca_bundle": Field((str,), None, "PEM file of the staging site's CA, trusted besides the system's CAs"),
-        "insecure": Field(
-            (bool,), False, "do not verify the site's certificate (said in every report; credentials stay scoped)"
-        ),
-    },
-    "unsafe_links": {
-        "skip": Field(
-            (bool,), True, "never open links that look destructive or session-ending (?action=delete, /logout, ...)"
-        ),
-        "patterns": Field(
-            (list,), [], "more regexes of links never to open (besides the built-in ones)", _list_of_regex
-        ),
-    },
-    "wordpress": {
-        "discover": Field((bool,), True, "list pages through the REST API of a WordPress site"),
-        "drafts": Field((bool,), True, "with credentials, audit previews of drafts, pending and scheduled posts"),
-        "post_types": Field((list,), [], "only these post types (default: every public one)", _list_of_str),
-    },
-    "families": Field(
-        (list,),
+def _site_connections(v: Any) -> str | None:
+    return None if v == "auto" or (isinstance(v, int) and v >= 0) else "must be 0 or more, or auto"
+
+
+def _counts(v: dict[str, Any]) -> str | None:
+    if all(isinstance(n, int) and not isinstance(n, bool) and n >= 0 for n in v.values()):
+        return None
+    return "must map outcome, rule or criterion names to whole numbers >= 0"
+
+
+def to_date(value: Any) -> Any:
+    """A date as YAML reads it (2027-03-31), as text or as a spreadsheet's datetime."""
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    if isinstance(value, datetime.date):
+        return value
+    try:
+        return datetime.date.fromisoformat(str(value).strip())
+    except ValueError:
+        raise invalid(f"must be a date like 2027-03-31, got {value!r}") from None
+
+
+Date = Annotated[datetime.date, BeforeValidator(to_date)]
+Text = Annotated[str, checked(lambda v: None if v else MISSING)]  # required, and not empty
+Number = int | float  # an int stays an int (results.json records what was written)
+Regexes = Annotated[list[str], checked(_regexes)]
+Labels = Annotated[dict[str, Any], checked(_labels)]
+
+
+# Sections are added here by the pipeline stage that owns them; the layout mirrors qa.yaml.
+class Timeouts(Section):
+    navigation: Number = Field(30, gt=0, description="seconds to wait for a page to load")
+    script: Number = Field(30, gt=0, description="seconds a check's script may run")
+    page: Number = Field(120, gt=0, description="seconds a whole page (all checks) may take")
+
+
+# Crawler traps: calendars, session ids and relative-link loops generate endless URLs.
+class Traps(Section):
+    max_depth: int = Field(20, gt=0, description="clicks from the start page beyond which links are not followed")
+    max_url_length: int = Field(500, gt=0, description="longer URLs are skipped")
+    max_repeated_segments: int = Field(3, gt=0, description="URLs repeating one path segment more often are skipped")
+    max_per_pattern: int = Field(
+        100, gt=0, description="pages per URL pattern (digits and query values ignored), e.g. /calendar/2026/11"
+    )
+
+
+class Axe(Section):
+    tags: list[str] = Field(
+        ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"], description="axe-core tags to run"
+    )
+    enable_rules: list[str] = Field([], description="axe rules to run besides the tags (jis2016 adds duplicate-id)")
+
+
+class Login(Section):
+    url: str | None = Field(None, description="login page of a form login (WordPress's own is used without this)")
+    username: str = Field("#user_login", description="CSS selector of the user name field")
+    password: str = Field("#user_pass", description="CSS selector of the password field")
+    submit: str = Field("#wp-submit", description="CSS selector of the submit button")
+    success: str = Field("", description="CSS selector present only when logged in (default: no password field)")
+
+
+class Access(Section):
+    secrets_file: str | None = Field(
+        None, description="YAML file of credentials (basic_user, basic_password, login_user, ...)"
+    )
+    origins: Annotated[list[str], checked(_origins)] = Field(
+        [],
+        description="origins (scheme://host[:port]) besides the start URL's that may get the site's credentials, "
+        "headers and cookies",
+    )
+    login: Login = Field(default_factory=Login, description="a form login")
+
+
+class Tls(Section):
+    ca_bundle: str | None = Field(
+        None, description="PEM file of the staging site's CA, trusted besides the system's CAs"
+    )
+    insecure: bool = Field(
+        False, description="do not verify the site's certificate (said in every report; credentials stay scoped)"
+    )
+
+
+class UnsafeLinks(Section):
+    skip: bool = Field(
+        True, description="never open links that look destructive or session-ending (?action=delete, /logout, ...)"
+    )
+    patterns: Regexes = Field([], description="more regexes of links never to open (besides the built-in ones)")
+
+
+class WordPress(Section):
+    discover: bool = Field(True, description="list pages through the REST API of a WordPress site")
+    drafts: bool = Field(True, description="with credentials, audit previews of drafts, pending and scheduled posts")
+    post_types: list[str] = Field([], description="only these post types (default: every public one)")
+
+
+class Gate(Section):
+    fail_on: list[vocab.GateOutcome] = Field(
+        [vocab.A11Y_VIOLATIONS], description=f"outcomes that fail the run: {', '.join(vocab.GATE_OUTCOMES)}"
+    )
+    max: Annotated[dict[str, Any], checked(_counts)] | None = Field(
+        None, description="allowed counts per outcome, rule id or criterion, e.g. {needs-review: 20, color-contrast: 3}"
+    )
+    accepted: str = Field("accepted.yaml", description="reviewed accepted issues (used when the file exists)")
+
+
+class AltText(Section):
+    max_length: int = Field(150, gt=0, description="alt text longer than this (CJK characters count twice) is reviewed")
+
+
+class Focus(Section):
+    max_stops: int = Field(40, gt=0, description="focus stops per page in the focus check")
+    # Off by default: Firefox ESR (BiDi) and WebKitGTK (WebDriver, Xvfb) run unfocused headless windows where
+    # synthetic Tab presses show no :focus-visible style, so every link read as "focus removed" there.
+    all_cells: bool = Field(False, description="run the focus check in every browser/viewport cell, not only the first")
+
+
+class Links(Section):
+    enabled: bool = Field(True, description="check every link and resource of the crawled pages")
+    check_external: bool = Field(True, description="also check links to other sites (checked politely, never crawled)")
+    own_hosts: list[str] = Field(
+        [], description="hosts (host or host:port) you own, checked fast with no artificial wait"
+    )
+    ignore: list[str] = Field([], description="regexes of link URLs never requested (reported as ignored)")
+    timeout: Number = Field(20, gt=0, description="seconds to wait for one link's response")
+    retries: int = Field(1, ge=0, description="extra attempts after a timeout or a dropped connection")
+    retry_after_max: Number = Field(
+        60, gt=0, description="longest Retry-After (429/503) to wait for before retrying, in seconds"
+    )
+    threads: int = Field(10, gt=0, description="links checked at once (all hosts together)")
+    own_host_connections: int = Field(8, gt=0, description="requests in flight to one own host at a time")
+    site_connections: Annotated[int | Literal["auto"], checked(_site_connections)] = Field(
+        "auto",
+        description="requests in flight to the audited site itself (your server), with no wait between them; "
+        "auto: as many as the crawl's pages in flight; 0: as politely as any other site",
+    )
+
+
+class Sitemap(Section):
+    planned: str | None = Field(
+        None, description="the planned sitemap (CSV or xlsx of titles and URLs) to compare with"
+    )
+
+
+class Sampling(Section):
+    method: Literal["all", "random", "representative", "mixed"] = Field(
+        "all", description="JB.1.2 page selection: all, random, representative or mixed"
+    )
+    random: int = Field(25, gt=0, description="pages drawn at random (random, mixed)")
+    seed: int = Field(1, description="seed of the random draw (the same seed draws the same pages)")
+    representative: list[str] = Field([], description="representative page URLs (absolute or relative)")
+
+
+class Claim(Section):
+    date: str | datetime.date | None = Field(
+        None, description="表明日 (date of the claim, YYYY-MM-DD); default: the run's date"
+    )
+    scope: str | None = Field(None, description="対象となるウェブページの説明 (scope and exclusions)")
+    technologies: list[str] = Field([], description="依存したウェブコンテンツ技術; default: found on the pages")
+    tester: str | None = Field(None, description="試験実施者 (who tested)")
+
+
+class VerdictLabels(Section):
+    ja: Labels = Field({}, description="verdict -> text in Japanese deliverables (e.g. not-applicable: 適合)")
+    en: Labels = Field({}, description="verdict -> text in English deliverables")
+
+
+class Config(Section):
+    """``qa.yaml``."""
+
+    start_url: str | None = Field(None, description="the URL the crawl starts from")
+    urls_file: str | None = Field(None, description="a file listing exactly the URLs to audit")
+    out: str = Field("reports_out", description="where run folders are written")
+    browsers_file: str = Field("browsers.yaml", description="the browser and viewport matrix")
+    browsers: list[str] = Field([], description="browser names from browsers.yaml to use")
+    viewports: list[str] = Field([], description="viewport names from browsers.yaml to use")
+    checks_dir: str = Field("checks", description="folder of the team's own checks")
+    max_pages: int = Field(500, gt=0, description="the most pages to audit")
+    include: Regexes = Field([], description="regexes a URL must match to be audited")
+    exclude: Regexes = Field([], description="regexes of URLs never audited")
+    concurrency: Annotated[int | Literal["auto"], checked(_concurrency)] = Field(
+        "auto", description="pages in flight per browser; auto: 2 per CPU core, shared by the browsers"
+    )
+    follow_links: bool = Field(True, description="follow same-origin links from each page")
+    use_sitemaps: bool = Field(True, description="read robots.txt and sitemap.xml for pages")
+    screenshots: bool = Field(True, description="save a screenshot of every page in every browser/viewport")
+    timeouts: Timeouts = Field(default_factory=Timeouts, description="how long to wait")
+    retries: int = Field(1, ge=0, description="times a page is retried after a browser crash or a dropped connection")
+    max_page_mb: Number = Field(10, gt=0, description="pages larger than this many MB are skipped with a record")
+    traps: Traps = Field(default_factory=Traps, description="limits against crawler traps")
+    axe: Axe = Field(default_factory=Axe, description="what axe-core runs")
+    access: Access = Field(default_factory=Access, description="getting into a protected staging site")
+    tls: Tls = Field(default_factory=Tls, description="how the site's certificate is verified")
+    unsafe_links: UnsafeLinks = Field(default_factory=UnsafeLinks, description="links never opened")
+    wordpress: WordPress = Field(default_factory=WordPress, description="WordPress discovery")
+    families: list[vocab.Family] = Field(
         list(vocab.FAMILIES),
-        f"check families to run (qa audit --only FAMILY): {', '.join(vocab.FAMILIES)}",
-        lambda v: _one_of(v, vocab.FAMILIES),
-    ),
-    "gate": {
-        "fail_on": Field(
-            (list,),
-            [vocab.A11Y_VIOLATIONS],
-            f"outcomes that fail the run: {', '.join(vocab.GATE_OUTCOMES)}",
-            lambda v: _one_of(v, tuple(vocab.GATE_OUTCOMES)),
-        ),
-        "max": Field(
-            (dict,),
-            None,
-            "allowed counts per outcome, rule id or criterion, e.g. {needs-review: 20, color-contrast: 3}",
-            lambda v: (
-                None
-                if all(
-                    isinstance(k, str) and isinstance(n, int) and not isinstance(n, bool) and n >= 0
-                    for k, n in v.items()
-                )
-                else "must map outcome, rule or criterion names to whole numbers >= 0"
-            ),
-        ),
-        "accepted": Field((str,), "accepted.yaml", "reviewed accepted issues (used when the file exists)"),
-    },
-    "operation_checks": Field(
-        (str,),
+        description=f"check families to run (qa audit --only FAMILY): {', '.join(vocab.FAMILIES)}",
+    )
+    gate: Gate = Field(default_factory=Gate, description="the publication gate")
+    operation_checks: str = Field(
         "operation-checks.yaml",
-        "manual rows of the operation-check sheet (the built-in list when the file does not exist)",
-    ),
-    "site_lang": Field((str,), "", "the site's language as a BCP 47 tag, e.g. en-US or ja (3.1.1 check)"),
-    "alt_text": {
-        "max_length": Field(
-            (int,), 150, "alt text longer than this (CJK characters count twice) is reviewed", _positive
-        ),
-    },
-    "focus": {
-        "max_stops": Field((int,), 40, "focus stops per page in the focus check", _positive),
-        # Off by default: Firefox ESR (BiDi) and WebKitGTK (WebDriver, Xvfb) run unfocused headless windows where
-        # synthetic Tab presses show no :focus-visible style, so every link read as "focus removed" there.
-        "all_cells": Field((bool,), False, "run the focus check in every browser/viewport cell, not only the first"),
-    },
-    "links": {
-        "enabled": Field((bool,), True, "check every link and resource of the crawled pages"),
-        "check_external": Field((bool,), True, "also check links to other sites (checked politely, never crawled)"),
-        "own_hosts": Field(
-            (list,), [], "hosts (host or host:port) you own, checked fast with no artificial wait", _list_of_str
-        ),
-        "ignore": Field((list,), [], "regexes of link URLs never requested (reported as ignored)", _list_of_str),
-        "timeout": Field((int, float), 20, "seconds to wait for one link's response", _positive),
-        "retries": Field(
-            (int,),
-            1,
-            "extra attempts after a timeout or a dropped connection",
-            lambda v: None if v >= 0 else "must be 0 or more",
-        ),
-        "retry_after_max": Field(
-            (int, float), 60, "longest Retry-After (429/503) to wait for before retrying, in seconds", _positive
-        ),
-        "threads": Field((int,), 10, "links checked at once (all hosts together)", _positive),
-        "own_host_connections": Field((int,), 8, "requests in flight to one own host at a time", _positive),
-        "site_connections": Field(
-            (int, str),
-            "auto",
-            "requests in flight to the audited site itself (your server), with no wait between them; "
-            "auto: as many as the crawl's pages in flight; 0: as politely as any other site",
-            lambda v: None if v == "auto" or (isinstance(v, int) and v >= 0) else "must be 0 or more, or auto",
-        ),
-    },
-    "sitemap": {
-        "planned": Field((str,), None, "the planned sitemap (CSV or xlsx of titles and URLs) to compare with"),
-    },
-    "lang": Field(
-        (str,),
-        "ja",
-        "language of the deliverables: ja or en",
-        lambda v: None if v in ("ja", "en") else "must be ja or en",
-    ),
+        description="manual rows of the operation-check sheet (the built-in list when the file does not exist)",
+    )
+    site_lang: str = Field("", description="the site's language as a BCP 47 tag, e.g. en-US or ja (3.1.1 check)")
+    alt_text: AltText = Field(default_factory=AltText, description="the alt text check")
+    focus: Focus = Field(default_factory=Focus, description="the focus check")
+    links: Links = Field(default_factory=Links, description="the link check")
+    sitemap: Sitemap = Field(default_factory=Sitemap, description="the planned sitemap comparison")
+    lang: Literal["ja", "en"] = Field("ja", description="language of the deliverables: ja or en")
     # Conformance deliverables (qa.judge, qa.report.checklist): see docs/verdicts.md.
-    "profiles": Field((list,), ["wcag22", "jis2016"], "checklists to produce: jis2016, wcag21, wcag22", check_profiles),
-    "level": Field(
-        (str,), "AA", "target conformance level: A or AA", lambda v: None if v in vocab.LEVELS else "must be A or AA"
-    ),
-    "reviews_file": Field((str,), "reviews.yaml", "human verdicts kept in the repository ('qa review import')"),
-    "sampling": {
-        "method": Field((str,), "all", "JB.1.2 page selection: all, random, representative or mixed", _sampling_method),
-        "random": Field((int,), 25, "pages drawn at random (random, mixed)", _positive),
-        "seed": Field((int,), 1, "seed of the random draw (the same seed draws the same pages)"),
-        "representative": Field((list,), [], "representative page URLs (absolute or relative)", _list_of_str),
-    },
-    "claim": {
-        "date": Field((str, datetime.date), None, "表明日 (date of the claim, YYYY-MM-DD); default: the run's date"),
-        "scope": Field((str,), None, "対象となるウェブページの説明 (scope and exclusions)"),
-        "technologies": Field((list,), [], "依存したウェブコンテンツ技術; default: found on the pages", _list_of_str),
-        "tester": Field((str,), None, "試験実施者 (who tested)"),
-    },
-    "labels": {
-        "ja": Field((dict,), {}, "verdict -> text in Japanese deliverables (e.g. not-applicable: 適合)", _labels),
-        "en": Field((dict,), {}, "verdict -> text in English deliverables", _labels),
-    },
-}
+    profiles: Annotated[list[vocab.ProfileId], checked(check_profiles)] = Field(
+        ["wcag22", "jis2016"], description="checklists to produce: jis2016, wcag21, wcag22"
+    )
+    level: vocab.Level = Field("AA", description="target conformance level: A or AA")
+    reviews_file: str = Field("reviews.yaml", description="human verdicts kept in the repository ('qa review import')")
+    sampling: Sampling = Field(default_factory=Sampling, description="JB.1.2 selection of the judged pages")
+    claim: Claim = Field(default_factory=Claim, description="the conformance claim (JIS X 8341-3 表明)")
+    labels: VerdictLabels = Field(default_factory=VerdictLabels, description="the deliverables' verdict texts")
 
 
 def nearest(name: str, choices: list[str]) -> str:
@@ -290,37 +327,125 @@ def nearest(name: str, choices: list[str]) -> str:
     return f"did you mean '{close[0]}'?" if close else f"valid keys: {', '.join(sorted(choices))}"
 
 
-def validate(data: Any, schema: dict[str, Any], source: str, prefix: str = "") -> dict[str, Any]:
-    """Return ``data`` with defaults filled in, or raise ConfigError naming file, key and fix."""
+M = TypeVar("M", bound=BaseModel)
+
+
+def parse(model: type[M], data: Any, source: str, show_values: bool = True) -> M:
+    """``data`` as ``model``, defaults filled in; or a ConfigError with one line per problem of the file.
+
+    ``show_values=False`` for a file of secrets: a wrong value is not repeated in the error."""
     if data is None:
         data = {}
     if not isinstance(data, dict):
-        where = f"'{prefix.rstrip('.')}'" if prefix else "the top level"
-        raise ConfigError(f"{source}: {where} must be a mapping of keys to values")
-    out: dict[str, Any] = {}
-    for key in data:
-        if key not in schema:
-            raise ConfigError(f"{source}: unknown key '{prefix}{key}' ({nearest(str(key), list(schema))})")
-    for key, spec in schema.items():
-        value = data.get(key)
-        if isinstance(spec, dict):
-            out[key] = validate(value, spec, source, f"{prefix}{key}.")
+        raise ConfigError(f"{source}: the top level must be a mapping of keys to values")
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError("\n".join(f"{source}: {line}" for line in problems(exc, model, show_values))) from None
+
+
+# What a strict type error asks for, in the words of the messages.
+WANT = {
+    "int_type": "int",
+    "float_type": "float",
+    "string_type": "str",
+    "bool_type": "bool",
+    "list_type": "list",
+    "dict_type": "dict",
+    "date_type": "date",
+}
+
+
+def problems(exc: ValidationError, model: type[BaseModel], show_values: bool = True) -> list[str]:
+    """One line per key of a validation error (a union's alternatives merged): key, problem, help."""
+    found: dict[str, dict[str, Any]] = {}
+    typos: set[str] = set()
+    for error in exc.errors(include_url=False):
+        loc, kind = error["loc"], error["type"]
+        key, help_text, known = _locate(model, loc)
+        if kind == "extra_forbidden":
+            found[f"+{key}"] = {"line": f"unknown key '{key}' ({nearest(str(loc[-1]), known)})"}
+            meant = difflib.get_close_matches(str(loc[-1]), known, n=1, cutoff=0.5)
+            if meant:  # a misspelt required key: the missing one is the same mistake, said once
+                typos.add(f"{key.rsplit('.', 1)[0]}.{meant[0]}" if "." in key else meant[0])
             continue
-        if value is None:
-            out[key] = list(spec.default) if isinstance(spec.default, list) else spec.default
+        if loc and isinstance(loc[-1], int):
+            help_text = ""  # a whole entry of a list: the list's help does not describe it
+        if kind == "literal_error" and loc and isinstance(loc[-1], int):
+            key = key.rsplit("[", 1)[0]  # one value of a list: the list is named
+        entry = found.setdefault(key, {"wants": [], "problem": "", "input": error["input"], "help": help_text})
+        if kind in WANT:
+            entry["wants"].append(WANT[kind])
+        elif kind == "literal_error" and loc and str(loc[-1]).startswith("literal["):  # a union's alternative
+            entry["wants"].append(error["ctx"]["expected"].replace("'", ""))
+        elif not entry["problem"]:
+            entry["problem"] = _problem(error)
+    lines = []
+    for key, entry in found.items():
+        if key in typos and entry.get("problem") == MISSING:
             continue
-        ok_types = spec.types
-        if isinstance(value, bool) and bool not in ok_types:
-            ok_types = ()
-        if not isinstance(value, ok_types):
-            want = " or ".join(t.__name__ for t in spec.types)
-            raise ConfigError(f"{source}: '{prefix}{key}' must be {want} ({spec.help}), got {value!r}")
-        if spec.check and (problem := spec.check(value)):
-            raise ConfigError(f"{source}: '{prefix}{key}' {problem} ({spec.help})")
-        if spec.items is not None:
-            value = [validate_entry(item, spec.items, source, f"{prefix}{key}[{i}]") for i, item in enumerate(value)]
-        out[key] = value
-    return out
+        help_text = f" ({entry['help']})" if entry.get("help") else ""
+        if "line" in entry:
+            lines.append(entry["line"])
+        elif entry["problem"]:
+            lines.append(f"'{key}' {entry['problem']}{help_text}" if key else entry["problem"])
+        else:
+            want = " or ".join(dict.fromkeys(entry["wants"]))
+            got = f", got {entry['input']!r}" if show_values else ""
+            lines.append(f"'{key}' must be {want}{help_text}{got}")
+    return lines
+
+
+def _problem(error: Any) -> str:
+    kind, ctx = error["type"], error.get("ctx") or {}
+    if kind == "qa":
+        return ctx["problem"]
+    if kind in ("model_type", "model_attributes_type"):
+        return "must be a mapping of keys to values"
+    if kind == "missing":
+        return MISSING
+    if kind == "greater_than":
+        return f"must be greater than {ctx['gt']}"
+    if kind == "greater_than_equal":
+        return f"must be {ctx['ge']} or more"
+    if kind == "literal_error":
+        allowed = re.findall(r"'([^']*)'", ctx["expected"])
+        if isinstance(error["loc"][-1], int):  # one value of a list
+            return f"has unknown value '{error['input']}' ({nearest(str(error['input']), allowed)})"
+        return f"must be one of {', '.join(allowed)}"
+    return error["msg"][:1].lower() + error["msg"][1:]
+
+
+def _locate(model: type[BaseModel], loc: tuple[Any, ...]) -> tuple[str, str, list[str]]:
+    """(the key as a person writes it, e.g. 'browsers[0].engine'; its help; the keys valid beside it)."""
+    key, help_text, known = "", "", list(model.model_fields)
+    node: Any = model
+    for part in loc:
+        node = _unwrap(node)
+        if isinstance(node, type) and issubclass(node, BaseModel):
+            known = list(node.model_fields)
+            key = f"{key}.{part}" if key else str(part)
+            info = node.model_fields.get(str(part))
+            help_text, node = (info.description or "", info.annotation) if info else ("", None)
+        elif isinstance(part, int) and get_origin(node) is list:
+            key, node = f"{key}[{part}]", get_args(node)[0]
+        else:
+            break  # a union alternative's tag, or inside a free-form mapping: not part of the key
+    return key, help_text, known
+
+
+def _unwrap(node: Any) -> Any:
+    """``X | None`` -> X; ``Annotated[X, ...]`` -> X (a union of several types stays as it is)."""
+    while True:
+        if get_origin(node) is Annotated:
+            node = get_args(node)[0]
+        elif get_origin(node) in (Union, UnionType):
+            args = [a for a in get_args(node) if a is not type(None)]
+            if len(args) != 1:
+                return node
+            node = args[0]
+        else:
+            return node
 
 
 def read_yaml(path: Path, what: str) -> Any:
@@ -352,18 +477,11 @@ def text_line_of(data: bytes, offset: int) -> int:
     return data[:offset].count(b"\n") + 1
 
 
-def validate_entry(item: Any, schema: dict[str, Any], source: str, where: str) -> dict[str, Any]:
-    """One mapping in a list of mappings (e.g. an accepted issue), errors naming ``key[i]``."""
-    if not isinstance(item, dict):
-        raise ConfigError(f"{source}: '{where}' must be a mapping of keys to values, got {item!r}")
-    return validate(item, schema, source, f"{where}.")
-
-
-def load_project_config(path: Path | None) -> dict[str, Any]:
+def load_project_config(path: Path | None) -> Config:
     """Read ``qa.yaml`` (or the file given); without one, every default applies."""
     if path is None:
         default = Path("qa.yaml")
         if not default.exists():
-            return validate({}, PROJECT_SCHEMA, "defaults")
+            return Config()
         path = default
-    return validate(read_yaml(path, "project configuration"), PROJECT_SCHEMA, str(path))
+    return parse(Config, read_yaml(path, "project configuration"), str(path))

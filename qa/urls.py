@@ -89,7 +89,6 @@ UNSAFE_LINKS = (
 UNSAFE_REASON = "unsafe link: looks destructive or session-ending (a GET could delete data or log out); not opened"
 
 
-def unsafe_patterns(config: dict) -> list[str]:
+def unsafe_patterns(skip: bool, extra: list[str]) -> list[str]:
     """The regexes of links never opened: the built-in ones unless ``unsafe_links.skip`` is off, and the user's."""
-    section = config.get("unsafe_links") or {}
-    return [*(UNSAFE_LINKS if section.get("skip", True) else ()), *(section.get("patterns") or [])]
+    return [*(UNSAFE_LINKS if skip else ()), *extra]

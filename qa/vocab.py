@@ -6,8 +6,11 @@ so a new family or outcome is added here and nowhere else.
 
 from __future__ import annotations
 
+from typing import Literal, get_args
+
 # Check families, selected with `qa audit --only FAMILY` (config `families`); "core" checks always run.
-FAMILIES = ("a11y", "links", "browsers", "ops")
+Family = Literal["a11y", "links", "browsers", "ops"]
+FAMILIES: tuple[str, ...] = get_args(Family)
 CORE = "core"
 
 # What one finding says about its element.
@@ -15,7 +18,9 @@ VIOLATION = "violation"
 NEEDS_REVIEW = "needs-review"
 OUTCOMES = (VIOLATION, NEEDS_REVIEW)
 
-# What the publication gate counts (`--fail-on`, config `gate.fail_on`) and how the console names it.
+# What the publication gate counts (`--fail-on`, config `gate.fail_on`) and how the console names it: a gate
+# outcome is not a check family (`links` runs the link check, `broken-links` gates on what it found).
+GateOutcome = Literal["a11y-violations", "best-practice", "needs-review", "broken-links", "js-errors", "http-errors"]
 A11Y_VIOLATIONS = "a11y-violations"
 BEST_PRACTICE = "best-practice"
 REVIEW_ITEMS = "needs-review"
@@ -30,6 +35,7 @@ GATE_OUTCOMES = {
     JS_ERRORS: "page(s) with JavaScript errors",
     HTTP_ERRORS: "page(s) not answering 200",
 }
+assert tuple(GATE_OUTCOMES) == get_args(GateOutcome)
 
 # A success criterion's verdict in a conformance profile.
 FAIL = "fail"
@@ -37,8 +43,12 @@ REVIEW = "needs-review"
 PASS = "pass"
 NOT_APPLICABLE = "not-applicable"
 NOT_VERIFIED = "not-verified"
-VERDICTS = (FAIL, REVIEW, PASS, NOT_APPLICABLE, NOT_VERIFIED)
+Verdict = Literal["fail", "needs-review", "pass", "not-applicable", "not-verified"]
+VERDICTS: tuple[str, ...] = get_args(Verdict)
+assert VERDICTS == (FAIL, REVIEW, PASS, NOT_APPLICABLE, NOT_VERIFIED)
 
 # Conformance profiles (qa.judge.profiles defines what each contains) and target levels.
-PROFILE_IDS = ("jis2016", "wcag21", "wcag22")
-LEVELS = ("A", "AA")
+ProfileId = Literal["jis2016", "wcag21", "wcag22"]
+PROFILE_IDS: tuple[str, ...] = get_args(ProfileId)
+Level = Literal["A", "AA"]
+LEVELS: tuple[str, ...] = get_args(Level)

@@ -5,14 +5,14 @@ from __future__ import annotations
 import pytest
 
 from qa.access import load_credentials
-from qa.config import PROJECT_SCHEMA, validate
+from qa.config import Config, parse
 from qa.errors import ConfigError
 from qa.redact import redact_text
 from tests.conftest import PageHandler, run_qa, serve_handler
 
 
-def config_with(secrets_file: str | None) -> dict:
-    return validate({"access": {"secrets_file": secrets_file}}, PROJECT_SCHEMA, "test")
+def config_with(secrets_file: str | None) -> Config:
+    return parse(Config, {"access": {"secrets_file": secrets_file}}, "test")
 
 
 def test_environment_wins_over_the_secrets_file_and_values_are_masked(tmp_path) -> None:

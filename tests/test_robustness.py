@@ -325,15 +325,22 @@ def test_bad_project_config_is_one_line(tmp_path: Path, text: str | bytes, expec
 
 
 def test_list_of_mappings_validated_with_index(tmp_path: Path) -> None:
-    from qa.config import Field, validate
+    from pydantic import Field
+
+    from qa.config import Section, parse
     from qa.errors import ConfigError
 
-    schema = {"accepted": Field((list,), [], "accepted issues", items={"rule": Field((str,), None, "axe rule id")})}
-    assert validate({"accepted": [{"rule": "x"}]}, schema, "a.yaml") == {"accepted": [{"rule": "x"}]}
+    class Issue(Section):
+        rule: str | None = Field(None, description="axe rule id")
+
+    class Schema(Section):
+        accepted: list[Issue] = Field([], description="accepted issues")
+
+    assert parse(Schema, {"accepted": [{"rule": "x"}]}, "a.yaml").model_dump() == {"accepted": [{"rule": "x"}]}
     with pytest.raises(ConfigError, match=r"a\.yaml: unknown key 'accepted\[1\]\.rul' \(did you mean 'rule'\?\)"):
-        validate({"accepted": [{"rule": "x"}, {"rul": "y"}]}, schema, "a.yaml")
+        parse(Schema, {"accepted": [{"rule": "x"}, {"rul": "y"}]}, "a.yaml")
     with pytest.raises(ConfigError, match=r"'accepted\[0\]' must be a mapping"):
-        validate({"accepted": ["x"]}, schema, "a.yaml")
+        parse(Schema, {"accepted": ["x"]}, "a.yaml")
 
 
 def test_bad_browsers_file_is_one_line(tmp_path: Path) -> None:

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
 
+from qa.config import Config
 from qa.errors import ConfigError
 from qa.model import Finding, Page, Results
 from qa.visit.driver import PageEvents, Session
@@ -77,7 +78,7 @@ class PageContext:
 
     session: Session
     page: Page
-    config: dict[str, Any]
+    config: Config
     run_dir: Path
     primary: bool  # the first browser/viewport cell: discovery and site-wide facts come from it
     events: PageEvents = field(default_factory=PageEvents)
@@ -169,7 +170,7 @@ class RunContext:
 
     results: Results
     run_dir: Path
-    config: dict[str, Any]
+    config: Config
     client: Any  # httpx.AsyncClient with the site's access (auth, headers) applied
     access: Any = None  # qa.visit.driver.SiteAccess
     compare: Path | None = None  # the previous run folder (--compare RUN), for comparisons with it
@@ -188,10 +189,10 @@ class RunCheck:
     provides: ClassVar[tuple[str, ...]] = ()  # run artifacts it writes into results.extra
     requires: ClassVar[tuple[str, ...]] = ()  # page artifacts, or run artifacts of site checks
 
-    def enabled(self, config: dict[str, Any]) -> bool:
+    def enabled(self, config: Config) -> bool:
         return True
 
-    def begin(self, run_dir: Path, config: dict[str, Any]) -> None:
+    def begin(self, run_dir: Path, config: Config) -> None:
         """Called before the crawl starts."""
 
     async def crawl_started(self, site: str, config: dict[str, Any], access: Any) -> None:

@@ -8,7 +8,6 @@ check error (``facts.check_errors``), as for a page check that failed there, and
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from qa.check import (
     FAMILIES,
@@ -21,6 +20,7 @@ from qa.check import (
     site_check_order,
     stored_as,
 )
+from qa.config import Config
 from qa.errors import UsageError
 from qa.model import CheckRun, Results
 from qa.redact import redact_config
@@ -94,7 +94,7 @@ def run_site_checks(results: Results, checks: list[SiteCheck], selected: list[An
         results.checks.append(record)
 
 
-def rejudge(results: Results, checks: list[AnyCheck], config: dict[str, Any]) -> list[str]:
+def rejudge(results: Results, checks: list[AnyCheck], config: Config) -> list[str]:
     """Run the site checks of the run's check selection again over its results, with the settings they read taken
     from ``config``; their earlier findings, records, page errors and notes are replaced. Returns their ids."""
     if results.run.status != "complete":
@@ -105,7 +105,7 @@ def rejudge(results: Results, checks: list[AnyCheck], config: dict[str, Any]) ->
     selected = select_checks(checks, results.run.config.get("families") or list(FAMILIES))
     site = [c for c in selected if isinstance(c, SiteCheck)]
     ids = {c.id for c in site}
-    shown = redact_config(config)
+    shown = redact_config(config.model_dump())
     for check in site:
         for key in check.settings:
             if key in shown:

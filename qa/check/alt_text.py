@@ -107,7 +107,7 @@ class AltText(PageCheck):
 
     async def run(self, ctx: PageContext) -> list[Finding]:
         images = await ctx.session.evaluate(IMAGES_JS)
-        limit = ctx.config["alt_text"]["max_length"]
+        limit = ctx.config.alt_text.max_length
         findings: list[Finding] = []
         by_alt: dict[str, set[str]] = {}
         linked_alt: dict[str, list[dict[str, Any]]] = {}

@@ -78,8 +78,8 @@ class AxeCheck(PageCheck):
         return dict(self.live_criteria)
 
     async def run(self, ctx: PageContext) -> list[Finding]:
-        tags = ctx.config["axe"]["tags"]
-        named = ctx.config["axe"].get("enable_rules") or []
+        tags = ctx.config.axe.tags
+        named = ctx.config.axe.enable_rules
         if not AxeCheck.live_criteria:
             await ctx.session.inject(AXE_SCRIPT, PRESENT)
             rules = await ctx.session.evaluate(RULES_JS, [t for t in tags if t != "best-practice"])

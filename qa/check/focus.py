@@ -173,10 +173,10 @@ class Focus(PageCheck):
     provides = ("focus-order",)
 
     async def run(self, ctx: PageContext) -> list[Finding]:
-        settings = ctx.config["focus"]
-        if not ctx.primary and not settings["all_cells"]:
+        settings = ctx.config.focus
+        if not ctx.primary and not settings.all_cells:
             return []
-        limit = settings["max_stops"]
+        limit = settings.max_stops
         candidates = await ctx.session.evaluate(SNAPSHOT_JS, limit * 2)
         stops: list[dict] = []
         try:

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from qa.check import RunCheck, RunContext
+from qa.config import Config, Links
 from qa.links.collect import FOLDER, OCCURRENCES, Collector, ids_for
 from qa.links.engine import EngineSecrets, EngineSettings, LinkEngine
 from qa.links.feed import KNOWN, Feed
@@ -45,26 +46,26 @@ class LinkCheck(RunCheck):
         self.engine: LinkEngine | None = None
         self.started = 0.0
 
-    def enabled(self, config: dict[str, Any]) -> bool:
-        return bool(config["links"]["enabled"])
+    def enabled(self, config: Config) -> bool:
+        return config.links.enabled
 
-    def begin(self, run_dir: Path, config: dict[str, Any]) -> None:
+    def begin(self, run_dir: Path, config: Config) -> None:
         self.collector = Collector(run_dir)
 
-    async def crawl_started(self, site: str, config: dict[str, Any], access: Any) -> None:
+    async def crawl_started(self, site: str, config: Config, access: Any) -> None:
         """The checker starts with the crawl and is fed while it runs (on_page), so that it is done soon after."""
         if self.collector is None:
             return
-        cfg = config["links"]
+        cfg = config.links
         site = origin(site)
         settings = EngineSettings(
             site_origin=site,
-            own_hosts=[h.lower() for h in cfg["own_hosts"]],
-            timeout=cfg["timeout"],
-            retries=cfg["retries"],
-            retry_after_max=cfg["retry_after_max"],
-            threads=cfg["threads"],
-            own_host_connections=cfg["own_host_connections"],
+            own_hosts=[h.lower() for h in cfg.own_hosts],
+            timeout=cfg.timeout,
+            retries=cfg.retries,
+            retry_after_max=cfg.retry_after_max,
+            threads=cfg.threads,
+            own_host_connections=cfg.own_host_connections,
             site_connections=site_connections(config),
             user_agent=USER_AGENT,
             origins=list(access.origins) if access else [site],
@@ -76,7 +77,7 @@ class LinkCheck(RunCheck):
         await self.engine.start()
         self.started = time.monotonic()
         never = ignore_patterns(config) + unsafe_link_patterns(config)
-        self.feed = Feed(folder, self.engine, site, cfg["check_external"], never)
+        self.feed = Feed(folder, self.engine, site, cfg.check_external, never)
 
     def on_page(self, page: Page, visit: Any, primary: bool) -> None:
         if self.collector:
@@ -94,7 +95,7 @@ class LinkCheck(RunCheck):
     async def run(self, ctx: RunContext) -> list[Finding]:
         if self.collector:
             self.collector.close()
-        cfg = ctx.config["links"]
+        cfg = ctx.config.links
         folder = ctx.run_dir / FOLDER
         folder.mkdir(exist_ok=True)
         site = origin(ctx.results.run.start_url)
@@ -104,7 +105,7 @@ class LinkCheck(RunCheck):
         ignore = ignore_patterns(ctx.config)
         unsafe = unsafe_link_patterns(ctx.config)
         occurrences = folder / OCCURRENCES
-        plan = plan_targets(read_jsonl(occurrences), site, cfg["check_external"], ignore, unsafe)
+        plan = plan_targets(read_jsonl(occurrences), site, cfg.check_external, ignore, unsafe)
 
         rendered = {normalise(p.final_url or p.url) for p in ctx.results.pages if not p.error}
         rendered |= {normalise(p.url) for p in ctx.results.pages if not p.error}
@@ -125,7 +126,7 @@ class LinkCheck(RunCheck):
         checked.update((row["key"], row) for row in read_jsonl(folder / CHECKED))
 
         rows = [
-            judge_occurrence(occ, site, cfg["check_external"], ignore, checked, ids, unsafe)
+            judge_occurrence(occ, site, cfg.check_external, ignore, checked, ids, unsafe)
             for occ in read_jsonl(occurrences)
         ]
         ctx.results.extra["links"] = rows
@@ -134,23 +135,23 @@ class LinkCheck(RunCheck):
         return findings_for(rows, ctx.results.run.cells)
 
 
-def ignore_patterns(config: dict[str, Any]) -> list[re.Pattern]:
+def ignore_patterns(config: Config) -> list[re.Pattern]:
     """``links.ignore``, and the URLs the crawl was told never to visit (--exclude, log-out): never requested."""
-    return [re.compile(p) for p in config["links"]["ignore"] + config["exclude"]]
+    return [re.compile(p) for p in config.links.ignore + config.exclude]
 
 
-def unsafe_link_patterns(config: dict[str, Any]) -> list[re.Pattern]:
+def unsafe_link_patterns(config: Config) -> list[re.Pattern]:
     """Links that could delete something or end a session (?action=delete, /logout, ...): never requested."""
-    return [re.compile(p, re.I) for p in unsafe_patterns(config)]
+    return [re.compile(p, re.I) for p in unsafe_patterns(config.unsafe_links.skip, config.unsafe_links.patterns)]
 
 
-def site_connections(config: dict[str, Any]) -> int:
+def site_connections(config: Config) -> int:
     """Requests in flight to the site under audit: ``links.site_connections``, or (auto) as many as the crawl's
     pages in flight (``concurrency``; auto: twice the CPU cores)."""
-    setting = config["links"]["site_connections"]
+    setting = config.links.site_connections
     if setting != "auto":
         return int(setting)
-    crawl = config["concurrency"]
+    crawl = config.concurrency
     return int(crawl) if crawl != "auto" else 2 * (os.cpu_count() or 2)
 
 
@@ -162,7 +163,7 @@ def secrets_of(access: Any) -> EngineSecrets:
 
 
 def summary(
-    rows: list[dict[str, Any]], counted: dict[str, int], checked: int, timing: dict[str, float], cfg: dict
+    rows: list[dict[str, Any]], counted: dict[str, int], checked: int, timing: dict[str, float], cfg: Links
 ) -> dict[str, Any]:
     """``seconds``: how long the run waited for the link check after the crawl (it checks during the crawl);
     ``requested_urls``: URLs LinkChecker requested, ``known_urls``: URLs answered by what the browsers loaded."""
@@ -182,8 +183,8 @@ def summary(
         "seconds": round(timing["after_crawl"], 2),
         "seconds_total": round(total, 2),
         "urls_per_second": round(counted["requested"] / total, 1) if total > 0 and counted["requested"] else None,
-        "check_external": cfg["check_external"],
-        "own_hosts": list(cfg["own_hosts"]),
+        "check_external": cfg.check_external,
+        "own_hosts": list(cfg.own_hosts),
     }
 
 

@@ -41,7 +41,7 @@ class Screenshot(PageCheck):
     provides = ("screenshots",)
 
     async def run(self, ctx: PageContext) -> list[Finding]:
-        if not ctx.config["screenshots"]:
+        if not ctx.config.screenshots:
             return []
         folder = ctx.run_dir / FOLDER
         folder.mkdir(exist_ok=True)

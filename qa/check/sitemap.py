@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from qa.check import RunCheck, RunContext
+from qa.config import Config
 from qa.discover.planned import read_planned
 from qa.model import Finding
 
@@ -21,11 +22,11 @@ class PlannedSitemap(RunCheck):
     def __init__(self) -> None:
         self.plan: dict[str, Any] | None = None
 
-    def enabled(self, config: dict[str, Any]) -> bool:
-        return bool(config["sitemap"]["planned"])
+    def enabled(self, config: Config) -> bool:
+        return bool(config.sitemap.planned)
 
-    def begin(self, run_dir: Path, config: dict[str, Any]) -> None:
-        self.plan = read_planned(Path(config["sitemap"]["planned"]))  # a bad file stops the run before the crawl
+    def begin(self, run_dir: Path, config: Config) -> None:
+        self.plan = read_planned(Path(config.sitemap.planned or ""))  # a bad file stops the run before the crawl
 
     async def run(self, ctx: RunContext) -> list[Finding]:
         if self.plan:

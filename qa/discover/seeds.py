@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import httpx
 
 from qa.access import SiteAccess
+from qa.config import Config
 from qa.discover.sitemap import sitemap_urls
 from qa.errors import UsageError
 from qa.net import fetch_bytes
@@ -34,11 +34,11 @@ def read_url_list(path: Path) -> list[str]:
 
 
 async def listed_pages(
-    start_url: str, config: dict[str, Any], client: httpx.AsyncClient, access: SiteAccess | None = None
+    start_url: str, config: Config, client: httpx.AsyncClient, access: SiteAccess | None = None
 ) -> list[str]:
     """Pages the site lists itself (robots.txt Sitemap lines, sitemaps and their indexes), read on the site's
     origin and the origins ``access`` allows only."""
-    if not config["use_sitemaps"]:
+    if not config.use_sitemaps:
         return []
     site = origin_key(start_url)
     return await sitemap_urls(

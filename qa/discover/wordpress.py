@@ -17,6 +17,7 @@ from urllib.parse import urlencode
 import httpx
 
 from qa.access import Credentials
+from qa.config import Config
 from qa.errors import SiteError
 from qa.model import Results
 from qa.redact import redact_url
@@ -138,7 +139,7 @@ async def _get_json(client: httpx.AsyncClient, url: str, **kw: Any) -> tuple[int
 async def discover_wordpress(
     client: httpx.AsyncClient,
     start_url: str,
-    config: dict[str, Any],
+    config: Config,
     creds: Credentials,
     logged_in: bool,
     api_root: str | None = None,
@@ -147,8 +148,8 @@ async def discover_wordpress(
     if root is None:
         return None
     site = WordPressSite(root)
-    wanted = set(config["wordpress"]["post_types"])
-    auth = await _editor_auth(client, creds, logged_in, site) if config["wordpress"]["drafts"] else None
+    wanted = set(config.wordpress.post_types)
+    auth = await _editor_auth(client, creds, logged_in, site) if config.wordpress.drafts else None
     status, _, types = await _get_json(
         client, endpoint(root, "wp/v2/types", {"context": "edit"} if auth else None), **(auth or {})
     )
@@ -167,7 +168,7 @@ async def discover_wordpress(
     if status != 200 or not isinstance(types, dict):
         site.notes.append(f"the REST API did not list post types (HTTP {status}); pages come from sitemaps and links")
         return site
-    budget = config["max_pages"]
+    budget = config.max_pages
     for name, spec in types.items():
         if not isinstance(spec, dict) or name in INTERNAL_TYPES or spec.get("viewable") is False:
             continue

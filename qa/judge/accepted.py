@@ -20,11 +20,12 @@ import datetime as dt
 import fnmatch
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import urlsplit
 
-from qa.config import read_yaml
-from qa.errors import ConfigError
+from pydantic import ConfigDict, Field, model_validator
+
+from qa.config import Date, Section, Text, checked, invalid, parse, read_yaml
 from qa.judge.criteria import by_sc
 from qa.model import Finding, Results, normalise_selector
 
@@ -73,67 +74,53 @@ def url_matches(pattern: str, url: str) -> bool:
     return fnmatch.fnmatchcase(path, pattern)
 
 
-def _text(entry: dict[str, Any], key: str, where: str, required: bool) -> str:
-    value = entry.get(key)
-    if value is None or value == "":
-        if required:
-            raise ConfigError(f"{where}.{key}' is missing; every entry needs a {key}")
-        return ""
-    if not isinstance(value, str | int | float):
-        raise ConfigError(f"{where}.{key}' must be text, got {value!r}")
-    return str(value).strip()
+def _known_sc(sc: str) -> str | None:
+    if not sc or sc in by_sc():
+        return None
+    return f"'{sc}' is not a WCAG 2.2 A/AA success criterion; write it like \"1.4.3\""
 
 
-def parse_entry(raw: Any, n: int, source: str) -> Entry:
-    where = f"{source}: 'accepted[{n - 1}]"
-    if not isinstance(raw, dict):
-        raise ConfigError(f"{where}' must be a mapping with rule or sc, url, reason, owner and expires")
-    for key in raw:
-        if key not in KEYS:
-            from qa.config import nearest
+def _url_pattern(url: str) -> str | None:
+    if url == "*" or url.startswith("/") or "://" in url:
+        return None
+    return f"'{url}' must be a path (/contact.html, /news/*), a full URL or *"
 
-            raise ConfigError(f"{where}.{key}' is not a valid key ({nearest(str(key), list(KEYS))})")
-    rule, sc = _text(raw, "rule", where, False), _text(raw, "sc", where, False)
-    if not rule and not sc:
-        raise ConfigError(f"{where}' names neither a rule nor an sc; add 'rule: <rule id>' or 'sc: \"1.4.3\"'")
-    if sc and sc not in by_sc():
-        raise ConfigError(f"{where}.sc' '{sc}' is not a WCAG 2.2 A/AA success criterion; write it like \"1.4.3\"")
-    url = _text(raw, "url", where, True)
-    if url != "*" and not url.startswith("/") and "://" not in url:
-        raise ConfigError(f"{where}.url' '{url}' must be a path (/contact.html, /news/*), a full URL or *")
-    expires = raw.get("expires")
-    if isinstance(expires, str):
-        try:
-            expires = dt.date.fromisoformat(expires.strip())
-        except ValueError:
-            expires = None
-    if isinstance(expires, dt.datetime):
-        expires = expires.date()
-    if not isinstance(expires, dt.date):
-        raise ConfigError(f"{where}.expires' must be a date like 2027-03-31, got {raw.get('expires')!r}")
-    return Entry(
-        index=n,
-        url=url,
-        reason=_text(raw, "reason", where, True),
-        owner=_text(raw, "owner", where, True),
-        expires=expires,
-        rule=rule,
-        sc=sc,
-        selector=_text(raw, "selector", where, False),
+
+NEITHER = "names neither a rule nor an sc; add 'rule: <rule id>' or 'sc: \"1.4.3\"'"
+
+
+class AcceptedIssue(Section):
+    """One entry of ``accepted:``; numbers are read as text (``sc: 1.4`` is a mistake the sc check names)."""
+
+    model_config = ConfigDict(strict=False, coerce_numbers_to_str=True, str_strip_whitespace=True)
+
+    rule: str = Field("", description="the axe rule id accepted (or sc)")
+    sc: Annotated[str, checked(_known_sc)] = Field("", description='the success criterion accepted, e.g. "1.4.3"')
+    url: Annotated[Text, checked(_url_pattern)] = Field(
+        description="a path glob (/news/*), a full URL glob, or * for every page"
     )
+    selector: str = Field("", description="a selector glob, compared after normalisation")
+    reason: Text = Field(description="why the finding is accepted")
+    owner: Text = Field(description="who answers for it")
+    expires: Date = Field(description="the date it stops being accepted")
+
+    @model_validator(mode="after")
+    def _rule_or_sc(self) -> AcceptedIssue:
+        if not self.rule and not self.sc:
+            raise invalid(NEITHER)
+        return self
+
+
+class AcceptedIssues(Section):
+    """The accepted-issues file."""
+
+    accepted: list[AcceptedIssue] = Field([], description="reviewed findings the gate tolerates")
 
 
 def load_accepted(path: Path) -> AcceptedFile:
     """Read and validate the file; every problem is one line naming the file, the key and the fix."""
-    data = read_yaml(path, "accepted-issues file")
-    if data is None:
-        return AcceptedFile(str(path), [])
-    if not isinstance(data, dict) or not isinstance(data.get("accepted", []), list):
-        raise ConfigError(f"{path}: must have a top-level 'accepted:' list of entries")
-    extra = [k for k in data if k != "accepted"]
-    if extra:
-        raise ConfigError(f"{path}: unknown top-level key '{extra[0]}'; only 'accepted:' is allowed")
-    return AcceptedFile(str(path), [parse_entry(raw, n, str(path)) for n, raw in enumerate(data["accepted"] or [], 1)])
+    data = parse(AcceptedIssues, read_yaml(path, "accepted-issues file"), str(path))
+    return AcceptedFile(str(path), [Entry(index=n, **e.model_dump()) for n, e in enumerate(data.accepted, 1)])
 
 
 def run_date(results: Results) -> dt.date:

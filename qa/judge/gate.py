@@ -36,7 +36,7 @@ REVIEW = vocab.REVIEW_ITEMS
 LINKS = vocab.BROKEN_LINKS
 JS = vocab.JS_ERRORS
 HTTP = vocab.HTTP_ERRORS
-FAMILIES = vocab.GATE_OUTCOMES
+GATE_OUTCOMES = vocab.GATE_OUTCOMES  # what the gate counts; not the check families (vocab.FAMILIES)
 DEFAULT_FAIL_ON = [A11Y]
 LINK_CHECKS = ("links", "link-check", "linkcheck")
 
@@ -56,7 +56,7 @@ class GateSettings:
 
     def enabled(self) -> list[str]:
         """Families that gate: the listed ones plus any given a maximum."""
-        return list(dict.fromkeys([*self.fail_on, *(k for k in self.max if k in FAMILIES)]))
+        return list(dict.fromkeys([*self.fail_on, *(k for k in self.max if k in GATE_OUTCOMES)]))
 
 
 @dataclass
@@ -153,7 +153,7 @@ def gating(results: Results, settings: GateSettings | None = None) -> list[GateI
 
 def _bucket(item: GateItem, thresholds: dict[str, int]) -> str:
     for key in (item.rule, *item.sc):
-        if key in thresholds and key not in FAMILIES:
+        if key in thresholds and key not in GATE_OUTCOMES:
             return key
     return item.family
 
@@ -193,7 +193,7 @@ def evaluate_gate(results: Results, settings: GateSettings | None = None) -> Gat
         counts[item.family] += 1
     result = GateResult(
         True,
-        counts={fam: counts[fam] for fam in FAMILIES if fam in counts},
+        counts={fam: counts[fam] for fam in GATE_OUTCOMES if fam in counts},
         settings=settings.to_dict(),
         enabled=settings.enabled(),
         accepted=[f.id for f in results.findings if is_accepted(f)],
@@ -202,7 +202,7 @@ def evaluate_gate(results: Results, settings: GateSettings | None = None) -> Gat
     for key, items in sorted(by_key.items(), key=lambda kv: -len(kv[1])):
         allowed = settings.max.get(key, 0)
         if len(items) > allowed:
-            what = FAMILIES.get(key, f"finding(s) of {key}")
+            what = GATE_OUTCOMES.get(key, f"finding(s) of {key}")
             where = "" if key in (JS, HTTP) else f" on {len({i.url for i in items})} page(s)"
             result.reasons.append(f"{key}: {len(items)} {what}{where}, {allowed} allowed — {_examples(items)}")
             result.failing += [i.finding.id for i in items if i.finding is not None]

@@ -12,12 +12,13 @@ import datetime as dt
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import urlsplit
 
 import yaml
+from pydantic import BeforeValidator, ConfigDict, Field
 
-from qa.config import nearest, read_yaml
+from qa.config import Section, Text, checked, parse, read_yaml, to_date
 from qa.errors import ConfigError
 from qa.judge.gate import LINK_CHECKS, LINKS, finding_family
 from qa.model import VIOLATION, Results
@@ -25,7 +26,6 @@ from qa.model import VIOLATION, Results
 OK, NG, NOT_APPLICABLE, UNCHECKED = "OK", "NG", "対象外", "未確認"
 RESULTS = (OK, NG, NOT_APPLICABLE, UNCHECKED)
 LABEL_RULES = ("label", "select-name", "input-button-name", "aria-input-field-name", "aria-toggle-field-name")
-MANUAL_KEYS = ("id", "item", "item_en", "how", "result", "date", "checker", "note")
 EVIDENCE_URLS = 10
 
 
@@ -175,53 +175,55 @@ def builtin_checklist_path() -> Path:
     return Path(str(resources.files("qa.data").joinpath("operation-checks.yaml")))
 
 
-def _date_text(value: Any, where: str) -> str:
-    if value in (None, ""):
-        return ""
-    if isinstance(value, dt.datetime):
-        return value.date().isoformat()
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    try:
-        return dt.date.fromisoformat(str(value).strip()).isoformat()
-    except ValueError:
-        raise ConfigError(f"{where}.date' must be a date like 2026-11-30, got {value!r}") from None
+def _result(value: str) -> str | None:
+    if not value or value in RESULTS:
+        return None
+    return f"'{value}' must be one of {', '.join(RESULTS)} (or left empty)"
+
+
+class ManualCheck(Section):
+    """One manual row of the operation-check sheet; numbers are read as text."""
+
+    model_config = ConfigDict(strict=False, coerce_numbers_to_str=True, str_strip_whitespace=True)
+
+    id: Text = Field(description="the row's id; results are carried over by it")
+    item: Text = Field(description="what is checked (Japanese)")
+    item_en: str = Field("", description="what is checked (English)")
+    how: str = Field("", description="how to check it")
+    result: Annotated[str, checked(_result)] = Field("", description="the outcome of the check")
+    date: Annotated[dt.date | None, BeforeValidator(lambda v: None if v == "" else to_date(v))] = Field(
+        None, description="when it was checked, YYYY-MM-DD"
+    )
+    checker: str = Field("", description="who checked it")
+    note: str = Field("", description="a remark")
+
+
+class ManualChecklist(Section):
+    """``operation-checks.yaml``."""
+
+    checks: list[ManualCheck] = Field(description="the manual operation checks")
 
 
 def parse_manual(data: Any, source: str) -> list[dict[str, str]]:
     """Validate a checklist (``checks:`` list of id, item, how, and optional result/date/checker/note)."""
-    if not isinstance(data, dict) or not isinstance(data.get("checks"), list):
-        raise ConfigError(f"{source}: must have a top-level 'checks:' list of manual operation checks")
-    rows, ids = [], set()
-    for i, raw in enumerate(data["checks"]):
-        where = f"{source}: 'checks[{i}]"
-        if not isinstance(raw, dict):
-            raise ConfigError(f"{where}' must be a mapping with id, item and how")
-        for key in raw:
-            if key not in MANUAL_KEYS:
-                raise ConfigError(f"{where}.{key}' is not a valid key ({nearest(str(key), list(MANUAL_KEYS))})")
-        for key in ("id", "item"):
-            if not isinstance(raw.get(key), str) or not raw[key].strip():
-                raise ConfigError(f"{where}.{key}' is missing; every check needs an {key}")
-        if raw["id"] in ids:
-            raise ConfigError(f"{where}.id' '{raw['id']}' is used twice; give each check its own id")
-        ids.add(raw["id"])
-        result = str(raw.get("result") or "").strip()
-        if result and result not in RESULTS:
-            raise ConfigError(f"{where}.result' '{result}' must be one of {', '.join(RESULTS)} (or left empty)")
-        rows.append(
-            {
-                "id": raw["id"].strip(),
-                "item": raw["item"].strip(),
-                "item_en": str(raw.get("item_en") or ""),
-                "how": str(raw.get("how") or ""),
-                "result": result if result != UNCHECKED else "",
-                "date": _date_text(raw.get("date"), where),
-                "checker": str(raw.get("checker") or ""),
-                "note": str(raw.get("note") or ""),
-            }
-        )
-    return rows
+    checks = parse(ManualChecklist, data, source).checks
+    ids = [c.id for c in checks]
+    for i, c in enumerate(checks):
+        if c.id in ids[:i]:
+            raise ConfigError(f"{source}: 'checks[{i}].id' '{c.id}' is used twice; give each check its own id")
+    return [
+        {
+            "id": c.id,
+            "item": c.item,
+            "item_en": c.item_en,
+            "how": c.how,
+            "result": c.result if c.result != UNCHECKED else "",
+            "date": c.date.isoformat() if c.date else "",
+            "checker": c.checker,
+            "note": c.note,
+        }
+        for c in checks
+    ]
 
 
 def load_manual_checklist(path: Path | None) -> tuple[str, list[dict[str, str]]]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from qa.config import Config
 from qa.judge.criteria import Criterion, catalogue
 from qa.vocab import LEVELS
 
@@ -57,15 +58,14 @@ def selected(config: dict[str, Any]) -> list[Profile]:
     return [PROFILES[p] for p in config.get("profiles") or ["wcag22"]]
 
 
-def prepare_config(config: dict[str, Any]) -> None:
+def prepare_config(config: Config) -> None:
     """Settings the profiles imply, before a run records its configuration.
 
     A JIS 2016 profile gets axe's (deprecated) duplicate-id rules, its only automated signal for 4.1.1; a claim
     date YAML read as a date is kept as text (results.json is JSON).
     """
-    claim = config.get("claim") or {}
-    if claim.get("date") is not None:
-        claim["date"] = str(claim["date"])
-    if "jis2016" in (config.get("profiles") or []):
-        rules = config["axe"].setdefault("enable_rules", [])
-        rules += [r for r in JIS_AXE_RULES if r not in rules]
+    if config.claim.date is not None:
+        config.claim.date = str(config.claim.date)
+    if "jis2016" in config.profiles:
+        rules = config.axe.enable_rules
+        config.axe.enable_rules = rules + [r for r in JIS_AXE_RULES if r not in rules]

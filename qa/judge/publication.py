@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from qa.config import Config
 from qa.errors import ConfigError
 from qa.judge.accepted import AcceptedFile, apply_accepted, load_accepted
 from qa.judge.diff import diff_runs
@@ -34,7 +35,7 @@ def same_site(a: Results, b: Results) -> bool:
 
 
 def prepare(
-    config: dict[str, Any],
+    config: Config,
     settings: GateSettings,
     accepted_path: Path | None,
     previous: Results | None,
@@ -42,12 +43,12 @@ def prepare(
 ) -> PublicationInputs:
     """Read and validate every input now, so that a mistake is a one-line error before any page is visited."""
     # The default file names are optional; a file named in the configuration must exist.
-    configured = config["gate"]["accepted"]
+    configured = config.gate.accepted
     if accepted_path is None and (Path(configured).exists() or configured != DEFAULT_ACCEPTED):
         accepted_path = Path(configured)
     accepted = load_accepted(accepted_path) if accepted_path else None
-    checklist = Path(config["operation_checks"])
-    if not checklist.exists() and config["operation_checks"] != DEFAULT_CHECKLIST:
+    checklist = Path(config.operation_checks)
+    if not checklist.exists() and config.operation_checks != DEFAULT_CHECKLIST:
         raise ConfigError(f"{checklist}: operation checklist not found; fix 'operation_checks' in qa.yaml")
     source, rows = load_manual_checklist(checklist)
     return PublicationInputs(settings, accepted, previous, source, rows, compare_explicit)

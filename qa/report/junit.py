@@ -14,7 +14,7 @@ import xml.etree.ElementTree as ET
 from collections import defaultdict
 from pathlib import Path
 
-from qa.judge.gate import FAMILIES, HTTP, JS, LINK_CHECKS, LINKS, is_accepted
+from qa.judge.gate import GATE_OUTCOMES, HTTP, JS, LINK_CHECKS, LINKS, is_accepted
 from qa.judge.judgement import gate_of
 from qa.model import Finding, Page, Results
 
@@ -143,7 +143,7 @@ def build(results: Results) -> ET.Element:
     gate_case = _Case("publication gate", "qa.gate")
     if not gate.passed:
         gate_case.failures.append(("the publication gate failed", "gate", "\n".join(gate.reasons)))
-    gate_case.out += [f"{fam}: {n} ({FAMILIES[fam]})" for fam, n in gate.counts.items()] + gate.notes
+    gate_case.out += [f"{fam}: {n} ({GATE_OUTCOMES[fam]})" for fam, n in gate.counts.items()] + gate.notes
     suites["gate"] = [gate_case]
 
     root = ET.Element("testsuites", name=clean(f"qa-suite {results.run.id}"))

@@ -7,7 +7,7 @@ import re
 from collections import Counter
 from pathlib import Path
 
-from qa.judge.gate import FAMILIES, is_accepted
+from qa.judge.gate import GATE_OUTCOMES, is_accepted
 from qa.judge.judgement import gate_of
 from qa.model import NEEDS_REVIEW, VIOLATION, Results
 
@@ -45,7 +45,7 @@ def render_markdown(results: Results, files: list[str]) -> str:
     if gate.notes:
         out += [f"- note: {md(n, 300)}" for n in gate.notes] + [""]
     out += ["| outcome | count | gates |", "|---|---:|:---:|"]
-    for fam, label in FAMILIES.items():
+    for fam, label in GATE_OUTCOMES.items():
         out.append(f"| {label} | {gate.counts.get(fam, 0)} | {'yes' if fam in gate.enabled else ''} |")
     out += [f"| accepted (known issues) | {len(gate.accepted)} | |", ""]
 

@@ -23,6 +23,7 @@ from qa.check import CORE, PageCheck, RunCheck, RunContext, SiteCheck, load_chec
 from qa.check._engines import RuleEngine, engine_data, engine_label
 from qa.check._whole_run import account_artifacts, audited_pages, run_site_checks
 from qa.check.axe import AxeCheck
+from qa.config import Config
 from qa.discover.frontier import Frontier
 from qa.discover.seeds import listed_pages
 from qa.errors import UsageError
@@ -49,7 +50,7 @@ from qa.visit.matrix import Matrix
 
 @dataclass
 class AuditOptions:
-    config: dict[str, Any]
+    config: Config
     matrix: Matrix
     out: Path
     start_url: str | None = None
@@ -96,7 +97,7 @@ def new_run_info(opts: AuditOptions, start_url: str) -> RunInfo:
             "python": platform.python_version(),
             "os": platform.platform(),
         },
-        config=redact_config(opts.config),
+        config=redact_config(opts.config.model_dump()),
         cells=[cell_name(b.name, v.name) for b, v in opts.matrix.cells()],
     )
 
@@ -106,7 +107,7 @@ async def run_audit(opts: AuditOptions) -> AuditOutcome:
     if not start_url or normalise(start_url) is None:
         raise UsageError(f"'{start_url}' is not an http(s) URL; give a URL such as https://staging.example.jp/")
     start_url = normalise(start_url)
-    checks = select_checks(load_checks(opts.checks_dir), opts.config["families"])
+    checks = select_checks(load_checks(opts.checks_dir), opts.config.families)
     if not any(isinstance(c, PageCheck) and c.family != CORE and not c.primary_only for c in checks):
         # nothing looks at layout or rendering beyond the first cell: one browser at one viewport sees every page
         opts.matrix = Matrix(opts.matrix.browsers[:1], opts.matrix.viewports[:1])
@@ -117,9 +118,9 @@ async def run_audit(opts: AuditOptions) -> AuditOutcome:
     for rule_engine in rule_engines:
         rule_engine.reset()
     profiles.prepare_config(opts.config)
-    human = reviews.load_reviews(Path(opts.config["reviews_file"]), verdict_aliases(opts.config))
+    human = reviews.load_reviews(Path(opts.config.reviews_file), verdict_aliases(opts.config.model_dump()))
     if opts.url_list:
-        opts.config = {**opts.config, "follow_links": False}  # so that a resumed run does not crawl either
+        opts.config = opts.config.model_copy(update={"follow_links": False})  # a resumed run does not crawl either
     resumed = ResumeState.load(opts.resume, start_url) if opts.resume else None
     run = resumed.run if resumed else new_run_info(opts, start_url)
     run_dir = opts.resume if opts.resume else opts.out / run.id
@@ -127,25 +128,25 @@ async def run_audit(opts: AuditOptions) -> AuditOutcome:
     creds = load_credentials(config)
     access = site_access(creds, opts.access, start_url, config)
     # before anything is sent: a certificate that does not verify stops here unless tls.insecure says otherwise
-    cert = await check_certificate(start_url, access, config["timeouts"]["navigation"])
+    cert = await check_certificate(start_url, access, config.timeouts.navigation)
     opts.matrix = trust_certificate(opts.matrix, cert, access)
 
-    async with make_client(config["timeouts"]["navigation"], access) as client:
+    async with make_client(config.timeouts.navigation, access) as client:
         # discover
         await preflight(client, start_url)
         entry = await enter_site(client, start_url, config, creds, access)
         frontier = Frontier(
             start_url,
-            config["max_pages"],
-            config["include"],
-            config["exclude"] + entry.exclude,
-            unsafe=unsafe_patterns(config),
-            traps=config.get("traps") or {},
+            config.max_pages,
+            config.include,
+            config.exclude + entry.exclude,
+            unsafe=unsafe_patterns(config.unsafe_links.skip, config.unsafe_links.patterns),
+            traps=config.traps.model_dump(),
         )
         store = RunStore(run_dir)
         store.write_header(run)
         # what the crawl must never open (login, logout, admin) the link check never requests either
-        never = {**config, "exclude": config["exclude"] + entry.exclude}
+        never = config.model_copy(update={"exclude": config.exclude + entry.exclude})
         for check in run_checks:
             check.begin(run_dir, config)  # may refuse a bad setting: before anything starts
         for check in run_checks:
@@ -174,7 +175,7 @@ async def run_audit(opts: AuditOptions) -> AuditOutcome:
                     config,
                     opts.matrix.viewports,
                     run_dir,
-                    follow_links=config["follow_links"] and not opts.url_list,
+                    follow_links=config.follow_links and not opts.url_list,
                     access=access,
                     progress=opts.progress,
                     relaunch=relaunch,
@@ -191,7 +192,7 @@ async def run_audit(opts: AuditOptions) -> AuditOutcome:
                     crawl.offer_all(entry.urls, None, 1)
                     crawl.offer_all(await listed_pages(start_url, config, client, access), None, 1)
                 crawl.offer_all(
-                    sampling.representative_urls(config, start_url), None, 0, listed=True
+                    sampling.representative_urls(config.model_dump(), start_url), None, 0, listed=True
                 )  # must be audited
                 interrupted = await crawl.run()
             finally:
@@ -260,11 +261,11 @@ async def run_audit(opts: AuditOptions) -> AuditOutcome:
             f"Continue it with: qa audit --resume {run_dir}"
         )
     # judge + report
-    results.extra[sampling.SECTION] = sampling.select(results, config)
-    results.extra[reviews.SECTION] = {"source": config["reviews_file"], "items": human}
+    results.extra[sampling.SECTION] = sampling.select(results, config.model_dump())
+    results.extra[reviews.SECTION] = {"source": config.reviews_file, "items": human}
     results.extra["groups"] = groups_section(results)
     conclude(results, opts.publication)
-    gate = judge_run(results, config, opts.publication.settings, run_dir)  # once: every report reads it
+    gate = judge_run(results, config.model_dump(), opts.publication.settings, run_dir)  # once: every report reads it
     store.finish(results)
     conformance: list[str] = []
     reports = render_all(results, run_dir, meanwhile=lambda: conformance.extend(conformance_lines(results)))

@@ -16,10 +16,10 @@ from collections import Counter, deque
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from qa.access import SiteAccess
 from qa.check import PageCheck
+from qa.config import Config
 from qa.discover.frontier import Frontier
 from qa.model import CheckRun, Page, cell_name
 from qa.progress import Progress
@@ -32,7 +32,7 @@ from qa.visit.matrix import ViewportSpec
 
 @dataclass
 class CrawlSettings:
-    config: dict[str, Any]
+    config: Config
     viewports: list[ViewportSpec]
     run_dir: Path
     follow_links: bool = True
@@ -203,7 +203,7 @@ class Crawl:
         self, name: str, sessions: dict[str, tuple[Engine, Session]], url: str, depth: int, vp: ViewportSpec
     ) -> None:
         primary = (name, vp.name) == self.primary
-        retries = self.config.get("retries", 1)
+        retries = self.config.retries
         for attempt in range(retries + 1):
             page = Page(url=url, browser=name, viewport=vp.name, depth=depth, attempts=attempt + 1)
             try:
@@ -221,7 +221,7 @@ class Crawl:
     async def attempt(
         self, name: str, sessions: dict[str, tuple[Engine, Session]], page: Page, vp: ViewportSpec, primary: bool
     ) -> VisitResult:
-        page_timeout = self.config["timeouts"]["page"]
+        page_timeout = self.config.timeouts.page
         result = VisitResult()
         try:
             session = await self.session(name, sessions, vp)
@@ -300,7 +300,7 @@ class Crawl:
                 pass
 
     async def _work(self) -> None:
-        setting = self.config["concurrency"]
+        setting = self.config.concurrency
         per_browser = workers_per_browser(setting, len(self.engines))
         names: list[str | None] = [e.spec.name for e in self.engines for _ in range(per_browser)]
         names += [None] * spare_workers(setting, len(names))

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import ssl
 from dataclasses import dataclass, field, replace
-from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
 
 from qa.access import Credentials, SiteAccess, check_basic_auth, login_excludes, login_form
+from qa.config import Config
 from qa.discover.wordpress import WordPressSite, detect, discover_wordpress, site_base
 from qa.errors import SiteError
 from qa.model import VIOLATION, Finding
@@ -36,7 +36,7 @@ class SiteEntry:
 async def enter_site(
     client: httpx.AsyncClient,
     start_url: str,
-    config: dict[str, Any],
+    config: Config,
     creds: Credentials,
     access: SiteAccess,
 ) -> SiteEntry:
@@ -44,12 +44,12 @@ async def enter_site(
     WordPress knows (offered to the crawl unless a URL list fixes the pages, and recorded on the pages either way)."""
     await check_basic_auth(client, start_url, creds)
     entry = SiteEntry()
-    api_root = await detect(client, start_url, access.allows, entry.notes) if config["wordpress"]["discover"] else None
+    api_root = await detect(client, start_url, access.allows, entry.notes) if config.wordpress.discover else None
     # WordPress's own login is used only when login credentials were given; a configured form always.
     form = login_form(config, site_base(api_root) if api_root and creds.login else None, start_url, access)
     if form:
         # Into ``access``: the HTTP client adds them to requests to the allowed origins only (qa.net.apply_access).
-        access.cookies += await form_login(start_url, form, creds, access, config["timeouts"]["navigation"])
+        access.cookies += await form_login(start_url, form, creds, access, config.timeouts.navigation)
         entry.logged_in = True
     if form or api_root:
         entry.exclude = login_excludes(form, api_root is not None)

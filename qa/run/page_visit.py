@@ -10,6 +10,7 @@ from typing import Any
 
 from qa.check import PageCheck, PageContext
 from qa.check._engines import merge_engine_findings
+from qa.config import Config
 from qa.model import CheckRun, Finding, Page
 from qa.redact import redact_url
 from qa.urls import same_origin
@@ -35,7 +36,7 @@ async def visit_page(
     page: Page,
     checks: list[PageCheck],
     check_runs: dict[str, CheckRun],
-    config: dict[str, Any],
+    config: Config,
     run_dir: Path,
     primary: bool,
     site_url: str,
@@ -43,10 +44,10 @@ async def visit_page(
 ) -> VisitResult:
     """Fill ``page`` in place and return its findings and links (``links``: False when nothing will read them).
     Problems are recorded in ``page.error``."""
-    timeouts = config["timeouts"]
-    max_bytes = int(config.get("max_page_mb", 10) * 1_000_000)
+    timeouts = config.timeouts
+    max_bytes = int(config.max_page_mb * 1_000_000)
     session.max_document_bytes = max_bytes  # an engine that can stops a huge document before rendering it
-    nav = await session.goto(page.url, timeouts["navigation"])
+    nav = await session.goto(page.url, timeouts.navigation)
     page.final_url, page.status, page.load_ms = nav.final_url, nav.status, round(nav.load_ms, 1)
     page.content_type = nav.content_type.split(";")[0].strip()
     if nav.redirects:
@@ -54,7 +55,7 @@ async def visit_page(
     if nav.document_bytes is not None:
         page.facts["document_bytes"] = nav.document_bytes
     if nav.fault:
-        kind, reason = faults.of_navigation(nav, timeouts["navigation"])
+        kind, reason = faults.of_navigation(nav, timeouts.navigation)
         if kind == faults.DOWNLOAD and not nav.attachment and page.content_type not in ("", *HTML_TYPES):
             # A browser without a viewer for the type (Chromium's headless shell and PDF) downloads it instead.
             return _fail(page, faults.NOT_HTML, f"not an HTML page ({page.content_type}); skipped")
@@ -70,7 +71,7 @@ async def visit_page(
         return _fail(page, faults.OFF_SITE, f"redirected off-site to {redact_url(page.final_url)}; not audited")
     timings = page.facts.setdefault("timings_ms", {"navigation": page.load_ms})
     started = time.perf_counter()
-    facts = await asyncio.wait_for(gather_facts(session, max_bytes, links), timeout=timeouts["script"])
+    facts = await asyncio.wait_for(gather_facts(session, max_bytes, links), timeout=timeouts.script)
     timings["facts"] = _ms_since(started)
     sniff = facts["sniff"]
     if sniff.get("bytes"):
@@ -92,7 +93,7 @@ async def visit_page(
         run = check_runs[check.id]
         started = time.perf_counter()
         try:
-            result.findings += await asyncio.wait_for(check.run(ctx), timeout=timeouts["script"])
+            result.findings += await asyncio.wait_for(check.run(ctx), timeout=timeouts.script)
             run.pages += 1
         except Exception as exc:  # a failing check is recorded for this page; the others still run
             run.errors += 1

@@ -16,7 +16,7 @@ from qa.store import RESULTS, write_json_atomic
 def rejudge_run(results: Results, run_dir: Path, config_file: Path | None) -> list[str]:
     """Re-run the site checks, judge once more and rewrite results.json; returns the ids of the checks re-run."""
     config = load_project_config(config_file)
-    ids = rejudge(results, load_checks(Path(config["checks_dir"])), config)
+    ids = rejudge(results, load_checks(Path(config.checks_dir)), config)
     judge_run(results, run_dir=run_dir)
     write_json_atomic(run_dir / RESULTS, results.to_dict())
     return ids

@@ -4,41 +4,48 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
-from qa.config import Field, nearest, read_yaml, validate
+from pydantic import Field
+
+from qa.config import Section, nearest, parse, read_yaml
 from qa.errors import ConfigError, UsageError
 
-ENGINES = ("chromium", "firefox", "webkit")
-DRIVERS = ("playwright", "executable", "channel", "endpoint", "webdriver")
+
+class BrowserEntry(Section):
+    name: str = Field(description="the name --browser selects")
+    engine: Literal["chromium", "firefox", "webkit"] = Field(description="chromium, firefox or webkit")
+    driver: Literal["playwright", "executable", "channel", "endpoint", "webdriver"] = Field(
+        "playwright", description="how the browser is started"
+    )
+    executable: str | None = Field(None, description="path of the browser program")
+    channel: str | None = Field(None, description="a Playwright channel such as chrome or msedge")
+    endpoint: str | None = Field(None, description="a remote browser: ws:// for Playwright, http:// for WebDriver")
+    webdriver: str | None = Field(
+        None, description="path of a WebDriver server such as WebKitWebDriver or safaridriver"
+    )
+    args: list[str] = Field([], description="extra command-line arguments for the browser")
+    capabilities: dict[str, Any] = Field(
+        {}, description="extra WebDriver capabilities (e.g. platformName for a Selenium Grid)"
+    )
+    headless: bool = Field(True, description="run without a window")
 
 
-def _one_of(choices: tuple[str, ...]) -> Any:
-    return lambda v: None if v in choices else f"must be one of {', '.join(choices)}"
+class ViewportEntry(Section):
+    name: str = Field(description="the name --viewport selects")
+    width: int | None = Field(None, description="CSS pixels")
+    height: int | None = Field(None, description="CSS pixels")
+    device_scale_factor: int | float = Field(1, description="device pixel ratio")
+    mobile: bool = Field(False, description="emulate a mobile browser (meta viewport honoured)")
+    touch: bool = Field(False, description="emulate a touch screen")
+    device: str | None = Field(None, description="a Playwright device name such as 'iPhone 13' (sets the rest)")
 
 
-BROWSER_SCHEMA: dict[str, Any] = {
-    "name": Field((str,), None, "the name --browser selects"),
-    "engine": Field((str,), None, "chromium, firefox or webkit", _one_of(ENGINES)),
-    "driver": Field((str,), "playwright", "how the browser is started", _one_of(DRIVERS)),
-    "executable": Field((str,), None, "path of the browser program"),
-    "channel": Field((str,), None, "a Playwright channel such as chrome or msedge"),
-    "endpoint": Field((str,), None, "a remote browser: ws:// for Playwright, http:// for WebDriver"),
-    "webdriver": Field((str,), None, "path of a WebDriver server such as WebKitWebDriver or safaridriver"),
-    "args": Field((list,), [], "extra command-line arguments for the browser"),
-    "capabilities": Field((dict,), {}, "extra WebDriver capabilities (e.g. platformName for a Selenium Grid)"),
-    "headless": Field((bool,), True, "run without a window"),
-}
+class BrowsersFile(Section):
+    """``browsers.yaml``."""
 
-VIEWPORT_SCHEMA: dict[str, Any] = {
-    "name": Field((str,), None, "the name --viewport selects"),
-    "width": Field((int,), None, "CSS pixels"),
-    "height": Field((int,), None, "CSS pixels"),
-    "device_scale_factor": Field((int, float), 1, "device pixel ratio"),
-    "mobile": Field((bool,), False, "emulate a mobile browser (meta viewport honoured)"),
-    "touch": Field((bool,), False, "emulate a touch screen"),
-    "device": Field((str,), None, "a Playwright device name such as 'iPhone 13' (sets the rest)"),
-}
+    browsers: list[BrowserEntry] = Field([], description="the browsers a run may use")
+    viewports: list[ViewportEntry] = Field([], description="the viewports a run may use")
 
 
 @dataclass(frozen=True)
@@ -78,21 +85,15 @@ class Matrix:
         return [(b, v) for b in self.browsers for v in self.viewports]
 
 
-def _entries(data: dict, key: str, schema: dict, source: str) -> list[dict]:
-    items = data.get(key) or []
-    if not isinstance(items, list) or not items:
+def _unique(entries: list[dict[str, Any]], key: str, source: str) -> list[dict[str, Any]]:
+    """Checked once every entry is valid (the file's structural errors come first, all at once)."""
+    if not entries:
         raise ConfigError(f"{source}: '{key}' must be a non-empty list of entries")
-    out = []
-    for i, item in enumerate(items):
-        entry = validate(item, schema, source, f"{key}[{i}].")
-        if not entry.get("name"):
-            raise ConfigError(f"{source}: '{key}[{i}].name' is missing; give each entry a name")
-        out.append(entry)
-    names = [e["name"] for e in out]
+    names = [e["name"] for e in entries]
     dupes = {n for n in names if names.count(n) > 1}
     if dupes:
         raise ConfigError(f"{source}: '{key}' names must be unique; '{sorted(dupes)[0]}' appears twice")
-    return out
+    return entries
 
 
 # What each driver needs (one of), and the options that mean nothing to it.
@@ -138,8 +139,6 @@ def _check_driver(b: dict[str, Any], where: str) -> None:
         raise ConfigError(f"{where}: give either 'webdriver' (a local server) or 'endpoint' (a remote one), not both")
     if driver == "channel" and b["engine"] == "webkit":
         raise ConfigError(f"{where}: WebKit has no Playwright channels; use driver 'playwright' or 'webdriver'")
-    if any(not isinstance(a, str) for a in b.get("args") or ()):
-        raise ConfigError(f"{where}: 'args' must be a list of strings")
 
 
 def load_matrix(path: Path) -> Matrix:
@@ -147,19 +146,15 @@ def load_matrix(path: Path) -> Matrix:
     data = read_yaml(path, "browser matrix")
     if not isinstance(data, dict):
         raise ConfigError(f"{source}: must be a mapping with 'browsers' and 'viewports' lists")
-    for key in data:
-        if key not in ("browsers", "viewports"):
-            raise ConfigError(f"{source}: unknown key '{key}' ({nearest(str(key), ['browsers', 'viewports'])})")
+    matrix = parse(BrowsersFile, data, source).model_dump()
     browsers = []
-    for i, b in enumerate(_entries(data, "browsers", BROWSER_SCHEMA, source)):
-        if not b["engine"]:
-            raise ConfigError(f"{source}: 'browsers[{i}].engine' is missing; use one of {', '.join(ENGINES)}")
+    for i, b in enumerate(_unique(matrix["browsers"], "browsers", source)):
         b["args"] = tuple(b["args"])
         b["capabilities"] = tuple(sorted((b["capabilities"] or {}).items()))
         _check_driver(b, f"{source}: 'browsers[{i}]'")
         browsers.append(BrowserSpec(**b))
     viewports = []
-    for i, v in enumerate(_entries(data, "viewports", VIEWPORT_SCHEMA, source)):
+    for i, v in enumerate(_unique(matrix["viewports"], "viewports", source)):
         if not v["device"] and not (v["width"] and v["height"]):
             raise ConfigError(f"{source}: 'viewports[{i}]' needs width and height (or a Playwright device name)")
         if v["device"] and not (v["width"] and v["height"]):
