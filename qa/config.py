@@ -30,6 +30,20 @@ class Field:
     items: dict[str, Any] | None = None
 
 
+def _http_url(value: str) -> str | None:
+    return None if re.match(r"(?i)https?://[^/\s]+", value) else "must be an http(s) address, e.g. https://www.example.jp/"
+
+
+def _timezone(value: str) -> str | None:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        return "is not a known time zone; write it like Asia/Tokyo or UTC"
+    return None
+
+
 def _positive(v: Any) -> str | None:
     return None if v > 0 else "must be greater than 0"
 
@@ -237,7 +251,12 @@ PROJECT_SCHEMA: dict[str, Any] = {
         "scope": Field((str,), None, "対象となるウェブページの説明 (scope and exclusions)"),
         "technologies": Field((list,), [], "依存したウェブコンテンツ技術; default: found on the pages", _list_of_str),
         "tester": Field((str,), None, "試験実施者 (who tested)"),
+        "organisation": Field((str,), None, "試験実施者の所属 (the tester's organisation)"),
+        "site_url": Field(
+            (str,), None, "the public address the claim is about (default: the start URL that was tested)", _http_url
+        ),
     },
+    "timezone": Field((str,), "Asia/Tokyo", "time zone of the dates and times in the deliverables", _timezone),
     "labels": {
         "ja": Field((dict,), {}, "verdict -> text in Japanese deliverables (e.g. not-applicable: 適合)", _labels),
         "en": Field((dict,), {}, "verdict -> text in English deliverables", _labels),
