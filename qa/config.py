@@ -31,7 +31,9 @@ class Field:
 
 
 def _http_url(value: str) -> str | None:
-    return None if re.match(r"(?i)https?://[^/\s]+", value) else "must be an http(s) address, e.g. https://www.example.jp/"
+    return (
+        None if re.match(r"(?i)https?://[^/\s]+", value) else "must be an http(s) address, e.g. https://www.example.jp/"
+    )
 
 
 def _timezone(value: str) -> str | None:

@@ -234,9 +234,7 @@ def fit_widths(widths: Sequence[float], hidden: Iterable[int] = (), floor: float
     wide = sum(w * 7 for _, w in visible if w > floor)
     pad = 5 * sum(1 for _, w in visible if w > floor)
     factor = max(0.1, (budget - fixed - pad) / wide) if wide else 1
-    return [
-        max(floor, round(w * factor, 1)) if i not in hidden and w > floor else w for i, w in enumerate(widths, 1)
-    ]
+    return [max(floor, round(w * factor, 1)) if i not in hidden and w > floor else w for i, w in enumerate(widths, 1)]
 
 
 def print_scale(ws: Worksheet | WriteOnlyWorksheet, columns: int | None = None) -> int:
