@@ -31,6 +31,7 @@ from qa.judge.judgement import gate_of, site_verdicts, trend_of
 from qa.judge.trend import TREND_FILE, counts, trend_entry
 from qa.judge.verdicts import FAIL, NOT_APPLICABLE, NOT_VERIFIED, PASS, REVIEW, Verdict
 from qa.model import NEEDS_REVIEW, VIOLATION, Results, cell_name
+from qa.report._axe_ja import Messages
 
 NAME = "html"
 FILENAME = "report.html"
@@ -217,6 +218,7 @@ def pack(
     reads only its own chunk, so opening the report parses just what the overview and lists use.
     """
     s = _Strings()
+    words = Messages(results.run.config or {}, lang)
     snippets: list[_Strings] = []
     cells = list(results.run.cells)
     cell_pos = {c: i for i, c in enumerate(cells)}
@@ -284,7 +286,7 @@ def pack(
             box = 0
         rule = s(f.rule)
         if f.rule not in rules:
-            rules[f.rule] = [rule, s((f.details or {}).get("help")), s(f.help_url)]
+            rules[f.rule] = [rule, s(words.fix(f) or (f.details or {}).get("help")), s(words.help_url(f))]
         findings.append(
             [
                 rule,
@@ -295,7 +297,7 @@ def pack(
                 cell(cell_name(f.browser, f.viewport)),
                 s(f.target),
                 snippet(f.url, f.html[:SNIPPET_CHARS]),
-                s(f.message[:MESSAGE_CHARS]),
+                s(words.message(f)[:MESSAGE_CHARS]),  # the workbooks' words, in the report's language
                 box,
                 [cell(c) for c in f.seen_in],
                 s(f.check),
