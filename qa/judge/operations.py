@@ -149,7 +149,7 @@ def automated_rows(results: Results) -> list[OpRow]:
         status = nf.get("status")
         result = OK if status in (404, 410) else NG
         evidence = (
-            f"GET {nf.get('url')} → {status or '応答なし'}",
+            f"存在しない URL {nf.get('url')} の応答 → {status or '応答なし'}",
             f"GET {nf.get('url')} → {status or 'no response'}",
         )
     else:

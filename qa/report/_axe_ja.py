@@ -147,7 +147,9 @@ class Messages:
             return str(f.details.get("help") or "")
         texts = self.builtin.get(f.rule) or self.plugin.get(f.rule) or {}
         if self.lang == "ja":
-            return texts.get("fix_ja") or ("（修正方法の日本語なし）" + texts.get("fix_en", "") if texts else "")
+            if texts.get("fix_ja"):
+                return texts["fix_ja"]
+            return "（修正方法の日本語なし）" + texts.get("fix_en", "") if texts else "（修正方法の記載なし）"
         return texts.get("fix_en", "")
 
     def help_url(self, f: Finding) -> str:

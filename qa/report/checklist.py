@@ -222,7 +222,7 @@ class Deliverable:
             v = self.j.site[c.sc]
             rows.append(head + [self.applies(v), self.result(v), self.note(v)])
         headers = [
-            self.t("番号", "No."),
+            self.t("番号", "SC"),
             self.t("達成基準", "Success criterion"),
             self.t("適合レベル", "Level"),
             self.t("適用", "Applies"),
@@ -249,7 +249,7 @@ class Deliverable:
                 + [v.fingerprint, " ".join(v.violation_ids)[:30000], c.title_en, v.verdict]
             )
         headers = [
-            self.t("番号", "No."),
+            self.t("番号", "SC"),
             self.t("達成基準", "Success criterion"),
             self.t("結果", "Result"),
             self.t("試験方法", "Method"),
@@ -297,7 +297,7 @@ class Deliverable:
                     + [v.violations, v.needs_review, self.evidence(v), v.verdict]
                 )
         headers = [
-            self.t("番号", "No."),
+            self.t("番号", "SC"),
             self.t("達成基準", "Success criterion"),
             self.t("ページ", "Page"),
             self.t("適用", "Applies"),
@@ -404,7 +404,7 @@ class Deliverable:
         """check id -> the tool and version that ran it."""
         run = self.results.run
         suite = f"qa-suite {run.tool.get('version', '')}".strip()
-        out = {c.id: f"{suite} ({c.id})" for c in self.results.checks}
+        out = {c.id: self.t(f"{suite} の {c.id} チェック", f"{suite} ({c.id})") for c in self.results.checks}
         out["axe"] = f"axe-core {run.engines.get('axe-core', '')}".strip()
         return out
 
@@ -424,7 +424,7 @@ class Deliverable:
             title = self.profile.title_ja(c) if self.lang == "ja" else c.title_en
             rows.append([c.sc, title, pick(METHODS[key], self.lang), used or self.t("なし", "none"), human[key]])
         headers = [
-            self.t("番号", "No."),
+            self.t("番号", "SC"),
             self.t("達成基準", "Success criterion"),
             self.t("試験方法", "Method"),
             self.t("自動チェック（ツールとバージョン）", "Automated checks (tool and version)"),

@@ -84,10 +84,10 @@ def render(results: Results, out_dir: Path) -> list[Path]:
         ("手動項目の定義 / Manual checklist", source),
         (
             "自動項目 / Automated rows",
-            f"{sum(r.result == OK for r in auto)} OK, {sum(r.result == NG for r in auto)} NG",
+            f"OK {sum(r.result == OK for r in auto)} 件、NG {sum(r.result == NG for r in auto)} 件",
         ),
         ("手動項目 / Manual rows", f"{len(manual)} 件中 {sum(r.result != UNCHECKED for r in manual)} 件記入済み"),
-        ("取込 / Import", "qa ops import operation-check.xlsx <run folder>"),
+        ("取込 / Import", "記入後に取り込むコマンド: qa ops import operation-check.xlsx <実行フォルダー>"),
     ):
         info.append([safe(key), safe(value)])
     info.column_dimensions["A"].width, info.column_dimensions["B"].width = 34, 80
