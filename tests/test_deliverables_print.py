@@ -20,6 +20,7 @@ from tests.conftest import QARun, run_qa
 A4_LANDSCAPE_INCHES = 297 / 25.4
 JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uff00-\uffef]")
 NOT_VERIFIED, REVIEW = "未検証（人による試験が必要）", "要確認（人の判定待ち）"
+PICTURE_SHEETS = {"サムネイル (Thumbnails)"}  # browser-check.xlsx: thumbnails of every browser cell
 RESULTS = {"適合", "不適合", REVIEW, NOT_VERIFIED, "適用なし", "適用なし（自動判定・要確認）", "廃止 (WCAG 2.2 で削除)"}
 
 
@@ -53,7 +54,8 @@ def test_every_printed_sheet_fits_a4_landscape_at_70_percent_with_header_and_foo
         for ws in visible_sheets(book):
             where = f"{book.name}: {ws.title}"
             assert ws.page_setup.orientation == "landscape" and int(ws.page_setup.paperSize) == 9, where
-            assert scale_of(ws) >= 70, (where, scale_of(ws))
+            # a picture sheet (one screenshot per browser cell side by side) is not text to read at 70 %
+            assert scale_of(ws) >= 70 or ws.title in PICTURE_SHEETS, (where, scale_of(ws))
             assert ws.oddHeader.left.text and ws.oddHeader.center.text.startswith("http"), where  # title, site
             footer = ws.oddFooter.center.text
             assert "&P" in footer and "&N" in footer, where

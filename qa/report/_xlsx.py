@@ -98,6 +98,10 @@ def write_table(
     for row in rows:
         values = [None if v == "" else safe(v) for v in row]
         styled = wrap and (not streamed or any(isinstance(v, Cell) for v in values))  # else the fast path wraps
+        if wrap and (height := row_height(values, widths)):
+            # Set, not left to the reader: LibreOffice keeps a wrapped row one line high when it opens the file.
+            dim = ws.row_dimensions[n + 2]
+            dim.height = max(dim.height or 0, height)
         ws.append([_cell(ws, v, top) for v in values] if styled else values)
         n += 1
     ws.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{n + 1}"
@@ -136,7 +140,8 @@ def stream_plain_rows(ws: WriteOnlyWorksheet, style: int | None = None) -> None:
             try:
                 while True:
                     values = yield
-                    row = None if index in ws.row_dimensions else _row_xml(values, index, style)
+                    dim = ws.row_dimensions.get(index)
+                    row = _row_xml(values, index, style, dim.height if dim is not None else None)
                     if row is None:
                         if pending:
                             flush()
@@ -157,12 +162,34 @@ def stream_plain_rows(ws: WriteOnlyWorksheet, style: int | None = None) -> None:
 _COLUMNS = [get_column_letter(i) for i in range(1, 257)]
 
 
-def _row_xml(values: Sequence[Any], index: int, style: int | None = None) -> str | None:
+LINE_HEIGHT = 15  # points: one line of the default font (Japanese text included)
+MAX_LINES = 20  # a taller row is cut off rather than filling the page
+
+
+def _display_width(text: str) -> float:
+    """Width in digit widths: an East Asian wide character takes about 1.6 (measured in LibreOffice's output)."""
+    return sum(1.6 if "\u2e80" <= ch <= "\u9fff" or "\uf900" <= ch <= "\uffe6" else 1 for ch in text)
+
+
+def row_height(values: Sequence[Any], widths: Sequence[float]) -> float | None:
+    """The height (points) a row of wrapped text needs, or None when every cell fits on one line."""
+    lines = 1
+    for value, width in zip(values, widths, strict=False):
+        if isinstance(value, Cell):
+            value = value.value
+        if not isinstance(value, str) or not value:
+            continue
+        usable = max(1.0, width - 1)
+        lines = max(lines, sum(max(1, math.ceil(_display_width(part) / usable)) for part in value.split("\n")))
+    return min(lines, MAX_LINES) * LINE_HEIGHT if lines > 1 else None
+
+
+def _row_xml(values: Sequence[Any], index: int, style: int | None = None, height: float | None = None) -> str | None:
     """A row as openpyxl serialises it, or None when a value needs openpyxl's own handling."""
     if not isinstance(values, list | tuple) or len(values) > len(_COLUMNS):  # a generator is read once, by openpyxl
         return None
     s = f' s="{style}"' if style else ""
-    parts = [f'<row r="{index}">']
+    parts = [f'<row r="{index}" ht="{height:g}" customHeight="1">' if height else f'<row r="{index}">']
     for column, value in zip(_COLUMNS, values, strict=False):
         kind = type(value)
         if value is None:

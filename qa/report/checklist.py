@@ -229,7 +229,7 @@ class Deliverable:
             self.t("結果", "Result"),
             self.t("注記", "Note"),
         ]
-        write_table(ws, headers, rows, [7, 34, 7, 9, 26, 62])
+        write_table(ws, headers, rows, [7, 34, 9, 9, 26, 60])
 
     def details_sheet(self, ws: Worksheet) -> None:
         """Evidence and counts per criterion, and the columns a person fills in for a site-wide verdict."""
