@@ -61,6 +61,22 @@ def invalid(problem: str) -> PydanticCustomError:
     return PydanticCustomError("qa", "{problem}", {"problem": problem})
 
 
+def _http_url(value: str) -> str | None:
+    return (
+        None if re.match(r"(?i)https?://[^/\s]+", value) else "must be an http(s) address, e.g. https://www.example.jp/"
+    )
+
+
+def _timezone(value: str) -> str | None:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        return "is not a known time zone; write it like Asia/Tokyo or UTC"
+    return None
+
+
 def _concurrency(v: Any) -> str | None:
     return None if v == "auto" or v > 0 else "must be a number greater than 0, or auto"
 
@@ -261,6 +277,10 @@ class Claim(Section):
     scope: str | None = Field(None, description="対象となるウェブページの説明 (scope and exclusions)")
     technologies: list[str] = Field([], description="依存したウェブコンテンツ技術; default: found on the pages")
     tester: str | None = Field(None, description="試験実施者 (who tested)")
+    organisation: str | None = Field(None, description="試験実施者の所属 (the tester's organisation)")
+    site_url: Annotated[str, checked(_http_url)] | None = Field(
+        None, description="the public address the claim is about (default: the start URL that was tested)"
+    )
 
 
 class VerdictLabels(Section):
@@ -319,6 +339,9 @@ class Config(Section):
     reviews_file: str = Field("reviews.yaml", description="human verdicts kept in the repository ('qa review import')")
     sampling: Sampling = Field(default_factory=Sampling, description="JB.1.2 selection of the judged pages")
     claim: Claim = Field(default_factory=Claim, description="the conformance claim (JIS X 8341-3 表明)")
+    timezone: Annotated[str, checked(_timezone)] = Field(
+        "Asia/Tokyo", description="time zone of the dates and times in the deliverables"
+    )
     labels: VerdictLabels = Field(default_factory=VerdictLabels, description="the deliverables' verdict texts")
 
 

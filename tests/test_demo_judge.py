@@ -20,6 +20,8 @@ def rows(run: QARun, profile: str, sheet: str = "達成基準チェックリス�
 def test_one_audit_writes_both_profiles_and_no_pass_without_evidence(demo_run: QARun, profile: str, count: int) -> None:
     body = rows(demo_run, profile)
     assert len(body) == count
+    for r, d in zip(body, rows(demo_run, profile, "達成基準の詳細"), strict=True):  # evidence: the details sheet
+        r.update({k: v for k, v in d.items() if k not in r})
     by_sc = {r["番号"]: r for r in body}
     for sc in SEEDED:
         assert by_sc[sc]["結果"] == "不適合", sc
@@ -27,9 +29,11 @@ def test_one_audit_writes_both_profiles_and_no_pass_without_evidence(demo_run: Q
         if r["結果"] == "適合":
             assert "(全体)" in r["自動チェックの根拠"] or r["人による判定"], r
         if r["自動チェックの根拠"] == "自動チェックなし":
-            assert r["結果"] in ("未確認", "適用なし"), r
+            assert r["結果"] in ("未検証（人による試験が必要）", "適用なし（自動判定・要確認）"), r
     summary = {r["項目"]: r["内容"] for r in rows(demo_run, profile, "試験結果")}
-    assert summary["満たしている適合レベル及び対応度"] == "AA 配慮"  # derived: failures and unverified criteria
+    assert (
+        summary["満たしている適合レベル及び対応度"] == "適合レベルAAに配慮（自動試験のみ。人による試験は未完了）"
+    )  # derived: failures and unverified criteria
     failing = sum(1 for r in body if r["結果"] == "不適合")
     assert failing >= len(SEEDED)
     assert f"不適合 {failing}" in summary["対応度の根拠"]  # the stated basis is the checklist itself
@@ -51,16 +55,16 @@ def test_workbooks_print_on_a4_landscape_with_filters_and_a_verdict_dropdown(dem
         assert ws.page_setup.orientation == "landscape" and int(ws.page_setup.paperSize) == 9  # A4
         assert ws.page_setup.fitToWidth == 1 and ws.sheet_properties.pageSetUpPr.fitToPage
         assert ws.print_title_rows == "$1:$1" and ws.freeze_panes == "A2" and ws.auto_filter.ref
-    checklist = wb["達成基準チェックリスト"]
+    checklist = wb["達成基準の詳細"]  # the human verdict columns of the site-wide checklist
     [dv] = checklist.data_validations.dataValidation
     assert dv.formula1 == '"適合,不適合,適用なし"'
-    assert str(dv.sqref) == "N2:N39"
+    assert str(dv.sqref) == "J2:J39"
     # the pins import reads (fingerprint, acknowledged) are hidden; "詳細" opens the criterion's page rows
-    assert checklist.column_dimensions["R"].hidden and checklist.column_dimensions["S"].hidden
+    assert checklist.column_dimensions["N"].hidden and checklist.column_dimensions["O"].hidden
     pages = wb["ページ別判定"]
     linked = 0
     for row in range(2, checklist.max_row + 1):
-        link = checklist.cell(row, 12).hyperlink
+        link = checklist.cell(row, 9).hyperlink
         if link is None:
             continue
         linked += 1
@@ -77,5 +81,5 @@ def test_page_checklist_and_findings_cover_every_audited_page(demo_run: QARun) -
     assert len(pages) == len(audited) * 55
     findings = rows(demo_run, "wcag22", "ページ別指摘事項一覧")
     contrast = next(r for r in findings if r["ルール"] == "color-contrast")
-    assert "コントラスト比が不十分です" in contrast["メッセージ (日本語)"]
+    assert "コントラスト比が不十分です" in contrast["メッセージ"]
     assert (demo_run.run_dir / contrast["スクリーンショット"]).is_file()

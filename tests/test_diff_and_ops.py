@@ -126,12 +126,12 @@ def test_operation_sheet_on_an_http_site_with_a_soft_404_and_an_unlabelled_field
         run = audit(url + "index.html", out, "--fail-on", "http-errors")
         sheet = run.run_dir / "operation-check.xlsx"
         rows = sheet_rows(sheet)
-        assert rows["https"]["結果"] == "NG" and "2 of 2 page(s) over http" in rows["https"]["根拠・備考"]
+        assert rows["https"]["結果"] == "NG" and "2 ページ中 2 ページが http で配信" in rows["https"]["根拠・備考"]
         assert rows["status-200"]["結果"] == "OK"
         assert rows["no-js-errors"]["結果"] == "OK"
         assert rows["custom-404"]["結果"] == "NG" and "→ 200" in rows["custom-404"]["根拠・備考"]
         assert rows["form-labels"]["結果"] == "NG" and "form.html" in rows["form-labels"]["根拠・備考"]
-        assert rows["sitemap"]["結果"] == "NG" and "1 audited page(s) missing" in rows["sitemap"]["根拠・備考"]
+        assert rows["sitemap"]["結果"] == "NG" and "1 ページが未掲載" in rows["sitemap"]["根拠・備考"]
         assert "form.html" in rows["sitemap"]["根拠・備考"]
         soft = [f for f in run.results["findings"] if f["rule"] == "soft-404"]
         assert len(soft) == 1 and soft[0]["details"]["status"] == 200

@@ -86,6 +86,11 @@ def test_both_profiles_workbooks_with_their_names_and_rows(judged: QARun) -> Non
     jis = table(judged.run_dir / "checklist-jis2016.xlsx", "達成基準チェックリスト")
     wcag = table(judged.run_dir / "checklist-wcag22.xlsx", "達成基準チェックリスト")
     assert len(jis) == 38 and len(wcag) == 56
+    # the evidence, machine values and human verdict columns are in the details sheet, row for row
+    for book, rows in (("jis2016", jis), ("wcag22", wcag)):
+        details = table(judged.run_dir / f"checklist-{book}.xlsx", "達成基準の詳細")
+        for r, d in zip(rows, details, strict=True):
+            r.update({k: v for k, v in d.items() if k not in r})
     jis_by, wcag_by = {r["番号"]: r for r in jis}, {r["番号"]: r for r in wcag}
     assert jis_by["2.4.1"]["達成基準"] == "ブロックスキップの達成基準"
     assert wcag_by["2.4.1"]["達成基準"] == "ブロックのバイパス"
@@ -93,10 +98,14 @@ def test_both_profiles_workbooks_with_their_names_and_rows(judged: QARun) -> Non
     # JIS 2016 keeps 4.1.1 and axe's duplicate-id rule judges it; WCAG 2.2 lists it as obsolete
     assert jis_by["4.1.1"]["結果"] == "不適合" and "duplicate-id" in jis_by["4.1.1"]["自動チェックの根拠"]
     assert wcag_by["4.1.1"]["verdict"] == "obsolete" and wcag_by["4.1.1"]["人による判定"] is None
-    assert jis_by["1.1.1"]["結果"] == "不適合" and jis_by["1.4.3"]["結果"] == "要確認"
-    assert jis_by["1.2.2"]["結果"] == "適用なし" and jis_by["1.2.2"]["適用"] == "－"
+    assert jis_by["1.1.1"]["結果"] == "不適合" and jis_by["1.4.3"]["結果"] == "要確認（人の判定待ち）"
+    # an automatic 適用なし stays provisional until a person confirms it
+    assert jis_by["1.2.2"]["結果"] == "適用なし（自動判定・要確認）" and jis_by["1.2.2"]["適用"] == "適用なし"
     assert jis_by["3.1.1"]["結果"] == "適合" and "(全体)" in jis_by["3.1.1"]["自動チェックの根拠"]
-    assert jis_by["2.3.1"]["結果"] == "未確認" and jis_by["2.3.1"]["自動チェックの根拠"] == "自動チェックなし"
+    assert (
+        jis_by["2.3.1"]["結果"] == "未検証（人による試験が必要）"
+        and jis_by["2.3.1"]["自動チェックの根拠"] == "自動チェックなし"
+    )
 
 
 def test_summary_derives_the_conformance_claim(judged: QARun) -> None:
@@ -104,7 +113,7 @@ def test_summary_derives_the_conformance_claim(judged: QARun) -> None:
     assert rows["規格の規格番号及び改正年"] == "JIS X 8341-3:2016"
     assert rows["目標とする適合レベル"] == "AA"
     # unverified criteria remain, so the test is not complete: neither 準拠 nor 一部準拠
-    assert rows["満たしている適合レベル及び対応度"] == "AA 配慮"
+    assert rows["満たしている適合レベル及び対応度"] == "適合レベルAAに配慮（自動試験のみ。人による試験は未完了）"
     assert "JB.1.2 a)" in rows["試験対象ページの選択方法及びページ数"]
     urls = table(judged.run_dir / "checklist-jis2016.xlsx", "試験対象ページ")
     assert [r["No"] for r in urls] == list(range(1, 7))
@@ -114,7 +123,7 @@ def test_summary_derives_the_conformance_claim(judged: QARun) -> None:
 def test_findings_sheet_has_japanese_message_and_element_crop(judged: QARun) -> None:
     rows = table(judged.run_dir / "checklist-wcag22.xlsx", "ページ別指摘事項一覧")
     alt = next(r for r in rows if r["ルール"] == "image-alt")
-    assert alt["メッセージ (日本語)"].startswith("画像には代替テキストがなければなりません")
+    assert alt["メッセージ"].startswith("画像には代替テキストがなければなりません")
     assert "alt" in alt["Message (English)"]
     crop = judged.run_dir / alt["スクリーンショット"]
     from PIL import Image
@@ -180,7 +189,7 @@ def test_review_import_round_trip_and_staleness(tmp_path: Path) -> None:
         first = audit(url + "index.html", tmp_path, config)
         book = first.run_dir / "checklist-wcag22.xlsx"
         person = {"人による判定": "適合", "確認者": "山田", "確認日": "2026-11-20"}
-        fill(book, "達成基準チェックリスト", {"番号": "2.3.1"}, {**person, "確認者の注記": "点滅なし"})
+        fill(book, "達成基準の詳細", {"番号": "2.3.1"}, {**person, "確認者の注記": "点滅なし"})
         fill(book, "ページ別判定", {"番号": "1.3.1", "ページ": "plain.html"}, person)
         fill(book, "ページ別判定", {"番号": "1.3.1", "ページ": "form.html"}, person)
         imported = run_qa("review", "import", str(book), "--config", str(config))
@@ -195,6 +204,7 @@ def test_review_import_round_trip_and_staleness(tmp_path: Path) -> None:
         # the run the workbook came from is re-judged: the human verdict replaces "not verified"
         again = {r["番号"]: r for r in table(book, "達成基準チェックリスト")}
         assert again["2.3.1"]["結果"] == "適合" and "人による判定" in again["2.3.1"]["注記"]
+        again = {r["番号"]: r for r in table(book, "達成基準の詳細")}
         assert again["2.3.1"]["人による判定"] == "適合" and again["2.3.1"]["確認者"] == "山田"
         assert first.results["reviews"]["items"][0]["reviewer"] == "山田"
 
@@ -206,7 +216,10 @@ def test_review_import_round_trip_and_staleness(tmp_path: Path) -> None:
     assert v["form.html", "1.3.1"] == ("pass", "partial-clean")  # unchanged page: the person's verdict stands
     assert v["plain.html", "1.3.1"][0] == "needs-review"  # changed page: stale
     site = {r["番号"]: r for r in table(second.run_dir / "checklist-wcag22.xlsx", "達成基準チェックリスト")}
-    assert site["2.3.1"]["結果"] == "要確認" and "内容変更" in site["2.3.1"]["注記"]  # site-wide review: stale too
+    assert (
+        site["2.3.1"]["結果"] == "要確認（人の判定待ち）" and "内容変更" in site["2.3.1"]["注記"]
+    )  # site-wide review: stale too
+    site = {r["番号"]: r for r in table(second.run_dir / "checklist-wcag22.xlsx", "達成基準の詳細")}
     assert site["2.3.1"]["人による判定"] is None  # a stale verdict is not offered for re-import unchanged
     pages = table(second.run_dir / "checklist-wcag22.xlsx", "ページ別判定")
     form_row = next(r for r in pages if r["番号"] == "1.3.1" and str(r["ページ"]).endswith("form.html"))
@@ -269,19 +282,19 @@ def test_english_workbooks_on_request(judged: QARun, tmp_path: Path) -> None:
     wb = load_workbook(run_dir / "checklist-wcag22.xlsx")
     assert wb.sheetnames[:5] == ["Summary", "Checklist", "Page checklist", "Findings", "Tested pages"]
     rows = {r["SC"]: r for r in table(run_dir / "checklist-wcag22.xlsx", "Checklist")}
-    assert rows["1.1.1"]["Result"] == "Fail" and rows["2.3.1"]["Result"] == "Not verified"
+    assert rows["1.1.1"]["Result"] == "Fail" and rows["2.3.1"]["Result"] == "Not verified (human test needed)"
 
 
 def test_a_mistyped_verdict_in_the_workbook_is_one_line_naming_sheet_and_row(judged: QARun, tmp_path: Path) -> None:
     run_dir = tmp_path / "run"
     shutil.copytree(judged.run_dir, run_dir)
     book = run_dir / "checklist-jis2016.xlsx"
-    fill(book, "達成基準チェックリスト", {"番号": "2.4.6"}, {"人による判定": "たぶん適合"})
+    fill(book, "達成基準の詳細", {"番号": "2.4.6"}, {"人による判定": "たぶん適合"})
     config = write_config(tmp_path)
     run = run_qa("review", "import", str(book), "--config", str(config))
     lines = [line for line in run.stderr.splitlines() if line.strip()]
     assert run.code == 2 and len(lines) == 1, run.stderr
-    assert "sheet '達成基準チェックリスト' row " in lines[0] and "'たぶん適合'" in lines[0]
+    assert "sheet '達成基準の詳細' row " in lines[0] and "'たぶん適合'" in lines[0]
     assert not (tmp_path / "reviews.yaml").exists()
 
 

@@ -70,7 +70,7 @@ def test_what_the_reports_show_is_the_stored_judgement(judged: QARun, tmp_path: 
     stored = judged.results["judgement"]
     assert judged.results["schema_version"] == SCHEMA_VERSION
     assert stored["criteria"]["2.3.1"]["verdict"] == "not-verified"  # nothing checks flashing
-    assert criterion_results(judged.run_dir)["2.3.1"] == "未確認"
+    assert criterion_results(judged.run_dir)["2.3.1"] == "未検証（人による試験が必要）"
     fail_url = next(u for u in stored["urls"] if u.endswith("fail.html"))
     before, _ = html_verdicts(judged.run_dir)
 

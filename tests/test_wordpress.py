@@ -190,9 +190,9 @@ def test_seeded_template_defect_is_one_group_with_its_page_count(wp: dict, anony
     wb = load_workbook(anonymous_run.run_dir / "findings-by-template.xlsx")
     rows = list(wb["Groups"].iter_rows(values_only=True))
     header = rows[0]
-    label_row = next(r for r in rows[1:] if r[header.index("Rule")] == "label")
-    assert label_row[header.index("Pages")] == len(audited)
-    assert f"affects {len(audited)} pages" in label_row[header.index("対応 / Fix")]
+    label_row = next(r for r in rows[1:] if r[header.index("ルール")] == "label")
+    assert label_row[header.index("ページ数")] == len(audited)
+    assert f"{len(audited)} ページに影響" in label_row[header.index("対応")]
     by_group = [r for r in wb["Pages by group"].iter_rows(values_only=True) if r[0] == group["id"]]
     assert len(by_group) == len(audited)
 

@@ -103,6 +103,9 @@ class PageCheck:
     id: ClassVar[str] = ""
     title: ClassVar[str] = ""
     family: ClassVar[str] = "a11y"  # one of FAMILIES, or CORE
+    # rule id -> {"ja": Japanese message, "fix_ja"/"fix_en": the fix in one sentence, "help": a link}; "{key}" in
+    # the message is a value of the finding's details. A rule without one is reported in English, marked so.
+    messages: ClassVar[dict[str, dict[str, str]]] = {}
     # success criterion -> PARTIAL or FULL; checks may add to it at run time (axe derives it from its rules)
     criteria: ClassVar[dict[str, str]] = {}
     primary_only: ClassVar[bool] = False
@@ -148,6 +151,9 @@ class SiteCheck:
     id: ClassVar[str] = ""
     title: ClassVar[str] = ""
     family: ClassVar[str] = "a11y"  # one of FAMILIES, or CORE
+    # rule id -> {"ja": Japanese message, "fix_ja"/"fix_en": the fix in one sentence, "help": a link}; "{key}" in
+    # the message is a value of the finding's details. A rule without one is reported in English, marked so.
+    messages: ClassVar[dict[str, dict[str, str]]] = {}
     criteria: ClassVar[dict[str, str]] = {}
     provides: ClassVar[tuple[str, ...]] = ()  # run artifacts it writes into results.extra
     requires: ClassVar[tuple[str, ...]] = ()  # page artifacts, or run artifacts of other site checks
@@ -185,6 +191,9 @@ class RunCheck:
     id: ClassVar[str] = ""
     title: ClassVar[str] = ""
     family: ClassVar[str] = "a11y"  # one of FAMILIES, or CORE
+    # rule id -> {"ja": Japanese message, "fix_ja"/"fix_en": the fix in one sentence, "help": a link}; "{key}" in
+    # the message is a value of the finding's details. A rule without one is reported in English, marked so.
+    messages: ClassVar[dict[str, dict[str, str]]] = {}
     criteria: ClassVar[dict[str, str]] = {}
     provides: ClassVar[tuple[str, ...]] = ()  # run artifacts it writes into results.extra
     requires: ClassVar[tuple[str, ...]] = ()  # page artifacts, or run artifacts of site checks

@@ -100,6 +100,67 @@ def file_stem(src: str) -> str:
 class AltText(PageCheck):
     id = "alt-text"
     title = "Image alt text quality"
+    # Per rule: the Japanese message ({name}: from the finding's details), the fix in one sentence and a help
+    # link, shown by the deliverables (qa.report._axe_ja).
+    messages = {
+        "alt-same-different-targets": {
+            "ja": (
+                "同じ代替テキスト「{alt}」のリンク画像が、異なるリンク先"
+                "を指しています。それぞれの行き先が分かるか確認してください。"
+            ),
+            "fix_ja": "リンク画像の代替テキストをリンク先ごとに異なる内容にする。",
+            "fix_en": "Give each linked image an alt text that names its own destination.",
+            "help": "https://www.w3.org/WAI/WCAG22/Understanding/link-purpose-in-context.html",
+        },
+        "alt-file-name": {
+            "ja": "代替テキスト「{alt}」がファイル名になっています (F30)。",
+            "fix_ja": "代替テキストを、画像が伝える内容や機能を表す文にする。",
+            "fix_en": "Replace the file name with text that says what the image shows or does.",
+            "help": "https://www.w3.org/WAI/WCAG22/Techniques/failures/F30",
+        },
+        "alt-placeholder": {
+            "ja": "代替テキスト「{alt}」は仮の文字列で、代替テキストになっていません (F30, F39)。",
+            "fix_ja": '画像の内容を表す代替テキストにする（装飾画像なら alt="" にする）。',
+            "fix_en": 'Write the image\'s content as alt text (alt="" for a decorative image).',
+            "help": "https://www.w3.org/WAI/WCAG22/Techniques/failures/F30",
+        },
+        "alt-looks-like-file-name": {
+            "ja": "代替テキスト「{alt}」が画像のファイル名に似ています。画像の内容を説明しているか確認してください。",
+            "fix_ja": "代替テキストを、画像が伝える内容を表す文にする。",
+            "fix_en": "Make the alt text describe what the image conveys.",
+            "help": "https://www.w3.org/WAI/WCAG22/Techniques/failures/F30",
+        },
+        "alt-vague": {
+            "ja": "代替テキスト「{alt}」は画像の種類を述べているだけで、内容や機能を表していません。",
+            "fix_ja": "「画像」「写真」などの語ではなく、画像が示す内容を書く。",
+            "fix_en": "Say what the image shows or does, not what kind of image it is.",
+            "help": "https://www.w3.org/WAI/WCAG22/Understanding/non-text-content.html",
+        },
+        "alt-too-long": {
+            "ja": "代替テキストが長すぎます。詳しい説明はページ本文や別ページに置いてください。",
+            "fix_ja": "代替テキストは短くし、詳細な説明は本文に書く。",
+            "fix_en": "Shorten the alt text and put the long description in the page.",
+            "help": "https://www.w3.org/WAI/WCAG22/Understanding/non-text-content.html",
+        },
+        "alt-repeats-adjacent-text": {
+            "ja": "代替テキスト「{alt}」が画像の隣のテキストと同じで、二度読み上げられます。",
+            "fix_ja": '隣のテキストで足りる場合は alt="" にする。',
+            "fix_en": 'Use alt="" when the text next to the image already says it.',
+            "help": "https://www.w3.org/WAI/WCAG22/Techniques/html/H2",
+        },
+        "decorative-image-with-alt": {
+            "ja": '装飾と思われる画像に代替テキスト「{alt}」があります。装飾画像は alt="" にしてください。',
+            "fix_ja": '装飾画像の代替テキストを空 (alt="") にする。',
+            "fix_en": 'Give decorative images an empty alt (alt="").',
+            "help": "https://www.w3.org/WAI/WCAG22/Understanding/non-text-content.html",
+        },
+        "linked-image-no-name": {
+            "ja": "リンクになっている画像に代替テキストがなく、リンクの名前がありません。",
+            "fix_ja": "リンク画像に、リンク先を表す代替テキストを付ける。",
+            "fix_en": "Give the linked image alt text that names the link's destination.",
+            "help": "https://www.w3.org/WAI/WCAG22/Understanding/link-purpose-in-context.html",
+        },
+    }
     criteria = {"1.1.1": PARTIAL, "2.4.4": PARTIAL}
     primary_only = True  # the markup is the same in every browser and viewport
     order = 30

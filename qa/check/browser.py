@@ -62,6 +62,27 @@ LAYOUT_JS = """(maxItems) => {
 class BrowserCheck(PageCheck):
     id = "browser"
     title = "Browser check (layout, images)"
+    # Per rule: the Japanese message ({name}: from the finding's details), the fix in one sentence and a help
+    # link, shown by the deliverables (qa.report._axe_ja).
+    messages = {
+        "horizontal-overflow": {
+            "ja": "要素がビューポートの右端からはみ出し、ページが横にスクロールします。",
+            "fix_ja": "要素の幅を画面幅に収まるよう CSS を直す。",
+            "fix_en": "Make the element fit the viewport width in CSS.",
+            "help": "https://www.w3.org/WAI/WCAG22/Understanding/reflow.html",
+        },
+        "broken-image": {
+            "ja": "画像が読み込めませんでした: {src}",
+            "fix_ja": "画像のパスを直すか、画像をサーバーに置く。",
+            "fix_en": "Fix the image's path or upload the image.",
+        },
+        "viewport-meta-missing": {
+            "ja": "<meta name=viewport> がないため、スマートフォンではページがデスクトップ幅で縮小表示されます。",
+            "fix_ja": '<meta name="viewport" content="width=device-width, initial-scale=1"> を追加する。',
+            "fix_en": 'Add <meta name="viewport" content="width=device-width, initial-scale=1">.',
+            "help": "https://www.w3.org/WAI/WCAG22/Understanding/reflow.html",
+        },
+    }
     family = "browsers"
     order = 7  # after the screenshot, before anything changes the page
     provides = ("browser-layout",)

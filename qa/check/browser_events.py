@@ -61,6 +61,25 @@ def page_findings(page: Page) -> list[Finding]:
 class BrowserEvents(SiteCheck):
     id = "browser-events"
     title = "Browser check (JavaScript errors, console, failed requests)"
+    # Per rule: the Japanese message ({name}: from the finding's details), the fix in one sentence and a help
+    # link, shown by the deliverables (qa.report._axe_ja).
+    messages = {
+        "js-error": {
+            "ja": "JavaScript エラー: {text}",
+            "fix_ja": "エラーを出しているスクリプトを直す。",
+            "fix_en": "Fix the script that throws the error.",
+        },
+        "console-error": {
+            "ja": "コンソールエラー: {text}",
+            "fix_ja": "コンソールに出ているエラーの原因を直す。",
+            "fix_en": "Fix the cause of the console error.",
+        },
+        "failed-request": {
+            "ja": "ページのリソースを読み込めませんでした: {text}",
+            "fix_ja": "リソースの URL を直すか、リソースをサーバーに置く。",
+            "fix_en": "Fix the resource's URL or put the resource on the server.",
+        },
+    }
     family = "browsers"
     requires = ("page-events",)
 

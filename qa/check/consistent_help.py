@@ -25,6 +25,22 @@ def _sequence(page: Page) -> list[tuple[str, str]]:
 class ConsistentHelp(SiteCheck):
     id = "consistent-help"
     title = "Help is found in the same place on every page"
+    # Per rule: the Japanese message ({name}: from the finding's details), the fix in one sentence and a help
+    # link, shown by the deliverables (qa.report._axe_ja).
+    messages = {
+        "help-location": {
+            "ja": "ヘルプへのリンク {href} が、多くのページと異なる位置 ({region}) にあります。",
+            "fix_ja": "ヘルプへのリンクを全ページで同じ位置に置く。",
+            "fix_en": "Put the help link in the same place on every page.",
+            "help": "https://www.w3.org/WAI/WCAG22/Understanding/consistent-help.html",
+        },
+        "help-order": {
+            "ja": "ヘルプへのリンクの並び順が、多くのページと異なります。",
+            "fix_ja": "ヘルプへのリンクを全ページで同じ順序に並べる。",
+            "fix_en": "Keep the help links in the same order on every page.",
+            "help": "https://www.w3.org/WAI/WCAG22/Understanding/consistent-help.html",
+        },
+    }
     criteria = {"3.2.6": PARTIAL}
     requires = ("page-structure",)
 

@@ -32,6 +32,22 @@ def _components(page: Page) -> list[tuple[str, str, list[list[str]]]]:
 class ConsistentIdentification(SiteCheck):
     id = "consistent-identification"
     title = "Repeated components are named consistently"
+    # Per rule: the Japanese message ({name}: from the finding's details), the fix in one sentence and a help
+    # link, shown by the deliverables (qa.report._axe_ja).
+    messages = {
+        "inconsistent-name": {
+            "ja": "同じ機能の部品が、このページと他のページとで異なる名前になっています ({target})。",
+            "fix_ja": "同じ機能の部品には全ページで同じ名前を付ける。",
+            "fix_en": "Name the same component the same way on every page.",
+            "help": "https://www.w3.org/WAI/WCAG22/Understanding/consistent-identification.html",
+        },
+        "inconsistent-target": {
+            "ja": "同じ名前のリンクが、このページと他のページとで異なるリンク先を指しています ({target})。",
+            "fix_ja": "同じ名前のリンクは同じ機能（リンク先）にする。",
+            "fix_en": "Make one link name always lead to one function.",
+            "help": "https://www.w3.org/WAI/WCAG22/Understanding/consistent-identification.html",
+        },
+    }
     criteria = {"3.2.4": PARTIAL}
     requires = ("page-structure",)
 

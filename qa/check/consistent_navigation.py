@@ -37,6 +37,16 @@ def relative_order_differs(a: list[str], b: list[str]) -> list[str]:
 class ConsistentNavigation(SiteCheck):
     id = "consistent-navigation"
     title = "Repeated navigation keeps the same relative order"
+    # Per rule: the Japanese message ({name}: from the finding's details), the fix in one sentence and a help
+    # link, shown by the deliverables (qa.report._axe_ja).
+    messages = {
+        "navigation-order": {
+            "ja": "ナビゲーションのリンクの並び順が、他のページと異なります ({target})。",
+            "fix_ja": "繰り返し表示されるナビゲーションを全ページで同じ順序にする。",
+            "fix_en": "Keep repeated navigation in the same relative order on every page.",
+            "help": "https://www.w3.org/WAI/WCAG22/Understanding/consistent-navigation.html",
+        },
+    }
     criteria = {"3.2.3": PARTIAL}
     requires = ("page-structure",)
 

@@ -168,6 +168,43 @@ RESET_JS = """() => {
 class Focus(PageCheck):
     id = "focus"
     title = "Focus visible and not obscured (keyboard)"
+    # Per rule: the Japanese message ({name}: from the finding's details), the fix in one sentence and a help
+    # link, shown by the deliverables (qa.report._axe_ja).
+    messages = {
+        "focus-not-in-view": {
+            "ja": (
+                "キーボードフォーカスが画面に見えない要素に移り、ほかに表"
+                "示の変化がありません。フォーカスの位置を確認してください。"
+            ),
+            "fix_ja": "フォーカスを受ける要素を画面内に表示するか、フォーカスの対象から外す。",
+            "fix_en": "Show the focused element on screen, or take it out of the focus order.",
+            "help": ("https://www.w3.org/WAI/WCAG22/Understanding/focus-visible.html"),
+        },
+        "focus-indicator-removed": {
+            "ja": (
+                "キーボードフォーカスを受けても見た目が変わりません。outline が消され、代わりのスタイルもありません "
+                "(F78)。"
+            ),
+            "fix_ja": "フォーカス時の outline を残すか、:focus-visible に目立つスタイルを付ける。",
+            "fix_en": "Keep the outline on focus, or add a clear :focus-visible style.",
+            "help": "https://www.w3.org/WAI/WCAG22/Techniques/failures/F78",
+        },
+        "focus-indicator-unchanged": {
+            "ja": (
+                "フォーカスの有無で見た目が変わりません（outline が常"
+                "に表示されています）。フォーカスが見えるか確認してください。"
+            ),
+            "fix_ja": "フォーカスを受けたときに見た目が変わるスタイルを付ける。",
+            "fix_en": "Add a style that changes when the element receives focus.",
+            "help": "https://www.w3.org/WAI/WCAG22/Understanding/focus-visible.html",
+        },
+        "focus-obscured": {
+            "ja": "フォーカスを受けた要素が、固定表示のコンテンツ ({covered_by}) の下に完全に隠れています。",
+            "fix_ja": "固定ヘッダー等がフォーカスした要素を覆わないよう、scroll-padding などで余白を取る。",
+            "fix_en": "Keep sticky content from covering the focused element (e.g. scroll-padding).",
+            "help": "https://www.w3.org/WAI/WCAG22/Understanding/focus-not-obscured-minimum.html",
+        },
+    }
     criteria = {"2.4.7": PARTIAL, "2.4.11": PARTIAL}
     order = 70  # moves focus and scrolls; before the checks that change the viewport or styles
     provides = ("focus-order",)

@@ -37,6 +37,15 @@ class LinkCheck(RunCheck):
     id = "links"
     family = "links"
     title = "Link check (LinkChecker)"
+    # Per rule: the Japanese message ({name}: from the finding's details), the fix in one sentence and a help
+    # link, shown by the deliverables (qa.report._axe_ja).
+    messages = {
+        "broken-link": {
+            "ja": "リンク切れ: {link} ({status})",
+            "fix_ja": "リンク先の URL を正しいものに直すか、リンクを削除する。",
+            "fix_en": "Fix the link's URL or remove the link.",
+        },
+    }
     provides = ("link-results",)
     criteria: dict[str, str] = {}
 

@@ -23,6 +23,25 @@ def _path(url: str) -> str:
 class MultipleWays(SiteCheck):
     id = "multiple-ways"
     title = "More than one way to reach each page"
+    # Per rule: the Japanese message ({name}: from the finding's details), the fix in one sentence and a help
+    # link, shown by the deliverables (qa.report._axe_ja).
+    messages = {
+        "multiple-ways-site": {
+            "ja": "ほかのページへ到達する手段が、多くのページで 2 つ以上ありません（2.4.5 は 2 つ以上を求めます）。",
+            "fix_ja": "ナビゲーションに加えてサイトマップやサイト内検索を全ページからリンクする。",
+            "fix_en": "Add a site map page or site search linked from every page, besides the navigation.",
+            "help": "https://www.w3.org/WAI/WCAG22/Understanding/multiple-ways.html",
+        },
+        "page-not-linked": {
+            "ja": (
+                "このページへリンクしているページがありません（サイトマップまたは URL 一覧からのみ見つかりました）"
+                "。利用者がどうたどり着くか確認してください。"
+            ),
+            "fix_ja": "ナビゲーションや関連ページからこのページへリンクする。",
+            "fix_en": "Link to the page from the navigation or related pages.",
+            "help": "https://www.w3.org/WAI/WCAG22/Understanding/multiple-ways.html",
+        },
+    }
     criteria = {"2.4.5": PARTIAL}
     requires = ("page-structure",)
 

@@ -31,6 +31,25 @@ def _norm(text: str) -> str:
 class PageTitles(SiteCheck):
     id = "page-titles"
     title = "Page titles are descriptive and distinguish pages"
+    # Per rule: the Japanese message ({name}: from the finding's details), the fix in one sentence and a help
+    # link, shown by the deliverables (qa.report._axe_ja).
+    messages = {
+        "page-title-placeholder": {
+            "ja": "ページタイトルが仮の文字列またはファイル名で、ページの主題を表していません。",
+            "fix_ja": "ページの主題を表すタイトルを付ける。",
+            "fix_en": "Give the page a title that names its topic.",
+            "help": "https://www.w3.org/WAI/WCAG22/Understanding/page-titled.html",
+        },
+        "page-title-duplicate": {
+            "ja": (
+                "異なる内容の複数のページが同じタイトルを使っています"
+                "。各タイトルでページを区別できるか確認してください。"
+            ),
+            "fix_ja": "ページごとに内容を表す固有のタイトルを付ける。",
+            "fix_en": "Give each page its own title that tells it apart.",
+            "help": "https://www.w3.org/WAI/WCAG22/Understanding/page-titled.html",
+        },
+    }
     criteria = {"2.4.2": PARTIAL}
     requires = ("page-structure",)
 

@@ -83,6 +83,16 @@ REFLOW_JS = with_helpers(r"""async () => {
 class Reflow(PageCheck):
     id = "reflow"
     title = "Reflow at 320 CSS px"
+    # Per rule: the Japanese message ({name}: from the finding's details), the fix in one sentence and a help
+    # link, shown by the deliverables (qa.report._axe_ja).
+    messages = {
+        "reflow-horizontal-scroll": {
+            "ja": "幅 320 CSS px で横スクロールが発生します（この要素が {right} px まで達しています）。",
+            "fix_ja": "固定幅をやめ、320 px 幅で折り返すレイアウトにする。",
+            "fix_en": "Drop the fixed width so the content reflows at 320 px.",
+            "help": "https://www.w3.org/WAI/WCAG22/Understanding/reflow.html",
+        },
+    }
     criteria = {"1.4.10": PARTIAL}
     primary_only = True  # the narrow width is set explicitly: one cell is enough
     order = 80  # changes the viewport; runs after the checks that read the page as loaded

@@ -76,6 +76,20 @@ def diff_image(base: Image.Image, mask: Image.Image, path: Path) -> None:
 class RenderDiff(RunCheck):
     id = "render-diff"
     title = "Cross-engine rendering comparison"
+    # Per rule: the Japanese message ({name}: from the finding's details), the fix in one sentence and a help
+    # link, shown by the deliverables (qa.report._axe_ja).
+    messages = {
+        "render-difference": {
+            "ja": "ブラウザによってページの表示が異なります ({target})。スクリーンショットを比べてください。",
+            "fix_ja": "表示が異なる原因の CSS を確認し、どのブラウザでも同じに表示されるよう直す。",
+            "fix_en": "Find the CSS that renders differently and make it consistent.",
+        },
+        "visual-change": {
+            "ja": "前回の実行からページの見た目が変わりました。意図した変更か確認してください。",
+            "fix_ja": "意図しない変更であれば元に戻す。",
+            "fix_en": "Revert the change if it was not intended.",
+        },
+    }
     family = "browsers"
     provides = ("render-diff",)
     requires = ("screenshots",)

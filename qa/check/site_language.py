@@ -39,6 +39,22 @@ def expected_scripts(lang: str) -> tuple[str, ...]:
 class SiteLanguage(SiteCheck):
     id = "site-language"
     title = "Page language matches the site's language and the page's text"
+    # Per rule: the Japanese message ({name}: from the finding's details), the fix in one sentence and a help
+    # link, shown by the deliverables (qa.report._axe_ja).
+    messages = {
+        "lang-mismatch-text": {
+            "ja": "ページが宣言している言語 (lang) と本文の文字がほとんど一致しません。",
+            "fix_ja": "html 要素の lang 属性を本文の言語に合わせる。",
+            "fix_en": "Set the html element's lang to the language of the text.",
+            "help": "https://www.w3.org/WAI/WCAG22/Understanding/language-of-page.html",
+        },
+        "lang-differs-from-site": {
+            "ja": "ページが宣言している言語 (lang) がサイトの言語と異なります。",
+            "fix_ja": "ページの言語が正しいか確認し、lang 属性を直す。",
+            "fix_en": "Check the page's language and correct its lang attribute.",
+            "help": "https://www.w3.org/WAI/WCAG22/Understanding/language-of-page.html",
+        },
+    }
     criteria = {"3.1.1": PARTIAL}
     requires = ("page-structure",)
     settings = ("site_lang",)

@@ -23,6 +23,27 @@ INDEX_NAMES = ("index.html", "index.htm", "index.php")
 class SiteProbes(RunCheck):
     id = "site-probes"
     title = "Custom 404 page and sitemap.xml"
+    # Per rule: the Japanese message ({name}: from the finding's details), the fix in one sentence and a help
+    # link, shown by the deliverables (qa.report._axe_ja).
+    messages = {
+        "soft-404": {
+            "ja": "存在しない URL がステータス 404 ではなく {status} を返します（ソフト 404）。",
+            "fix_ja": "存在しない URL にはステータス 404 でエラーページを返すようサーバーを設定する。",
+            "fix_en": "Make the server answer 404 (with an error page) for URLs that do not exist.",
+        },
+        "sitemap-invalid": {
+            "ja": "sitemap.xml が妥当ではありません: {text}",
+            "fix_ja": "sitemap.xml を sitemaps.org の形式に合わせて作り直す。",
+            "fix_en": "Rebuild sitemap.xml in the sitemaps.org format.",
+            "help": "https://www.sitemaps.org/ja/protocol.html",
+        },
+        "sitemap-incomplete": {
+            "ja": "試験したページの一部が sitemap.xml に載っていません。",
+            "fix_ja": "公開しているページをすべて sitemap.xml に載せる。",
+            "fix_en": "List every published page in sitemap.xml.",
+            "help": "https://www.sitemaps.org/ja/protocol.html",
+        },
+    }
     family = "ops"
     provides = ("site-probes",)
 

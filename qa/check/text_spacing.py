@@ -99,6 +99,25 @@ REMOVE_JS = """() => { const s = document.getElementById('__qa_text_spacing'); i
 class TextSpacing(PageCheck):
     id = "text-spacing"
     title = "Text spacing (WCAG 1.4.12 values)"
+    # Per rule: the Japanese message ({name}: from the finding's details), the fix in one sentence and a help
+    # link, shown by the deliverables (qa.report._axe_ja).
+    messages = {
+        "text-spacing-clipped": {
+            "ja": "WCAG のテキスト間隔を適用すると、このボックスで文字が切れて見えなくなります (F104)。",
+            "fix_ja": "高さの固定や overflow: hidden をやめ、文字が広がっても収まるようにする。",
+            "fix_en": "Drop the fixed height or overflow: hidden so the spaced text still fits.",
+            "help": "https://www.w3.org/WAI/WCAG22/Techniques/failures/F104",
+        },
+        "text-spacing-overflow": {
+            "ja": (
+                "WCAG のテキスト間隔を適用すると、高さ固定のボックスから"
+                "文字があふれます。ほかの内容に重ならないか確認してください。"
+            ),
+            "fix_ja": "ボックスの高さを固定せず、文字量に合わせて伸びるようにする。",
+            "fix_en": "Let the box grow with its text instead of fixing its height.",
+            "help": "https://www.w3.org/WAI/WCAG22/Understanding/text-spacing.html",
+        },
+    }
     criteria = {"1.4.12": PARTIAL}
     primary_only = True
     order = 85  # changes the page's styles; restores them afterwards

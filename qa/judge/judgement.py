@@ -77,7 +77,12 @@ def _profile_record(every: Judgement, profile: Profile, level: str) -> dict[str,
         "standard": profile.standard,
         "criteria": list(mine.site),
         "obsolete": [c.sc for c, judged in rows if not judged],  # listed, never judged
-        "conformance": {"status": derived.status, "counts": dict(derived.counts)},
+        "conformance": {
+            "status": derived.status,
+            "counts": dict(derived.counts),
+            "human": derived.human,
+            "wording": {lang: derived.wording(lang) for lang in ("ja", "en")},
+        },
     }
 
 
@@ -140,7 +145,7 @@ def conformance_of(results: Results, profile: Profile) -> Conformance:
     """The 対応度 the profile's verdicts support, as the judge derived it."""
     section = stored(results)
     record = section["profiles"][profile.id]["conformance"]
-    return Conformance(section["level"], record["status"], Counter(record["counts"]))
+    return Conformance(section["level"], record["status"], Counter(record["counts"]), int(record.get("human") or 0))
 
 
 def gate_of(results: Results) -> GateResult:

@@ -27,6 +27,10 @@ OK, NG, NOT_APPLICABLE, UNCHECKED = "OK", "NG", "対象外", "未確認"
 RESULTS = (OK, NG, NOT_APPLICABLE, UNCHECKED)
 LABEL_RULES = ("label", "select-name", "input-button-name", "aria-input-field-name", "aria-toggle-field-name")
 EVIDENCE_URLS = 10
+NOT_PROBED = (
+    "この実行では確認していない（運用チェックを実行していない）",
+    "not probed in this run (the ops checks did not run)",
+)
 
 
 @dataclass
@@ -36,15 +40,19 @@ class OpRow:
     item_en: str
     how: str  # 確認方法
     result: str  # one of RESULTS
-    evidence: str = ""
+    evidence: str = ""  # Japanese (the sheet's language); a manual row's note as the person wrote it
     date: str = ""
     checker: str = ""
     automated: bool = True
+    evidence_en: str = ""  # an automated row's evidence in English (``lang: en`` deliverables)
 
 
-def _urls(urls: list[str]) -> str:
+def _urls(urls: list[str], lang: str = "en") -> str:
     shown = ", ".join(urls[:EVIDENCE_URLS])
-    return shown + (f" … and {len(urls) - EVIDENCE_URLS} more" if len(urls) > EVIDENCE_URLS else "")
+    more = len(urls) - EVIDENCE_URLS
+    if more <= 0:
+        return shown
+    return shown + (f" … ほか {more} 件" if lang == "ja" else f" … and {more} more")
 
 
 def _ran(results: Results, check_ids: tuple[str, ...] | str) -> bool:
@@ -58,8 +66,8 @@ def automated_rows(results: Results) -> list[OpRow]:
     n = len(urls)
     rows: list[OpRow] = []
 
-    def row(rid: str, ja: str, en: str, how: str, result: str, evidence: str) -> None:
-        rows.append(OpRow(rid, ja, en, how, result, evidence))
+    def row(rid: str, ja: str, en: str, how: str, result: str, evidence: tuple[str, str]) -> None:
+        rows.append(OpRow(rid, ja, en, how, result, evidence[0], evidence_en=evidence[1]))
 
     plain = sorted({p.final_url or p.url for p in visits if urlsplit(p.final_url or p.url).scheme != "https"})
     row(
@@ -68,7 +76,12 @@ def automated_rows(results: Results) -> list[OpRow]:
         "Every page is served over HTTPS",
         "各ページの最終URL（リダイレクト後）のスキーム",
         UNCHECKED if not n else (NG if plain else OK),
-        f"{len(plain)} of {n} page(s) over http: {_urls(plain)}" if plain else f"{n} page(s), all https",
+        (
+            f"{n} ページ中 {len(plain)} ページが http で配信: {_urls(plain, 'ja')}",
+            f"{len(plain)} of {n} page(s) over http: {_urls(plain)}",
+        )
+        if plain
+        else (f"{n} ページすべて https", f"{n} page(s), all https"),
     )
     bad = sorted({f"{p.url} ({p.status or p.error or 'no response'})" for p in visits if p.status != 200})
     row(
@@ -77,7 +90,12 @@ def automated_rows(results: Results) -> list[OpRow]:
         "All pages answer 200",
         "ブラウザで各ページを開いたときのHTTPステータス",
         UNCHECKED if not n else (NG if bad else OK),
-        f"{len(bad)} of {n} page(s) not 200: {_urls(bad)}" if bad else f"{n} page(s), all 200",
+        (
+            f"{n} ページ中 {len(bad)} ページが 200 以外: {_urls(bad, 'ja')}",
+            f"{len(bad)} of {n} page(s) not 200: {_urls(bad)}",
+        )
+        if bad
+        else (f"{n} ページすべて 200", f"{n} page(s), all 200"),
     )
     js = sorted({p.url for p in visits if p.facts.get("js_errors")})
     js += sorted({f.url for f in results.findings if f.rule.startswith("js-error")} - set(js))
@@ -88,23 +106,35 @@ def automated_rows(results: Results) -> list[OpRow]:
         "No JavaScript errors",
         "各ブラウザ・画面幅で読み込み時のJavaScriptエラー（未捕捉例外）を記録",
         UNCHECKED if not n else (NG if js else OK),
-        (f"{len(js)} page(s) with errors: {_urls(js)}" if js else f"none on {n} page(s)")
-        + f" (browsers/viewports: {', '.join(cells)})",
+        (
+            (f"エラーのあるページ {len(js)} 件: {_urls(js, 'ja')}" if js else f"{n} ページでエラーなし")
+            + f"（ブラウザ・画面幅: {', '.join(cells)}）",
+            (f"{len(js)} page(s) with errors: {_urls(js)}" if js else f"none on {n} page(s)")
+            + f" (browsers/viewports: {', '.join(cells)})",
+        ),
     )
     if _ran(results, "axe"):
         unlabelled = [f for f in results.findings if f.rule in LABEL_RULES and f.outcome == VIOLATION]
         controls = sum(p.facts.get("counts", {}).get("forms", 0) for p in visits if p.facts.get("counts"))
         if unlabelled:
             result = NG
-            evidence = f"{len(unlabelled)} control(s) without a label: " + _urls(
-                [f"{f.url} {f.target}" for f in unlabelled]
+            where = [f"{f.url} {f.target}" for f in unlabelled]
+            evidence = (
+                f"ラベルのないフォーム部品 {len(unlabelled)} 件: {_urls(where, 'ja')}",
+                f"{len(unlabelled)} control(s) without a label: {_urls(where)}",
             )
         elif not controls:
-            result, evidence = NOT_APPLICABLE, "no form controls on the audited pages"
+            result = NOT_APPLICABLE
+            evidence = ("試験したページにフォーム部品なし", "no form controls on the audited pages")
         else:
-            result, evidence = OK, f"axe rules {', '.join(LABEL_RULES[:3])}…: no violation"
+            rules = ", ".join(LABEL_RULES[:3])
+            result, evidence = OK, (f"axe のルール {rules} ほか: 違反なし", f"axe rules {rules}…: no violation")
     else:
-        result, evidence = UNCHECKED, "the accessibility checks did not run (qa audit --only without a11y)"
+        result = UNCHECKED
+        evidence = (
+            "アクセシビリティチェックを実行していない（qa audit --only で a11y を除外）",
+            "the accessibility checks did not run (qa audit --only without a11y)",
+        )
     row(
         "form-labels",
         "全てのフォーム部品にラベルが付いている",
@@ -117,9 +147,13 @@ def automated_rows(results: Results) -> list[OpRow]:
     nf = probes.get("not_found")
     if nf:
         status = nf.get("status")
-        result, evidence = (OK if status in (404, 410) else NG), f"GET {nf.get('url')} → {status or 'no response'}"
+        result = OK if status in (404, 410) else NG
+        evidence = (
+            f"存在しない URL {nf.get('url')} の応答 → {status or '応答なし'}",
+            f"GET {nf.get('url')} → {status or 'no response'}",
+        )
     else:
-        result, evidence = UNCHECKED, "not probed in this run (the ops checks did not run)"
+        result, evidence = UNCHECKED, NOT_PROBED
     row(
         "custom-404",
         "存在しないURLでステータス404を返す（カスタム404ページ）",
@@ -130,16 +164,24 @@ def automated_rows(results: Results) -> list[OpRow]:
     )
     sm = probes.get("sitemap")
     if not sm:
-        result, evidence = UNCHECKED, "not probed in this run (the ops checks did not run)"
+        result, evidence = UNCHECKED, NOT_PROBED
     elif not sm.get("valid"):
-        result, evidence = NG, sm.get("problem") or "invalid"
+        problem = sm.get("problem") or "invalid"
+        result, evidence = NG, (f"sitemap.xml が妥当でない: {problem}", problem)
     elif sm.get("missing_count"):
         result = NG
         evidence = (
-            f"{sm['listed']} URL(s) listed; {sm['missing_count']} audited page(s) missing: {_urls(sm['missing'])}"
+            f"掲載 URL {sm['listed']} 件。試験したページのうち {sm['missing_count']} ページが未掲載: "
+            f"{_urls(sm['missing'], 'ja')}",
+            f"{sm['listed']} URL(s) listed; {sm['missing_count']} audited page(s) missing: {_urls(sm['missing'])}",
         )
     else:
-        result, evidence = OK, f"{sm.get('listed', 0)} URL(s) listed; every audited page (status 200) is listed"
+        listed = sm.get("listed", 0)
+        result = OK
+        evidence = (
+            f"掲載 URL {listed} 件。試験したページ（ステータス 200）はすべて掲載",
+            f"{listed} URL(s) listed; every audited page (status 200) is listed",
+        )
     row(
         "sitemap",
         "sitemap.xml が妥当で全ページを網羅している",
@@ -151,10 +193,14 @@ def automated_rows(results: Results) -> list[OpRow]:
     if _ran(results, LINK_CHECKS) or any(finding_family(f) == LINKS for f in results.findings):
         broken = [f for f in results.findings if finding_family(f) == LINKS and f.outcome == VIOLATION]
         result = NG if broken else OK
-        evidence = f"{len(broken)} broken link(s): " + _urls(sorted({f"{f.url} → {f.target}" for f in broken}))
-        evidence = evidence if broken else "no broken link"
+        where = sorted({f"{f.url} → {f.target}" for f in broken})
+        evidence = (
+            (f"リンク切れ {len(broken)} 件: {_urls(where, 'ja')}", f"{len(broken)} broken link(s): {_urls(where)}")
+            if broken
+            else ("リンク切れなし", "no broken link")
+        )
     else:
-        result, evidence = UNCHECKED, "the link check did not run"
+        result, evidence = UNCHECKED, ("リンクチェックを実行していない", "the link check did not run")
     row("links", "リンク切れがない", "No broken links", "リンクチェック（LinkChecker）", result, evidence)
     failed = sorted({p.url for p in visits if p.facts.get("failed_requests")})
     row(
@@ -163,7 +209,12 @@ def automated_rows(results: Results) -> list[OpRow]:
         "Images, styles and scripts load",
         "ページ読み込み時の失敗したリクエストを記録",
         UNCHECKED if not n else (NG if failed else OK),
-        f"{len(failed)} page(s) with failed requests: {_urls(failed)}" if failed else f"none on {n} page(s)",
+        (
+            f"読み込みに失敗したリクエストのあるページ {len(failed)} 件: {_urls(failed, 'ja')}",
+            f"{len(failed)} page(s) with failed requests: {_urls(failed)}",
+        )
+        if failed
+        else (f"{n} ページで失敗なし", f"none on {n} page(s)"),
     )
     return rows
 

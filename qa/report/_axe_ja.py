@@ -1,7 +1,10 @@
-"""Japanese text for axe findings, from axe-core's own Japanese locale (vendored: qa/data/axe-core-*-ja.json).
+"""The words of a finding in the deliverables' language: message, fix in one sentence, help link, impact.
 
-Findings keep axe's English message; the Japanese one is rendered at report time from the rule id and the
-ids and data of the checks that failed (``details.checks``), the way axe renders its own messages.
+axe findings: from axe-core's own Japanese locale (vendored: qa/data/axe-core-*-ja.json). Findings keep axe's
+English message; the Japanese one is rendered at report time from the rule id and the ids and data of the checks
+that failed (``details.checks``), the way axe renders its own messages. The suite's own checks and the project's
+plug-ins declare theirs in a ``messages`` dict on the check class (qa.check.PageCheck.messages); a plug-in rule
+without one is shown in English and says so.
 """
 
 from __future__ import annotations
@@ -10,9 +13,11 @@ import json
 import re
 from functools import cache
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 from qa.model import VIOLATION, Finding
+from qa.report._vocab import IMPACTS, SITE_SPECIFIC, pick
 
 LOCALE = "axe-core-4.12.1-ja.json"
 _VAR = re.compile(r"\$\{data(?:\.(\w+))?\}")
@@ -53,11 +58,12 @@ def check_message(check_id: str, data: Any, kind: str) -> str | None:
 
 
 def message_ja(f: Finding) -> str:
-    """The Japanese message of an axe finding ("" for findings of other checks without one)."""
+    """The Japanese message of a finding ("" for a rule without one: see :class:`Messages`)."""
     if f.details.get("message_ja"):
         return str(f.details["message_ja"])
     if f.check != "axe":
-        return ""
+        texts = builtin_messages().get(f.rule)
+        return fill(texts["ja"], f) if texts else ""
     rule = locale()["rules"].get(f.rule, {})
     kind = "fail" if f.outcome == VIOLATION else "incomplete"
     lines = [m for c in f.details.get("checks") or [] if (m := check_message(c.get("id", ""), c.get("data"), kind))]
@@ -65,3 +71,91 @@ def message_ja(f: Finding) -> str:
     if not lines and f.outcome != VIOLATION:
         lines = [locale().get("incompleteFallbackMessage", "")]
     return "\n".join([head, *("・" + line for line in dict.fromkeys(lines) if line)]).strip()
+
+
+class _Values(dict):
+    def __missing__(self, key: str) -> str:
+        return "…"
+
+
+def fill(template: str, f: Finding) -> str:
+    """A message template with the finding's values: ``{alt}`` (a detail), ``{target}``, ``{url}``, ``{text}``
+    (the English message after its first colon: the error text, the URL that failed)."""
+    values = _Values({k: _text(v) for k, v in (f.details or {}).items() if not isinstance(v, dict)})
+    values.update(target=f.target, url=f.url, text=f.message.partition(": ")[2] or f.message)
+    try:
+        return template.format_map(values)
+    except (ValueError, IndexError, AttributeError):  # a template with stray braces: shown as written
+        return template
+
+
+@cache
+def builtin_messages() -> dict[str, dict[str, str]]:
+    """rule id -> texts, from every built-in check's ``messages``."""
+    from qa.check import builtin_checks
+
+    return {rule: texts for check in builtin_checks() for rule, texts in check.messages.items()}
+
+
+class Messages:
+    """The texts of every finding of a run in one language: the built-in checks', axe's and the project's
+    plug-ins' (loaded from the run's ``checks_dir`` when it is there)."""
+
+    def __init__(self, config: dict[str, Any], lang: str) -> None:
+        self.lang = lang
+        self.builtin = builtin_messages()
+        self.plugin: dict[str, dict[str, str]] = {}
+        self.plugin_checks: set[str] = set()
+        folder = Path(str(config.get("checks_dir") or "checks"))
+        if folder.is_dir():
+            from qa.check import project_checks
+            from qa.errors import ConfigError
+
+            try:
+                for check in project_checks(folder):
+                    self.plugin_checks.add(check.id)
+                    self.plugin.update(check.messages)
+            except ConfigError:  # a plug-in that no longer loads: its findings are shown as recorded
+                pass
+
+    def builtin_check(self, f: Finding) -> bool:
+        return f.check == "axe" or f.rule in self.builtin or (f.check not in self.plugin_checks and not f.check)
+
+    def site_specific(self, f: Finding) -> bool:
+        """A plug-in's rule that declares no criterion: the site's own requirement, not a JIS/WCAG one."""
+        return not f.sc and not self.builtin_check(f)
+
+    def sc_text(self, f: Finding) -> str:
+        return ", ".join(f.sc) if f.sc else (pick(SITE_SPECIFIC, self.lang) if self.site_specific(f) else "")
+
+    def message(self, f: Finding) -> str:
+        if self.lang != "ja":
+            return f.message
+        text = message_ja(f)
+        if text:
+            return text
+        texts = self.plugin.get(f.rule) or {}
+        if texts.get("ja"):
+            return fill(texts["ja"], f)
+        return f"（日本語メッセージなし・英語のまま）{f.message}"
+
+    def fix(self, f: Finding) -> str:
+        if f.check == "axe":
+            rule = locale()["rules"].get(f.rule, {})
+            if self.lang == "ja" and rule.get("help"):
+                return f"{rule['help']}。"
+            return str(f.details.get("help") or "")
+        texts = self.builtin.get(f.rule) or self.plugin.get(f.rule) or {}
+        if self.lang == "ja":
+            if texts.get("fix_ja"):
+                return texts["fix_ja"]
+            return "（修正方法の日本語なし）" + texts.get("fix_en", "") if texts else "（修正方法の記載なし）"
+        return texts.get("fix_en", "")
+
+    def help_url(self, f: Finding) -> str:
+        if f.help_url:
+            return f.help_url
+        return (self.builtin.get(f.rule) or self.plugin.get(f.rule) or {}).get("help", "")
+
+    def impact(self, f: Finding) -> str:
+        return pick(IMPACTS[f.impact], self.lang) if f.impact in IMPACTS else (f.impact or "")

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from PIL import Image
+from PIL import Image, ImageDraw
 
 from qa.check.screenshot import PNG_ONLY
 from qa.model import Finding, Page
@@ -18,6 +18,7 @@ from qa.model import Finding, Page
 FOLDER = "crops"
 MARGIN = 12  # CSS px of context around the element
 MAX_SIDE = 480  # px: large enough to read, small enough for a cell
+OUTLINE = (220, 0, 0)  # the element's outline in the crop: a reader sees which element the finding means
 
 
 def scale_of(page: Page, image_width: int) -> float:
@@ -73,7 +74,12 @@ class Cropper:
         bottom = min(img.height, (box["y"] + box["height"] + MARGIN) * s)
         if right - left < 2 or bottom - top < 2:  # outside what the screenshot shows (viewport-only shots)
             return None
-        part = img.crop((round(left), round(top), round(right), round(bottom)))
+        part = img.crop((round(left), round(top), round(right), round(bottom))).convert("RGB")
+        # Drawn in the margin just outside the element's box, so the element itself is shown as it is.
+        width = max(2, round(2 * s))
+        x0, y0 = box["x"] * s - left - width, box["y"] * s - top - width
+        x1, y1 = x0 + box["width"] * s + 2 * width - 1, y0 + box["height"] * s + 2 * width - 1
+        ImageDraw.Draw(part).rectangle((x0, y0, x1, y1), outline=OUTLINE, width=width)
         part.thumbnail((MAX_SIDE, MAX_SIDE))
         out.parent.mkdir(exist_ok=True)
         # Written aside and renamed: the checklist workbooks are built in parallel processes that share these

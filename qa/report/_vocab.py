@@ -8,15 +8,15 @@ VERDICT_LABELS = {
     "ja": {
         "pass": "適合",
         "fail": "不適合",
-        "needs-review": "要確認",
-        "not-verified": "未確認",
+        "needs-review": "要確認（人の判定待ち）",
+        "not-verified": "未検証（人による試験が必要）",
         "not-applicable": "適用なし",
     },
     "en": {
         "pass": "Pass",
         "fail": "Fail",
-        "needs-review": "Needs review",
-        "not-verified": "Not verified",
+        "needs-review": "Needs review (awaiting a person)",
+        "not-verified": "Not verified (human test needed)",
         "not-applicable": "Not applicable",
     },
 }
@@ -46,6 +46,42 @@ REVIEW_STATES = {
         "a new automated violation appeared after the human verdict",
     ),
 }
+
+# 適用 on the checklist: a criterion applies, does not (no such content), or nobody has decided yet.
+APPLIES = {True: ("適用", "Applies"), False: ("適用なし", "Not applicable"), None: ("未判定", "Undecided")}
+# An automatic 適用なし (the checks found no such content) stays provisional until a person confirms it.
+PROVISIONAL_NA = ("（自動判定・要確認）", " (automatic, to be confirmed)")
+
+# The WAIC guidelines a 試験結果 page cites, with the version followed.
+GUIDELINES = {
+    "test": (
+        "JIS X 8341-3:2016 試験実施ガイドライン 2020年12月版",
+        "JIS X 8341-3:2016 test guideline (試験実施ガイドライン), December 2020 edition",
+    ),
+    "compliance": (
+        "ウェブコンテンツの JIS X 8341-3:2016 対応度表記ガイドライン 2016年3月版",
+        "conformance-claim guideline for JIS X 8341-3:2016 (対応度表記ガイドライン), March 2016 edition",
+    ),
+}
+
+# axe's impact words, as Japanese accessibility reports write them.
+IMPACTS = {
+    "critical": ("重大", "critical"),
+    "serious": ("深刻", "serious"),
+    "moderate": ("中程度", "moderate"),
+    "minor": ("軽微", "minor"),
+}
+
+OUTCOMES = {"violation": ("違反", "Violation"), "needs-review": ("要確認", "Needs review")}
+
+# How a criterion is tested (the method statement of 試験結果 pages).
+METHODS = {
+    "auto": ("自動", "automatic"),
+    "auto+human": ("自動＋人", "automatic + human"),
+    "human": ("人のみ", "human only"),
+}
+
+SITE_SPECIFIC = ("サイト独自", "site-specific")
 
 CONFORMANCE = {
     "full": ("準拠", "conforms (準拠)"),

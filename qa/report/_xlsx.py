@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import math
 import re
 from collections.abc import Generator, Iterable, Sequence
+from copy import copy
+from dataclasses import dataclass
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import openpyxl
 from lxml import etree
@@ -12,7 +17,9 @@ from openpyxl.cell import Cell, WriteOnlyCell
 from openpyxl.cell.cell import ERROR_CODES
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
+from openpyxl.workbook import Workbook
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+from openpyxl.worksheet.page import PageMargins
 from openpyxl.worksheet.worksheet import Worksheet
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -66,27 +73,36 @@ def write_table(
     rows: Iterable[Sequence[Any]],
     widths: Sequence[int] | None = None,
     hidden: Sequence[int] = (),
-    wrap: bool = False,
+    wrap: bool = True,
 ) -> int:
     """Header row plus rows, with filters, frozen header and A4-landscape printing; returns the row count.
 
     Works on a streamed (write-only) worksheet too, which writes its column and print settings before its first
-    row: so they come first here. ``hidden``: 1-based columns to hide; ``wrap``: wrap the text of every cell.
+    row: so they come first here. ``hidden``: 1-based columns to hide; ``wrap``: wrap the text of every cell (top
+    aligned), so a long cell grows downwards on paper instead of running under its neighbours.
     Empty strings are left out (no cell), which is what a reader of the file sees for them anyway."""
-    for i, width in enumerate(widths or [], start=1):
+    widths = fit_widths([*(widths or []), *[DEFAULT_WIDTH] * (len(headers) - len(widths or []))], hidden)
+    for i, width in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(i)].width = width
     for i in hidden:
         ws.column_dimensions[get_column_letter(i)].hidden = True
     ws.freeze_panes = "A2"
     setup_print(ws)
-    if isinstance(ws, WriteOnlyWorksheet):
-        stream_plain_rows(ws)
     top = Alignment(wrap_text=True, vertical="top")
+    streamed = isinstance(ws, WriteOnlyWorksheet)
+    if streamed:
+        # Wrapped cells keep the fast path: the raw rows carry the style id of a wrapped cell.
+        stream_plain_rows(ws, _cell(ws, "", top).style_id if wrap else None)
     ws.append([_cell(ws, h, top, HEADER_FILL, HEADER_FONT) for h in headers])
     n = 0
     for row in rows:
         values = [None if v == "" else safe(v) for v in row]
-        ws.append([_cell(ws, v, top) for v in values] if wrap else values)
+        styled = wrap and (not streamed or any(isinstance(v, Cell) for v in values))  # else the fast path wraps
+        if wrap and (height := row_height(values, widths)):
+            # Set, not left to the reader: LibreOffice keeps a wrapped row one line high when it opens the file.
+            dim = ws.row_dimensions[n + 2]
+            dim.height = max(dim.height or 0, height)
+        ws.append([_cell(ws, v, top) for v in values] if styled else values)
         n += 1
     ws.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{n + 1}"
     return n
@@ -96,14 +112,14 @@ _XML_TEXT = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;"
 _XML_SPECIAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f&<>\r]")
 
 
-def stream_plain_rows(ws: WriteOnlyWorksheet) -> None:
+def stream_plain_rows(ws: WriteOnlyWorksheet, style: int | None = None) -> None:
     """Let a streamed worksheet write rows of plain text and numbers as whole ``<row>`` elements.
 
     openpyxl makes, binds and serialises a cell object per value: a checklist's page sheet (a row per page and
     criterion, 11,200 rows at 200 pages) spent most of its time there. A row of plain values is written here
     with the very XML openpyxl writes for it (same elements, attributes and escaping); any other row (styled or
-    linked cells, formulas, error codes, dates, a row with a height) goes through openpyxl as before. Call it
-    before the sheet's first row."""
+    linked cells, formulas, error codes, dates, a row with a height) goes through openpyxl as before. ``style``:
+    the style id every plain cell gets (e.g. wrapped text). Call it before the sheet's first row."""
     if ws._rows is not None or not openpyxl.LXML:  # rows already streamed; or openpyxl writes without lxml
         return
 
@@ -124,7 +140,8 @@ def stream_plain_rows(ws: WriteOnlyWorksheet) -> None:
             try:
                 while True:
                     values = yield
-                    row = None if index in ws.row_dimensions else _row_xml(values, index)
+                    dim = ws.row_dimensions.get(index)
+                    row = _row_xml(values, index, style, dim.height if dim is not None else None)
                     if row is None:
                         if pending:
                             flush()
@@ -145,11 +162,34 @@ def stream_plain_rows(ws: WriteOnlyWorksheet) -> None:
 _COLUMNS = [get_column_letter(i) for i in range(1, 257)]
 
 
-def _row_xml(values: Sequence[Any], index: int) -> str | None:
+LINE_HEIGHT = 15  # points: one line of the default font (Japanese text included)
+MAX_LINES = 20  # a taller row is cut off rather than filling the page
+
+
+def _display_width(text: str) -> float:
+    """Width in digit widths: an East Asian wide character takes about 1.6 (measured in LibreOffice's output)."""
+    return sum(1.6 if "\u2e80" <= ch <= "\u9fff" or "\uf900" <= ch <= "\uffe6" else 1 for ch in text)
+
+
+def row_height(values: Sequence[Any], widths: Sequence[float]) -> float | None:
+    """The height (points) a row of wrapped text needs, or None when every cell fits on one line."""
+    lines = 1
+    for value, width in zip(values, widths, strict=False):
+        if isinstance(value, Cell):
+            value = value.value
+        if not isinstance(value, str) or not value:
+            continue
+        usable = max(1.0, width - 1)
+        lines = max(lines, sum(max(1, math.ceil(_display_width(part) / usable)) for part in value.split("\n")))
+    return min(lines, MAX_LINES) * LINE_HEIGHT if lines > 1 else None
+
+
+def _row_xml(values: Sequence[Any], index: int, style: int | None = None, height: float | None = None) -> str | None:
     """A row as openpyxl serialises it, or None when a value needs openpyxl's own handling."""
     if not isinstance(values, list | tuple) or len(values) > len(_COLUMNS):  # a generator is read once, by openpyxl
         return None
-    parts = [f'<row r="{index}">']
+    s = f' s="{style}"' if style else ""
+    parts = [f'<row r="{index}" ht="{height:g}" customHeight="1">' if height else f'<row r="{index}">']
     for column, value in zip(_COLUMNS, values, strict=False):
         kind = type(value)
         if value is None:
@@ -163,9 +203,9 @@ def _row_xml(values: Sequence[Any], index: int) -> str | None:
                 if _ILLEGAL.search(text):
                     return None
                 text = text.translate(_XML_TEXT)
-            parts.append(f'<c r="{column}{index}" t="inlineStr"><is><t{space}>{text}</t></is></c>')
+            parts.append(f'<c r="{column}{index}"{s} t="inlineStr"><is><t{space}>{text}</t></is></c>')
         elif kind is int or kind is bool or (kind is float and value - value == 0):  # not NaN or infinite
-            parts.append(f'<c r="{column}{index}" t="{"b" if kind is bool else "n"}"><v>{value:.16g}</v></c>')
+            parts.append(f'<c r="{column}{index}"{s} t="{"b" if kind is bool else "n"}"><v>{value:.16g}</v></c>')
         else:
             return None
     if len(parts) == 1:  # openpyxl writes an empty row as <row></row>, lxml would make it <row/>
@@ -190,10 +230,133 @@ def _cell(
     return cell
 
 
+# Printing. Column widths are in characters of the default font (Calibri 11: a digit is 7 px, a column adds 5 px
+# of padding); a sheet fits A4 landscape at the scale its columns allow, so the columns are chosen to keep that
+# scale at MIN_SCALE or more (4-5 pt text at 40 % is unreadable on paper).
+A4_LANDSCAPE_INCHES = 297 / 25.4
+MARGINS = PageMargins(left=0.4, right=0.4, top=0.75, bottom=0.6, header=0.3, footer=0.3)
+PIXELS_PER_INCH = 96
+MIN_SCALE = 70
+DEFAULT_WIDTH = 8.43
+
+
+def column_pixels(width: float) -> int:
+    return int(width * 7 + 5)
+
+
+def printable_pixels(margins: PageMargins = MARGINS) -> float:
+    return (A4_LANDSCAPE_INCHES - margins.left - margins.right) * PIXELS_PER_INCH
+
+
+def fit_widths(widths: Sequence[float], hidden: Iterable[int] = (), floor: float = 10) -> list[float]:
+    """Column widths narrowed so the printed columns fit A4 landscape at MIN_SCALE or more: the columns wider
+    than ``floor`` give up width in proportion (their text wraps); narrow ones (numbers, codes) keep theirs."""
+    hidden = set(hidden)
+    budget = printable_pixels() * 100 / (MIN_SCALE + 2)  # a little room for the rounding of column pixels
+    visible = [(i, w) for i, w in enumerate(widths, start=1) if i not in hidden]
+    total = sum(column_pixels(w) for _, w in visible)
+    if total <= budget:
+        return list(widths)
+    fixed = sum(column_pixels(w) for _, w in visible if w <= floor)
+    wide = sum(w * 7 for _, w in visible if w > floor)
+    pad = 5 * sum(1 for _, w in visible if w > floor)
+    factor = max(0.1, (budget - fixed - pad) / wide) if wide else 1
+    return [max(floor, round(w * factor, 1)) if i not in hidden and w > floor else w for i, w in enumerate(widths, 1)]
+
+
+def print_scale(ws: Worksheet | WriteOnlyWorksheet, columns: int | None = None) -> int:
+    """The scale (%) at which the sheet's printed columns fit the width of A4 landscape: the sum of the visible
+    columns' widths against the printable width between the margins (hidden columns do not print)."""
+    printable = printable_pixels(ws.page_margins)
+    dims = ws.column_dimensions
+    count = columns or max((_index(k) for k in dims), default=1)
+    total = 0
+    for i in range(1, count + 1):
+        dim = dims.get(get_column_letter(i))
+        if dim is not None and dim.hidden:
+            continue
+        total += column_pixels(dim.width if dim is not None and dim.width else DEFAULT_WIDTH)
+    return min(100, math.floor(printable / total * 100)) if total else 100
+
+
+def _index(letter: str) -> int:
+    from openpyxl.utils import column_index_from_string
+
+    return column_index_from_string(letter)
+
+
 def setup_print(ws: Worksheet | WriteOnlyWorksheet, title_rows: str = "1:1") -> None:
     ws.page_setup.orientation = "landscape"
     ws.page_setup.paperSize = Worksheet.PAPERSIZE_A4
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.print_title_rows = title_rows
+    ws.page_margins = copy(MARGINS)
+    ws.oddFooter.center.text = "&P / &N"  # until finish_print says more: every printed page is numbered
+    if title_rows:
+        ws.print_title_rows = title_rows
+
+
+@dataclass
+class PrintHeader:
+    """What every printed page of a workbook says: title, site and profile on top; page and date below."""
+
+    title: str
+    site: str = ""
+    profile: str = ""
+    when: str = ""  # the date printed in the footer (local time of the deliverables)
+    lang: str = "ja"
+    partial: bool = False  # an interrupted run: said on every page so it never passes for a full one
+
+
+def run_header(results: Any, title: tuple[str, str], profile: str = "") -> PrintHeader:
+    """The print header of a workbook about a run (``results``: qa.model.Results)."""
+    config = results.run.config or {}
+    lang = "en" if config.get("lang") == "en" else "ja"
+    site = (config.get("claim") or {}).get("site_url") or results.run.start_url or ""
+    when = local_time(results.run.finished or results.run.started, config.get("timezone"))
+    partial = results.run.status != "complete"
+    return PrintHeader(title[0] if lang == "ja" else title[1], site, profile, when, lang, partial)
+
+
+def _hf(text: str, limit: int) -> str:
+    text = _ILLEGAL.sub("", text).replace("&", "&&")
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def finish_print(wb: Workbook, header: PrintHeader) -> None:
+    """Header and footer on every visible sheet of the workbook, print setup where a sheet has none yet, and the
+    scale its columns allow recorded in the page setup (Excel and LibreOffice fit the width themselves)."""
+    for ws in wb.worksheets:
+        if ws.sheet_state != "visible":
+            continue
+        if not ws.sheet_properties.pageSetUpPr or not ws.sheet_properties.pageSetUpPr.fitToPage:
+            setup_print(ws, "")
+        center = header.site
+        if header.partial:
+            center = ("部分的な結果（中断） " if header.lang == "ja" else "PARTIAL RUN (interrupted) ") + center
+        ws.oddHeader.left.text = _hf(header.title, 80)
+        ws.oddHeader.center.text = _hf(center, 90)
+        ws.oddHeader.right.text = _hf(header.profile, 60)
+        ws.oddFooter.left.text = _hf(ws.title, 40)
+        ws.oddFooter.center.text = "&P / &N ページ" if header.lang == "ja" else "page &P / &N"
+        ws.oddFooter.right.text = _hf(header.when, 40)
+        ws.page_setup.scale = print_scale(ws)
+
+
+def local_time(value: str | dt.datetime | None, timezone: str | None, with_time: bool = True) -> str:
+    """A timestamp of the run (ISO, UTC) in the deliverables' time zone (``timezone``, default Asia/Tokyo):
+    ``2026-12-06 18:33 JST``; a date alone stays as it is."""
+    if not value:
+        return ""
+    if isinstance(value, str):
+        if len(value) == 10:
+            return value
+        try:
+            value = dt.datetime.fromisoformat(value)
+        except ValueError:
+            return value
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=dt.UTC)
+    local = value.astimezone(ZoneInfo(timezone or "Asia/Tokyo"))
+    return local.strftime("%Y-%m-%d %H:%M %Z" if with_time else "%Y-%m-%d")

@@ -20,7 +20,7 @@ from PIL import Image
 
 from qa.check.screenshot import PNG_ONLY, THUMB_WIDTH, save_thumbnail, thumbnail_path
 from qa.model import NEEDS_REVIEW, VIOLATION, Finding, Page, Results
-from qa.report._xlsx import safe, setup_print, write_table
+from qa.report._xlsx import finish_print, run_header, safe, setup_print, write_table
 
 NAME = "browser_matrix"
 FILENAME = "browser-check.xlsx"
@@ -248,5 +248,6 @@ def render(results: Results, out_dir: Path) -> list[Path]:
     _environment(wb, results)
     _thumbnails(wb, results, out_dir, pages, urls, by_cell)
     path = out_dir / FILENAME
+    finish_print(wb, run_header(results, ("ブラウザチェック結果", "Browser check results")))
     wb.save(path)
     return [path]

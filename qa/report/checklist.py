@@ -1,10 +1,15 @@
 """The 達成基準チェックリスト deliverable: one workbook per conformance profile (``checklist-<profile>.xlsx``).
 
-Sheets (Japanese names in a ``ja`` workbook, English in an ``en`` one): 試験結果 (the JIS X 8341-3 附属書JB
-JB.3.1 items with the derived 対応度), 達成基準チェックリスト (one row per criterion), ページ別判定 (one row per
-judged page and criterion), ページ別指摘事項一覧 (one row per finding, with a cropped screenshot), 試験対象ページ
-(the numbered URLs). Verdict, note, reviewer and date columns are for people; ``qa review import`` reads them
-back (a hidden ``_qa`` sheet says where they are).
+Printed sheets, in the layout published 試験結果 pages and the WAIC template use (Japanese names and words in a
+``ja`` workbook, English in an ``en`` one): 試験結果 (the JIS X 8341-3 附属書JB JB.3.1 items with the derived 対応度),
+達成基準チェックリスト (exactly 番号 / 達成基準 / 適合レベル / 適用 / 結果 / 注記), ページ別指摘事項一覧 (one row per
+finding, with the element's cropped screenshot), 試験対象ページ (the numbered URLs), 試験方法 (per criterion:
+automatic, automatic + human or human only, with the tools) and 例外事項 (pages excluded or not auditable).
+
+Work sheets for the people who finish the test: 達成基準の詳細 (evidence, counts and the site-wide human verdict
+columns) and ページ別判定 (one row per judged page and criterion, with its human verdict columns). ``qa review
+import`` reads those columns back (a hidden ``_qa`` sheet says where they are); the pins it needs (fingerprint,
+acknowledged) and the machine values are hidden columns.
 """
 
 from __future__ import annotations
@@ -23,26 +28,39 @@ from openpyxl.worksheet._write_only import WriteOnlyWorksheet as Worksheet
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from qa.judge import sampling
-from qa.judge.judgement import conformance_of, judgement_of, profiles_of, stored
+from qa.judge.judgement import conformance_of, judgement_of, profiles_of, stored, trend_of
 from qa.judge.profiles import Profile
 from qa.judge.reviews import HUMAN_VERDICTS
-from qa.judge.verdicts import Judgement, Verdict
-from qa.model import VIOLATION, Results
+from qa.judge.verdicts import FAIL, NOT_APPLICABLE, PASS, Judgement, Verdict
+from qa.model import Results
 from qa.report import _crops
-from qa.report._axe_ja import message_ja
+from qa.report._axe_ja import Messages
 from qa.report._parallel import run_jobs
-from qa.report._vocab import CONFORMANCE, REASONS, REVIEW_STATES, pick, verdict_labels
-from qa.report._xlsx import write_table
+from qa.report._vocab import (
+    APPLIES,
+    GUIDELINES,
+    METHODS,
+    OUTCOMES,
+    PROVISIONAL_NA,
+    REASONS,
+    REVIEW_STATES,
+    pick,
+    verdict_labels,
+)
+from qa.report._xlsx import PrintHeader, finish_print, local_time, write_table
+from qa.store import read_frontier
 
 NAME = "checklist"
 FILENAMES = [f"checklist-{p}.xlsx" for p in ("wcag22", "jis2016", "wcag21")]  # for INDEX.md
 META_SHEET = "_qa"
 MAX_IMAGES = 400  # element crops cut and embedded per workbook
+IMAGE_HEIGHT = 120  # px: the crop's height in the findings sheet (its row grows to fit)
 # Each workbook process holds the run's judgement (2,000 visits, both workbooks at once: 276 MB, against 193 MB
 # one after the other): above this many visits they are built one after the other, so the report phase stays
 # within the crawl's memory (bench_memory.py: 790 MB at 2,000 pages).
 PARALLEL_MAX_VISITS = 2000
 OBSOLETE = ("廃止 (WCAG 2.2 で削除)", "Obsolete (removed in WCAG 2.2)")
+HUMAN = ("applied", "unpinned")  # review states whose verdict the deliverable shows
 
 SHEETS = {
     "summary": ("試験結果", "Summary"),
@@ -50,16 +68,15 @@ SHEETS = {
     "pages": ("ページ別判定", "Page checklist"),
     "findings": ("ページ別指摘事項一覧", "Findings"),
     "urls": ("試験対象ページ", "Tested pages"),
+    "details": ("達成基準の詳細", "Criteria details"),
+    "method": ("試験方法", "Test method"),
+    "exceptions": ("例外事項", "Exceptions"),
 }
+TITLE = ("達成基準チェックリスト", "Success-criteria checklist")
 
 
 def filename(profile: Profile) -> str:
     return f"checklist-{profile.id}.xlsx"
-
-
-def h(ja: str, en: str, lang: str) -> str:
-    """A header: Japanese first with the English alongside in a ja workbook; English alone in an en one."""
-    return f"{ja}\n{en}" if lang == "ja" else en
 
 
 def render(results: Results, out_dir: Path) -> list[Path]:
@@ -75,124 +92,189 @@ def _save(results: Results, profile: Profile, level: str, lang: str, out_dir: Pa
     Deliverable(results, profile, level, lang, out_dir).save(out_dir / filename(profile))
 
 
+def site_url(results: Results) -> str:
+    """The public address the claim is about (``claim.site_url``), else the address that was tested."""
+    return ((results.run.config or {}).get("claim") or {}).get("site_url") or results.run.start_url or ""
+
+
 class Deliverable:
     def __init__(self, results: Results, profile: Profile, level: str, lang: str, run_dir: Path) -> None:
         self.results, self.profile, self.level, self.lang, self.run_dir = results, profile, level, lang, run_dir
         self.config = results.run.config or {}
+        self.tz = self.config.get("timezone") or "Asia/Tokyo"
         self.j: Judgement = judgement_of(results, profile)
         self.labels = verdict_labels(self.config, lang)
         self.human = [self.labels[v] for v in HUMAN_VERDICTS]
+        self.words = Messages(self.config, lang)
         # Streamed (write-only): the page checklist has a row per page and criterion, and a streamed sheet
         # writes it in half the time of an in-memory one, in a fraction of the memory.
         self.wb = Workbook(write_only=True)
         self.meta: dict[str, Any] = {"run": results.run.id, "profile": profile.id, "level": level, "lang": lang}
         self.page_rows: dict[str, int] = {}  # sc -> first row in the page checklist
 
+    def t(self, ja: str, en: str) -> str:
+        return ja if self.lang == "ja" else en
+
     def name(self, key: str) -> str:
         return pick(SHEETS[key], self.lang)
 
     def save(self, path: Path) -> None:
         summary = self.wb.create_sheet(self.name("summary"))
+        criteria = self.wb.create_sheet(self.name("criteria"))
         pages = self.wb.create_sheet(self.name("pages"))
-        self.page_sheet(pages)  # first: the checklist links into it
-        criteria = self.wb.create_sheet(self.name("criteria"), 1)
+        findings = self.wb.create_sheet(self.name("findings"))
+        urls = self.wb.create_sheet(self.name("urls"))
+        details = self.wb.create_sheet(self.name("details"))
+        method = self.wb.create_sheet(self.name("method"))
+        exceptions = self.wb.create_sheet(self.name("exceptions"))
+        self.page_sheet(pages)  # first: the details link into it
         self.criteria_sheet(criteria)
-        self.findings_sheet(self.wb.create_sheet(self.name("findings")))
-        self.urls_sheet(self.wb.create_sheet(self.name("urls")))
+        self.details_sheet(details)
+        self.findings_sheet(findings)
+        self.urls_sheet(urls)
+        self.method_sheet(method)
+        self.exceptions_sheet(exceptions)
         self.summary_sheet(summary)
         meta = self.wb.create_sheet(META_SHEET)
         meta.append([json.dumps(self.meta, ensure_ascii=False)])
         meta.sheet_state = "hidden"
-        if self.results.run.status != "complete":  # printed on every page: a partial run must not pass for a full one
-            for sheet in self.wb.worksheets:
-                sheet.oddHeader.center.text = "PARTIAL RUN (interrupted) / 部分的な結果（中断）"
+        run = self.results.run
+        finish_print(
+            self.wb,
+            PrintHeader(
+                title=pick(TITLE, self.lang),
+                site=site_url(self.results),
+                profile=f"{self.profile.standard} {self.t('適合レベル', 'level')} {self.level}",
+                when=local_time(run.finished or run.started, self.tz),
+                lang=self.lang,
+                partial=run.status != "complete",  # on every page: a partial run must not pass for a full one
+            ),
+        )
         self.wb.save(path)
 
-    # -- text -------------------------------------------------------------------------------------------
+    # -- words ------------------------------------------------------------------------------------------
+    def result(self, v: Verdict) -> str:
+        """結果: a label a reader cannot mistake for another; an automatic 適用なし stays provisional until a
+        person confirms it."""
+        label = self.labels[v.verdict]
+        if v.verdict == NOT_APPLICABLE and not (v.review_state in HUMAN and (v.review or {}).get("verdict")):
+            return label + pick(PROVISIONAL_NA, self.lang)
+        return label
+
+    def applies(self, v: Verdict) -> str:
+        """適用, on every row: 適用 / 適用なし / 未判定 (nobody has decided whether such content is there)."""
+        if v.verdict == NOT_APPLICABLE:
+            return pick(APPLIES[False], self.lang)
+        if v.verdict in (PASS, FAIL) or v.applies:
+            return pick(APPLIES[True], self.lang)
+        return pick(APPLIES[None], self.lang)
+
     def note(self, v: Verdict) -> str:
-        parts = [pick(REASONS.get(v.reason, (v.reason, v.reason)), self.lang)]
-        if v.outside_sample:
-            parts.append(
-                f"試験対象外のページで違反 {v.outside_sample} 件"
-                if self.lang == "ja"
-                else f"{v.outside_sample} violation(s) on audited pages outside the sample"
-            )
+        """注記: one short sentence, the human verdict when there is one, else why the checks decided so."""
+        end = "。" if self.lang == "ja" else "."
         if v.review_state:
             r = v.review or {}
-            who = ", ".join(x for x in (r.get("reviewer", ""), r.get("date", "")) if x)
-            text = f"{pick(REVIEW_STATES[v.review_state], self.lang)}: {self.labels[r['verdict']]}"
-            parts.append(text + (f" ({who})" if who else "") + (f" {r['note']}" if r.get("note") else ""))
-        return "; ".join(parts)
+            text = pick(REVIEW_STATES[v.review_state], self.lang)
+            if v.review_state in HUMAN:
+                who = self.t("、", ", ").join(x for x in (r.get("reviewer", ""), r.get("date", "")) if x)
+                text += self.t(f"（{who}）", f" ({who})") if who else ""
+                if r.get("note"):
+                    return f"{text}: {r['note']}".rstrip("。.") + end
+            return text + end
+        text = pick(REASONS.get(v.reason, (v.reason, v.reason)), self.lang)
+        if v.outside_sample:
+            text += self.t(
+                f"。試験対象外のページでも違反 {v.outside_sample} 件",
+                f"; {v.outside_sample} violation(s) on audited pages outside the sample",
+            )
+        return text + end
 
     def evidence(self, v: Verdict) -> str:
         if not v.checks and not v.rules:
-            return "自動チェックなし" if self.lang == "ja" else "no automated check"
-        cov = {"full": "全体", "partial": "一部"} if self.lang == "ja" else {"full": "full", "partial": "partial"}
+            return self.t("自動チェックなし", "no automated check")
+        cov = {"full": self.t("全体", "full"), "partial": self.t("一部", "partial")}
         text = f"{', '.join(v.checks)} ({cov.get(v.coverage, '-')})"
         if v.rules:
             text += "; " + ", ".join(f"{r} ({n})" for r, n in sorted(v.rules.items(), key=lambda kv: (-kv[1], kv[0])))
         return text
 
-    def applies(self, v: Verdict) -> str:
-        a = v.applies
-        return (
-            ("○" if a else "－" if a is False else "")
-            if self.lang == "ja"
-            else ("Yes" if a else "No" if a is False else "")
-        )
+    def method(self, v: Verdict | None) -> str:
+        """How the criterion is tested: by the checks alone, by the checks and a person, or by a person only."""
+        if v is None or not v.checks:
+            return pick(METHODS["human"], self.lang)
+        return pick(METHODS["auto" if v.coverage == "full" else "auto+human"], self.lang)
 
     def human_cells(self, v: Verdict) -> list[str]:
-        r = v.review if v.review_state in ("applied", "unpinned") else None
+        r = v.review if v.review_state in HUMAN else None
         if not r:
             return ["", "", "", ""]
         return [self.labels[r["verdict"]], r.get("note", ""), r.get("reviewer", ""), r.get("date", "")]
 
     # -- sheets -----------------------------------------------------------------------------------------
     def criteria_sheet(self, ws: Worksheet) -> None:
-        lang, rows = self.lang, []
+        """The published table: exactly 番号 / 達成基準 / 適合レベル / 適用 / 結果 / 注記."""
+        rows = []
         for c, _ in self.profile.rows(self.level):
-            title = self.profile.title_ja(c)
-            head = [c.sc, title, c.title_en, c.level]
+            head = [c.sc, self.profile.title_ja(c) if self.lang == "ja" else c.title_en, c.level]
             if c.sc not in self.j.site:  # listed as obsolete, never judged
-                rows.append(head + ["", pick(OBSOLETE, lang), "", 0, 0, "", "", "", "obsolete", "", "", "", "", "", ""])
+                rows.append(head + [pick(APPLIES[False], self.lang), pick(OBSOLETE, self.lang), ""])
                 continue
             v = self.j.site[c.sc]
-            pages = " / ".join(f"{self.labels[k]} {n}" for k, n in sorted(v.pages.items()))
+            rows.append(head + [self.applies(v), self.result(v), self.note(v)])
+        headers = [
+            self.t("番号", "SC"),
+            self.t("達成基準", "Success criterion"),
+            self.t("適合レベル", "Level"),
+            self.t("適用", "Applies"),
+            self.t("結果", "Result"),
+            self.t("注記", "Note"),
+        ]
+        write_table(ws, headers, rows, [7, 34, 9, 9, 26, 60])
+
+    def details_sheet(self, ws: Worksheet) -> None:
+        """Evidence and counts per criterion, and the columns a person fills in for a site-wide verdict."""
+        rows = []
+        for c, _ in self.profile.rows(self.level):
+            head = [c.sc, self.profile.title_ja(c) if self.lang == "ja" else c.title_en]
+            if c.sc not in self.j.site:
+                rows.append(head + [pick(OBSOLETE, self.lang)] + [""] * 10 + ["", "", c.title_en, "obsolete"])
+                continue
+            v = self.j.site[c.sc]
+            pages = self.t("、", ", ").join(f"{self.labels[k]} {n}" for k, n in sorted(v.pages.items()))
             rows.append(
                 head
-                + [self.applies(v), self.labels[v.verdict], self.note(v), v.violations, v.needs_review, pages]
-                + [self.evidence(v), self.details_link(ws, c.sc), v.verdict]
+                + [self.result(v), self.method(v), v.violations, v.needs_review, pages, self.evidence(v)]
+                + [self.details_link(ws, c.sc)]
                 + self.human_cells(v)
-                + [v.fingerprint, " ".join(v.violation_ids)[:30000]]
+                + [v.fingerprint, " ".join(v.violation_ids)[:30000], c.title_en, v.verdict]
             )
         headers = [
-            h("番号", "SC", lang),
-            h("達成基準", "Success criterion (ja)", lang),
-            "Success criterion",
-            h("レベル", "Level", lang),
-            h("適用", "Applies", lang),
-            h("結果", "Result", lang),
-            h("注記", "Note", lang),
-            h("違反", "Violations", lang),
-            h("要確認", "Needs review", lang),
-            h("ページ別の結果", "Pages by result", lang),
-            h("自動チェックの根拠", "Automated evidence", lang),
-            h("詳細", "Details", lang),
-            "verdict",
-            h("人による判定", "Human verdict", lang),
-            h("確認者の注記", "Reviewer note", lang),
-            h("確認者", "Reviewer", lang),
-            h("確認日", "Review date", lang),
+            self.t("番号", "SC"),
+            self.t("達成基準", "Success criterion"),
+            self.t("結果", "Result"),
+            self.t("試験方法", "Method"),
+            self.t("違反", "Violations"),
+            self.t("要確認", "To review"),
+            self.t("ページ別の結果", "Pages by result"),
+            self.t("自動チェックの根拠", "Automated evidence"),
+            self.t("詳細", "Details"),
+            self.t("人による判定", "Human verdict"),
+            self.t("確認者の注記", "Reviewer note"),
+            self.t("確認者", "Reviewer"),
+            self.t("確認日", "Review date"),
             "fingerprint",
             "acknowledged",
+            "Success criterion (English)",
+            "verdict",
         ]
-        widths = [8, 34, 30, 6, 6, 12, 44, 8, 8, 22, 50, 8, 13, 14, 30, 12, 12, 10, 10]
-        n = write_table(ws, headers, rows, widths, hidden=self.pin_columns(14))
-        self.inputs(ws, n, first=14, key="criteria")
+        widths = [7, 24, 20, 9, 6, 6, 20, 36, 6, 10, 18, 9, 11, 10, 10, 30, 13]
+        first = 10
+        n = write_table(ws, headers, rows, widths, hidden=(*self.pin_columns(first), 16, 17))
+        self.inputs(ws, n, first=first, key="criteria")
 
     def details_link(self, ws: Worksheet, sc: str) -> Cell | str:
         """The criterion's first row in the page checklist (written before this sheet)."""
-        text = "詳細" if self.lang == "ja" else "Details"
+        text = self.t("詳細", "Details")
         if sc not in self.page_rows:
             return text
         cell = WriteOnlyCell(ws, text)
@@ -200,42 +282,42 @@ class Deliverable:
         return cell
 
     def page_sheet(self, ws: Worksheet) -> None:
-        lang, rows = self.lang, []
-        titles = {p.url: p.title for p in self.results.pages}
+        rows = []
         for c in self.profile.criteria(self.level):
             if c.sc not in self.j.site:
                 continue
+            title = self.profile.title_ja(c) if self.lang == "ja" else c.title_en
             for url in self.j.urls:
                 v = self.j.pages[url][c.sc]
                 self.page_rows.setdefault(c.sc, len(rows) + 2)
                 rows.append(
-                    [c.sc, self.profile.title_ja(c), url, titles.get(url, ""), self.applies(v), self.labels[v.verdict]]
-                    + [self.note(v), v.violations, v.needs_review, self.evidence(v), v.verdict]
+                    [c.sc, title, url, self.applies(v), self.result(v), self.note(v)]
                     + self.human_cells(v)
                     + [v.fingerprint, " ".join(v.violation_ids)]
+                    + [v.violations, v.needs_review, self.evidence(v), v.verdict]
                 )
         headers = [
-            h("番号", "SC", lang),
-            h("達成基準", "Success criterion", lang),
-            h("ページ", "Page", lang),
-            h("ページタイトル", "Page title", lang),
-            h("適用", "Applies", lang),
-            h("結果", "Result", lang),
-            h("注記", "Note", lang),
-            h("違反", "Violations", lang),
-            h("要確認", "Needs review", lang),
-            h("自動チェックの根拠", "Automated evidence", lang),
-            "verdict",
-            h("人による判定", "Human verdict", lang),
-            h("確認者の注記", "Reviewer note", lang),
-            h("確認者", "Reviewer", lang),
-            h("確認日", "Review date", lang),
+            self.t("番号", "SC"),
+            self.t("達成基準", "Success criterion"),
+            self.t("ページ", "Page"),
+            self.t("適用", "Applies"),
+            self.t("結果", "Result"),
+            self.t("注記", "Note"),
+            self.t("人による判定", "Human verdict"),
+            self.t("確認者の注記", "Reviewer note"),
+            self.t("確認者", "Reviewer"),
+            self.t("確認日", "Review date"),
             "fingerprint",
             "acknowledged",
+            self.t("違反", "Violations"),
+            self.t("要確認", "To review"),
+            self.t("自動チェックの根拠", "Automated evidence"),
+            "verdict",
         ]
-        widths = [8, 30, 50, 30, 6, 12, 40, 8, 8, 44, 13, 14, 30, 12, 12, 10, 10]
-        n = write_table(ws, headers, rows, widths, hidden=self.pin_columns(12))
-        self.inputs(ws, n, first=12, key="pages")
+        widths = [7, 20, 34, 9, 20, 30, 10, 18, 9, 11, 10, 10, 6, 6, 40, 13]
+        first = 7
+        n = write_table(ws, headers, rows, widths, hidden=(*self.pin_columns(first), 13, 14, 15, 16))
+        self.inputs(ws, n, first=first, key="pages")
 
     @staticmethod
     def pin_columns(first: int) -> tuple[int, int]:
@@ -246,9 +328,7 @@ class Deliverable:
         """Drop-down for the human verdict; where import finds the human columns."""
         col = get_column_letter
         dv = DataValidation(type="list", formula1='"' + ",".join(self.human) + '"', allow_blank=True)
-        dv.error = (
-            "適合 / 不適合 / 適用なし から選んでください" if self.lang == "ja" else "Pick a verdict from the list"
-        )
+        dv.error = self.t(f"{' / '.join(self.human)} から選んでください", "Pick a verdict from the list")
         dv.showErrorMessage = True
         ws.data_validations.append(dv)
         if n:
@@ -256,9 +336,8 @@ class Deliverable:
         self.meta[key] = {"sheet": ws.title, "first_input": first, "url_col": 3 if key == "pages" else 0}
 
     def findings_sheet(self, ws: Worksheet) -> None:
-        lang = self.lang
+        words = self.words
         visits = {(p.url, p.browser, p.viewport): p for p in self.results.pages}
-        outcome = {VIOLATION: ("違反", "Violation")}
         findings = sorted(self.results.findings, key=lambda f: (f.url, f.sc[:1], f.rule, f.target))
         crops: list[tuple[int, Path]] = []
         rows = []
@@ -270,33 +349,43 @@ class Deliverable:
             crop = cut.get(f.id)
             if crop:
                 crops.append((i + 1, crop))
+            fix = words.fix(f)
+            link = words.help_url(f)
             rows.append(
-                [i, f.url, ", ".join(f.sc), f.rule, pick(outcome.get(f.outcome, ("要確認", "Needs review")), lang)]
-                + [f.impact or "", f.target, f.html, message_ja(f), f.message]
-                + [crop.relative_to(self.run_dir).as_posix() if crop else "", ", ".join(f.seen_in), f.check, f.id]
+                [i, f.url, words.sc_text(f), f.rule, pick(OUTCOMES.get(f.outcome, OUTCOMES["needs-review"]), self.lang)]
+                + [words.impact(f), f.target, words.message(f), "\n".join(x for x in (fix, link) if x), ""]
+                + [f.html, f.message, crop.relative_to(self.run_dir).as_posix() if crop else ""]
+                + [", ".join(f.seen_in), f.check, f.id]
             )
         headers = [
             "No",
-            h("ページ", "Page", lang),
-            h("達成基準", "SC", lang),
-            h("ルール", "Rule", lang),
-            h("種別", "Outcome", lang),
-            h("影響度", "Impact", lang),
-            h("要素 (セレクタ)", "Element (selector)", lang),
+            self.t("ページ", "Page"),
+            self.t("達成基準", "SC"),
+            self.t("ルール", "Rule"),
+            self.t("種別", "Outcome"),
+            self.t("影響度", "Impact"),
+            self.t("要素 (セレクタ)", "Element (selector)"),
+            self.t("メッセージ", "Message"),
+            self.t("修正方法", "How to fix"),
+            self.t("要素の画像", "Element"),
             "HTML",
-            h("メッセージ (日本語)", "Message (Japanese)", lang),
             "Message (English)",
-            h("スクリーンショット", "Screenshot", lang),
-            h("確認環境", "Seen in", lang),
-            h("チェック", "Check", lang),
+            self.t("スクリーンショット", "Screenshot"),
+            self.t("確認環境", "Seen in"),
+            self.t("チェック", "Check"),
             "ID",
         ]
+        image_col = get_column_letter(headers.index(self.t("要素の画像", "Element")) + 1)
         for row, crop in crops[:MAX_IMAGES]:  # row heights before the rows: a streamed sheet writes them in order
             image = XLImage(str(crop))
-            ws.add_image(image, f"K{row}")
-            ws.row_dimensions[row].height = max(15, min(image.height, 240) * 0.75 + 4)
-            image.height, image.width = (min(image.height, 240), image.width * min(image.height, 240) / image.height)
-        write_table(ws, headers, rows, [5, 45, 9, 22, 9, 9, 30, 40, 50, 50, 34, 18, 10, 18])
+            height = min(image.height, IMAGE_HEIGHT)
+            image.width, image.height = image.width * height / image.height, height
+            if image.width > 160:  # the column is 22 characters (about 160 px) wide
+                image.height, image.width = image.height * 160 / image.width, 160
+            ws.add_image(image, f"{image_col}{row}")
+            ws.row_dimensions[row].height = max(15, image.height * 0.75 + 4)
+        widths = [5, 26, 8, 14, 7, 7, 18, 38, 28, 22, 40, 50, 30, 18, 10, 18]
+        write_table(ws, headers, rows, widths, hidden=range(11, 17))
 
     def urls_sheet(self, ws: Worksheet) -> None:
         sample = self.results.extra.get(sampling.SECTION) or {}
@@ -308,75 +397,171 @@ class Deliverable:
             [i, url, titles.get(url, ""), pick(kind[url in representative], self.lang) if method != "all" else ""]
             for i, url in enumerate(self.j.urls, start=1)
         ]
-        lang = self.lang
-        write_table(
-            ws,
-            ["No", "URL", h("ページタイトル", "Page title", lang), h("選択", "Selected as", lang)],
-            rows,
-            [5, 70, 40, 14],
-        )
+        headers = ["No", "URL", self.t("ページタイトル", "Page title"), self.t("選択", "Selected as")]
+        write_table(ws, headers, rows, [5, 70, 50, 10])
+
+    def tools(self) -> dict[str, str]:
+        """check id -> the tool and version that ran it."""
+        run = self.results.run
+        suite = f"qa-suite {run.tool.get('version', '')}".strip()
+        out = {c.id: self.t(f"{suite} の {c.id} チェック", f"{suite} ({c.id})") for c in self.results.checks}
+        out["axe"] = f"axe-core {run.engines.get('axe-core', '')}".strip()
+        return out
+
+    def method_sheet(self, ws: Worksheet) -> None:
+        """The method statement: per criterion, automatic / automatic + human / human only, with the tools."""
+        tools = self.tools()
+        rows = []
+        for c, _ in self.profile.rows(self.level):
+            v = self.j.site.get(c.sc)
+            used = "、".join(dict.fromkeys(tools.get(x, x) for x in v.checks)) if v else ""
+            human = {
+                "auto": self.t("不要（自動チェックが基準全体を確認）", "not needed (the checks cover it fully)"),
+                "auto+human": self.t("必要（自動チェックは基準の一部のみ）", "needed (the checks cover only part)"),
+                "human": self.t("必要（自動チェックなし）", "needed (no automated check)"),
+            }
+            key = "human" if v is None or not v.checks else ("auto" if v.coverage == "full" else "auto+human")
+            title = self.profile.title_ja(c) if self.lang == "ja" else c.title_en
+            rows.append([c.sc, title, pick(METHODS[key], self.lang), used or self.t("なし", "none"), human[key]])
+        headers = [
+            self.t("番号", "SC"),
+            self.t("達成基準", "Success criterion"),
+            self.t("試験方法", "Method"),
+            self.t("自動チェック（ツールとバージョン）", "Automated checks (tool and version)"),
+            self.t("人による試験", "Human test"),
+        ]
+        write_table(ws, headers, rows, [7, 34, 10, 60, 34])
+
+    def exceptions(self) -> list[tuple[str, str]]:
+        """例外事項: pages excluded or not auditable, and why. The page inventory's list when the run has one,
+        else the pages that could not be audited and the URLs the crawl skipped."""
+        inventory = self.results.extra.get("inventory")
+        listed = inventory.get("exceptions") if isinstance(inventory, dict) else None
+        if isinstance(listed, list):
+            out = []
+            for item in listed:
+                if isinstance(item, dict):
+                    out.append((str(item.get("url", "")), str(item.get("reason") or item.get("why") or "")))
+                else:
+                    out.append((str(item), ""))
+            return out
+        out = {}
+        for p in self.results.pages:
+            if p.error and p.url not in out:
+                out[p.url] = self.t(f"試験できなかったページ（{p.error}）", f"could not be audited ({p.error})")
+        for url, reason in read_frontier(self.run_dir)[1]:
+            out.setdefault(url, self.t(f"クロールの対象外（{reason}）", f"skipped by the crawl ({reason})"))
+        return list(out.items())
+
+    def exceptions_sheet(self, ws: Worksheet) -> None:
+        rows = [[i, url, why] for i, (url, why) in enumerate(self.exceptions(), start=1)]
+        write_table(ws, ["No", "URL", self.t("理由", "Reason")], rows, [5, 70, 70])
 
     def summary_sheet(self, ws: Worksheet) -> None:
-        lang, run, cfg = self.lang, self.results.run, self.config
+        run, cfg = self.results.run, self.config
         claim = cfg.get("claim") or {}
         derived = conformance_of(self.results, self.profile)
+        record = stored(self.results)["profiles"][self.profile.id]["conformance"]
         counts = derived.counts
-        status = f"{self.level} {pick(CONFORMANCE[derived.status], lang)}"
-        detail = ", ".join(f"{self.labels[k]} {counts[k]}" for k in sorted(counts))
-        basis = (
-            f"達成基準チェックリストから算出 (目標からの転記ではない): {detail}。"
-            "用語は WAIC「ウェブコンテンツの JIS X 8341-3:2016 対応度表記ガイドライン」による"
-            if lang == "ja"
-            else f"derived from the checklist, not copied from the target: {detail}; terms as in WAIC's "
-            "JIS X 8341-3:2016 conformance-claim guideline"
+        status = (record.get("wording") or {}).get(self.lang) or derived.wording(self.lang)
+        detail = self.t("、", ", ").join(f"{self.labels[k]} {counts[k]}" for k in sorted(counts))
+        guideline = pick(GUIDELINES["compliance"], self.lang)
+        basis = self.t(
+            f"達成基準チェックリストから算出（目標からの転記ではない）: {detail}。用語は WAIC「{guideline}」による",
+            f"derived from the checklist, not copied from the target: {detail}; terms as in WAIC's {guideline}",
         )
         sample = self.results.extra.get(sampling.SECTION) or sampling.select(self.results, {})
         audited = len(sampling.audited_urls(self.results))
-        start, end = self.period()
-        scope = claim.get("scope") or (
-            f"{run.start_url} 以下でクロールにより到達したウェブページ ({audited} ページを自動チェック)"
-            if lang == "ja"
-            else f"pages reached by crawling from {run.start_url} ({audited} pages checked automatically)"
+        public = site_url(self.results)
+        scope = claim.get("scope") or self.t(
+            f"{public} 以下のウェブページ（クロールで到達した {audited} ページを自動チェック）",
+            f"the web pages under {public} ({audited} pages reached by crawling were checked automatically)",
         )
-        tools = f"qa-suite {run.tool.get('version', '')}, axe-core {run.engines.get('axe-core', '')}, " + ", ".join(
-            f"{b.get('product', n)} {b.get('version', '')}" for n, b in (run.engines.get("browsers") or {}).items()
+        if public != run.start_url:
+            scope += self.t(f"。試験は検証環境 {run.start_url} で実施", f"; tested on the staging site {run.start_url}")
+        start, end = self.period()
+        tester = "、".join(x for x in (claim.get("tester"), claim.get("organisation")) if x)
+        methods = Counter(self.method(self.j.site.get(c.sc)) for c, judged in self.profile.rows(self.level) if judged)
+        method_text = self.t("、", ", ").join(f"{k} {n}" for k, n in methods.items())
+        exceptions = self.exceptions()
+        browsers = ", ".join(
+            f"{b.get('product', n)} {b.get('version', '')}".strip()
+            for n, b in (run.engines.get("browsers") or {}).items()
+        )
+        tools = self.t(
+            f"qa-suite {run.tool.get('version', '')}（自動チェック）、axe-core {run.engines.get('axe-core', '')}、"
+            f"ブラウザ: {browsers}",
+            f"qa-suite {run.tool.get('version', '')} (automated checks), axe-core {run.engines.get('axe-core', '')}, "
+            f"browsers: {browsers}",
         )
         items = [
-            ("表明日", "Date of the claim", str(claim.get("date") or (run.finished or run.started)[:10])),
+            (
+                "表明日",
+                "Date of the claim",
+                str(claim.get("date") or local_time(run.finished or run.started, self.tz, False)),
+            ),
             ("規格の規格番号及び改正年", "Standard and year", self.profile.standard),
             ("目標とする適合レベル", "Target conformance level", self.level),
             ("満たしている適合レベル及び対応度", "Conformance level met and 対応度", status),
             ("対応度の根拠", "Basis of the 対応度", basis),
             ("対象となるウェブページ", "Scope", scope),
-            ("依存したウェブコンテンツ技術", "Technologies relied upon", ", ".join(self.technologies())),
-            ("試験対象ページの選択方法及びページ数", "Page selection and count", sampling.describe(sample, lang)),
+            ("依存したウェブコンテンツ技術", "Technologies relied upon", "、".join(self.technologies())),
+            ("試験対象ページの選択方法及びページ数", "Page selection and count", sampling.describe(sample, self.lang)),
             (
                 "試験を行ったウェブページの URI",
                 "URIs of the tested pages",
-                f"「{self.name('urls')}」シート ({len(self.j.urls)} 件)"
-                if lang == "ja"
-                else f"sheet '{self.name('urls')}' ({len(self.j.urls)})",
+                self.t(
+                    f"「{self.name('urls')}」シート（{len(self.j.urls)} 件）",
+                    f"sheet '{self.name('urls')}' ({len(self.j.urls)})",
+                ),
             ),
-            ("達成基準チェックリスト", "Success-criteria checklist", f"「{self.name('criteria')}」"),
-            ("試験実施期間", "Test period", f"{start} – {end}" if start != end else start),
-            ("試験実施者", "Tester", claim.get("tester") or ""),
+            (
+                "達成基準チェックリスト",
+                "Success-criteria checklist",
+                self.t(f"「{self.name('criteria')}」シート", f"sheet '{self.name('criteria')}'"),
+            ),
+            (
+                "例外事項",
+                "Exceptions",
+                self.t(
+                    f"{len(exceptions)} 件（「{self.name('exceptions')}」シート）",
+                    f"{len(exceptions)} (sheet '{self.name('exceptions')}')",
+                )
+                if exceptions
+                else self.t("なし", "none"),
+            ),
+            (
+                "試験方法",
+                "Test method",
+                self.t(
+                    f"附属書JB及び WAIC「{pick(GUIDELINES['test'], 'ja')}」に基づく。達成基準ごとの方法: {method_text}"
+                    f"（「{self.name('method')}」シート）",
+                    f"JIS X 8341-3:2016 Annex JB and WAIC's {pick(GUIDELINES['test'], 'en')}; per criterion: "
+                    f"{method_text} (sheet '{self.name('method')}')",
+                ),
+            ),
+            ("試験実施期間", "Test period", f"{start} ～ {end}" if start != end else start),
+            (
+                "試験実施者",
+                "Tester",
+                tester or self.t("（未記入: qa.yaml の claim.tester）", "(not given: claim.tester in qa.yaml)"),
+            ),
             ("使用したツール", "Tools", tools),
             ("実行 ID", "Run id", run.id),
         ]
-        rows = [
-            [i, ja if lang == "ja" else en, value] + ([en] if lang == "ja" else [])
-            for i, (ja, en, value) in enumerate(items, 1)
-        ]
-        headers = ["No", h("項目", "Item", lang), h("内容", "Value", lang)] + (["Item"] if lang == "ja" else [])
-        write_table(ws, headers, rows, [5, 34, 90, 30], wrap=True)
+        rows = [[i, self.t(ja, en), value] for i, (ja, en, value) in enumerate(items, 1)]
+        write_table(ws, ["No", self.t("項目", "Item"), self.t("内容", "Value")], rows, [5, 30, 100])
 
     def period(self) -> tuple[str, str]:
+        """From the first run of the test (the trend's earliest) to the last human review."""
         run = self.results.run
-        dates = [run.started[:10], (run.finished or run.started)[:10]]
+        days = [local_time(run.started, self.tz, False), local_time(run.finished or run.started, self.tz, False)]
+        days += [local_time(r.get("started"), self.tz, False) for r in trend_of(self.results).get("runs", [])]
         for v in [*self.j.site.values(), *(v for p in self.j.pages.values() for v in p.values())]:
-            if v.review_state in ("applied", "unpinned") and (v.review or {}).get("date"):
-                dates.append(v.review["date"])
-        return min(dates), max(dates)
+            if v.review_state in HUMAN and (v.review or {}).get("date"):
+                days.append(v.review["date"])
+        days = [d for d in days if d]
+        return min(days), max(days)
 
     def technologies(self) -> list[str]:
         listed = (self.config.get("claim") or {}).get("technologies")

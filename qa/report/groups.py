@@ -1,5 +1,6 @@
 """The findings-by-template workbook: one row per group (a defect fixed once in a template or component, with
-the pages it affects), and each group's pages — the grouped view next to the checklist's per-page findings."""
+the pages it affects), and each group's pages — the grouped view next to the checklist's per-page findings.
+Japanese words with ``lang: ja`` (the default), English with ``en``."""
 
 from __future__ import annotations
 
@@ -7,71 +8,89 @@ from pathlib import Path
 
 from openpyxl import Workbook
 
-from qa.judge.groups import group_findings, page_templates
-from qa.model import Results
-from qa.report._xlsx import write_table
+from qa.judge.groups import FindingGroup, group_findings, page_templates
+from qa.model import Finding, Results
+from qa.report._axe_ja import Messages
+from qa.report._vocab import OUTCOMES, pick
+from qa.report._xlsx import finish_print, run_header, write_table
 
 NAME = "groups"
 FILENAME = "findings-by-template.xlsx"
 EXAMPLE_PAGES = 5
+TITLE = ("テンプレート別指摘事項", "Findings by template")
 
 
 def _counts(counts: dict[str, int]) -> str:
     return ", ".join(f"{k} ({n})" for k, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
 
 
+def fix_text(g: FindingGroup, lang: str) -> str:
+    """Where to fix the group, in the deliverables' language."""
+    if lang != "ja":
+        return ("fix once in a template / " if g.shared else "") + g.summary()
+    if not g.shared:
+        return "1 ページ"
+    where = "テーマ" if g.templates else "共通のテンプレートまたは部品"
+    return f"テンプレートで一括修正: {where}で一度直す（{g.page_count} ページに影響）"
+
+
 def render(results: Results, out_dir: Path) -> list[Path]:
+    config = results.run.config or {}
+    lang = "en" if config.get("lang") == "en" else "ja"
+    words = Messages(config, lang)
     groups = group_findings(results)
+    ja = lang == "ja"
+
+    by_id = {f.id: f for f in results.findings}
+
+    def first(g: FindingGroup) -> Finding:  # the group's example finding: its words stand for the group
+        return next((by_id[i] for i in g.findings if i in by_id), None) or _finding(g)
+
     wb = Workbook()
     ws = wb.active
-    ws.title = "Groups"
+    ws.title = "Groups"  # sheet names kept: scripts and ``qa`` tests open them by name
+    headers = (
+        ["グループ", "ルール", "達成基準", "種別", "影響度", "ページ数", "指摘数", "対応", "修正方法"]
+        + ["投稿タイプ", "テンプレート", "セレクタ", "HTML の形", "HTML の例", "メッセージ", "ページの例"]
+        if ja
+        else ["Group", "Rule", "SC", "Outcome", "Impact", "Pages", "Findings", "対応 / Fix", "How to fix"]
+        + ["Post types", "Templates", "Selector", "HTML shape", "Example HTML", "Message", "Example pages"]
+    )
     write_table(
         ws,
-        [
-            "Group",
-            "Rule",
-            "SC",
-            "Outcome",
-            "Impact",
-            "Pages",
-            "Findings",
-            "対応 / Fix",
-            "Post types",
-            "Templates",
-            "Selector",
-            "HTML shape",
-            "Example HTML",
-            "Message",
-            "Example pages",
-        ],
+        headers,
         (
             [
                 g.id,
                 g.rule,
-                ", ".join(g.sc),
-                g.outcome,
-                g.impact or "",
+                words.sc_text(first(g)),
+                pick(OUTCOMES.get(g.outcome, (g.outcome, g.outcome)), lang),
+                words.impact(first(g)),
                 g.page_count,
                 len(g.findings),
-                ("テンプレートで一括修正 / " if g.shared else "") + g.summary(),
+                fix_text(g, lang),
+                words.fix(first(g)),
                 _counts(g.post_types),
                 _counts(g.templates),
                 g.selector,
                 g.html_shape,
                 g.example_html,
-                g.message,
+                words.message(first(g)),
                 "\n".join(g.pages[:EXAMPLE_PAGES])
                 + (f"\n… +{g.page_count - EXAMPLE_PAGES}" if g.page_count > EXAMPLE_PAGES else ""),
             ]
             for g in groups
         ),
-        [14, 22, 9, 12, 10, 8, 9, 40, 22, 34, 36, 26, 40, 50, 50],
+        [14, 16, 8, 7, 7, 6, 6, 30, 26, 14, 18, 20, 18, 24, 34, 34],
+        hidden=(12, 13, 14),  # the HTML and selector shapes: for the developer who fixes it, in results.json too
     )
     wordpress = page_templates(results)
     ps = wb.create_sheet("Pages by group")
     write_table(
         ps,
-        ["Group", "Rule", "Page", "Post type", "Template"],
+        ["グループ", "ルール", "ページ", "投稿タイプ", "テンプレート"]
+        if ja
+        else ["Group", "Rule", "Page", "Post type", "Template"],
         (
             [g.id, g.rule, url, wordpress.get(url, {}).get("type", ""), wordpress.get(url, {}).get("template", "")]
             for g in groups
@@ -79,6 +98,12 @@ def render(results: Results, out_dir: Path) -> list[Path]:
         ),
         [14, 22, 60, 14, 30],
     )
+    finish_print(wb, run_header(results, TITLE))
     path = out_dir / FILENAME
     wb.save(path)
     return [path]
+
+
+def _finding(g: FindingGroup) -> Finding:
+    """A stand-in finding with the group's rule, criteria and impact, for the words of a group without one."""
+    return Finding(rule=g.rule, outcome=g.outcome, url="", browser="", viewport="", sc=list(g.sc), impact=g.impact)

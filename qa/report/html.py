@@ -30,7 +30,8 @@ from qa.judge.criteria import by_sc
 from qa.judge.judgement import gate_of, site_verdicts, trend_of
 from qa.judge.trend import TREND_FILE, counts, trend_entry
 from qa.judge.verdicts import FAIL, NOT_APPLICABLE, NOT_VERIFIED, PASS, REVIEW, Verdict
-from qa.model import NEEDS_REVIEW, VIOLATION, Results, cell_name
+from qa.model import NEEDS_REVIEW, VIOLATION, Finding, Results, cell_name
+from qa.report._axe_ja import Messages
 
 NAME = "html"
 FILENAME = "report.html"
@@ -203,6 +204,13 @@ class _Strings:
         return i
 
 
+def report_message(words: Messages, f: Finding, lang: str) -> str:
+    """The workbooks' message in the report's language; a Japanese report keeps the tool's original words on a
+    second line (they are what a developer searches for, and what the finding recorded)."""
+    text = words.message(f)
+    return text if lang != "ja" or f.message in text else f"{text}\n原文: {f.message}"
+
+
 def pack(
     results: Results,
     out_dir: Path,
@@ -217,6 +225,7 @@ def pack(
     reads only its own chunk, so opening the report parses just what the overview and lists use.
     """
     s = _Strings()
+    words = Messages(results.run.config or {}, lang)
     snippets: list[_Strings] = []
     cells = list(results.run.cells)
     cell_pos = {c: i for i, c in enumerate(cells)}
@@ -284,7 +293,7 @@ def pack(
             box = 0
         rule = s(f.rule)
         if f.rule not in rules:
-            rules[f.rule] = [rule, s((f.details or {}).get("help")), s(f.help_url)]
+            rules[f.rule] = [rule, s(words.fix(f) or (f.details or {}).get("help")), s(words.help_url(f))]
         findings.append(
             [
                 rule,
@@ -295,7 +304,7 @@ def pack(
                 cell(cell_name(f.browser, f.viewport)),
                 s(f.target),
                 snippet(f.url, f.html[:SNIPPET_CHARS]),
-                s(f.message[:MESSAGE_CHARS]),
+                s(report_message(words, f, lang)[:MESSAGE_CHARS]),
                 box,
                 [cell(c) for c in f.seen_in],
                 s(f.check),

@@ -1,5 +1,7 @@
-"""検証完了チェックシート (operation-check completion sheet): automated rows filled with their evidence, manual rows
-from the YAML checklist with result / date / checker drop-downs and columns. ``qa ops import`` reads it back."""
+"""検証完了チェックシート (operation-check completion sheet): automated rows filled with their evidence, dated and
+signed by the suite where it decided them; manual rows from the YAML checklist with result / date / checker
+drop-downs, left blank until a person fills them; a 承認 sheet (作成 / 確認 / 承認: name and date). ``qa ops
+import`` reads the manual rows back."""
 
 from __future__ import annotations
 
@@ -7,38 +9,52 @@ from pathlib import Path
 from typing import Any
 
 from openpyxl import Workbook, load_workbook
-from openpyxl.styles import Alignment, PatternFill
+from openpyxl.styles import Alignment, Border, PatternFill, Side
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from qa.errors import UsageError
 from qa.judge.accepted import run_date
 from qa.judge.operations import NG, OK, RESULTS, UNCHECKED, automated_rows, manual_rows
 from qa.model import Results
-from qa.report._xlsx import safe, setup_print, write_table
+from qa.report._xlsx import finish_print, local_time, run_header, safe, setup_print, write_table
 
 NAME = "operation_sheet"
 FILENAME = "operation-check.xlsx"
 SHEET = "検証完了チェックシート"
 HEADERS = ["No", "区分", "確認項目", "Check", "確認方法", "結果", "根拠・備考", "確認日", "確認者", "ID"]
-WIDTHS = [5, 8, 40, 34, 40, 10, 70, 12, 14, 20]
+WIDTHS = [5, 6, 34, 30, 30, 8, 50, 11, 16, 14]
+TITLE = ("検証完了チェックシート", "Operation-check sheet")
+APPROVAL = "承認"
+ROLES = (("作成", "Prepared by"), ("確認", "Checked by"), ("承認", "Approved by"))
 COL = {name: i for i, name in enumerate(HEADERS)}
+_LINE = Side(style="thin")
+BOX = Border(left=_LINE, right=_LINE, top=_LINE, bottom=_LINE)
 FILLS = {OK: PatternFill("solid", fgColor="C6EFCE"), NG: PatternFill("solid", fgColor="FFC7CE")}
 
 
 def render(results: Results, out_dir: Path) -> list[Path]:
+    config = results.run.config or {}
+    lang = "en" if config.get("lang") == "en" else "ja"
     wb = Workbook()
     ws = wb.active
     ws.title = SHEET
     tool = f"qa-suite {results.run.tool.get('version', '')} (自動)"
-    day = run_date(results).isoformat()
+    day = local_time(results.run.started, config.get("timezone"), with_time=False) or run_date(results).isoformat()
     auto = automated_rows(results)
     manual = manual_rows(results)
-    rows = [[n, "自動", r.item, r.item_en, r.how, r.result, r.evidence, day, tool, r.id] for n, r in enumerate(auto, 1)]
+    # The suite dates and signs what it decided; a row it could not decide (未確認) stays unsigned like a manual one.
+    rows = [
+        [n, "自動", r.item, r.item_en, r.how, r.result, r.evidence if lang == "ja" else r.evidence_en or r.evidence]
+        + ([day, tool] if r.result != UNCHECKED else ["", ""])
+        + [r.id]
+        for n, r in enumerate(auto, 1)
+    ]
     rows += [
         [n, "手動", r.item, r.item_en, r.how, r.result, r.evidence, r.date, r.checker, r.id]
         for n, r in enumerate(manual, len(auto) + 1)
     ]
-    write_table(ws, HEADERS, rows, WIDTHS)
+    # The English item is for ``lang: en`` readers; the Japanese sheet hides it (import still finds it).
+    write_table(ws, HEADERS, rows, WIDTHS, hidden=(COL["Check"] + 1,) if lang == "ja" else ())
     result_col = chr(ord("A") + COL["結果"])
     for i, row in enumerate(rows, start=2):
         cell = ws[f"{result_col}{i}"]
@@ -62,23 +78,47 @@ def render(results: Results, out_dir: Path) -> list[Path]:
     for key, value in (
         ("対象サイト / Site", results.run.start_url),
         ("実行ID / Run", results.run.id),
-        ("実行日時 / Started", results.run.started),
+        ("実行日時 / Started", local_time(results.run.started, config.get("timezone"))),
         ("状態 / Status", results.run.status),
         ("ブラウザ・画面幅 / Cells", ", ".join(results.run.cells)),
         ("手動項目の定義 / Manual checklist", source),
         (
             "自動項目 / Automated rows",
-            f"{sum(r.result == OK for r in auto)} OK, {sum(r.result == NG for r in auto)} NG",
+            f"OK {sum(r.result == OK for r in auto)} 件、NG {sum(r.result == NG for r in auto)} 件",
         ),
-        ("手動項目 / Manual rows", f"{sum(r.result != UNCHECKED for r in manual)} of {len(manual)} recorded"),
-        ("取込 / Import", "qa ops import operation-check.xlsx <run folder>"),
+        ("手動項目 / Manual rows", f"{len(manual)} 件中 {sum(r.result != UNCHECKED for r in manual)} 件記入済み"),
+        ("取込 / Import", "記入後に取り込むコマンド: qa ops import operation-check.xlsx <実行フォルダー>"),
     ):
         info.append([safe(key), safe(value)])
     info.column_dimensions["A"].width, info.column_dimensions["B"].width = 34, 80
     setup_print(info, "1:1")
+    approval_sheet(wb.create_sheet(APPROVAL), lang)
+    finish_print(wb, run_header(results, TITLE))
     path = out_dir / FILENAME
     wb.save(path)
     return [path]
+
+
+def approval_sheet(ws: Any, lang: str) -> None:
+    """作成 / 確認 / 承認: a name and a date each, written by the people who sign the sheet off."""
+    ja = lang == "ja"
+    ws.append(["承認欄" if ja else "Sign-off"])
+    ws.append(["役割", "氏名", "日付", "印"] if ja else ["Role", "Name", "Date", "Seal"])
+    for role in ROLES:
+        ws.append([role[0] if ja else role[1]])
+    for row in ws.iter_rows(min_row=2, max_row=2 + len(ROLES)):
+        for cell in row[:4]:
+            cell.border = BOX
+            cell.alignment = Alignment(vertical="center")
+    for i in range(3, 3 + len(ROLES)):
+        ws.row_dimensions[i].height = 36
+    for col, width in zip("ABCD", (14, 30, 16, 12), strict=True):
+        ws.column_dimensions[col].width = width
+    date = DataValidation(type="date", operator="greaterThan", formula1="36526", allow_blank=True)
+    date.error = "日付を入力してください (YYYY-MM-DD)" if ja else "Enter a date (YYYY-MM-DD)"
+    ws.add_data_validation(date)
+    date.add(f"C3:C{2 + len(ROLES)}")
+    setup_print(ws, "")
 
 
 def read_filled(path: Path) -> list[dict[str, Any]]:

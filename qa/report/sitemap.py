@@ -17,7 +17,7 @@ from qa.discover.planned import plan_path, same_title
 from qa.links.collect import page_key as fold
 from qa.model import Results
 from qa.redact import redact_url
-from qa.report._xlsx import safe, setup_print, write_table
+from qa.report._xlsx import finish_print, run_header, safe, setup_print, write_table
 from qa.report.linkcheck import link_rows
 
 NAME = "sitemap"
@@ -256,6 +256,7 @@ def render(results: Results, out_dir: Path) -> list[Path]:
         )
     summary(ws, results, entries, diff)
     path = out_dir / FILENAME
+    finish_print(wb, run_header(results, ("完成時のサイトマップ", "Sitemap of the finished site")))
     wb.save(path)
     return [path, write_xml(entries, out_dir)]
 
