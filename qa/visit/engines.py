@@ -18,6 +18,7 @@ from qa.visit.bidi_driver import launch_bidi
 from qa.visit.driver import Engine
 from qa.visit.matrix import BrowserSpec
 from qa.visit.playwright_driver import launch_playwright
+from qa.visit.plugins import plugin_drivers
 from qa.visit.webdriver_driver import launch_webdriver, webkitgtk_available
 
 SYSTEM_FIREFOX = ("/usr/bin/firefox-esr", "/usr/bin/firefox")
@@ -34,6 +35,9 @@ def system_firefox() -> str | None:
 
 async def launch(pw: Playwright, spec: BrowserSpec, preload: tuple[str, ...] = ()) -> Engine:
     """One browser process; ``preload``: scripts every document gets at its start (see ``PageCheck.preload``)."""
+    plugin = plugin_drivers().get(spec.driver)
+    if plugin is not None:
+        return await plugin(pw, spec, preload)
     if spec.driver == "webdriver":
         return await launch_webdriver(spec, preload)
     if spec.engine == "firefox" and spec.driver in ("playwright", "executable") and not spec.endpoint:

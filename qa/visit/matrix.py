@@ -4,19 +4,28 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import Field
 
-from qa.config import Section, nearest, parse, read_yaml
+from qa.config import Section, checked, nearest, parse, read_yaml
 from qa.errors import ConfigError, UsageError
+
+
+def _known_driver(name: str) -> str | None:
+    from qa.visit.plugins import driver_names
+
+    known = driver_names()
+    return None if name in known else f"must be one of {', '.join(known)}"
 
 
 class BrowserEntry(Section):
     name: str = Field(description="the name --browser selects")
     engine: Literal["chromium", "firefox", "webkit"] = Field(description="chromium, firefox or webkit")
-    driver: Literal["playwright", "executable", "channel", "endpoint", "webdriver"] = Field(
-        "playwright", description="how the browser is started"
+    driver: Annotated[str, checked(_known_driver)] = Field(
+        "playwright",
+        description="how the browser is started: playwright, executable, channel, endpoint, webdriver, or a "
+        "plug-in driver's name (qa/visit/plugins.py)",
     )
     executable: str | None = Field(None, description="path of the browser program")
     channel: str | None = Field(None, description="a Playwright channel such as chrome or msedge")
