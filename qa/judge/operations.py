@@ -20,6 +20,7 @@ import yaml
 from qa.config import nearest, read_yaml
 from qa.errors import ConfigError
 from qa.judge.gate import LINK_CHECKS, LINKS, finding_family
+from qa.judge.inventory import COMMANDS, NOT_RUN_JA
 from qa.model import VIOLATION, Results
 
 OK, NG, NOT_APPLICABLE, UNCHECKED = "OK", "NG", "対象外", "未確認"
@@ -50,6 +51,10 @@ def _urls(urls: list[str]) -> str:
 def _ran(results: Results, check_ids: tuple[str, ...] | str) -> bool:
     ids = (check_ids,) if isinstance(check_ids, str) else check_ids
     return any(c.id in ids and c.pages for c in results.checks)
+
+
+def _not_run(why: str, family: str) -> str:
+    return f"{NOT_RUN_JA}: {why}; run {COMMANDS[family]}"
 
 
 def automated_rows(results: Results) -> list[OpRow]:
@@ -104,7 +109,7 @@ def automated_rows(results: Results) -> list[OpRow]:
         else:
             result, evidence = OK, f"axe rules {', '.join(LABEL_RULES[:3])}…: no violation"
     else:
-        result, evidence = UNCHECKED, "the accessibility checks did not run (qa audit --only without a11y)"
+        result, evidence = UNCHECKED, _not_run("the accessibility checks did not run", "a11y")
     row(
         "form-labels",
         "全てのフォーム部品にラベルが付いている",
@@ -119,7 +124,7 @@ def automated_rows(results: Results) -> list[OpRow]:
         status = nf.get("status")
         result, evidence = (OK if status in (404, 410) else NG), f"GET {nf.get('url')} → {status or 'no response'}"
     else:
-        result, evidence = UNCHECKED, "not probed in this run (the ops checks did not run)"
+        result, evidence = UNCHECKED, _not_run("not probed in this run (the ops checks did not run)", "ops")
     row(
         "custom-404",
         "存在しないURLでステータス404を返す（カスタム404ページ）",
@@ -130,7 +135,7 @@ def automated_rows(results: Results) -> list[OpRow]:
     )
     sm = probes.get("sitemap")
     if not sm:
-        result, evidence = UNCHECKED, "not probed in this run (the ops checks did not run)"
+        result, evidence = UNCHECKED, _not_run("not probed in this run (the ops checks did not run)", "ops")
     elif not sm.get("valid"):
         result, evidence = NG, sm.get("problem") or "invalid"
     elif sm.get("missing_count"):
@@ -154,7 +159,7 @@ def automated_rows(results: Results) -> list[OpRow]:
         evidence = f"{len(broken)} broken link(s): " + _urls(sorted({f"{f.url} → {f.target}" for f in broken}))
         evidence = evidence if broken else "no broken link"
     else:
-        result, evidence = UNCHECKED, "the link check did not run"
+        result, evidence = UNCHECKED, _not_run("the link check did not run", "links")
     row("links", "リンク切れがない", "No broken links", "リンクチェック（LinkChecker）", result, evidence)
     failed = sorted({p.url for p in visits if p.facts.get("failed_requests")})
     row(

@@ -23,6 +23,15 @@ FAMILY_JA = {
 }
 
 
+# What each family's results appear in, for the "not run" notes of the summaries.
+DELIVERABLES = {
+    "a11y": "checklist-*.xlsx (the criteria stay 未検証 / not verified)",
+    "links": "link-check.xlsx",
+    "browsers": "browser-check.xlsx",
+    "ops": "operation-check.xlsx (its automated rows stay 未確認)",
+}
+
+
 def count_rows(inventory: Inventory) -> list[tuple[str, int]]:
     """The page counts, worded the same in every workbook (a test compares them across the deliverables)."""
     return [

@@ -23,6 +23,7 @@ from openpyxl.worksheet._write_only import WriteOnlyWorksheet as Worksheet
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from qa.judge import sampling
+from qa.judge.inventory import inventory_of
 from qa.judge.judgement import conformance_of, judgement_of, profiles_of, stored
 from qa.judge.profiles import Profile
 from qa.judge.reviews import HUMAN_VERDICTS
@@ -30,6 +31,7 @@ from qa.judge.verdicts import Judgement, Verdict
 from qa.model import VIOLATION, Results
 from qa.report import _crops
 from qa.report._axe_ja import message_ja
+from qa.report._inventory import exceptions_sheet
 from qa.report._parallel import run_jobs
 from qa.report._vocab import CONFORMANCE, REASONS, REVIEW_STATES, pick, verdict_labels
 from qa.report._xlsx import write_table
@@ -99,6 +101,7 @@ class Deliverable:
         self.criteria_sheet(criteria)
         self.findings_sheet(self.wb.create_sheet(self.name("findings")))
         self.urls_sheet(self.wb.create_sheet(self.name("urls")))
+        add_exceptions(self.wb, self.results)
         self.summary_sheet(summary)
         meta = self.wb.create_sheet(META_SHEET)
         meta.append([json.dumps(self.meta, ensure_ascii=False)])
@@ -301,7 +304,7 @@ class Deliverable:
     def urls_sheet(self, ws: Worksheet) -> None:
         sample = self.results.extra.get(sampling.SECTION) or {}
         representative = set(sample.get("representative", []))
-        titles = {p.url: p.title for p in self.results.pages}
+        titles = page_titles(self.results)
         kind = {True: ("代表", "Representative"), False: ("ランダム", "Random")}
         method = sample.get("method", "all")
         rows = [
@@ -389,3 +392,14 @@ class Deliverable:
                 if inv.get(key):
                     found[tech] += 1
         return ["HTML", *(t for t in ("CSS", "JavaScript", "WAI-ARIA", "SVG") if found[t])]
+
+
+# -- the page list reads the run's page inventory (qa.judge.inventory) -----------------------------------------------
+def page_titles(results: Results) -> dict[str, str]:
+    """The title of every page of the inventory, by its canonical URL (the URLs the judgement lists)."""
+    return {p.url: p.title for p in inventory_of(results).pages}
+
+
+def add_exceptions(wb: Workbook, results: Results) -> None:
+    """The 例外事項 sheet: every page the run could not audit, once, with the reason."""
+    exceptions_sheet(wb, inventory_of(results))
