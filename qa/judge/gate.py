@@ -28,6 +28,7 @@ from urllib.parse import urlsplit
 
 from qa import vocab
 from qa.judge.criteria import by_sc
+from qa.judge.inventory import inventory_of
 from qa.model import NEEDS_REVIEW, VIOLATION, Finding, Results
 
 A11Y = vocab.A11Y_VIOLATIONS
@@ -128,13 +129,15 @@ def gate_items(results: Results) -> list[GateItem]:
     items = [GateItem(finding_family(f), f.rule, f.url, tuple(f.sc), f) for f in results.findings if not is_accepted(f)]
     js_pages = {i.url for i in items if i.family == JS}
     http_seen: set[str] = set()
+    page_of = inventory_of(results).alias_of()  # another address of a counted page is not a second page
     for p in results.pages:
-        if p.facts.get("js_errors") and p.url not in js_pages:
-            js_pages.add(p.url)
-            items.append(GateItem(JS, "js-error", p.url))
-        if p.status != 200 and p.url not in http_seen:
-            http_seen.add(p.url)
-            items.append(GateItem(HTTP, f"http-{p.status}" if p.status else "not-loaded", p.url))
+        url = page_of.get(p.url, p.url)
+        if p.facts.get("js_errors") and url not in js_pages:
+            js_pages.add(url)
+            items.append(GateItem(JS, "js-error", url))
+        if p.status != 200 and url not in http_seen:
+            http_seen.add(url)
+            items.append(GateItem(HTTP, f"http-{p.status}" if p.status else "not-loaded", url))
     return items
 
 

@@ -14,7 +14,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from qa.judge import trend, verdicts
+from qa.judge import inventory, trend, verdicts
 from qa.judge.conformance import Conformance, derive
 from qa.judge.gate import GateResult, GateSettings, evaluate_gate, settings_of
 from qa.judge.profiles import PROFILES, Profile, selected
@@ -41,6 +41,7 @@ def judge_run(
     """
     config = (results.run.config or {}) if config is None else config
     level = config.get("level", "AA")
+    inventory.apply(results)  # one page per document, alias findings folded: judged and counted once
     every = verdicts.judge_run(results, None, level, config)  # every catalogue criterion; profiles take subsets
     gate = evaluate_gate(results, settings or settings_of(results))
     previous = results.extra.get(SECTION) or {}
@@ -105,11 +106,12 @@ def stored(results: Results) -> dict[str, Any]:
 
 def load_run(run_dir: Path) -> Results:
     """A run folder's results, judged. A results.json of schema 1.0, or the records of an interrupted run, has no
-    stored judgement: it is judged here, once, with the run's own settings and the runs beside it (the file itself
-    is not rewritten, so judging it again later sees the same folder)."""
+    stored judgement (one written before the page inventory has no inventory): it is judged here, once, with the
+    run's own settings and the runs beside it (the file itself is not rewritten, so judging it again later sees the
+    same folder)."""
     run_dir = resolve_run_dir(run_dir)
     results = load_results(run_dir)
-    if not isinstance(results.extra.get(SECTION), dict):
+    if not isinstance(results.extra.get(SECTION), dict) or inventory.SECTION not in results.extra:
         judge_run(results, run_dir=run_dir)
     return results
 

@@ -21,6 +21,7 @@ from pydantic import BeforeValidator, ConfigDict, Field
 from qa.config import Section, Text, checked, parse, read_yaml, to_date
 from qa.errors import ConfigError
 from qa.judge.gate import LINK_CHECKS, LINKS, finding_family
+from qa.judge.inventory import COMMANDS, NOT_RUN_JA
 from qa.model import VIOLATION, Results
 
 OK, NG, NOT_APPLICABLE, UNCHECKED = "OK", "NG", "対象外", "未確認"
@@ -58,6 +59,11 @@ def _urls(urls: list[str], lang: str = "en") -> str:
 def _ran(results: Results, check_ids: tuple[str, ...] | str) -> bool:
     ids = (check_ids,) if isinstance(check_ids, str) else check_ids
     return any(c.id in ids and c.pages for c in results.checks)
+
+
+def _not_run(ja: str, en: str, family: str) -> tuple[str, str]:
+    """A row whose check did not run says so, and which command runs it."""
+    return f"{NOT_RUN_JA}: {ja}（実行するには {COMMANDS[family]}）", f"not run: {en}; run {COMMANDS[family]}"
 
 
 def automated_rows(results: Results) -> list[OpRow]:
@@ -130,10 +136,9 @@ def automated_rows(results: Results) -> list[OpRow]:
             rules = ", ".join(LABEL_RULES[:3])
             result, evidence = OK, (f"axe のルール {rules} ほか: 違反なし", f"axe rules {rules}…: no violation")
     else:
-        result = UNCHECKED
-        evidence = (
-            "アクセシビリティチェックを実行していない（qa audit --only で a11y を除外）",
-            "the accessibility checks did not run (qa audit --only without a11y)",
+        result, evidence = (
+            UNCHECKED,
+            _not_run("アクセシビリティチェックを実行していない", "the accessibility checks did not run", "a11y"),
         )
     row(
         "form-labels",
@@ -153,7 +158,7 @@ def automated_rows(results: Results) -> list[OpRow]:
             f"GET {nf.get('url')} → {status or 'no response'}",
         )
     else:
-        result, evidence = UNCHECKED, NOT_PROBED
+        result, evidence = UNCHECKED, _not_run(*NOT_PROBED, "ops")
     row(
         "custom-404",
         "存在しないURLでステータス404を返す（カスタム404ページ）",
@@ -164,7 +169,7 @@ def automated_rows(results: Results) -> list[OpRow]:
     )
     sm = probes.get("sitemap")
     if not sm:
-        result, evidence = UNCHECKED, NOT_PROBED
+        result, evidence = UNCHECKED, _not_run(*NOT_PROBED, "ops")
     elif not sm.get("valid"):
         problem = sm.get("problem") or "invalid"
         result, evidence = NG, (f"sitemap.xml が妥当でない: {problem}", problem)
@@ -200,7 +205,7 @@ def automated_rows(results: Results) -> list[OpRow]:
             else ("リンク切れなし", "no broken link")
         )
     else:
-        result, evidence = UNCHECKED, ("リンクチェックを実行していない", "the link check did not run")
+        result, evidence = UNCHECKED, _not_run("リンクチェックを実行していない", "the link check did not run", "links")
     row("links", "リンク切れがない", "No broken links", "リンクチェック（LinkChecker）", result, evidence)
     failed = sorted({p.url for p in visits if p.facts.get("failed_requests")})
     row(

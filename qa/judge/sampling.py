@@ -16,6 +16,7 @@ import random
 from typing import Any
 from urllib.parse import urljoin
 
+from qa.judge.inventory import inventory_of
 from qa.model import Results
 from qa.urls import normalise
 
@@ -37,12 +38,9 @@ def representative_urls(config: dict[str, Any], start_url: str) -> list[str]:
 
 
 def audited_urls(results: Results) -> list[str]:
-    """Every URL audited in at least one browser/viewport cell, in crawl order."""
-    seen: dict[str, None] = {}
-    for p in results.pages:
-        if not p.error:
-            seen.setdefault(p.url, None)
-    return list(seen)
+    """Every page audited in at least one browser/viewport cell, in crawl order: the page inventory's canonical
+    URLs (another address of the same document is not a second page)."""
+    return inventory_of(results).urls
 
 
 def select(results: Results, config: dict[str, Any]) -> dict[str, Any]:

@@ -12,6 +12,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from qa.judge.inventory import inventory_of
 from qa.model import NEEDS_REVIEW, VIOLATION, Results
 from qa.store import RESULTS
 
@@ -33,7 +34,8 @@ def counts(findings: list[dict[str, Any]] | list[Any]) -> tuple[int, int]:
 def trend_entry(results: Results) -> dict[str, Any]:
     """What a later run's trend needs of this one (its ``trend.json``)."""
     run = results.run
-    return _trend_line(run.start_url, run.id, run.started, results.findings, {p.url for p in results.pages})
+    pages = set(inventory_of(results).urls)  # the pages every report of this run counts
+    return _trend_line(run.start_url, run.id, run.started, results.findings, pages)
 
 
 def _trend_line(start_url: Any, run_id: Any, started: Any, findings: list[Any], urls: set[Any]) -> dict[str, Any]:

@@ -1,9 +1,11 @@
 """The browser-check workbook (ブラウザチェック結果): pages × browser/viewport matrix with links to the screenshots,
 the browser issues, the test environment and thumbnails. The screenshots stay in ``screenshots/`` beside it.
 
-A cell is NG when the page could not be loaded or has a browser-family violation there (JavaScript error, failed
-resource, broken image, horizontal overflow), 要確認 when only something for a person to judge remains (console
-error, rendering that differs from the reference engine, no viewport meta), OK otherwise.
+A row per page of the run's inventory (``qa.judge.inventory``); the pages that could not be audited are listed on
+the 例外事項 sheet. A cell is NG when the page could not be loaded or has a browser-family violation there
+(JavaScript error, failed resource, broken image, horizontal overflow) — found by the checks or recorded by the
+visit —, 要確認 when only something for a person to judge remains (console error, rendering that differs from the
+reference engine, no viewport meta), OK otherwise. When the browser checks did not run, every cell says 未実施.
 """
 
 from __future__ import annotations
@@ -18,8 +20,11 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from PIL import Image
 
+from qa.check.browser_events import page_findings
 from qa.check.screenshot import PNG_ONLY, THUMB_WIDTH, save_thumbnail, thumbnail_path
-from qa.model import NEEDS_REVIEW, VIOLATION, Finding, Page, Results
+from qa.judge.inventory import NOT_RUN_JA, Inventory, inventory_of
+from qa.model import NEEDS_REVIEW, VIOLATION, Finding, Page, Results, merge_cells
+from qa.report._inventory import exceptions_sheet, not_run_text
 from qa.report._xlsx import finish_print, run_header, safe, setup_print, write_table
 
 NAME = "browser_matrix"
@@ -27,11 +32,13 @@ FILENAME = "browser-check.xlsx"
 BROWSER_CHECKS = ("browser", "browser-events", "render-diff")
 
 OK, NG, REVIEW, ERROR, NOT_RUN = "OK", "NG", "要確認", "エラー", "—"
+UNCHECKED = NOT_RUN_JA  # the browser checks did not run: nothing is claimed
 FILLS = {
     OK: PatternFill("solid", fgColor="C6EFCE"),
     NG: PatternFill("solid", fgColor="FFC7CE"),
     REVIEW: PatternFill("solid", fgColor="FFEB9C"),
     ERROR: PatternFill("solid", fgColor="D9D9D9"),
+    UNCHECKED: PatternFill("solid", fgColor="D9D9D9"),
 }
 RULES_JA = {
     "js-error": "JavaScriptエラー / JavaScript error",
@@ -59,7 +66,39 @@ def cell_status(page: Page | None, findings: list[Finding]) -> str:
 
 
 def browser_findings(results: Results) -> list[Finding]:
-    return [f for f in results.findings if f.check in BROWSER_CHECKS]
+    """The browser checks' findings, plus every problem a visit recorded (JavaScript error, failed request, broken
+    image) that no finding covers in its cell: a run with only some browser checks (``--only browser``) still
+    shows them."""
+    found = [f for f in results.findings if f.check in BROWSER_CHECKS]
+    covered = {(f.rule, f.url, cell) for f in found for cell in f.seen_in}
+    page_of = inventory_of(results).alias_of()
+    recorded: list[Finding] = []
+    for p in results.pages:
+        if p.error:
+            continue
+        for f in [*page_findings(p), *_broken_images(p)]:
+            f.url = page_of.get(f.url, f.url)
+            if (f.rule, f.url, p.cell) not in covered:
+                recorded.append(f)
+    return found + merge_cells(recorded)
+
+
+def _broken_images(page: Page) -> list[Finding]:
+    return [
+        Finding(
+            "broken-image",
+            VIOLATION,
+            page.url,
+            page.browser,
+            page.viewport,
+            check="browser",
+            target=str(item.get("target", "")),
+            html=str(item.get("html", "")),
+            message=f"Image did not load: {item.get('src', '')}",
+        )
+        for item in (page.facts.get("browser") or {}).get("broken_images") or []
+        if isinstance(item, dict)
+    ]
 
 
 def _by_cell(findings: list[Finding]) -> dict[tuple[str, str], list[Finding]]:
@@ -76,7 +115,7 @@ def _link(cell, target: str) -> None:
         cell.font = Font(color="0563C1", underline="single")
 
 
-def _matrix(wb: Workbook, results: Results, by_cell: dict, pages: dict, urls: list[str]) -> None:
+def _matrix(wb: Workbook, results: Results, by_cell: dict, pages: dict, urls: list[str], ran: bool) -> None:
     ws = wb.active
     ws.title = "マトリクス (Matrix)"
     cells = results.run.cells
@@ -88,7 +127,7 @@ def _matrix(wb: Workbook, results: Results, by_cell: dict, pages: dict, urls: li
         ws.cell(r, 2, safe(first.title if first else ""))
         for c, cell_name in enumerate(cells, start=3):
             page = pages.get((url, cell_name))
-            status = cell_status(page, by_cell.get((url, cell_name), []))
+            status = cell_status(page, by_cell.get((url, cell_name), [])) if ran else UNCHECKED
             cell = ws.cell(r, c, status)
             cell.alignment = Alignment(horizontal="center")
             if status in FILLS:
@@ -102,14 +141,20 @@ def _matrix(wb: Workbook, results: Results, by_cell: dict, pages: dict, urls: li
         "NG: 表示・動作の不具合 / a browser problem (JavaScript error, failed resource, broken image, overflow)",
         "要確認: 人による確認が必要 / a person must look (console error, rendering differs, no viewport meta)",
         "エラー: ページを読み込めず / the page could not be loaded",
+        f"{UNCHECKED}: ブラウザチェックを実行していない / the browser checks did not run",
+        "監査できなかったページは「例外事項」シート / pages that could not be audited: sheet 例外事項 (Exceptions)",
         "各セルのリンク先はスクリーンショット / each cell links to its screenshot (screenshots/ beside this file)",
     ]
     for i, text in enumerate(notes):
         ws.cell(legend + i, 1, text)
 
 
-def _issues(wb: Workbook, results: Results, findings: list[Finding]) -> None:
+def _issues(wb: Workbook, results: Results, findings: list[Finding], inventory: Inventory) -> None:
     ws = wb.create_sheet("問題一覧 (Issues)")
+    if not inventory.ran("browsers"):
+        ws.append([not_run_text(inventory, "browsers")])
+        ws.column_dimensions["A"].width = 100
+        return
     shots = {(p.url, p.cell): p.facts.get("screenshot", "") for p in results.pages}
     rows = []
     links = []
@@ -145,6 +190,8 @@ def _issues(wb: Workbook, results: Results, findings: list[Finding]) -> None:
         "差分 / Diff",
         "ID",
     ]
+    if not rows:
+        rows = [["", "問題なし / no browser problem found on any page", *[""] * 9]]
     write_table(ws, headers, rows, [45, 30, 18, 16, 10, 36, 30, 60, 20, 16, 18])
     for r, (shot, diff) in enumerate(links, start=2):
         _link(ws.cell(r, 9), shot)
@@ -204,15 +251,23 @@ def _thumbnail(run_dir: Path, page: Page) -> Path | None:
     return target
 
 
-def _thumbnails(wb: Workbook, results: Results, run_dir: Path, pages: dict, urls: list[str], by_cell: dict) -> None:
+def _thumbnails(
+    wb: Workbook, results: Results, run_dir: Path, pages: dict, urls: list[str], by_cell: dict, inventory: Inventory
+) -> None:
     """Thumbnails of the pages with a problem in some cell, side by side for every cell."""
     ws = wb.create_sheet("サムネイル (Thumbnails)")
+    if not inventory.ran("browsers"):
+        ws.append([not_run_text(inventory, "browsers")])
+        ws.column_dimensions["A"].width = 100
+        return
     cells = results.run.cells
     ws.append(["ページ / Page", *cells])
     ws.column_dimensions["A"].width = 40
     for c in range(len(cells)):
         ws.column_dimensions[get_column_letter(c + 2)].width = THUMB_WIDTH / 7 + 2
     shown = [url for url in urls if any(by_cell.get((url, c)) for c in cells)]
+    if not shown:
+        ws.append(["問題のあるページはありません / no page has a browser problem: no thumbnail to show"])
     wanted = [pages[(url, c)] for url in shown for c in cells if (url, c) in pages]
     # Decoding each full-page screenshot is the work; Pillow lets other threads run meanwhile.
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 2, thread_name_prefix="thumbnails") as pool:
@@ -237,16 +292,19 @@ def _thumbnails(wb: Workbook, results: Results, run_dir: Path, pages: dict, urls
 def render(results: Results, out_dir: Path) -> list[Path]:
     if not results.pages:
         return []
-    findings = browser_findings(results)
+    inventory = inventory_of(results)
+    ran = inventory.ran("browsers")
+    findings = browser_findings(results) if ran else []
     by_cell = _by_cell(findings)
     pages = {(p.url, p.cell): p for p in results.pages}
-    urls = list(dict.fromkeys(p.url for p in results.pages))
+    urls = inventory.urls
     wb = Workbook()
     wb.properties.title = "ブラウザチェック結果 / Browser check results"
-    _matrix(wb, results, by_cell, pages, urls)
-    _issues(wb, results, findings)
+    _matrix(wb, results, by_cell, pages, urls, ran)
+    _issues(wb, results, findings, inventory)
     _environment(wb, results)
-    _thumbnails(wb, results, out_dir, pages, urls, by_cell)
+    _thumbnails(wb, results, out_dir, pages, urls, by_cell, inventory)
+    exceptions_sheet(wb, inventory)
     path = out_dir / FILENAME
     finish_print(wb, run_header(results, ("ブラウザチェック結果", "Browser check results")))
     wb.save(path)

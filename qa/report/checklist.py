@@ -28,6 +28,7 @@ from openpyxl.worksheet._write_only import WriteOnlyWorksheet as Worksheet
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from qa.judge import sampling
+from qa.judge.inventory import inventory_of
 from qa.judge.judgement import conformance_of, judgement_of, profiles_of, stored, trend_of
 from qa.judge.profiles import Profile
 from qa.judge.reviews import HUMAN_VERDICTS
@@ -48,7 +49,6 @@ from qa.report._vocab import (
     verdict_labels,
 )
 from qa.report._xlsx import PrintHeader, finish_print, local_time, write_table
-from qa.store import read_frontier
 
 NAME = "checklist"
 FILENAMES = [f"checklist-{p}.xlsx" for p in ("wcag22", "jis2016", "wcag21")]  # for INDEX.md
@@ -390,7 +390,7 @@ class Deliverable:
     def urls_sheet(self, ws: Worksheet) -> None:
         sample = self.results.extra.get(sampling.SECTION) or {}
         representative = set(sample.get("representative", []))
-        titles = {p.url: p.title for p in self.results.pages}
+        titles = page_titles(self.results)
         kind = {True: ("代表", "Representative"), False: ("ランダム", "Random")}
         method = sample.get("method", "all")
         rows = [
@@ -433,25 +433,9 @@ class Deliverable:
         write_table(ws, headers, rows, [7, 34, 10, 60, 34])
 
     def exceptions(self) -> list[tuple[str, str]]:
-        """例外事項: pages excluded or not auditable, and why. The page inventory's list when the run has one,
-        else the pages that could not be audited and the URLs the crawl skipped."""
-        inventory = self.results.extra.get("inventory")
-        listed = inventory.get("exceptions") if isinstance(inventory, dict) else None
-        if isinstance(listed, list):
-            out = []
-            for item in listed:
-                if isinstance(item, dict):
-                    out.append((str(item.get("url", "")), str(item.get("reason") or item.get("why") or "")))
-                else:
-                    out.append((str(item), ""))
-            return out
-        out = {}
-        for p in self.results.pages:
-            if p.error and p.url not in out:
-                out[p.url] = self.t(f"試験できなかったページ（{p.error}）", f"could not be audited ({p.error})")
-        for url, reason in read_frontier(self.run_dir)[1]:
-            out.setdefault(url, self.t(f"クロールの対象外（{reason}）", f"skipped by the crawl ({reason})"))
-        return list(out.items())
+        """例外事項: every page the run could not audit, once, with the reason (the run's page inventory, which
+        every other deliverable counts too)."""
+        return [(e.url, e.reason) for e in inventory_of(self.results).exceptions]
 
     def exceptions_sheet(self, ws: Worksheet) -> None:
         rows = [[i, url, why] for i, (url, why) in enumerate(self.exceptions(), start=1)]
@@ -574,3 +558,9 @@ class Deliverable:
                 if inv.get(key):
                     found[tech] += 1
         return ["HTML", *(t for t in ("CSS", "JavaScript", "WAI-ARIA", "SVG") if found[t])]
+
+
+# -- the page list reads the run's page inventory (qa.judge.inventory) -----------------------------------------------
+def page_titles(results: Results) -> dict[str, str]:
+    """The title of every page of the inventory, by its canonical URL (the URLs the judgement lists)."""
+    return {p.url: p.title for p in inventory_of(results).pages}

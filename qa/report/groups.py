@@ -1,6 +1,7 @@
 """The findings-by-template workbook: one row per group (a defect fixed once in a template or component, with
 the pages it affects), and each group's pages — the grouped view next to the checklist's per-page findings.
-Japanese words with ``lang: ja`` (the default), English with ``en``."""
+Japanese words with ``lang: ja`` (the default), English with ``en``. Pages are the run's inventory pages: a finding
+on another address of a page was folded onto it, so one defect on one page is never "fix once in the template"."""
 
 from __future__ import annotations
 
@@ -9,8 +10,10 @@ from pathlib import Path
 from openpyxl import Workbook
 
 from qa.judge.groups import FindingGroup, group_findings, page_templates
+from qa.judge.inventory import inventory_of
 from qa.model import Finding, Results
 from qa.report._axe_ja import Messages
+from qa.report._inventory import count_rows, exceptions_sheet
 from qa.report._vocab import OUTCOMES, pick
 from qa.report._xlsx import finish_print, run_header, write_table
 
@@ -98,6 +101,12 @@ def render(results: Results, out_dir: Path) -> list[Path]:
         ),
         [14, 22, 60, 14, 30],
     )
+    inventory = inventory_of(results)
+    about = wb.create_sheet("概要 Summary")
+    write_table(
+        about, ["項目 / Item", "値 / Value"], [*count_rows(inventory), ("グループ / Groups", len(groups))], [60, 14]
+    )
+    exceptions_sheet(wb, inventory)
     finish_print(wb, run_header(results, TITLE))
     path = out_dir / FILENAME
     wb.save(path)

@@ -27,6 +27,7 @@ from typing import Any
 
 import qa
 from qa.judge.criteria import by_sc
+from qa.judge.inventory import Inventory, inventory_of
 from qa.judge.judgement import gate_of, site_verdicts, trend_of
 from qa.judge.trend import TREND_FILE, counts, trend_entry
 from qa.judge.verdicts import FAIL, NOT_APPLICABLE, NOT_VERIFIED, PASS, REVIEW, Verdict
@@ -252,8 +253,12 @@ def pack(
             snippets.append(_Strings())
         return snippets[chunk](html_text)
 
+    inventory = inventory_of(results)
+    alias_of = inventory.alias_of()
     visits = []
     for p in results.pages:
+        if p.url in alias_of:  # the same document as its page: shown (and counted) once, there
+            continue
         u = url(p.url, p.title)
         facts = p.facts or {}
         wp = facts.get("wordpress") or facts.get("wordpress_body")  # post type and template, when WordPress
@@ -340,6 +345,7 @@ def pack(
         "criteria": criteria,
         "links": pack_links(results.extra.get("links"), s),
         "groups": pack_groups(results.extra.get("groups"), s, url_pos),
+        "notrun": inventory.not_run(),  # family -> command: the views say so instead of showing nothing
         "s": s.items,
     }
     return data, [chunk.items for chunk in snippets]
@@ -435,8 +441,7 @@ def render_overview(
     wcag = by_sc()
     violations, review = counts(results.findings)
     other = sum(1 for f in results.findings if f.outcome == VIOLATION and not f.sc)
-    urls = {p.url for p in results.pages}
-    not_audited = {p.url for p in results.pages if p.error}
+    inventory = inventory_of(results)
     out = ['<section class="view" id="view-overview" aria-labelledby="h-overview">']
     out.append(f'<h2 id="h-overview" tabindex="-1">{esc(t("nav_overview"))}</h2>')
     if run.status != "complete":
@@ -457,8 +462,8 @@ def render_overview(
         ("violations", "stat_violations", violations),
         ("other", "stat_other", other),
         ("review", "stat_review", review),
-        ("pages", "stat_pages", len(urls - not_audited)),
-        ("not-audited", "stat_not_audited", len(not_audited)),
+        ("pages", "stat_pages", len(inventory.pages)),
+        ("not-audited", "stat_not_audited", len(inventory.exceptions)),
         ("visits", "stat_visits", len(results.pages)),
     ]
     out.append(
@@ -468,6 +473,7 @@ def render_overview(
         + "</dl></section>"
     )
     out.append("</div>")
+    out.append(render_inventory(inventory, msg))
 
     out.append(render_run_info(results, msg))
 
@@ -526,6 +532,36 @@ def render_overview(
     out.append(render_trend(results, msg, trend))
     out.append("</section>")
     return "\n".join(out)
+
+
+def render_inventory(inventory: Inventory, msg: dict[str, str]) -> str:
+    """The checks this run did not do (with the command that does them) and the pages it could not audit."""
+    t = msg.get
+    out = []
+    missing = inventory.not_run()
+    if missing:
+        items = "".join(
+            f'<li data-not-run="{esc(f)}">{esc(t("family_" + f, f))}: {esc(fmt(t("not_run_command"), command))}</li>'
+            for f, command in missing.items()
+        )
+        out.append(
+            f'<section aria-labelledby="h-not-run"><h3 id="h-not-run">{esc(t("not_run_title"))}</h3>'
+            f"<p>{esc(t('not_run_lead'))}</p><ul>{items}</ul></section>"
+        )
+    aliases = sum(len(p.aliases) for p in inventory.pages)
+    if inventory.exceptions or aliases:
+        rows = [
+            f'<tr data-exception><td class="url">{esc(e.url)}</td><td class="num">{esc(e.status or "")}</td>'
+            f"<td>{esc(e.reason)}</td></tr>"
+            for e in inventory.exceptions
+        ]
+        out.append(
+            f'<section aria-labelledby="h-exceptions"><h3 id="h-exceptions">{esc(t("exceptions_title"))}</h3>'
+            + (table(None, ["col_url", "col_status", "col_reason"], rows, msg) if rows else "")
+            + (f"<p>{esc(fmt(t('aliases_note'), num(aliases)))}</p>" if aliases else "")
+            + "</section>"
+        )
+    return "".join(out)
 
 
 def verdict_kind(verdict: str) -> str:
@@ -682,7 +718,7 @@ def render_trend(results: Results, msg: dict[str, str], trend: Trend) -> str:
     ]
     rows.append(
         f'<tr><th scope="row">{esc(results.run.id)} ({esc(t("trend_this"))})</th><td>{esc(results.run.started)}</td>'
-        f'<td class="num">{num(len({p.url for p in results.pages}))}</td>'
+        f'<td class="num">{num(len(inventory_of(results).pages))}</td>'
         f'<td class="num">{num(violations)}</td><td class="num">{num(review)}</td></tr>'
     )
     out.append(table(t("trend"), ["col_run", "col_date", "col_pages", "col_violations", "col_review"], rows, msg, 2))

@@ -7,8 +7,10 @@ import pkgutil
 from pathlib import Path
 
 import qa.report
+from qa.judge.inventory import inventory_of
 from qa.judge.judgement import gate_of
 from qa.model import Results
+from qa.report._inventory import DELIVERABLES, FAMILY_JA
 from qa.report.summary_md import md
 
 NAME = "index"
@@ -37,11 +39,15 @@ def descriptions() -> dict[str, str]:
 def render(results: Results, out_dir: Path) -> list[Path]:
     known = descriptions()
     gate = gate_of(results)
+    inventory = inventory_of(results)
+    aliases = sum(len(p.aliases) for p in inventory.pages)
     lines = [
         f"# Run {results.run.id}",
         "",
         f"- site: {md(results.run.start_url, 300)}",
         f"- started: {results.run.started}; status: {results.run.status}; cells: {', '.join(results.run.cells)}",
+        f"- pages: {len(inventory.pages)} ({aliases} other address(es) of these pages); "
+        f"not audited (例外事項): {len(inventory.exceptions)}",
         f"- gate: {'passed' if gate.passed else 'FAILED'}",
         "",
         "| file | what |",
@@ -55,6 +61,13 @@ def render(results: Results, out_dir: Path) -> list[Path]:
             lines.append(f"| [{path.name}/]({path.name}/) | {count} file(s) |")
         else:
             lines.append(f"| [{path.name}]({path.name}) | {known.get(path.name, '')} |")
+    missing = inventory.not_run()
+    if missing:
+        lines += ["", "## Not run in this run (未実施)", "", "| checks | deliverable | command |", "|---|---|---|"]
+        lines += [
+            f"| {md(FAMILY_JA.get(f, f))} | {md(DELIVERABLES.get(f, ''))} | `{md(command)}` |"
+            for f, command in missing.items()
+        ]
     target = out_dir / FILENAME
     target.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return [target]

@@ -15,6 +15,7 @@ from collections import defaultdict
 from pathlib import Path
 
 from qa.judge.gate import GATE_OUTCOMES, HTTP, JS, LINK_CHECKS, LINKS, is_accepted
+from qa.judge.inventory import inventory_of
 from qa.judge.judgement import gate_of
 from qa.model import Finding, Page, Results
 
@@ -101,8 +102,9 @@ def build(results: Results) -> ET.Element:
     failing_pages = {(family, url) for family, url in gate.failing_pages}
     families = gate.family_of()
     pages: dict[str, list[Page]] = defaultdict(list)
+    page_of = inventory_of(results).alias_of()  # another address of a page is that page: one test case
     for p in results.pages:
-        pages[p.url].append(p)
+        pages[page_of.get(p.url, p.url)].append(p)
     by_suite: dict[str, dict[str, list[Finding]]] = defaultdict(lambda: defaultdict(list))
     page_urls = set(pages)
     for f in results.findings:

@@ -14,8 +14,10 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from qa.errors import UsageError
 from qa.judge.accepted import run_date
+from qa.judge.inventory import inventory_of
 from qa.judge.operations import NG, OK, RESULTS, UNCHECKED, automated_rows, manual_rows
 from qa.model import Results
+from qa.report._inventory import not_run_text
 from qa.report._xlsx import finish_print, local_time, run_header, safe, setup_print, write_table
 
 NAME = "operation_sheet"
@@ -74,6 +76,7 @@ def render(results: Results, out_dir: Path) -> list[Path]:
         ws.add_data_validation(dates)
         dates.add(f"{date_col}{first}:{date_col}{last}")
     info = wb.create_sheet("実行情報")
+    inventory = inventory_of(results)
     source = (results.extra.get("operation_checks") or {}).get("source", "built-in")
     for key, value in (
         ("対象サイト / Site", results.run.start_url),
@@ -88,6 +91,7 @@ def render(results: Results, out_dir: Path) -> list[Path]:
         ),
         ("手動項目 / Manual rows", f"{len(manual)} 件中 {sum(r.result != UNCHECKED for r in manual)} 件記入済み"),
         ("取込 / Import", "記入後に取り込むコマンド: qa ops import operation-check.xlsx <実行フォルダー>"),
+        *(("未実施のチェック / Checks not run", not_run_text(inventory, f)) for f in inventory.not_run()),
     ):
         info.append([safe(key), safe(value)])
     info.column_dimensions["A"].width, info.column_dimensions["B"].width = 34, 80

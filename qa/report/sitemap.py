@@ -14,9 +14,11 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
 from qa.discover.planned import plan_path, same_title
+from qa.judge.inventory import inventory_of
 from qa.links.collect import page_key as fold
-from qa.model import Results
+from qa.model import Page, Results
 from qa.redact import redact_url
+from qa.report._inventory import count_rows, exceptions_sheet
 from qa.report._xlsx import finish_print, run_header, safe, setup_print, write_table
 from qa.report.linkcheck import link_rows
 
@@ -25,16 +27,9 @@ FILENAME = "sitemap.xlsx"
 XML_FILENAME = "sitemap.xml"
 FILENAMES = [FILENAME, XML_FILENAME]  # for the run folder's INDEX.md
 
-HOME, INDEX, PAGE, PDF, FILE, REDIRECT, ERROR = (
-    "トップ / Home",
-    "一覧 / Section index",
-    "ページ / Page",
-    "PDF",
-    "ファイル / File",
-    "リダイレクト / Redirect",
-    "エラー / Error",
-)
-NOT_HTML = "not an HTML page"
+HOME, INDEX, PAGE, ERROR = ("トップ / Home", "一覧 / Section index", "ページ / Page", "エラー / Error")
+NOT_AUDITED = "例外事項 / Not audited"  # reachable (a PDF, a download) but not audited as a page
+ALIASES = "別名のURL / Other addresses"
 
 
 @dataclass
@@ -48,10 +43,12 @@ class Entry:
     kind: str = PAGE
     children: list[str] = field(default_factory=list)
     parent: str = ""
+    aliases: list[str] = field(default_factory=list)  # other addresses of the same page
+    exception: bool = False  # a page the run could not audit (例外事項)
 
     @property
     def ok(self) -> bool:
-        return self.kind not in (ERROR, REDIRECT)
+        return not self.exception
 
     @property
     def html(self) -> bool:
@@ -59,35 +56,42 @@ class Entry:
 
 
 def entries_of(results: Results) -> dict[str, Entry]:
-    """One entry per page, from its first (primary-cell) visit."""
+    """One entry per page of the run's inventory (its aliases on it), then one per page that could not be audited
+    (an エラー entry naming the reason: it is where a link leads, never counted as a page)."""
+    inventory = inventory_of(results)
     start = fold(results.run.start_url)
-    out: dict[str, Entry] = {}
+    visits: dict[str, Page] = {}
     for p in results.pages:
-        key = fold(p.url)
+        visits.setdefault(p.url, p)
+    out: dict[str, Entry] = {}
+    for page in inventory.pages:
+        key = fold(page.url)
+        key = key if key not in out else page.url  # a folder and its index file that serve different pages
+        visit = visits.get(page.url)
+        e = Entry(key, redact_url(page.final_url or page.url), page.title, page.status, "", "")
+        e.content_type = visit.content_type if visit else ""
+        e.aliases = [redact_url(a) for a in page.aliases]
+        home = key == start or any(fold(a) == start for a in page.aliases)
+        e.kind = HOME if home else (INDEX if urlsplit(key).path.endswith("/") else PAGE)
+        out[key] = e
+    for ex in inventory.exceptions:
+        key = fold(ex.url)
         if key in out:
             continue
-        e = Entry(key, redact_url(p.final_url or p.url), p.title, p.status, p.content_type, p.error)
-        e.kind = kind_of(e, key == start)
+        visit = visits.get(ex.url)
+        final = redact_url((visit.final_url if visit else "") or ex.url)
+        e = Entry(
+            key,
+            final,
+            f"(例外事項 / exception: {ex.reason})",
+            ex.status,
+            visit.content_type if visit else "",
+            ex.reason,
+        )
+        e.kind = ERROR if (ex.status or 500) >= 400 else NOT_AUDITED
+        e.exception = True
         out[key] = e
-    for e in list(out.values()):
-        final = fold(e.final_url)
-        if e.kind == REDIRECT and final not in out:  # the page a redirect leads to is a page of the site too
-            out[final] = Entry(final, e.final_url, e.title, e.status, e.content_type, "")
-            out[final].kind = kind_of(out[final], False)
     return out
-
-
-def kind_of(e: Entry, is_start: bool) -> str:
-    document = e.error.startswith(NOT_HTML)
-    if (e.status or 0) >= 400 or (e.error and not document):
-        return ERROR
-    if fold(e.final_url) != e.url and not is_start:
-        return REDIRECT
-    if document:
-        return PDF if "pdf" in e.content_type else f"{FILE} ({e.content_type})"
-    if is_start:
-        return HOME
-    return INDEX if urlsplit(e.url).path.endswith("/") else PAGE
 
 
 def navigation_tree(results: Results, entries: dict[str, Entry]) -> list[str] | None:
@@ -186,6 +190,7 @@ def render(results: Results, out_dir: Path) -> list[Path]:
                 e.status or "",
                 e.kind,
                 entries[e.parent].title if e.parent else "",
+                "\n".join(e.aliases),
             ]
             for n, (level, e) in enumerate(rows, 1)
         ]
@@ -198,6 +203,7 @@ def render(results: Results, out_dir: Path) -> list[Path]:
                 e.status or "",
                 e.kind,
                 "リンクなし / not linked",
+                "\n".join(e.aliases),
             ]
             for i, e in enumerate(orphans, 1)
         ]
@@ -211,9 +217,10 @@ def render(results: Results, out_dir: Path) -> list[Path]:
                 "ステータス / Status",
                 "種別 / Type",
                 "リンク元 / Linked from",
+                ALIASES,
             ],
             table,
-            [6, 8, 50, 60, 10, 20, 40],
+            [6, 8, 50, 60, 10, 20, 40, 50],
         )
         for i, (level, _) in enumerate(rows, start=2):
             nav.cell(i, 3).alignment = Alignment(indent=min(level * 2, 15))
@@ -221,7 +228,16 @@ def render(results: Results, out_dir: Path) -> list[Path]:
     prows = path_rows(entries)
     write_table(
         by_path,
-        ["No.", "階層 / Level", "パス / Path", "タイトル / Title", "URL", "ステータス / Status", "種別 / Type"],
+        [
+            "No.",
+            "階層 / Level",
+            "パス / Path",
+            "タイトル / Title",
+            "URL",
+            "ステータス / Status",
+            "種別 / Type",
+            ALIASES,
+        ],
         (
             [
                 n,
@@ -231,10 +247,11 @@ def render(results: Results, out_dir: Path) -> list[Path]:
                 e.final_url if e else "",
                 (e.status or "") if e else "",
                 e.kind if e else "",
+                "\n".join(e.aliases) if e else "",
             ]
             for n, (level, name, e) in enumerate(prows, 1)
         ),
-        [6, 8, 40, 50, 60, 10, 20],
+        [6, 8, 40, 50, 60, 10, 20, 50],
     )
     for i, (level, _, _) in enumerate(prows, start=2):
         by_path.cell(i, 3).alignment = Alignment(indent=min(level * 2, 15))
@@ -255,6 +272,7 @@ def render(results: Results, out_dir: Path) -> list[Path]:
             [6, 30, 40, 40, 50, 50, 10],
         )
     summary(ws, results, entries, diff)
+    exceptions_sheet(wb, inventory_of(results))
     path = out_dir / FILENAME
     finish_print(wb, run_header(results, ("完成時のサイトマップ", "Sitemap of the finished site")))
     wb.save(path)
@@ -274,7 +292,7 @@ def planned_differences(results: Results, entries: dict[str, Entry]) -> list[lis
         return None
     present: dict[str, Entry] = {}
     for e in entries.values():
-        if e.ok:
+        if e.ok or (e.status or 500) < 400:  # a document not audited (a PDF) still exists
             present.setdefault(plan_path(e.final_url), e)
             present.setdefault(plan_path(e.url), e)
     planned_paths = {p["path"] for p in plan["pages"]}
@@ -300,8 +318,9 @@ def summary(ws: Any, results: Results, entries: dict[str, Entry], diff: list[lis
     ws["A1"].font = Font(bold=True, size=14)
     ws.append(["対象サイト / Site", safe(results.run.start_url)])
     ws.append(["作成日時 / Made", results.run.finished or results.run.started])
-    ws.append(["URL数 / URLs", len(entries)])
-    for kind, n in sorted(Counter(e.kind for e in entries.values()).items()):
+    for label, n in count_rows(inventory_of(results)):
+        ws.append([label, n])
+    for kind, n in sorted(Counter(e.kind for e in entries.values() if e.ok).items()):
         ws.append([f"　{kind}", n])
     if diff is not None:
         plan = results.extra["planned_sitemap"]
@@ -317,7 +336,7 @@ def summary(ws: Any, results: Results, entries: dict[str, Entry], diff: list[lis
 
 
 def write_xml(entries: dict[str, Entry], out_dir: Path) -> Path:
-    """The sitemaps.org file of every reachable page and document (final URLs, once each)."""
+    """The sitemaps.org file of every page of the inventory (final URLs, once each; no alias, no exception)."""
     urls = list(dict.fromkeys(e.final_url for e in entries.values() if e.ok))
     lines = ['<?xml version="1.0" encoding="UTF-8"?>', '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
     lines += [f"  <url><loc>{escape(u)}</loc></url>" for u in urls]

@@ -7,15 +7,20 @@ import re
 from collections import Counter
 from pathlib import Path
 
+from qa import vocab
 from qa.judge.gate import GATE_OUTCOMES, is_accepted
+from qa.judge.inventory import NOT_RUN_JA, Inventory, inventory_of
 from qa.judge.judgement import gate_of
 from qa.model import NEEDS_REVIEW, VIOLATION, Results
+from qa.report._inventory import DELIVERABLES, FAMILY_JA
 
 NAME = "summary"
 FILENAME = "summary.md"
 ORDER = 90  # after the deliverables it links to
 TOP = 10
 DELIVERABLE_SUFFIXES = (".xlsx", ".html", ".xml", ".csv", ".pdf", ".zip")
+# The check family a gate outcome's count comes from: without it, a 0 would claim a check that never ran.
+COUNTED_BY = {vocab.A11Y_VIOLATIONS: "a11y", vocab.BROKEN_LINKS: "links", vocab.JS_ERRORS: "browsers"}
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#!|~])")  # without [ ], ( ) cannot form a link
 
 
@@ -30,24 +35,29 @@ def md(text: object, limit: int = 120) -> str:
 def render_markdown(results: Results, files: list[str]) -> str:
     gate = gate_of(results)
     run = results.run
-    urls = {p.url for p in results.pages}
+    inventory = inventory_of(results)
     findings = results.findings
     violations = [f for f in findings if f.outcome == VIOLATION and not is_accepted(f)]
     review = [f for f in findings if f.outcome == NEEDS_REVIEW and not is_accepted(f)]
     out = [
         f"## qa: {'✅ gate passed' if gate.passed else '❌ gate failed'} — {md(run.start_url)}",
         "",
-        f"Run `{md(run.id)}` ({run.status}), {len(urls)} page(s) in {len(run.cells)} browser/viewport cell(s).",
+        f"Run `{md(run.id)}` ({run.status}), {len(inventory.pages)} page(s) in {len(run.cells)} browser/viewport "
+        f"cell(s); {len(inventory.exceptions)} page(s) not audited (例外事項).",
         "",
     ]
+    out += _exceptions(inventory)
     if gate.reasons:
         out += ["**Why the gate failed**", ""] + [f"- {md(r, 300)}" for r in gate.reasons] + [""]
     if gate.notes:
         out += [f"- note: {md(n, 300)}" for n in gate.notes] + [""]
     out += ["| outcome | count | gates |", "|---|---:|:---:|"]
     for fam, label in GATE_OUTCOMES.items():
-        out.append(f"| {label} | {gate.counts.get(fam, 0)} | {'yes' if fam in gate.enabled else ''} |")
+        out.append(
+            f"| {label} | {_count(inventory, fam, gate.counts.get(fam, 0))} | {'yes' if fam in gate.enabled else ''} |"
+        )
     out += [f"| accepted (known issues) | {len(gate.accepted)} | |", ""]
+    out += _not_run(inventory)
 
     diff = results.extra.get("diff")
     if diff:
@@ -79,6 +89,39 @@ def render_markdown(results: Results, files: list[str]) -> str:
     if files:
         out += ["**Deliverables** (in the run folder)", ""] + [f"- [{md(n)}]({n})" for n in files] + [""]
     return "\n".join(out)
+
+
+def _count(inventory: Inventory, outcome: str, n: int) -> str:
+    family = COUNTED_BY.get(outcome)
+    if family is None or inventory.ran(family):
+        return str(n)
+    command = md(inventory.not_run()[family])
+    if n:  # recorded by the visits themselves (JavaScript errors), though the family's checks did not run
+        return f"{n} (recorded; the {family} checks did not run: `{command}`)"
+    return f"{NOT_RUN_JA} / not run: `{command}`"
+
+
+def _exceptions(inventory: Inventory) -> list[str]:
+    if not inventory.exceptions:
+        return []
+    out = ["**Pages not audited (例外事項)**", ""]
+    out += [f"- {md(e.url)}: {md(e.reason, 200)}" for e in inventory.exceptions[:TOP]]
+    if len(inventory.exceptions) > TOP:
+        out.append(f"- … {len(inventory.exceptions) - TOP} more (sitemap.xlsx, sheet 例外事項)")
+    return [*out, ""]
+
+
+def _not_run(inventory: Inventory) -> list[str]:
+    """The check families this run left out, what they would produce and the command that runs them."""
+    missing = inventory.not_run()
+    if not missing:
+        return []
+    out = ["**Not run in this run (未実施)**: nothing above or in the deliverables claims these were checked.", ""]
+    out += [
+        f"- {md(FAMILY_JA.get(f, f))}: {md(DELIVERABLES.get(f, ''))} — run `{md(command)}`"
+        for f, command in missing.items()
+    ]
+    return [*out, ""]
 
 
 def render(results: Results, out_dir: Path) -> list[Path]:

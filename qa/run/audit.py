@@ -27,7 +27,7 @@ from qa.config import Config
 from qa.discover.frontier import Frontier
 from qa.discover.seeds import listed_pages
 from qa.errors import UsageError
-from qa.judge import judge_run, profiles, reviews, sampling
+from qa.judge import inventory, judge_run, profiles, reviews, sampling
 from qa.judge.gate import GateResult
 from qa.judge.groups import groups_section
 from qa.judge.publication import PublicationInputs, conclude
@@ -261,6 +261,7 @@ async def run_audit(opts: AuditOptions) -> AuditOutcome:
             f"Continue it with: qa audit --resume {run_dir}"
         )
     # judge + report
+    inventory.apply(results)  # first: the sample, the groups and the judge count each page once
     results.extra[sampling.SECTION] = sampling.select(results, config.model_dump())
     results.extra[reviews.SECTION] = {"source": config.reviews_file, "items": human}
     results.extra["groups"] = groups_section(results)

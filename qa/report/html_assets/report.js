@@ -524,7 +524,8 @@
   // ---- view: links ----
   function viewLinks(body) {
     if (!D.links) {
-      put(body, h('p', {}, t('links_none')));
+      const notRun = (D.notrun || {}).links;
+      put(body, h('p', { class: 'note', role: 'note' }, notRun ? t('links_not_run', notRun) : t('links_none')));
       return;
     }
     const st = state.links;
@@ -601,7 +602,9 @@
           }))), 'matrix')));
     };
     const reset = (key) => (value) => { st[key] = value; st.page = 0; refresh(); };
+    const notRun = (D.notrun || {}).browsers;
     put(body,
+      notRun ? h('p', { class: 'note', role: 'note' }, t('matrix_not_run', notRun)) : null,
       h('form', { class: 'filters', role: 'search', onsubmit: (e) => e.preventDefault() },
         field('matrix-q', t('search'), searchBox('matrix-q', t('search_pages_hint'), st.q, reset('q'))),
         field('matrix-show', t('filter_outcome'), select('matrix-show', [['all', t('filter_all')],
