@@ -21,6 +21,7 @@ from qa.errors import (
     EXIT_INTERNAL,
     EXIT_INTERRUPTED,
     EXIT_OK,
+    EXIT_SITE,
     EXIT_USAGE,
     QAError,
     UsageError,
@@ -305,6 +306,14 @@ def cmd_audit(args: argparse.Namespace) -> int:
     if results.run.status != "complete":
         print(f"stopped:  the run was interrupted; continue it with: qa audit --resume {outcome.run_dir}")
         return EXIT_INTERRUPTED
+    if not outcome.audited:
+        problem = next((p.error for p in results.pages if p.error), "") or "no page was found to audit"
+        print(
+            f"qa: error: no page could be audited ({redact_text(problem)[:200]}); check the URL and that the site "
+            f"answers, the reports in {outcome.run_dir} say so",
+            file=sys.stderr,
+        )
+        return EXIT_SITE
     print(format_block(outcome.gate))
     return EXIT_OK if outcome.gate.passed else EXIT_GATE_FAILED
 

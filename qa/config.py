@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime
 import difflib
+import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -32,6 +33,21 @@ class Field:
 
 def _positive(v: Any) -> str | None:
     return None if v > 0 else "must be greater than 0"
+
+
+def _within(low: float, high: float, unit: str = "") -> Callable[[Any], str | None]:
+    """A finite number in [low, high]: ``.inf``, ``.nan`` or an absurd value would make every page fail."""
+
+    def check(v: Any) -> str | None:
+        if low <= v <= high and math.isfinite(v):  # compared first: a huge int does not convert to float
+            return None
+        shown = repr(v) if len(repr(v)) < 24 else repr(v)[:20] + "..."
+        return f"must be a number from {low:g} to {high:g}{unit}, got {shown}"
+
+    return check
+
+
+SECONDS = _within(1, 86_400, " (seconds)")
 
 
 def _concurrency(v: Any) -> str | None:
@@ -105,12 +121,14 @@ PROJECT_SCHEMA: dict[str, Any] = {
     "use_sitemaps": Field((bool,), True, "read robots.txt and sitemap.xml for pages"),
     "screenshots": Field((bool,), True, "save a screenshot of every page in every browser/viewport"),
     "timeouts": {
-        "navigation": Field((int, float), 30, "seconds to wait for a page to load", _positive),
-        "script": Field((int, float), 30, "seconds a check's script may run", _positive),
-        "page": Field((int, float), 120, "seconds a whole page (all checks) may take", _positive),
+        "navigation": Field((int, float), 30, "seconds to wait for a page to load", SECONDS),
+        "script": Field((int, float), 30, "seconds a check's script may run", SECONDS),
+        "page": Field((int, float), 120, "seconds a whole page (all checks) may take", SECONDS),
     },
     "retries": Field((int,), 1, "times a page is retried after a browser crash or a dropped connection", _not_negative),
-    "max_page_mb": Field((int, float), 10, "pages larger than this many MB are skipped with a record", _positive),
+    "max_page_mb": Field(
+        (int, float), 10, "pages larger than this many MB are skipped with a record", _within(0.1, 10_000, " (MB)")
+    ),
     # Crawler traps: calendars, session ids and relative-link loops generate endless URLs.
     "traps": {
         "max_depth": Field((int,), 20, "clicks from the start page beyond which links are not followed", _positive),
@@ -198,7 +216,7 @@ PROJECT_SCHEMA: dict[str, Any] = {
             (list,), [], "hosts (host or host:port) you own, checked fast with no artificial wait", _list_of_str
         ),
         "ignore": Field((list,), [], "regexes of link URLs never requested (reported as ignored)", _list_of_str),
-        "timeout": Field((int, float), 20, "seconds to wait for one link's response", _positive),
+        "timeout": Field((int, float), 20, "seconds to wait for one link's response", SECONDS),
         "retries": Field(
             (int,),
             1,
@@ -206,7 +224,7 @@ PROJECT_SCHEMA: dict[str, Any] = {
             lambda v: None if v >= 0 else "must be 0 or more",
         ),
         "retry_after_max": Field(
-            (int, float), 60, "longest Retry-After (429/503) to wait for before retrying, in seconds", _positive
+            (int, float), 60, "longest Retry-After (429/503) to wait for before retrying, in seconds", SECONDS
         ),
         "threads": Field((int,), 10, "links checked at once (all hosts together)", _positive),
         "own_host_connections": Field((int,), 8, "requests in flight to one own host at a time", _positive),
