@@ -1,0 +1,291 @@
+"""No fault, signal or full disk loses a run: a resumed run equals an uninterrupted one (links included), a signal
+in any phase keeps what finished, the suite's own fetches are bounded, a run that audited nothing does not pass,
+and damaged input or an unwritable folder is one line.
+
+Real parts: the real ``python -m qa`` process, real Chromium, real servers on loopback; signals are sent for real.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from http.server import ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+
+from tests.conftest import REPO, PageHandler, run_qa
+from tests.gensite import serve_generated
+
+SITE_PAGES = 24
+CONFIG = "concurrency: 2\nscreenshots: false\nuse_sitemaps: false\nlinks: {own_hosts: ['127.0.0.1']}\n"
+ONE_CELL = ("--browser", "chromium", "--viewport", "desktop")
+
+
+def _audit(url: str, out: Path, config: Path, *extra: str) -> subprocess.Popen:
+    cmd = [sys.executable, "-m", "qa", "audit", url, "--out", str(out), "--quiet", "--config", str(config), *ONE_CELL]
+    return subprocess.Popen([*cmd, *extra], cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            start_new_session=True)  # fmt: skip
+
+
+def _records(run_dir: Path) -> list[dict]:
+    path = run_dir / "records.jsonl"
+    lines = path.read_text(encoding="utf-8").splitlines() if path.exists() else []
+    return [json.loads(line)["page"] for line in lines if line.endswith("}")]
+
+
+def _wait_for(condition, what: str, proc: subprocess.Popen, seconds: float = 240) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        assert proc.poll() is None, f"qa ended before {what}: {proc.stderr.read().decode()}"
+        time.sleep(0.1)
+    raise AssertionError(f"never: {what}")
+
+
+def _interrupt_after(proc: subprocess.Popen, out: Path, pages: int, sig: int) -> Path:
+    """Send ``sig`` once ``pages`` visits are recorded (SIGKILL to the whole process group, as a CI timeout)."""
+    found: list[Path] = []
+
+    def recorded() -> bool:
+        found[:] = [r.parent for r in out.glob("*/records.jsonl")]
+        return bool(found) and len(_records(found[0])) >= pages
+
+    _wait_for(recorded, f"{pages} pages recorded", proc)
+    if sig == signal.SIGKILL:
+        os.killpg(proc.pid, signal.SIGKILL)
+    else:
+        proc.send_signal(sig)
+    proc.communicate(timeout=180)
+    return found[0]
+
+
+def _links(results: dict) -> tuple[dict, int, int, list[str]]:
+    lc = results["link_check"]
+    rows = sorted(json.dumps(row, sort_keys=True) for row in results["links"])
+    return lc["counts"], lc["links"], lc["unique_urls"], rows
+
+
+# -- 7: a resumed run equals an uninterrupted one, links included ---------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def clean_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, Path, str, dict]]:
+    folder = tmp_path_factory.mktemp("links-resume")
+    config = folder / "qa.yaml"
+    config.write_text(CONFIG, encoding="utf-8")
+    with serve_generated(SITE_PAGES, delay=0.15) as url:
+        run = run_qa("audit", url, "--config", str(config), *ONE_CELL, out=folder / "clean")
+        assert run.code in (0, 1), run.stderr
+        yield folder, config, url, run.results
+
+
+@pytest.mark.parametrize(
+    ("sig", "pages"),
+    [(signal.SIGTERM, 2), (signal.SIGTERM, SITE_PAGES * 2 // 3), (signal.SIGKILL, SITE_PAGES // 2)],
+    ids=["sigterm-early", "sigterm-late", "sigkill"],
+)
+def test_resumed_run_has_the_links_of_an_uninterrupted_one(clean_run, sig: int, pages: int) -> None:
+    folder, config, url, clean = clean_run
+    assert clean["link_check"]["links"] > SITE_PAGES  # every page links home and to its children
+    out = folder / f"out-{sig}-{pages}"
+    run_dir = _interrupt_after(_audit(url, out, config), out, pages, sig)
+    finished = [p for p in _records(run_dir) if p["error_kind"] != "interrupted"]
+    assert 0 < len(finished) < SITE_PAGES + 1, "interrupted part-way"
+
+    resumed = run_qa("audit", "--resume", str(run_dir), "--quiet")
+    assert resumed.code in (0, 1), resumed.stderr
+    results = json.loads((run_dir / "results.json").read_text(encoding="utf-8"))
+    assert results["run"]["status"] == "complete" and results["run"]["resumed"]
+    assert _links(results) == _links(clean)
+
+
+# -- 8: a signal outside the crawl keeps what finished and writes partial reports -----------------------------
+
+
+class _Slow:
+    """What the test site answers slowly, and a record of what was asked."""
+
+    def __init__(self) -> None:
+        self.robots = threading.Event()  # robots.txt drips while set
+        self.asked: set[str] = set()
+
+
+@contextmanager
+def _serve(handler: type, host: str = "127.0.0.1") -> Iterator[str]:
+    server = ThreadingHTTPServer((host, 0), handler)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://{host}:{server.server_port}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@contextmanager
+def _slow_site(slow: _Slow, external: str = "") -> Iterator[str]:
+    link = f'<a href="{external}">elsewhere</a>' if external else ""
+
+    class Site(PageHandler):
+        protocol_version = "HTTP/1.1"
+
+        def do_GET(self) -> None:
+            path = self.path.split("?")[0]
+            slow.asked.add(path)
+            if path == "/robots.txt":
+                if slow.robots.is_set():
+                    self.send_response(200)
+                    self.send_header("Content-Type", "text/plain")
+                    self.end_headers()
+                    while slow.robots.is_set():  # one byte at a time: every read succeeds, the answer never ends
+                        self.wfile.write(b"#")
+                        self.wfile.flush()
+                        time.sleep(0.2)
+                    return
+                body = f"Sitemap: http://{self.headers['Host']}/sitemap.xml\n".encode()
+                return self._send(body, "text/plain")
+            if path == "/sitemap.xml":
+                loc = f"http://{self.headers['Host']}/listed.html"
+                body = (
+                    '<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+                    f"<url><loc>{loc}</loc></url></urlset>"
+                ).encode()
+                return self._send(body, "application/xml")
+            if path in ("/", "/listed.html"):
+                title = "Home" if path == "/" else "Listed only in the sitemap"
+                page = (
+                    f'<!doctype html><html lang="en"><head><title>{title}</title></head>'
+                    f"<body><main><h1>{title}</h1><p>Text.</p>{link}</main></body></html>"
+                )
+                return self._send(page.encode(), "text/html; charset=utf-8")
+            self._send(b"not found", "text/plain", 404)
+
+        def _send(self, body: bytes, ctype: str, status: int = 200) -> None:
+            self.send_response(status)
+            self.send_header("Content-Type", ctype)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+    with _serve(Site) as url:
+        yield url
+
+
+def _assert_partial_with_reports(run_dir: Path) -> dict:
+    results = json.loads((run_dir / "results.json").read_text(encoding="utf-8"))
+    assert results["run"]["status"] == "partial"
+    assert "PARTIAL" in load_workbook(run_dir / "run-log.xlsx")["Run"]["B2"].value
+    assert (run_dir / "report.html").exists() and (run_dir / "summary.md").exists()
+    assert (run_dir.parent / "latest").resolve() == run_dir.resolve()
+    return results
+
+
+def test_signal_during_discovery_keeps_the_run_and_resume_discovers_again(tmp_path: Path) -> None:
+    slow = _Slow()
+    slow.robots.set()
+    config = tmp_path / "qa.yaml"
+    config.write_text("screenshots: false\nlinks: {enabled: false}\ntimeouts: {navigation: 120}\n", encoding="utf-8")
+    out = tmp_path / "out"
+    with _slow_site(slow) as url:
+        proc = _audit(url, out, config)
+        _wait_for(lambda: "/robots.txt" in slow.asked, "robots.txt requested", proc)
+        time.sleep(0.5)
+        proc.send_signal(signal.SIGTERM)
+        stdout, stderr = proc.communicate(timeout=60)
+        slow.robots.clear()
+        assert proc.returncode == 4, stderr.decode()
+        assert "Traceback" not in stderr.decode()
+        run_dir = next(out.glob("2*"))
+        _assert_partial_with_reports(run_dir)
+
+        resumed = run_qa("audit", "--resume", str(run_dir), "--quiet")
+        assert resumed.code in (0, 1), resumed.stderr
+        results = json.loads((run_dir / "results.json").read_text(encoding="utf-8"))
+        assert results["run"]["status"] == "complete"
+        audited = {p["url"] for p in results["pages"] if not p["error"]}
+        assert audited == {url, url + "listed.html"}  # the sitemap the interrupted discovery never read
+
+
+def test_signal_during_the_link_check_keeps_the_run_and_resume_completes_it(tmp_path: Path) -> None:
+    slow = _Slow()
+    hold = threading.Event()
+
+    class SlowTarget(PageHandler):
+        def do_GET(self) -> None:
+            slow.asked.add("target")
+            hold.wait(60)
+            self.send_html(b"<!doctype html><title>late</title>")
+
+    config = tmp_path / "qa.yaml"
+    config.write_text("screenshots: false\nuse_sitemaps: false\nlinks: {timeout: 90, retries: 0}\n", encoding="utf-8")
+    out = tmp_path / "out"
+    with _serve(SlowTarget, "127.0.0.2") as target, _slow_site(slow, external=target + "slow") as url:
+        proc = _audit(url, out, config)
+        _wait_for(lambda: "target" in slow.asked, "the link check reached the slow target", proc)
+        started = time.monotonic()
+        proc.send_signal(signal.SIGTERM)
+        stdout, stderr = proc.communicate(timeout=60)
+        assert proc.returncode == 4, stderr.decode()
+        assert time.monotonic() - started < 30, "stopped promptly, not after the slow link"
+        run_dir = next(out.glob("2*"))
+        results = _assert_partial_with_reports(run_dir)
+        assert [p["url"] for p in results["pages"] if not p["error"]] == [url]  # the crawl's work is kept
+
+        hold.set()
+        resumed = run_qa("audit", "--resume", str(run_dir), "--quiet")
+        assert resumed.code in (0, 1), resumed.stderr
+        results = json.loads((run_dir / "results.json").read_text(encoding="utf-8"))
+        assert results["run"]["status"] == "complete"
+        assert results["link_check"]["counts"]["ok"] >= 1
+
+
+# -- 10: a run that audited nothing does not pass -------------------------------------------------------------
+
+
+def test_a_run_that_audited_no_page_is_exit_3_with_its_reports(tmp_path: Path) -> None:
+    class Missing(PageHandler):
+        def do_GET(self) -> None:
+            self.send_html(b"<!doctype html><title>Not found</title><h1>Not found</h1>", status=404)
+
+    config = tmp_path / "qa.yaml"
+    config.write_text("screenshots: false\nuse_sitemaps: false\n", encoding="utf-8")
+    with _serve(Missing) as url:
+        run = run_qa("audit", url + "gone.html", "--config", str(config), *ONE_CELL, out=tmp_path / "out")
+    assert run.code == 3, run.stdout + run.stderr
+    assert "gate:" not in run.stdout
+    errors = [line for line in run.stderr.splitlines() if line.startswith("qa: error")]
+    assert len(errors) == 1 and "no page could be audited" in errors[0], run.stderr
+    assert "Traceback" not in run.stderr
+    assert any("No page could be audited" in note for note in run.results["run"]["notes"])
+    assert (run.run_dir / "run-log.xlsx").exists() and (run.run_dir / "report.html").exists()
+
+
+@pytest.mark.parametrize(
+    ("text", "key"),
+    [
+        ("max_page_mb: .inf\n", "max_page_mb"),
+        ("max_page_mb: .nan\n", "max_page_mb"),
+        ("max_page_mb: 0.0000001\n", "max_page_mb"),
+        ("timeouts: {page: 1.0e+300}\n", "timeouts.page"),
+        ("timeouts: {navigation: .inf}\n", "timeouts.navigation"),
+        ("timeouts: {script: 0.00001}\n", "timeouts.script"),
+        ("links: {timeout: .nan}\n", "links.timeout"),
+        (f"timeouts: {{navigation: {10**400}}}\n", "timeouts.navigation"),
+    ],
+)
+def test_config_values_that_make_every_page_fail_are_refused_in_one_line(tmp_path: Path, text: str, key: str) -> None:
+    config = tmp_path / "qa.yaml"
+    config.write_text(text, encoding="utf-8")
+    run = run_qa("audit", "http://127.0.0.1:9/", "--config", str(config))
+    assert run.code == 2, run.stderr
+    assert len(run.stderr.strip().splitlines()) == 1 and f"'{key}'" in run.stderr, run.stderr
