@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import errno
 import os
 import shutil
 import subprocess
@@ -27,6 +28,9 @@ from qa.errors import (
     UsageError,
 )
 from qa.redact import redact_text
+
+# A folder that cannot take the run (full disk, quota, read-only): the user's to fix, not a bug.
+UNWRITABLE = {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM}
 
 
 class _Parser(argparse.ArgumentParser):
@@ -142,6 +146,10 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     debug = "--debug" in argv
+    if not debug:
+        # After a failed save (disk full) openpyxl's half-written sheets report "Exception ignored" as they are
+        # collected: noise after the one-line error that says what happened.
+        sys.unraisablehook = lambda unraisable: None
     try:
         args = build_parser().parse_args(argv)
         if args.command == "audit":
@@ -171,6 +179,14 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:  # a bug: still one line (redacted), the traceback only with --debug
         if debug:
             _print_traceback()
+        if isinstance(exc, OSError) and exc.errno in UNWRITABLE:
+            where = f" {exc.filename}" if exc.filename else ""
+            print(
+                f"qa: error: cannot write{redact_text(where)} ({exc.strerror}); free disk space or make the folder "
+                "writable",
+                file=sys.stderr,
+            )
+            return EXIT_USAGE
         first = str(exc).splitlines()[0] if str(exc) else ""
         print(
             f"qa: internal error: {type(exc).__name__}: {redact_text(first)[:300]} "

@@ -289,3 +289,74 @@ def test_config_values_that_make_every_page_fail_are_refused_in_one_line(tmp_pat
     run = run_qa("audit", "http://127.0.0.1:9/", "--config", str(config))
     assert run.code == 2, run.stderr
     assert len(run.stderr.strip().splitlines()) == 1 and f"'{key}'" in run.stderr, run.stderr
+
+
+# -- 14: a full or read-only output folder is one line, never a broken file or a wrong `latest` ------------------
+
+
+@contextmanager
+def _tmpfs(folder: Path, options: str) -> Iterator[Path]:
+    """A real small filesystem (a full disk is a fault a test cannot otherwise produce); needs root."""
+    folder.mkdir()
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(folder)], capture_output=True)
+    if done.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here ({done.stderr.decode().strip()})")
+    try:
+        yield folder
+    finally:
+        subprocess.run(["umount", str(folder)], check=False)
+
+
+def _one_line_error(run, text: str) -> None:
+    assert run.code == 2, run.stdout + run.stderr
+    lines = run.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("qa: error:") and text in lines[0], run.stderr
+
+
+def _sizes(run_dir: Path) -> tuple[int, int]:
+    """(bytes of what the crawl and results.json take, bytes of everything) in a finished run folder."""
+    data = ("records.jsonl", "frontier.jsonl", "run.json", "coverage.json", "results.json", "links")
+    total = sum(p.stat().st_size for p in run_dir.rglob("*") if p.is_file())
+    kept = sum(p.stat().st_size for p in run_dir.rglob("*") if p.is_file() and p.relative_to(run_dir).parts[0] in data)
+    return kept, total
+
+
+def test_a_full_disk_is_one_line_and_leaves_no_broken_file(tmp_path: Path) -> None:
+    config = tmp_path / "qa.yaml"
+    config.write_text(CONFIG, encoding="utf-8")
+    with serve_generated(6) as url:
+        audit = ("audit", url, "--config", str(config), *ONE_CELL)
+        clean = run_qa(*audit, out=tmp_path / "clean")
+        assert clean.code in (0, 1), clean.stderr
+        kept, total = _sizes(clean.run_dir)
+
+        # full during the crawl: the pages recorded so far are kept, and the run resumes once there is room
+        with _tmpfs(tmp_path / "tiny", "size=16k") as out:
+            run = run_qa(*audit, out=out)
+            _one_line_error(run, "No space left on device")
+            assert "qa audit --resume" in run.stderr
+            assert not (out / "latest").exists()
+            run_dir = next(out.glob("2*"))
+            subprocess.run(["mount", "-o", "remount,size=64m", str(out)], check=True)
+            resumed = run_qa("audit", "--resume", str(run_dir), "--quiet")
+            assert resumed.code == clean.code, resumed.stderr
+            assert json.loads((run_dir / "results.json").read_text(encoding="utf-8"))["run"]["status"] == "complete"
+            assert (out / "latest").resolve() == run_dir.resolve()
+
+        # full while the reports are written: no half-written workbook, `latest` does not point at the run
+        room = (kept + (total - kept) // 2) // 4096 * 4096
+        with _tmpfs(tmp_path / "small", f"size={room}") as out:
+            run = run_qa(*audit, out=out)
+            _one_line_error(run, "No space left on device")
+            run_dir = next(out.glob("2*"))
+            for path in run_dir.rglob("*"):
+                assert not path.name.endswith(".tmp"), path
+                if path.suffix == ".xlsx":
+                    load_workbook(path).close()  # every workbook there is whole
+            assert not (out / "latest").exists()
+
+
+def test_a_read_only_output_folder_is_one_line(tmp_path: Path, site) -> None:
+    with _tmpfs(tmp_path / "ro", "ro,size=1m") as out:
+        run = run_qa("audit", site("clean"), *ONE_CELL, out=out)
+        _one_line_error(run, "Read-only file system")

@@ -20,7 +20,7 @@ from PIL import Image
 
 from qa.check.screenshot import THUMB_WIDTH, save_thumbnail, thumbnail_path
 from qa.model import NEEDS_REVIEW, VIOLATION, Finding, Page, Results
-from qa.report._xlsx import safe, setup_print, write_table
+from qa.report._xlsx import safe, save_workbook, setup_print, write_table
 
 NAME = "browser_matrix"
 FILENAME = "browser-check.xlsx"
@@ -248,5 +248,5 @@ def render(results: Results, out_dir: Path) -> list[Path]:
     _environment(wb, results)
     _thumbnails(wb, results, out_dir, pages, urls, by_cell)
     path = out_dir / FILENAME
-    wb.save(path)
+    save_workbook(wb, path)
     return [path]

@@ -32,7 +32,7 @@ from qa.report import _crops
 from qa.report._axe_ja import message_ja
 from qa.report._parallel import run_jobs
 from qa.report._vocab import CONFORMANCE, REASONS, REVIEW_STATES, pick, verdict_labels
-from qa.report._xlsx import write_table
+from qa.report._xlsx import save_workbook, write_table
 
 NAME = "checklist"
 FILENAMES = [f"checklist-{p}.xlsx" for p in ("wcag22", "jis2016", "wcag21")]  # for INDEX.md
@@ -106,7 +106,7 @@ class Deliverable:
         if self.results.run.status != "complete":  # printed on every page: a partial run must not pass for a full one
             for sheet in self.wb.worksheets:
                 sheet.oddHeader.center.text = "PARTIAL RUN (interrupted) / 部分的な結果（中断）"
-        self.wb.save(path)
+        save_workbook(self.wb, path)
 
     # -- text -------------------------------------------------------------------------------------------
     def note(self, v: Verdict) -> str:

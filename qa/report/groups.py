@@ -9,7 +9,7 @@ from openpyxl import Workbook
 
 from qa.judge.groups import group_findings, page_templates
 from qa.model import Results
-from qa.report._xlsx import write_table
+from qa.report._xlsx import save_workbook, write_table
 
 NAME = "groups"
 FILENAME = "findings-by-template.xlsx"
@@ -80,5 +80,5 @@ def render(results: Results, out_dir: Path) -> list[Path]:
         [14, 22, 60, 14, 30],
     )
     path = out_dir / FILENAME
-    wb.save(path)
+    save_workbook(wb, path)
     return [path]

@@ -10,6 +10,7 @@ import qa.report
 from qa.judge.judgement import gate_of
 from qa.model import Results
 from qa.report.summary_md import md
+from qa.store import write_text_atomic
 
 NAME = "index"
 FILENAME = "INDEX.md"
@@ -56,5 +57,5 @@ def render(results: Results, out_dir: Path) -> list[Path]:
         else:
             lines.append(f"| [{path.name}]({path.name}) | {known.get(path.name, '')} |")
     target = out_dir / FILENAME
-    target.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    write_text_atomic(target, "\n".join(lines) + "\n")
     return [target]

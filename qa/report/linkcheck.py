@@ -12,7 +12,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
 from qa.model import Results
-from qa.report._xlsx import safe, setup_print, write_table
+from qa.report._xlsx import safe, save_workbook, setup_print, write_table
 from qa.urls import same_origin
 
 NAME = "linkcheck"
@@ -172,7 +172,7 @@ def render(results: Results, out_dir: Path) -> list[Path]:
         [6, 18, 45, 30, 14, 50, 14, 10, 26, 50, 18],
     )
     path = out_dir / FILENAME
-    wb.save(path)
+    save_workbook(wb, path)
     return [path]
 
 

@@ -14,7 +14,7 @@ from qa.errors import UsageError
 from qa.judge.accepted import run_date
 from qa.judge.operations import NG, OK, RESULTS, UNCHECKED, automated_rows, manual_rows
 from qa.model import Results
-from qa.report._xlsx import safe, setup_print, write_table
+from qa.report._xlsx import safe, save_workbook, setup_print, write_table
 
 NAME = "operation_sheet"
 FILENAME = "operation-check.xlsx"
@@ -77,7 +77,7 @@ def render(results: Results, out_dir: Path) -> list[Path]:
     info.column_dimensions["A"].width, info.column_dimensions["B"].width = 34, 80
     setup_print(info, "1:1")
     path = out_dir / FILENAME
-    wb.save(path)
+    save_workbook(wb, path)
     return [path]
 
 

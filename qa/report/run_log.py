@@ -13,7 +13,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 
 from qa.model import Results
-from qa.report._xlsx import safe_hyperlink, write_table
+from qa.report._xlsx import safe_hyperlink, save_workbook, write_table
 
 NAME = "run-log"
 FILENAME = "run-log.xlsx"
@@ -69,5 +69,5 @@ def render(results: Results, out_dir: Path) -> list[Path]:
         if page.error:
             pages.cell(row=row, column=6).fill = PARTIAL_FILL
     path = out_dir / FILENAME
-    wb.save(path)
+    save_workbook(wb, path)
     return [path]

@@ -17,8 +17,9 @@ from qa.discover.planned import plan_path, same_title
 from qa.links.collect import page_key as fold
 from qa.model import Results
 from qa.redact import redact_url
-from qa.report._xlsx import safe, setup_print, write_table
+from qa.report._xlsx import safe, save_workbook, setup_print, write_table
 from qa.report.linkcheck import link_rows
+from qa.store import write_text_atomic
 
 NAME = "sitemap"
 FILENAME = "sitemap.xlsx"
@@ -256,7 +257,7 @@ def render(results: Results, out_dir: Path) -> list[Path]:
         )
     summary(ws, results, entries, diff)
     path = out_dir / FILENAME
-    wb.save(path)
+    save_workbook(wb, path)
     return [path, write_xml(entries, out_dir)]
 
 
@@ -322,5 +323,5 @@ def write_xml(entries: dict[str, Entry], out_dir: Path) -> Path:
     lines += [f"  <url><loc>{escape(u)}</loc></url>" for u in urls]
     lines.append("</urlset>")
     path = out_dir / XML_FILENAME
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    write_text_atomic(path, "\n".join(lines) + "\n")
     return path
