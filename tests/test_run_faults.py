@@ -360,3 +360,117 @@ def test_a_read_only_output_folder_is_one_line(tmp_path: Path, site) -> None:
     with _tmpfs(tmp_path / "ro", "ro,size=1m") as out:
         run = run_qa("audit", site("clean"), *ONE_CELL, out=out)
         _one_line_error(run, "Read-only file system")
+
+
+# -- 14: damaged or hostile input is one line ------------------------------------------------------------------
+
+
+def _import(book: Path, folder: Path):
+    return run_qa("review", "import", str(book), "--reviews", str(folder / "reviews.yaml"), "--run", str(folder))
+
+
+def test_a_damaged_or_hostile_workbook_is_one_line(tmp_path: Path, site) -> None:
+    from openpyxl import Workbook
+
+    run = run_qa("audit", site("clean"), *ONE_CELL, out=tmp_path / "out")
+    assert run.code in (0, 1), run.stderr
+    good = run.run_dir / "checklist-wcag22.xlsx"
+    before = (run.run_dir / "results.json").read_bytes()
+
+    def variant(name: str, change) -> Path:
+        wb = load_workbook(good)
+        change(wb)
+        path = tmp_path / name
+        wb.save(path)
+        return path
+
+    def meta(wb) -> dict:
+        return json.loads(wb["_qa"]["A1"].value)
+
+    def set_meta(wb, value: str) -> None:
+        wb["_qa"]["A1"].value = value
+
+    text = tmp_path / "notes.xlsx"
+    text.write_text("verdicts: all pass\n", encoding="utf-8")
+    archive = tmp_path / "archive.xlsx"
+    import zipfile
+
+    with zipfile.ZipFile(archive, "w") as z:
+        z.writestr("readme.txt", "not a workbook")
+    cases = {
+        text: "not an Excel workbook",
+        archive: "not an Excel workbook",
+        variant("not-json.xlsx", lambda wb: set_meta(wb, "{broken")): "'_qa' sheet is damaged",
+        variant("list.xlsx", lambda wb: set_meta(wb, "[1, 2]")): "'_qa' sheet is damaged",
+        variant(
+            "no-sheet.xlsx", lambda wb: set_meta(wb, json.dumps({**meta(wb), "criteria": {"sheet": "Gone"}}))
+        ): "no usable 'criteria' sheet",
+        variant(
+            "bad-column.xlsx",
+            lambda wb: set_meta(wb, json.dumps({**meta(wb), "pages": {**meta(wb)["pages"], "first_input": "x"}})),
+        ): "no usable 'pages' sheet",
+    }
+    for book, expected in cases.items():
+        done = _import(book, run.run_dir)
+        lines = done.stderr.strip().splitlines()
+        assert done.code == 2 and len(lines) == 1 and expected in lines[0], (book.name, done.stderr)
+        assert not (run.run_dir / "reviews.yaml").exists()
+    assert (run.run_dir / "results.json").read_bytes() == before  # nothing was changed by a refused workbook
+
+    # short rows (a person deleted the cells after the verdict): read as empty cells, not a crash
+    shaped = Workbook()
+    shaped.active.title = "C"
+    shaped["C"].append(["SC"])
+    shaped["C"].append(["1.4.3", None, None, None, "pass"])
+    shaped["C"].append(["2.4.2"])
+    shaped.create_sheet("_qa").append([json.dumps({"criteria": {"sheet": "C", "first_input": 5, "url_col": 0}})])
+    short = tmp_path / "short.xlsx"
+    shaped.save(short)
+    done = run_qa("review", "import", str(short), "--reviews", str(tmp_path / "reviews.yaml"))
+    assert done.code == 0, done.stderr
+    assert "1 verdict(s) read" in done.stdout
+
+
+def test_a_large_workbook_is_read_as_a_stream(tmp_path: Path, site) -> None:
+    import random
+    import string
+
+    from openpyxl import Workbook
+
+    run = run_qa("audit", site("clean"), *ONE_CELL, out=tmp_path / "out")
+    assert run.code in (0, 1), run.stderr
+    # the checklist plus a sheet of ~6 MB (compressed) of notes a person pasted in
+    book = tmp_path / "big.xlsx"
+    wb = Workbook(write_only=True)
+    source = load_workbook(run.run_dir / "checklist-wcag22.xlsx")
+    for ws in source.worksheets:
+        copy = wb.create_sheet(ws.title)
+        for row in ws.iter_rows(values_only=True):
+            copy.append(row)
+    notes = wb.create_sheet("Notes")
+    rng = random.Random(1)
+    for _ in range(80_000):
+        notes.append(["".join(rng.choices(string.ascii_letters, k=8)) for _ in range(10)])
+    wb.save(book)
+    assert book.stat().st_size > 5_000_000
+
+    out, err = tmp_path / "stdout", tmp_path / "stderr"
+    with open(out, "wb") as stdout, open(err, "wb") as stderr:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "qa", "review", "import", str(book), "--reviews", str(tmp_path / "reviews.yaml")],
+            cwd=REPO, stdout=stdout, stderr=stderr,
+        )  # fmt: skip
+        _, status, usage = os.wait4(proc.pid, 0)  # the memory of this one process
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    assert proc.returncode == 0, err.read_text()
+    assert "verdict(s) read" in out.read_text()
+    assert usage.ru_maxrss < 250_000, f"{usage.ru_maxrss // 1000} MB to read a workbook"
+
+
+def test_a_url_list_that_is_not_utf8_is_one_line(tmp_path: Path) -> None:
+    urls = tmp_path / "urls.txt"
+    urls.write_bytes(b"http://127.0.0.1:9/\nhttp://127.0.0.1:9/\x83y\x81[\x83W.html\n")  # Shift_JIS
+    run = run_qa("audit", "--urls", str(urls))
+    assert run.code == 2, run.stderr
+    lines = run.stderr.strip().splitlines()
+    assert len(lines) == 1 and "line 2 is not UTF-8" in lines[0], run.stderr

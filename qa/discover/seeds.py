@@ -19,6 +19,9 @@ def read_url_list(path: Path) -> list[str]:
         lines = path.read_text(encoding="utf-8").splitlines()
     except OSError as exc:
         raise UsageError(f"--urls {path}: cannot read it ({exc.strerror}); give a text file of URLs") from None
+    except UnicodeDecodeError as exc:
+        line = path.read_bytes()[: exc.start].count(b"\n") + 1
+        raise UsageError(f"--urls {path}: line {line} is not UTF-8 text; save the list as UTF-8") from None
     urls = []
     for n, line in enumerate(lines, 1):
         line = line.split("#", 1)[0].strip()
