@@ -474,3 +474,108 @@ def test_a_url_list_that_is_not_utf8_is_one_line(tmp_path: Path) -> None:
     assert run.code == 2, run.stderr
     lines = run.stderr.strip().splitlines()
     assert len(lines) == 1 and "line 2 is not UTF-8" in lines[0], run.stderr
+
+
+# -- 9: the suite's own fetches are bounded in size and time ---------------------------------------------------
+
+
+def _bomb(megabytes: int) -> bytes:
+    """A valid sitemap of ``megabytes`` MB uncompressed, gzip-compressed to a few hundred kB."""
+    import zlib
+
+    pack = zlib.compressobj(9, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
+    parts = [pack.compress(b'<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">')]
+    block = b"".join(b"<url><loc>http://127.0.0.1/p/%d.html</loc></url>" % i for i in range(100))
+    for _ in range(megabytes * 1_000_000 // len(block)):
+        parts.append(pack.compress(block))
+    parts.append(pack.compress(b"</urlset>") + pack.flush())
+    return b"".join(parts)
+
+
+def test_sitemap_and_robots_bombs_are_read_within_bounds(tmp_path: Path) -> None:
+    import asyncio
+    import gzip
+    import tracemalloc
+
+    from qa.discover.seeds import listed_pages
+    from qa.net import make_client
+
+    bomb = _bomb(300)
+    assert len(bomb) < 2_000_000
+    robots = gzip.compress(b"# " + b"x" * 200_000_000 + b"\nSitemap: /never.xml\n")  # compressed in transit
+
+    class Bombs(PageHandler):
+        def do_GET(self) -> None:
+            host = self.headers["Host"]
+            if self.path == "/robots.txt" and self.server.robots_bomb:  # type: ignore[attr-defined]
+                return self.send_html(robots, headers={"Content-Type": "text/plain", "Content-Encoding": "gzip"})
+            if self.path == "/robots.txt":
+                body = f"Sitemap: http://{host}/big.xml.gz\n".encode()
+                return self.send_html(body, headers={"Content-Type": "text/plain"})
+            if self.path == "/big.xml.gz":
+                return self.send_html(bomb, headers={"Content-Type": "application/gzip"})
+            self.send_html(b"not found", status=404)
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Bombs)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_port}/"
+
+    async def discover() -> tuple[list[str], list[str]]:
+        problems: list[str] = []
+        async with make_client(10) as client:
+            pages = await listed_pages(url, {"use_sitemaps": True}, client, problems)
+        return pages, problems
+
+    try:
+        for robots_bomb in (False, True):
+            server.robots_bomb = robots_bomb  # type: ignore[attr-defined]
+            tracemalloc.start()
+            try:
+                pages, problems = asyncio.run(discover())
+                peak = tracemalloc.get_traced_memory()[1]
+            finally:
+                tracemalloc.stop()
+            assert peak < 80_000_000, f"{peak // 1_000_000} MB to read {'robots.txt' if robots_bomb else 'a sitemap'}"
+            if robots_bomb:
+                assert pages == [] and any("robots.txt: larger than" in p for p in problems), problems
+            else:
+                assert len(pages) == 100  # the distinct URLs it listed before the limit
+                assert any("big.xml.gz" in p and "sitemaps limit" in p for p in problems), problems
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_a_robots_txt_that_drips_does_not_stall_the_run(tmp_path: Path) -> None:
+    stop = threading.Event()
+
+    class Drip(PageHandler):
+        def do_GET(self) -> None:
+            if self.path == "/robots.txt":
+                self.send_response(200)
+                self.send_header("Content-Type", "text/plain")
+                self.end_headers()
+                while not stop.is_set():  # a byte every half second: no single read ever times out
+                    self.wfile.write(b"#")
+                    self.wfile.flush()
+                    time.sleep(0.5)
+                return
+            if self.path == "/":
+                return self.send_html(b'<!doctype html><html lang="en"><title>Home</title><main><h1>Home</h1></main>')
+            self.send_html(b"not found", status=404)
+
+    config = tmp_path / "qa.yaml"
+    config.write_text("screenshots: false\nlinks: {enabled: false}\ntimeouts: {navigation: 3}\n", encoding="utf-8")
+    with _serve(Drip) as url:
+        try:
+            started = time.monotonic()
+            run = run_qa("audit", url, "--config", str(config), *ONE_CELL, out=tmp_path / "out", timeout=240)
+            elapsed = time.monotonic() - started
+        finally:
+            stop.set()
+    assert run.code in (0, 1), run.stderr
+    assert elapsed < 120
+    notes = run.results["run"]["notes"]
+    assert any("robots.txt: no complete answer within 3 s" in n for n in notes), notes
+    assert any("no complete answer" in p for p in run.results["discovery"]["problems"])

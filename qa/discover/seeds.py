@@ -9,7 +9,7 @@ import httpx
 
 from qa.discover.sitemap import sitemap_urls
 from qa.errors import UsageError
-from qa.net import fetch_bytes
+from qa.net import fetch
 from qa.urls import normalise, origin
 
 
@@ -35,8 +35,11 @@ def read_url_list(path: Path) -> list[str]:
     return urls
 
 
-async def listed_pages(start_url: str, config: dict[str, Any], client: httpx.AsyncClient) -> list[str]:
-    """Pages the site lists itself (robots.txt Sitemap lines, sitemaps and their indexes)."""
+async def listed_pages(
+    start_url: str, config: dict[str, Any], client: httpx.AsyncClient, problems: list[str] | None = None
+) -> list[str]:
+    """Pages the site lists itself (robots.txt Sitemap lines, sitemaps and their indexes); what could not be read,
+    and why, goes to ``problems``."""
     if not config["use_sitemaps"]:
         return []
-    return await sitemap_urls(origin(start_url), lambda u: fetch_bytes(client, u))
+    return await sitemap_urls(origin(start_url), lambda url, most: fetch(client, url, most), problems)

@@ -200,6 +200,7 @@ async def crawl_site(
     frontier.on_accept, frontier.on_skip = store.log_accepted, store.log_skipped
     interrupted = True
     crawl: Crawl | None = None
+    problems: list[str] = []  # what discovery could not read, and why
     async with async_playwright() as pw:
         engines: list[Engine] = []
 
@@ -248,7 +249,7 @@ async def crawl_site(
                 else:
                     crawl.offer_all([start_url], None, 0)
                     crawl.offer_all(entry.urls, None, 1)
-                    listed = await stop.phase(listed_pages(start_url, config, client), None)
+                    listed = await stop.phase(listed_pages(start_url, config, client, problems), None)
                     seeded = listed is not None
                     crawl.offer_all(listed or [], None, 1)
                 if seeded and not stop.requested:
@@ -273,7 +274,8 @@ async def crawl_site(
         "browsers": [{"name": b.name, "engine": b.engine, "driver": b.driver} for b in opts.matrix.browsers],
         "viewports": [dataclasses.asdict(v) for v in opts.matrix.viewports],
     }
-    results.extra["discovery"] = frontier.summary()
+    results.extra["discovery"] = {**frontier.summary(), "problems": problems}
+    run.notes += [f"discovery: {problem}" for problem in problems]
     if entry.wordpress:
         entry.wordpress.annotate(results)
     run.engines["axe-core"] = AxeCheck.version
