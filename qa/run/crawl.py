@@ -23,6 +23,7 @@ from qa.discover.frontier import Frontier
 from qa.errors import QAError
 from qa.model import CheckRun, Page, cell_name
 from qa.progress import Progress
+from qa.redact import redact_record
 from qa.run.page_visit import VisitResult, visit_page
 from qa.store import RunStore, write_error
 from qa.visit import faults
@@ -297,6 +298,10 @@ class Crawl:
         base = page.final_url or page.url
         if primary and result.links and self.settings.follow_links and not page.error:
             self.offer_all((link["href"] for link in result.links), base, page.depth + 1)
+        # Redacted before anything of it is written, by the listeners too (the store redacts it again, harmlessly).
+        redact_record(page)
+        for finding in result.findings:
+            redact_record(finding)
         try:
             for listener in self.settings.listeners:
                 try:
