@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import errno
 import os
 import shutil
 import subprocess
@@ -22,6 +23,7 @@ from qa.errors import (
     EXIT_INTERNAL,
     EXIT_INTERRUPTED,
     EXIT_OK,
+    EXIT_SITE,
     EXIT_USAGE,
     QAError,
     UsageError,
@@ -30,6 +32,9 @@ from qa.redact import redact_text
 
 if TYPE_CHECKING:
     from qa.config import Config
+
+# A folder that cannot take the run (full disk, quota, read-only): the user's to fix, not a bug.
+UNWRITABLE = {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM}
 
 
 class _Parser(argparse.ArgumentParser):
@@ -148,6 +153,10 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     debug = "--debug" in argv
+    if not debug:
+        # After a failed save (disk full) openpyxl's half-written sheets report "Exception ignored" as they are
+        # collected: noise after the one-line error that says what happened.
+        sys.unraisablehook = lambda unraisable: None
     try:
         args = build_parser().parse_args(argv)
         if args.command == "audit":
@@ -178,6 +187,14 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:  # a bug: still one line (redacted), the traceback only with --debug
         if debug:
             _print_traceback()
+        if isinstance(exc, OSError) and exc.errno in UNWRITABLE:
+            where = f" {exc.filename}" if exc.filename else ""
+            print(
+                f"qa: error: cannot write{redact_text(where)} ({exc.strerror}); free disk space or make the folder "
+                "writable",
+                file=sys.stderr,
+            )
+            return EXIT_USAGE
         first = str(exc).splitlines()[0] if str(exc) else ""
         print(
             f"qa: internal error: {type(exc).__name__}: {redact_text(first)[:300]} "
@@ -317,6 +334,14 @@ def cmd_audit(args: argparse.Namespace) -> int:
     if results.run.status != "complete":
         print(f"stopped:  the run was interrupted; continue it with: qa audit --resume {outcome.run_dir}")
         return EXIT_INTERRUPTED
+    if not outcome.audited:
+        problem = next((p.error for p in results.pages if p.error), "") or "no page was found to audit"
+        print(
+            f"qa: error: no page could be audited ({redact_text(problem)[:200]}); check the URL and that the site "
+            f"answers, the reports in {outcome.run_dir} say so",
+            file=sys.stderr,
+        )
+        return EXIT_SITE
     print(format_block(outcome.gate))
     return EXIT_OK if outcome.gate.passed else EXIT_GATE_FAILED
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime
 import difflib
+import math
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -77,6 +78,21 @@ def _timezone(value: str) -> str | None:
     return None
 
 
+def _within(low: float, high: float, unit: str = "") -> Callable[[Any], str | None]:
+    """A finite number in [low, high]: ``.inf``, ``.nan`` or an absurd value would make every page fail."""
+
+    def check(v: Any) -> str | None:
+        if low <= v <= high and math.isfinite(v):  # compared first: a huge int does not convert to float
+            return None
+        shown = repr(v) if len(repr(v)) < 24 else repr(v)[:20] + "..."
+        return f"must be a number from {low:g} to {high:g}{unit}, got {shown}"
+
+    return check
+
+
+SECONDS = _within(1, 86_400, " (seconds)")
+
+
 def _concurrency(v: Any) -> str | None:
     return None if v == "auto" or v > 0 else "must be a number greater than 0, or auto"
 
@@ -122,6 +138,18 @@ def _site_connections(v: Any) -> str | None:
     return None if v == "auto" or (isinstance(v, int) and v >= 0) else "must be 0 or more, or auto"
 
 
+def _within(low: float, high: float, unit: str = "") -> Callable[[Any], str | None]:
+    """A finite number in [low, high]: ``.inf``, ``.nan`` or an absurd value would make every page fail."""
+
+    def check(v: Any) -> str | None:
+        if low <= v <= high and math.isfinite(v):  # compared first: a huge int does not convert to float
+            return None
+        shown = repr(v) if len(repr(v)) < 24 else repr(v)[:20] + "..."
+        return f"must be a number from {low:g} to {high:g}{unit}, got {shown}"
+
+    return check
+
+
 def _counts(v: dict[str, Any]) -> str | None:
     if all(isinstance(n, int) and not isinstance(n, bool) and n >= 0 for n in v.values()):
         return None
@@ -143,15 +171,16 @@ def to_date(value: Any) -> Any:
 Date = Annotated[datetime.date, BeforeValidator(to_date)]
 Text = Annotated[str, checked(lambda v: None if v else MISSING)]  # required, and not empty
 Number = int | float  # an int stays an int (results.json records what was written)
+Seconds = Annotated[Number, checked(_within(1, 86_400, " (seconds)"))]
 Regexes = Annotated[list[str], checked(_regexes)]
 Labels = Annotated[dict[str, Any], checked(_labels)]
 
 
 # Sections are added here by the pipeline stage that owns them; the layout mirrors qa.yaml.
 class Timeouts(Section):
-    navigation: Number = Field(30, gt=0, description="seconds to wait for a page to load")
-    script: Number = Field(30, gt=0, description="seconds a check's script may run")
-    page: Number = Field(120, gt=0, description="seconds a whole page (all checks) may take")
+    navigation: Seconds = Field(30, description="seconds to wait for a page to load")
+    script: Seconds = Field(30, description="seconds a check's script may run")
+    page: Seconds = Field(120, description="seconds a whole page (all checks) may take")
 
 
 # Crawler traps: calendars, session ids and relative-link loops generate endless URLs.
@@ -241,10 +270,10 @@ class Links(Section):
         [], description="hosts (host or host:port) you own, checked fast with no artificial wait"
     )
     ignore: list[str] = Field([], description="regexes of link URLs never requested (reported as ignored)")
-    timeout: Number = Field(20, gt=0, description="seconds to wait for one link's response")
+    timeout: Seconds = Field(20, description="seconds to wait for one link's response")
     retries: int = Field(1, ge=0, description="extra attempts after a timeout or a dropped connection")
-    retry_after_max: Number = Field(
-        60, gt=0, description="longest Retry-After (429/503) to wait for before retrying, in seconds"
+    retry_after_max: Seconds = Field(
+        60, description="longest Retry-After (429/503) to wait for before retrying, in seconds"
     )
     threads: int = Field(10, gt=0, description="links checked at once (all hosts together)")
     own_host_connections: int = Field(8, gt=0, description="requests in flight to one own host at a time")
@@ -309,7 +338,9 @@ class Config(Section):
     screenshots: bool = Field(True, description="save a screenshot of every page in every browser/viewport")
     timeouts: Timeouts = Field(default_factory=Timeouts, description="how long to wait")
     retries: int = Field(1, ge=0, description="times a page is retried after a browser crash or a dropped connection")
-    max_page_mb: Number = Field(10, gt=0, description="pages larger than this many MB are skipped with a record")
+    max_page_mb: Annotated[Number, checked(_within(0.1, 10_000, " (MB)"))] = Field(
+        10, description="pages larger than this many MB are skipped with a record"
+    )
     traps: Traps = Field(default_factory=Traps, description="limits against crawler traps")
     axe: Axe = Field(default_factory=Axe, description="what axe-core runs")
     access: Access = Field(default_factory=Access, description="getting into a protected staging site")

@@ -24,6 +24,10 @@ class ConfigError(QAError):
     """A configuration file is missing, unreadable or invalid."""
 
 
+class OutputError(QAError):
+    """The run folder or a report cannot be written (read-only folder, full disk)."""
+
+
 class SiteError(QAError):
     """The site could not be audited (start URL unreachable, login failed, ...)."""
 

@@ -11,11 +11,12 @@ import os
 import re
 import secrets
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from qa.errors import UsageError
+from qa.errors import OutputError, UsageError
 from qa.model import Finding, Page, Results, RunInfo, shallow_dict
 from qa.redact import redact_record, redact_url
 
@@ -31,10 +32,36 @@ def new_run_id(now: datetime | None = None) -> str:
     return now.strftime("%Y%m%d-%H%M%S-") + secrets.token_hex(2)
 
 
+def write_error(path: Path, exc: OSError) -> OutputError:
+    """One line for a file or folder that cannot be written (read-only, disk full), naming the fix."""
+    reason = exc.strerror or type(exc).__name__
+    return OutputError(f"cannot write {path} ({reason}); free disk space or make the folder writable, then run again")
+
+
+@contextmanager
+def atomic_path(path: Path) -> Iterator[Path]:
+    """A temporary name beside ``path`` to write to; renamed to ``path`` when the block ends without an error, so a
+    reader (or a full disk) never sees a half-written file. Unique per process: reports are written in parallel."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        yield tmp
+        os.replace(tmp, path)
+    except OSError as exc:
+        raise write_error(path, exc) from None
+    finally:
+        try:
+            tmp.unlink(missing_ok=True)
+        except OSError:
+            pass
+
+
+def write_text_atomic(path: Path, text: str) -> None:
+    with atomic_path(path) as tmp:
+        tmp.write_text(text, encoding="utf-8")
+
+
 def write_json_atomic(path: Path, data: Any) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
-    os.replace(tmp, path)
+    write_text_atomic(path, json.dumps(data, ensure_ascii=False, indent=1))
 
 
 class RunStore:
@@ -43,11 +70,14 @@ class RunStore:
 
     def __init__(self, run_dir: Path) -> None:
         self.dir = run_dir
-        self.dir.mkdir(parents=True, exist_ok=True)
-        _trim_torn_line(self.dir / RECORDS)
-        _trim_torn_line(self.dir / FRONTIER)
-        self._records = open(self.dir / RECORDS, "a", encoding="utf-8")  # noqa: SIM115 - open for the run
-        self._frontier = open(self.dir / FRONTIER, "a", encoding="utf-8")  # noqa: SIM115 - open for the run
+        try:
+            self.dir.mkdir(parents=True, exist_ok=True)
+            trim_torn_line(self.dir / RECORDS)
+            trim_torn_line(self.dir / FRONTIER)
+            self._records = open(self.dir / RECORDS, "a", encoding="utf-8")  # noqa: SIM115 - open for the run
+            self._frontier = open(self.dir / FRONTIER, "a", encoding="utf-8")  # noqa: SIM115 - open for the run
+        except OSError as exc:
+            raise write_error(run_dir, exc) from None
         self.pages = 0
         self.findings = 0
 
@@ -60,8 +90,7 @@ class RunStore:
         for f in findings:
             redact_record(f)
         record = {"page": shallow_dict(page), "findings": [shallow_dict(f) for f in findings]}
-        self._records.write(json.dumps(record, ensure_ascii=False) + "\n")
-        self._records.flush()
+        self._append(self._records, record)
         self.pages += 1
         self.findings += len(findings)
 
@@ -71,24 +100,40 @@ class RunStore:
     def log_skipped(self, url: str, reason: str) -> None:
         self._log_frontier({"skip": redact_url(url), "reason": reason})
 
+    def log_seeded(self) -> None:
+        """Discovery (start URL, WordPress, sitemaps) is done: a resumed run need not discover again."""
+        self._log_frontier({"seeded": True})
+
     def _log_frontier(self, entry: dict[str, Any]) -> None:
-        self._frontier.write(json.dumps(entry, ensure_ascii=False) + "\n")
-        self._frontier.flush()
+        self._append(self._frontier, entry)
+
+    def _append(self, fh: Any, entry: dict[str, Any]) -> None:
+        try:
+            fh.write(json.dumps(entry, ensure_ascii=False) + "\n")
+            fh.flush()
+        except OSError as exc:
+            raise OutputError(
+                f"cannot write to {self.dir} ({exc.strerror or type(exc).__name__}); the pages recorded so far are "
+                f"kept: free disk space or make the folder writable, then continue with: qa audit --resume {self.dir}"
+            ) from None
 
     def close(self) -> None:
-        self._records.close()
-        self._frontier.close()
+        for fh in (self._records, self._frontier):
+            try:
+                fh.close()
+            except OSError:  # the last buffered line could not be written: the readers skip a cut-short line
+                pass
 
     def finish(self, results: Results) -> Path:
+        """results.json; ``latest`` moves once the reports are written too (:func:`update_latest`)."""
         self.close()
         results.run.disk_bytes = disk_usage(self.dir)
         path = self.dir / RESULTS
         write_json_atomic(path, results.to_dict())
-        update_latest(self.dir)
         return path
 
 
-def _trim_torn_line(path: Path) -> None:
+def trim_torn_line(path: Path) -> None:
     """Drop a last line cut short by a hard kill, so appending after it (on resume) starts on a fresh line."""
     if not path.exists() or path.stat().st_size == 0:
         return
@@ -113,16 +158,20 @@ def disk_usage(folder: Path) -> int:
     return total
 
 
-def read_frontier(run_dir: Path) -> tuple[list[tuple[str, int]], list[tuple[str, str]]]:
-    """(accepted URL, depth) and (skipped URL, reason) as an interrupted run logged them."""
+def read_frontier(run_dir: Path) -> tuple[list[tuple[str, int]], list[tuple[str, str]], bool]:
+    """(accepted URL, depth), (skipped URL, reason) as an interrupted run logged them, and whether its discovery
+    had finished (:meth:`RunStore.log_seeded`)."""
     accepted: list[tuple[str, int]] = []
     skipped: list[tuple[str, str]] = []
+    seeded = False
     for entry in read_jsonl(run_dir / FRONTIER):
         if "url" in entry:
             accepted.append((entry["url"], int(entry.get("depth", 0))))
         elif "skip" in entry:
             skipped.append((entry["skip"], entry.get("reason", "")))
-    return accepted, skipped
+        elif entry.get("seeded"):
+            seeded = True
+    return accepted, skipped, seeded
 
 
 def read_jsonl(path: Path) -> Iterator[dict[str, Any]]:
@@ -149,7 +198,7 @@ def update_latest(run_dir: Path) -> None:
         tmp.symlink_to(run_dir.name, target_is_directory=True)
         os.replace(tmp, link)
     except OSError:
-        (run_dir.parent / "latest.txt").write_text(run_dir.name + "\n", encoding="utf-8")
+        write_text_atomic(run_dir.parent / "latest.txt", run_dir.name + "\n")
 
 
 def iter_records(run_dir: Path) -> Iterator[dict[str, Any]]:

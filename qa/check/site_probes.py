@@ -7,16 +7,16 @@ or incomplete sitemap also become findings (no success criterion: they are site 
 from __future__ import annotations
 
 import secrets
-import xml.etree.ElementTree as ET
 from typing import Any
 
 from qa.check import RunCheck, RunContext
-from qa.discover.sitemap import MAX_SITEMAPS, parse_sitemap
+from qa.discover.sitemap import MAX_SITEMAP_BYTES, MAX_SITEMAPS, Sitemap, read_sitemap
 from qa.model import NEEDS_REVIEW, VIOLATION, Finding
-from qa.net import fetch_bytes
+from qa.net import fetch
 from qa.urls import normalise, origin, origin_key
 
 MAX_LISTED = 200  # missing pages kept as evidence
+MAX_PROBE_BODY = 100_000  # of the answer to a URL that does not exist, only the status is used
 INDEX_NAMES = ("index.html", "index.htm", "index.php")
 
 
@@ -52,8 +52,12 @@ class SiteProbes(RunCheck):
         start = ctx.results.pages[0].url if ctx.results.pages else ctx.results.run.start_url
         site = origin(start)
         probe_url = f"{site}/qa-probe-{secrets.token_hex(6)}-does-not-exist.html"
-        status, ctype, _ = await fetch_bytes(ctx.client, probe_url)
-        not_found = {"url": probe_url, "status": status, "content_type": ctype.split(";")[0].strip()}
+        # Only the status matters: the body of the error page is not read beyond its first bytes.
+        probe = await fetch(ctx.client, probe_url, MAX_PROBE_BODY)
+        status = probe.status
+        not_found = {"url": probe_url, "status": status, "content_type": probe.content_type.split(";")[0].strip()}
+        if probe.status == 0 and probe.problem:
+            not_found["problem"] = probe.problem
         sitemap = await self.sitemap(ctx, site, {p.url for p in pages if p.status == 200})
         ctx.results.extra["site_probes"] = {"not_found": not_found, "sitemap": sitemap}
 
@@ -88,13 +92,16 @@ class SiteProbes(RunCheck):
 
     async def sitemap(self, ctx: RunContext, site: str, audited: set[str]) -> dict[str, Any]:
         url = f"{site}/sitemap.xml"
-        status, _, body = await fetch_bytes(ctx.client, url)
+        answer = await fetch(ctx.client, url, MAX_SITEMAP_BYTES)
+        status, body = answer.status, answer.body
         out: dict[str, Any] = {"url": url, "status": status, "valid": False, "problem": "", "listed": 0}
         out.update(missing=[], missing_count=0)
         if status != 200:
             out["problem"] = f"/sitemap.xml answered {status or 'nothing'}"
+            if answer.problem:
+                out["problem"] += f" ({answer.problem})"
             return out
-        problem = xml_problem(body)
+        problem = answer.problem or xml_problem(body)
         if problem:
             out["problem"] = problem
             return out
@@ -105,16 +112,14 @@ class SiteProbes(RunCheck):
             if current in seen:
                 continue
             seen.add(current)
-            if current == url:
-                child_status, child_body = status, body
-            else:
-                child_status, _, child_body = await fetch_bytes(ctx.client, current)
-            if child_status != 200 or xml_problem(child_body):
-                out["problem"] = f"{current} (listed in the sitemap index) answered {child_status} or is not XML"
+            child = answer if current == url else await fetch(ctx.client, current, MAX_SITEMAP_BYTES)
+            sitemap = read_sitemap(child.body, gzip_ok=False) if child.ok else None
+            why = child.problem or (sitemap_problem(sitemap) if sitemap else f"answered {child.status}")
+            if sitemap is None or why:
+                out["problem"] = f"{current} (listed in the sitemap index): {why}"
                 return out
-            pages, children = parse_sitemap(child_body)
-            listed += pages
-            queue += [c for c in children if origin_key(c) == origin_key(site)]  # never another host's
+            listed += sitemap.pages
+            queue += [c for c in sitemap.children if origin_key(c) == origin_key(site)]  # never another host's
         listed_forms = {form for u in listed for form in same_page(normalise(u) or u)}
         missing = sorted(u for u in audited if not listed_forms & set(same_page(u)))
         out.update(valid=True, listed=len(listed), missing=missing[:MAX_LISTED], missing_count=len(missing))
@@ -130,14 +135,17 @@ def same_page(url: str) -> list[str]:
 
 
 def xml_problem(body: bytes) -> str:
-    """Why a sitemap document is not a valid urlset/sitemapindex, or ''."""
-    try:
-        root = ET.fromstring(body)
-    except ET.ParseError as exc:
-        return f"not well-formed XML ({exc})"
-    tag = root.tag.rsplit("}", 1)[-1]
+    """Why a sitemap document is not a valid urlset/sitemapindex, or '' (read as a stream, within the sitemaps
+    protocol's size limit)."""
+    return sitemap_problem(read_sitemap(body, gzip_ok=False))
+
+
+def sitemap_problem(sitemap: Sitemap) -> str:
+    if sitemap.problem:
+        return sitemap.problem
+    tag = sitemap.root.rsplit("}", 1)[-1]
     if tag not in ("urlset", "sitemapindex"):
         return f"root element is <{tag}>, not <urlset> or <sitemapindex>"
-    if not root.tag.startswith("{http://www.sitemaps.org/schemas/sitemap/0.9}"):
+    if not sitemap.root.startswith("{http://www.sitemaps.org/schemas/sitemap/0.9}"):
         return "not in the sitemap namespace http://www.sitemaps.org/schemas/sitemap/0.9"
     return ""

@@ -20,6 +20,7 @@ from qa.access import Credentials
 from qa.config import Config
 from qa.errors import SiteError
 from qa.model import Results
+from qa.net import fetch
 from qa.redact import redact_url
 from qa.urls import normalise, origin, origin_key
 
@@ -39,6 +40,8 @@ UNPUBLISHED = "draft,pending,future"
 PER_PAGE = 100
 MAX_REQUESTS = 200  # bounded on huge or hostile sites; the page limit caps the audit anyway
 FIELDS = "id,link,type,status,template,modified_gmt,title"
+MAX_PAGE_SCAN = 200_000  # bytes of the start page scanned for WordPress's markers
+MAX_JSON = 20_000_000  # one REST API answer (100 items of a few fields each are a few kB)
 _API_LINK = re.compile(r'<([^>]+)>\s*;\s*rel="https://api\.w\.org/"')
 
 
@@ -89,9 +92,9 @@ async def detect(
     API is probed instead."""
     own = origin_key(start_url)
     allowed = allowed or (lambda url: origin_key(url) == own)
-    try:
-        response = await client.get(start_url)
-    except httpx.HTTPError:
+    # The start page's head and generator markers: the first bytes suffice, a cut-short page is no problem here.
+    response = await fetch(client, start_url, MAX_PAGE_SCAN)
+    if response.status == 0:
         return None
     for value in response.headers.get_list("link"):
         match = _API_LINK.search(value)
@@ -102,7 +105,7 @@ async def detect(
                 f"the site announces its REST API at {redact_url(match.group(1))}, another origin (WordPress's "
                 "home or siteurl setting?); not used: nothing is sent there"
             )
-    body = response.text[:200_000] if "html" in response.headers.get("content-type", "") else ""
+    body = response.text if "html" in response.content_type else ""
     announced = any(_API_LINK.search(v) for v in response.headers.get_list("link"))
     if not announced and not re.search(r'content="WordPress|/wp-content/|/wp-json/|/wp-includes/', body):
         return None
@@ -129,10 +132,12 @@ def endpoint(root: str, route: str, params: dict[str, Any] | None = None) -> str
 
 
 async def _get_json(client: httpx.AsyncClient, url: str, **kw: Any) -> tuple[int, httpx.Headers | dict[str, str], Any]:
+    response = await fetch(client, url, MAX_JSON, **kw)
+    if response.problem:
+        return 0, {}, None
     try:
-        response = await client.get(url, **kw)
-        return response.status_code, response.headers, response.json()
-    except (httpx.HTTPError, ValueError):
+        return response.status, response.headers, response.json()
+    except ValueError:
         return 0, {}, None
 
 
@@ -210,12 +215,9 @@ async def _editor_auth(
     session can work there.
     """
     if logged_in:
-        try:
-            ajax = f"{site_base(site.api_root)}wp-admin/admin-ajax.php"
-            response = await client.get(ajax, params={"action": "rest-nonce"})
-        except httpx.HTTPError:
-            response = None
-        nonce = response.text.strip() if response is not None and response.status_code == 200 else ""
+        ajax = f"{site_base(site.api_root)}wp-admin/admin-ajax.php"
+        response = await fetch(client, ajax, 1_000, params={"action": "rest-nonce"})
+        nonce = response.text.strip() if response.ok else ""
         if re.fullmatch(r"[0-9a-f]{6,32}", nonce):
             return {"headers": {"X-WP-Nonce": nonce}}
         site.notes.append("the login worked but WordPress gave no REST nonce; drafts not listed")

@@ -21,6 +21,7 @@ import yaml
 from qa.config import read_yaml
 from qa.errors import ConfigError
 from qa.judge.criteria import by_sc
+from qa.store import write_text_atomic
 
 SECTION = "reviews"
 HUMAN_VERDICTS = ("pass", "fail", "not-applicable")
@@ -112,9 +113,7 @@ def save_reviews(path: Path, reviews: list[dict[str, Any]]) -> None:
         items.append(item)
     header = "# Human verdicts for qa (see docs/reviews.md). Edit by hand or with 'qa review import WORKBOOK'.\n"
     text = yaml.safe_dump({"reviews": items}, allow_unicode=True, sort_keys=False, width=120)
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(header + text, encoding="utf-8")
-    tmp.replace(path)
+    write_text_atomic(path, header + text)
 
 
 def merge(existing: list[dict[str, Any]], new: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], int]:
@@ -128,38 +127,77 @@ def merge(existing: list[dict[str, Any]], new: list[dict[str, Any]]) -> tuple[li
     return list(by_key.values()), changed
 
 
+MAX_WORKBOOK_MB = 50  # a checklist of thousands of pages is a few MB; larger is not one of ours
+MAX_ROWS = 200_000  # rows read from one checklist sheet (criteria × pages)
+
+
 def from_workbook(path: Path, aliases: dict[str, str]) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """The human verdicts filled in a checklist workbook: (the workbook's run/profile, reviews).
 
-    Rows with an empty verdict are skipped (they leave any earlier review as it is).
+    Rows with an empty verdict are skipped (they leave any earlier review as it is). The workbook is read as a
+    stream (read-only), only the sheets the hidden ``_qa`` sheet names and only their input columns: a large or
+    hostile file costs neither memory nor time, and whatever is wrong with it is one line.
     """
-    import json
-
     from openpyxl import load_workbook
 
+    if not path.is_file():
+        raise ConfigError(f"{path}: no such workbook; give a checklist-*.xlsx from a run folder")
+    if path.stat().st_size > MAX_WORKBOOK_MB * 1_000_000:
+        raise ConfigError(f"{path}: larger than {MAX_WORKBOOK_MB} MB, not a qa checklist; give a checklist-*.xlsx")
     try:
-        wb = load_workbook(path, data_only=True)
-    except FileNotFoundError:
-        raise ConfigError(f"{path}: no such workbook; give a checklist-*.xlsx from a run folder") from None
+        wb = load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for a file that is not a workbook
         raise ConfigError(f"{path}: not an Excel workbook ({type(exc).__name__}); give a checklist-*.xlsx") from None
+    try:
+        return _read_workbook(wb, path, aliases)
+    finally:
+        wb.close()
+
+
+def _read_workbook(wb: Any, path: Path, aliases: dict[str, str]) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    import json
+
+    def damaged(what: str) -> ConfigError:
+        return ConfigError(f"{path}: {what}; give a checklist-*.xlsx as qa wrote it (filled in, not restructured)")
+
     if "_qa" not in wb.sheetnames:
         raise ConfigError(f"{path}: not a qa checklist workbook (no '_qa' sheet); give a checklist-*.xlsx")
-    meta = json.loads(wb["_qa"]["A1"].value)
+    try:
+        first_row = next(wb["_qa"].iter_rows(min_row=1, max_row=1, max_col=1, values_only=True), (None,))
+        meta = json.loads(first_row[0])
+    except (TypeError, ValueError, IndexError):
+        meta = None
+    if not isinstance(meta, dict):
+        raise damaged("its hidden '_qa' sheet is damaged")
     found: list[dict[str, Any]] = []
     for key in ("criteria", "pages"):
         spec = meta.get(key)
         if not spec:
             continue
-        ws = wb[spec["sheet"]]
-        first = spec["first_input"]
-        for n, row in enumerate(ws.iter_rows(min_row=2, values_only=True), start=2):
-            verdict, note, reviewer, date, fingerprint, acknowledged = row[first - 1 : first + 5]
+        spec = spec if isinstance(spec, dict) else {}
+        sheet, first, url_col = spec.get("sheet"), spec.get("first_input"), spec.get("url_col")
+        if not (
+            isinstance(sheet, str)
+            and sheet in wb.sheetnames
+            and isinstance(first, int)
+            and 2 <= first <= 100
+            and isinstance(url_col, int)
+            and 0 <= url_col <= 100
+        ):
+            raise damaged(f"its hidden '_qa' sheet names no usable '{key}' sheet")
+        ws = wb[sheet]
+        width = max(first + 5, url_col, 1)
+        rows = ws.iter_rows(min_row=2, max_row=MAX_ROWS + 2, max_col=width, values_only=True)
+        for n, row in enumerate(rows, start=2):
+            if n > MAX_ROWS + 1:
+                raise damaged(f"sheet '{sheet}' has more than {MAX_ROWS} rows")
+            cells = list(row) + [None] * (width - len(row))  # a short row: its missing cells are empty
+            verdict, note, reviewer, date, fingerprint, acknowledged = cells[first - 1 : first + 5]
             if verdict in (None, ""):
                 continue
             item = {
-                "sc": row[0],
-                "url": row[spec["url_col"] - 1] if spec["url_col"] else "",
+                "sc": cells[0],
+                "url": cells[url_col - 1] if url_col else "",
                 "verdict": verdict,
                 "note": note or "",
                 "reviewer": reviewer or "",
@@ -167,5 +205,5 @@ def from_workbook(path: Path, aliases: dict[str, str]) -> tuple[dict[str, Any], 
                 "fingerprint": fingerprint or "",
                 "acknowledged": acknowledged or "",
             }
-            found.append(check_review(item, f"{path}: sheet '{ws.title}' row {n}", aliases))
+            found.append(check_review(item, f"{path}: sheet '{sheet}' row {n}", aliases))
     return meta, validate_reviews({"reviews": found}, str(path), aliases)  # one verdict per criterion and page

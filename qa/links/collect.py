@@ -1,7 +1,9 @@
 """During the crawl: every link and resource of every visited page, and each page's anchor ids, streamed to disk.
 
 Nothing grows in memory with the site except one 8-byte digest per distinct (source, URL, element, text), used to
-write each occurrence once however many browser/viewport cells see it.
+write each occurrence once however many browser/viewport cells see it. The files are only ever appended to: a
+resumed run (``qa audit --resume``) keeps what the interrupted part collected and adds the rest, so its link check
+sees every page, not only the ones visited after the resume.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from urllib.parse import urlsplit
 
 from qa.model import Page
 from qa.redact import redact_text
-from qa.store import read_jsonl
+from qa.store import read_jsonl, trim_torn_line
 from qa.urls import normalise
 
 FOLDER = "links"
@@ -47,10 +49,15 @@ class Collector:
     def __init__(self, run_dir: Path) -> None:
         self.dir = run_dir / FOLDER
         self.dir.mkdir(parents=True, exist_ok=True)
-        self._occurrences = open(self.dir / OCCURRENCES, "w", encoding="utf-8")  # noqa: SIM115 - open for the crawl
-        self._ids = open(self.dir / IDS, "w", encoding="utf-8")  # noqa: SIM115
-        self._seen: set[bytes] = set()
-        self.pages = 0
+        for name in (OCCURRENCES, IDS):
+            trim_torn_line(self.dir / name)
+        # what an interrupted earlier part of this run wrote is not written again
+        self._seen: set[bytes] = {
+            _digest(row.get("source", ""), row.get("url", ""), row.get("element", ""), row.get("text", ""))
+            for row in read_jsonl(self.dir / OCCURRENCES)
+        }
+        self._occurrences = open(self.dir / OCCURRENCES, "a", encoding="utf-8")  # noqa: SIM115 - open for the crawl
+        self._ids = open(self.dir / IDS, "a", encoding="utf-8")  # noqa: SIM115
 
     def add(
         self, page: Page, links: list[dict[str, Any]], resources: list[dict[str, Any]], ids: list[str], primary: bool
@@ -58,7 +65,6 @@ class Collector:
         if page.error:
             return
         source = page_key(page.final_url or page.url)
-        self.pages += primary
         for link in links:
             self._write(source, link.get("href", ""), link.get("element", "a"), link.get("text", ""))
         for res in resources:
@@ -67,6 +73,7 @@ class Collector:
             keys = sorted({u for u in (normalise(page.url), normalise(source)) if u})
             self._ids.write(json.dumps({"pages": keys, "ids": ids}, ensure_ascii=False) + "\n")
             self._ids.flush()
+        self._occurrences.flush()  # a killed run keeps the links of every page it recorded
 
     def _write(self, source: str, url: str, element: str, text: str) -> None:
         if not url:
@@ -74,7 +81,7 @@ class Collector:
         # Credentials written into a link (user:pass@) never reach the disk: the address is checked without them.
         # Query values stay as they are in this working file (the check must request the real URL).
         url, source, text = without_userinfo(url), without_userinfo(source), redact_text(text)
-        digest = hashlib.blake2b("\x1f".join((source, url, element, text)).encode(), digest_size=8).digest()
+        digest = _digest(source, url, element, text)
         if digest in self._seen:
             return
         self._seen.add(digest)
@@ -85,6 +92,10 @@ class Collector:
         for fh in (self._occurrences, self._ids):
             if not fh.closed:
                 fh.close()
+
+
+def _digest(source: str, url: str, element: str, text: str) -> bytes:
+    return hashlib.blake2b("\x1f".join((source, url, element, text)).encode(), digest_size=8).digest()
 
 
 def ids_for(run_dir: Path, wanted: set[str]) -> dict[str, set[str]]:

@@ -8,6 +8,7 @@ import re
 from collections.abc import Generator, Iterable, Sequence
 from copy import copy
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -22,11 +23,19 @@ from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from openpyxl.worksheet.page import PageMargins
 from openpyxl.worksheet.worksheet import Worksheet
 
+from qa.store import atomic_path
+
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 HEADER_FILL = PatternFill("solid", fgColor="1F4E78")
 HEADER_FONT = Font(bold=True, color="FFFFFF")
 MAX_CELL = 32_000  # Excel's limit is 32,767 characters
+
+
+def save_workbook(wb: openpyxl.Workbook, path: Path) -> None:
+    """Saved under a temporary name and renamed: a full disk or a killed run never leaves a broken workbook."""
+    with atomic_path(path) as tmp:
+        wb.save(tmp)
 
 
 def safe(value: Any) -> Any:

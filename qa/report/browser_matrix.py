@@ -25,7 +25,7 @@ from qa.check.screenshot import PNG_ONLY, THUMB_WIDTH, save_thumbnail, thumbnail
 from qa.judge.inventory import NOT_RUN_JA, Inventory, inventory_of
 from qa.model import NEEDS_REVIEW, VIOLATION, Finding, Page, Results, merge_cells
 from qa.report._inventory import exceptions_sheet, not_run_text
-from qa.report._xlsx import finish_print, run_header, safe, setup_print, write_table
+from qa.report._xlsx import finish_print, run_header, safe, save_workbook, setup_print, write_table
 
 NAME = "browser_matrix"
 FILENAME = "browser-check.xlsx"
@@ -307,5 +307,5 @@ def render(results: Results, out_dir: Path) -> list[Path]:
     exceptions_sheet(wb, inventory)
     path = out_dir / FILENAME
     finish_print(wb, run_header(results, ("ブラウザチェック結果", "Browser check results")))
-    wb.save(path)
+    save_workbook(wb, path)
     return [path]

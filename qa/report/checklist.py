@@ -48,7 +48,7 @@ from qa.report._vocab import (
     pick,
     verdict_labels,
 )
-from qa.report._xlsx import PrintHeader, finish_print, local_time, write_table
+from qa.report._xlsx import PrintHeader, finish_print, local_time, save_workbook, write_table
 
 NAME = "checklist"
 FILENAMES = [f"checklist-{p}.xlsx" for p in ("wcag22", "jis2016", "wcag21")]  # for INDEX.md
@@ -150,7 +150,7 @@ class Deliverable:
                 partial=run.status != "complete",  # on every page: a partial run must not pass for a full one
             ),
         )
-        self.wb.save(path)
+        save_workbook(self.wb, path)
 
     # -- words ------------------------------------------------------------------------------------------
     def result(self, v: Verdict) -> str:

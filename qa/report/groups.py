@@ -15,7 +15,7 @@ from qa.model import Finding, Results
 from qa.report._axe_ja import Messages
 from qa.report._inventory import count_rows, exceptions_sheet
 from qa.report._vocab import OUTCOMES, pick
-from qa.report._xlsx import finish_print, run_header, write_table
+from qa.report._xlsx import finish_print, run_header, save_workbook, write_table
 
 NAME = "groups"
 FILENAME = "findings-by-template.xlsx"
@@ -109,7 +109,7 @@ def render(results: Results, out_dir: Path) -> list[Path]:
     exceptions_sheet(wb, inventory)
     finish_print(wb, run_header(results, TITLE))
     path = out_dir / FILENAME
-    wb.save(path)
+    save_workbook(wb, path)
     return [path]
 
 

@@ -33,6 +33,7 @@ from qa.judge.trend import TREND_FILE, counts, trend_entry
 from qa.judge.verdicts import FAIL, NOT_APPLICABLE, NOT_VERIFIED, PASS, REVIEW, Verdict
 from qa.model import NEEDS_REVIEW, VIOLATION, Finding, Results, cell_name
 from qa.report._axe_ja import Messages
+from qa.store import write_text_atomic
 
 NAME = "html"
 FILENAME = "report.html"
@@ -69,9 +70,9 @@ def render(results: Results, out_dir: Path) -> list[Path]:
         snippets=",".join(packed(chunk) for chunk in snippets),
     )
     path = out_dir / FILENAME
-    path.write_text(page, encoding="utf-8")
+    write_text_atomic(path, page)
     # This run's line in a later run's trend (qa.judge.trend), beside the report.
-    (out_dir / TREND_FILE).write_text(json.dumps(trend_entry(results)), encoding="utf-8")
+    write_text_atomic(out_dir / TREND_FILE, json.dumps(trend_entry(results)))
     return [path]
 
 

@@ -12,6 +12,7 @@ from qa.judge.judgement import gate_of
 from qa.model import Results
 from qa.report._inventory import DELIVERABLES, FAMILY_JA
 from qa.report.summary_md import md
+from qa.store import write_text_atomic
 
 NAME = "index"
 FILENAME = "INDEX.md"
@@ -69,5 +70,5 @@ def render(results: Results, out_dir: Path) -> list[Path]:
             for f, command in missing.items()
         ]
     target = out_dir / FILENAME
-    target.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    write_text_atomic(target, "\n".join(lines) + "\n")
     return [target]

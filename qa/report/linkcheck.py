@@ -13,7 +13,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
 from qa.model import Results
-from qa.report._xlsx import finish_print, run_header, safe, setup_print, write_table
+from qa.report._xlsx import finish_print, run_header, safe, save_workbook, setup_print, write_table
 from qa.urls import same_origin
 
 NAME = "linkcheck"
@@ -199,7 +199,7 @@ def render(results: Results, out_dir: Path) -> list[Path]:
     )
     path = out_dir / FILENAME
     finish_print(wb, run_header(results, ("リンクチェック結果", "Link check results")))
-    wb.save(path)
+    save_workbook(wb, path)
     return [path]
 
 

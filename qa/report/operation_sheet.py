@@ -18,7 +18,7 @@ from qa.judge.inventory import inventory_of
 from qa.judge.operations import NG, OK, RESULTS, UNCHECKED, automated_rows, manual_rows
 from qa.model import Results
 from qa.report._inventory import not_run_text
-from qa.report._xlsx import finish_print, local_time, run_header, safe, setup_print, write_table
+from qa.report._xlsx import finish_print, local_time, run_header, safe, save_workbook, setup_print, write_table
 
 NAME = "operation_sheet"
 FILENAME = "operation-check.xlsx"
@@ -99,7 +99,7 @@ def render(results: Results, out_dir: Path) -> list[Path]:
     approval_sheet(wb.create_sheet(APPROVAL), lang)
     finish_print(wb, run_header(results, TITLE))
     path = out_dir / FILENAME
-    wb.save(path)
+    save_workbook(wb, path)
     return [path]
 
 

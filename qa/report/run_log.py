@@ -16,7 +16,7 @@ from openpyxl.styles import Font, PatternFill
 from qa.judge.inventory import inventory_of
 from qa.model import Results
 from qa.report._inventory import count_rows, exceptions_sheet, not_run_text
-from qa.report._xlsx import finish_print, run_header, safe_hyperlink, write_table
+from qa.report._xlsx import finish_print, run_header, safe_hyperlink, save_workbook, write_table
 
 NAME = "run-log"
 FILENAME = "run-log.xlsx"
@@ -91,5 +91,5 @@ def render(results: Results, out_dir: Path) -> list[Path]:
     exceptions_sheet(wb, inventory)
     path = out_dir / FILENAME
     finish_print(wb, run_header(results, ("実行ログ", "Run log")))
-    wb.save(path)
+    save_workbook(wb, path)
     return [path]

@@ -19,8 +19,9 @@ from qa.links.collect import page_key as fold
 from qa.model import Page, Results
 from qa.redact import redact_url
 from qa.report._inventory import count_rows, exceptions_sheet
-from qa.report._xlsx import finish_print, run_header, safe, setup_print, write_table
+from qa.report._xlsx import finish_print, run_header, safe, save_workbook, setup_print, write_table
 from qa.report.linkcheck import link_rows
+from qa.store import write_text_atomic
 
 NAME = "sitemap"
 FILENAME = "sitemap.xlsx"
@@ -275,7 +276,7 @@ def render(results: Results, out_dir: Path) -> list[Path]:
     exceptions_sheet(wb, inventory_of(results))
     path = out_dir / FILENAME
     finish_print(wb, run_header(results, ("完成時のサイトマップ", "Sitemap of the finished site")))
-    wb.save(path)
+    save_workbook(wb, path)
     return [path, write_xml(entries, out_dir)]
 
 
@@ -342,5 +343,5 @@ def write_xml(entries: dict[str, Entry], out_dir: Path) -> Path:
     lines += [f"  <url><loc>{escape(u)}</loc></url>" for u in urls]
     lines.append("</urlset>")
     path = out_dir / XML_FILENAME
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    write_text_atomic(path, "\n".join(lines) + "\n")
     return path

@@ -13,6 +13,7 @@ from qa.judge.inventory import NOT_RUN_JA, Inventory, inventory_of
 from qa.judge.judgement import gate_of
 from qa.model import NEEDS_REVIEW, VIOLATION, Results
 from qa.report._inventory import DELIVERABLES, FAMILY_JA
+from qa.store import write_text_atomic
 
 NAME = "summary"
 FILENAME = "summary.md"
@@ -129,5 +130,5 @@ def render(results: Results, out_dir: Path) -> list[Path]:
     deliverables = sorted(p.name for p in out_dir.iterdir() if p.is_file() and p.suffix in DELIVERABLE_SUFFIXES)
     files = ["INDEX.md", *deliverables, "results.json"]
     path = out_dir / FILENAME
-    path.write_text(render_markdown(results, files), encoding="utf-8")
+    write_text_atomic(path, render_markdown(results, files))
     return [path]

@@ -18,7 +18,7 @@ from typing import Any
 from playwright.async_api import async_playwright
 
 import qa
-from qa.access import SiteAccess, load_credentials, site_access
+from qa.access import Credentials, SiteAccess, load_credentials, site_access
 from qa.check import CORE, PageCheck, RunCheck, RunContext, SiteCheck, load_checks, select_checks
 from qa.check._engines import RuleEngine, engine_data, engine_label
 from qa.check._whole_run import account_artifacts, audited_pages, run_site_checks
@@ -39,9 +39,17 @@ from qa.report import render_all
 from qa.report._console import conformance_lines
 from qa.report._vocab import verdict_aliases
 from qa.run.crawl import Crawl, CrawlSettings
-from qa.run.entry import certificate_finding, check_certificate, enter_site, insecure_note, trust_certificate
+from qa.run.entry import (
+    SiteEntry,
+    certificate_finding,
+    check_certificate,
+    enter_site,
+    insecure_note,
+    trust_certificate,
+)
 from qa.run.resume import ResumeState
-from qa.store import RunStore, new_run_id, read_coverage, read_records, write_coverage
+from qa.run.stop import Stop
+from qa.store import RunStore, new_run_id, read_coverage, read_records, update_latest, write_coverage
 from qa.urls import normalise, unsafe_patterns
 from qa.visit.driver import Engine
 from qa.visit.engines import launch
@@ -71,6 +79,7 @@ class AuditOutcome:
     gate: GateResult
     reports: list[Path] = field(default_factory=list)
     conformance: list[str] = field(default_factory=list)  # the console's lines per conformance profile
+    audited: int = 0  # visits that loaded (no error): none means the site was not audited at all
 
 
 def engine_record(engine: Engine) -> dict[str, str]:
@@ -111,10 +120,9 @@ async def run_audit(opts: AuditOptions) -> AuditOutcome:
     if not any(isinstance(c, PageCheck) and c.family != CORE and not c.primary_only for c in checks):
         # nothing looks at layout or rendering beyond the first cell: one browser at one viewport sees every page
         opts.matrix = Matrix(opts.matrix.browsers[:1], opts.matrix.viewports[:1])
-    page_checks = [c for c in checks if isinstance(c, PageCheck)]
     run_checks = [c for c in checks if isinstance(c, RunCheck) and c.enabled(opts.config)]
     AxeCheck.live_criteria = {}
-    rule_engines = [c for c in page_checks if isinstance(c, RuleEngine)]
+    rule_engines = [c for c in checks if isinstance(c, RuleEngine)]
     for rule_engine in rule_engines:
         rule_engine.reset()
     profiles.prepare_config(opts.config)
@@ -127,162 +135,208 @@ async def run_audit(opts: AuditOptions) -> AuditOutcome:
     config = opts.config
     creds = load_credentials(config)
     access = site_access(creds, opts.access, start_url, config)
+    stop = Stop()
     # before anything is sent: a certificate that does not verify stops here unless tls.insecure says otherwise
     cert = await check_certificate(start_url, access, config.timeouts.navigation)
     opts.matrix = trust_certificate(opts.matrix, cert, access)
 
     async with make_client(config.timeouts.navigation, access) as client:
-        # discover
-        await preflight(client, start_url)
-        entry = await enter_site(client, start_url, config, creds, access)
-        frontier = Frontier(
-            start_url,
-            config.max_pages,
-            config.include,
-            config.exclude + entry.exclude,
-            unsafe=unsafe_patterns(config.unsafe_links.skip, config.unsafe_links.patterns),
-            traps=config.traps.model_dump(),
-        )
-        store = RunStore(run_dir)
-        store.write_header(run)
-        # what the crawl must never open (login, logout, admin) the link check never requests either
-        never = config.model_copy(update={"exclude": config.exclude + entry.exclude})
-        for check in run_checks:
-            check.begin(run_dir, config)  # may refuse a bad setting: before anything starts
-        for check in run_checks:
-            await check.crawl_started(start_url, never, access)
-        frontier.on_accept, frontier.on_skip = store.log_accepted, store.log_skipped
-        async with async_playwright() as pw:
-            engines: list[Engine] = []
-
-            preload = tuple(dict.fromkeys(source for c in page_checks for source in c.preload))
-
-            async def relaunch(dead: Engine) -> Engine:
-                return await launch(pw, dead.spec, preload)
-
-            try:
-                # visit + check (page checks run inside each visit)
-                # All at once: Firefox alone takes seconds to start.
-                launched = await asyncio.gather(
-                    *(launch(pw, spec, preload) for spec in opts.matrix.browsers), return_exceptions=True
+        with stop:
+            crawled = await crawl_site(opts, checks, run, run_dir, start_url, client, creds, access, resumed, stop)
+            results, interrupted, store = crawled.results, crawled.interrupted, crawled.store
+            if cert and cert.problem:
+                results.findings.append(certificate_finding(cert))
+            record_rule_engines(run, rule_engines)
+            # checks over the whole run
+            if interrupted:
+                for check in run_checks:
+                    await check.abandon()
+            else:
+                ctx = RunContext(results, run_dir, crawled.never, client, access, compare=opts.compare)
+                await run_whole_run_checks(
+                    results, [c for c in checks if isinstance(c, SiteCheck)] + run_checks, ctx, checks, stop
                 )
-                engines += [e for e in launched if not isinstance(e, BaseException)]  # closed below, whatever happens
-                for failed in launched:
-                    if isinstance(failed, BaseException):
-                        raise failed
-                run.engines["browsers"] = {e.spec.name: engine_record(e) for e in engines}
-                settings = CrawlSettings(
-                    config,
-                    opts.matrix.viewports,
-                    run_dir,
-                    follow_links=config.follow_links and not opts.url_list,
-                    access=access,
-                    progress=opts.progress,
-                    relaunch=relaunch,
-                    listeners=[c.on_page for c in run_checks] + [coverage_keeper(run_dir, page_checks)],
-                    page_links=any(type(c).on_page is not RunCheck.on_page for c in run_checks),
-                )
-                crawl = Crawl(settings, engines, page_checks, frontier, store)
-                if resumed and resumed.accepted:
-                    resumed.requeue(crawl)
-                elif opts.url_list:
+                interrupted = stop.requested
+
+    # judge + report: what was kept is written even after a signal (a second one stops at once)
+    with stop.finishing():
+        run.finished = datetime.now().astimezone().isoformat(timespec="seconds")
+        run.status = "partial" if interrupted else "complete"
+        if interrupted:
+            run.interruptions += 1
+            run.notes.append(
+                "The run was interrupted; these results cover only what finished before it stopped. "
+                f"Continue it with: qa audit --resume {run_dir}"
+            )
+        audited = sum(1 for p in results.pages if not p.error)
+        if not interrupted and not audited:
+            run.notes.append(NOTHING_AUDITED)
+        inventory.apply(results)  # first: the sample, the groups and the judge count each page once
+        results.extra[sampling.SECTION] = sampling.select(results, config.model_dump())
+        results.extra[reviews.SECTION] = {"source": config.reviews_file, "items": human}
+        results.extra["groups"] = groups_section(results)
+        conclude(results, opts.publication)
+        gate = judge_run(results, config.model_dump(), opts.publication.settings, run_dir)  # once: reports read it
+        store.finish(results)
+        conformance: list[str] = []
+        reports = render_all(results, run_dir, meanwhile=lambda: conformance.extend(conformance_lines(results)))
+        update_latest(run_dir)  # only now: `latest` never points at a run whose reports are missing
+    return AuditOutcome(results, run_dir, gate, reports, conformance, audited)
+
+
+NOTHING_AUDITED = (
+    "No page could be audited (every page failed to load, or none was found): the results and the gate say "
+    "nothing about the site; see the pages' errors in run-log.xlsx"
+)
+
+
+@dataclass
+class Crawled:
+    results: Results
+    interrupted: bool
+    store: RunStore
+    never: Config  # the settings with what the crawl must never open (login, logout, admin): the link check too
+
+
+async def crawl_site(
+    opts: AuditOptions,
+    checks: list,
+    run: RunInfo,
+    run_dir: Path,
+    start_url: str,
+    client: Any,
+    creds: Credentials,
+    access: SiteAccess,
+    resumed: ResumeState | None,
+    stop: Stop,
+) -> Crawled:
+    """Discover and visit; the results read back from what the crawl recorded. Every step is a phase of ``stop``:
+    after a signal the step running ends, the later ones are skipped, and what was recorded is kept."""
+    config = opts.config
+    page_checks = [c for c in checks if isinstance(c, PageCheck)]
+    run_checks = [c for c in checks if isinstance(c, RunCheck) and c.enabled(config)]
+    # discover
+    await stop.phase(preflight(client, start_url), None)
+    entry = await stop.phase(enter_site(client, start_url, config, creds, access), SiteEntry())
+    frontier = Frontier(
+        start_url,
+        config.max_pages,
+        config.include,
+        config.exclude + entry.exclude,
+        unsafe=unsafe_patterns(config.unsafe_links.skip, config.unsafe_links.patterns),
+        traps=config.traps.model_dump(),
+    )
+    store = RunStore(run_dir)
+    store.write_header(run)
+    never = config.model_copy(update={"exclude": config.exclude + entry.exclude})
+    for check in run_checks:
+        check.begin(run_dir, config)  # may refuse a bad setting: before anything starts
+    for check in run_checks:
+        await check.crawl_started(start_url, never, access)
+    frontier.on_accept, frontier.on_skip = store.log_accepted, store.log_skipped
+    interrupted = True
+    crawl: Crawl | None = None
+    problems: list[str] = []  # what discovery could not read, and why
+    async with async_playwright() as pw:
+        engines: list[Engine] = []
+
+        preload = tuple(dict.fromkeys(source for c in page_checks for source in c.preload))
+
+        async def relaunch(dead: Engine) -> Engine:
+            return await launch(pw, dead.spec, preload)
+
+        async def launch_all() -> list[Engine | BaseException]:
+            # All at once: Firefox alone takes seconds to start.
+            return await asyncio.gather(
+                *(launch(pw, spec, preload) for spec in opts.matrix.browsers), return_exceptions=True
+            )
+
+        def launch_signal(first: bool) -> None:
+            pass  # browsers being launched are let start (and closed below): a cancelled launch would leak them
+
+        try:
+            # visit + check (page checks run inside each visit)
+            launched = await stop.phase(launch_all(), [], on_signal=launch_signal)
+            engines += [e for e in launched if not isinstance(e, BaseException)]  # closed below, whatever happens
+            for failed in launched:
+                if isinstance(failed, BaseException):
+                    raise failed
+            run.engines["browsers"] = {e.spec.name: engine_record(e) for e in engines}
+            settings = CrawlSettings(
+                config,
+                opts.matrix.viewports,
+                run_dir,
+                follow_links=config.follow_links and not opts.url_list,
+                access=access,
+                progress=opts.progress,
+                relaunch=relaunch,
+                listeners=[c.on_page for c in run_checks] + [coverage_keeper(run_dir, page_checks)],
+                page_links=any(type(c).on_page is not RunCheck.on_page for c in run_checks),
+            )
+            crawl = Crawl(settings, engines, page_checks, frontier, store)
+            if resumed and resumed.accepted:
+                resumed.requeue(crawl)
+            if not (resumed and resumed.accepted and resumed.seeded):
+                seeded = True
+                if opts.url_list:
                     crawl.offer_all(opts.url_list, None, 0, listed=True)
                 else:
                     crawl.offer_all([start_url], None, 0)
                     crawl.offer_all(entry.urls, None, 1)
-                    crawl.offer_all(await listed_pages(start_url, config, client, access), None, 1)
-                crawl.offer_all(
-                    sampling.representative_urls(config.model_dump(), start_url), None, 0, listed=True
-                )  # must be audited
-                interrupted = await crawl.run()
-            finally:
-                for e in engines:
-                    await e.close()
-        if opts.progress:
-            opts.progress.finish()
+                    listed = await stop.phase(listed_pages(start_url, config, client, access, problems), None)
+                    seeded = listed is not None
+                    crawl.offer_all(listed or [], None, 1)
+                if seeded and not stop.requested:
+                    store.log_seeded()
+            must = sampling.representative_urls(config.model_dump(), start_url)
+            crawl.offer_all(must, None, 0, listed=True)  # must be audited
+            interrupted = await stop.phase(crawl.run(), True, on_signal=crawl.stop)
+        finally:
+            for e in engines:
+                await e.close()
+    if opts.progress:
+        opts.progress.finish()
 
-        # The crawl kept nothing per page in memory: the results are read back from what it recorded.
-        store.close()
-        pages, findings = read_records(run_dir)
-        cell_order = {c: i for i, c in enumerate(run.cells)}  # the primary cell first in every merged finding
-        merged = merge_cells(sorted(findings, key=lambda f: cell_order.get(f.seen_in[0], len(cell_order))))
-        if cert and cert.problem:
-            merged.append(certificate_finding(cert))
-        results = Results(run=run, pages=pages, findings=merged)
-        order = {redact_url(url): i for i, url in enumerate(frontier.accepted)}
-        results.pages.sort(key=lambda p: (order.get(p.url, len(order)), p.browser, p.viewport))
-        ran = run.engines.get("browsers") or {}
-        results.extra["matrix"] = {
-            # "driver": what drove each browser in fact (see engine_record); "configured": what browsers.yaml said
-            "browsers": [
-                {
-                    "name": b.name,
-                    "engine": b.engine,
-                    "driver": ran.get(b.name, {}).get("driver", ""),
-                    "configured": b.driver,
-                }
-                for b in opts.matrix.browsers
-            ],
-            "viewports": [dataclasses.asdict(v) for v in opts.matrix.viewports],
-        }
-        results.extra["discovery"] = frontier.summary()
-        if entry.wordpress:
-            entry.wordpress.annotate(results)
-        run.engines["axe-core"] = AxeCheck.version
-        run.notes += [
-            n for n in entry.notes + ([insecure_note(access)] if access.tls.insecure else []) if n not in run.notes
-        ]
-        record_rule_engines(run, rule_engines)
-        if crawl.restarts:
-            run.engines["restarts"] = dict(crawl.restarts)
-            run.notes.append(f"browser(s) died and were restarted: {dict(crawl.restarts)}")
-        coverage = {c.id: c.covered() for c in page_checks}
-        saved = read_coverage(run_dir)
-        if not AxeCheck.version and saved:  # nothing checked in this process (resumed with nothing left)
-            coverage = {k: v or saved["criteria"].get(k, {}) for k, v in coverage.items()}
-            run.engines["axe-core"] = saved.get("axe-core", "")
-        results.checks = count_check_runs(page_checks, coverage, results.pages, run.cells)
-        # checks over the whole run
-        if interrupted:
-            for check in run_checks:
-                await check.abandon()
-        else:
-            ctx = RunContext(results, run_dir, never, client, access, compare=opts.compare)
-            await run_whole_run_checks(
-                results, [c for c in checks if isinstance(c, SiteCheck)] + run_checks, ctx, checks
-            )
-
-    run.finished = datetime.now().astimezone().isoformat(timespec="seconds")
-    run.status = "partial" if interrupted else "complete"
-    if interrupted:
-        run.interruptions += 1
-        run.notes.append(
-            "The run was interrupted; these results cover only the pages finished before it stopped. "
-            f"Continue it with: qa audit --resume {run_dir}"
-        )
-    # judge + report
-    inventory.apply(results)  # first: the sample, the groups and the judge count each page once
-    results.extra[sampling.SECTION] = sampling.select(results, config.model_dump())
-    results.extra[reviews.SECTION] = {"source": config.reviews_file, "items": human}
-    results.extra["groups"] = groups_section(results)
-    conclude(results, opts.publication)
-    gate = judge_run(results, config.model_dump(), opts.publication.settings, run_dir)  # once: every report reads it
-    store.finish(results)
-    conformance: list[str] = []
-    reports = render_all(results, run_dir, meanwhile=lambda: conformance.extend(conformance_lines(results)))
-    return AuditOutcome(results, run_dir, gate, reports, conformance)
-
-
-def record_rule_engines(run: RunInfo, engines: list[RuleEngine]) -> None:
-    """Each rule engine's version under its npm package name; "" and a note naming the fix for one that did not
-    run (its criteria are not counted as checked: it covered none)."""
-    for engine in engines:
-        spec = engine_data()["engines"][engine.engine]
-        run.engines[spec["package"]] = type(engine).version or run.engines.get(spec["package"], "")
-        if not run.engines[spec["package"]] and not engine.installed_version():
-            note = f"{engine_label(engine.engine)} did not run: it is not installed; install it with: qa setup"
-            if note not in run.notes:
-                run.notes.append(note)
+    # The crawl kept nothing per page in memory: the results are read back from what it recorded.
+    store.close()
+    pages, findings = read_records(run_dir)
+    cell_order = {c: i for i, c in enumerate(run.cells)}  # the primary cell first in every merged finding
+    merged = merge_cells(sorted(findings, key=lambda f: cell_order.get(f.seen_in[0], len(cell_order))))
+    results = Results(run=run, pages=pages, findings=merged)
+    order = {redact_url(url): i for i, url in enumerate(frontier.accepted)}
+    results.pages.sort(key=lambda p: (order.get(p.url, len(order)), p.browser, p.viewport))
+    ran = run.engines.get("browsers") or {}
+    results.extra["matrix"] = {
+        # "driver": what drove each browser in fact (see engine_record); "configured": what browsers.yaml said
+        "browsers": [
+            {
+                "name": b.name,
+                "engine": b.engine,
+                "driver": ran.get(b.name, {}).get("driver", ""),
+                "configured": b.driver,
+            }
+            for b in opts.matrix.browsers
+        ],
+        "viewports": [dataclasses.asdict(v) for v in opts.matrix.viewports],
+    }
+    results.extra["discovery"] = {**frontier.summary(), "problems": problems}
+    run.notes += [f"discovery: {problem}" for problem in problems]
+    if entry.wordpress:
+        entry.wordpress.annotate(results)
+    run.engines["axe-core"] = AxeCheck.version
+    run.notes += [
+        n for n in entry.notes + ([insecure_note(access)] if access.tls.insecure else []) if n not in run.notes
+    ]
+    if crawl and crawl.restarts:
+        run.engines["restarts"] = dict(crawl.restarts)
+        run.notes.append(f"browser(s) died and were restarted: {dict(crawl.restarts)}")
+    coverage = {c.id: c.covered() for c in page_checks}
+    saved = read_coverage(run_dir)
+    if not AxeCheck.version and saved:  # nothing checked in this process (resumed with nothing left)
+        coverage = {k: v or saved["criteria"].get(k, {}) for k, v in coverage.items()}
+        run.engines["axe-core"] = saved.get("axe-core", "")
+    results.checks = count_check_runs(page_checks, coverage, results.pages, run.cells)
+    return Crawled(results, interrupted, store, never)
 
 
 def coverage_keeper(run_dir: Path, page_checks: list[PageCheck]) -> Callable[..., None]:
@@ -320,8 +374,11 @@ def count_check_runs(
     return runs
 
 
-async def run_whole_run_checks(results: Results, checks: list, ctx: RunContext, selected: list) -> None:
-    """SiteChecks (pure, over the results) then RunChecks (may use the network and the run folder)."""
+async def run_whole_run_checks(
+    results: Results, checks: list, ctx: RunContext, selected: list, stop: Stop | None = None
+) -> None:
+    """SiteChecks (pure, over the results) then RunChecks (may use the network and the run folder). After a
+    signal (``stop``) the RunChecks still running are cancelled; those that finished keep their results."""
     audited = audited_pages(results)
     run_site_checks(results, [c for c in checks if isinstance(c, SiteCheck)], selected)
 
@@ -340,9 +397,38 @@ async def run_whole_run_checks(results: Results, checks: list, ctx: RunContext, 
 
     # Side by side: the link check mostly waits on the network while the screenshot comparison uses the cores.
     # Their results are added in the checks' order, so a run's findings do not depend on which finished first.
-    outcomes = await asyncio.gather(*(one(c) for c in checks if isinstance(c, RunCheck)))
-    for record, found, problem in outcomes:
+    run_checks = [c for c in checks if isinstance(c, RunCheck)]
+    tasks = [asyncio.ensure_future(one(c)) for c in run_checks]
+    if tasks:
+
+        def cancel_all(first: bool) -> None:
+            for task in tasks:
+                task.cancel()
+
+        waiting = asyncio.wait(tasks)
+        await (stop.phase(waiting, None, on_signal=cancel_all) if stop else waiting)
+        await asyncio.gather(*tasks, return_exceptions=True)  # the cancelled ones have ended too
+    for check, task in zip(run_checks, tasks, strict=True):
+        if task.cancelled():
+            record = CheckRun(check.id, check.title, check.covered())
+            record.errors += 1
+            results.checks.append(record)
+            results.run.notes.append(f"check {check.id} was interrupted before it finished; resume the run for it")
+            continue
+        record, found, problem = task.result()
         results.findings += found
         if problem:
             results.run.notes.append(problem)
         results.checks.append(record)
+
+
+def record_rule_engines(run: RunInfo, engines: list[RuleEngine]) -> None:
+    """Each rule engine's version under its npm package name; "" and a note naming the fix for one that did not
+    run (its criteria are not counted as checked: it covered none)."""
+    for engine in engines:
+        spec = engine_data()["engines"][engine.engine]
+        run.engines[spec["package"]] = type(engine).version or run.engines.get(spec["package"], "")
+        if not run.engines[spec["package"]] and not engine.installed_version():
+            note = f"{engine_label(engine.engine)} did not run: it is not installed; install it with: qa setup"
+            if note not in run.notes:
+                run.notes.append(note)

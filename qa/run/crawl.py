@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import signal
 from collections import Counter, deque
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
@@ -21,10 +20,12 @@ from qa.access import SiteAccess
 from qa.check import PageCheck
 from qa.config import Config
 from qa.discover.frontier import Frontier
+from qa.errors import QAError
 from qa.model import CheckRun, Page, cell_name
 from qa.progress import Progress
+from qa.redact import redact_record
 from qa.run.page_visit import VisitResult, visit_page
-from qa.store import RunStore
+from qa.store import RunStore, write_error
 from qa.visit import faults
 from qa.visit.driver import Engine, Session
 from qa.visit.matrix import ViewportSpec
@@ -125,6 +126,8 @@ class Crawl:
         self.restarts: Counter[str] = Counter()  # browser name -> relaunches after it died
         self._session_uses: dict[int, int] = {}  # id(session) -> pages it has loaded
         self._locks = {e.spec.name: asyncio.Lock() for e in engines}
+        self._task: asyncio.Future[None] | None = None
+        self.failure: Exception | None = None  # the run folder cannot be written: the crawl stops, the run fails
 
     @property
     def primary(self) -> tuple[str, str]:
@@ -285,19 +288,38 @@ class Crawl:
             return fresh
 
     def record(self, page: Page, result: VisitResult, primary: bool) -> None:
-        """Links are offered before the page is recorded: a run killed in between redoes the page, never loses
-        the links. After this, nothing of the page stays in memory."""
+        """Links are offered, and the listeners (the link collector) told, before the page is recorded: a run
+        killed in between redoes the page, never loses its links. After this, nothing of the page stays in
+        memory."""
         base = page.final_url or page.url
         if primary and result.links and self.settings.follow_links and not page.error:
             self.offer_all((link["href"] for link in result.links), base, page.depth + 1)
-        self.store.add_page(page, result.findings)  # redacts page and findings in place
+        # Redacted before anything of it is written, by the listeners too (the store redacts it again, harmlessly).
+        redact_record(page)
+        for finding in result.findings:
+            redact_record(finding)
+        try:
+            for listener in self.settings.listeners:
+                try:
+                    listener(page, result, primary)
+                except OSError:
+                    raise
+                except Exception:  # a RunCheck's collector must not end the crawl; its run() reports the gap
+                    pass
+            self.store.add_page(page, result.findings)  # redacts page and findings in place
+        except (OSError, QAError) as exc:
+            # Nothing more can be kept (disk full, folder gone read-only): stop, keeping what was written.
+            self._fail(exc)
+            return
         if page.error_kind:
             self.problems[page.error_kind] += 1
-        for listener in self.settings.listeners:
-            try:
-                listener(page, result, primary)
-            except Exception:  # a RunCheck's collector must not end the crawl; its run() reports the gap
-                pass
+
+    def _fail(self, exc: Exception) -> None:
+        if self.failure is None:
+            self.failure = exc if isinstance(exc, QAError) else write_error(self.settings.run_dir, exc)
+            self.stopping = True
+            if self._task is not None:
+                self._task.cancel()
 
     async def _work(self) -> None:
         setting = self.config.concurrency
@@ -314,33 +336,24 @@ class Crawl:
             await asyncio.gather(*workers, return_exceptions=True)
 
     async def run(self) -> bool:
-        """Crawl until done; on Ctrl-C or SIGTERM stop taking pages and keep what finished. True if interrupted."""
-        loop = asyncio.get_running_loop()
-        task = asyncio.ensure_future(self._work())
-        interrupted = False
-
-        def stop() -> None:
-            nonlocal interrupted
-            if interrupted:  # the second Ctrl-C: stop now
-                task.cancel()
-                return
-            interrupted = True
-            self.stopping = True  # no new page starts; the ones in flight may finish
-            loop.call_later(STOP_GRACE_S, task.cancel)
-
-        installed = []
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            try:
-                loop.add_signal_handler(sig, stop)
-                installed.append(sig)
-            except (NotImplementedError, RuntimeError):
-                pass
+        """Crawl until done or stopped (:meth:`stop`); True if stopped before every page was visited."""
+        self._task = asyncio.ensure_future(self._work())
         try:
-            await task
+            await self._task
         except asyncio.CancelledError:
-            if not interrupted:
+            if not self.stopping:
                 raise
-        finally:
-            for sig in installed:
-                loop.remove_signal_handler(sig)
-        return interrupted
+        if self.failure is not None:
+            raise self.failure
+        return self.stopping
+
+    def stop(self, first: bool = True) -> None:
+        """Ctrl-C or SIGTERM: no new page starts; pages in flight get ``STOP_GRACE_S`` to finish. A second
+        signal stops at once."""
+        if self._task is None:
+            return
+        if not first or self.stopping:
+            self._task.cancel()
+            return
+        self.stopping = True
+        asyncio.get_running_loop().call_later(STOP_GRACE_S, self._task.cancel)

@@ -62,6 +62,9 @@ class ResumeState:
     accepted: list[tuple[str, int]] = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)
     done: dict[str, set[str]] = field(default_factory=dict)  # url -> cells finished
+    # Discovery finished before the interruption; when not, the resumed run discovers again (what was accepted
+    # already is not offered twice).
+    seeded: bool = True
 
     @classmethod
     def load(cls, run_dir: Path, start_url: str) -> ResumeState:
@@ -73,15 +76,16 @@ class ResumeState:
             )
         if _finished_status(run_dir) == "complete":
             raise UsageError(f"--resume {run_dir}: that run already completed; nothing to resume")
-        accepted, skipped = read_frontier(run_dir)
+        accepted, skipped, seeded = read_frontier(run_dir)
         done: dict[str, set[str]] = {}
         for page in iter_records(run_dir):
+            seeded = True  # the crawl starts after discovery (runs of older versions log no marker)
             if page.get("error_kind") != INTERRUPTED:
                 done.setdefault(page["url"], set()).add(f"{page['browser']}/{page['viewport']}")
         run.status = "running"
         run.finished = ""
         run.resumed.append(datetime.now().astimezone().isoformat(timespec="seconds"))
-        return cls(run, accepted, skipped, done)
+        return cls(run, accepted, skipped, done, seeded)
 
     def requeue(self, crawl: Any) -> int:
         """Restore the frontier and queue every unfinished URL × cell; returns the visits queued."""
