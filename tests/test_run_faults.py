@@ -22,6 +22,7 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
+from qa.config import Config
 from tests.conftest import REPO, PageHandler, run_qa
 from tests.gensite import serve_generated
 
@@ -524,7 +525,7 @@ def test_sitemap_and_robots_bombs_are_read_within_bounds(tmp_path: Path) -> None
     async def discover() -> tuple[list[str], list[str]]:
         problems: list[str] = []
         async with make_client(10) as client:
-            pages = await listed_pages(url, {"use_sitemaps": True}, client, problems)
+            pages = await listed_pages(url, Config(), client, problems=problems)
         return pages, problems
 
     try:
