@@ -173,15 +173,18 @@ def render(results: Results, out_dir: Path) -> list[Path]:
     ws = wb.active
     ws.title = "概要 Summary"
     nav = wb.create_sheet("ナビゲーション Navigation")
-    roots = navigation_tree(results, entries)
+    # The trees hold the site's pages only; what could not be audited (a 404, a download) is listed once, apart, on
+    # the 例外事項 sheet, never as a page of the finished site.
+    pages = {k: e for k, e in entries.items() if not e.exception}
+    roots = navigation_tree(results, pages)
     if roots is None:
         nav.append(
             ["リンクチェックを実行していないため、ナビゲーション構造はありません / No link check: no navigation tree"]
         )
     else:
-        rows = walk(entries, roots)
+        rows = walk(pages, roots)
         reached = {e.url for _, e in rows}
-        orphans = [e for e in entries.values() if e.url not in reached]
+        orphans = [e for e in pages.values() if e.url not in reached]
         table = [
             [
                 n,
@@ -190,7 +193,7 @@ def render(results: Results, out_dir: Path) -> list[Path]:
                 e.final_url,
                 e.status or "",
                 e.kind,
-                entries[e.parent].title if e.parent else "",
+                pages[e.parent].title if e.parent in pages else "",
                 "\n".join(e.aliases),
             ]
             for n, (level, e) in enumerate(rows, 1)
@@ -226,7 +229,7 @@ def render(results: Results, out_dir: Path) -> list[Path]:
         for i, (level, _) in enumerate(rows, start=2):
             nav.cell(i, 3).alignment = Alignment(indent=min(level * 2, 15))
     by_path = wb.create_sheet("URL階層 URL path")
-    prows = path_rows(entries)
+    prows = path_rows(pages)
     write_table(
         by_path,
         [
