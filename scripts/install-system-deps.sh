@@ -31,7 +31,7 @@ install_engines() {
       node -e 'let s = ""; process.stdin.on("data", (d) => s += d).on("end", () => console.log(JSON.parse(s)[0].integrity))') || got=""
     if [ "$got" != "$integrity" ]; then
       echo "install-system-deps: could not fetch $package@$version with the pinned integrity (got '${got}');" \
-        "check the network to registry.npmjs.org, then run: qa setup" >&2
+        "check the network to the npm registry, then run: qa setup" >&2
       rm -rf "$tmp"
       continue
     fi

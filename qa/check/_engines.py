@@ -110,7 +110,7 @@ def install_engines(log: Any = print) -> list[str]:
             if packed.get("integrity") != spec["integrity"]:
                 problems.append(
                     f"{engine_label(key)} not installed: npm could not fetch it with the pinned integrity; "
-                    "check the network to registry.npmjs.org, then run: qa setup"
+                    "check the network to the npm registry, then run: qa setup"
                 )
                 continue
             with tarfile.open(Path(tmp) / packed["filename"]) as tar:
