@@ -220,6 +220,14 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("--reviews", type=Path, help="the reviews file (default: reviews_file in qa.yaml)")
     imp.add_argument("--run", type=Path, help="also apply them to this run folder (default: the workbook's)")
 
+    doctor = sub.add_parser(
+        "doctor",
+        help="what each browser of the matrix, the rule engines and LinkChecker will run on, and how to fix what is "
+        "missing (exit 0 when the matrix has everything it needs, else 1)",
+    )
+    doctor.add_argument("--config", type=Path, help="project configuration (default: ./qa.yaml if present)")
+    doctor.add_argument("--browsers", type=Path, help="browser matrix (default: browsers.yaml)")
+
     sub.add_parser(
         "setup",
         help="install the rule engines (npm) and make a browser available (Playwright download, or the system package)",
@@ -247,6 +255,8 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_gate(args)
         if args.command == "ops" and args.ops_command == "import":
             return cmd_ops_import(args)
+        if args.command == "doctor":
+            return cmd_doctor(args)
         if args.command == "setup":
             return cmd_setup()
         if args.command == "review" and args.review_command == "import":
@@ -348,9 +358,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
         from qa.discover.planned import read_planned
 
         read_planned(Path(config.sitemap.planned))  # a bad plan stops here, before any crawling
-    browsers_file = args.browsers or Path(config.browsers_file)
-    if not args.browsers and not browsers_file.exists() and config.browsers_file == "browsers.yaml":
-        browsers_file = default_browsers_file()  # outside a project folder: the shipped default matrix
+    browsers_file = matrix_file(args.browsers, config)
     matrix = select(
         load_matrix(browsers_file),
         args.browser or config.browsers,
@@ -533,6 +541,43 @@ def cmd_ops_import(args: argparse.Namespace) -> int:
     write_json_atomic(run_dir / RESULTS, results.to_dict())
     render_all(results, run_dir)
     print(f"qa: {changed} manual check(s) updated in {run_dir}; the next run keeps them")
+    return EXIT_OK
+
+
+def matrix_file(given: Path | None, config: Config) -> Path:
+    """--browsers, else qa.yaml's browsers_file; outside a project folder the shipped default matrix."""
+    browsers_file = given or Path(config.browsers_file)
+    if not given and not browsers_file.exists() and config.browsers_file == "browsers.yaml":
+        browsers_file = default_browsers_file()
+    return browsers_file
+
+
+def cmd_doctor(args: argparse.Namespace) -> int:
+    """Per engine of the configured matrix what is there, what a run will use and the fix; then the rule engines and
+    LinkChecker, which a run can do without (their checks are recorded as not run)."""
+    from qa.config import load_project_config
+    from qa.run.doctor import diagnose_browsers, link_checker, rule_engines
+    from qa.visit.matrix import load_matrix
+
+    config = load_project_config(args.config)
+    browsers_file = matrix_file(args.browsers, config)
+    browsers = asyncio.run(diagnose_browsers(load_matrix(browsers_file)))
+    sections = [
+        (f"browsers ({browsers_file})", browsers),
+        ("rule engines (optional: without one its checks are recorded as not run)", rule_engines()),
+        ("link checker (optional: the links family needs it)", [link_checker()]),
+    ]
+    for title, items in sections:
+        print(f"{title}:")
+        for item in items:
+            print(f"  {'ok' if item.ok else 'MISSING':8} {item.name}: {item.detail}")
+            if item.fix:
+                print(f"  {'':8} fix: {item.fix}")
+    missing = [item.name for item in browsers if not item.ok]
+    if missing:
+        print(f"qa doctor: the matrix cannot run {', '.join(missing)}; run the fix shown, or audit without it")
+        return EXIT_GATE_FAILED
+    print("qa doctor: every browser of the matrix can start")
     return EXIT_OK
 
 

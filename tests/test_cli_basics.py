@@ -45,3 +45,34 @@ def test_concurrency_auto_on_the_command_line(site, tmp_path) -> None:
     assert run.results["run"]["config"]["concurrency"] == "auto"
     bad = run_qa("audit", "--concurrency", "many", out=tmp_path)
     assert bad.code == 2 and "--concurrency" in bad.stderr and "auto" in bad.stderr
+
+
+def test_doctor_reports_each_engine_and_exits_0_when_the_matrix_can_start() -> None:
+    run = run_qa("doctor")  # the project's matrix of three engines
+    assert run.code == 0, run.stdout + run.stderr
+    for name in ("chromium", "firefox", "webkit"):
+        assert f"ok       {name}: " in run.stdout
+    assert "/usr/bin/firefox-esr" in run.stdout and "WebKitWebDriver" in run.stdout
+    assert "LinkChecker: version" in run.stdout and "IBM Equal Access" in run.stdout
+
+
+def test_doctor_names_what_is_missing_with_its_fix_and_exits_1(tmp_path) -> None:
+    matrix = tmp_path / "browsers.yaml"
+    matrix.write_text(
+        "browsers:\n"
+        "  - {name: chromium, engine: chromium}\n"
+        "  - {name: gone, engine: chromium, driver: executable, executable: /nonexistent/chromium}\n"
+        "  - {name: safari, engine: webkit, driver: webdriver, webdriver: /nonexistent/WebKitWebDriver}\n"
+        "viewports:\n  - {name: desktop, width: 1366, height: 768}\n"
+    )
+    engines = tmp_path / "no-engines"  # an empty engines cache: the rule engines are missing, which is no failure
+    run = run_qa("doctor", "--browsers", str(matrix), env={"QA_ENGINES_DIR": str(engines)})
+    assert run.code == 1, run.stdout + run.stderr
+    lines = run.stdout.splitlines()
+    assert any(line.startswith("  ok       chromium: ") for line in lines)
+    gone = lines.index("  MISSING  gone: executable /nonexistent/chromium not found")
+    assert "fix: install the browser, or correct 'executable:' in browsers.yaml" in lines[gone + 1]
+    safari = next(i for i, line in enumerate(lines) if line.startswith("  MISSING  safari: "))
+    assert "fix: apt-get install webkit2gtk-driver xvfb python3-gi" in lines[safari + 1]
+    assert sum("fix: qa setup" in line for line in lines) == 2  # ace and htmlcs, one line each
+    assert "cannot run gone, safari" in run.stdout
