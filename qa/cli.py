@@ -317,6 +317,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
     from qa.visit.matrix import load_matrix, select
 
     config = load_project_config(args.config)
+    named_browsers = tuple(args.browser)  # before --resume fills them in: these must start, others may be skipped
     header = None
     if args.resume:
         from qa.config import Config, parse
@@ -393,6 +394,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
             compare=compare,
             publication=publication,
             resume=args.resume,
+            required_browsers=named_browsers,
         )
         outcome = asyncio.run(run_audit(opts))
 

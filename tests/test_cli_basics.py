@@ -76,3 +76,43 @@ def test_doctor_names_what_is_missing_with_its_fix_and_exits_1(tmp_path) -> None
     assert "fix: apt-get install webkit2gtk-driver xvfb python3-gi" in lines[safari + 1]
     assert sum("fix: qa setup" in line for line in lines) == 2  # ace and htmlcs, one line each
     assert "cannot run gone, safari" in run.stdout
+
+
+def two_engine_matrix(tmp_path) -> str:
+    """Chromium beside an engine that is not installed (its program does not exist)."""
+    matrix = tmp_path / "browsers.yaml"
+    matrix.write_text(
+        "browsers:\n"
+        "  - {name: chromium, engine: chromium}\n"
+        "  - {name: safari, engine: webkit, driver: webdriver, webdriver: /nonexistent/WebKitWebDriver}\n"
+        "viewports:\n  - {name: desktop, width: 1366, height: 768}\n"
+    )
+    return str(matrix)
+
+
+def test_a_missing_engine_is_skipped_with_a_warning_naming_the_fix(site, tmp_path) -> None:
+    run = run_qa("audit", site("clean") + "index.html", "--browsers", two_engine_matrix(tmp_path), out=tmp_path)
+    assert run.code == 0, run.stderr
+    warning = [line for line in run.stderr.splitlines() if line.startswith("qa: warning: ")]
+    assert len(warning) == 1 and "safari" in warning[0] and "skipped" in warning[0] and "qa doctor" in warning[0]
+    results = run.results
+    assert results["run"]["cells"] == ["chromium/desktop"]
+    assert {p["browser"] for p in results["pages"]} == {"chromium"} and results["pages"]
+    assert any("safari" in note and "skipped" in note for note in results["run"]["notes"])
+
+
+def test_a_missing_engine_named_with_browser_stops_the_run(site, tmp_path) -> None:
+    matrix = two_engine_matrix(tmp_path)
+    run = run_qa(
+        "audit",
+        site("clean") + "index.html",
+        "--browsers",
+        matrix,
+        "--browser",
+        "chromium",
+        "--browser",
+        "safari",
+        out=tmp_path,
+    )
+    assert run.code == 3
+    assert "safari" in run.stderr and "qa: warning" not in run.stderr
