@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import qa
-from tests.conftest import run_qa
+from tests.conftest import QARun, run_qa
 
 FAST = ("--browser", "chromium", "--viewport", "desktop")
 
@@ -116,3 +116,17 @@ def test_a_missing_engine_named_with_browser_stops_the_run(site, tmp_path) -> No
     )
     assert run.code == 3
     assert "safari" in run.stderr and "qa: warning" not in run.stderr
+
+
+def test_off_a_terminal_each_audited_page_gets_one_line_with_its_counts(site, tmp_path) -> None:
+    run = run_qa("audit", site("a11y-site-bad"), *FAST, "--out", str(tmp_path))  # stderr: a pipe
+    assert run.code == 1, run.stderr
+    lines = [line for line in run.stderr.splitlines() if line.startswith("page: ")]
+    results = QARun(run.code, run.stdout, run.stderr, tmp_path).results
+    assert len(lines) == len(results["pages"]) > 3
+    assert {line.split()[1] for line in lines} == {page["url"] for page in results["pages"]}
+    assert all("cell=chromium/desktop  violations=" in line and line.endswith("  audited") for line in lines)
+    counted = sum(int(line.split("violations=")[1].split()[0]) for line in lines)
+    # the visits' own counts; the site-level checks that run after the crawl may add findings of their own
+    assert counted <= sum(1 for f in results["findings"] if f["outcome"] == "violation" and f["sc"])
+    assert any("needs-review=0" not in line for line in lines)  # the visits found something to count

@@ -272,7 +272,9 @@ async def crawl_site(
                 access=access,
                 progress=opts.progress,
                 relaunch=relaunch,
-                listeners=[c.on_page for c in run_checks] + [coverage_keeper(run_dir, page_checks)],
+                listeners=[c.on_page for c in run_checks]
+                + [coverage_keeper(run_dir, page_checks)]
+                + ([opts.progress.page_done] if opts.progress else []),
                 page_links=any(type(c).on_page is not RunCheck.on_page for c in run_checks),
             )
             crawl = Crawl(settings, engines, page_checks, frontier, store)
