@@ -46,23 +46,98 @@ class _Parser(argparse.ArgumentParser):
         )
 
 
+AUDIT_EPILOG = """\
+examples:
+  qa audit                                        the built-in demo site
+  qa audit https://example.jp/                    crawl a site in every browser and viewport
+  qa audit https://example.jp/ --browser chromium --viewport desktop --max-pages 50
+  qa audit --urls urls.txt --only a11y            exactly these pages, accessibility checks only
+  qa audit https://example.jp/ --fail-on a11y-violations,broken-links --max needs-review=20
+  qa audit --resume reports_out/latest            continue an interrupted run
+
+exit codes:
+  0  finished and the gate passed
+  1  finished and the gate failed
+  2  bad usage or configuration
+  3  the site could not be audited (unreachable, no browser)
+  4  interrupted (the pages finished are kept; continue with --resume)
+  5  an internal error (a bug; re-run with --debug and report it)
+"""
+
+
+def version() -> str:
+    """The installed distribution's version; the package's own when run from a source tree that is not installed."""
+    from importlib.metadata import PackageNotFoundError
+    from importlib.metadata import version as dist_version
+
+    import qa
+
+    try:
+        return dist_version("qa-suite")
+    except PackageNotFoundError:
+        return qa.__version__
+
+
+def concurrency(value: str) -> int | str:
+    """As in qa.yaml: a number of pages in flight per browser, or auto."""
+    if value == "auto":
+        return value
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{value}' is not a number or auto") from None
+    if number < 1:
+        raise argparse.ArgumentTypeError("must be at least 1, or auto")
+    return number
+
+
+def matrix_names() -> tuple[str, str]:
+    """The browser and viewport names of the shipped browsers.yaml, for --help; empty if it cannot be read."""
+    from qa.visit.matrix import load_matrix
+
+    try:
+        matrix = load_matrix(default_browsers_file())
+    except QAError:
+        return "", ""
+    return ", ".join(b.name for b in matrix.browsers), ", ".join(v.name for v in matrix.viewports)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="qa", description="Website QA and accessibility verification.")
-    parser.add_argument("--debug", action="store_true", help="show tracebacks")
+    parser.add_argument("--version", action="version", version=f"qa-suite {version()}")
+    parser.add_argument("--debug", action="store_true", help="show tracebacks (accepted anywhere on the line)")
     sub = parser.add_subparsers(dest="command", parser_class=_Parser)
+    browser_names, viewport_names = matrix_names()
 
-    audit = sub.add_parser("audit", help="audit a site (the built-in demo site when no URL is given)")
+    audit = sub.add_parser(
+        "audit",
+        help="audit a site (the built-in demo site when no URL is given)",
+        epilog=AUDIT_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     audit.add_argument("url", nargs="?", help="start URL; omit to audit the built-in demo site")
     audit.add_argument("--urls", type=Path, help="audit exactly the URLs listed in this file (no crawling)")
     audit.add_argument("--config", type=Path, help="project configuration (default: ./qa.yaml if present)")
     audit.add_argument("--browsers", type=Path, help="browser matrix (default: browsers.yaml)")
-    audit.add_argument("--browser", action="append", default=[], metavar="NAME", help="only this browser")
-    audit.add_argument("--viewport", action="append", default=[], metavar="NAME", help="only this viewport")
+    audit.add_argument(
+        "--browser",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help=f"only this browser (repeatable; default browsers.yaml has: {browser_names})",
+    )
+    audit.add_argument(
+        "--viewport",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help=f"only this viewport (repeatable; default browsers.yaml has: {viewport_names})",
+    )
     audit.add_argument("--out", type=Path, help="folder for run folders (default: reports_out)")
     audit.add_argument("--max-pages", type=int, help="audit at most this many pages")
     audit.add_argument("--include", action="append", default=[], metavar="REGEX", help="only URLs matching")
     audit.add_argument("--exclude", action="append", default=[], metavar="REGEX", help="skip URLs matching")
-    audit.add_argument("--concurrency", type=int, help="pages in flight per browser")
+    audit.add_argument("--concurrency", type=concurrency, help="pages in flight per browser, or auto")
     audit.add_argument("--quiet", action="store_true", help="no progress output")
     audit.add_argument("--profile", action="append", default=[], metavar="NAME", help="jis2016, wcag21 or wcag22")
     audit.add_argument("--level", choices=["A", "AA"], help="target conformance level")
@@ -114,6 +189,7 @@ def build_parser() -> argparse.ArgumentParser:
     diff.add_argument("run_b", type=Path, help="the later run folder")
 
     ops = sub.add_parser("ops", help="the operation-check sheet (検証完了チェックシート)")
+    ops.set_defaults(group=ops)
     ops_sub = ops.add_subparsers(dest="ops_command", parser_class=_Parser)
     ops_import = ops_sub.add_parser("import", help="take the manual results from a filled sheet or YAML checklist")
     ops_import.add_argument("file", type=Path, help="the filled operation-check.xlsx, or an operation-checks.yaml")
@@ -136,12 +212,21 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--config", type=Path, help="with --rejudge: the qa.yaml to take settings from")
 
     review = sub.add_parser("review", help="human verdicts: import them from a filled-in checklist workbook")
+    review.set_defaults(group=review)
     review_sub = review.add_subparsers(dest="review_command", parser_class=_Parser)
     imp = review_sub.add_parser("import", help="merge a workbook's human verdicts into the reviews file")
     imp.add_argument("workbook", type=Path, help="a checklist-*.xlsx with the human verdict columns filled in")
     imp.add_argument("--config", type=Path, help="project configuration (default: ./qa.yaml if present)")
     imp.add_argument("--reviews", type=Path, help="the reviews file (default: reviews_file in qa.yaml)")
     imp.add_argument("--run", type=Path, help="also apply them to this run folder (default: the workbook's)")
+
+    doctor = sub.add_parser(
+        "doctor",
+        help="what each browser of the matrix, the rule engines and LinkChecker will run on, and how to fix what is "
+        "missing (exit 0 when the matrix has everything it needs, else 1)",
+    )
+    doctor.add_argument("--config", type=Path, help="project configuration (default: ./qa.yaml if present)")
+    doctor.add_argument("--browsers", type=Path, help="browser matrix (default: browsers.yaml)")
 
     sub.add_parser(
         "setup",
@@ -153,6 +238,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     debug = "--debug" in argv
+    argv = [arg for arg in argv if arg != "--debug"]  # anywhere on the line, before or after the subcommand
     if not debug:
         # After a failed save (disk full) openpyxl's half-written sheets report "Exception ignored" as they are
         # collected: noise after the one-line error that says what happened.
@@ -169,10 +255,17 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_gate(args)
         if args.command == "ops" and args.ops_command == "import":
             return cmd_ops_import(args)
+        if args.command == "doctor":
+            return cmd_doctor(args)
         if args.command == "setup":
             return cmd_setup()
         if args.command == "review" and args.review_command == "import":
             return cmd_review_import(args)
+        group = getattr(args, "group", None)
+        if group is not None:  # `qa ops`, `qa review`: the group's own help, then what is missing
+            group.print_help(sys.stderr)
+            print(f"qa: error: '{group.prog}' needs a subcommand; see above", file=sys.stderr)
+            return EXIT_USAGE
         build_parser().print_help()
         return EXIT_USAGE
     except QAError as exc:
@@ -224,6 +317,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
     from qa.visit.matrix import load_matrix, select
 
     config = load_project_config(args.config)
+    named_browsers = tuple(args.browser)  # before --resume fills them in: these must start, others may be skipped
     header = None
     if args.resume:
         from qa.config import Config, parse
@@ -245,7 +339,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
     for key in ("max_pages", "concurrency"):
         value = getattr(args, key)
         if value is not None:
-            if value < 1:
+            if value != "auto" and value < 1:
                 raise UsageError(f"--{key.replace('_', '-')} must be at least 1")
             setattr(config, key, value)
     for key in ("include", "exclude"):
@@ -265,9 +359,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
         from qa.discover.planned import read_planned
 
         read_planned(Path(config.sitemap.planned))  # a bad plan stops here, before any crawling
-    browsers_file = args.browsers or Path(config.browsers_file)
-    if not args.browsers and not browsers_file.exists() and config.browsers_file == "browsers.yaml":
-        browsers_file = default_browsers_file()  # outside a project folder: the shipped default matrix
+    browsers_file = matrix_file(args.browsers, config)
     matrix = select(
         load_matrix(browsers_file),
         args.browser or config.browsers,
@@ -302,6 +394,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
             compare=compare,
             publication=publication,
             resume=args.resume,
+            required_browsers=named_browsers,
         )
         outcome = asyncio.run(run_audit(opts))
 
@@ -450,6 +543,43 @@ def cmd_ops_import(args: argparse.Namespace) -> int:
     write_json_atomic(run_dir / RESULTS, results.to_dict())
     render_all(results, run_dir)
     print(f"qa: {changed} manual check(s) updated in {run_dir}; the next run keeps them")
+    return EXIT_OK
+
+
+def matrix_file(given: Path | None, config: Config) -> Path:
+    """--browsers, else qa.yaml's browsers_file; outside a project folder the shipped default matrix."""
+    browsers_file = given or Path(config.browsers_file)
+    if not given and not browsers_file.exists() and config.browsers_file == "browsers.yaml":
+        browsers_file = default_browsers_file()
+    return browsers_file
+
+
+def cmd_doctor(args: argparse.Namespace) -> int:
+    """Per engine of the configured matrix what is there, what a run will use and the fix; then the rule engines and
+    LinkChecker, which a run can do without (their checks are recorded as not run)."""
+    from qa.config import load_project_config
+    from qa.run.doctor import diagnose_browsers, link_checker, rule_engines
+    from qa.visit.matrix import load_matrix
+
+    config = load_project_config(args.config)
+    browsers_file = matrix_file(args.browsers, config)
+    browsers = asyncio.run(diagnose_browsers(load_matrix(browsers_file)))
+    sections = [
+        (f"browsers ({browsers_file})", browsers),
+        ("rule engines (optional: without one its checks are recorded as not run)", rule_engines()),
+        ("link checker (optional: the links family needs it)", [link_checker()]),
+    ]
+    for title, items in sections:
+        print(f"{title}:")
+        for item in items:
+            print(f"  {'ok' if item.ok else 'MISSING':8} {item.name}: {item.detail}")
+            if item.fix:
+                print(f"  {'':8} fix: {item.fix}")
+    missing = [item.name for item in browsers if not item.ok]
+    if missing:
+        print(f"qa doctor: the matrix cannot run {', '.join(missing)}; run the fix shown, or audit without it")
+        return EXIT_GATE_FAILED
+    print("qa doctor: every browser of the matrix can start")
     return EXIT_OK
 
 

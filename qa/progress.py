@@ -1,10 +1,12 @@
-"""Progress for long runs: a live line on a terminal, quiet periodic lines under CI."""
+"""Progress for long runs: a live line on a terminal; under CI periodic lines and one line per audited page."""
 
 from __future__ import annotations
 
 import sys
 import time
-from typing import TextIO
+from typing import Any, TextIO
+
+from qa.model import cell_name
 
 
 class Progress:
@@ -25,6 +27,19 @@ class Progress:
             return
         self._last = now
         self._emit(end="\r" if self.live else "\n")
+
+    def page_done(self, page: Any, result: Any, primary: bool) -> None:
+        """A crawl listener: off a terminal (CI logs), one line per visit with its counts, the line users grep."""
+        if self.quiet or self.live:
+            return
+        violations = sum(1 for f in result.findings if f.outcome == "violation" and f.sc)
+        review = sum(1 for f in result.findings if f.outcome == "needs-review")
+        state = f"not audited ({page.error_kind or 'error'})" if page.error else "audited"
+        self.stream.write(
+            f"page: {page.url}  cell={cell_name(page.browser, page.viewport)}  violations={violations}  "
+            f"needs-review={review}  {state}\n"
+        )
+        self.stream.flush()
 
     def finish(self) -> None:
         if not self.quiet:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import platform
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -26,7 +27,7 @@ from qa.check.axe import AxeCheck
 from qa.config import Config
 from qa.discover.frontier import Frontier
 from qa.discover.seeds import listed_pages
-from qa.errors import UsageError
+from qa.errors import BrowserUnavailable, UsageError
 from qa.judge import inventory, judge_run, profiles, reviews, sampling
 from qa.judge.gate import GateResult
 from qa.judge.groups import groups_section
@@ -53,7 +54,7 @@ from qa.store import RunStore, new_run_id, read_coverage, read_records, update_l
 from qa.urls import normalise, unsafe_patterns
 from qa.visit.driver import Engine
 from qa.visit.engines import launch
-from qa.visit.matrix import Matrix
+from qa.visit.matrix import BrowserSpec, Matrix
 
 
 @dataclass
@@ -70,6 +71,8 @@ class AuditOptions:
     compare: Path | None = None
     publication: PublicationInputs = field(default_factory=PublicationInputs)
     resume: Path | None = None  # continue this interrupted run folder (qa.run.resume)
+    # Browsers the user named (`--browser`): one of them that cannot start stops the run; others are skipped.
+    required_browsers: tuple[str, ...] = ()
 
 
 @dataclass
@@ -258,9 +261,8 @@ async def crawl_site(
             # visit + check (page checks run inside each visit)
             launched = await stop.phase(launch_all(), [], on_signal=launch_signal)
             engines += [e for e in launched if not isinstance(e, BaseException)]  # closed below, whatever happens
-            for failed in launched:
-                if isinstance(failed, BaseException):
-                    raise failed
+            if skip_unavailable(opts, run, list(zip(opts.matrix.browsers, launched, strict=False))):
+                store.write_header(run)  # a resumed run goes on with the browsers that started
             run.engines["browsers"] = {e.spec.name: engine_record(e) for e in engines}
             settings = CrawlSettings(
                 config,
@@ -270,7 +272,9 @@ async def crawl_site(
                 access=access,
                 progress=opts.progress,
                 relaunch=relaunch,
-                listeners=[c.on_page for c in run_checks] + [coverage_keeper(run_dir, page_checks)],
+                listeners=[c.on_page for c in run_checks]
+                + [coverage_keeper(run_dir, page_checks)]
+                + ([opts.progress.page_done] if opts.progress else []),
                 page_links=any(type(c).on_page is not RunCheck.on_page for c in run_checks),
             )
             crawl = Crawl(settings, engines, page_checks, frontier, store)
@@ -337,6 +341,29 @@ async def crawl_site(
         run.engines["axe-core"] = saved.get("axe-core", "")
     results.checks = count_check_runs(page_checks, coverage, results.pages, run.cells)
     return Crawled(results, interrupted, store, never)
+
+
+def skip_unavailable(opts: AuditOptions, run: RunInfo, launched: list[tuple[BrowserSpec, Any]]) -> bool:
+    """A browser of the matrix that is not installed is left out with a warning (a run note and a stderr line that
+    name the fix), so that the default three-engine matrix still audits on a machine with Chromium alone. The run
+    stops (exit 3) when no browser started, a browser the user named cannot start, or a launch failed otherwise."""
+    failed = [(spec, exc) for spec, exc in launched if isinstance(exc, BaseException)]
+    for spec, exc in failed:
+        if (
+            not isinstance(exc, BrowserUnavailable)
+            or spec.name in opts.required_browsers
+            or len(failed) == len(launched)
+        ):
+            raise exc
+    for _, exc in failed:
+        note = f"{exc}; skipped, the run goes on without it ('qa doctor' shows what each engine needs)"
+        run.notes.append(note)
+        print(f"qa: warning: {note}", file=sys.stderr)
+    if failed:
+        gone = {spec.name for spec, _ in failed}
+        opts.matrix = Matrix([b for b in opts.matrix.browsers if b.name not in gone], opts.matrix.viewports)
+        run.cells = [cell_name(b.name, v.name) for b, v in opts.matrix.cells()]
+    return bool(failed)
 
 
 def coverage_keeper(run_dir: Path, page_checks: list[PageCheck]) -> Callable[..., None]:

@@ -1,0 +1,119 @@
+"""``qa doctor``: what each engine of the matrix will run on, and the one command that fixes what is missing.
+
+The answers come from the code that starts the engines (qa.visit.engines, playwright_driver, webdriver_driver) and
+finds the rule engines (qa.check._engines), so the doctor and a run never disagree.
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+import os
+import shutil
+from dataclasses import dataclass
+
+from playwright.async_api import async_playwright
+
+from qa.check._engines import engine_data, engine_folder, engine_label, engine_script
+from qa.visit.engines import _managed, system_firefox
+from qa.visit.matrix import BrowserSpec, Matrix
+from qa.visit.playwright_driver import PRODUCTS, system_chromium
+from qa.visit.plugins import plugin_drivers
+from qa.visit.webdriver_driver import SYSTEM_PYTHON, WEBKITGTK_DRIVER, webkitgtk_available
+
+FIX_CHROMIUM = "python -m playwright install chromium  (or: apt-get install chromium chromium-headless-shell)"
+FIX_FIREFOX = "python -m playwright install firefox  (or: apt-get install firefox-esr)"
+FIX_WEBKITGTK = "apt-get install webkit2gtk-driver xvfb python3-gi gir1.2-webkit2-4.1"
+FIX_WEBKIT = f"python -m playwright install webkit  (or: {FIX_WEBKITGTK})"
+
+
+@dataclass
+class Item:
+    """One line of the diagnosis: ``ok``, what will be used (or what is missing), and the fix when not ok."""
+
+    name: str
+    ok: bool
+    detail: str
+    fix: str = ""
+
+
+def _executable(path: str) -> str | None:
+    return path if os.access(path, os.X_OK) else shutil.which(path)
+
+
+def _webkitgtk_parts() -> list[str]:
+    """What of WebKitGTK's WebDriver setup is missing: WebKitWebDriver, Xvfb, the system Python (python3-gi)."""
+    if webkitgtk_available() and shutil.which("Xvfb"):
+        return []
+    parts = {f"WebKitWebDriver ({WEBKITGTK_DRIVER})": WEBKITGTK_DRIVER, f"python3-gi ({SYSTEM_PYTHON})": SYSTEM_PYTHON}
+    missing = [label for label, path in parts.items() if not os.access(path, os.X_OK)]
+    return missing + ([] if shutil.which("Xvfb") else ["Xvfb"])
+
+
+def browser_item(spec: BrowserSpec, managed: dict[str, bool]) -> Item:
+    """What ``qa.visit.engines.launch`` will start for this entry, or why it cannot."""
+    name = spec.name
+    if spec.driver in plugin_drivers():
+        return Item(name, True, f"plug-in driver '{spec.driver}' (started by its own module; not checked here)")
+    if spec.endpoint:
+        return Item(name, True, f"remote {spec.driver} endpoint {spec.endpoint} (not checked here)")
+    if spec.driver == "webdriver":
+        found = _executable(spec.webdriver or "")
+        if found is None:
+            fix = FIX_WEBKITGTK if "WebKitWebDriver" in (spec.webdriver or "") else "install it, or correct it"
+            return Item(name, False, f"WebDriver server {spec.webdriver} not found", f"{fix} ('webdriver:' entry)")
+        if found == WEBKITGTK_DRIVER and (missing := _webkitgtk_parts()):
+            return Item(name, False, f"WebKitGTK needs {', '.join(missing)}", FIX_WEBKITGTK)
+        return Item(name, True, f"WebDriver server {found}")
+    if spec.executable:
+        found = _executable(spec.executable)
+        if found is None:
+            return Item(
+                name,
+                False,
+                f"executable {spec.executable} not found",
+                "install the browser, or correct 'executable:' in browsers.yaml",
+            )
+        return Item(name, True, f"{PRODUCTS[spec.engine]} at {found}")
+    if spec.channel:
+        return Item(name, True, f"Playwright channel '{spec.channel}' (found by Playwright at launch)")
+    if managed[spec.engine]:
+        return Item(name, True, f"Playwright's own {PRODUCTS[spec.engine]}")
+    if spec.engine == "chromium":
+        found = system_chromium(spec.headless)
+        if found:
+            return Item(name, True, f"system Chromium {found}")
+        return Item(name, False, "no Chromium (neither Playwright's nor Debian's chromium)", FIX_CHROMIUM)
+    if spec.engine == "firefox":
+        found = system_firefox()
+        if found:
+            return Item(name, True, f"system Firefox {found} over WebDriver BiDi")
+        return Item(name, False, "no Firefox (neither Playwright's nor firefox-esr)", FIX_FIREFOX)
+    missing = _webkitgtk_parts()
+    if not missing:
+        return Item(name, True, f"WebKitGTK through {WEBKITGTK_DRIVER} on a private Xvfb display")
+    why = f"no WebKit (Playwright's is not installed; WebKitGTK needs {', '.join(missing)})"
+    return Item(name, False, why, FIX_WEBKIT)
+
+
+async def diagnose_browsers(matrix: Matrix) -> list[Item]:
+    async with async_playwright() as pw:
+        managed = {engine: _managed(pw, engine) for engine in PRODUCTS}
+    return [browser_item(spec, managed) for spec in matrix.browsers]
+
+
+def rule_engines() -> list[Item]:
+    """The rule engines beside axe-core (bundled): a run without one records its checks as not run."""
+    items = []
+    for key in engine_data()["engines"]:
+        if engine_script(key) is not None:
+            items.append(Item(engine_label(key), True, str(engine_folder(key))))
+        else:
+            items.append(Item(engine_label(key), False, f"not installed in {engine_folder(key)}", "qa setup"))
+    return items
+
+
+def link_checker() -> Item:
+    try:
+        return Item("LinkChecker", True, f"version {importlib.metadata.version('linkchecker')}")
+    except importlib.metadata.PackageNotFoundError:
+        return Item("LinkChecker", False, "not installed in this Python", "python -m pip install linkchecker")
