@@ -13,14 +13,14 @@ from qa.model import NEEDS_REVIEW, Finding
 
 MAX_FINDINGS = 50
 
-FORMS_JS = with_helpers(r"""() => {
+FORMS_JS = with_helpers(r"""(max) => {
   const norm = (s) => (s || '').replace(/\s+/g, ' ').trim();
   const named = (el) => norm(el.getAttribute('aria-label')) || norm((el.getAttribute('aria-labelledby') || '')
     .split(/\s+/).map((id) => document.getElementById(id)).filter(Boolean).map((n) => n.textContent).join(' '));
-  const placeholderOnly = [], groups = new Map(), legends = [];
+  const placeholderOnly = [], groups = new Map(), legends = [], forms = new Map(), fsNamed = new Map();
   for (const el of document.querySelectorAll('input, textarea, legend')) {
     if (el.tagName === 'LEGEND') {
-      if (!norm(el.textContent) && el.parentElement && el.parentElement.tagName === 'FIELDSET')
+      if (!norm(el.textContent) && el.parentElement && el.parentElement.tagName === 'FIELDSET' && legends.length < max)
         legends.push({target: cssPath(el), html: snippet(el.parentElement)});
       continue;
     }
@@ -28,22 +28,26 @@ FORMS_JS = with_helpers(r"""() => {
     if (['hidden', 'submit', 'reset', 'button', 'image'].includes(type) || el.getClientRects().length === 0) continue;
     if (type === 'radio' || type === 'checkbox') {
       if (!el.name) continue;
-      const key = type + '\u0000' + el.name + '\u0000' + (el.form ? cssPath(el.form) : '');
+      if (el.form && !forms.has(el.form)) forms.set(el.form, forms.size + 1);
+      const key = type + '\u0000' + el.name + '\u0000' + (el.form ? forms.get(el.form) : 0);
       if (!groups.has(key)) groups.set(key, {type, name: el.name, count: 0, grouped: true, first: el});
       const g = groups.get(key);
       g.count += 1;
       const fs = el.closest('fieldset');
       const box = el.closest('[role=group], [role=radiogroup]');
-      const legend = fs && fs.querySelector(':scope > legend');
-      if (!((legend && norm(legend.textContent)) || (box && named(box)))) g.grouped = false;
+      if (fs && !fsNamed.has(fs)) {
+        const legend = [...fs.children].find((c) => c.tagName === 'LEGEND');  // once per fieldset
+        fsNamed.set(fs, !!(legend && norm(legend.textContent)));
+      }
+      if (!((fs && fsNamed.get(fs)) || (box && named(box)))) g.grouped = false;
       continue;
     }
     if (!norm(el.getAttribute('placeholder'))) continue;
     const labelled = [...(el.labels || [])].some((l) => norm(l.textContent)) || named(el) || norm(el.title);
-    if (!labelled) placeholderOnly.push({placeholder: norm(el.getAttribute('placeholder')),
-      target: cssPath(el), html: snippet(el)});
+    if (labelled || placeholderOnly.length >= max) continue;
+    placeholderOnly.push({placeholder: norm(el.getAttribute('placeholder')), target: cssPath(el), html: snippet(el)});
   }
-  const ungrouped = [...groups.values()].filter((g) => g.count >= 2 && !g.grouped)
+  const ungrouped = [...groups.values()].filter((g) => g.count >= 2 && !g.grouped).slice(0, max)
     .map((g) => ({type: g.type, name: g.name, count: g.count, target: cssPath(g.first), html: snippet(g.first)}));
   return {placeholderOnly, ungrouped, legends};
 }""")
@@ -80,7 +84,7 @@ class FormGrouping(PageCheck):
     order = 30
 
     async def run(self, ctx: PageContext) -> list[Finding]:
-        found = await ctx.session.evaluate(FORMS_JS)
+        found = await ctx.session.evaluate(FORMS_JS, MAX_FINDINGS)
         findings: list[Finding] = []
         for f in found["placeholderOnly"][:MAX_FINDINGS]:
             findings.append(

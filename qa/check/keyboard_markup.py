@@ -13,12 +13,13 @@ from qa.model import NEEDS_REVIEW, Finding
 
 MAX_FINDINGS = 50  # per rule and page
 
-MARKUP_JS = with_helpers(r"""() => {
+MARKUP_JS = with_helpers(r"""(max) => {
   const out = [];
   for (const el of document.querySelectorAll('[tabindex], [accesskey]')) {
     const tabindex = parseInt(el.getAttribute('tabindex'), 10);
     const accesskey = (el.getAttribute('accesskey') || '').trim();
     if (!(tabindex > 0) && !accesskey) continue;
+    if (out.length >= 2 * max) break;
     out.push({tabindex: tabindex > 0 ? tabindex : null, accesskey, target: cssPath(el), html: snippet(el)});
   }
   return out;
@@ -52,7 +53,7 @@ class KeyboardMarkup(PageCheck):
     async def run(self, ctx: PageContext) -> list[Finding]:
         findings: list[Finding] = []
         positive = keys = 0
-        for el in await ctx.session.evaluate(MARKUP_JS):
+        for el in await ctx.session.evaluate(MARKUP_JS, MAX_FINDINGS):
             if el["tabindex"] is not None and (positive := positive + 1) <= MAX_FINDINGS:
                 findings.append(
                     ctx.finding(

@@ -36,11 +36,13 @@ LINKS_JS = with_helpers(r"""() => {
   const norm = (s) => (s || '').replace(/\s+/g, ' ').trim();
   const byIds = (ids) => norm((ids || '').split(/\s+/).map((id) => document.getElementById(id))
     .filter(Boolean).map((n) => n.textContent).join(' '));
+  let textual = false;  // whether the last content() had text besides image alts
   const content = (el) => {
     let t = '';
+    textual = false;
     const walk = (n) => {
       for (const c of n.childNodes) {
-        if (c.nodeType === 3) t += c.textContent;
+        if (c.nodeType === 3) { t += c.textContent; textual = textual || !!c.textContent.trim(); }
         else if (c.nodeType === 1 && c.getAttribute('aria-hidden') !== 'true') {
           if (c.tagName === 'IMG') t += ' ' + (c.getAttribute('alt') || '') + ' ';
           else walk(c);
@@ -50,16 +52,26 @@ LINKS_JS = with_helpers(r"""() => {
     walk(el);
     return norm(t);
   };
-  const out = [];
+  const out = [], shown = [], here = location.href.split('#')[0];
   for (const a of document.links) {
     if (a.getClientRects().length === 0 || a.closest('[aria-hidden=true]')) continue;
-    const name = norm(a.getAttribute('aria-label')) || byIds(a.getAttribute('aria-labelledby')) || content(a);
+    const own = norm(a.getAttribute('aria-label')) || byIds(a.getAttribute('aria-labelledby'));
+    const name = own || content(a);
     const href = a.href.split('#')[0];
-    out.push({name, href, fragment: a.href.includes('#') && href === location.href.split('#')[0],
+    out.push({index: out.length, name, href, imageOnly: !own && !textual,
+      fragment: a.href.includes('#') && href === here,
       blank: (a.getAttribute('target') || '').toLowerCase() === '_blank',
-      extra: norm(a.title) + ' ' + byIds(a.getAttribute('aria-describedby')), target: cssPath(a), html: snippet(a)});
+      extra: norm(a.title) + ' ' + byIds(a.getAttribute('aria-describedby'))});
+    shown.push(a);
   }
+  window.__qaLinkPurpose = shown;  // the reported ones get their selector in a second call
   return out;
+}""")
+# Selectors only for the links reported (at most a few hundred): cssPath costs a walk up the tree per element.
+TARGETS_JS = with_helpers(r"""(indexes) => {
+  const shown = window.__qaLinkPurpose || [];
+  delete window.__qaLinkPurpose;
+  return indexes.map((i) => shown[i] ? {target: cssPath(shown[i]), html: snippet(shown[i])} : {target: '', html: ''});
 }""")
 
 
@@ -102,24 +114,9 @@ class LinkPurpose(PageCheck):
 
     async def run(self, ctx: PageContext) -> list[Finding]:
         links = await ctx.session.evaluate(LINKS_JS)
-        findings: list[Finding] = []
+        pending: list[tuple[dict, str, list[str], str, dict]] = []
         by_text: dict[str, list[dict]] = {}
         counts = {"link-text-generic": 0, "link-new-window-unwarned": 0}
-
-        def add(link: dict, rule: str, sc: list[str], message: str, **details: object) -> None:
-            findings.append(
-                ctx.finding(
-                    rule,
-                    NEEDS_REVIEW,
-                    sc,
-                    target=link["target"],
-                    html=link["html"],
-                    message=message,
-                    impact="moderate" if sc else "minor",
-                    details={"text": link["name"][:200], **details},
-                )
-            )
-
         for link in links:
             key = link_key(link["name"])
             if not key:
@@ -127,40 +124,42 @@ class LinkPurpose(PageCheck):
             if key in GENERIC:
                 counts["link-text-generic"] += 1
                 if counts["link-text-generic"] <= MAX_FINDINGS:
-                    add(
-                        link,
-                        "link-text-generic",
-                        ["2.4.4"],
+                    message = (
                         f"The link text '{link['name']}' does not say where the link goes: check that its sentence "
-                        "or surrounding context does.",
+                        "or surrounding context does."
                     )
-            elif not link["fragment"]:
+                    pending.append((link, "link-text-generic", ["2.4.4"], message, {}))
+            elif not link["fragment"] and not link["imageOnly"]:  # image links: alt-text's same-alt rule
                 by_text.setdefault(key, []).append(link)
             if link["blank"] and not WARNING.search(link["name"] + " " + link["extra"]):
                 counts["link-new-window-unwarned"] += 1
                 if counts["link-new-window-unwarned"] <= MAX_FINDINGS:
-                    add(
-                        link,
-                        "link-new-window-unwarned",
-                        [],
+                    message = (
                         f"The link '{link['name']}' opens a new window (target=_blank) and neither its name nor its "
-                        "title says so (best practice; 3.2.5 is AAA).",
+                        "title says so (best practice; 3.2.5 is AAA)."
                     )
-        reported = 0
+                    pending.append((link, "link-new-window-unwarned", [], message, {}))
+        ambiguous = []
         for group in by_text.values():
             hrefs = sorted({link["href"] for link in group})
-            if len(hrefs) < 2:
-                continue
-            for link in group:
-                reported += 1
-                if reported > MAX_FINDINGS:
-                    break
-                add(
-                    link,
-                    "link-text-ambiguous",
-                    ["2.4.4"],
+            for link in group if len(hrefs) > 1 else []:
+                message = (
                     f"{len(group)} links named '{link['name']}' lead to {len(hrefs)} different places: check that "
-                    "each one's purpose is clear from its context.",
-                    hrefs=hrefs[:10],
+                    "each one's purpose is clear from its context."
                 )
-        return findings
+                ambiguous.append((link, "link-text-ambiguous", ["2.4.4"], message, {"hrefs": hrefs[:10]}))
+        pending += ambiguous[:MAX_FINDINGS]
+        places = await ctx.session.evaluate(TARGETS_JS, [link["index"] for link, *_ in pending])
+        return [
+            ctx.finding(
+                rule,
+                NEEDS_REVIEW,
+                sc,
+                target=place["target"],
+                html=place["html"],
+                message=message,
+                impact="moderate" if sc else "minor",
+                details={"text": link["name"][:200], **details},
+            )
+            for (link, rule, sc, message, details), place in zip(pending, places, strict=True)
+        ]

@@ -14,14 +14,16 @@ from qa.model import NEEDS_REVIEW, Finding
 MAX_FINDINGS = 50
 
 TABLES_JS = with_helpers(r"""() => {
-  const out = [];
-  for (const t of document.querySelectorAll('table')) {
-    if (out.length >= 200) break;
-    const role = (t.getAttribute('role') || '').toLowerCase();
-    if (['presentation', 'none'].includes(role) || t.getClientRects().length === 0) continue;
+  const out = [], tables = [...document.querySelectorAll('table')], nesting = new Set();
+  const presentational = (t) => ['presentation', 'none'].includes((t.getAttribute('role') || '').toLowerCase());
+  const outerOf = new Map(tables.map((t) => [t, t.parentElement && t.parentElement.closest('table')]));
+  for (const outer of outerOf.values()) if (outer) nesting.add(outer);
+  for (const t of tables) {
+    if (out.length >= 50) break;  // MAX_FINDINGS
+    if (presentational(t) || t.getClientRects().length === 0) continue;
     // A table inside a table is judged with its outer table (one finding for one layout grid).
-    const outer = t.parentElement && t.parentElement.closest('table');
-    if (outer && !['presentation', 'none'].includes((outer.getAttribute('role') || '').toLowerCase())) continue;
+    const outer = outerOf.get(t);
+    if (outer && !presentational(outer)) continue;
     let cols = 0, headers = false;
     for (const row of t.rows) {
       cols = Math.max(cols, row.cells.length);
@@ -32,7 +34,7 @@ TABLES_JS = with_helpers(r"""() => {
       if (headers) break;
     }
     if (headers || t.rows.length === 0) continue;
-    out.push({rows: t.rows.length, cols, nested: t.querySelector('table') !== null, role,
+    out.push({rows: t.rows.length, cols, nested: nesting.has(t),
       caption: !!(t.caption && t.caption.textContent.trim()), target: cssPath(t), html: snippet(t)});
   }
   return out;
