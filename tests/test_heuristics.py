@@ -4,12 +4,13 @@ violation) with its success criteria, and silent on the page written correctly. 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
 from qa.check.animated_images import animation_of
 from qa.demo.server import serve
-from tests.conftest import SITES, QARun, run_qa
+from tests.conftest import SITES, PageHandler, QARun, run_qa, serve_handler
 
 SITE = SITES / "heuristics"
 ONE_CELL = ("--browser", "chromium", "--viewport", "desktop")
@@ -116,3 +117,26 @@ def test_animation_parser_survives_truncated_files() -> None:
     apng = (SITE / "img" / "slideshow.png").read_bytes()
     for cut in range(0, len(apng), 7):
         animation_of(apng[:cut])
+
+
+def test_a_page_of_5000_links_is_judged_in_one_pass_and_capped(tmp_path: Path) -> None:
+    items = "".join(
+        f'<li><a href="p{i}.html" target="_blank">Item {i % 50}</a> <a href="q{i}.html">more</a> <font>x</font>'
+        f'<label><input type="radio" name="r{i % 100}"> {i}</label></li>'
+        for i in range(2500)
+    )
+    body = f'<!doctype html><html lang="en"><title>Big</title><main><h1>Big</h1><ul>{items}</ul></main>'.encode()
+
+    class Big(PageHandler):
+        def do_GET(self) -> None:
+            self.send_html(body)
+
+    with serve_handler(Big) as url:
+        only = ",".join(CHECKS[:6])
+        run = run_qa("audit", url, "--only", only, *ONE_CELL, "--max-pages", "1", out=tmp_path, timeout=120)
+    assert run.results["pages"][0]["facts"].get("check_errors") is None, run.stderr
+    rules = [f["rule"] for f in run.results["findings"]]
+    for rule in ("link-text-generic", "link-text-ambiguous", "link-new-window-unwarned", "option-group-no-name"):
+        assert rules.count(rule) == 50, rule  # one look at the template, not 2,500 findings
+    assert rules.count("presentational-element") == 10
+    assert all(f["target"] for f in run.results["findings"])

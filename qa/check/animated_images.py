@@ -18,11 +18,12 @@ from qa.model import NEEDS_REVIEW, Finding
 
 LIMIT_S = 5.0
 MAX_IMAGES = 20  # distinct image files read per page
-MAX_BYTES = 4_000_000  # larger files are left unread (a person sees them anyway)
+MAX_BYTES = 2_000_000  # larger files are left unread (a person sees them anyway)
 STILL = (".jpg", ".jpeg", ".svg", ".avif", ".bmp", ".ico")
 
 IMAGES_JS = with_helpers(r"""async (opts) => {
   const {max, maxBytes, still} = opts;
+  let budget = 4 * maxBytes;  // bytes handed back in all
   const seen = new Map();
   for (const img of document.images) {
     const src = img.currentSrc || img.src;
@@ -38,7 +39,7 @@ IMAGES_JS = with_helpers(r"""async (opts) => {
       const r = await fetch(item.src, {cache: 'force-cache', credentials: 'same-origin'});
       if (!r.ok) continue;
       const buf = new Uint8Array(await r.arrayBuffer());
-      if (buf.length > maxBytes) continue;
+      if (buf.length > maxBytes || (budget -= buf.length) < 0) continue;
       let bin = '';
       for (let i = 0; i < buf.length; i += 0x8000) bin += String.fromCharCode.apply(null, buf.subarray(i, i + 0x8000));
       out.push({...item, data: btoa(bin)});
