@@ -4,7 +4,7 @@ Certain failures (violations): the alt is a file name (F30) or a placeholder wor
 (F30, F39), or a link holding only images has no name at all (F89). Everything a person must judge is
 routed as needs-review: very long alt, alt repeating the adjacent text, the same alt on images leading to
 different places, decorative-looking images (tiny, spacer, role=presentation) with descriptive alt, and
-alt equal to the image's file name without its extension.
+alt equal to the image's file name without its extension, and an empty alt beside a non-empty title.
 """
 
 from __future__ import annotations
@@ -154,6 +154,15 @@ class AltText(PageCheck):
             "fix_en": 'Give decorative images an empty alt (alt="").',
             "help": "https://www.w3.org/WAI/WCAG22/Understanding/non-text-content.html",
         },
+        "alt-empty-title-set": {
+            "ja": (
+                "画像の代替テキストが空（装飾扱い）ですが、title 属性に説明があります。"
+                "どちらが正しいか確認してください。"
+            ),
+            "fix_ja": "画像が情報を伝えるなら代替テキストに書き、装飾なら title を削除する。",
+            "fix_en": "Put the description in the alt if the image conveys it; drop the title if it is decorative.",
+            "help": "https://www.w3.org/WAI/WCAG22/Understanding/non-text-content.html",
+        },
         "linked-image-no-name": {
             "ja": "リンクになっている画像に代替テキストがなく、リンクの名前がありません。",
             "fix_ja": "リンク画像に、リンク先を表す代替テキストを付ける。",
@@ -237,6 +246,19 @@ class AltText(PageCheck):
                     )
                 )
         if not alt:
+            if img["has_alt"] and img["title"] and img["tag"] == "img":
+                # alt="" says "decorative" while the title offers a description on hover: one of them is wrong.
+                out.append(
+                    self._finding(
+                        ctx,
+                        img,
+                        "alt-empty-title-set",
+                        NEEDS_REVIEW,
+                        ["1.1.1"],
+                        f"The image has an empty alt (decorative) but the title '{img['title']}': if the image "
+                        "conveys that, put it in the alt; if it is decorative, drop the title.",
+                    )
+                )
             return out
         # In a link or button the alt names its function, which can be a word like "Photos" or the very file
         # the link downloads: there a person decides.

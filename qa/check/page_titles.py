@@ -1,4 +1,5 @@
-"""2.4.2 Page Titled across the site: titles that are placeholders or file names, and titles shared by pages
+"""2.4.2 Page Titled across the site: titles that are placeholders or file names, "Home" on a page that is not
+the home page (needs-review), and titles shared by pages
 whose content differs.
 
 A duplicate title is certain to fail only where the pages' main headings differ and a page's heading is not
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from urllib.parse import urlsplit
 
 from qa.check import PARTIAL, SiteCheck
 from qa.check._site import primary_pages, same_content, site_finding
@@ -17,9 +19,13 @@ from qa.model import NEEDS_REVIEW, VIOLATION, Finding, Page, Results
 
 # F25: a title that does not identify the page (editor defaults and placeholders).
 PLACEHOLDER = re.compile(
-    r"^(untitled( document| page)?|new page( \d+)?|document|title|無題(の?ドキュメント)?|タイトル|新しいページ)$",
+    r"^(untitled( document| page)?|new page( \d+)?|document|page|title|無題(の?ドキュメント)?|タイトル|新しいページ)$",
     re.IGNORECASE,
 )
+# A title naming only the site's home ("Home", 「ホーム」) is generic on any other page; it may be the site's name
+# shown with the page's own heading, so a person decides.
+HOME_TITLE = re.compile(r"^(home|home ?page|top|トップ|トップページ|ホーム|ホームページ)$", re.IGNORECASE)
+INDEX_EXT = ("html", "htm", "php", "asp", "aspx")
 SEPARATORS = re.compile(r"\s[|\-–—:/｜／]\s|｜|／")
 FILE_NAME = re.compile(r"^[\w\-. ]+\.(html?|php|aspx?|jsp|cgi)$", re.IGNORECASE)
 
@@ -40,6 +46,12 @@ class PageTitles(SiteCheck):
             "fix_en": "Give the page a title that names its topic.",
             "help": "https://www.w3.org/WAI/WCAG22/Understanding/page-titled.html",
         },
+        "page-title-generic": {
+            "ja": "ページタイトル「{title}」はトップページを指す語だけで、このページの主題を表していません。",
+            "fix_ja": "ページの主題を表すタイトルを付ける（例:「会社概要 | サイト名」）。",
+            "fix_en": "Give the page a title that names its own topic (e.g. 'About us | Site name').",
+            "help": "https://www.w3.org/WAI/WCAG22/Understanding/page-titled.html",
+        },
         "page-title-duplicate": {
             "ja": (
                 "異なる内容の複数のページが同じタイトルを使っています"
@@ -57,6 +69,8 @@ class PageTitles(SiteCheck):
         pages = primary_pages(results)
         findings = []
         groups: dict[str, list[Page]] = defaultdict(list)
+        start = urlsplit(results.run.start_url).path or "/"
+        home = {start, start.rsplit("/", 1)[0] + "/"} | {start.rsplit("/", 1)[0] + "/index." + x for x in INDEX_EXT}
         for p in pages:
             title = _norm(p.title)
             if not title:
@@ -72,6 +86,21 @@ class PageTitles(SiteCheck):
                         f"The page title '{p.title.strip()}' is a placeholder or file name, not the page's topic.",
                         target="title",
                         impact="serious",
+                    )
+                )
+            elif HOME_TITLE.match(title) and urlsplit(p.url).path not in home:
+                findings.append(
+                    site_finding(
+                        self.id,
+                        p,
+                        "page-title-generic",
+                        NEEDS_REVIEW,
+                        ["2.4.2"],
+                        f"The page title '{p.title.strip()}' names the home page, but this is not the home page: "
+                        "check that the title says what this page is about.",
+                        target="title",
+                        impact="moderate",
+                        details={"title": p.title.strip()},
                     )
                 )
             groups[title].append(p)
