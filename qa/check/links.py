@@ -11,6 +11,7 @@ checked at that rate too (``links.site_connections``); other hosts get LinkCheck
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import time
@@ -26,7 +27,8 @@ from qa.links.feed import KNOWN, Feed
 from qa.links.join import BROKEN, RESULTS, judge_occurrence, plan_targets
 from qa.model import VIOLATION, Finding, Page
 from qa.net import USER_AGENT
-from qa.store import read_jsonl
+from qa.redact import redact_text, redact_value
+from qa.store import atomic_path, read_jsonl
 from qa.urls import normalise, origin, unsafe_patterns
 
 RULE = "broken-link"
@@ -141,7 +143,23 @@ class LinkCheck(RunCheck):
         ctx.results.extra["links"] = rows
         counted = {"requested": self.engine.added, "known": self.feed.known, "targets": len(plan.targets)}
         ctx.results.extra["link_check"] = summary(rows, counted, len(checked), timing, cfg)
+        seal(folder)
         return findings_for(rows, ctx.results.run.cells)
+
+
+def seal(folder: Path) -> None:
+    """The link check is done: its working files keep no secret from the site's URLs any more. Until now they held
+    each URL as the page wrote it (``?token=…`` is requested as written, and ``--resume`` requests it again); from
+    here on nothing requests them, and the run folder is masked like every deliverable drawn from it."""
+    for path in sorted(folder.glob("*.jsonl")):
+        with open(path, encoding="utf-8") as src, atomic_path(path) as tmp, open(tmp, "w", encoding="utf-8") as out:
+            for line in src:
+                try:
+                    record = json.loads(line)
+                except ValueError:  # a line cut short by an interruption: nothing reads it, mask it as text
+                    out.write(redact_text(line))
+                    continue
+                out.write(json.dumps(redact_value(record), ensure_ascii=False) + "\n")
 
 
 def ignore_patterns(config: Config) -> list[re.Pattern]:

@@ -37,6 +37,7 @@ from urllib.parse import unquote, urlsplit
 POLITE_WAIT = (0.1, 0.6)  # LinkChecker's Aggregate.wait_time_{min,max}_default
 QUEUE_AHEAD = 200  # URLs handed to LinkChecker ahead of its threads: the rest wait in the pipe
 MAX_ANCHORS = 5000  # anchor names sent back for one page (a link's fragment is looked up among them)
+ABORT_GRACE_S = 3.0  # how long an interrupted child may take to stop before it is killed
 END = {"end": True}  # the last line of a complete list of targets
 
 
@@ -134,7 +135,11 @@ class LinkEngine:
         """Stop the child now (the audit was interrupted); the results it wrote are kept."""
         if self.proc is not None and self.proc.returncode is None:
             self.proc.terminate()
-            await self.proc.wait()
+            try:
+                await asyncio.wait_for(self.proc.wait(), ABORT_GRACE_S)
+            except TimeoutError:  # seen with a request hanging on a slow server: the child must not hold the run
+                self.proc.kill()
+                await self.proc.wait()
 
 
 async def check_urls(targets: Path, out: Path, settings: EngineSettings, secrets: EngineSecrets) -> int:
