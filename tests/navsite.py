@@ -25,6 +25,8 @@ CHUNKED = "/chunked"  # CHUNKED_MB of HTML, chunked, no Content-Length
 CHUNKED_MB = 30
 GZIPPED = "/gzip"  # GZIP_MB of HTML once decoded; a few hundred KB on the wire
 GZIP_MB = 192
+BIG = "/big"  # BIG_LINKS same-page anchor links, as many ids, BIG_IMAGES images
+BIG_LINKS, BIG_IMAGES = 5000, 2000
 
 
 def _page(title: str, body: str, head: str = "") -> bytes:
@@ -32,6 +34,24 @@ def _page(title: str, body: str, head: str = "") -> bytes:
         f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{title}</title>{head}</head>'
         f"<body><main><h1>{title}</h1>{body}</main></body></html>"
     ).encode()
+
+
+def big_page() -> bytes:
+    """A long index page: a table of contents of same-page anchors to every section, and images."""
+    toc = "".join(f'<li><a href="#s{i}">Section {i}</a></li>' for i in range(BIG_LINKS))
+    sections = "".join(
+        f'<section id="s{i}"><h2>Section {i}</h2><p>Text of section {i}.</p>'
+        + (f'<img src="/img/{i}.png" alt="Figure {i}" width="40" height="20">' if i < BIG_IMAGES else "")
+        + "</section>"
+        for i in range(BIG_LINKS)
+    )
+    return _page("Big page", f"<nav><ul>{toc}</ul></nav>{sections}")
+
+
+PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d4944415478da63f8ffff3f0005fe02fe0def46b80000000049454e44ae426082"
+)
 
 
 def odd_links_page(other_origin: str) -> bytes:
@@ -62,6 +82,7 @@ def odd_links_page(other_origin: str) -> bytes:
 
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # headers and body are two writes: Nagle would hold each response 40 ms
     server: NavServer
 
     def log_message(self, *args: object) -> None:
@@ -104,6 +125,10 @@ class Handler(BaseHTTPRequestHandler):
             head = '<meta http-equiv="refresh" content="1; url=/healthy/3">'
             script = "<script>setTimeout(() => { location.href = '/healthy/4'; }, 700)</script>"
             self._send(200, _page("Moves on", f"<p>moves on</p>{script}", head))
+        elif path == BIG:
+            self._send(200, big_page())
+        elif path.startswith("/img/"):
+            self._send(200, PNG, "image/png")
         elif path == DRIP:
             self._drip()
         elif path == CHUNKED:
