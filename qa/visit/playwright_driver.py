@@ -43,6 +43,7 @@ GC_HEAP_BUDGET_BYTES = 64_000_000
 PRECISE_HEAP_FLAG = "--enable-precise-memory-info"
 CHROMIUM_JS_FLAGS = "--no-opt --no-maglev"  # baseline compilers only: see launch_playwright
 GC_TIMEOUT_S = 5
+WATCH_TIMEOUT_S = 5  # switching the body counts (DevTools Network events) on or off never holds up a visit longer
 DOWNLOAD_EVENT_S = 2  # how long a failed navigation that had a response waits to learn it was a download
 
 
@@ -244,9 +245,9 @@ class PlaywrightSession(EventLog):
         self._document = {}
         self._downloading = asyncio.Event()
         self._body_request, self._received, self._body_done, self._over = None, 0, False, False
-        if self.chromium:
-            with self._raising_faults():
-                await self._watch_body(True)
+        if self.chromium and self._fault() is None:  # a crashed tab never answers DevTools: goto tells the crash
+            with contextlib.suppress(PlaywrightError, TimeoutError):
+                await asyncio.wait_for(self._watch_body(True), WATCH_TIMEOUT_S)
         started = time.perf_counter()
         try:
             response = await self._load(url, timeout_s)
@@ -266,9 +267,9 @@ class PlaywrightSession(EventLog):
                 **self._body(),
             )
         finally:
-            if self.chromium:
-                with contextlib.suppress(PlaywrightError):
-                    await self._watch_body(False)
+            if self.chromium and self._main_frame is not None and self._fault() is None:
+                with contextlib.suppress(PlaywrightError, TimeoutError):
+                    await asyncio.wait_for(self._watch_body(False), WATCH_TIMEOUT_S)
         load_ms = (time.perf_counter() - started) * 1000
         if self._too_large():
             size = self._received if self._over else self._document["bytes"]
