@@ -95,7 +95,8 @@ class Session(Protocol):
         ...
 
     async def screenshot(self, path: Path, full_page: bool = True) -> bool:
-        """Save a PNG; return True when the whole page was captured, False for the viewport only."""
+        """Save a PNG; return True when the whole page was captured, False for part of it (the viewport, or the top
+        of a page taller than the engine can capture at once)."""
         ...
 
     async def set_viewport(self, width: int, height: int) -> None: ...

@@ -43,6 +43,9 @@ GC_HEAP_BUDGET_BYTES = 64_000_000
 PRECISE_HEAP_FLAG = "--enable-precise-memory-info"
 CHROMIUM_JS_FLAGS = "--no-opt --no-maglev"  # baseline compilers only: see launch_playwright
 GC_TIMEOUT_S = 5
+# The tallest capture Chromium makes at once (device pixels): a taller page (5,000 sections) failed to capture at
+# all; it is captured down to there and reported as not the whole page.
+MAX_CAPTURE_PX = 16_384
 WATCH_TIMEOUT_S = 5  # switching the body counts (DevTools Network events) on or off never holds up a visit longer
 DOWNLOAD_EVENT_S = 2  # how long a failed navigation that had a response waits to learn it was a download
 
@@ -338,14 +341,16 @@ class PlaywrightSession(EventLog):
     async def screenshot(self, path: Path, full_page: bool = True) -> bool:
         if full_page and self.chromium:
             with contextlib.suppress(PlaywrightError):
-                path.write_bytes(await self._chromium_full_page())
-                return True
+                png, whole = await self._chromium_full_page()
+                path.write_bytes(png)
+                return whole
         with self._raising_faults():
             await self.page.screenshot(path=str(path), full_page=full_page)
         return full_page
 
-    async def _chromium_full_page(self) -> bytes:
-        """The whole document in one capture, without resizing the viewport.
+    async def _chromium_full_page(self) -> tuple[bytes, bool]:
+        """The whole document in one capture, without resizing the viewport; True when it is the whole of it (a
+        document taller than MAX_CAPTURE_PX is captured down to there: Chromium cannot capture more at once).
 
         Pixel-identical to Playwright's full-page screenshot on the demo site at every viewport, and about 40 %
         cheaper: Playwright resizes the view and waits for animation frames around the capture."""
@@ -353,12 +358,14 @@ class PlaywrightSession(EventLog):
         if self._pixel_ratio is None:
             self._pixel_ratio = float(await self.page.evaluate("devicePixelRatio"))
         size = (await devtools.send("Page.getLayoutMetrics"))["cssContentSize"]
-        clip = {"x": 0, "y": 0, "width": math.ceil(size["width"]), "height": math.ceil(size["height"])}
+        height = math.ceil(size["height"])
+        most = MAX_CAPTURE_PX // max(1, math.ceil(self._pixel_ratio))
+        clip = {"x": 0, "y": 0, "width": math.ceil(size["width"]), "height": min(height, most)}
         shot = await devtools.send(
             "Page.captureScreenshot",
             {"format": "png", "captureBeyondViewport": True, "clip": {**clip, "scale": self._pixel_ratio}},
         )
-        return base64.b64decode(shot["data"])
+        return base64.b64decode(shot["data"]), height <= most
 
     async def _devtools(self) -> Any:
         """Chromium's DevTools session for this tab, for what Playwright has no call for."""
