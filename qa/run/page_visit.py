@@ -15,11 +15,17 @@ from qa.model import CheckRun, Finding, Page
 from qa.redact import redact_url
 from qa.urls import same_origin
 from qa.visit import faults
-from qa.visit.driver import Session
-from qa.visit.facts import gather_facts
+from qa.visit.driver import DriverFault, Fault, Navigation, Session
+from qa.visit.facts import WHERE_JS, gather_facts, refresh_target
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 RESPONSIVE_PROBE_S = 2
+# A meta refresh this soon is a redirect in all but name: the document is gone before anyone could read it (and
+# before the checks could). The page it leads to is audited instead, as after an HTTP redirect.
+REFRESH_AS_REDIRECT_S = 1
+MAX_REFRESHES = 20  # the browsers' own limit for HTTP redirects
+MOVED_PROBES, MOVED_PROBE_S = 5, 0.2
+UNSETTLED = "unsettled"
 
 
 @dataclass
@@ -47,32 +53,42 @@ async def visit_page(
     timeouts = config.timeouts
     max_bytes = int(config.max_page_mb * 1_000_000)
     session.max_document_bytes = max_bytes  # an engine that can stops a huge document before rendering it
-    nav = await session.goto(page.url, timeouts.navigation)
-    page.final_url, page.status, page.load_ms = nav.final_url, nav.status, round(nav.load_ms, 1)
-    page.content_type = nav.content_type.split(";")[0].strip()
-    if nav.redirects:
-        page.facts["redirects"] = nav.redirects
-    if nav.document_bytes is not None:
-        page.facts["document_bytes"] = nav.document_bytes
-    if nav.fault:
-        kind, reason = faults.of_navigation(nav, timeouts.navigation)
-        if kind == faults.DOWNLOAD and not nav.attachment and page.content_type not in ("", *HTML_TYPES):
-            # A browser without a viewer for the type (Chromium's headless shell and PDF) downloads it instead.
-            return _fail(page, faults.NOT_HTML, f"not an HTML page ({page.content_type}); skipped")
-        if kind == faults.TIMEOUT and nav.responded and not await _responsive(session):
-            kind = faults.UNRESPONSIVE
-            reason = "unresponsive: the page's script never yields (endless loop); its tab was abandoned and replaced"
-        return _fail(page, kind, reason)
-    if page.status and page.status >= 400:
-        return _fail(page, faults.HTTP_ERROR, f"HTTP {page.status}; not audited")
-    if page.content_type and page.content_type not in HTML_TYPES:
-        return _fail(page, faults.NOT_HTML, f"not an HTML page ({page.content_type}); skipped")
-    if not same_origin(page.final_url, site_url):
-        return _fail(page, faults.OFF_SITE, f"redirected off-site to {redact_url(page.final_url)}; not audited")
-    timings = page.facts.setdefault("timings_ms", {"navigation": page.load_ms})
-    started = time.perf_counter()
-    facts = await asyncio.wait_for(gather_facts(session, max_bytes, links), timeout=timeouts.script)
-    timings["facts"] = _ms_since(started)
+    url, hops, redirects = page.url, [], []
+    while True:  # once, unless the page sends the browser on at once with a meta refresh
+        nav = await session.goto(url, timeouts.navigation)
+        if hops and nav.fault in (Fault.ABORTED, Fault.OTHER):  # lost to the tab's own next move
+            return _unsettled(page, hops[0])
+        redirects += nav.redirects
+        failed = await _loaded(session, page, nav, timeouts.navigation, site_url, redirects)
+        if failed is not None:
+            return failed
+        timings = page.facts["timings_ms"] = {"navigation": page.load_ms}
+        started = time.perf_counter()
+        try:
+            facts = await asyncio.wait_for(gather_facts(session, max_bytes, links), timeout=timeouts.script)
+            onward = refresh_target(facts.get("refresh", ""), page.final_url, REFRESH_AS_REDIRECT_S)
+        except (DriverFault, TimeoutError):
+            raise
+        except Exception:  # the document went away under the script: see where the page went by itself
+            onward = await _moved_on(session, page.final_url)
+            if onward is None:
+                raise
+            if onward == UNSETTLED:
+                return _unsettled(page, page.final_url)
+        timings["facts"] = _ms_since(started)
+        if onward is None:
+            break
+        hops.append(page.final_url)
+        redirects.append(page.final_url)
+        if onward in hops or len(hops) > MAX_REFRESHES:
+            chain = " → ".join(redact_url(u) for u in [*hops, onward])
+            return _fail(
+                page,
+                faults.REDIRECT_LOOP,
+                "redirect loop: the page sends the browser on at once with a meta refresh (<meta http-equiv="
+                f'"refresh">) and the pages it leads to never settle: {chain}; not audited',
+            )
+        url = onward
     sniff = facts["sniff"]
     if sniff.get("bytes"):
         page.facts["document_bytes"] = sniff["bytes"]
@@ -111,6 +127,66 @@ async def visit_page(
         dialogs=events.dialogs,
     )
     return result
+
+
+async def _loaded(
+    session: Session, page: Page, nav: Navigation, timeout_s: float, site_url: str, redirects: list[str]
+) -> VisitResult | None:
+    """Record the navigation on the page; a VisitResult (empty) when the page is not to be audited."""
+    page.final_url, page.status, page.load_ms = nav.final_url, nav.status, round(nav.load_ms, 1)
+    page.content_type = nav.content_type.split(";")[0].strip()
+    if redirects:
+        page.facts["redirects"] = redirects
+    if nav.document_bytes is not None:
+        page.facts["document_bytes"] = nav.document_bytes
+    if nav.fault:
+        kind, reason = faults.of_navigation(nav, timeout_s)
+        if kind == faults.DOWNLOAD and not nav.attachment and page.content_type not in ("", *HTML_TYPES):
+            # A browser without a viewer for the type (Chromium's headless shell and PDF) downloads it instead.
+            return _fail(page, faults.NOT_HTML, f"not an HTML page ({page.content_type}); skipped")
+        if kind == faults.TIMEOUT and nav.responded and not faults.still_sending(nav):
+            if not await _responsive(session):
+                kind = faults.UNRESPONSIVE
+                reason = (
+                    "unresponsive: the page's script never yields (endless loop); its tab was abandoned and replaced"
+                )
+        return _fail(page, kind, reason)
+    if page.status and page.status >= 400:
+        return _fail(page, faults.HTTP_ERROR, f"HTTP {page.status}; not audited")
+    if page.content_type and page.content_type not in HTML_TYPES:
+        return _fail(page, faults.NOT_HTML, f"not an HTML page ({page.content_type}); skipped")
+    if not same_origin(page.final_url, site_url):
+        return _fail(page, faults.OFF_SITE, f"redirected off-site to {redact_url(page.final_url)}; not audited")
+    return None
+
+
+def _unsettled(page: Page, start: str) -> VisitResult:
+    return _fail(
+        page,
+        faults.REDIRECT_LOOP,
+        "redirect loop: the page moves on by itself (a meta refresh or script) again and again and never settles:"
+        f" from {redact_url(start)}, no document stayed long enough to be read; not audited",
+    )
+
+
+async def _moved_on(session: Session, url: str) -> str | None:
+    """Where a page that left by itself went: the tab's new address, or the target of the meta refresh it is about
+    to follow. None when it stayed where it was (the facts failed for another reason); ``UNSETTLED`` when every
+    document was gone before a script could read it, a tab that moves on and on."""
+    for _ in range(MOVED_PROBES):
+        await asyncio.sleep(MOVED_PROBE_S)
+        try:
+            where, refresh = await asyncio.wait_for(session.evaluate(WHERE_JS), RESPONSIVE_PROBE_S)
+        except DriverFault:
+            raise
+        except TimeoutError:  # a page that does not answer is not moving on
+            return None
+        except Exception:  # between two documents
+            continue
+        if where != url:
+            return where
+        return refresh_target(refresh, where, REFRESH_AS_REDIRECT_S)
+    return UNSETTLED
 
 
 def _ms_since(started: float) -> float:

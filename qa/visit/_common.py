@@ -75,6 +75,12 @@ def content_length(value: str | None) -> int | None:
     return size if size >= 0 else None
 
 
+# How much of the document the page holds so far, for an engine that cannot count the body's bytes as they arrive:
+# the address (to know it is the document being loaded, not the last one) and the length of its markup as parsed
+# so far (a lower bound of the decoded bytes received).
+BODY_JS = "() => [location.href, document.documentElement ? document.documentElement.outerHTML.length : 0]"
+
+
 # --- the engines' own error codes ------------------------------------------------------------------------------
 # Chromium's net error names and Gecko's nsresult names come only inside the drivers' error text: the code is read
 # out of it here, the wording around it never is.

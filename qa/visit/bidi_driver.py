@@ -30,7 +30,7 @@ from websockets.exceptions import ConnectionClosed
 
 from qa.access import SiteAccess
 from qa.errors import BrowserUnavailable
-from qa.visit._common import STRINGIFY_JS, EventLog, code_fault, content_length, key_code, key_parts
+from qa.visit._common import BODY_JS, STRINGIFY_JS, EventLog, code_fault, content_length, key_code, key_parts
 from qa.visit.driver import DriverFault, Fault, Navigation, PageEvents
 from qa.visit.matrix import BrowserSpec, ViewportSpec
 from qa.visit.tls import firefox_overrides
@@ -39,6 +39,12 @@ from qa.visit.xvfb import die_with_parent
 START_TIMEOUT_S = 60
 COMMAND_TIMEOUT_S = 60  # no command may hang a worker forever (a hung content process never answers)
 CLOSE_TIMEOUT_S = 10
+# BiDi has no event per chunk of a response: a navigation still loading after SIZE_WATCH_AFTER_S has its document
+# measured in the page every SIZE_WATCH_S (BODY_JS), so that one past the size limit is stopped however it came.
+# A content process busy parsing a huge document answers in seconds.
+SIZE_WATCH_AFTER_S = 1.0
+SIZE_WATCH_S = 0.5
+PROBE_TIMEOUT_S = 5
 _LISTENING = re.compile(r"WebDriver BiDi listening on (ws://\S+)")
 EVENTS = [
     "browsingContext.contextCreated",  # frames: their events belong to the tab they live in
@@ -47,6 +53,7 @@ EVENTS = [
     "browsingContext.downloadWillBegin",  # the navigation became a download (denied: see BidiEngine.start)
     "log.entryAdded",
     "network.responseStarted",
+    "network.responseCompleted",  # of the tab's own document: all of it arrived (vs. a server still sending)
     "network.fetchError",
 ]
 # What Playwright and Puppeteer set for automation: no update checks, telemetry or other background traffic, and
@@ -209,6 +216,7 @@ class BidiSession(EventLog):
         self._events = PageEvents()
         self._documents: list[dict[str, Any]] = []  # responses of this tab's own document, redirects first
         self._too_large = asyncio.Event()
+        self._parsed = 0  # the document's markup parsed so far, as last measured (see _watch_size)
         self._downloading = False
         self._answers: set[asyncio.Future] = set()
 
@@ -223,6 +231,17 @@ class BidiSession(EventLog):
                     self._events.failed_requests,
                     {"url": response.get("url", ""), "type": _type(request), "status": response["status"]},
                 )
+        elif method == "network.responseCompleted":
+            doc, response = self._document(), params.get("response") or {}
+            if params.get("navigation") and top and doc.get("url") == response.get("url"):
+                # All of it arrived: its size on the wire is exact unless it was compressed (then the page's own
+                # measure, _watch_size, sees the decoded document grow).
+                doc["complete"] = True
+                doc["received"] = max(
+                    int(response.get("bodySize") or 0), int((response.get("content") or {}).get("size") or 0)
+                )
+                if self.max_document_bytes and doc["received"] > self.max_document_bytes:
+                    self._too_large.set()
         elif method == "network.fetchError":
             request = params.get("request") or {}
             if not (params.get("navigation") and top):
@@ -307,25 +326,34 @@ class BidiSession(EventLog):
         self._reset_events()
         self._documents = []
         self._too_large = asyncio.Event()
+        self._parsed = 0
         self._downloading = False
         started = time.perf_counter()
         load = asyncio.ensure_future(
             self._send("browsingContext.navigate", {"context": self.context, "url": url, "wait": "complete"}, timeout_s)
         )
         big = asyncio.ensure_future(self._too_large.wait())
+        watch = asyncio.ensure_future(self._watch_size())
         await asyncio.wait([load, big], return_when=asyncio.FIRST_COMPLETED)
         big.cancel()
-        fault, error = None, ""
-        if not load.done():  # the document's headers said it is too large: stop before the renderer parses it
+        watch.cancel()
+        fault, error, body = None, "", {}
+        if not load.done():  # the document's headers or its size so far say it is too large: stop it now
             load.cancel()
             await self._blank()
             fault = Fault.TOO_LARGE
+            doc = self._document()
+            if self._parsed or doc.get("received"):
+                body = {"received_bytes": max(self._parsed, doc.get("received", 0)), "body_complete": "complete" in doc}
         else:
             try:
                 load.result()
+                body = {"body_complete": True}
             except TimeoutError:
+                body = await self._body()  # before leaving it: how much of it came
                 await self._blank()
-                fault = Fault.TIMEOUT
+                too_big = self.max_document_bytes and body.get("received_bytes", 0) > self.max_document_bytes
+                fault = Fault.TOO_LARGE if too_big else Fault.TIMEOUT
             except DriverFault as exc:
                 fault, error = exc.fault, exc.detail
             except BidiError as exc:
@@ -343,10 +371,11 @@ class BidiSession(EventLog):
                 fault=fault,
                 error=error,
                 load_ms=load_ms,
-                document_bytes=doc.get("bytes"),
+                document_bytes=body.get("received_bytes") if fault == Fault.TOO_LARGE and body else doc.get("bytes"),
                 responded=bool(doc),
                 attachment=doc.get("attachment", False),
                 redirects=redirects,
+                **body,
             )
         return Navigation(
             status=doc.get("status"),
@@ -355,10 +384,39 @@ class BidiSession(EventLog):
             load_ms=load_ms,
             redirects=redirects,
             document_bytes=doc.get("bytes"),
+            **body,
         )
 
     def _document(self) -> dict[str, Any]:
         return self._documents[-1] if self._documents else {}
+
+    async def _body(self) -> dict[str, Any]:
+        """The document being loaded as the page holds it (BODY_JS): its markup so far and whether its response has
+        ended; nothing while another document is still shown or the page cannot answer."""
+        doc = self._document()
+        if not doc:
+            return {}
+        try:
+            where, parsed = await asyncio.wait_for(self.evaluate(BODY_JS), PROBE_TIMEOUT_S)
+        except (BidiError, TimeoutError, ValueError, TypeError):
+            return {"body_complete": bool(doc.get("complete"))}
+        if where != doc.get("url"):
+            return {"body_complete": bool(doc.get("complete"))}
+        self._parsed = int(parsed or 0)
+        received = max(self._parsed, doc.get("received", 0))
+        return {"received_bytes": received, "body_complete": bool(doc.get("complete"))}
+
+    async def _watch_size(self) -> None:
+        """Stop a document that grows past the limit while it loads (see SIZE_WATCH_AFTER_S)."""
+        if not self.max_document_bytes:
+            return
+        await asyncio.sleep(SIZE_WATCH_AFTER_S)
+        while True:
+            body = await self._body()
+            if body.get("received_bytes", 0) > self.max_document_bytes:
+                self._too_large.set()
+                return
+            await asyncio.sleep(SIZE_WATCH_S)
 
     async def _blank(self) -> None:
         with contextlib.suppress(BidiError, TimeoutError):

@@ -55,6 +55,12 @@ class Navigation:
     # document larger than the session's ``max_document_bytes``; every engine reports ``Fault.TOO_LARGE``.
     document_bytes: int | None = None
     responded: bool = True  # False when the server never answered (vs. a page whose loading never finished)
+    # Whether the document's body had all arrived when the navigation ended: False for a server still sending it
+    # (a slow drip), None when the engine cannot tell. A timeout with the body complete is the page's own doing.
+    body_complete: bool | None = None
+    # Bytes of the document's body received, decoded, when the engine counts them as they arrive: it then stops a
+    # document that passes ``max_document_bytes`` whatever its headers said (chunked, compressed). None: not counted.
+    received_bytes: int | None = None
     attachment: bool = False  # the server asked for a download (Content-Disposition: attachment)
 
 
@@ -70,8 +76,8 @@ class PageEvents:
 
 class Session(Protocol):
     viewport: ViewportSpec
-    # Documents larger than this (bytes, from Content-Length) are not rendered, or at least reported as too large;
-    # None: no limit. Set before ``goto``.
+    # Documents larger than this (bytes: Content-Length, or the decoded bytes received where the engine counts
+    # them) are not rendered, or at least reported as too large; None: no limit. Set before ``goto``.
     max_document_bytes: int | None
 
     async def goto(self, url: str, timeout_s: float) -> Navigation:
@@ -89,7 +95,8 @@ class Session(Protocol):
         ...
 
     async def screenshot(self, path: Path, full_page: bool = True) -> bool:
-        """Save a PNG; return True when the whole page was captured, False for the viewport only."""
+        """Save a PNG; return True when the whole page was captured, False for part of it (the viewport, or the top
+        of a page taller than the engine can capture at once)."""
         ...
 
     async def set_viewport(self, width: int, height: int) -> None: ...

@@ -6,7 +6,9 @@ really is (its size, and whether it is text at all), and stops there for a docum
 
 from __future__ import annotations
 
+import re
 from typing import Any
+from urllib.parse import urljoin
 
 from qa.visit.driver import Session
 
@@ -150,6 +152,7 @@ _FACTS_JS = """() => {
         'iframe, [tabindex], [contenteditable=""], [contenteditable=true], audio[controls], video[controls]'),
     },
     viewport_meta: (document.querySelector('meta[name=viewport]') || {}).content || '',
+    refresh: (document.querySelector('meta[http-equiv="refresh" i]') || {}).content || '',
     scroll_width: document.documentElement.scrollWidth,
     client_width: document.documentElement.clientWidth,
   };
@@ -168,6 +171,21 @@ FACTS_JS = (
     " function skipped(s, o) { return (s.bytes && s.bytes > o.maxBytes) ||"
     " (s.chars >= 64 && s.bad / s.chars > o.binaryShare); } }"
 )
+
+
+# Where the tab is now and the meta refresh of its document: asked when the facts could not be read because the
+# document went away (a page that moves on by itself the moment it has loaded).
+WHERE_JS = """() => [location.href, (document.querySelector('meta[http-equiv="refresh" i]') || {}).content || '']"""
+_REFRESH = re.compile(r"""^\s*(\d+(?:\.\d*)?)\s*(?:[;,]\s*(?:url\s*=\s*)?(["']?)(.*?)\2\s*)?$""", re.I | re.S)
+
+
+def refresh_target(content: str, base: str, within_s: float) -> str | None:
+    """The URL a ``<meta http-equiv=refresh>`` sends the browser to within ``within_s`` seconds (the page itself
+    when it names none), or None."""
+    found = _REFRESH.match(content or "")
+    if not found or float(found[1]) > within_s:
+        return None
+    return urljoin(base, found[3].strip()) if found[3] and found[3].strip() else base
 
 
 async def gather_facts(session: Session, max_bytes: int, links: bool = True) -> dict[str, Any]:

@@ -44,6 +44,10 @@ GC_HEAP_BUDGET_BYTES = 64_000_000
 PRECISE_HEAP_FLAG = "--enable-precise-memory-info"
 CHROMIUM_JS_FLAGS = "--no-opt --no-maglev"  # baseline compilers only: see launch_playwright
 GC_TIMEOUT_S = 5
+# The tallest capture Chromium makes at once (device pixels): a taller page (5,000 sections) failed to capture at
+# all; it is captured down to there and reported as not the whole page.
+MAX_CAPTURE_PX = 16_384
+WATCH_TIMEOUT_S = 5  # switching the body counts (DevTools Network events) on or off never holds up a visit longer
 DOWNLOAD_EVENT_S = 2  # how long a failed navigation that had a response waits to learn it was a download
 
 
@@ -92,6 +96,12 @@ class PlaywrightSession(EventLog):
         self.max_document_bytes: int | None = None
         self._document: dict[str, Any] = {}
         self._too_large_seen = asyncio.Event()
+        # Chromium: the document's body as it arrives, counted over DevTools (see _watch_body)
+        self._main_frame: str | None = None
+        self._body_request: str | None = None
+        self._received = 0
+        self._body_done = False
+        self._over = False
         self._crashed = False
         self._downloading = asyncio.Event()
         page.on("crash", self._on_crash)
@@ -168,6 +178,48 @@ class PlaywrightSession(EventLog):
             self._document["too_large"] = True
             self._too_large_seen.set()
 
+    async def _watch_body(self, on: bool) -> None:
+        """Chromium: count the bytes of the document's body as they arrive, decoded, over DevTools (Network events):
+        a document past ``max_document_bytes`` is stopped however it came (chunked without a length, compressed),
+        and a navigation that timed out tells a server still sending from a page that never finished. Events are
+        only asked for while a navigation is in flight: a page's hundreds of images would send thousands more."""
+        devtools = await self._devtools()
+        if on and self._main_frame is None:
+            self._main_frame = (await devtools.send("Page.getFrameTree"))["frameTree"]["frame"]["id"]
+            devtools.on("Network.responseReceived", self._on_body_response)
+            devtools.on("Network.dataReceived", self._on_body_data)
+            devtools.on("Network.loadingFinished", self._on_body_end)
+            devtools.on("Network.loadingFailed", self._on_body_end)
+        if on:  # no bodies kept for this session: Playwright's own keeps what it needs
+            await devtools.send("Network.enable", {"maxTotalBufferSize": 0, "maxResourceBufferSize": 0})
+        else:
+            await devtools.send("Network.disable")
+
+    def _on_body_response(self, params: dict[str, Any]) -> None:
+        if params.get("type") == "Document" and params.get("frameId") == self._main_frame:
+            self._body_request, self._received, self._body_done = params.get("requestId"), 0, False
+
+    def _on_body_data(self, params: dict[str, Any]) -> None:
+        if params.get("requestId") == self._body_request and not self._body_done:
+            self._received += int(params.get("dataLength") or 0)
+            if self.max_document_bytes and self._received > self.max_document_bytes and not self._over:
+                self._over = True
+                self._too_large_seen.set()
+
+    def _on_body_end(self, params: dict[str, Any]) -> None:
+        if params.get("requestId") == self._body_request:
+            self._body_done = True
+
+    def _body(self, loaded: bool = False) -> dict[str, Any]:
+        """What the body counts say (nothing where they are not kept). A loaded page had all of its body; its count
+        may already be the next document's, when the page moved on by itself at once."""
+        if self._main_frame is None or self._body_request is None:
+            return {"body_complete": True} if loaded else {}
+        return {"received_bytes": self._received, "body_complete": loaded or (self._body_done and not self._over)}
+
+    def _too_large(self) -> bool:
+        return bool(self._document.get("too_large")) or self._over
+
     async def _load(self, url: str, timeout_s: float) -> Any:
         """``page.goto``, abandoned for about:blank as soon as the document's headers say it is too large."""
         self._too_large_seen = asyncio.Event()
@@ -196,11 +248,15 @@ class PlaywrightSession(EventLog):
         self._reset_events()
         self._document = {}
         self._downloading = asyncio.Event()
+        self._body_request, self._received, self._body_done, self._over = None, 0, False, False
+        if self.chromium and self._fault() is None:  # a crashed tab never answers DevTools: goto tells the crash
+            with contextlib.suppress(PlaywrightError, TimeoutError):
+                await asyncio.wait_for(self._watch_body(True), WATCH_TIMEOUT_S)
         started = time.perf_counter()
         try:
             response = await self._load(url, timeout_s)
         except (PlaywrightError, asyncio.CancelledError) as exc:
-            if isinstance(exc, asyncio.CancelledError) and not self._document.get("too_large"):
+            if isinstance(exc, asyncio.CancelledError) and not self._too_large():
                 raise
             return Navigation(
                 None,
@@ -209,13 +265,19 @@ class PlaywrightSession(EventLog):
                 fault=await self._navigation_fault(exc),
                 error=_detail(exc),
                 load_ms=(time.perf_counter() - started) * 1000,
-                document_bytes=self._document.get("bytes"),
-                responded=bool(self._document),
+                document_bytes=self._received if self._over else self._document.get("bytes"),
+                responded=bool(self._document) or self._body_request is not None,
                 attachment=self._document.get("attachment", False),
+                **self._body(),
             )
+        finally:
+            if self.chromium and self._main_frame is not None and self._fault() is None:
+                with contextlib.suppress(PlaywrightError, TimeoutError):
+                    await asyncio.wait_for(self._watch_body(False), WATCH_TIMEOUT_S)
         load_ms = (time.perf_counter() - started) * 1000
-        if self._document.get("too_large"):
-            return Navigation(None, url, load_ms=load_ms, fault=Fault.TOO_LARGE, document_bytes=self._document["bytes"])
+        if self._too_large():
+            size = self._received if self._over else self._document["bytes"]
+            return Navigation(None, url, load_ms=load_ms, fault=Fault.TOO_LARGE, document_bytes=size, **self._body())
         if response is None:
             return Navigation(None, self.page.url, load_ms=load_ms, fault=Fault.OTHER, error="no response")
         redirects: list[str] = []
@@ -231,11 +293,12 @@ class PlaywrightSession(EventLog):
             load_ms=load_ms,
             redirects=redirects,
             document_bytes=self._document.get("bytes"),
+            **self._body(loaded=True),
         )
 
     async def _navigation_fault(self, exc: BaseException) -> Fault:
         """From the tab's events first (too large, crash, download), then the error's type and engine code."""
-        if self._document.get("too_large"):
+        if self._too_large():
             return Fault.TOO_LARGE
         fault = self._fault()
         if fault is not None:
@@ -279,14 +342,16 @@ class PlaywrightSession(EventLog):
     async def screenshot(self, path: Path, full_page: bool = True) -> bool:
         if full_page and self.chromium:
             with contextlib.suppress(PlaywrightError):
-                path.write_bytes(await self._chromium_full_page())
-                return True
+                png, whole = await self._chromium_full_page()
+                path.write_bytes(png)
+                return whole
         with self._raising_faults():
             await self.page.screenshot(path=str(path), full_page=full_page)
         return full_page
 
-    async def _chromium_full_page(self) -> bytes:
-        """The whole document in one capture, without resizing the viewport.
+    async def _chromium_full_page(self) -> tuple[bytes, bool]:
+        """The whole document in one capture, without resizing the viewport; True when it is the whole of it (a
+        document taller than MAX_CAPTURE_PX is captured down to there: Chromium cannot capture more at once).
 
         Pixel-identical to Playwright's full-page screenshot on the demo site at every viewport, and about 40 %
         cheaper: Playwright resizes the view and waits for animation frames around the capture."""
@@ -294,12 +359,14 @@ class PlaywrightSession(EventLog):
         if self._pixel_ratio is None:
             self._pixel_ratio = float(await self.page.evaluate("devicePixelRatio"))
         size = (await devtools.send("Page.getLayoutMetrics"))["cssContentSize"]
-        clip = {"x": 0, "y": 0, "width": math.ceil(size["width"]), "height": math.ceil(size["height"])}
+        height = math.ceil(size["height"])
+        most = MAX_CAPTURE_PX // max(1, math.ceil(self._pixel_ratio))
+        clip = {"x": 0, "y": 0, "width": math.ceil(size["width"]), "height": min(height, most)}
         shot = await devtools.send(
             "Page.captureScreenshot",
             {"format": "png", "captureBeyondViewport": True, "clip": {**clip, "scale": self._pixel_ratio}},
         )
-        return base64.b64decode(shot["data"])
+        return base64.b64decode(shot["data"]), height <= most
 
     async def _devtools(self) -> Any:
         """Chromium's DevTools session for this tab, for what Playwright has no call for."""
