@@ -26,17 +26,27 @@ END_TO_END = re.compile(r"\brun_qa\(|\brun_audit\(|\blaunch\w*\(|async_playwrigh
 
 
 def _runs_end_to_end(item: pytest.Item) -> bool:
+    """The test, its fixtures, or a helper of its module that one of them calls by name."""
     functions = [getattr(item, "function", None)]
     info = getattr(item, "_fixtureinfo", None)
     for defs in info.name2fixturedefs.values() if info else ():
         functions += [d.func for d in defs]
+    module = getattr(item, "module", None)
+    sources = []
     for function in functions:
         try:
-            if function is not None and END_TO_END.search(inspect.getsource(function)):
-                return True
+            sources.append(inspect.getsource(function))
         except (OSError, TypeError):
             continue
-    return False
+    for source in list(sources):
+        for name in set(re.findall(r"\b(\w+)\(", source)):
+            helper = getattr(module, name, None)
+            if inspect.isfunction(helper) and helper.__module__ == getattr(module, "__name__", None):
+                try:
+                    sources.append(inspect.getsource(helper))
+                except (OSError, TypeError):
+                    continue
+    return any(END_TO_END.search(source) for source in sources)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
