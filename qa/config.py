@@ -90,9 +90,6 @@ def _within(low: float, high: float, unit: str = "") -> Callable[[Any], str | No
     return check
 
 
-SECONDS = _within(1, 86_400, " (seconds)")
-
-
 def _concurrency(v: Any) -> str | None:
     return None if v == "auto" or v > 0 else "must be a number greater than 0, or auto"
 
@@ -136,18 +133,6 @@ def _origins(v: list[str]) -> str | None:
 
 def _site_connections(v: Any) -> str | None:
     return None if v == "auto" or (isinstance(v, int) and v >= 0) else "must be 0 or more, or auto"
-
-
-def _within(low: float, high: float, unit: str = "") -> Callable[[Any], str | None]:
-    """A finite number in [low, high]: ``.inf``, ``.nan`` or an absurd value would make every page fail."""
-
-    def check(v: Any) -> str | None:
-        if low <= v <= high and math.isfinite(v):  # compared first: a huge int does not convert to float
-            return None
-        shown = repr(v) if len(repr(v)) < 24 else repr(v)[:20] + "..."
-        return f"must be a number from {low:g} to {high:g}{unit}, got {shown}"
-
-    return check
 
 
 def _counts(v: dict[str, Any]) -> str | None:
