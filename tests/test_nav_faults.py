@@ -88,6 +88,8 @@ def test_a_page_of_5000_links_ids_and_2000_images_is_audited_completely(nav_site
     pages = _audit(tmp_path, "chromium", "--urls", str(urls), config=config)
     page = pages[BIG]
     assert page["error"] == "", page["error"]
-    assert not page["facts"].get("check_errors"), page["facts"]["check_errors"]
+    # Every check ran, except IBM Equal Access, which says why (it takes minutes on a page this large)
+    errors = page["facts"].get("check_errors") or {}
+    assert set(errors) <= {"ace"} and all("not run: the page has" in e for e in errors.values()), errors
     ran = set(page["facts"]["timings_ms"])
     assert {"facts", "axe", "focus", "reflow", "text-spacing", "alt-text", "page-structure"} <= ran, ran
