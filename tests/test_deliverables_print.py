@@ -87,7 +87,7 @@ ALLOWED = [
     re.compile(r"^(https?://\S+|/\S*)(\n(https?://\S+|/\S*|… \+\d+))*$"),  # URLs and paths
     re.compile(r"^[\d.:/\- ]+$"),  # numbers, criterion numbers, dates
     re.compile(r"^[a-z0-9]+([-_][a-z0-9]+)*$"),  # rule, check, group and run ids; bare element names
-    re.compile(r"^[\w\s>#.\[\]=:'\"/()*,+~-]*[#.>\[:][\w\s>#.\[\]=:'\"/()*,+~-]*$"),  # CSS selectors
+    re.compile(r"^[\w\s>#.\[\]=:'\"/()*,+~$^|-]*[#.>\[:][\w\s>#.\[\]=:'\"/()*,+~$^|-]*$"),  # CSS selectors
     re.compile(r"^\S+ → https?://\S+$"),  # an element and the URL it loads
     re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d [A-Z]{2,5}$"),  # a time with its zone
     re.compile(r"^[a-z]+/[a-z]+(, [a-z]+/[a-z]+)*$"),  # browser/viewport cells

@@ -32,6 +32,31 @@ DELIVERABLES = {
 }
 
 
+# Why a page could not be audited, in Japanese, by the kind of fault its visit recorded (qa.visit.faults).
+REASON_JA = {
+    "http-error": "HTTP {status} を返したため試験対象外",
+    "not-html": "HTMLでない文書（PDF・画像など）のため試験対象外",
+    "download": "ダウンロードとして配信されたため試験対象外",
+    "timeout": "時間内に読み込みが終わらなかったため試験できず",
+    "unresponsive": "ページのスクリプトが応答しなかったため試験できず",
+    "crash": "ブラウザのタブが異常終了したため試験できず",
+    "browser-crash": "ブラウザが異常終了したため試験できず",
+    "network": "接続できなかったため試験できず",
+    "aborted": "読み込みが別の遷移で中断されたため試験できず",
+    "redirect-loop": "転送が繰り返され表示が確定しないため試験できず",
+    "too-large": "文書が大きすぎる（max_page_mb）ため試験対象外",
+    "binary": "HTMLとして配信されたバイナリのため試験対象外",
+    "off-site": "別のサイトへ転送されたため試験対象外",
+    "interrupted": "実行の中断により未試験（--resume で再開できる）",
+}
+
+
+def reason_ja(kind: str, status: int | None, reason: str) -> str:
+    """The reason in Japanese words, the recorded English detail after it."""
+    words = REASON_JA.get(kind, "試験できなかったページ").format(status=status or "")
+    return f"{words}（{reason}）" if reason else words
+
+
 def count_rows(inventory: Inventory) -> list[tuple[str, int]]:
     """The page counts, worded the same in every workbook (a test compares them across the deliverables)."""
     return [
@@ -51,7 +76,8 @@ def exceptions_sheet(wb: Workbook, inventory: Inventory) -> Any:
     """Every page the run could not audit, once, with the reason (and a row saying so when there is none)."""
     ws = wb.create_sheet(EXCEPTION_SHEET)
     rows: list[list[Any]] = [
-        [n, e.url, e.status or "", e.kind, e.reason] for n, e in enumerate(inventory.exceptions, 1)
+        [n, e.url, e.status or "", e.kind, reason_ja(e.kind, e.status, e.reason)]
+        for n, e in enumerate(inventory.exceptions, 1)
     ] or [["", "なし / none: every page found was audited", "", "", ""]]
     write_table(
         ws,

@@ -36,6 +36,7 @@ from qa.judge.verdicts import FAIL, NOT_APPLICABLE, PASS, Judgement, Verdict
 from qa.model import Results
 from qa.report import _crops
 from qa.report._axe_ja import Messages
+from qa.report._inventory import reason_ja
 from qa.report._parallel import run_jobs
 from qa.report._vocab import (
     APPLIES,
@@ -435,7 +436,10 @@ class Deliverable:
     def exceptions(self) -> list[tuple[str, str]]:
         """例外事項: every page the run could not audit, once, with the reason (the run's page inventory, which
         every other deliverable counts too)."""
-        return [(e.url, e.reason) for e in inventory_of(self.results).exceptions]
+        return [
+            (e.url, self.t(reason_ja(e.kind, e.status, e.reason), e.reason))
+            for e in inventory_of(self.results).exceptions
+        ]
 
     def exceptions_sheet(self, ws: Worksheet) -> None:
         rows = [[i, url, why] for i, (url, why) in enumerate(self.exceptions(), start=1)]
