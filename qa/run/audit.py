@@ -434,6 +434,8 @@ async def run_whole_run_checks(
 
         waiting = asyncio.wait(tasks)
         await (stop.phase(waiting, None, on_signal=cancel_all) if stop else waiting)
+        if stop and stop.requested:  # a signal before this phase began: the phase did not start, stop the checks too
+            cancel_all(False)
         await asyncio.gather(*tasks, return_exceptions=True)  # the cancelled ones have ended too
     for check, task in zip(run_checks, tasks, strict=True):
         if task.cancelled():
