@@ -106,6 +106,24 @@ class PageHandler(BaseHTTPRequestHandler):
         pass
 
 
+def descendants(pid: int) -> list[int]:
+    """Every process below ``pid`` (from /proc): the browsers a run started, to kill one or to find leftovers."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            children.setdefault(ppid, []).append(int(entry.name))
+    found, todo = [], [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found.append(child)
+            todo.append(child)
+    return found
+
+
 @contextmanager
 def serve_handler(handler: type[BaseHTTPRequestHandler]) -> Iterator[str]:
     """Serve ``handler`` on a free loopback port for the block: yields the base URL."""

@@ -27,7 +27,7 @@ from qa.visit.engines import launch, system_firefox
 from qa.visit.matrix import ViewportSpec, load_matrix
 from qa.visit.playwright_driver import system_chromium
 from qa.visit.webdriver_driver import webkitgtk_available
-from tests.conftest import REPO, PageHandler, serve_handler
+from tests.conftest import REPO, PageHandler, descendants, serve_handler
 
 VIEWPORT = ViewportSpec("contract", 800, 600)
 NAV_TIMEOUT_S = 3  # the hung page's wait: short, the server sleeps longer
@@ -98,23 +98,6 @@ def _free_port() -> int:
         return s.getsockname()[1]  # closed again: nothing listens there
 
 
-def _descendants(pid: int) -> list[int]:
-    children: dict[int, list[int]] = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
-            except (OSError, IndexError, ValueError):
-                continue
-            children.setdefault(ppid, []).append(int(entry.name))
-    found, todo = [], [pid]
-    while todo:
-        for child in children.get(todo.pop(), []):
-            found.append(child)
-            todo.append(child)
-    return found
-
-
 def _cmdline(pid: int) -> str:
     try:
         return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
@@ -125,9 +108,9 @@ def _cmdline(pid: int) -> str:
 def _kill_tab(name: str, session: Any) -> int:
     """Kill the renderer processes under this test (Chromium) or under this session's browser (WebKitGTK)."""
     if name == "chromium":
-        victims = [p for p in _descendants(os.getpid()) if "--type=renderer" in _cmdline(p)]
+        victims = [p for p in descendants(os.getpid()) if "--type=renderer" in _cmdline(p)]
     else:
-        victims = [p for p in _descendants(session.service.process.pid) if "WebKitWebProcess" in _cmdline(p)]
+        victims = [p for p in descendants(session.service.process.pid) if "WebKitWebProcess" in _cmdline(p)]
     for pid in victims:
         os.kill(pid, signal.SIGKILL)
     return len(victims)

@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from tests.conftest import REPO, run_qa
+from tests.conftest import REPO, descendants, run_qa
 from tests.faultsite import FAULTS, HEALTHY, HOSTILE_LINK_TEXTS, HOSTILE_TITLE, SECRET, serve_faults
 from tests.gensite import serve_generated
 
@@ -238,23 +238,6 @@ def test_killed_run_resumes_to_the_same_results(reference, sig: int) -> None:
     assert not redone, [p["url"] for p in redone]
 
 
-def _descendants(pid: int) -> list[int]:
-    children: dict[int, list[int]] = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
-            except (OSError, IndexError, ValueError):
-                continue
-            children.setdefault(ppid, []).append(int(entry.name))
-    found, todo = [], [pid]
-    while todo:
-        for child in children.get(todo.pop(), []):
-            found.append(child)
-            todo.append(child)
-    return found
-
-
 def test_a_killed_browser_is_relaunched_and_the_run_completes(reference) -> None:
     folder, config, url, (ref_pages, _) = reference
     out = folder / "out-browser-kill"
@@ -264,7 +247,7 @@ def test_a_killed_browser_is_relaunched_and_the_run_completes(reference) -> None
     while time.monotonic() < deadline and browser is None:
         records = list(out.glob("*/records.jsonl"))
         if records and len(records[0].read_text(encoding="utf-8").splitlines()) >= 4:
-            for pid in _descendants(proc.pid):
+            for pid in descendants(proc.pid):
                 try:
                     cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
                 except OSError:
