@@ -212,6 +212,11 @@ class Tls(Section):
     insecure: bool = Field(
         False, description="do not verify the site's certificate (said in every report; credentials stay scoped)"
     )
+    http_url: Annotated[str, checked(_http_url)] | None = Field(
+        None,
+        description="the http:// address that must redirect to the site (tls check; default: the start URL's host "
+        "over http on port 80)",
+    )
 
 
 class UnsafeLinks(Section):
