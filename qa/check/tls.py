@@ -52,6 +52,8 @@ MAX_PAGES = 2000  # pages with http URLs kept (a larger site is summarised by th
 # Verification errors that are about time, not about the chain (X509_V_ERR_CERT_NOT_YET_VALID, _HAS_EXPIRED).
 TIME_ERRORS = (9, 10)
 PRODUCTION, STAGING, UNKNOWN = "production", "staging", "unknown"
+# What an http URL of the inventory is (the sheet shows these words in both languages).
+PAGE_KIND, LINK, RESOURCE = "ページ / page", "リンク / link", "リソース / resource"
 
 
 def _legacy_context(version: ssl.TLSVersion, ciphers: str = "ALL:@SECLEVEL=0") -> ssl.SSLContext | None:
@@ -274,7 +276,7 @@ class TlsCheck(RunCheck):
             "fix_en": "Redirect every http:// request permanently (301/308) to https://.",
         },
         "tls-hsts": {
-            "ja": "HSTS（Strict-Transport-Security）が不十分です: {text}",
+            "ja": "HSTS（Strict-Transport-Security）が不十分です: {ja}",
             "fix_ja": "https の応答に Strict-Transport-Security: max-age=31536000（1年）以上を付ける。",
             "fix_en": "Send Strict-Transport-Security with max-age=31536000 (one year) or more on https answers.",
             "help": "https://developer.mozilla.org/ja/docs/Web/HTTP/Headers/Strict-Transport-Security",
@@ -307,7 +309,7 @@ class TlsCheck(RunCheck):
             return
         found = [
             {"url": item.get("href", ""), "element": item.get("element", ""), "kind": kind}
-            for kind, items in (("link", visit.links), ("resource", visit.resources))
+            for kind, items in ((LINK, visit.links), (RESOURCE, visit.resources))
             for item in items
             if str(item.get("href", "")).lower().startswith("http://")
         ]
@@ -344,7 +346,7 @@ class TlsCheck(RunCheck):
                 )
             )
             results.extra["tls-certificates"] = [{"origin": origin(start), "trust": "not over HTTPS (http only)"}]
-            results.extra["tls-http-urls"] = [{"page": u, "url": u, "kind": "page", "element": ""} for u in plain]
+            results.extra["tls-http-urls"] = [{"page": u, "url": u, "kind": PAGE_KIND, "element": ""} for u in plain]
             return findings
 
         origins = [origin(start)]
@@ -365,7 +367,14 @@ class TlsCheck(RunCheck):
         target = origins[0] + "/"
         if hsts is not None:
             findings.append(
-                finding("tls-hsts", NEEDS_REVIEW if stage == STAGING else VIOLATION, target, f"HSTS: {hsts}", text=hsts)
+                finding(
+                    "tls-hsts",
+                    NEEDS_REVIEW if stage == STAGING else VIOLATION,
+                    target,
+                    f"HSTS: {hsts[0]}",
+                    text=hsts[0],
+                    ja=hsts[1],
+                )
             )
         if redirect is not None:
             outcome, text, http_url = redirect
@@ -447,19 +456,22 @@ class TlsCheck(RunCheck):
             )
         return out
 
-    async def _hsts(self, ctx: RunContext, start: str) -> tuple[str | None, str]:
-        """(problem or None, what the inventory says)."""
+    async def _hsts(self, ctx: RunContext, start: str) -> tuple[tuple[str, str] | None, str]:
+        """((problem, in Japanese) or None, what the inventory says)."""
         answer = await fetch(ctx.client, start, 200_000)
         if not answer.status:
             return None, f"not checked ({answer.problem or 'no answer'})"
         value = answer.headers.get("strict-transport-security")
         if not value:
-            return "no Strict-Transport-Security header", "absent"
+            return ("no Strict-Transport-Security header", "ヘッダーがない"), "なし / absent"
         age = _hsts_max_age(value)
         if age is None:
-            return f"no max-age in '{value}'", value
+            return (f"no max-age in '{value}'", f"max-age の指定がない（{value}）"), value
         if age < HSTS_MIN_AGE:
-            return f"max-age={age} is shorter than one year ({HSTS_MIN_AGE})", value
+            return (
+                f"max-age={age} is shorter than one year ({HSTS_MIN_AGE})",
+                f"max-age={age} が 1 年（{HSTS_MIN_AGE} 秒）未満",
+            ), value
         return None, value
 
     async def _redirect(
@@ -491,16 +503,16 @@ class TlsCheck(RunCheck):
         for url, final in page_urls.items():
             if urlsplit(final).scheme == "http":
                 out.append(finding("tls-page-http", VIOLATION, url, f"the page is served over http: {final}"))
-                rows.append({"page": url, "url": final, "kind": "page", "element": ""})
+                rows.append({"page": url, "url": final, "kind": PAGE_KIND, "element": ""})
         for page, items in self.http.items():
             if page not in page_urls:
                 continue
             rows += [{"page": page, **i} for i in items[:MAX_URLS]]
             if urlsplit(page_urls[page]).scheme != "https":
                 continue
-            mixed = sorted({i["url"] for i in items if i["kind"] == "resource"})
-            own = sorted({i["url"] for i in items if i["kind"] == "link" and _host(i["url"]) == host})
-            external = sorted({i["url"] for i in items if i["kind"] == "link" and _host(i["url"]) != host})
+            mixed = sorted({i["url"] for i in items if i["kind"] == RESOURCE})
+            own = sorted({i["url"] for i in items if i["kind"] == LINK and _host(i["url"]) == host})
+            external = sorted({i["url"] for i in items if i["kind"] == LINK and _host(i["url"]) != host})
             for rule, outcome, urls, what in (
                 ("tls-mixed-content", VIOLATION, mixed, "loads resource(s) over http"),
                 ("tls-http-link", VIOLATION, own, "links to the site over http"),
