@@ -86,7 +86,7 @@ class Scan:
     reachable: bool = True
     problem: str = ""  # qa.net.inspect_certificate's problem (does not verify, expires soon)
     rejected: bool = False
-    trust: str = ""  # public | staging-ca | untrusted | unknown
+    trust: str = ""  # public | staging_ca | untrusted | unknown
     subject: str = ""
     issuer: str = ""
     sans: list[str] = field(default_factory=list)
@@ -140,7 +140,7 @@ def _describe(der: bytes, scan: Scan, host: str) -> None:
 
 
 def _trust(host: str, port: int, tls: Tls, timeout_s: float) -> str:
-    """public: the system's CAs verify the chain; staging-ca: only with tls.ca_bundle; untrusted: neither (a
+    """public: the system's CAs verify the chain; staging_ca: only with tls.ca_bundle; untrusted: neither (a
     certificate that is merely expired or for another host still has a trusted chain)."""
 
     def verifies(context: ssl.SSLContext) -> bool | None:
@@ -157,7 +157,7 @@ def _trust(host: str, port: int, tls: Tls, timeout_s: float) -> str:
     if system:
         return "public"
     if tls.ca_bundle and verifies(tls_context(tls)):
-        return "staging-ca"
+        return "staging_ca"
     return "unknown" if system is None else "untrusted"
 
 
@@ -422,7 +422,7 @@ class TlsCheck(RunCheck):
                     days_left=scan.days_left,
                 )
             )
-        if scan.trust == "staging-ca" and stage == PRODUCTION:
+        if scan.trust == "staging_ca" and stage == PRODUCTION:
             # elsewhere the inventory says it: a private staging CA is expected, only production shows the public one
             out.append(
                 finding(
@@ -461,7 +461,7 @@ class TlsCheck(RunCheck):
         answer = await fetch(ctx.client, start, 200_000)
         if not answer.status:
             return None, f"not checked ({answer.problem or 'no answer'})"
-        value = answer.headers.get("strict-transport-security")
+        value = answer.headers.get("Strict-Transport-Security")
         if not value:
             return ("no Strict-Transport-Security header", "ヘッダーがない"), "なし / absent"
         age = _hsts_max_age(value)
@@ -546,7 +546,7 @@ def _stage(start: str, site_url: str | None) -> str:
 def _row(scan: Scan, hsts: str, redirect: str, first: bool) -> dict[str, Any]:
     trust = {
         "public": "公開CAで信頼 / public CA",
-        "staging-ca": "tls.ca_bundle のみ / staging CA only",
+        "staging_ca": "tls.ca_bundle のみ / staging CA only",
         "untrusted": "信頼されない / untrusted",
         "unknown": "不明 / unknown",
     }
