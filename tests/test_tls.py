@@ -83,9 +83,10 @@ def https_site(
         yield base, http
 
 
-def audit(tmp_path: Path, base: str, *extra: str, **tls: object):  # noqa: ANN201 - a QARun
+def audit(tmp_path: Path, base: str, *extra: str, claim: dict | None = None, **tls: object):  # noqa: ANN201
     config = tmp_path / "qa.yaml"
-    config.write_text(json.dumps({"tls": tls, "links": {"enabled": False}}), encoding="utf-8")
+    settings = {"tls": tls, "links": {"enabled": False}, **({"claim": claim} if claim else {})}
+    config.write_text(json.dumps(settings), encoding="utf-8")
     return run_qa("audit", base, "--config", str(config), *ONE_CELL, *extra, out=tmp_path / "out")
 
 
@@ -209,7 +210,9 @@ def test_a_certificate_problem_is_one_finding_with_its_details_listed(
     assert run.results["judgement"]["gate"]["counts"]["tls-problems"] == 1
 
 
-def test_an_http_only_site_is_one_not_over_https_finding(tmp_path: Path) -> None:
+@pytest.mark.parametrize("claim", [None, "https://www.example.jp/"])
+def test_an_http_only_site_is_one_not_over_https_finding(tmp_path: Path, claim: str | None) -> None:
+    """Once, not per page; on a staging host (claim.site_url names the public one) it is for production to show."""
     pages = {
         "/": b'<title>Home</title><main><h1>Home</h1><a href="/a">a</a> <a href="/b">b</a></main>',
         "/a": b"<title>A</title><main><h1>A</h1></main>",
@@ -221,11 +224,15 @@ def test_an_http_only_site_is_one_not_over_https_finding(tmp_path: Path) -> None
             self.send_html(pages.get(self.path, b"<title>x</title>"), 200 if self.path in pages else 404)
 
     with serve_handler(Site) as base:
-        run = audit(tmp_path, base, "--only", "tls")
+        run = audit(tmp_path, base, "--only", "tls", claim={"site_url": claim} if claim else {})
     assert run.code in (0, 1), run.stderr
     found = tls_findings(run.results)
     assert [f["rule"] for f in found] == ["tls-not-https"], found
-    assert found[0]["details"]["pages"] == 3 and found[0]["outcome"] == "violation"
+    assert found[0]["details"]["pages"] == 3
+    if claim:
+        assert found[0]["outcome"] == "needs-review" and "production" in found[0]["message"]
+    else:
+        assert found[0]["outcome"] == "violation"
     book = run.run_dir / "prepublish-check.xlsx"
-    assert summary_row(book, "HTTPS・証明書")[1:3] == ("実施", 1)
+    assert summary_row(book, "HTTPS・証明書")[1:4] == (("実施", 0, 1) if claim else ("実施", 1, 0))
     assert summary_row(book, "SEO")[1] == "未実施"

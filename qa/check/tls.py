@@ -28,7 +28,6 @@ import socket
 import ssl
 import warnings
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, ClassVar
 from urllib.parse import urlsplit, urlunsplit
 
@@ -36,7 +35,6 @@ import httpx
 
 from qa.access import Tls
 from qa.check import Inventory, RunCheck, RunContext
-from qa.config import Config
 from qa.model import NEEDS_REVIEW, VIOLATION, Finding, Page
 from qa.net import fetch, inspect_certificate, tls_context
 from qa.urls import origin
@@ -48,7 +46,7 @@ MODERN = {"TLSv1.2": ssl.TLSVersion.TLSv1_2, "TLSv1.3": ssl.TLSVersion.TLSv1_3}
 # Cipher classes broken or without protection; offered by the scan at security level 0 so OpenSSL proposes them.
 WEAK_CIPHERS = "aNULL:eNULL:EXPORT:DES:3DES:RC4:MD5:@SECLEVEL=0"
 MAX_URLS = 50  # http URLs kept per page as evidence
-MAX_PAGES = 2000  # pages with http URLs kept (a larger site is summarised by the first ones)
+FACT = "tls_http"  # page facts: the http:// URLs the page links to or loads (primary cell)
 # Verification errors that are about time, not about the chain (X509_V_ERR_CERT_NOT_YET_VALID, _HAS_EXPIRED).
 TIME_ERRORS = (9, 10)
 PRODUCTION, STAGING, UNKNOWN = "production", "staging", "unknown"
@@ -298,14 +296,10 @@ class TlsCheck(RunCheck):
         },
     }
 
-    def __init__(self) -> None:
-        self.http: dict[str, list[dict[str, str]]] = {}  # page -> http URLs it linked or loaded
-
-    def begin(self, run_dir: Path, config: Config) -> None:
-        self.http = {}
-
     def on_page(self, page: Page, visit: Any, primary: bool) -> None:
-        if not primary or page.error or len(self.http) >= MAX_PAGES:
+        """The page's http:// links and resources, kept in its facts (``tls_http``): written with the page's record,
+        so a resumed run still has those of the pages visited before it stopped."""
+        if not primary or page.error:
             return
         found = [
             {"url": item.get("href", ""), "element": item.get("element", ""), "kind": kind}
@@ -314,7 +308,7 @@ class TlsCheck(RunCheck):
             if str(item.get("href", "")).lower().startswith("http://")
         ]
         if found:
-            self.http[page.url] = found
+            page.facts[FACT] = found[:MAX_URLS]
 
     async def run(self, ctx: RunContext) -> list[Finding]:
         results, config = ctx.results, ctx.config
@@ -388,7 +382,8 @@ class TlsCheck(RunCheck):
                     result=text,
                 )
             )
-        page_findings, results.extra["tls-http-urls"] = self._page_findings(page_urls, host, finding)
+        http = {p.url: p.facts[FACT] for p in pages if p.facts.get(FACT) and p.url in page_urls}
+        page_findings, results.extra["tls-http-urls"] = self._page_findings(page_urls, http, host, finding)
         return findings + page_findings
 
     async def _scan(self, url: str, tls: Tls, timeout: float) -> Scan:
@@ -495,7 +490,7 @@ class TlsCheck(RunCheck):
         return (VIOLATION, text, url), text
 
     def _page_findings(
-        self, page_urls: dict[str, str], host: str, finding: Any
+        self, page_urls: dict[str, str], http: dict[str, list[dict[str, str]]], host: str, finding: Any
     ) -> tuple[list[Finding], list[dict[str, str]]]:
         """Findings per page (served over http, mixed content, http links) and the inventory of http URLs."""
         out: list[Finding] = []
@@ -504,10 +499,8 @@ class TlsCheck(RunCheck):
             if urlsplit(final).scheme == "http":
                 out.append(finding("tls-page-http", VIOLATION, url, f"the page is served over http: {final}"))
                 rows.append({"page": url, "url": final, "kind": PAGE_KIND, "element": ""})
-        for page, items in self.http.items():
-            if page not in page_urls:
-                continue
-            rows += [{"page": page, **i} for i in items[:MAX_URLS]]
+        for page, items in http.items():
+            rows += [{"page": page, **i} for i in items]
             if urlsplit(page_urls[page]).scheme != "https":
                 continue
             mixed = sorted({i["url"] for i in items if i["kind"] == RESOURCE})
@@ -546,7 +539,7 @@ def _stage(start: str, site_url: str | None) -> str:
 def _row(scan: Scan, hsts: str, redirect: str, first: bool) -> dict[str, Any]:
     trust = {
         "public": "公開CAで信頼 / public CA",
-        "staging_ca": "tls.ca_bundle のみ / staging CA only",
+        "staging_ca": "tls.ca_bundle のみ（公開CAでの信頼は本番で確認） / staging CA only (check production)",
         "untrusted": "信頼されない / untrusted",
         "unknown": "不明 / unknown",
     }
