@@ -46,6 +46,7 @@ MODERN = {"TLSv1.2": ssl.TLSVersion.TLSv1_2, "TLSv1.3": ssl.TLSVersion.TLSv1_3}
 # Cipher classes broken or without protection; offered by the scan at security level 0 so OpenSSL proposes them.
 WEAK_CIPHERS = "aNULL:eNULL:EXPORT:DES:3DES:RC4:MD5:@SECLEVEL=0"
 MAX_URLS = 50  # http URLs kept per page as evidence
+PROBE_TIMEOUT_S = 10.0  # per handshake or request of the scan (a firewall may drop legacy handshakes silently)
 FACT = "tls_http"  # page facts: the http:// URLs the page links to or loads (primary cell)
 # Verification errors that are about time, not about the chain (X509_V_ERR_CERT_NOT_YET_VALID, _HAS_EXPIRED).
 TIME_ERRORS = (9, 10)
@@ -314,7 +315,7 @@ class TlsCheck(RunCheck):
         results, config = ctx.results, ctx.config
         start = results.run.start_url
         tls = ctx.access.tls if ctx.access is not None else Tls(config.tls.ca_bundle, config.tls.insecure)
-        timeout = float(config.timeouts.navigation)
+        timeout = min(float(config.timeouts.navigation), PROBE_TIMEOUT_S)  # a dropped handshake must not hold the run
         stage = _stage(start, config.claim.site_url)
         pages = [p for p in results.pages if not p.error]
         primary = results.run.cells[0] if results.run.cells else ""
