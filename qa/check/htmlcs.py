@@ -51,7 +51,8 @@ SNIFFS_JS = """(standard) => {
 # One run gives each message in English and in Japanese: a language of our own ("qa") whose every text is
 # \u0001 English \u0002 Japanese \u0003. The sniffs fill values in with global replaces and join texts with glue, so
 # both halves get the same values; a text nested in another (4.1.2's element names) nests its markers; pick() keeps
-# one language's halves. Japanese: the engine's own ja translation, completed by qa/data/htmlcs-ja.json.
+# one language's halves. Japanese: the engine's own ja translation, completed by qa/data/htmlcs-ja.json (which also
+# gives the one English text the engine lacks).
 RUN_JS = in_page(
     """async (arg) => {
   if (!("""
@@ -60,9 +61,10 @@ RUN_JS = in_page(
   const standard = arg.standard;
   const tr = window.translation;
   if (!tr.qa) {
+    const en = Object.assign({}, tr.en, arg.en);
     const ja = Object.assign({}, tr.ja, arg.ja);
     tr.qa = {};
-    for (const [k, en] of Object.entries(tr.en)) tr.qa[k] = '\u0001' + en + '\u0002' + (ja[k] ?? en) + '\u0003';
+    for (const [k, text] of Object.entries(en)) tr.qa[k] = '\u0001' + text + '\u0002' + (ja[k] ?? text) + '\u0003';
   }
   const pick = (text, lang) => {
     if (typeof text !== 'string') return String(text);
@@ -135,7 +137,9 @@ class HtmlcsCheck(RuleEngine):
             sniffs = await ctx.session.evaluate(SNIFFS_JS, STANDARD)
             found = (_SNIFF.search(s) for s in sniffs)
             HtmlcsCheck.live_criteria = {".".join(str(int(p)) for p in m.groups()): PARTIAL for m in found if m}
-        result = await ctx.session.evaluate(RUN_JS, {"standard": STANDARD, "ja": japanese()["messages"]})
+        result = await ctx.session.evaluate(
+            RUN_JS, {"standard": STANDARD, "en": japanese()["english"], "ja": japanese()["messages"]}
+        )
         if result is None:
             raise RuntimeError("HTML_CodeSniffer did not load into the page")
         facts = ctx.page.facts.setdefault("htmlcs", {})
