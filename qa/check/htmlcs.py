@@ -101,7 +101,8 @@ ALSO_FAILS = {"F68": ("4.1.2",)}
 
 @cache
 def japanese() -> dict[str, Any]:
-    """The Japanese the engine's own translation lacks (``messages``) and the fix per criterion (``fix``)."""
+    """The Japanese the engine's own translation lacks (``messages``), the texts it lacks in every language
+    (``english``) and the fix per success criterion (``fix``), from qa/data/htmlcs-ja.json."""
     return json.loads(resources.files("qa.data").joinpath("htmlcs-ja.json").read_text(encoding="utf-8"))
 
 

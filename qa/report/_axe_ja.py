@@ -19,6 +19,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from qa.check.htmlcs import japanese as htmlcs_japanese
 from qa.model import VIOLATION, Finding
 from qa.report._vocab import IMPACTS, SITE_SPECIFIC, pick
 
@@ -34,11 +35,6 @@ def locale() -> dict[str, Any]:
 @cache
 def ace_japanese() -> dict[str, Any]:
     return json.loads(resources.files("qa.data").joinpath("ace-ja.json").read_text(encoding="utf-8"))
-
-
-@cache
-def htmlcs_japanese() -> dict[str, Any]:
-    return json.loads(resources.files("qa.data").joinpath("htmlcs-ja.json").read_text(encoding="utf-8"))
 
 
 _ACE_ARG = re.compile(r"\{(\d+)\}")
