@@ -180,7 +180,7 @@ class Messages:
                 return f"{rule['help']}。"
             return str(f.details.get("help") or "")
         if f.check in ("ace", "htmlcs") and f.rule not in self.builtin:
-            return engine_fix(f) if self.lang == "ja" else ""
+            return (engine_fix(f) or "（修正方法の記載なし）") if self.lang == "ja" else ""
         texts = self.builtin.get(f.rule) or self.plugin.get(f.rule) or {}
         if self.lang == "ja":
             if texts.get("fix_ja"):
