@@ -65,6 +65,12 @@ exit codes:
 """
 
 
+ANNOTATIONS_HELP = (
+    "print GitHub Actions annotations (::error ...) of the findings (default: on when GITHUB_ACTIONS=true); "
+    "$GITHUB_STEP_SUMMARY, when set, gets the run's summary"
+)
+
+
 def version() -> str:
     """The installed distribution's version; the package's own when run from a source tree that is not installed."""
     from importlib.metadata import PackageNotFoundError
@@ -176,6 +182,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     audit.add_argument("--no-external-links", action="store_true", help="do not check links to other sites")
     audit.add_argument("--planned-sitemap", type=Path, metavar="FILE", help="planned sitemap (CSV/xlsx) to compare")
+    audit.add_argument("--annotations", action="store_true", help=ANNOTATIONS_HELP)
 
     gate = sub.add_parser("gate", help="evaluate the publication gate of a finished run again (exit 0 or 1)")
     gate.add_argument("run_dir", type=Path, help="a run folder, e.g. reports_out/latest")
@@ -183,6 +190,7 @@ def build_parser() -> argparse.ArgumentParser:
     gate.add_argument("--fail-on", metavar="LIST", help="outcomes that fail the gate (as for qa audit)")
     gate.add_argument("--max", action="append", default=[], metavar="NAME=N", help="allowed counts (as for qa audit)")
     gate.add_argument("--accepted", type=Path, help="apply this accepted-issues file instead of the run's")
+    gate.add_argument("--annotations", action="store_true", help=ANNOTATIONS_HELP)
 
     diff = sub.add_parser("diff", help="compare two runs: new, fixed and unchanged findings")
     diff.add_argument("run_a", type=Path, help="the earlier run folder")
@@ -436,7 +444,25 @@ def cmd_audit(args: argparse.Namespace) -> int:
         )
         return EXIT_SITE
     print(format_block(outcome.gate))
+    ci_outputs(results, outcome.gate, outcome.run_dir, args.annotations)
     return EXIT_OK if outcome.gate.passed else EXIT_GATE_FAILED
+
+
+def ci_outputs(results, gate, run_dir: Path, annotations: bool) -> None:
+    """Under GitHub Actions (or on request) the findings as annotations; the job summary when the job has one."""
+    from qa.report import github_actions
+    from qa.report.summary_md import render_markdown
+
+    if annotations or github_actions.under_github_actions():
+        for line in github_actions.annotations(results, gate, run_dir):
+            print(line)
+    summary_file = os.environ.get("GITHUB_STEP_SUMMARY")
+    if summary_file:
+        try:
+            with open(summary_file, "a", encoding="utf-8") as fh:  # appended: other steps write there too
+                fh.write(render_markdown(results, []) + "\n")
+        except OSError as exc:
+            print(f"qa: warning: cannot write the job summary ($GITHUB_STEP_SUMMARY: {exc.strerror})", file=sys.stderr)
 
 
 def select_families(only: list[str], config: Config) -> list[str]:
@@ -496,7 +522,8 @@ def cmd_gate(args: argparse.Namespace) -> int:
     from qa.config import load_project_config
     from qa.judge.accepted import apply_accepted, load_accepted
     from qa.judge.gate import evaluate_gate, format_block, settings_of
-    from qa.judge.judgement import gate_of, load_run
+    from qa.judge.judgement import gate_of, load_run, stored
+    from qa.store import resolve_run_dir
 
     results = load_run(args.run_dir)
     other_settings = args.config or args.fail_on is not None or args.max
@@ -505,9 +532,11 @@ def cmd_gate(args: argparse.Namespace) -> int:
         if args.accepted:
             results.extra["accepted"] = apply_accepted(results, load_accepted(args.accepted))
         gate = evaluate_gate(results, settings)
+        stored(results)["gate"] = gate.to_dict()  # in memory: the job summary shows the gate evaluated here
     else:
         gate = gate_of(results)
     print(format_block(gate))
+    ci_outputs(results, gate, resolve_run_dir(args.run_dir), args.annotations)
     return EXIT_OK if gate.passed else EXIT_GATE_FAILED
 
 
