@@ -7,6 +7,7 @@ import csv
 import json
 from pathlib import Path
 
+import jsonschema
 import pytest
 
 from qa.demo.server import serve
@@ -150,3 +151,16 @@ def test_clean_page_has_no_violation_anywhere(clean) -> None:
     printed = annotations(clean.stdout)
     assert not any(line.startswith(("::error", "::warning")) for line in printed)
     assert printed[-1].startswith("::notice title=qa gate::gate passed")
+
+
+def test_results_json_of_real_runs_validates_against_the_published_schema(demo, clean) -> None:
+    schema = json.loads((Path(__file__).parent.parent / "docs/schema/results.schema.json").read_text(encoding="utf-8"))
+    validator = jsonschema.Draft202012Validator(schema)
+    for run in (demo[0], clean):
+        results = run.results
+        assert [e.message for e in validator.iter_errors(results)] == []
+        assert results["findings"] and results["pages"]  # the schema was tried on real content
+    broken = json.loads(json.dumps(demo[0].results))
+    broken["findings"][0]["sc"] = "1.4.3"  # a list in the model
+    del broken["pages"][0]["url"]
+    assert len(list(validator.iter_errors(broken))) == 2
