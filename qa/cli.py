@@ -236,6 +236,15 @@ def build_parser() -> argparse.ArgumentParser:
     doctor.add_argument("--config", type=Path, help="project configuration (default: ./qa.yaml if present)")
     doctor.add_argument("--browsers", type=Path, help="browser matrix (default: browsers.yaml)")
 
+    init = sub.add_parser(
+        "init",
+        help="write a commented starter qa.yaml (and with --browsers a browsers.yaml) into the current folder",
+        epilog="example: qa init https://staging.example.jp/ --browsers",
+    )
+    init.add_argument("url", nargs="?", help="the site's start URL (start_url); omit to fill it in later")
+    init.add_argument("--browsers", action="store_true", help="also write the default browsers.yaml to edit")
+    init.add_argument("--force", action="store_true", help="replace files that already exist")
+
     sub.add_parser(
         "setup",
         help="install the rule engines (npm) and make a browser available (Playwright download, or the system package)",
@@ -265,6 +274,8 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_ops_import(args)
         if args.command == "doctor":
             return cmd_doctor(args)
+        if args.command == "init":
+            return cmd_init(args)
         if args.command == "setup":
             return cmd_setup()
         if args.command == "review" and args.review_command == "import":
@@ -519,14 +530,15 @@ def previous_run(compare: Path | None, out: Path):
 def cmd_gate(args: argparse.Namespace) -> int:
     """The gate of a run as judged, or evaluated again with the settings or accepted issues given here (nothing is
     rewritten)."""
-    from qa.config import load_project_config
+    from qa.config import env_overrides, load_project_config
     from qa.judge.accepted import apply_accepted, load_accepted
     from qa.judge.gate import evaluate_gate, format_block, settings_of
     from qa.judge.judgement import gate_of, load_run, stored
     from qa.store import resolve_run_dir
 
     results = load_run(args.run_dir)
-    other_settings = args.config or args.fail_on is not None or args.max
+    # QA_GATE__... variables are settings given here, as --fail-on and --max are
+    other_settings = args.config or args.fail_on is not None or args.max or "gate" in env_overrides(warn=False)
     if other_settings or args.accepted:
         settings = gate_settings(args, load_project_config(args.config)) if other_settings else settings_of(results)
         if args.accepted:
@@ -695,6 +707,19 @@ def cmd_review_import(args: argparse.Namespace) -> int:
         write_json_atomic(run_dir / RESULTS, results.to_dict())
         for path in render_all(results, run_dir):
             print(f"report:   {path}")
+    return EXIT_OK
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    import re
+
+    from qa.run.starter import init
+
+    if args.url and not re.match(r"(?i)https?://[^/\s]+", args.url):
+        raise UsageError(f"'{args.url}' is not an http(s) address; give the start URL, e.g. https://www.example.jp/")
+    for path in init(Path.cwd(), args.url, args.browsers, args.force):
+        print(f"wrote:    {path}")
+    print("next:     edit qa.yaml (every key: docs/config.md), then run 'qa audit'")
     return EXIT_OK
 
 
