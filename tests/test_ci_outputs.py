@@ -17,6 +17,11 @@ from tests.conftest import SITES, QARun, run_qa
 
 FAST = ("--browser", "chromium", "--viewport", "desktop")
 SEVERITIES = ("info", "minor", "major", "critical", "blocker")
+ACCEPTED = """\
+accepted:
+  - {rule: color-contrast, url: /business-environment.html, reason: brand grey until the redesign, owner: web team,
+     expires: 2099-12-31}
+"""
 
 
 @pytest.fixture(scope="module")
@@ -24,9 +29,11 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[QARun, Path]:
     out = tmp_path_factory.mktemp("ci-demo")
     summary = out / "step-summary.md"
     summary.write_text("## an earlier step\n", encoding="utf-8")
+    accepted = out / "accepted.yaml"
+    accepted.write_text(ACCEPTED, encoding="utf-8")
     env = {"GITHUB_ACTIONS": "true", "GITHUB_STEP_SUMMARY": str(summary)}
     with serve() as url:
-        return run_qa("audit", url, *FAST, out=out, env=env), summary
+        return run_qa("audit", url, *FAST, "--accepted", str(accepted), out=out, env=env), summary
 
 
 @pytest.fixture(scope="module")
@@ -61,6 +68,7 @@ def test_csv_has_one_row_per_finding_in_the_run_language(demo) -> None:
     assert "コントラスト比" in contrast["メッセージ"] and contrast["チェック"] == "axe"
     assert contrast["参考URL"].startswith("https://") and contrast["セレクタ"]
     assert {r["結果"] for r in rows} == {"違反", "要確認"}
+    assert contrast["ゲート"] == "許容済み (accepted.yaml)" and contrast["指摘ID"] not in failing
 
 
 def test_csv_cells_cannot_become_formulas_nor_leak_secrets(demo, tmp_path: Path) -> None:
@@ -133,7 +141,8 @@ def test_gitlab_code_quality_report_follows_the_documented_format(demo) -> None:
     by_rule = {i["check_name"].rsplit("/", 1)[1]: i for i in issues}
     assert by_rule["image-alt"]["severity"] == "critical"  # axe impact critical
     failing = set(results["judgement"]["gate"]["failing"])
-    ranks = [i["severity"] for i, f in zip(issues, results["findings"], strict=True) if f["id"] in failing]
+    counted = [f for f in results["findings"] if not f["details"].get("accepted")]
+    ranks = [i["severity"] for i, f in zip(issues, counted, strict=True) if f["id"] in failing]
     assert ranks and all(SEVERITIES.index(r) >= SEVERITIES.index("major") for r in ranks)
     # Stable between runs: the fingerprint follows the finding's id, not the run.
     again = run_qa("report", str(run.run_dir))
@@ -164,3 +173,29 @@ def test_results_json_of_real_runs_validates_against_the_published_schema(demo, 
     broken["findings"][0]["sc"] = "1.4.3"  # a list in the model
     del broken["pages"][0]["url"]
     assert len(list(validator.iter_errors(broken))) == 2
+
+
+def test_sarif_log_for_code_scanning(demo) -> None:
+    run, _ = demo
+    results = run.results
+    log = json.loads((run.run_dir / "qa.sarif").read_text(encoding="utf-8"))
+    assert log["version"] == "2.1.0" and log["$schema"].endswith("sarif-schema-2.1.0.json")
+    (sarif_run,) = log["runs"]
+    rules = sarif_run["tool"]["driver"]["rules"]
+    assert sarif_run["tool"]["driver"]["name"] == "qa-suite" and len({r["id"] for r in rules}) == len(rules)
+    found = sarif_run["results"]
+    assert len(found) == len(results["findings"])
+    failing = set(results["judgement"]["gate"]["failing"])
+    for result, finding in zip(found, results["findings"], strict=True):
+        assert rules[result["ruleIndex"]]["id"] == result["ruleId"] == finding["rule"]
+        assert result["partialFingerprints"]["qaFindingId/v1"] == finding["id"]
+        expected = (
+            "error" if finding["id"] in failing else "note" if finding["outcome"] == "needs-review" else "warning"
+        )
+        assert result["level"] == expected and result["message"]["text"]
+        location = result["locations"][0]["physicalLocation"]
+        assert location["artifactLocation"]["uri"] == finding["url"] and location["region"]["startLine"] == 1
+        assert ("suppressions" in result) == bool(finding["details"].get("accepted"))
+    suppressed = [r for r in found if "suppressions" in r]
+    assert len(suppressed) == 1 and "brand grey" in suppressed[0]["suppressions"][0]["justification"]
+    assert sarif_run["invocations"][0]["executionSuccessful"] is True
