@@ -32,6 +32,8 @@ from qa.redact import redact_text
 
 if TYPE_CHECKING:
     from qa.config import Config
+    from qa.judge.gate import GateResult
+    from qa.model import Results
 
 # A folder that cannot take the run (full disk, quota, read-only): the user's to fix, not a bug.
 UNWRITABLE = {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM}
@@ -459,7 +461,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
     return EXIT_OK if outcome.gate.passed else EXIT_GATE_FAILED
 
 
-def ci_outputs(results, gate, run_dir: Path, annotations: bool) -> None:
+def ci_outputs(results: Results, gate: GateResult, run_dir: Path, annotations: bool) -> None:
     """Under GitHub Actions (or on request) the findings as annotations; the job summary when the job has one."""
     from qa.report import github_actions
     from qa.report.summary_md import render_markdown

@@ -199,3 +199,15 @@ def test_sarif_log_for_code_scanning(demo) -> None:
     suppressed = [r for r in found if "suppressions" in r]
     assert len(suppressed) == 1 and "brand grey" in suppressed[0]["suppressions"][0]["justification"]
     assert sarif_run["invocations"][0]["executionSuccessful"] is True
+
+
+def test_links_csv_agrees_with_the_link_check(demo, clean) -> None:
+    run, _ = demo
+    results = run.results
+    rows = read_csv(run.run_dir / "links.csv")
+    assert len(rows) == results["link_check"]["links"] == len(results["links"])
+    broken = [r for r in rows if r["結果"] == "リンク切れ"]
+    assert len(broken) == results["link_check"]["counts"]["broken"] > 0
+    pdf = next(r for r in broken if r["リンク先"].endswith("/downloads/subsidy-guide.pdf"))
+    assert pdf["ステータス"] == "404" and pdf["掲載ページ"].endswith("/incentives.html") and pdf["内部/外部"] == "内部"
+    assert not (clean.run_dir / "links.csv").exists()  # --only a11y: no link check, no file claiming one
