@@ -79,7 +79,7 @@ def config_schema(model: type[BaseModel], file_name: str) -> dict[str, Any]:
         for name, prop in node.get("properties", {}).items():
             if name not in required and not _allows_null(prop):
                 node["properties"][name] = {"anyOf": [_without_meta(prop), {"type": "null"}], **_meta(prop)}
-    return {"$schema": DRAFT, "$id": file_name.replace(".yaml", ".schema.json"), "title": file_name, **schema}
+    return {"$schema": DRAFT, "$id": file_name.replace(".yaml", ".schema.json"), **schema, "title": file_name}
 
 
 def _allows_null(prop: dict[str, Any]) -> bool:
