@@ -107,3 +107,8 @@ def verdict_aliases(config: dict[str, Any]) -> dict[str, str]:
                 out.setdefault(label, verdict)
                 out.setdefault(label.lower(), verdict)
     return out
+
+
+def lang_of(results: Any) -> str:
+    """The deliverables' language of a run (``lang`` in qa.yaml or ``--lang``): Japanese unless set to English."""
+    return "en" if (results.run.config or {}).get("lang") == "en" else "ja"

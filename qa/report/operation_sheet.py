@@ -18,6 +18,7 @@ from qa.judge.inventory import inventory_of
 from qa.judge.operations import NG, OK, RESULTS, UNCHECKED, automated_rows, manual_rows
 from qa.model import Results
 from qa.report._inventory import not_run_text
+from qa.report._vocab import lang_of, pick
 from qa.report._xlsx import finish_print, local_time, run_header, safe, save_workbook, setup_print, write_table
 
 NAME = "operation_sheet"
@@ -27,6 +28,7 @@ HEADERS = ["No", "区分", "確認項目", "Check", "確認方法", "結果", "�
 WIDTHS = [5, 6, 34, 30, 30, 8, 50, 11, 16, 14]
 TITLE = ("検証完了チェックシート", "Operation-check sheet")
 APPROVAL = "承認"
+INFO_SHEET = ("実行情報", "Run")
 ROLES = (("作成", "Prepared by"), ("確認", "Checked by"), ("承認", "Approved by"))
 COL = {name: i for i, name in enumerate(HEADERS)}
 _LINE = Side(style="thin")
@@ -36,7 +38,7 @@ FILLS = {OK: PatternFill("solid", fgColor="C6EFCE"), NG: PatternFill("solid", fg
 
 def render(results: Results, out_dir: Path) -> list[Path]:
     config = results.run.config or {}
-    lang = "en" if config.get("lang") == "en" else "ja"
+    lang = lang_of(results)
     wb = Workbook()
     ws = wb.active
     ws.title = SHEET
@@ -75,25 +77,40 @@ def render(results: Results, out_dir: Path) -> list[Path]:
         dates.error, dates.errorTitle = "日付を入力してください (YYYY-MM-DD)", "確認日"
         ws.add_data_validation(dates)
         dates.add(f"{date_col}{first}:{date_col}{last}")
-    info = wb.create_sheet("実行情報")
+    info = wb.create_sheet(pick(INFO_SHEET, lang))
     inventory = inventory_of(results)
     source = (results.extra.get("operation_checks") or {}).get("source", "built-in")
+    n_ok, n_ng = sum(r.result == OK for r in auto), sum(r.result == NG for r in auto)
+    filled = sum(r.result != UNCHECKED for r in manual)
+    done = ("完了", "complete") if results.run.status == "complete" else ("部分的（中断）", "partial (interrupted)")
     for key, value in (
-        ("対象サイト / Site", results.run.start_url),
-        ("実行ID / Run", results.run.id),
-        ("実行日時 / Started", local_time(results.run.started, config.get("timezone"))),
-        ("状態 / Status", results.run.status),
-        ("ブラウザ・画面幅 / Cells", ", ".join(results.run.cells)),
-        ("手動項目の定義 / Manual checklist", source),
+        (("対象サイト", "Site"), results.run.start_url),
+        (("実行ID", "Run"), results.run.id),
+        (("実行日時", "Started"), local_time(results.run.started, config.get("timezone"))),
+        (("状態", "Status"), pick(done, lang)),
+        (("ブラウザ・画面幅", "Cells"), ", ".join(results.run.cells)),
         (
-            "自動項目 / Automated rows",
-            f"OK {sum(r.result == OK for r in auto)} 件、NG {sum(r.result == NG for r in auto)} 件",
+            ("手動項目の定義", "Manual checklist"),
+            pick(("組み込みの一覧", "built-in"), lang) if source == "built-in" else source,
         ),
-        ("手動項目 / Manual rows", f"{len(manual)} 件中 {sum(r.result != UNCHECKED for r in manual)} 件記入済み"),
-        ("取込 / Import", "記入後に取り込むコマンド: qa ops import operation-check.xlsx <実行フォルダー>"),
-        *(("未実施のチェック / Checks not run", not_run_text(inventory, f)) for f in inventory.not_run()),
+        (("自動項目", "Automated rows"), pick((f"OK {n_ok} 件、NG {n_ng} 件", f"OK {n_ok}, NG {n_ng}"), lang)),
+        (
+            ("手動項目", "Manual rows"),
+            pick((f"{len(manual)} 件中 {filled} 件記入済み", f"{filled} of {len(manual)} filled in"), lang),
+        ),
+        (
+            ("取込", "Import"),
+            pick(
+                (
+                    "記入後に取り込むコマンド: qa ops import operation-check.xlsx <実行フォルダー>",
+                    "after filling in, import with: qa ops import operation-check.xlsx <run folder>",
+                ),
+                lang,
+            ),
+        ),
+        *((("未実施のチェック", "Checks not run"), not_run_text(inventory, f, lang)) for f in inventory.not_run()),
     ):
-        info.append([safe(key), safe(value)])
+        info.append([safe(pick(key, lang)), safe(value)])
     info.column_dimensions["A"].width, info.column_dimensions["B"].width = 34, 80
     setup_print(info, "1:1")
     approval_sheet(wb.create_sheet(APPROVAL), lang)
