@@ -94,7 +94,7 @@ DATA_VALUES = [
     re.compile(r"^(g|f)-[0-9a-f]{6,}$|^[0-9a-f]{12,}$"),  # group ids, fingerprints
     re.compile(r"^[a-z]+/[a-z]+(, [a-z]+/[a-z]+)*$"),  # browser/viewport cells
     re.compile(r"^\d+×\d+ CSS px$|^DPR [\d.]+$"),  # a viewport's size and pixel ratio
-    re.compile(r"^(OK|NG|A|AA|AAA|No\.?|ID|URL|SC|HTTP|HTML|OS|Content-Type|DPR)$"),  # codes and column names
+    re.compile(r"^(OK|NG|A|AA|AAA|No\.?|ID|URL|SC|HTTP|HTML|OS|Content-Type|DPR|—)$"),  # codes, column names, a dash
     re.compile(r"^(HTML|CSS|JavaScript|WAI-ARIA|SVG)([、,] ?(HTML|CSS|JavaScript|WAI-ARIA|SVG))*$"),  # technologies
     re.compile(r"^JIS X 8341-3:2016$|^WCAG 2\.[0-2]$"),  # standards
     # products, engines and tools, by name, with a version
@@ -111,7 +111,8 @@ DATA_COLUMNS = {
     "タイトル", "Title", "ページタイトル", "Page title", "リンクテキスト", "Link text", "リンク元", "Linked from",
     "計画のタイトル", "Planned title", "実際のタイトル", "Actual title", "対象", "Target", "セレクタ", "Selector",
     "HTML の例", "Example HTML", "HTML の形", "HTML shape", "要素", "Element", "ルール", "Rule", "ID", "Content-Type",
-    "投稿タイプ", "Post types", "Post type", "テンプレート", "Templates", "Template",
+    "投稿タイプ", "Post types", "Post type", "テンプレート", "Templates", "Template", "要素 (セレクタ)",
+    "Element (selector)", "パス", "Path",
 }  # fmt: skip
 JAPANESE_CHARS = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
 
