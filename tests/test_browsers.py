@@ -194,7 +194,7 @@ def test_the_workbook_has_the_matrix_linked_to_screenshots(matrix_run: QARun) ->
     link = ws.cell(rows["phone-overflow.html"], 11).hyperlink.target
     assert link.startswith("screenshots/") and (matrix_run.run_dir / link).is_file()
     env = [row for row in wb["環境"].iter_rows(values_only=True)]
-    assert ("ブラウザ / Browser", "webkit") == env[3][:2] and env[3][2].startswith("WebKitGTK 2.")
+    assert ("ブラウザ", "webkit") == env[3][:2] and env[3][2].startswith("WebKitGTK 2.")
     assert any(row[1] == "phone" and row[2] == "390×844 CSS px" for row in env)
     assert len(wb["サムネイル"]._images) == 4 * 9  # every page with a problem, every cell
 

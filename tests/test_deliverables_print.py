@@ -280,3 +280,38 @@ def test_jb31_items_from_the_run_and_the_config(demo_run: QARun, tmp_path: Path)
     assert "人による試験が未完了" in items["満たしている適合レベル及び対応度"]
     ws = visible_sheets(run_dir / "checklist-jis2016.xlsx")[0]
     assert ws.oddHeader.center.text == "https://www.city.example.jp/" and ws.oddFooter.right.text.endswith("UTC")
+
+
+def test_an_english_operation_sheet_is_english_and_imports_back(tmp_path: Path) -> None:
+    from qa.judge.operations import load_manual_checklist
+    from qa.model import Page, Results, RunInfo
+    from qa.report import operation_sheet
+
+    source, manual = load_manual_checklist(None)
+    base = "http://127.0.0.1:1/"
+    page = Page(base, "chromium", "desktop", final_url=base, status=200, title="T")
+    run = RunInfo("r", "2026-01-01T00:00:00", status="complete", start_url=base, config={"lang": "en"})
+    results = Results(run, pages=[page], extra={"operation_checks": {"source": source, "manual": manual}})
+    [book] = operation_sheet.render(results, tmp_path)
+    wb = load_workbook(book)
+    assert wb.sheetnames == ["Operation check", "Run", "Sign-off"]
+    ws = wb["Operation check"]
+    rows = [[c.value for c in row] for row in ws.iter_rows()]
+    assert rows[0][:6] == ["No", "Type", "Item (Japanese)", "Check", "How", "Result"]
+    assert ws.column_dimensions["C"].hidden and not ws.column_dimensions["D"].hidden  # the English item is read
+    mail = next(r for r in rows if r[9] == "contact-form-mail")
+    assert mail[1:6] == [
+        "Manual",
+        "お問い合わせフォームから送信したメールが届く",
+        "The contact form delivers mail",
+        "Send a test message and confirm both the office and the sender receive it",
+        "Unchecked",
+    ]
+    https = next(r for r in rows if r[9] == "https")
+    assert https[1] == "Automated" and https[5] == "NG" and not JAPANESE.search(str(https[6])), https
+    # a person fills a manual row in English; the import reads it as the machine value
+    ws.cell(rows.index(mail) + 1, 6, "N/A")
+    ws.cell(rows.index(mail) + 1, 8, "2026-01-05")
+    wb.save(book)
+    filled = {r["id"]: r for r in operation_sheet.read_filled(book)}
+    assert filled["contact-form-mail"]["result"] == "対象外" and filled["contact-form-mail"]["date"] == "2026-01-05"

@@ -298,10 +298,10 @@ def test_link_check_workbook_lists_broken_links_and_warnings(links_run: QARun) -
     broken = list(wb["リンク切れ"].iter_rows(min_row=2, values_only=True))
     assert len(broken) == 4 and {r[2] for r in broken} >= {"A page that does not exist", "Harbour at dawn"}
     kinds = {r[1] for r in wb["警告"].iter_rows(min_row=2, values_only=True)}
-    assert kinds == {"ページ内リンク先なし / Missing anchor"}
+    assert kinds == {"ページ内リンク先なし"}
     info = list(wb["情報"].iter_rows(min_row=2, values_only=True))
     assert [(r[1], r[6], r[7].count("→")) for r in info] == [
-        ("リダイレクト / Redirect", links_run.results["run"]["start_url"].rstrip("/") + "/target.html", 2)
+        ("リダイレクト", links_run.results["run"]["start_url"].rstrip("/") + "/target.html", 2)
     ]  # where to update the link to, and the chain it went through
     assert wb["全リンク"].max_row - 1 == len(links_run.results["links"])
     assert wb["リンク切れ"].page_setup.orientation == "landscape"
@@ -315,10 +315,10 @@ def test_planned_sitemap_differences(links_run: QARun, servers: dict[str, Served
         for r in wb["計画との差分"].iter_rows(min_row=2, values_only=True)
     }
     assert diff == {
-        ("計画にあるが存在しない / Planned, missing", "Planned page", "", ""),
-        ("タイトルが異なる / Title differs", "A different planned title", "Script page | Links test", "/js.html"),
-        ("計画にないページ / Not in the plan", "", "Target | Links test", "/target.html"),
-        ("計画にないページ / Not in the plan", "", "Busy | Links test", "/busy.html"),
+        ("計画にあるが存在しない", "Planned page", "", ""),
+        ("タイトルが異なる", "A different planned title", "Script page | Links test", "/js.html"),
+        ("計画にないページ", "", "Target | Links test", "/target.html"),
+        ("計画にないページ", "", "Busy | Links test", "/busy.html"),
     }
 
 
@@ -329,8 +329,8 @@ def test_sitemap_tree_and_sitemap_xml(links_run: QARun, servers: dict[str, Serve
         (r[1], r[3].removeprefix(origin), r[5])
         for r in wb["ナビゲーション"].iter_rows(min_row=2, values_only=True)
     ]
-    assert nav[0] == (1, "/", "トップ / Home")
-    assert (2, "/good.html", "ページ / Page") in nav
+    assert nav[0] == (1, "/", "トップ")
+    assert (2, "/good.html", "ページ") in nav
     # a 404 is no page of the finished site: listed once, apart, with its reason (issue: "never as site pages")
     assert all(url != "/missing.html" for _, url, _ in nav)
     exceptions = [r for r in wb["例外事項"].iter_rows(min_row=2, values_only=True)]

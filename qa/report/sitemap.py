@@ -345,7 +345,7 @@ def summary(ws: Any, results: Results, entries: dict[str, Entry], diff: list[lis
     for label, n in count_rows(inventory_of(results), lang):
         ws.append([label, n])
     for kind, n in sorted(Counter(e.kind for e in entries.values() if e.ok).items()):
-        ws.append([f"　{pick(KINDS[kind], lang)}", n])
+        ws.append([pick(("　", "  "), lang) + pick(KINDS[kind], lang), n])
     if diff is not None:
         plan = results.extra["planned_sitemap"]
         counts = Counter(d[0] for d in diff)
