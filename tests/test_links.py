@@ -325,10 +325,7 @@ def test_planned_sitemap_differences(links_run: QARun, servers: dict[str, Served
 def test_sitemap_tree_and_sitemap_xml(links_run: QARun, servers: dict[str, Served]) -> None:
     origin = servers["links"].origin
     wb = load_workbook(links_run.run_dir / "sitemap.xlsx")
-    nav = [
-        (r[1], r[3].removeprefix(origin), r[5])
-        for r in wb["ナビゲーション"].iter_rows(min_row=2, values_only=True)
-    ]
+    nav = [(r[1], r[3].removeprefix(origin), r[5]) for r in wb["ナビゲーション"].iter_rows(min_row=2, values_only=True)]
     assert nav[0] == (1, "/", "トップ")
     assert (2, "/good.html", "ページ") in nav
     # a 404 is no page of the finished site: listed once, apart, with its reason (issue: "never as site pages")

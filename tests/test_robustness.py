@@ -156,7 +156,8 @@ def test_run_log_lists_every_problem(fault_run) -> None:
     wb = load_workbook(fault_run.run_dir / "run-log.xlsx")
     assert wb["実行状況"]["B2"].value == "完了"
     problems = {row[5].value for row in wb["訪問ページ"].iter_rows(min_row=2)}
-    assert {"時間切れ", "タブ異常終了", "転送の繰り返し", "ダウンロード", "大きすぎる", "バイナリ", "HTTPエラー"} <= problems
+    kinds = {"時間切れ", "タブ異常終了", "転送の繰り返し", "ダウンロード", "大きすぎる", "バイナリ", "HTTPエラー"}
+    assert kinds <= problems  # each fault in Japanese words
 
 
 # -- kill and resume ------------------------------------------------------------------------------------------
