@@ -50,6 +50,24 @@ def skipped_text(reason: str, lang: str) -> str:
     return reason if lang != "ja" else f"その他（{reason}）"
 
 
+# The run's notes (qa.run.audit records them in English) in Japanese words, by how they start; the recorded text
+# follows in parentheses. A note of another kind is shown as recorded, said to be English.
+NOTES_JA = {
+    "The run was interrupted": "実行が中断されたため、結果は中断前に終わった分だけ（qa audit --resume で再開できる）",
+    "No page could be audited": "どのページも試験できなかった: 結果とゲートはサイトについて何も示さない",
+    "discovery: ": "ページ探索での問題",
+    "browser(s) died and were restarted": "ブラウザが異常終了し再起動した",
+    "TLS": "TLS証明書を検証せずに実行した",
+}
+
+
+def note_text(note: str, lang: str) -> str:
+    if lang != "ja":
+        return note
+    words = next((ja for start, ja in NOTES_JA.items() if note.startswith(start)), "実行時の記録（英語）")
+    return f"{words}（{note}）"
+
+
 def status_text(results: Results, lang: str = "ja") -> str:
     return pick(STATUS["complete" if results.run.status == "complete" else "partial"], lang)
 
@@ -95,7 +113,7 @@ def render(results: Results, out_dir: Path) -> list[Path]:
             for r, n in sorted(skipped.items())
         ),
         (pick(("ディスク使用量（MB）", "Disk use (MB)"), lang), round(run.disk_bytes / 1e6, 1)),
-        *((pick(("注記", "Note"), lang), note) for note in run.notes),
+        *((pick(("注記", "Note"), lang), note_text(note, lang)) for note in run.notes),
     ]
     write_table(ws, [pick(("項目", "Item"), lang), pick(("値", "Value"), lang)], rows, [28, 100])
     if run.status != "complete":
