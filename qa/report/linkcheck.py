@@ -79,12 +79,12 @@ NOTES = (
 )
 
 
-def _text(words: dict[str, tuple[str, str]], key: str, lang: str) -> str:
+def vocab_text(words: dict[str, tuple[str, str]], key: str, lang: str) -> str:
     return pick(words[key], lang) if key in words else key
 
 
 def issues_text(row: dict[str, Any], lang: str = "ja") -> str:
-    return ", ".join(_text(ISSUE_TEXT, i, lang) for i in row.get("issues", []))
+    return ", ".join(vocab_text(ISSUE_TEXT, i, lang) for i in row.get("issues", []))
 
 
 def scope_text(row: dict[str, Any], lang: str = "ja") -> str:
@@ -104,7 +104,7 @@ def reason_text(row: dict[str, Any], lang: str) -> str:
     elif row.get("issues"):
         words = issues_text(row, lang)
     else:
-        words = _text(RESULT_TEXT, str(row.get("result", "")), lang)
+        words = vocab_text(RESULT_TEXT, str(row.get("result", "")), lang)
     return f"{words}（{reason}）"
 
 
@@ -136,7 +136,7 @@ def link_rows(results: Results) -> list[dict[str, Any]]:
 
 def where(r: dict[str, Any], lang: str = "ja") -> list[Any]:
     """Source page, link text, element and target: the columns every sheet starts a link with."""
-    return [r["source"], r["text"], _text(ELEMENT_TEXT, r["element"], lang), r["url"]]
+    return [r["source"], r["text"], vocab_text(ELEMENT_TEXT, r["element"], lang), r["url"]]
 
 
 def headers(lang: str, *keys: str) -> list[str]:
@@ -191,7 +191,7 @@ def render(results: Results, out_dir: Path) -> list[Path]:
         (
             [
                 n,
-                _text(RESULT_TEXT, r["result"], lang),
+                vocab_text(RESULT_TEXT, r["result"], lang),
                 *where(r, lang),
                 scope_text(r, lang),
                 r["status"] or "",
@@ -242,7 +242,7 @@ def summary_sheet(ws: Any, results: Results, info: dict[str, Any], rows: list[di
         cell.font = Font(bold=True)
     kinds = Counter(i for r in rows if r["result"] == "warning" for i in r.get("issues", []))
     for issue, n in kinds.most_common():
-        ws.append([_text(ISSUE_TEXT, issue, lang), n])
+        ws.append([vocab_text(ISSUE_TEXT, issue, lang), n])
     ws.append([])
     ws.append([pick(("注記", "Notes"), lang), pick(NOTES, lang)])
     ws.column_dimensions["A"].width = 38

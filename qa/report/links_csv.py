@@ -15,7 +15,7 @@ from typing import Any
 from qa.model import Results
 from qa.redact import redact_url
 from qa.report.findings_csv import cell
-from qa.report.linkcheck import ELEMENT_TEXT, ISSUE_TEXT, RESULT_TEXT
+from qa.report.linkcheck import ELEMENT_TEXT, RESULT_TEXT, issues_text, vocab_text
 from qa.store import write_text_atomic
 
 NAME = "links-csv"
@@ -35,24 +35,18 @@ COLUMNS = (
 SCOPE = {True: ("内部", "internal"), False: ("外部", "external")}
 
 
-def word(bilingual: str, lang: str) -> str:
-    """One side of the workbook's "日本語 / English" text."""
-    ja, _, en = bilingual.partition(" / ")
-    return (ja if lang == "ja" else en) or bilingual
-
-
 def row(link: dict[str, Any], lang: str) -> list[str]:
     side = 0 if lang == "ja" else 1
-    issues = ", ".join(word(ISSUE_TEXT.get(i, i), lang) for i in link.get("issues") or [])
+    issues = issues_text({"issues": link.get("issues") or []}, lang)
     chain = " → ".join(f"{h.get('status')} {redact_url(str(h.get('url', '')))}" for h in link.get("redirects") or [])
     return [
         cell(redact_url(str(link.get("source", "")))),
         cell(redact_url(str(link.get("url", "")))),
         cell(str(link.get("text") or "")),
-        word(ELEMENT_TEXT.get(link.get("element", ""), str(link.get("element") or "")), lang),
+        vocab_text(ELEMENT_TEXT, str(link.get("element") or ""), lang),
         SCOPE[bool(link.get("internal"))][side],
         "" if link.get("status") is None else str(link["status"]),
-        word(RESULT_TEXT.get(link.get("result", ""), str(link.get("result") or "")), lang),
+        vocab_text(RESULT_TEXT, str(link.get("result") or ""), lang),
         issues,
         cell(str(link.get("reason") or "")),
         cell(chain),
