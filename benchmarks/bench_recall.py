@@ -11,7 +11,8 @@ checks) and merged (the suite's findings, one per barrier):
 - ms per page of each engine and of the suite's other checks (``pages[].facts["timings_ms"]``, median).
 
 The same audit with the axe-core bundled with axe-playwright-python (an engines cache without the newest axe) is the
-baseline, in the same sitting (``--no-baseline`` skips it). Needs the engines installed (``qa setup``).
+baseline, in the same sitting (``--no-baseline`` skips it); each runs ``--repeat`` times (default 2) in alternating
+order, the timings pooled. Needs the engines installed (``qa setup``).
 """
 
 from __future__ import annotations
@@ -59,7 +60,9 @@ def evidence(f: dict) -> list[tuple[str, str, list[str]]]:
     return [(ENGINES.get(f["check"], OWN), f["outcome"], f["sc"])]
 
 
-def figures(results: dict, base: str, manifest: dict) -> dict:
+def figures(runs: list[dict], base: str, manifest: dict) -> dict:
+    """Recall and noise from the first run (the findings do not change between runs), timings from all."""
+    results = runs[0]
     pages = {p["url"]: p for p in results["pages"]}
     by_page: dict[str, list[dict]] = {}
     for f in results["findings"]:
@@ -88,7 +91,7 @@ def figures(results: dict, base: str, manifest: dict) -> dict:
             for engine, outcome, _ in evidence(f):
                 if outcome == "violation":
                     false_violations[engine].append(f"{page}: {f['rule']}")
-    timings = [p["facts"]["timings_ms"] for p in results["pages"] if not p["error"]]
+    timings = [p["facts"]["timings_ms"] for run in runs for p in run["pages"] if not p["error"]]
     own = [sum(v or 0 for k, v in t.items() if k not in NOT_CHECKS and k not in ENGINES) for t in timings]
     ms = {ENGINES[k]: round(statistics.median(t.get(k) or 0 for t in timings), 1) for k in ENGINES}
     ms[OWN] = round(statistics.median(own), 1)
@@ -98,6 +101,7 @@ def figures(results: dict, base: str, manifest: dict) -> dict:
         "axe-core version": results["run"]["engines"].get("axe-core", ""),
         "barriers": total,
         "accessible pages": len(manifest["accessible"]),
+        "runs": len(runs),
         "flagged": {w: f"{len(flagged[w])}/{total} ({len(flagged[w]) / total:.0%})" for w in who},
         "false violations on accessible pages": {w: len(v) for w, v in false_violations.items()},
         "false violations (which)": {w: v for w, v in false_violations.items() if v},
@@ -120,17 +124,22 @@ def bundled_axe_cache(tmp: Path) -> Path:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--no-baseline", action="store_true", help="skip the run with the bundled axe-core")
+    parser.add_argument("--repeat", type=int, default=2, help="runs of each, in alternating order (timings pooled)")
     args = parser.parse_args()
     manifest = json.loads((SITES / "barriers" / "barriers.json").read_text(encoding="utf-8"))
     with serve(SITES) as url, tempfile.TemporaryDirectory() as tmp:
         urls = [url + p for p in [*(b["page"] for b in manifest["barriers"]), *manifest["accessible"]]]
-        results = audit(urls, None)
-        missing = [k for k, v in results["run"]["engines"].items() if v == ""]
+        variants: dict[str, Path | None] = {"newest axe": None}
+        if not args.no_baseline:
+            variants["bundled axe (baseline)"] = bundled_axe_cache(Path(tmp))
+        runs: dict[str, list[dict]] = {name: [] for name in variants}
+        for i in range(args.repeat):
+            for name in list(variants) if i % 2 == 0 else list(reversed(variants)):
+                runs[name].append(audit(urls, variants[name]))
+        missing = [k for k, v in runs["newest axe"][0]["run"]["engines"].items() if v == ""]
         if missing:
             raise SystemExit(f"engine(s) not installed: {', '.join(missing)}; run 'qa setup' first")
-        report = {"newest axe": figures(results, url, manifest)}
-        if not args.no_baseline:
-            report["bundled axe (baseline)"] = figures(audit(urls, bundled_axe_cache(Path(tmp))), url, manifest)
+        report = {name: figures(found, url, manifest) for name, found in runs.items()}
     text = json.dumps(report, indent=2, ensure_ascii=False)
     print(text)
     out = REPO / "reports_out" / "bench"
