@@ -183,6 +183,9 @@ class Axe(Section):
         ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"], description="axe-core tags to run"
     )
     enable_rules: list[str] = Field([], description="axe rules to run besides the tags (jis2016 adds duplicate-id)")
+    experimental: bool = Field(
+        True, description="run axe's experimental rules of the WCAG levels in tags; their failures need review"
+    )
 
 
 class Login(Section):

@@ -1,6 +1,6 @@
 """The words of a finding in the deliverables' language: message, fix in one sentence, help link, impact.
 
-axe findings: from axe-core's own Japanese locale (vendored: qa/data/axe-core-*-ja.json). Findings keep axe's
+axe findings: from axe-core's own Japanese locale, the one of the version the run used (locale()). Findings keep axe's
 English message; the Japanese one is rendered at report time from the rule id and the ids and data of the checks
 that failed (``details.checks``), the way axe renders its own messages. The suite's own checks and the project's
 plug-ins declare theirs in a ``messages`` dict on the check class (qa.check.PageCheck.messages); a plug-in rule
@@ -14,21 +14,37 @@ from __future__ import annotations
 
 import json
 import re
+from contextvars import ContextVar
 from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from qa.check._engines import engine_data, engine_folder
 from qa.check.htmlcs import japanese as htmlcs_japanese
 from qa.model import VIOLATION, Finding
 from qa.report._vocab import IMPACTS, SITE_SPECIFIC, pick
 
 LOCALE = "axe-core-4.12.1-ja.json"
 _VAR = re.compile(r"\$\{data(?:\.(\w+))?\}")
+# The axe-core version of the run being rendered (run.engines["axe-core"]), set by qa.report.render_all.
+AXE_VERSION: ContextVar[str] = ContextVar("axe_version", default="")
+
+
+def locale() -> dict[str, Any]:
+    """The newest axe's ``locales/ja.json`` from the engines cache when the run used it, else the bundled axe's
+    (vendored: qa/data/axe-core-*-ja.json)."""
+    return _locale(AXE_VERSION.get())
 
 
 @cache
-def locale() -> dict[str, Any]:
+def _locale(version: str) -> dict[str, Any]:
+    spec = engine_data()["engines"]["axe"]
+    if version == spec["version"]:
+        try:
+            return json.loads((engine_folder("axe") / spec["locale_ja"]).read_text(encoding="utf-8"))
+        except (OSError, ValueError):  # the cache was emptied since the run: the vendored locale
+            pass
     return json.loads(resources.files("qa.data").joinpath(LOCALE).read_text(encoding="utf-8"))
 
 
@@ -99,9 +115,11 @@ def message_ja(f: Finding) -> str:
         texts = builtin_messages().get(f.rule)
         return fill(texts["ja"], f) if texts else ""
     rule = locale()["rules"].get(f.rule, {})
-    kind = "fail" if f.outcome == VIOLATION else "incomplete"
+    kind = "fail" if f.outcome == VIOLATION or f.details.get("experimental") else "incomplete"
     lines = [m for c in f.details.get("checks") or [] if (m := check_message(c.get("id", ""), c.get("data"), kind))]
     head = rule.get("help", "")
+    if f.details.get("experimental"):  # why axe's failure is needs-review (qa.check.axe)
+        head = f"axe-core の試験的ルール（精度が未確立のため人が確認）：{head}"
     if not lines and f.outcome != VIOLATION:
         lines = [locale().get("incompleteFallbackMessage", "")]
     return "\n".join([head, *("・" + line for line in dict.fromkeys(lines) if line)]).strip()
