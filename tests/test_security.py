@@ -1,0 +1,187 @@
+"""The security family against real servers on loopback: an exposed site (no security headers, a session cookie
+without flags, versions in headers, markup and asset URLs, WordPress's user list, author redirect and XML-RPC, a
+directory listing, a readable .env and Git HEAD, a 404 page with a stack trace), a hardened one where nothing may be
+found, one that answers 200 with its home page for every path (a soft 404: .env there is not an exposed .env), and the
+real WordPress exposing its version, users and XML-RPC."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from pathlib import Path
+
+import pytest
+
+from qa.check import RunContext
+from qa.check.security import Security, parse_set_cookie
+from qa.config import Config
+from qa.model import Page, Results, RunInfo
+from qa.net import make_client
+from tests.conftest import PageHandler, serve_handler
+
+PAGE = b"""<!doctype html><html lang="en"><head><title>Home</title>
+<meta name="generator" content="WordPress 6.4.2">
+<link rel="stylesheet" href="/wp-content/plugins/contact-form-7/style.css?ver=5.8.1">
+</head><body><main><h1>Home</h1><p>Hello.</p></main></body></html>"""
+CLEAN_PAGE = b"""<!doctype html><html lang="en"><head><title>Home</title>
+<link rel="stylesheet" href="/style.css"></head><body><main><h1>Home</h1></main></body></html>"""
+STACK = b"""<html><body><h1>Server Error</h1><pre>Traceback (most recent call last):
+  File "/srv/app/views.py", line 12, in page
+KeyError: 'slug'</pre></body></html>"""
+LISTING = b"<html><head><title>Index of /wp-content/uploads</title></head><body><h1>Index of /wp-content/uploads</h1>"
+USERS = json.dumps([{"id": 1, "name": "Site Admin", "slug": "siteadmin"}, {"id": 2, "name": "Ed", "slug": "editor"}])
+
+
+class Exposed(PageHandler):
+    def version_string(self) -> str:
+        return "Apache/2.4.62 (Debian)"
+
+    def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+        if self.path in ("/", "/about/"):
+            self.send_html(PAGE, headers={"Set-Cookie": "PHPSESSID=abc123; path=/", "X-Powered-By": "PHP/8.2.7"})
+        elif self.path == "/?author=1":
+            self.send_html(b"", 301, {"Location": "/author/siteadmin/"})
+        elif self.path == "/wp-json/wp/v2/users":
+            self.send_html(USERS.encode(), headers={"Content-Type": "application/json"})
+        elif self.path == "/xmlrpc.php":
+            self.send_html(b"XML-RPC server accepts POST requests only.", 405, {"Content-Type": "text/plain"})
+        elif self.path == "/wp-content/uploads/":
+            self.send_html(LISTING)
+        elif self.path == "/.env":
+            self.send_html(b"APP_ENV=production\nDB_PASSWORD=hunter2\n", headers={"Content-Type": "text/plain"})
+        elif self.path == "/.git/HEAD":
+            self.send_html(b"ref: refs/heads/main\n", headers={"Content-Type": "text/plain"})
+        else:
+            self.send_html(STACK, 404)
+
+
+HARDENED_HEADERS = {
+    "Content-Security-Policy": "default-src 'self'; frame-ancestors 'self'",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "strict-origin-when-cross-origin",
+    "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
+}
+
+
+class Hardened(PageHandler):
+    def version_string(self) -> str:
+        return "nginx"
+
+    def do_GET(self) -> None:  # noqa: N802
+        if self.path in ("/", "/about/"):
+            cookie = "sid=abc; Path=/; HttpOnly; Secure; SameSite=Lax"
+            self.send_html(CLEAN_PAGE, headers={**HARDENED_HEADERS, "Set-Cookie": cookie})
+        else:
+            self.send_html(b"<html><body><h1>Not found</h1></body></html>", 404, HARDENED_HEADERS)
+
+
+class SoftNotFound(Hardened):
+    """Every path answers 200 with the home page, .env and .git/HEAD included."""
+
+    def do_GET(self) -> None:  # noqa: N802
+        self.send_html(CLEAN_PAGE, headers=HARDENED_HEADERS)
+
+
+def audit(base: str) -> tuple[list, dict]:
+    """Run the check as the run does after the crawl: over the audited pages, with the suite's own client."""
+    pages = [
+        Page(url, "chromium", "desktop", final_url=url, status=200, content_type="text/html")
+        for url in (base, base + "about/")
+    ]
+    results = Results(RunInfo("t", "now", start_url=base), pages=pages)
+
+    async def go() -> list:
+        async with make_client(10) as client:
+            ctx = RunContext(results, Path("."), Config(), client)
+            return await Security().run(ctx)
+
+    findings = asyncio.run(go())
+    return findings, results.extra["security"]
+
+
+def rules(findings: list) -> dict[str, list]:
+    out: dict[str, list] = {}
+    for f in findings:
+        out.setdefault(f.rule, []).append(f)
+    return out
+
+
+def test_an_exposed_site_is_reported_once_per_origin() -> None:
+    with serve_handler(Exposed) as base:
+        findings, record = audit(base)
+    found = rules(findings)
+    site = base.rstrip("/")
+    assert set(found) == {
+        "no-clickjacking-protection",
+        "no-csp",
+        "no-nosniff",
+        "no-referrer-policy",
+        "no-permissions-policy",
+        "cookie-not-secure",
+        "cookie-not-httponly",
+        "cookie-no-samesite",
+        "server-version",
+        "powered-by",
+        "generator-version",
+        "asset-version",
+        "wp-users-listed",
+        "wp-author-enumeration",
+        "xmlrpc-enabled",
+        "directory-listing",
+        "exposed-file",
+        "error-page-details",
+    }
+    # headers are the server's: one finding for both pages, on the origin
+    (frames,) = found["no-clickjacking-protection"]
+    assert frames.outcome == "violation" and frames.url == site + "/" and frames.details["pages"] == "2/2"
+    # served over http: a missing Secure cannot be judged here and says so; the session cookie lacks HttpOnly
+    (secure,) = found["cookie-not-secure"]
+    assert secure.outcome == "needs-review" and "HTTPS" in secure.details["note"]
+    assert found["cookie-not-httponly"][0].outcome == "violation"
+    assert {f.details["value"] for f in found["server-version"]} == {"Apache/2.4.62 (Debian)"}
+    assert found["powered-by"][0].details["value"] == "PHP/8.2.7"
+    assert found["generator-version"][0].details["value"] == "WordPress 6.4.2"
+    assert "ver=5.8.1" in found["asset-version"][0].details["example"]
+    assert found["wp-users-listed"][0].details["users"] == "siteadmin, editor"
+    assert found["wp-author-enumeration"][0].details["user"] == "siteadmin"
+    assert [f.url for f in found["directory-listing"]] == [site + "/wp-content/uploads/"]
+    assert sorted(f.url for f in found["exposed-file"]) == [site + "/.env", site + "/.git/HEAD"]
+    (leak,) = found["error-page-details"]  # both error pages show it: one finding
+    assert leak.details["leak"] == "stack trace"
+    assert len({f.id for f in findings}) == len(findings)
+    # the secret itself never enters the results
+    assert "hunter2" not in json.dumps(record) and "hunter2" not in json.dumps([f.details for f in findings])
+    assert "abc123" not in json.dumps([f.details for f in findings])
+    probes = {p["path"]: p["result"] for p in record["origins"][site]["probes"]}
+    assert probes["/.env"] == "environment file" and probes["/wp-config.php.bak"] == "not found"
+
+
+def test_a_hardened_site_has_nothing_to_report() -> None:
+    with serve_handler(Hardened) as base:
+        findings, record = audit(base)
+    assert findings == []
+    site = base.rstrip("/")
+    # and the sheet still shows what was asked
+    assert len(record["origins"][site]["pages"]) == 2
+    assert {p["path"] for p in record["origins"][site]["probes"]} >= {"/.env", "/xmlrpc.php", "/wp-json/wp/v2/users"}
+
+
+def test_a_soft_404_is_not_an_exposed_file() -> None:
+    with serve_handler(SoftNotFound) as base:
+        findings, record = audit(base)
+    assert findings == []
+    probes = {p["path"]: p["result"] for p in record["origins"][base.rstrip("/")]["probes"]}
+    assert probes["/.env"] == "soft 404" and probes["/.git/HEAD"] == "soft 404"
+
+
+@pytest.mark.parametrize(
+    ("raw", "parsed"),
+    [
+        ("sid=1; Path=/; HttpOnly; Secure; SameSite=Lax", {"name": "sid", "path": "/", "httponly": "", "secure": ""}),
+        ("a=b", {"name": "a"}),
+        ("junk", None),
+    ],
+)
+def test_set_cookie_attributes(raw: str, parsed: dict | None) -> None:
+    got = parse_set_cookie(raw)
+    assert got == (None if parsed is None else {**parsed, **({"samesite": "Lax"} if "SameSite" in raw else {})})
