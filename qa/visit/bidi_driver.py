@@ -495,6 +495,12 @@ class BidiSession(EventLog):
             {"context": self.context, "actions": [{"type": "key", "id": "keyboard", "actions": actions}]},
         )
 
+    async def cookies(self) -> list[dict[str, Any]] | None:
+        return None  # not yet read over BiDi (storage.getCookies): the privacy check reports cookies not verified
+
+    async def clear_cookies(self) -> bool:
+        return False
+
     async def close(self) -> None:
         await self.engine.release(self)
 
