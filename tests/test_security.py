@@ -96,7 +96,7 @@ def audit(base: str) -> tuple[list, dict]:
             return await Security().run(ctx)
 
     findings = asyncio.run(go())
-    return findings, results.extra["security"]
+    return findings, results.extra
 
 
 def rules(findings: list) -> dict[str, list]:
@@ -152,7 +152,7 @@ def test_an_exposed_site_is_reported_once_per_origin() -> None:
     # the secret itself never enters the results
     assert "hunter2" not in json.dumps(record) and "hunter2" not in json.dumps([f.details for f in findings])
     assert "abc123" not in json.dumps([f.details for f in findings])
-    probes = {p["path"]: p["result"] for p in record["origins"][site]["probes"]}
+    probes = {p["path"]: p["result"] for p in record["security-probes"] if p["origin"] == site}
     assert probes["/.env"] == "environment file" and probes["/wp-config.php.bak"] == "not found"
 
 
@@ -160,17 +160,17 @@ def test_a_hardened_site_has_nothing_to_report() -> None:
     with serve_handler(Hardened) as base:
         findings, record = audit(base)
     assert findings == []
-    site = base.rstrip("/")
     # and the sheet still shows what was asked
-    assert len(record["origins"][site]["pages"]) == 2
-    assert {p["path"] for p in record["origins"][site]["probes"]} >= {"/.env", "/xmlrpc.php", "/wp-json/wp/v2/users"}
+    assert [h["url"] for h in record["security-headers"]] == [base, base + "about/"]
+    assert record["security-headers"][0]["x-content-type-options"] == "nosniff"
+    assert {p["path"] for p in record["security-probes"]} >= {"/.env", "/xmlrpc.php", "/wp-json/wp/v2/users"}
 
 
 def test_a_soft_404_is_not_an_exposed_file() -> None:
     with serve_handler(SoftNotFound) as base:
         findings, record = audit(base)
     assert findings == []
-    probes = {p["path"]: p["result"] for p in record["origins"][base.rstrip("/")]["probes"]}
+    probes = {p["path"]: p["result"] for p in record["security-probes"]}
     assert probes["/.env"] == "soft 404" and probes["/.git/HEAD"] == "soft 404"
 
 

@@ -23,7 +23,7 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
-from qa.check import PageCheck, PageContext, SiteCheck
+from qa.check import Inventory, PageCheck, PageContext, SiteCheck
 from qa.check._site import site_finding
 from qa.model import NEEDS_REVIEW, VIOLATION, Finding, Page, Results
 
@@ -325,8 +325,41 @@ class PrivacyReport(SiteCheck):
     title = "Privacy before consent (GDPR): cookies, third parties, consent banner, privacy policy link"
     family = "privacy"
     requires = ("privacy",)
-    provides = ("privacy-inventory",)
+    provides = ("privacy-cookies", "privacy-hosts", "privacy-summary")
     settings = ("privacy",)
+    inventories = (
+        Inventory(
+            "privacy-cookies",
+            "Cookie・ストレージ一覧",
+            "Cookies and storage",
+            (
+                ("name", "名前", "Name"),
+                ("kind", "種類", "Kind"),
+                ("domain", "ドメイン", "Domain"),
+                ("party", "自サイト／第三者", "First / third party"),
+                ("lifetime", "有効期間", "Lifetime"),
+                ("expires", "有効期限", "Expires"),
+                ("first_seen", "最初に見たページ", "First seen on"),
+                ("before_consent", "同意前に設定", "Set before consent"),
+                ("tracking", "追跡用", "Tracking"),
+            ),
+            (20, 14, 20, 12, 10, 12, 36, 14, 8),
+        ),
+        Inventory(
+            "privacy-hosts",
+            "第三者への通信一覧",
+            "Third-party hosts",
+            (
+                ("host", "ホスト", "Host"),
+                ("category", "分類", "Category"),
+                ("tracker", "トラッカー", "Tracker"),
+                ("before_consent", "同意前に接続", "Contacted before consent"),
+                ("pages", "ページ数", "Pages"),
+                ("page_list", "ページ", "Pages (first 20)"),
+            ),
+            (30, 14, 10, 14, 8, 50),
+        ),
+    )
     messages = {
         "tracker-before-consent": {
             "ja": "同意の前にトラッカー {host}（{category}）に接続しています（{pages} ページ）。",
@@ -383,7 +416,7 @@ class PrivacyReport(SiteCheck):
         own = {registrable(h) for h in config.get("first_party") or []}
         pages = _privacy_pages(results)
         if not pages:
-            results.extra["privacy_inventory"] = {"cookies": [], "hosts": [], "storage": [], "pages": 0}
+            results.extra.update({"privacy-cookies": [], "privacy-hosts": [], "privacy-summary": {"pages": 0}})
             return []
         site = registrable(urlsplit(pages[0].final_url or pages[0].url).hostname or "")
         own.add(site)
@@ -401,7 +434,7 @@ class PrivacyReport(SiteCheck):
                 row = cookies.setdefault((c["name"], c["domain"]), self.cookie_row(c, url, "before", own, seen_at))
                 row["pages"] += 1
             for s in record["storage"]:
-                storage.setdefault((s["name"], s["kind"]), {**s, "first_seen": url, "before_consent": "yes"})
+                storage.setdefault((s["name"], s["kind"]), self.storage_row(s, url, "before", page))
             for host in record["hosts"]:
                 if registrable(host) in own:
                     continue
@@ -421,12 +454,12 @@ class PrivacyReport(SiteCheck):
         for row in hosts.values():
             row["pages"] = len(row["page_list"])
             row["page_list"] = row["page_list"][:MAX_PAGES_LISTED]
-        results.extra["privacy_inventory"] = {
+        order = lambda r: (r["before_consent"] != "yes", r["kind"] != "cookie", r["party"], r["name"])  # noqa: E731
+        results.extra["privacy-cookies"] = sorted([*cookies.values(), *storage.values()], key=order)
+        results.extra["privacy-hosts"] = sorted(hosts.values(), key=lambda r: (not r["tracker"], r["host"]))
+        results.extra["privacy-summary"] = {
             "pages": len(pages),
             "cookies_verified": cookies_verified,
-            "cookies": sorted(cookies.values(), key=lambda r: (r["before_consent"] != "yes", r["party"], r["name"])),
-            "storage": sorted(storage.values(), key=lambda r: (r["kind"], r["name"])),
-            "hosts": sorted(hosts.values(), key=lambda r: (not r["tracker"], r["host"])),
             "banner_pages": sum(1 for p in pages if p.facts["privacy"]["banner"]),
             "policy_link_pages": sum(1 for p in pages if p.facts["privacy"]["policy_link"]),
             "consent": next((p.facts["privacy"]["consent"] for p in pages if p.facts["privacy"].get("consent")), None),
@@ -437,6 +470,7 @@ class PrivacyReport(SiteCheck):
         party = "first" if registrable(c["domain"]) in own else "third"
         return {
             "name": c["name"],
+            "kind": "cookie",
             "domain": c["domain"],
             "party": party,
             "lifetime": lifetime(c["expires"], seen_at),
@@ -446,6 +480,21 @@ class PrivacyReport(SiteCheck):
             "first_seen": url,
             "before_consent": "yes" if when == "before" else f"after {when}",
             "tracking": party == "third" or bool(TRACKING_COOKIE.match(c["name"])),
+            "pages": 0,
+        }
+
+    def storage_row(self, s: dict[str, Any], url: str, when: str, page: Page) -> dict[str, Any]:
+        """Web storage belongs to the page's own origin (a third-party frame's storage is not visible to it)."""
+        return {
+            "name": s["name"],
+            "kind": s["kind"],
+            "domain": urlsplit(page.final_url or page.url).hostname or "",
+            "party": "first",
+            "lifetime": "persistent" if s["kind"] == "localStorage" else "session",
+            "expires": "",
+            "first_seen": url,
+            "before_consent": "yes" if when == "before" else f"after {when}",
+            "tracking": bool(TRACKING_COOKIE.match(s["name"])),
             "pages": 0,
         }
 

@@ -19,7 +19,7 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 
-from qa.check import RunCheck, RunContext
+from qa.check import Inventory, RunCheck, RunContext
 from qa.model import NEEDS_REVIEW, VIOLATION, Finding, Page
 from qa.net import Fetched, fetch
 from qa.urls import origin
@@ -101,7 +101,38 @@ class Security(RunCheck):
     id = "security"
     title = "Security exposure (IPA guide, WordPress hardening; passive)"
     family = "security"
-    provides = ("security",)
+    provides = ("security-probes", "security-headers")
+    inventories = (
+        Inventory(
+            "security-probes",
+            "セキュリティ 確認したパス",
+            "Security paths checked",
+            (
+                ("origin", "オリジン", "Origin"),
+                ("path", "パス", "Path"),
+                ("status", "ステータス", "Status"),
+                ("result", "結果", "Result"),
+            ),
+            (30, 34, 10, 40),
+        ),
+        Inventory(
+            "security-headers",
+            "セキュリティ ヘッダー",
+            "Security headers",
+            (
+                ("url", "ページURL", "Page URL"),
+                ("content-security-policy", "Content-Security-Policy", "Content-Security-Policy"),
+                ("x-frame-options", "X-Frame-Options", "X-Frame-Options"),
+                ("x-content-type-options", "X-Content-Type-Options", "X-Content-Type-Options"),
+                ("referrer-policy", "Referrer-Policy", "Referrer-Policy"),
+                ("permissions-policy", "Permissions-Policy", "Permissions-Policy"),
+                ("strict-transport-security", "Strict-Transport-Security", "Strict-Transport-Security"),
+                ("server", "Server", "Server"),
+                ("x-powered-by", "X-Powered-By", "X-Powered-By"),
+            ),
+            (30, 24, 12, 12, 16, 20, 20, 16, 14),
+        ),
+    )
     messages = {
         "no-clickjacking-protection": _msg(
             "{pages} ページの HTML 応答に Content-Security-Policy の frame-ancestors も X-Frame-Options もなく、"
@@ -220,13 +251,16 @@ class Security(RunCheck):
         if not pages and ctx.results.run.start_url:
             pages = {origin(ctx.results.run.start_url): [ctx.results.run.start_url]}
         limit = asyncio.Semaphore(PARALLEL)
-        report: dict[str, Any] = {}
+        probes: list[dict[str, Any]] = []
+        headers: list[dict[str, Any]] = []
         findings: list[Finding] = []
         for site, urls in pages.items():
             audit = SiteAudit(self.id, site, ctx.client, limit)
             findings += await audit.run(urls)
-            report[site] = audit.record
-        ctx.results.extra["security"] = {"origins": report}
+            probes += [{"origin": site, **p} for p in audit.probes]
+            headers += audit.headers_seen
+        ctx.results.extra["security-probes"] = probes
+        ctx.results.extra["security-headers"] = headers
         return findings
 
 
@@ -250,7 +284,8 @@ class SiteAudit:
         self.check, self.site, self.client, self.limit = check, site, client, limit
         self.https = site.startswith("https:")
         self.findings: list[Finding] = []
-        self.record: dict[str, Any] = {"pages": [], "probes": []}
+        self.probes: list[dict[str, Any]] = []  # every path asked and what it answered, found or not
+        self.headers_seen: list[dict[str, Any]] = []  # the security headers of each sampled HTML page
 
     async def get(self, path_or_url: str, max_bytes: int = MAX_PROBE, **kw: Any) -> Fetched:
         url = path_or_url if "://" in path_or_url else self.site + path_or_url
@@ -264,7 +299,7 @@ class SiteAudit:
 
     def probe(self, path: str, answer: Fetched, result: str) -> None:
         """What was asked and what it said, found or not: the sheet shows what the check covered."""
-        self.record["probes"].append({"path": path, "status": answer.status, "result": result})
+        self.probes.append({"path": path, "status": answer.status, "result": result})
 
     async def run(self, urls: list[str]) -> list[Finding]:
         random_path = f"/qa-probe-{secrets.token_hex(6)}-does-not-exist"
@@ -290,7 +325,7 @@ class SiteAudit:
         for answer in html:
             h = answer.headers
             csp = " ".join(h.get_list("content-security-policy")).lower()
-            self.record["pages"].append(
+            self.headers_seen.append(
                 {
                     "url": answer.url,
                     **{name: h.get(name, "") for name in _HEADERS},
