@@ -10,6 +10,7 @@ import asyncio
 import json
 from pathlib import Path
 
+import openpyxl
 import pytest
 
 from qa.check import RunContext
@@ -17,7 +18,9 @@ from qa.check.security import Security, parse_set_cookie
 from qa.config import Config
 from qa.model import Page, Results, RunInfo
 from qa.net import make_client
-from tests.conftest import PageHandler, serve_handler
+from tests.conftest import PageHandler, run_qa, serve_handler
+
+ONE_CELL = ("--browser", "chromium", "--viewport", "desktop")
 
 PAGE = b"""<!doctype html><html lang="en"><head><title>Home</title>
 <meta name="generator" content="WordPress 6.4.2">
@@ -185,3 +188,25 @@ def test_a_soft_404_is_not_an_exposed_file() -> None:
 def test_set_cookie_attributes(raw: str, parsed: dict | None) -> None:
     got = parse_set_cookie(raw)
     assert got == (None if parsed is None else {**parsed, **({"samesite": "Lax"} if "SameSite" in raw else {})})
+
+
+def test_the_qa_command_reports_and_gates_the_exposure(tmp_path: Path) -> None:
+    with serve_handler(Exposed) as exposed, serve_handler(Hardened) as hardened:
+        bad = run_qa(
+            "audit", exposed, "--only", "security", "--fail-on", "security-exposure", *ONE_CELL, out=tmp_path / "a"
+        )
+        good = run_qa(
+            "audit", hardened, "--only", "security", "--fail-on", "security-exposure", *ONE_CELL, out=tmp_path / "b"
+        )
+    assert bad.code == 1, bad.stderr
+    assert good.code == 0, good.stderr
+    rules_found = {f["rule"] for f in bad.results["findings"] if f["check"] == "security"}
+    assert {"exposed-file", "wp-users-listed", "xmlrpc-enabled", "no-clickjacking-protection"} <= rules_found
+    assert [f for f in good.results["findings"] if f["check"] == "security"] == []
+    book = openpyxl.load_workbook(bad.run_dir / "prepublish-check.xlsx", read_only=True)
+    probes = [r for r in book["セキュリティ 確認したパス"].iter_rows(values_only=True)]
+    assert probes[0] == ("オリジン", "パス", "ステータス", "結果")
+    assert (exposed.rstrip("/"), "/.env", 200, "environment file") in probes
+    findings = " ".join(str(c) for r in book["指摘 セキュリティ"].iter_rows(values_only=True) for c in r if c)
+    assert "/.env の環境変数ファイルが誰でも読めます" in findings
+    assert "hunter2" not in (bad.run_dir / "results.json").read_text(encoding="utf-8")
