@@ -165,7 +165,7 @@ def test_a_hardened_site_has_nothing_to_report() -> None:
     assert findings == []
     # and the sheet still shows what was asked
     assert [h["url"] for h in record["security-headers"]] == [base, base + "about/"]
-    assert record["security-headers"][0]["x-content-type-options"] == "nosniff"
+    assert record["security-headers"][0]["X-Content-Type-Options"] == "nosniff"
     assert {p["path"] for p in record["security-probes"]} >= {"/.env", "/xmlrpc.php", "/wp-json/wp/v2/users"}
 
 

@@ -614,7 +614,7 @@ class PrivacyReport(SiteCheck):
                     VIOLATION,
                     [],
                     f"no page of {len(pages)} links to a privacy policy",
-                    target="privacy-policy-link",
+                    target="a (privacy policy)",
                     details={"pages": f"{len(lacking)}/{len(pages)}"},
                 )
             )
@@ -628,7 +628,7 @@ class PrivacyReport(SiteCheck):
                         VIOLATION,
                         [],
                         "no link to the privacy policy on this page",
-                        target="privacy-policy-link",
+                        target="a (privacy policy)",
                         details={"pages": f"1/{len(pages)}"},
                     )
                 )

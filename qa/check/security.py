@@ -65,7 +65,7 @@ def _env_like(body: bytes) -> bool:
     lines = [line.strip() for line in body.decode("utf-8", "replace").splitlines() if line.strip()]
     lines = [line for line in lines if not line.startswith("#")]
     assignments = [line for line in lines if re.match(r"^(export\s+)?[A-Za-z_][A-Za-z0-9_]*\s*=", line)]
-    return bool(lines) and len(assignments) >= max(1, len(lines) * 0.8) and "<" not in body.decode("latin-1")[:200]
+    return bool(lines) and len(assignments) >= max(1, len(lines) * 0.8) and "<" not in body.decode("latin1")[:200]
 
 
 # Well-known paths of files that must never be public, each with what its content looks like when it is the real
@@ -121,14 +121,14 @@ class Security(RunCheck):
             "Security headers",
             (
                 ("url", "ページURL", "Page URL"),
-                ("content-security-policy", "Content-Security-Policy", "Content-Security-Policy"),
-                ("x-frame-options", "X-Frame-Options", "X-Frame-Options"),
-                ("x-content-type-options", "X-Content-Type-Options", "X-Content-Type-Options"),
-                ("referrer-policy", "Referrer-Policy", "Referrer-Policy"),
-                ("permissions-policy", "Permissions-Policy", "Permissions-Policy"),
-                ("strict-transport-security", "Strict-Transport-Security", "Strict-Transport-Security"),
+                ("Content-Security-Policy", "Content-Security-Policy", "Content-Security-Policy"),
+                ("X-Frame-Options", "X-Frame-Options", "X-Frame-Options"),
+                ("X-Content-Type-Options", "X-Content-Type-Options", "X-Content-Type-Options"),
+                ("Referrer-Policy", "Referrer-Policy", "Referrer-Policy"),
+                ("Permissions-Policy", "Permissions-Policy", "Permissions-Policy"),
+                ("Strict-Transport-Security", "Strict-Transport-Security", "Strict-Transport-Security"),
                 ("server", "Server", "Server"),
-                ("x-powered-by", "X-Powered-By", "X-Powered-By"),
+                ("X-Powered-By", "X-Powered-By", "X-Powered-By"),
             ),
             (30, 24, 12, 12, 16, 20, 20, 16, 14),
         ),
@@ -324,7 +324,7 @@ class SiteAudit:
         missing: dict[str, list[str]] = {}
         for answer in html:
             h = answer.headers
-            csp = " ".join(h.get_list("content-security-policy")).lower()
+            csp = " ".join(h.get_list("Content-Security-Policy")).lower()
             self.headers_seen.append(
                 {
                     "url": answer.url,
@@ -332,11 +332,12 @@ class SiteAudit:
                 }
             )
             lacks = {
-                "no-clickjacking-protection": "frame-ancestors" not in csp and not h.get("x-frame-options"),
+                "no-clickjacking-protection": not re.search(r"\bframe-ancestors\b", csp)
+                and not h.get("X-Frame-Options"),
                 "no-csp": not csp,
-                "no-nosniff": h.get("x-content-type-options", "").strip().lower() != "nosniff",
-                "no-referrer-policy": not h.get("referrer-policy"),
-                "no-permissions-policy": not h.get("permissions-policy"),
+                "no-nosniff": h.get("X-Content-Type-Options", "").strip().lower() != "nosniff",
+                "no-referrer-policy": not h.get("Referrer-Policy"),
+                "no-permissions-policy": not h.get("Permissions-Policy"),
             }
             for rule, lacking in lacks.items():
                 if lacking:
@@ -348,7 +349,7 @@ class SiteAudit:
                 rule,
                 outcomes.get(rule, NEEDS_REVIEW),
                 self.site + "/",
-                f"{pages} sampled HTML page(s) lack it ({rule})",
+                f"{_LACKING[rule]} on {pages} sampled HTML page(s)",
                 pages=pages,
                 urls=urls[:MAX_EXAMPLES],
             )
@@ -356,7 +357,7 @@ class SiteAudit:
     def cookies(self, answers: list[Fetched]) -> None:
         seen: dict[str, tuple[dict[str, str], str]] = {}
         for answer in answers:
-            for raw in answer.headers.get_list("set-cookie"):
+            for raw in answer.headers.get_list("Set-Cookie"):
                 cookie = parse_set_cookie(raw)
                 if cookie and cookie["name"] not in seen:
                     seen[cookie["name"]] = (cookie, answer.url)
@@ -401,7 +402,7 @@ class SiteAudit:
         servers = {a.headers.get("server", "") for a in answers}
         for value in sorted(v for v in servers if VERSIONED_SERVER.search(v)):
             self.add("server-version", VIOLATION, self.site + "/", f"Server: {value}", "header:Server", value=value)
-        for value in sorted({a.headers.get("x-powered-by", "") for a in answers} - {""}):
+        for value in sorted({a.headers.get("X-Powered-By", "") for a in answers} - {""}):
             self.add(
                 "powered-by", VIOLATION, self.site + "/", f"X-Powered-By: {value}", "header:X-Powered-By", value=value
             )
@@ -456,7 +457,7 @@ class SiteAudit:
                             VIOLATION,
                             self.site + "/",
                             f"error page: {value}",
-                            "error-page",
+                            "error page",
                             value=value,
                         )
                     else:
@@ -530,7 +531,7 @@ class SiteAudit:
             real = answer.status == 200 and answer.body != not_found.body and looks_like(answer.body)
             self.probe(path, answer, kind if real else ("soft 404" if answer.status == 200 else "not found"))
             if real:
-                size = int(answer.headers.get("content-length") or len(answer.body))
+                size = int(answer.headers.get("Content-Length") or len(answer.body))
                 self.add(
                     "exposed-file",
                     VIOLATION,
@@ -544,15 +545,22 @@ class SiteAudit:
 
 
 _HEADERS = (
-    "content-security-policy",
-    "x-frame-options",
-    "x-content-type-options",
-    "referrer-policy",
-    "permissions-policy",
-    "strict-transport-security",
+    "Content-Security-Policy",
+    "X-Frame-Options",
+    "X-Content-Type-Options",
+    "Referrer-Policy",
+    "Permissions-Policy",
+    "Strict-Transport-Security",
     "server",
-    "x-powered-by",
+    "X-Powered-By",
 )
+_LACKING = {
+    "no-clickjacking-protection": "no Content-Security-Policy frame-ancestors and no X-Frame-Options",
+    "no-csp": "no Content-Security-Policy",
+    "no-nosniff": "no X-Content-Type-Options: nosniff",
+    "no-referrer-policy": "no Referrer-Policy",
+    "no-permissions-policy": "no Permissions-Policy",
+}
 _KINDS_JA = {
     "debug log": "デバッグログ",
     "configuration backup": "設定ファイルのバックアップ",
