@@ -94,7 +94,8 @@ def rows(ws: openpyxl.worksheet.worksheet.Worksheet) -> list[tuple]:
     return [r for r in ws.iter_rows(values_only=True)]
 
 
-def test_tracking_before_consent_and_what_accepting_adds(tmp_path: Path) -> None:
+@pytest.mark.parametrize("browser", ["chromium", "firefox"])
+def test_tracking_before_consent_and_what_accepting_adds(tmp_path: Path, browser: str) -> None:
     with (
         serve_on("127.0.0.2", ThirdParty) as tracker,
         serve_on("127.0.0.3", ThirdParty) as unknown,
@@ -113,7 +114,10 @@ def test_tracking_before_consent_and_what_accepting_adds(tmp_path: Path) -> None
             str(config),
             "--fail-on",
             "privacy-before-consent",
-            *ONE_CELL,
+            "--browser",
+            browser,
+            "--viewport",
+            "desktop",
             out=tmp_path / "out",
         )
     assert run.code == 1, run.stderr  # the family's gate outcome fails on tracking before consent

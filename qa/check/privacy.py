@@ -403,6 +403,13 @@ class PrivacyReport(SiteCheck):
             "fix_ja": "privacy.accept / privacy.reject の CSS セレクターをバナーのボタンに合わせる。",
             "fix_en": "Point privacy.accept / privacy.reject at the banner's buttons.",
         },
+        "cookies-not-verified": {
+            "ja": (
+                "このブラウザー（{browser}）では Cookie をすべて読み出せないため、同意前の Cookie を確認していません。"
+            ),
+            "fix_ja": "Chromium を先頭のブラウザーにして再実行するか、Cookie を手作業で確認する。",
+            "fix_en": "Run again with Chromium as the first browser, or check the cookies by hand.",
+        },
         "no-privacy-policy-link": {
             "ja": "プライバシーポリシーへのリンクがありません（{pages} ページ）。",
             "fix_ja": "すべてのページ（フッターなど共通部分）にプライバシーポリシーへのリンクを置く。",
@@ -451,6 +458,19 @@ class PrivacyReport(SiteCheck):
                     if registrable(host) not in own:
                         hosts.setdefault(host, self.host_row(host, trackers, f"after {what}"))["page_list"].append(url)
         findings = self.judge(pages, cookies, hosts, config)
+        if not cookies_verified:
+            findings.append(
+                site_finding(
+                    self.id,
+                    pages[0],
+                    "cookies-not-verified",
+                    NEEDS_REVIEW,
+                    [],
+                    f"{pages[0].browser} cannot list every cookie: the cookies before consent were not verified",
+                    target="cookies",
+                    details={"browser": pages[0].browser},
+                )
+            )
         for row in hosts.values():
             row["pages"] = len(row["page_list"])
             row["page_list"] = row["page_list"][:MAX_PAGES_LISTED]
