@@ -44,7 +44,11 @@ class ThirdParty(PageHandler):
             self.send_html(b"GIF89a\x01\x00\x01\x00\x00\x00\x00;", headers={"Content-Type": "image/gif"})
 
 
-def tracked_site(tracker: str, unknown: str) -> type[PageHandler]:
+def tracked_site(tracker: str, unknown: str, reject_loads: bool = False) -> type[PageHandler]:
+    """``reject_loads``: a banner whose reject button loads the second tracker all the same."""
+    on_reject = (
+        f"const s = document.createElement('script'); s.src = '{tracker}/pixel.js'; document.head.appendChild(s);"
+    )
     banner = f"""
 <div id="cookie-banner" style="position:fixed;bottom:0;left:0;right:0;background:#eee">
   <p>このサイトでは Cookie を使用します。</p>
@@ -56,6 +60,7 @@ document.getElementById('accept').onclick = () => {{
   document.getElementById('cookie-banner').remove();
 }};
 document.getElementById('reject').onclick = () => {{
+  {on_reject if reject_loads else ""}
   document.cookie = 'consent=rejected; path=/'; document.getElementById('cookie-banner').remove();
 }};
 </script>"""
@@ -157,6 +162,23 @@ def test_tracking_before_consent_and_what_accepting_adds(tmp_path: Path, browser
     assert any(r[0] == "127.0.0.2" for r in rows(book["第三者への通信一覧"])[1:])
     texts = " ".join(str(c) for r in rows(book["指摘 プライバシー（同意前）"]) for c in r if c)
     assert "同意の前にトラッカー 127.0.0.2" in texts
+
+
+def test_a_banner_whose_reject_button_still_tracks(tmp_path: Path) -> None:
+    with (
+        serve_on("127.0.0.2", ThirdParty) as tracker,
+        serve_on("127.0.0.3", ThirdParty) as unknown,
+        serve_on("127.0.0.1", tracked_site(tracker, unknown, reject_loads=True)) as site,
+    ):
+        config = tmp_path / "qa.yaml"
+        config.write_text("privacy:\n  reject: '#reject'\n", encoding="utf-8")
+        run = run_qa("audit", site + "/", "--only", "privacy", "--config", str(config), *ONE_CELL, out=tmp_path / "o")
+    assert run.code == 0, run.stderr  # privacy does not gate unless asked
+    (after,) = [f for f in run.results["findings"] if f["rule"] == "tracking-after-reject"]
+    assert after["outcome"] == "violation" and after["details"]["added"] == ["Cookie _fbp"]
+    assert set(run.results["privacy-summary"]["consent"]) == {"reject"}
+    cookies = {r["name"]: r["before_consent"] for r in run.results["privacy-cookies"]}
+    assert cookies["_fbp"] == "after reject" and cookies["_ga"] == "yes"
 
 
 def test_a_clean_site_has_nothing_to_report(tmp_path: Path) -> None:

@@ -128,8 +128,7 @@ SECOND_LEVEL = {"co", "or", "ne", "go", "ac", "ad", "ed", "gr", "lg", "com", "ne
 # What the page holds and shows before anything touched it. Names only: storage values and cookie values are
 # the visitor's data. Resource timing lists what the document (and its frames' documents) fetched.
 STATE_JS = r"""
-(args) => {
-  const [bannerSel, extraText, extraUrl] = args;
+(bannerSel) => {
   const keys = (s) => { try { return Object.keys(s); } catch (e) { return null; } };
   const visible = (el) => {
     const r = el.getBoundingClientRect();
@@ -140,7 +139,7 @@ STATE_JS = r"""
     '.cky-consent-container', '.cmplz-cookiebanner', '#moove_gdpr_cookie_info_bar', '#BorlabsCookieBox',
     '.cc-window', '#cookiescript_injected', '#usercentrics-root', '.fc-consent-root', '#qc-cmp2-container',
     '[aria-label*="cookie" i][role="dialog"]', '[id*="cookie-banner" i]', '[class*="cookie-banner" i]',
-    '[id*="consent" i]', '[class*="consent-banner" i]'];
+    '[id*="consent-banner" i]', '[class*="consent-banner" i]'];
   let banner = null;
   for (const sel of (bannerSel ? [bannerSel] : []).concat(cmp)) {
     let el = null;
@@ -161,18 +160,10 @@ STATE_JS = r"""
       }
     }
   }
-  const textRe = new RegExp(extraText, 'i');
-  const urlRe = new RegExp(extraUrl, 'i');
-  let policy = null;
-  for (const a of document.querySelectorAll('a[href]')) {
-    const text = ((a.innerText || a.textContent || '') + ' ' + (a.getAttribute('aria-label') || '')).trim();
-    if (textRe.test(text) || urlRe.test(a.getAttribute('href'))) {
-      policy = {href: a.href, text: text.slice(0, 80)};
-      break;
-    }
-  }
+  const links = [...document.querySelectorAll('a[href]')].slice(0, 2000).map((a) => [
+    a.href, ((a.innerText || a.textContent || '') + ' ' + (a.getAttribute('aria-label') || '')).trim().slice(0, 80)]);
   const requests = performance.getEntriesByType('resource').map((e) => e.name).slice(0, 1000);
-  return {requests, local: keys(window.localStorage), session: keys(window.sessionStorage), banner, policy};
+  return {requests, local: keys(window.localStorage), session: keys(window.sessionStorage), banner, links};
 }
 """
 CLICK_JS = "(sel) => { const el = document.querySelector(sel); if (!el) return false; el.click(); return true; }"
@@ -227,10 +218,18 @@ class PrivacyState(PageCheck):
         return []
 
     async def state(self, ctx: PageContext) -> dict[str, Any]:
-        extra = ctx.config.privacy.policy_link
-        text = "|".join([POLICY_TEXT.pattern, *extra])
-        url = "|".join([POLICY_URL.pattern, *extra])
-        raw = await ctx.session.evaluate(STATE_JS, [ctx.config.privacy.banner, text, url])
+        extra = [re.compile(p, re.IGNORECASE) for p in ctx.config.privacy.policy_link]
+        raw = await ctx.session.evaluate(STATE_JS, ctx.config.privacy.banner)
+        policy = next(
+            (
+                {"href": href, "text": text}
+                for href, text in raw.get("links") or []
+                if POLICY_TEXT.search(text)
+                or POLICY_URL.search(href)
+                or any(p.search(text) or p.search(href) for p in extra)
+            ),
+            None,
+        )
         cookies = await ctx.session.cookies()
         page_origin = urlsplit(ctx.page.final_url or ctx.page.url)
         storage = [{"name": k, "kind": "localStorage"} for k in raw.get("local") or []]
@@ -241,7 +240,7 @@ class PrivacyState(PageCheck):
             "storage": storage,
             "hosts": hosts[:MAX_HOSTS],
             "banner": raw.get("banner"),
-            "policy": raw.get("policy"),
+            "policy": policy,
         }
 
     async def trial(self, ctx: PageContext, wanted: list[tuple[str, str]], before: dict[str, Any]) -> dict[str, Any]:
