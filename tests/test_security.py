@@ -1,18 +1,24 @@
 """The security family against real servers on loopback: an exposed site (no security headers, a session cookie
 without flags, versions in headers, markup and asset URLs, WordPress's user list, author redirect and XML-RPC, a
 directory listing, a readable .env and Git HEAD, a 404 page with a stack trace), a hardened one where nothing may be
-found, one that answers 200 with its home page for every path (a soft 404: .env there is not an exposed .env), and the
-real WordPress exposing its version, users and XML-RPC."""
+found, one that answers 200 with its home page for every path (a soft 404: .env there is not an exposed .env), the
+exposed one over https (a cookie without Secure is then a violation). The real WordPress: test_wordpress_exposure.py."""
 
 from __future__ import annotations
 
 import asyncio
 import json
+import shutil
+import ssl
+import subprocess
+import threading
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 
 import openpyxl
 import pytest
 
+from qa.access import SiteAccess, Tls
 from qa.check import RunContext
 from qa.check.security import Security, parse_set_cookie
 from qa.config import Config
@@ -85,7 +91,7 @@ class SoftNotFound(Hardened):
         self.send_html(CLEAN_PAGE, headers=HARDENED_HEADERS)
 
 
-def audit(base: str) -> tuple[list, dict]:
+def audit(base: str, access: SiteAccess | None = None) -> tuple[list, dict]:
     """Run the check as the run does after the crawl: over the audited pages, with the suite's own client."""
     pages = [
         Page(url, "chromium", "desktop", final_url=url, status=200, content_type="text/html")
@@ -94,7 +100,7 @@ def audit(base: str) -> tuple[list, dict]:
     results = Results(RunInfo("t", "now", start_url=base), pages=pages)
 
     async def go() -> list:
-        async with make_client(10) as client:
+        async with make_client(10, access) as client:
             ctx = RunContext(results, Path("."), Config(), client)
             return await Security().run(ctx)
 
@@ -210,3 +216,28 @@ def test_the_qa_command_reports_and_gates_the_exposure(tmp_path: Path) -> None:
     findings = " ".join(str(c) for r in book["指摘 セキュリティ"].iter_rows(values_only=True) for c in r if c)
     assert "/.env の環境変数ファイルが誰でも読めます" in findings
     assert "hunter2" not in (bad.run_dir / "results.json").read_text(encoding="utf-8")
+
+
+def test_over_https_a_cookie_without_secure_is_a_violation(tmp_path: Path) -> None:
+    if not shutil.which("openssl"):
+        pytest.skip("openssl is needed to make the test certificate")
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=127.0.0.1"]
+        + ["-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(key), "-out", str(cert)],
+        check=True,
+        capture_output=True,
+    )
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Exposed)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:  # verified against the test's own CA, as a user gives it in tls.ca_bundle
+        findings, _ = audit(f"https://127.0.0.1:{server.server_port}/", SiteAccess(tls=Tls(ca_bundle=str(cert))))
+    finally:
+        server.shutdown()
+        server.server_close()
+    (secure,) = [f for f in findings if f.rule == "cookie-not-secure"]
+    assert secure.outcome == "violation" and secure.details["note"] == ""
+    assert "exposed-file" in {f.rule for f in findings}  # the whole check ran over https
