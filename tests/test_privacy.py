@@ -14,7 +14,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from qa.check.privacy import known_host, lifetime, registrable
+from qa.check.privacy import PrivacyReport, known_host, lifetime, registrable
+from qa.model import Page, Results, RunInfo
 from tests.conftest import PageHandler, run_qa
 
 ONE_CELL = ("--browser", "chromium", "--viewport", "desktop")
@@ -221,3 +222,26 @@ def test_known_hosts_and_lifetimes() -> None:
     assert known_host("cdn.example.net", []) is None
     assert known_host("tags.example.net", ["example.net"]) == ("tracker (configured)", True)
     assert lifetime(None, 0) == "session" and lifetime(86400 * 30, 0) == "30 days"
+
+
+def _page(url: str, **privacy: object) -> Page:
+    record = {"cookies": [], "storage": [], "hosts": [], "banner": None, "policy_link": None, **privacy}
+    return Page(url, "firefox", "desktop", final_url=url, status=200, facts={"privacy": record})
+
+
+def test_judged_again_from_the_stored_records() -> None:
+    """The site check reads only results.json (qa report --rejudge): a browser that could not list the cookies is
+    not a clean result, a video embed without any banner asks for one, and no policy link anywhere is one finding."""
+    video = "www.youtube-nocookie.com"
+    pages = [_page("https://city.example.jp/", cookies=None, hosts=[video]), _page("https://city.example.jp/a/")]
+    results = Results(RunInfo("t", "2026-12-06T12:00:00+00:00", start_url=pages[0].url), pages=pages)
+    found = {(f.rule, f.outcome, f.url) for f in PrivacyReport().run(results)}
+    start = pages[0].url
+    assert found == {
+        ("third-party-before-consent", "needs-review", start),
+        ("no-consent-banner", "needs-review", start),
+        ("cookies-not-verified", "needs-review", start),
+        ("no-privacy-policy-link", "violation", start),
+    }
+    assert results.extra["privacy-hosts"][0]["category"] == "video"
+    assert results.extra["privacy-summary"]["cookies_verified"] is False
