@@ -16,6 +16,7 @@ link to the privacy policy. Cookie values and storage values are never read into
 
 from __future__ import annotations
 
+import asyncio
 import ipaddress
 import re
 import time
@@ -26,6 +27,7 @@ from urllib.parse import urlsplit
 from qa.check import Inventory, PageCheck, PageContext, SiteCheck
 from qa.check._site import site_finding
 from qa.model import NEEDS_REVIEW, VIOLATION, Finding, Page, Results
+from qa.visit.driver import DriverFault
 
 SETTLE_MS = 8000  # the most a click's consequences (scripts it loads, cookies they set) are waited for
 MAX_HOSTS = 100  # third-party hosts kept per page
@@ -207,14 +209,21 @@ class PrivacyState(PageCheck):
             "policy_link": state["policy"],
         }
         wanted = [(what, sel) for what, sel in (("reject", settings.reject), ("accept", settings.accept)) if sel]
-        if wanted and not self.tried_consent and state["cookies"] is not None:
-            present = await ctx.session.evaluate(
-                "(sels) => sels.every((s) => !!document.querySelector(s))", [s for _, s in wanted]
+        ctx.page.facts["privacy"] = record  # kept even when the trial below fails
+        ready = bool(wanted) and not self.tried_consent and state["cookies"] is not None
+        if ready:  # the first page showing one of the buttons (the other may be a layer deeper)
+            ready = await ctx.session.evaluate(
+                "(sels) => sels.some((s) => !!document.querySelector(s))", [s for _, s in wanted]
             )
-            if present:
-                self.tried_consent = True
+        if ready:
+            self.tried_consent = True
+            try:
                 record["consent"] = await self.trial(ctx, wanted, state)
-        ctx.page.facts["privacy"] = record
+            except DriverFault:
+                raise
+            except Exception as exc:  # recorded, and the page's check error says what happened
+                record["consent"] = {"problem": f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"}
+                raise
         return []
 
     async def state(self, ctx: PageContext) -> dict[str, Any]:
@@ -243,6 +252,17 @@ class PrivacyState(PageCheck):
             "policy": policy,
         }
 
+    async def settle(self, ctx: PageContext) -> None:
+        """Wait for what the click loaded; a button that reloads the page is waited for in the new document."""
+        for _ in range(2):
+            try:
+                await ctx.session.evaluate(SETTLE_JS, SETTLE_MS)
+                return
+            except DriverFault:
+                raise
+            except Exception:  # the document went away under the script: the page moved on
+                await asyncio.sleep(1)
+
     async def trial(self, ctx: PageContext, wanted: list[tuple[str, str]], before: dict[str, Any]) -> dict[str, Any]:
         """Click each configured button as a fresh visitor: what it added to the cookies, storage and hosts."""
         url = ctx.page.final_url or ctx.page.url
@@ -250,7 +270,7 @@ class PrivacyState(PageCheck):
         for what, selector in wanted:
             clicked = await ctx.session.evaluate(CLICK_JS, selector)
             if clicked:
-                await ctx.session.evaluate(SETTLE_JS, SETTLE_MS)
+                await self.settle(ctx)
                 after = await self.state(ctx)
                 out[what] = {
                     "selector": selector,
