@@ -35,17 +35,34 @@ def serve_on(host: str, handler: type[PageHandler]) -> Iterator[str]:
         server.server_close()
 
 
+FILLERS = 300  # images on the about page: more than resource timing keeps by default (250)
+
+
 class ThirdParty(PageHandler):
+    # The about page's last image answers only once all its others were sent: its timing entry comes after theirs.
+    served = 0
+    all_served = threading.Event()
+    lock = threading.Lock()
+
     def do_GET(self) -> None:  # noqa: N802 (http.server's name)
         if self.path == "/tracker.js":
             self.send_html(TRACKER_JS, headers={"Content-Type": "text/javascript"})
         elif self.path == "/pixel.js":
             self.send_html(PIXEL_JS, headers={"Content-Type": "text/javascript"})
         else:  # an image
+            if self.path == "/late.gif":
+                ThirdParty.all_served.wait(60)
             self.send_html(b"GIF89a\x01\x00\x01\x00\x00\x00\x00;", headers={"Content-Type": "image/gif"})
+            if self.path.startswith("/px/"):
+                with ThirdParty.lock:
+                    ThirdParty.served += 1
+                    if ThirdParty.served >= FILLERS:
+                        ThirdParty.all_served.set()
 
 
-def tracked_site(tracker: str, unknown: str, reject_loads: bool = False) -> type[PageHandler]:
+def tracked_site(tracker: str, unknown: str, reject_loads: bool = False, filler: str = "") -> type[PageHandler]:
+    """``filler``: where the about page's 300 images come from (another unknown third party)."""
+    many = "".join(f'<img src="{filler or unknown}/px/{i}.gif" alt="">' for i in range(FILLERS))
     """``reject_loads``: a banner whose reject button loads the second tracker all the same."""
     on_reject = (
         f"const s = document.createElement('script'); s.src = '{tracker}/pixel.js'; document.head.appendChild(s);"
@@ -70,8 +87,10 @@ document.getElementById('reject').onclick = () => {{
         "/": f"""<!doctype html><html lang="ja"><head><title>トップ | 市役所</title>
 <script src="{tracker}/tracker.js"></script></head><body><main><h1>市役所</h1><p><a href="/about/">概要</a></p>
 <img src="{unknown}/logo.gif" alt="ロゴ"></main>{footer}{banner}</body></html>""",
-        "/about/": """<!doctype html><html lang="ja"><head><title>概要 | 市役所</title></head>
-<body><main><h1>概要</h1><p><a href="/">トップ</a></p></main></body></html>""",
+        # more resources than resource timing keeps by default, the third party last
+        "/about/": f"""<!doctype html><html lang="ja"><head><title>概要 | 市役所</title></head>
+<body><main><h1>概要</h1><p><a href="/">トップ</a></p>{many}
+<img src="{unknown}/late.gif" alt="地図"></main></body></html>""",
         "/privacy/": f"""<!doctype html><html lang="ja"><head><title>プライバシーポリシー | 市役所</title></head>
 <body><main><h1>プライバシーポリシー</h1><p><a href="/">トップ</a></p></main>{footer}</body></html>""",
     }
@@ -105,7 +124,8 @@ def test_tracking_before_consent_and_what_accepting_adds(tmp_path: Path, browser
     with (
         serve_on("127.0.0.2", ThirdParty) as tracker,
         serve_on("127.0.0.3", ThirdParty) as unknown,
-        serve_on("127.0.0.1", tracked_site(tracker, unknown)) as site,
+        serve_on("127.0.0.4", ThirdParty) as filler,
+        serve_on("127.0.0.1", tracked_site(tracker, unknown, filler=filler)) as site,
     ):
         config = tmp_path / "qa.yaml"
         config.write_text(
@@ -150,6 +170,8 @@ def test_tracking_before_consent_and_what_accepting_adds(tmp_path: Path, browser
     hosts = {r["host"]: r for r in results["privacy-hosts"]}
     assert hosts["127.0.0.2"]["tracker"] and hosts["127.0.0.2"]["pages"] == 1
     assert hosts["127.0.0.3"]["category"] == "unknown"
+    if browser == "chromium":  # the resource timing buffer is raised by a preloaded script (BiDi sends none)
+        assert hosts["127.0.0.3"]["pages"] == 2
     summary = results["privacy-summary"]
     assert summary["banner_pages"] == 1 and summary["policy_link_pages"] == 2 and summary["pages"] == 3
     assert summary["consent"]["accept"]["clicked"] and summary["consent"]["reject"]["clicked"]
