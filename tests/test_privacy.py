@@ -255,7 +255,11 @@ def test_judged_again_from_the_stored_records() -> None:
     """The site check reads only results.json (qa report --rejudge): a browser that could not list the cookies is
     not a clean result, a video embed without any banner asks for one, and no policy link anywhere is one finding."""
     video = "www.youtube-nocookie.com"
-    pages = [_page("https://city.example.jp/", cookies=None, hosts=[video]), _page("https://city.example.jp/a/")]
+    cdn = {"name": "__cf_bm", "domain": ".cdnjs.cloudflare.com", "path": "/", "expires": None}
+    pages = [
+        _page("https://city.example.jp/", cookies=None, hosts=[video]),
+        _page("https://city.example.jp/a/", cookies=[cdn], hosts=["cdnjs.cloudflare.com"]),
+    ]
     results = Results(RunInfo("t", "2026-12-06T12:00:00+00:00", start_url=pages[0].url), pages=pages)
     found = {(f.rule, f.outcome, f.url) for f in PrivacyReport().run(results)}
     start = pages[0].url
@@ -265,5 +269,7 @@ def test_judged_again_from_the_stored_records() -> None:
         ("cookies-not-verified", "needs-review", start),
         ("no-privacy-policy-link", "violation", start),
     }
-    assert results.extra["privacy-hosts"][0]["category"] == "video"
+    assert [h["category"] for h in results.extra["privacy-hosts"]] == ["cdn", "video"]
+    (cookie,) = results.extra["privacy-cookies"]  # the CDN's own bot-management cookie: third party, not tracking
+    assert cookie["party"] == "third" and not cookie["tracking"] and cookie["lifetime"] == "session"
     assert results.extra["privacy-summary"]["cookies_verified"] is False

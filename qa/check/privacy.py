@@ -120,6 +120,9 @@ TRACKING_COOKIE = re.compile(
     r"^(_ga(_\w+)?|_gid|_gat(_\w+)?|_gcl_\w+|__utm[abcvz]|_fbp|_fbc|_hj\w+|_clck|_clsk|_uetsid|_uetvid|"
     r"_ttp|_pin_unauth|_yjsu_yjad|_ym_\w+|mp_\w+_mixpanel|ajs_(anonymous|user)_id|_td|_ptid)$"
 )
+# Cookies a CDN or load balancer sets for itself (bot management, stickiness): strictly necessary, not tracking, even
+# on another domain.
+NECESSARY_COOKIE = re.compile(r"^(__cf_bm|_cfuvid|cf_clearance|__cflb|AWSALB|AWSALBCORS|AWSALBTG|AWSALBTGCORS)$")
 POLICY_TEXT = re.compile(
     r"privacy|data protection|cookie policy|プライバシー|個人情報|クッキーポリシー|Cookieポリシー", re.IGNORECASE
 )
@@ -525,7 +528,8 @@ class PrivacyReport(SiteCheck):
             ),
             "first_seen": url,
             "before_consent": "yes" if when == "before" else f"after {when}",
-            "tracking": party == "third" or bool(TRACKING_COOKIE.match(c["name"])),
+            "tracking": bool(TRACKING_COOKIE.match(c["name"]))
+            or (party == "third" and not NECESSARY_COOKIE.match(c["name"])),
             "pages": 0,
         }
 
