@@ -14,7 +14,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from qa.check.privacy import PrivacyReport, known_host, lifetime, registrable
+from qa.check.privacy import PrivacyReport, known_host, lifetime_days, registrable
 from qa.model import Page, Results, RunInfo
 from tests.conftest import PageHandler, run_qa
 
@@ -163,10 +163,11 @@ def test_tracking_before_consent_and_what_accepting_adds(tmp_path: Path, browser
     assert all(f["check"] == "privacy" for f in results["findings"])
 
     cookies = {r["name"]: r for r in results["privacy-cookies"]}
-    assert cookies["_ga"]["before_consent"] == "yes" and cookies["_ga"]["party"] == "first"
-    assert cookies["_ga"]["lifetime"] == "365 days" and cookies["_ga"]["first_seen"] == site + "/"
-    assert cookies["_fbp"]["before_consent"] == "after accept" and cookies["_fbp"]["tracking"]
-    assert cookies["consent"]["before_consent"] == "after reject" and not cookies["consent"]["tracking"]
+    assert cookies["_ga"]["before_consent"] and not cookies["_ga"]["third_party"]
+    assert cookies["_ga"]["lifetime_days"] == 365 and cookies["_ga"]["first_seen"] == site + "/"
+    assert not cookies["_fbp"]["before_consent"] and cookies["_fbp"]["set_after"] == "#accept"
+    assert cookies["_fbp"]["tracking"]
+    assert cookies["consent"]["set_after"] == "#reject" and not cookies["consent"]["tracking"]
     hosts = {r["host"]: r for r in results["privacy-hosts"]}
     assert hosts["127.0.0.2"]["tracker"] and hosts["127.0.0.2"]["pages"] == 1
     assert hosts["127.0.0.3"]["category"] == "unknown"
@@ -179,7 +180,9 @@ def test_tracking_before_consent_and_what_accepting_adds(tmp_path: Path, browser
     book = openpyxl.load_workbook(run.run_dir / "prepublish-check.xlsx", read_only=True)
     assert "Cookie・ストレージ一覧" in book.sheetnames and "第三者への通信一覧" in book.sheetnames
     sheet = rows(book["Cookie・ストレージ一覧"])
-    assert sheet[0][:4] == ("名前", "種類", "ドメイン", "自サイト／第三者")
+    assert sheet[0][:4] == ("名前", "種類", "ドメイン", "第三者")
+    ga = next(r for r in sheet if r[0] == "_ga")
+    assert ga[3] == "×" and ga[4] == 365 and ga[7] == "○" and ga[9] == "○"  # first party, set before consent
     names = [r[0] for r in sheet[1:]]
     assert {"_ga", "_fbp", "consent"} <= set(names)
     assert any(r[0] == "127.0.0.2" for r in rows(book["第三者への通信一覧"])[1:])
@@ -200,8 +203,8 @@ def test_a_banner_whose_reject_button_still_tracks(tmp_path: Path) -> None:
     (after,) = [f for f in run.results["findings"] if f["rule"] == "tracking-after-reject"]
     assert after["outcome"] == "violation" and after["details"]["added"] == ["Cookie _fbp"]
     assert set(run.results["privacy-summary"]["consent"]) == {"reject"}
-    cookies = {r["name"]: r["before_consent"] for r in run.results["privacy-cookies"]}
-    assert cookies["_fbp"] == "after reject" and cookies["_ga"] == "yes"
+    cookies = {r["name"]: r["set_after"] for r in run.results["privacy-cookies"]}
+    assert cookies["_fbp"] == "#reject" and cookies["_ga"] == ""
 
 
 def test_a_clean_site_has_nothing_to_report(tmp_path: Path) -> None:
@@ -243,7 +246,7 @@ def test_known_hosts_and_lifetimes() -> None:
     assert known_host("fonts.googleapis.com", []) == ("fonts", False)
     assert known_host("cdn.example.net", []) is None
     assert known_host("tags.example.net", ["example.net"]) == ("tracker (configured)", True)
-    assert lifetime(None, 0) == "session" and lifetime(86400 * 30, 0) == "30 days"
+    assert lifetime_days(None, 0) is None and lifetime_days(86400 * 30, 0) == 30 and lifetime_days(3600, 0) == 0.04
 
 
 def _page(url: str, **privacy: object) -> Page:
@@ -271,5 +274,5 @@ def test_judged_again_from_the_stored_records() -> None:
     }
     assert [h["category"] for h in results.extra["privacy-hosts"]] == ["cdn", "video"]
     (cookie,) = results.extra["privacy-cookies"]  # the CDN's own bot-management cookie: third party, not tracking
-    assert cookie["party"] == "third" and not cookie["tracking"] and cookie["lifetime"] == "session"
+    assert cookie["third_party"] and not cookie["tracking"] and cookie["lifetime_days"] is None
     assert results.extra["privacy-summary"]["cookies_verified"] is False

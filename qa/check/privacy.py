@@ -342,11 +342,12 @@ def known_host(host: str, trackers: list[str]) -> tuple[str, bool] | None:
     return None
 
 
-def lifetime(expires: float | None, seen: float) -> str:
+def lifetime_days(expires: float | None, seen: float) -> float | None:
+    """Days from when it was seen to its expiry (two decimals under a day, whole days above); None: session."""
     if expires is None:
-        return "session"
-    days = (expires - seen) / 86400
-    return f"{days:.0f} days" if days >= 1 else f"{max(days * 24, 0):.1f} hours"
+        return None
+    days = max((expires - seen) / 86400, 0)
+    return round(days) if days >= 1 else round(days, 2)
 
 
 class PrivacyReport(SiteCheck):
@@ -365,14 +366,15 @@ class PrivacyReport(SiteCheck):
                 ("name", "名前", "Name"),
                 ("kind", "種類", "Kind"),
                 ("domain", "ドメイン", "Domain"),
-                ("party", "自サイト／第三者", "First / third party"),
-                ("lifetime", "有効期間", "Lifetime"),
+                ("third_party", "第三者", "Third party"),
+                ("lifetime_days", "有効期間（日・空欄はセッション）", "Lifetime (days; blank: session)"),
                 ("expires", "有効期限", "Expires"),
                 ("first_seen", "最初に見たページ", "First seen on"),
                 ("before_consent", "同意前に設定", "Set before consent"),
+                ("set_after", "設定したボタン（同意操作後）", "Set after clicking"),
                 ("tracking", "追跡用", "Tracking"),
             ),
-            (20, 14, 20, 12, 10, 12, 36, 14, 8),
+            (18, 12, 18, 7, 10, 11, 32, 8, 12, 7),
         ),
         Inventory(
             "privacy-hosts",
@@ -383,10 +385,11 @@ class PrivacyReport(SiteCheck):
                 ("category", "分類", "Category"),
                 ("tracker", "トラッカー", "Tracker"),
                 ("before_consent", "同意前に接続", "Contacted before consent"),
+                ("set_after", "接続したボタン（同意操作後）", "Contacted after clicking"),
                 ("pages", "ページ数", "Pages"),
                 ("page_list", "ページ", "Pages (first 20)"),
             ),
-            (30, 14, 10, 14, 8, 50),
+            (28, 12, 8, 8, 12, 8, 44),
         ),
     )
     messages = {
@@ -467,25 +470,26 @@ class PrivacyReport(SiteCheck):
             if record["cookies"] is None:
                 cookies_verified = False
             for c in record["cookies"] or []:
-                row = cookies.setdefault((c["name"], c["domain"]), self.cookie_row(c, url, "before", own, seen_at))
+                row = cookies.setdefault((c["name"], c["domain"]), self.cookie_row(c, url, "", own, seen_at))
                 row["pages"] += 1
             for s in record["storage"]:
-                storage.setdefault((s["name"], s["kind"]), self.storage_row(s, url, "before", page))
+                storage.setdefault((s["name"], s["kind"]), self.storage_row(s, url, "", page))
             for host in record["hosts"]:
                 if registrable(host) in own:
                     continue
-                row = hosts.setdefault(host, self.host_row(host, trackers, "yes"))
+                row = hosts.setdefault(host, self.host_row(host, trackers, ""))
                 row["page_list"].append(url)
-            for what, trial in (record.get("consent") or {}).items():
+            for trial in (record.get("consent") or {}).values():
+                if not isinstance(trial, dict) or not trial.get("clicked"):
+                    continue
+                after = trial["selector"]
                 for c in trial.get("cookies") or []:
-                    cookies.setdefault((c["name"], c["domain"]), self.cookie_row(c, url, what, own, seen_at))
+                    cookies.setdefault((c["name"], c["domain"]), self.cookie_row(c, url, after, own, seen_at))
                 for s in trial.get("storage") or []:
-                    storage.setdefault(
-                        (s["name"], s["kind"]), {**s, "first_seen": url, "before_consent": f"after {what}"}
-                    )
+                    storage.setdefault((s["name"], s["kind"]), self.storage_row(s, url, after, page))
                 for host in trial.get("hosts") or []:
                     if registrable(host) not in own:
-                        hosts.setdefault(host, self.host_row(host, trackers, f"after {what}"))["page_list"].append(url)
+                        hosts.setdefault(host, self.host_row(host, trackers, after))["page_list"].append(url)
         findings = self.judge(pages, cookies, hosts, config)
         if not cookies_verified:
             findings.append(
@@ -503,7 +507,7 @@ class PrivacyReport(SiteCheck):
         for row in hosts.values():
             row["pages"] = len(row["page_list"])
             row["page_list"] = row["page_list"][:MAX_PAGES_LISTED]
-        order = lambda r: (r["before_consent"] != "yes", r["kind"] != "cookie", r["party"], r["name"])  # noqa: E731
+        order = lambda r: (not r["before_consent"], r["kind"] != "cookie", r["third_party"], r["name"])  # noqa: E731
         results.extra["privacy-cookies"] = sorted([*cookies.values(), *storage.values()], key=order)
         results.extra["privacy-hosts"] = sorted(hosts.values(), key=lambda r: (not r["tracker"], r["host"]))
         results.extra["privacy-summary"] = {
@@ -515,43 +519,54 @@ class PrivacyReport(SiteCheck):
         }
         return findings
 
-    def cookie_row(self, c: dict[str, Any], url: str, when: str, own: set[str], seen_at: float) -> dict[str, Any]:
-        party = "first" if registrable(c["domain"]) in own else "third"
+    def cookie_row(self, c: dict[str, Any], url: str, after: str, own: set[str], seen_at: float) -> dict[str, Any]:
+        """One cookie, in language-neutral values (the sheet shows booleans as ○/×): ``after`` is the selector of
+        the consent button whose click set it, "" when it was set before any."""
+        third = registrable(c["domain"]) not in own
         return {
             "name": c["name"],
             "kind": "cookie",
             "domain": c["domain"],
-            "party": party,
-            "lifetime": lifetime(c["expires"], seen_at),
+            "third_party": third,
+            "lifetime_days": lifetime_days(c["expires"], seen_at),  # None: a session cookie
             "expires": (
                 datetime.fromtimestamp(c["expires"], UTC).date().isoformat() if c["expires"] is not None else ""
             ),
             "first_seen": url,
-            "before_consent": "yes" if when == "before" else f"after {when}",
-            "tracking": bool(TRACKING_COOKIE.match(c["name"]))
-            or (party == "third" and not NECESSARY_COOKIE.match(c["name"])),
+            "before_consent": not after,
+            "set_after": after,
+            "tracking": bool(TRACKING_COOKIE.match(c["name"])) or (third and not NECESSARY_COOKIE.match(c["name"])),
             "pages": 0,
         }
 
-    def storage_row(self, s: dict[str, Any], url: str, when: str, page: Page) -> dict[str, Any]:
-        """Web storage belongs to the page's own origin (a third-party frame's storage is not visible to it)."""
+    def storage_row(self, s: dict[str, Any], url: str, after: str, page: Page) -> dict[str, Any]:
+        """Web storage belongs to the page's own origin (a third-party frame's storage is not visible to it);
+        localStorage has no expiry, sessionStorage lives as long as the tab (its kind says which)."""
         return {
             "name": s["name"],
             "kind": s["kind"],
             "domain": urlsplit(page.final_url or page.url).hostname or "",
-            "party": "first",
-            "lifetime": "persistent" if s["kind"] == "localStorage" else "session",
+            "third_party": False,
+            "lifetime_days": None,
             "expires": "",
             "first_seen": url,
-            "before_consent": "yes" if when == "before" else f"after {when}",
+            "before_consent": not after,
+            "set_after": after,
             "tracking": bool(TRACKING_COOKIE.match(s["name"])),
             "pages": 0,
         }
 
-    def host_row(self, host: str, trackers: list[str], when: str) -> dict[str, Any]:
+    def host_row(self, host: str, trackers: list[str], after: str) -> dict[str, Any]:
         known = known_host(host, trackers)
         category, tracker = known if known else ("unknown", False)
-        return {"host": host, "category": category, "tracker": tracker, "before_consent": when, "page_list": []}
+        return {
+            "host": host,
+            "category": category,
+            "tracker": tracker,
+            "before_consent": not after,
+            "set_after": after,
+            "page_list": [],
+        }
 
     def judge(
         self,
@@ -564,7 +579,7 @@ class PrivacyReport(SiteCheck):
         by_url = {p.final_url or p.url: p for p in pages}
         out: list[Finding] = []
         for host, row in sorted(hosts.items()):
-            if row["before_consent"] != "yes":
+            if not row["before_consent"]:
                 continue
             page = by_url.get(row["page_list"][0], first)
             n = len(row["page_list"])
@@ -588,8 +603,9 @@ class PrivacyReport(SiteCheck):
                 )
             )
         for row in cookies.values():
-            if row["before_consent"] == "yes" and row["tracking"]:
+            if row["before_consent"] and row["tracking"]:
                 page = by_url.get(row["first_seen"], first)
+                party_en = "third" if row["third_party"] else "first"
                 out.append(
                     site_finding(
                         self.id,
@@ -597,13 +613,13 @@ class PrivacyReport(SiteCheck):
                         "tracking-cookie-before-consent",
                         VIOLATION,
                         [],
-                        f"cookie {row['name']} ({row['domain']}, {row['party']} party) set before consent",
+                        f"cookie {row['name']} ({row['domain']}, {party_en} party) set before consent",
                         target=f"cookie:{row['name']}@{row['domain']}",
                         details={
                             "cookie": row["name"],
                             "domain": row["domain"],
-                            "party": "第三者" if row["party"] == "third" else "自サイト",
-                            "party_en": row["party"],
+                            "party": "第三者" if row["third_party"] else "自サイト",
+                            "party_en": party_en,
                         },
                     )
                 )
