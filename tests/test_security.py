@@ -161,8 +161,10 @@ def test_an_exposed_site_is_reported_once_per_origin() -> None:
     # the secret itself never enters the results
     assert "hunter2" not in json.dumps(record) and "hunter2" not in json.dumps([f.details for f in findings])
     assert "abc123" not in json.dumps([f.details for f in findings])
-    probes = {p["path"]: p["result"] for p in record["security-probes"] if p["origin"] == site}
-    assert probes["/.env"] == "environment file" and probes["/wp-config.php.bak"] == "not found"
+    probes = {p["path"]: p for p in record["security-probes"] if p["origin"] == site}
+    assert probes["/.env"]["exposed"] and probes["/.env"]["rule"] == "exposed-file"
+    assert not probes["/wp-config.php.bak"]["exposed"] and not probes["/wp-config.php.bak"]["soft_404"]
+    assert probes["/wp-json/wp/v2/users"]["evidence"] == "siteadmin, editor"
 
 
 def test_a_hardened_site_has_nothing_to_report() -> None:
@@ -179,8 +181,8 @@ def test_a_soft_404_is_not_an_exposed_file() -> None:
     with serve_handler(SoftNotFound) as base:
         findings, record = audit(base)
     assert findings == []
-    probes = {p["path"]: p["result"] for p in record["security-probes"]}
-    assert probes["/.env"] == "soft 404" and probes["/.git/HEAD"] == "soft 404"
+    probes = {p["path"]: p for p in record["security-probes"]}
+    assert probes["/.env"]["soft_404"] and not probes["/.env"]["exposed"] and probes["/.git/HEAD"]["soft_404"]
 
 
 @pytest.mark.parametrize(
@@ -211,8 +213,8 @@ def test_the_qa_command_reports_and_gates_the_exposure(tmp_path: Path) -> None:
     assert [f for f in good.results["findings"] if f["check"] == "security"] == []
     book = openpyxl.load_workbook(bad.run_dir / "prepublish-check.xlsx", read_only=True)
     probes = [r for r in book["セキュリティ 確認したパス"].iter_rows(values_only=True)]
-    assert probes[0] == ("オリジン", "パス", "ステータス", "結果")
-    assert (exposed.rstrip("/"), "/.env", 200, "environment file") in probes
+    assert probes[0] == ("オリジン", "パス", "ステータス", "露出", "ルール", "根拠", "ソフト404")
+    assert (exposed.rstrip("/"), "/.env", 200, "○", "exposed-file", None, "×") in probes
     findings = " ".join(str(c) for r in book["指摘 セキュリティ"].iter_rows(values_only=True) for c in r if c)
     assert "/.env の環境変数ファイルが誰でも読めます" in findings
     assert "hunter2" not in (bad.run_dir / "results.json").read_text(encoding="utf-8")

@@ -22,6 +22,7 @@ from urllib.parse import urlsplit
 from qa.check import Inventory, RunCheck, RunContext
 from qa.model import NEEDS_REVIEW, VIOLATION, Finding, Page
 from qa.net import Fetched, fetch
+from qa.redact import redact_text
 from qa.urls import origin
 
 MAX_PAGES = 10  # audited pages per origin whose headers and markup are read: headers are server-wide
@@ -111,9 +112,12 @@ class Security(RunCheck):
                 ("origin", "オリジン", "Origin"),
                 ("path", "パス", "Path"),
                 ("status", "ステータス", "Status"),
-                ("result", "結果", "Result"),
+                ("exposed", "露出", "Exposed"),
+                ("rule", "ルール", "Rule"),
+                ("evidence", "根拠", "Evidence"),
+                ("soft_404", "ソフト404", "Soft 404"),
             ),
-            (30, 34, 10, 40),
+            (26, 30, 8, 6, 20, 36, 8),
         ),
         Inventory(
             "security-headers",
@@ -297,9 +301,19 @@ class SiteAudit:
             Finding(rule, outcome, url, "http", "-", check=self.check, target=target, message=message, details=details)
         )
 
-    def probe(self, path: str, answer: Fetched, result: str) -> None:
-        """What was asked and what it said, found or not: the sheet shows what the check covered."""
-        self.probes.append({"path": path, "status": answer.status, "result": result})
+    def probe(self, path: str, answer: Fetched, rule: str = "", evidence: str = "", soft_404: bool = False) -> None:
+        """What was asked and what it said, found (``rule``: the finding it made) or not: the sheet shows what the
+        check covered, in language-neutral values (the findings sheet has the words)."""
+        self.probes.append(
+            {
+                "path": path,
+                "status": answer.status,
+                "exposed": bool(rule),
+                "rule": rule,
+                "evidence": evidence,
+                "soft_404": soft_404,
+            }
+        )
 
     async def run(self, urls: list[str]) -> list[Finding]:
         random_path = f"/qa-probe-{secrets.token_hex(6)}-does-not-exist"
@@ -446,7 +460,9 @@ class SiteAudit:
             for leak, pattern in LEAKS:
                 if match := pattern.search(text):
                     path = urlsplit(answer.url).path
-                    self.probe(path, answer, leak)
+                    rule = "server-version" if leak == "server signature" else "error-page-details"
+                    excerpt = redact_text(match.group(0)[:120])  # the page's own words: no secret kept
+                    self.probe(path, answer, rule, excerpt)
                     if leak in reported:
                         break
                     reported.add(leak)
@@ -469,11 +485,11 @@ class SiteAudit:
                             f"error-page:{leak}",
                             probe=path,
                             leak=leak,
-                            excerpt=match.group(0)[:120],
+                            excerpt=excerpt,
                         )
                     break
             else:
-                self.probe(urlsplit(answer.url).path, answer, "no details shown")
+                self.probe(urlsplit(answer.url).path, answer)
 
     # --- fixed well-known paths -----------------------------------------------------------------------------
 
@@ -485,7 +501,7 @@ class SiteAudit:
             self.get("/xmlrpc.php"),
         )
         slugs = _user_slugs(users)
-        self.probe("/wp-json/wp/v2/users", users, f"{len(slugs)} user(s) listed" if slugs else "no user list")
+        self.probe("/wp-json/wp/v2/users", users, "wp-users-listed" if slugs else "", ", ".join(slugs[:MAX_EXAMPLES]))
         if slugs:
             self.add(
                 "wp-users-listed",
@@ -497,7 +513,7 @@ class SiteAudit:
             )
         location = author.headers.get("location", "") if author.status in (301, 302, 303, 307, 308) else ""
         name = AUTHOR_PATH.search(location)
-        self.probe("/?author=1", author, f"redirects to {location}" if name else "no author redirect")
+        self.probe("/?author=1", author, "wp-author-enumeration" if name else "", location)
         if name:
             self.add(
                 "wp-author-enumeration",
@@ -508,11 +524,11 @@ class SiteAudit:
                 user=name.group(1),
             )
         is_readme = readme.status == 200 and b"WordPress" in readme.body and b"<title>" in readme.body
-        self.probe("/readme.html", readme, "WordPress readme" if is_readme else "not found")
+        self.probe("/readme.html", readme, "wp-readme" if is_readme else "")
         if is_readme:
             self.add("wp-readme", VIOLATION, self.site + "/readme.html", "/readme.html is public")
         answers = xmlrpc.status in (200, 405) and b"XML-RPC" in xmlrpc.body
-        self.probe("/xmlrpc.php", xmlrpc, "XML-RPC answers" if answers else "not answering")
+        self.probe("/xmlrpc.php", xmlrpc, "xmlrpc-enabled" if answers else "")
         if answers:
             self.add("xmlrpc-enabled", VIOLATION, self.site + "/xmlrpc.php", "/xmlrpc.php answers")
 
@@ -520,7 +536,7 @@ class SiteAudit:
         answers = await asyncio.gather(*(self.get(path) for path in LISTED_DIRS))
         for path, answer in zip(LISTED_DIRS, answers, strict=True):
             listed = answer.status == 200 and bool(LISTING.search(answer.text))
-            self.probe(path, answer, "directory listing" if listed else "no listing")
+            self.probe(path, answer, "directory-listing" if listed else "")
             if listed:
                 self.add("directory-listing", VIOLATION, self.site + path, f"{path} lists its files", path=path)
 
@@ -529,7 +545,7 @@ class SiteAudit:
         for (path, kind, looks_like), answer in zip(EXPOSED_FILES, answers, strict=True):
             # The content decides; an answer identical to a page that does not exist is a soft 404 whatever it says.
             real = answer.status == 200 and answer.body != not_found.body and looks_like(answer.body)
-            self.probe(path, answer, kind if real else ("soft 404" if answer.status == 200 else "not found"))
+            self.probe(path, answer, "exposed-file" if real else "", soft_404=answer.status == 200 and not real)
             if real:
                 size = int(answer.headers.get("Content-Length") or len(answer.body))
                 self.add(
