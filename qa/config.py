@@ -251,6 +251,17 @@ class Focus(Section):
     all_cells: bool = Field(False, description="run the focus check in every browser/viewport cell, not only the first")
 
 
+class Privacy(Section):
+    banner: str = Field("", description="CSS selector of the consent banner, besides the common consent tools")
+    accept: str = Field("", description="CSS selector of the banner's accept button: what accepting adds is recorded")
+    reject: str = Field("", description="CSS selector of the banner's reject button: what rejecting still adds")
+    policy_link: Regexes = Field(
+        [], description="regexes of the privacy policy link's text or URL, besides the built-in Japanese and English"
+    )
+    trackers: list[str] = Field([], description="hosts (or parent domains) counted as trackers, besides the built-in")
+    first_party: list[str] = Field([], description="hosts counted as the site's own (its CDN, its other domains)")
+
+
 class Links(Section):
     enabled: bool = Field(True, description="check every link and resource of the crawled pages")
     check_external: bool = Field(True, description="also check links to other sites (checked politely, never crawled)")
@@ -348,6 +359,7 @@ class Config(Section):
     alt_text: AltText = Field(default_factory=AltText, description="the alt text check")
     focus: Focus = Field(default_factory=Focus, description="the focus check")
     links: Links = Field(default_factory=Links, description="the link check")
+    privacy: Privacy = Field(default_factory=Privacy, description="the privacy check: consent banner, policy link")
     sitemap: Sitemap = Field(default_factory=Sitemap, description="the planned sitemap comparison")
     lang: Literal["ja", "en"] = Field("ja", description="language of the deliverables: ja or en")
     # Conformance deliverables (qa.judge, qa.report.checklist): see docs/verdicts.md.
