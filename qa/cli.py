@@ -32,6 +32,8 @@ from qa.redact import redact_text
 
 if TYPE_CHECKING:
     from qa.config import Config
+    from qa.judge.gate import GateResult
+    from qa.model import Results
 
 # A folder that cannot take the run (full disk, quota, read-only): the user's to fix, not a bug.
 UNWRITABLE = {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM}
@@ -63,6 +65,12 @@ exit codes:
   4  interrupted (the pages finished are kept; continue with --resume)
   5  an internal error (a bug; re-run with --debug and report it)
 """
+
+
+ANNOTATIONS_HELP = (
+    "print GitHub Actions annotations (::error ...) of the findings (default: on when GITHUB_ACTIONS=true); "
+    "$GITHUB_STEP_SUMMARY, when set, gets the run's summary"
+)
 
 
 def version() -> str:
@@ -176,6 +184,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     audit.add_argument("--no-external-links", action="store_true", help="do not check links to other sites")
     audit.add_argument("--planned-sitemap", type=Path, metavar="FILE", help="planned sitemap (CSV/xlsx) to compare")
+    audit.add_argument("--annotations", action="store_true", help=ANNOTATIONS_HELP)
 
     gate = sub.add_parser("gate", help="evaluate the publication gate of a finished run again (exit 0 or 1)")
     gate.add_argument("run_dir", type=Path, help="a run folder, e.g. reports_out/latest")
@@ -183,6 +192,7 @@ def build_parser() -> argparse.ArgumentParser:
     gate.add_argument("--fail-on", metavar="LIST", help="outcomes that fail the gate (as for qa audit)")
     gate.add_argument("--max", action="append", default=[], metavar="NAME=N", help="allowed counts (as for qa audit)")
     gate.add_argument("--accepted", type=Path, help="apply this accepted-issues file instead of the run's")
+    gate.add_argument("--annotations", action="store_true", help=ANNOTATIONS_HELP)
 
     diff = sub.add_parser("diff", help="compare two runs: new, fixed and unchanged findings")
     diff.add_argument("run_a", type=Path, help="the earlier run folder")
@@ -228,6 +238,15 @@ def build_parser() -> argparse.ArgumentParser:
     doctor.add_argument("--config", type=Path, help="project configuration (default: ./qa.yaml if present)")
     doctor.add_argument("--browsers", type=Path, help="browser matrix (default: browsers.yaml)")
 
+    init = sub.add_parser(
+        "init",
+        help="write a commented starter qa.yaml (and with --browsers a browsers.yaml) into the current folder",
+        epilog="example: qa init https://staging.example.jp/ --browsers",
+    )
+    init.add_argument("url", nargs="?", help="the site's start URL (start_url); omit to fill it in later")
+    init.add_argument("--browsers", action="store_true", help="also write the default browsers.yaml to edit")
+    init.add_argument("--force", action="store_true", help="replace files that already exist")
+
     sub.add_parser(
         "setup",
         help="install the rule engines (npm) and make a browser available (Playwright download, or the system package)",
@@ -257,6 +276,8 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_ops_import(args)
         if args.command == "doctor":
             return cmd_doctor(args)
+        if args.command == "init":
+            return cmd_init(args)
         if args.command == "setup":
             return cmd_setup()
         if args.command == "review" and args.review_command == "import":
@@ -436,7 +457,25 @@ def cmd_audit(args: argparse.Namespace) -> int:
         )
         return EXIT_SITE
     print(format_block(outcome.gate))
+    ci_outputs(results, outcome.gate, outcome.run_dir, args.annotations)
     return EXIT_OK if outcome.gate.passed else EXIT_GATE_FAILED
+
+
+def ci_outputs(results: Results, gate: GateResult, run_dir: Path, annotations: bool) -> None:
+    """Under GitHub Actions (or on request) the findings as annotations; the job summary when the job has one."""
+    from qa.report import github_actions
+    from qa.report.summary_md import render_markdown
+
+    if annotations or github_actions.under_github_actions():
+        for line in github_actions.annotations(results, gate, run_dir):
+            print(line)
+    summary_file = os.environ.get("GITHUB_STEP_SUMMARY")
+    if summary_file:
+        try:
+            with open(summary_file, "a", encoding="utf-8") as fh:  # appended: other steps write there too
+                fh.write(render_markdown(results, []) + "\n")
+        except OSError as exc:
+            print(f"qa: warning: cannot write the job summary ($GITHUB_STEP_SUMMARY: {exc.strerror})", file=sys.stderr)
 
 
 def select_families(only: list[str], config: Config) -> list[str]:
@@ -493,21 +532,25 @@ def previous_run(compare: Path | None, out: Path):
 def cmd_gate(args: argparse.Namespace) -> int:
     """The gate of a run as judged, or evaluated again with the settings or accepted issues given here (nothing is
     rewritten)."""
-    from qa.config import load_project_config
+    from qa.config import env_overrides, load_project_config
     from qa.judge.accepted import apply_accepted, load_accepted
     from qa.judge.gate import evaluate_gate, format_block, settings_of
-    from qa.judge.judgement import gate_of, load_run
+    from qa.judge.judgement import gate_of, load_run, stored
+    from qa.store import resolve_run_dir
 
     results = load_run(args.run_dir)
-    other_settings = args.config or args.fail_on is not None or args.max
+    # QA_GATE__... variables are settings given here, as --fail-on and --max are
+    other_settings = args.config or args.fail_on is not None or args.max or "gate" in env_overrides(warn=False)
     if other_settings or args.accepted:
         settings = gate_settings(args, load_project_config(args.config)) if other_settings else settings_of(results)
         if args.accepted:
             results.extra["accepted"] = apply_accepted(results, load_accepted(args.accepted))
         gate = evaluate_gate(results, settings)
+        stored(results)["gate"] = gate.to_dict()  # in memory: the job summary shows the gate evaluated here
     else:
         gate = gate_of(results)
     print(format_block(gate))
+    ci_outputs(results, gate, resolve_run_dir(args.run_dir), args.annotations)
     return EXIT_OK if gate.passed else EXIT_GATE_FAILED
 
 
@@ -666,6 +709,19 @@ def cmd_review_import(args: argparse.Namespace) -> int:
         write_json_atomic(run_dir / RESULTS, results.to_dict())
         for path in render_all(results, run_dir):
             print(f"report:   {path}")
+    return EXIT_OK
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    import re
+
+    from qa.run.starter import init
+
+    if args.url and not re.match(r"(?i)https?://[^/\s]+", args.url):
+        raise UsageError(f"'{args.url}' is not an http(s) address; give the start URL, e.g. https://www.example.jp/")
+    for path in init(Path.cwd(), args.url, args.browsers, args.force):
+        print(f"wrote:    {path}")
+    print("next:     edit qa.yaml (every key: docs/config.md), then run 'qa audit'")
     return EXIT_OK
 
 

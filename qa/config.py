@@ -12,7 +12,7 @@ import datetime
 import difflib
 import math
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from types import UnionType
 from typing import Annotated, Any, Literal, TypeVar, Union, get_args, get_origin
@@ -183,6 +183,9 @@ class Axe(Section):
         ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"], description="axe-core tags to run"
     )
     enable_rules: list[str] = Field([], description="axe rules to run besides the tags (jis2016 adds duplicate-id)")
+    experimental: bool = Field(
+        True, description="run axe's experimental rules of the WCAG levels in tags; their failures need review"
+    )
 
 
 class Login(Section):
@@ -251,6 +254,17 @@ class Focus(Section):
     # Off by default: Firefox ESR (BiDi) and WebKitGTK (WebDriver, Xvfb) run unfocused headless windows where
     # synthetic Tab presses show no :focus-visible style, so every link read as "focus removed" there.
     all_cells: bool = Field(False, description="run the focus check in every browser/viewport cell, not only the first")
+
+
+class Privacy(Section):
+    banner: str = Field("", description="CSS selector of the consent banner, besides the common consent tools")
+    accept: str = Field("", description="CSS selector of the banner's accept button: what accepting adds is recorded")
+    reject: str = Field("", description="CSS selector of the banner's reject button: what rejecting still adds")
+    policy_link: Regexes = Field(
+        [], description="regexes of the privacy policy link's text or URL, besides the built-in Japanese and English"
+    )
+    trackers: list[str] = Field([], description="hosts (or parent domains) counted as trackers, besides the built-in")
+    first_party: list[str] = Field([], description="hosts counted as the site's own (its CDN, its other domains)")
 
 
 class Links(Section):
@@ -350,6 +364,7 @@ class Config(Section):
     alt_text: AltText = Field(default_factory=AltText, description="the alt text check")
     focus: Focus = Field(default_factory=Focus, description="the focus check")
     links: Links = Field(default_factory=Links, description="the link check")
+    privacy: Privacy = Field(default_factory=Privacy, description="the privacy check: consent banner, policy link")
     sitemap: Sitemap = Field(default_factory=Sitemap, description="the planned sitemap comparison")
     lang: Literal["ja", "en"] = Field("ja", description="language of the deliverables: ja or en")
     # Conformance deliverables (qa.judge, qa.report.checklist): see docs/verdicts.md.
@@ -521,11 +536,103 @@ def text_line_of(data: bytes, offset: int) -> int:
     return data[:offset].count(b"\n") + 1
 
 
-def load_project_config(path: Path | None) -> Config:
-    """Read ``qa.yaml`` (or the file given); without one, every default applies."""
+ENV_PREFIX = "QA_"
+NESTED = "__"  # QA_GATE__FAIL_ON -> gate.fail_on
+
+
+def env_overrides(environ: Mapping[str, str] | None = None, warn: bool = True) -> dict[str, Any]:
+    """The settings given as ``QA_<KEY>`` variables (``QA_<SECTION>__<KEY>`` inside a section), as nested data.
+
+    Each variable is validated on its own by the Config model, so an error is one line naming the variable. A
+    ``QA_`` variable whose first part is not a setting (QA_BASIC_PASSWORD, a CI's own QA_BOT_TOKEN) is not one and is
+    left alone; one whose name is close to a setting's is reported as a likely typo. An empty variable is unset."""
+    import os
+    import sys
+
+    environ = os.environ if environ is None else environ
+    fields = list(Config.model_fields)
+    data: dict[str, Any] = {}
+    problems_found: list[str] = []
+    for var in sorted(environ):
+        raw = environ[var]
+        if not var.startswith(ENV_PREFIX) or not raw.strip():
+            continue
+        parts = var[len(ENV_PREFIX) :].lower().split(NESTED)
+        if parts[0] not in fields:
+            close = difflib.get_close_matches(parts[0], fields, n=1, cutoff=0.85)
+            if close and warn:
+                print(
+                    f"qa: warning: {var} is not a setting (did you mean QA_{close[0].upper()}?); ignored",
+                    file=sys.stderr,
+                )
+            continue
+        nested: dict[str, Any] = {}
+        node = nested
+        for part in parts[:-1]:
+            node = node.setdefault(part, {})
+        node[parts[-1]] = _env_value(raw, _annotation(Config, parts))
+        try:
+            parse(Config, nested, var)
+        except ConfigError as exc:
+            problems_found += str(exc).splitlines()
+            continue
+        _merge(data, nested)
+    if problems_found:
+        raise ConfigError("\n".join(problems_found))
+    return data
+
+
+def _annotation(model: type[BaseModel], parts: list[str]) -> Any:
+    node: Any = model
+    for part in parts:
+        node = _unwrap(node)
+        info = node.model_fields.get(part) if isinstance(node, type) and issubclass(node, BaseModel) else None
+        if info is None:
+            return None
+        node = info.annotation
+    return node
+
+
+def _env_value(raw: str, annotation: Any) -> Any:
+    """A variable's text as the setting's type: a list comma-separated (or a YAML list), text as written, anything
+    else read as YAML (numbers, true/false, auto, a mapping like {needs-review: 20})."""
+    node = _unwrap(annotation)
+    text = raw.strip()
+    if node is str:
+        return raw
+    if get_origin(node) is list and not text.startswith("["):
+        return [item.strip() for item in text.split(",") if item.strip()]
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError:
+        return raw
+
+
+def _merge(into: dict[str, Any], data: dict[str, Any]) -> None:
+    for key, value in data.items():
+        if isinstance(value, dict) and isinstance(into.get(key), dict):
+            _merge(into[key], value)
+        else:
+            into[key] = value
+
+
+def load_project_config(path: Path | None, environ: Mapping[str, str] | None = None) -> Config:
+    """Read ``qa.yaml`` (or the file given), then the ``QA_...`` settings of the environment over it; without a file,
+    the defaults and the environment."""
+    overrides = env_overrides(environ)
     if path is None:
         default = Path("qa.yaml")
         if not default.exists():
-            return Config()
+            return parse(Config, overrides, "environment")
         path = default
-    return parse(Config, read_yaml(path, "project configuration"), str(path))
+    data = read_yaml(path, "project configuration")
+    if overrides:
+        if data is None:
+            data = {}
+        if isinstance(data, dict):
+            data = {k: (dict(v) if isinstance(v, dict) else v) for k, v in data.items()}
+            for key, value in overrides.items():
+                if isinstance(value, dict) and not isinstance(data.get(key), dict):
+                    data[key] = {}  # `gate:` left empty in the file: the section's defaults, then the variable
+                _merge(data, {key: value})
+    return parse(Config, data, str(path))

@@ -8,14 +8,16 @@ case "${1:-all}" in
   bench) want+=(chromium-driver) ;;  # for @axe-core/cli (npm), the comparison the benchmarks measure against
 esac
 
-# The rule engines beside axe-core (qa/data/rule-engines.json): fetched from the npm registry, pinned by version and
-# the registry's integrity hash, unpacked into the engines cache (QA_ENGINES_DIR, default ~/.cache/qa-suite/engines).
-# The suite reads their scripts from there; a missing engine is recorded as not run in every audit.
+# The rule engines beside axe-core and the newest axe-core (qa/data/rule-engines.json): fetched from the npm registry,
+# pinned by version and the registry's integrity hash, unpacked into the engines cache (QA_ENGINES_DIR, default
+# ~/.cache/qa-suite/engines). The suite reads their scripts from there; a missing engine is recorded as not run in
+# every audit, and without the newest axe-core the copy bundled with axe-playwright-python runs.
 install_engines() {
   local cache="${QA_ENGINES_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/qa-suite/engines}"
   if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
-    echo "install-system-deps: node and npm are missing, so the IBM Equal Access and HTML_CodeSniffer engines are" \
-      "not installed (audits record them as not run); install them (apt-get install nodejs npm), then run: qa setup" >&2
+    echo "install-system-deps: node and npm are missing, so the IBM Equal Access and HTML_CodeSniffer engines and the" \
+      "newest axe-core are not installed (audits record the engines as not run and use the bundled axe-core);" \
+      "install them (apt-get install nodejs npm), then run: qa setup" >&2
     return 0
   fi
   local list name package version integrity file dest tmp got

@@ -74,7 +74,8 @@ def test_doctor_names_what_is_missing_with_its_fix_and_exits_1(tmp_path) -> None
     assert "fix: install the browser, or correct 'executable:' in browsers.yaml" in lines[gone + 1]
     safari = next(i for i, line in enumerate(lines) if line.startswith("  MISSING  safari: "))
     assert "fix: apt-get install webkit2gtk-driver xvfb python3-gi" in lines[safari + 1]
-    assert sum("fix: qa setup" in line for line in lines) == 2  # ace and htmlcs, one line each
+    assert sum("fix: qa setup" in line for line in lines) == 3  # the newest axe-core, ace and htmlcs, one line each
+    assert any("the bundled axe-core 4.12.1 runs instead" in line for line in lines)
     assert "cannot run gone, safari" in run.stdout
 
 

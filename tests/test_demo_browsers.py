@@ -48,7 +48,7 @@ def test_access_page_missing_map_is_a_broken_image_and_a_failed_request(demo_run
 
 def test_browser_check_workbook_links_every_cell_to_its_screenshot(demo_run: QARun) -> None:
     wb = load_workbook(demo_run.run_dir / "browser-check.xlsx")
-    ws = wb["マトリクス (Matrix)"]
+    ws = wb["マトリクス"]
     assert [c.value for c in ws[1]][2:] == CELLS
     rows = {ws.cell(r, 1).value: r for r in range(2, ws.max_row + 1) if str(ws.cell(r, 1).value).startswith("http")}
     privacy = next(r for url, r in rows.items() if url.endswith("/privacy.html"))
@@ -58,5 +58,5 @@ def test_browser_check_workbook_links_every_cell_to_its_screenshot(demo_run: QAR
     for c in range(3, 12):
         target = ws.cell(privacy, c).hyperlink.target
         assert target.startswith("screenshots/") and (demo_run.run_dir / target).is_file()
-    issues = [row for row in wb["問題一覧 (Issues)"].iter_rows(min_row=2, values_only=True)]
+    issues = [row for row in wb["問題一覧"].iter_rows(min_row=2, values_only=True)]
     assert any(row[2] == "horizontal-overflow" and row[0].endswith("/industries/logistics.html") for row in issues)

@@ -1,6 +1,6 @@
 """The driver contract: every engine installed here goes through the same visits of loopback pages and must report
 them the same way (``qa.visit.driver``): a normal load, a server that never answers, a refused connection, a killed
-tab, an alert, a download, frames, a screenshot, the document size limit and the keyboard.
+tab, an alert, a download, frames, a screenshot, the document size limit, the keyboard and the cookie jar.
 
 Chromium runs over Playwright (Debian's build), Firefox ESR over WebDriver BiDi, WebKitGTK over W3C WebDriver; an
 engine is skipped only when its browser is not installed, and Chromium must always run.
@@ -40,11 +40,25 @@ INSTALLED = {
     "webkit": webkitgtk_available,
 }
 DRIVERS = {"chromium": {"playwright"}, "firefox": {"bidi", "playwright"}, "webkit": {"webdriver", "playwright"}}
-CASES = ["load", "timeout", "refused", "crash", "dialog", "download", "frames", "screenshot", "too-large", "keyboard"]
+CASES = [
+    "load",
+    "timeout",
+    "refused",
+    "crash",
+    "dialog",
+    "download",
+    "frames",
+    "screenshot",
+    "too-large",
+    "keyboard",
+    "cookies",
+]
 # Why an engine cannot produce a case here.
 CANNOT = {
     ("firefox", "crash"): "Firefox refuses about:crashcontent over BiDi, and the content process of one tab cannot "
     "be told apart from the others (Fission shares them between sites) to be killed",
+    ("webkit", "cookies"): "W3C WebDriver lists only the current page's own cookies, not the whole jar "
+    "(the privacy check reports the cookies as not verified there)",
 }
 TALL = "<div style='height:2000px'>tall</div>"
 
@@ -78,6 +92,10 @@ class Site(PageHandler):
         elif path == "/huge":
             body = b"<!doctype html><title>Huge</title>" + b"<p>x</p>" * (LIMIT // 4)
             self.send_html(body, headers={"Content-Length": str(len(body))})
+        elif path == "/cookie":  # HttpOnly: only the browser's jar shows it, never document.cookie
+            self.send_html(
+                b"<!doctype html><title>Cookie</title>", headers={"Set-Cookie": "jar=1; Max-Age=3600; HttpOnly"}
+            )
         elif path == "/keyboard":
             self.send_html(b"<!doctype html><title>Keys</title><button id='first'>one</button><button>two</button>")
         else:
@@ -176,6 +194,12 @@ async def _visits(name: str, engine: Engine, base: str, shots: Path) -> dict[str
         await s.press("Tab")
         return nav, await s.evaluate("() => document.activeElement && document.activeElement.id")
 
+    async def cookies(s: Session) -> tuple[Navigation, Any, bool, Any]:
+        nav = await s.goto(f"{base}cookie", 30)
+        jar = await s.cookies()
+        cleared = await s.clear_cookies()
+        return nav, jar, cleared, await s.cookies()
+
     plans: dict[str, Callable[[Session], Awaitable[Any]]] = {
         "load": load,
         "timeout": lambda s: s.goto(f"{base}hang", NAV_TIMEOUT_S),
@@ -187,6 +211,7 @@ async def _visits(name: str, engine: Engine, base: str, shots: Path) -> dict[str
         "screenshot": screenshot,
         "too-large": lambda s: s.goto(f"{base}huge", 30),
         "keyboard": keyboard,
+        "cookies": cookies,
     }
     return {case: await in_session(case, plans[case]) for case in CASES}
 
@@ -310,3 +335,12 @@ def test_a_document_over_the_size_limit_is_too_large(contract: dict[str, Any], n
 def test_tab_moves_the_focus(contract: dict[str, Any], name: str) -> None:
     nav, focused = _outcome(contract, name, "keyboard").value
     assert nav.fault is None and focused == "first"
+
+
+@pytest.mark.parametrize("name", ENGINES)
+def test_the_cookie_jar_is_listed_without_values_and_cleared(contract: dict[str, Any], name: str) -> None:
+    nav, jar, cleared, after = _outcome(contract, name, "cookies").value
+    assert nav.fault is None
+    (cookie,) = [c for c in jar if c["name"] == "jar"]
+    assert cookie["httpOnly"] and cookie["expires"] > time.time() and "value" not in cookie
+    assert cleared and not [c for c in after if c["name"] == "jar"]

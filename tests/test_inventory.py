@@ -14,8 +14,8 @@ from qa.model import Finding, Page, Results, RunInfo
 from tests.conftest import PageHandler, QARun, run_qa, serve_handler
 
 ONE_CELL = ("--browser", "chromium", "--viewport", "desktop")
-PAGES = "ページ数 / Pages"
-EXCEPTIONS = "例外事項（監査できなかったページ） / Exceptions (pages not audited)"
+PAGES = "ページ数"
+EXCEPTIONS = "例外事項（監査できなかったページ）"
 
 
 def sheet_value(path: Path, sheet: str, label: str) -> object:
@@ -38,7 +38,7 @@ def html_stat(html: str, key: str) -> int:
 
 def matrix_rows(path: Path) -> dict[str, list[str]]:
     """Page URL -> the statuses of its cells, from the browser-check workbook's matrix."""
-    ws = load_workbook(path)["マトリクス (Matrix)"]
+    ws = load_workbook(path)["マトリクス"]
     width = ws.max_column
     return {
         row[0]: list(row[2:width])
@@ -63,9 +63,9 @@ def test_every_output_counts_the_same_pages_on_the_demo_site(demo_run: QARun) ->
 
     counted = {
         "sitemap.xml": (run_dir / "sitemap.xml").read_text(encoding="utf-8").count("<loc>"),
-        "sitemap.xlsx": sheet_value(run_dir / "sitemap.xlsx", "概要 Summary", PAGES),
-        "run-log.xlsx": sheet_value(run_dir / "run-log.xlsx", "Run", PAGES),
-        "findings-by-template.xlsx": sheet_value(run_dir / "findings-by-template.xlsx", "概要 Summary", PAGES),
+        "sitemap.xlsx": sheet_value(run_dir / "sitemap.xlsx", "概要", PAGES),
+        "run-log.xlsx": sheet_value(run_dir / "run-log.xlsx", "実行状況", PAGES),
+        "findings-by-template.xlsx": sheet_value(run_dir / "findings-by-template.xlsx", "概要", PAGES),
         "browser-check.xlsx": len(matrix_rows(run_dir / "browser-check.xlsx")),
         "report.html": html_stat((run_dir / "report.html").read_text(encoding="utf-8"), "pages"),
     }
@@ -77,17 +77,17 @@ def test_every_output_counts_the_same_pages_on_the_demo_site(demo_run: QARun) ->
     assert counted == dict.fromkeys(counted, pages)
 
     listed = {
-        "sitemap.xlsx": sheet_value(run_dir / "sitemap.xlsx", "概要 Summary", EXCEPTIONS),
-        "run-log.xlsx": sheet_value(run_dir / "run-log.xlsx", "Run", EXCEPTIONS),
+        "sitemap.xlsx": sheet_value(run_dir / "sitemap.xlsx", "概要", EXCEPTIONS),
+        "run-log.xlsx": sheet_value(run_dir / "run-log.xlsx", "実行状況", EXCEPTIONS),
         "report.html": html_stat((run_dir / "report.html").read_text(encoding="utf-8"), "not-audited"),
         "summary.md": int(re.search(r"(\d+) page\(s\) not audited", summary).group(1)),
     }
     for name in ("sitemap.xlsx", "browser-check.xlsx", "run-log.xlsx"):
-        listed[f"{name} 例外事項"] = len(data_rows(run_dir / name, "例外事項 (Exceptions)"))
+        listed[f"{name} 例外事項"] = len(data_rows(run_dir / name, "例外事項"))
     listed["checklist-jis2016.xlsx 例外事項"] = len(data_rows(run_dir / "checklist-jis2016.xlsx", "例外事項"))
     assert listed == dict.fromkeys(listed, exceptions)
     # the finished site's tree holds exactly the pages: the exception is listed apart, never as a page
-    tree = data_rows(run_dir / "sitemap.xlsx", "ナビゲーション Navigation")
+    tree = data_rows(run_dir / "sitemap.xlsx", "ナビゲーション")
     assert len(tree) == pages
     assert "subsidy-guide.pdf" not in (run_dir / "sitemap.xml").read_text(encoding="utf-8")
 
@@ -117,7 +117,7 @@ def test_only_a11y_claims_no_result_for_the_checks_that_did_not_run(tmp_path: Pa
     wb = load_workbook(run_dir / "browser-check.xlsx")
     statuses = {s for cells in matrix_rows(run_dir / "browser-check.xlsx").values() for s in cells}
     assert statuses == {"未実施"}
-    for sheet in ("問題一覧 (Issues)", "サムネイル (Thumbnails)"):
+    for sheet in ("問題一覧", "サムネイル"):
         note = wb[sheet]["A1"].value
         assert "未実施" in note and "qa audit --only browsers" in note, sheet
     assert not (run_dir / "link-check.xlsx").exists()
@@ -172,10 +172,10 @@ def test_pages_with_a_javascript_error_or_a_broken_image_are_ng_and_listed(tmp_p
         path = run.run_dir / "browser-check.xlsx"
         matrix = matrix_rows(path)
         assert matrix == {base: ["OK"], base + "js.html": ["NG"], base + "image.html": ["NG"]}
-        issues = {(r[0], r[2]) for r in data_rows(path, "問題一覧 (Issues)")}
+        issues = {(r[0], r[2]) for r in data_rows(path, "問題一覧")}
         assert {(base + "js.html", "js-error"), (base + "image.html", "broken-image")} <= issues
         assert (base + "image.html", "failed-request") in issues
-        assert len(load_workbook(path)["サムネイル (Thumbnails)"]._images) == 2  # the two pages with a problem
+        assert len(load_workbook(path)["サムネイル"]._images) == 2  # the two pages with a problem
 
 
 # ---- one document at two addresses ----------------------------------------------------------------------------------

@@ -154,9 +154,10 @@ def test_workbooks_hold_no_formula_from_the_site(fault_run) -> None:
 
 def test_run_log_lists_every_problem(fault_run) -> None:
     wb = load_workbook(fault_run.run_dir / "run-log.xlsx")
-    assert "Complete" in wb["Run"]["B2"].value
-    problems = {row[5].value for row in wb["Pages"].iter_rows(min_row=2)}
-    assert {"timeout", "crash", "redirect-loop", "download", "too-large", "binary", "http-error"} <= problems
+    assert wb["実行状況"]["B2"].value == "完了"
+    problems = {row[5].value for row in wb["訪問ページ"].iter_rows(min_row=2)}
+    kinds = {"時間切れ", "タブ異常終了", "転送の繰り返し", "ダウンロード", "大きすぎる", "バイナリ", "HTTPエラー"}
+    assert kinds <= problems  # each fault in Japanese words
 
 
 # -- kill and resume ------------------------------------------------------------------------------------------
@@ -219,12 +220,12 @@ def test_killed_run_resumes_to_the_same_results(reference, sig: int) -> None:
         assert code == 4  # interrupted: partial results kept
         partial = json.loads((run_dir / "results.json").read_text(encoding="utf-8"))
         assert partial["run"]["status"] == "partial"
-        assert "PARTIAL" in load_workbook(run_dir / "run-log.xlsx")["Run"]["B2"].value
+        assert "部分的" in load_workbook(run_dir / "run-log.xlsx")["実行状況"]["B2"].value
     else:
         assert not (run_dir / "results.json").exists()
         report = run_qa("report", str(run_dir))  # the records alone make a (partial) report
         assert report.code == 0, report.stderr
-        assert "PARTIAL" in load_workbook(run_dir / "run-log.xlsx")["Run"]["B2"].value
+        assert "部分的" in load_workbook(run_dir / "run-log.xlsx")["実行状況"]["B2"].value
 
     hits_before = len(_pages(run_dir))
     resumed = run_qa("audit", "--resume", str(run_dir), "--quiet")

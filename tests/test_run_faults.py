@@ -186,7 +186,7 @@ def _slow_site(slow: _Slow, external: str = "") -> Iterator[str]:
 def _assert_partial_with_reports(run_dir: Path) -> dict:
     results = json.loads((run_dir / "results.json").read_text(encoding="utf-8"))
     assert results["run"]["status"] == "partial"
-    assert "PARTIAL" in load_workbook(run_dir / "run-log.xlsx")["Run"]["B2"].value
+    assert "部分的" in load_workbook(run_dir / "run-log.xlsx")["実行状況"]["B2"].value
     assert (run_dir / "report.html").exists() and (run_dir / "summary.md").exists()
     assert (run_dir.parent / "latest").resolve() == run_dir.resolve()
     return results

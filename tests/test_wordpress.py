@@ -188,12 +188,12 @@ def test_seeded_template_defect_is_one_group_with_its_page_count(wp: dict, anony
     from openpyxl import load_workbook
 
     wb = load_workbook(anonymous_run.run_dir / "findings-by-template.xlsx")
-    rows = list(wb["Groups"].iter_rows(values_only=True))
+    rows = list(wb["グループ"].iter_rows(values_only=True))
     header = rows[0]
     label_row = next(r for r in rows[1:] if r[header.index("ルール")] == "label")
     assert label_row[header.index("ページ数")] == len(audited)
     assert f"{len(audited)} ページに影響" in label_row[header.index("対応")]
-    by_group = [r for r in wb["Pages by group"].iter_rows(values_only=True) if r[0] == group["id"]]
+    by_group = [r for r in wb["グループ別ページ"].iter_rows(values_only=True) if r[0] == group["id"]]
     assert len(by_group) == len(audited)
 
 

@@ -4,7 +4,8 @@ there, what every engine check shares, and the merge of their findings into one 
 The engines are npm packages pinned in ``qa/data/rule-engines.json``. They are never committed: ``qa setup`` and
 ``scripts/install-system-deps.sh`` fetch them from the npm registry into the engines cache, and a check reads its
 script from there. An engine that is not installed makes its check fail on every page with a note naming the fix,
-and covers no criterion, so the judge never counts a criterion it did not check.
+and covers no criterion, so the judge never counts a criterion it did not check. The newest axe-core is pinned and
+installed the same way (key ``axe``); without it the copy bundled with axe-playwright-python runs (qa.check.axe).
 """
 
 from __future__ import annotations
@@ -23,13 +24,13 @@ from typing import Any, ClassVar
 
 from qa.check import PageCheck, PageContext
 from qa.check._js import CSS_PATH
-from qa.check.axe import PRESENT as AXE_PRESENT
 from qa.model import NEEDS_REVIEW, VIOLATION, Finding
 
 # Engine check id -> the name its evidence carries; axe's findings merge with theirs.
 ENGINE_NAMES = {"axe": "axe-core", "ace": "IBM Equal Access", "htmlcs": "HTML_CodeSniffer"}
 _RANK = {name: i for i, name in enumerate(ENGINE_NAMES)}  # on equal outcomes, the earlier engine's rule leads
 NPM_TIMEOUT_S = 300
+AXE_PRESENT = "typeof axe === 'object' && typeof axe.run === 'function'"  # true once axe-core has run in the document
 
 
 @cache
@@ -70,7 +71,7 @@ def _script(key: str, folder: Path) -> str | None:
     except OSError:
         return None
     # Inside a function, so that the page's own globals (an ``ace`` editor, an AMD ``define``) neither clash with
-    # the engine's nor change how it loads; each engine leaves one global the check calls (ace_ibma, HTMLCS).
+    # the engine's nor change how it loads; each engine leaves one global the check calls (axe, ace_ibma, HTMLCS).
     return f"(function (define, exports, module) {{\n{source}\n}}).call(window);"
 
 

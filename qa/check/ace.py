@@ -33,7 +33,8 @@ RUN_JS = in_page(
   for (const r of report.results) {
     if (r.value[1] === 'PASS' || r.value[0] === 'INFORMATION') continue;
     out.push({rule: r.ruleId, reason: String(r.reasonId), level: r.value[0], confidence: r.value[1],
-      message: r.message, html: r.snippet || htmlOf(r.node), path: (r.path && r.path.dom) || '',
+      message: r.message, args: (r.messageArgs || []).map(String), html: r.snippet || htmlOf(r.node),
+      path: (r.path && r.path.dom) || '',
       target: selectorOf(r.node), bbox: boxOf(r.node)});
   }
   doneWithSelectors();
@@ -93,7 +94,7 @@ class AceCheck(RuleEngine):
                     message=r["message"],
                     help_url=HELP_URL.format(rule=r["rule"]),
                     tags=[f"ace:{r['level'].lower()}", f"ace:{r['confidence'].lower()}"],
-                    details={"reason": r["reason"], "xpath": r["path"], "bbox": r["bbox"]},
+                    details={"reason": r["reason"], "args": r["args"], "xpath": r["path"], "bbox": r["bbox"]},
                 )
             )
         return findings

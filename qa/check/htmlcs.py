@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import re
-from typing import ClassVar
+from functools import cache
+from importlib import resources
+from typing import Any, ClassVar
 
 from qa.check import PARTIAL, PageContext
 from qa.check._engines import RuleEngine, in_page
@@ -44,18 +47,45 @@ SNIFFS_JS = """(standard) => {
 
 # Notices (type 3) are HTML_CodeSniffer's checklist: one per criterion and page ("check that the title describes
 # the page"), whatever the page holds. The checklist workbook asks each of them already, so they are counted only.
+#
+# One run gives each message in English and in Japanese: a language of our own ("qa") whose every text is
+# \u0001 English \u0002 Japanese \u0003. The sniffs fill values in with global replaces and join texts with glue, so
+# both halves get the same values; a text nested in another (4.1.2's element names) nests its markers; pick() keeps
+# one language's halves. Japanese: the engine's own ja translation, completed by qa/data/htmlcs-ja.json (which also
+# gives the one English text the engine lacks).
 RUN_JS = in_page(
-    """async (standard) => {
+    """async (arg) => {
   if (!("""
     + PRESENT
     + """)) return null;
+  const standard = arg.standard;
+  const tr = window.translation;
+  if (!tr.qa) {
+    const en = Object.assign({}, tr.en, arg.en);
+    const ja = Object.assign({}, tr.ja, arg.ja);
+    tr.qa = {};
+    for (const [k, text] of Object.entries(en)) tr.qa[k] = '\u0001' + text + '\u0002' + (ja[k] ?? text) + '\u0003';
+  }
+  const pick = (text, lang) => {
+    if (typeof text !== 'string') return String(text);
+    const open = [];
+    let out = '';
+    for (const ch of text) {
+      if (ch === '\u0001') open.push('en');
+      else if (ch === '\u0002') { if (open.length) open[open.length - 1] = 'ja'; }
+      else if (ch === '\u0003') open.pop();
+      else if (open.every((part) => part === lang)) out += ch;
+    }
+    return out;
+  };
   const messages = await new Promise((resolve, reject) => HTMLCS.process(standard, document,
-    () => resolve(HTMLCS.getMessages()), () => reject(new Error('HTML_CodeSniffer could not load ' + standard)), 'en'));
+    () => resolve(HTMLCS.getMessages()), () => reject(new Error('HTML_CodeSniffer could not load ' + standard)), 'qa'));
   const out = [];
   let notices = 0;
   for (const m of messages) {
     if (m.type === 3) { notices += 1; continue; }
-    out.push({code: m.code, type: m.type, message: m.msg, target: selectorOf(m.element), bbox: boxOf(m.element),
+    out.push({code: m.code, type: m.type, message: pick(m.msg, 'en'), message_ja: pick(m.msg, 'ja'),
+              target: selectorOf(m.element), bbox: boxOf(m.element),
               html: htmlOf(m.element)});
   }
   doneWithSelectors();
@@ -67,6 +97,13 @@ RUN_JS = in_page(
 # WCAG's failure techniques that fail several criteria at once, where HTML_CodeSniffer files them under one:
 # F68 (no programmatically determined name for a control) fails 4.1.2 as well as 1.3.1.
 ALSO_FAILS = {"F68": ("4.1.2",)}
+
+
+@cache
+def japanese() -> dict[str, Any]:
+    """The Japanese the engine's own translation lacks (``messages``), the texts it lacks in every language
+    (``english``) and the fix per success criterion (``fix``), from qa/data/htmlcs-ja.json."""
+    return json.loads(resources.files("qa.data").joinpath("htmlcs-ja.json").read_text(encoding="utf-8"))
 
 
 def criterion_of(code: str) -> list[str]:
@@ -101,7 +138,9 @@ class HtmlcsCheck(RuleEngine):
             sniffs = await ctx.session.evaluate(SNIFFS_JS, STANDARD)
             found = (_SNIFF.search(s) for s in sniffs)
             HtmlcsCheck.live_criteria = {".".join(str(int(p)) for p in m.groups()): PARTIAL for m in found if m}
-        result = await ctx.session.evaluate(RUN_JS, STANDARD)
+        result = await ctx.session.evaluate(
+            RUN_JS, {"standard": STANDARD, "en": japanese()["english"], "ja": japanese()["messages"]}
+        )
         if result is None:
             raise RuntimeError("HTML_CodeSniffer did not load into the page")
         facts = ctx.page.facts.setdefault("htmlcs", {})
@@ -123,7 +162,7 @@ class HtmlcsCheck(RuleEngine):
                     message=m["message"],
                     help_url=help_url(m["code"]),
                     tags=["htmlcs:error" if m["type"] == ERROR else "htmlcs:warning"],
-                    details={"bbox": m["bbox"]},
+                    details={"bbox": m["bbox"], "message_ja": m["message_ja"]},
                 )
             )
         return findings

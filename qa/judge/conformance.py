@@ -27,20 +27,20 @@ class Conformance:
         undecided it is 配慮, and says why, so nobody reads a machine-only pass as a finished test."""
         ja = lang == "ja"
         if self.status == FULL:
-            return f"適合レベル{self.level}に準拠" if ja else f"Conforms to level {self.level} (準拠)"
+            return f"適合レベル{self.level}に準拠" if ja else f"Conforms to level {self.level}"
         if self.status == PARTIAL:
-            return f"適合レベル{self.level}に一部準拠" if ja else f"Partially conforms to level {self.level} (一部準拠)"
+            return f"適合レベル{self.level}に一部準拠" if ja else f"Partially conforms to level {self.level}"
         if not self.human:
             return (
                 f"適合レベル{self.level}に配慮（自動試験のみ。人による試験は未完了）"
                 if ja
-                else f"Level {self.level} considered (配慮): automated tests only, the human test is not done"
+                else f"Level {self.level} considered: automated tests only, the human test is not done"
             )
         open_ = f"未検証 {self.counts[NOT_VERIFIED]} 件・要確認 {self.counts[REVIEW]} 件"
         return (
             f"適合レベル{self.level}に配慮（人による試験が未完了: {open_}）"
             if ja
-            else f"Level {self.level} considered (配慮): the human test is not complete "
+            else f"Level {self.level} considered: the human test is not complete "
             f"({self.counts[NOT_VERIFIED]} not verified, {self.counts[REVIEW]} awaiting review)"
         )
 

@@ -47,6 +47,7 @@ class OpRow:
     checker: str = ""
     automated: bool = True
     evidence_en: str = ""  # an automated row's evidence in English (``lang: en`` deliverables)
+    how_en: str = ""
 
 
 def _urls(urls: list[str], lang: str = "en") -> str:
@@ -73,15 +74,15 @@ def automated_rows(results: Results) -> list[OpRow]:
     n = len(urls)
     rows: list[OpRow] = []
 
-    def row(rid: str, ja: str, en: str, how: str, result: str, evidence: tuple[str, str]) -> None:
-        rows.append(OpRow(rid, ja, en, how, result, evidence[0], evidence_en=evidence[1]))
+    def row(rid: str, ja: str, en: str, how: tuple[str, str], result: str, evidence: tuple[str, str]) -> None:
+        rows.append(OpRow(rid, ja, en, how[0], result, evidence[0], evidence_en=evidence[1], how_en=how[1]))
 
     plain = sorted({p.final_url or p.url for p in visits if urlsplit(p.final_url or p.url).scheme != "https"})
     row(
         "https",
         "全ページがHTTPSで配信されている",
         "Every page is served over HTTPS",
-        "各ページの最終URL（リダイレクト後）のスキーム",
+        ("各ページの最終URL（リダイレクト後）のスキーム", "the scheme of each page's final URL (after redirects)"),
         UNCHECKED if not n else (NG if plain else OK),
         (
             f"{n} ページ中 {len(plain)} ページが http で配信: {_urls(plain, 'ja')}",
@@ -95,7 +96,7 @@ def automated_rows(results: Results) -> list[OpRow]:
         "status-200",
         "全ページがステータス200を返す",
         "All pages answer 200",
-        "ブラウザで各ページを開いたときのHTTPステータス",
+        ("ブラウザで各ページを開いたときのHTTPステータス", "the HTTP status of each page opened in a browser"),
         UNCHECKED if not n else (NG if bad else OK),
         (
             f"{n} ページ中 {len(bad)} ページが 200 以外: {_urls(bad, 'ja')}",
@@ -111,7 +112,10 @@ def automated_rows(results: Results) -> list[OpRow]:
         "no-js-errors",
         "JavaScriptエラーが発生しない",
         "No JavaScript errors",
-        "各ブラウザ・画面幅で読み込み時のJavaScriptエラー（未捕捉例外）を記録",
+        (
+            "各ブラウザ・画面幅で読み込み時のJavaScriptエラー（未捕捉例外）を記録",
+            "JavaScript errors (uncaught exceptions) recorded on load in every browser and viewport",
+        ),
         UNCHECKED if not n else (NG if js else OK),
         (
             (f"エラーのあるページ {len(js)} 件: {_urls(js, 'ja')}" if js else f"{n} ページでエラーなし")
@@ -145,7 +149,7 @@ def automated_rows(results: Results) -> list[OpRow]:
         "form-labels",
         "全てのフォーム部品にラベルが付いている",
         "Every form control is labelled",
-        "axe-core（label, select-name ほか）",
+        ("axe-core（label, select-name ほか）", "axe-core (label, select-name and others)"),
         result,
         evidence,
     )
@@ -164,7 +168,7 @@ def automated_rows(results: Results) -> list[OpRow]:
         "custom-404",
         "存在しないURLでステータス404を返す（カスタム404ページ）",
         "A non-existent URL answers 404 (custom 404 page)",
-        "ランダムな存在しないURLをGETで確認",
+        ("ランダムな存在しないURLをGETで確認", "GET a random URL that does not exist"),
         result,
         evidence,
     )
@@ -192,7 +196,10 @@ def automated_rows(results: Results) -> list[OpRow]:
         "sitemap",
         "sitemap.xml が妥当で全ページを網羅している",
         "sitemap.xml is valid and complete",
-        "sitemap.xml（インデックスを含む）を取得し、XMLと掲載URLを確認",
+        (
+            "sitemap.xml（インデックスを含む）を取得し、XMLと掲載URLを確認",
+            "fetch sitemap.xml (and its index), check the XML and the URLs listed",
+        ),
         result,
         evidence,
     )
@@ -207,13 +214,20 @@ def automated_rows(results: Results) -> list[OpRow]:
         )
     else:
         result, evidence = UNCHECKED, _not_run("リンクチェックを実行していない", "the link check did not run", "links")
-    row("links", "リンク切れがない", "No broken links", "リンクチェック（LinkChecker）", result, evidence)
+    row(
+        "links",
+        "リンク切れがない",
+        "No broken links",
+        ("リンクチェック（LinkChecker）", "link check (LinkChecker)"),
+        result,
+        evidence,
+    )
     failed = sorted({p.url for p in visits if p.facts.get("failed_requests")})
     row(
         "resources",
         "画像・CSS・スクリプトの読み込みに失敗しない",
         "Images, styles and scripts load",
-        "ページ読み込み時の失敗したリクエストを記録",
+        ("ページ読み込み時の失敗したリクエストを記録", "failed requests recorded on page load"),
         UNCHECKED if not n else (NG if failed else OK),
         (
             f"読み込みに失敗したリクエストのあるページ {len(failed)} 件: {_urls(failed, 'ja')}",
@@ -306,6 +320,7 @@ class ManualCheck(Section):
     item: Text = Field(description="what is checked (Japanese)")
     item_en: str = Field("", description="what is checked (English)")
     how: str = Field("", description="how to check it")
+    how_en: str = Field("", description="how to check it (English)")
     result: Annotated[str, checked(_result)] = Field("", description="the outcome of the check")
     date: Annotated[dt.date | None, BeforeValidator(lambda v: None if v == "" else to_date(v))] = Field(
         None, description="when it was checked, YYYY-MM-DD"
@@ -333,6 +348,7 @@ def parse_manual(data: Any, source: str) -> list[dict[str, str]]:
             "item": c.item,
             "item_en": c.item_en,
             "how": c.how,
+            "how_en": c.how_en,
             "result": c.result if c.result != UNCHECKED else "",
             "date": c.date.isoformat() if c.date else "",
             "checker": c.checker,
@@ -382,6 +398,7 @@ def manual_rows(results: Results) -> list[OpRow]:
             r.get("date", ""),
             r.get("checker", ""),
             automated=False,
+            how_en=r.get("how_en", ""),
         )
         for r in section.get("manual", [])
     ]

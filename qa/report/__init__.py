@@ -13,6 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from qa.model import Results
+from qa.report._axe_ja import AXE_VERSION
 from qa.report._parallel import overlapped
 
 Renderer = Callable[[Results, Path], list[Path]]
@@ -39,6 +40,7 @@ def render_all(results: Results, out_dir: Path, meanwhile: Callable[[], object] 
     """Every report; ``meanwhile``: the caller's own work, done while forked reports finish."""
     written: list[Path] = []
     found = reporters()
+    AXE_VERSION.set(results.run.engines.get("axe-core", ""))  # its Japanese locale
     # Reports that fork their heavy jobs (the checklists) go on in children while the others render here; the
     # ones listing the others wait for them.
     with overlapped():

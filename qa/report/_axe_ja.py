@@ -1,31 +1,79 @@
 """The words of a finding in the deliverables' language: message, fix in one sentence, help link, impact.
 
-axe findings: from axe-core's own Japanese locale (vendored: qa/data/axe-core-*-ja.json). Findings keep axe's
+axe findings: from axe-core's own Japanese locale, the one of the version the run used (locale()). Findings keep axe's
 English message; the Japanese one is rendered at report time from the rule id and the ids and data of the checks
 that failed (``details.checks``), the way axe renders its own messages. The suite's own checks and the project's
 plug-ins declare theirs in a ``messages`` dict on the check class (qa.check.PageCheck.messages); a plug-in rule
-without one is shown in English and says so.
+without one is shown in English and says so. IBM Equal Access (English only): the suite's table qa/data/ace-ja.json,
+rule -> reason code -> template, filled from the finding's ``details.args``. HTML_CodeSniffer: the finding carries
+its Japanese (``details.message_ja``, from the engine's own translation, see qa.check.htmlcs), the fix per criterion
+from qa/data/htmlcs-ja.json.
 """
 
 from __future__ import annotations
 
 import json
 import re
+from contextvars import ContextVar
 from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from qa.check._engines import engine_data, engine_folder
+from qa.check.htmlcs import japanese as htmlcs_japanese
 from qa.model import VIOLATION, Finding
 from qa.report._vocab import IMPACTS, SITE_SPECIFIC, pick
 
 LOCALE = "axe-core-4.12.1-ja.json"
 _VAR = re.compile(r"\$\{data(?:\.(\w+))?\}")
+# The axe-core version of the run being rendered (run.engines["axe-core"]), set by qa.report.render_all.
+AXE_VERSION: ContextVar[str] = ContextVar("axe_version", default="")
+
+
+def locale() -> dict[str, Any]:
+    """The newest axe's ``locales/ja.json`` from the engines cache when the run used it, else the bundled axe's
+    (vendored: qa/data/axe-core-*-ja.json)."""
+    return _locale(AXE_VERSION.get())
 
 
 @cache
-def locale() -> dict[str, Any]:
+def _locale(version: str) -> dict[str, Any]:
+    spec = engine_data()["engines"]["axe"]
+    if version == spec["version"]:
+        try:
+            return json.loads((engine_folder("axe") / spec["locale_ja"]).read_text(encoding="utf-8"))
+        except (OSError, ValueError):  # the cache was emptied since the run: the vendored locale
+            pass
     return json.loads(resources.files("qa.data").joinpath(LOCALE).read_text(encoding="utf-8"))
+
+
+@cache
+def ace_japanese() -> dict[str, Any]:
+    return json.loads(resources.files("qa.data").joinpath("ace-ja.json").read_text(encoding="utf-8"))
+
+
+_ACE_ARG = re.compile(r"\{(\d+)\}")
+
+
+def ace_message(f: Finding) -> str:
+    """IBM Equal Access's message in Japanese: the rule's template for the finding's reason code, with the
+    engine's message arguments in its {0}, {1}… ("" for a rule or reason the table lacks)."""
+    template = ace_japanese()["rules"].get(f.rule, {}).get("messages", {}).get(str(f.details.get("reason", "")))
+    if not template:
+        return ""
+    args = f.details.get("args") or []
+    return _ACE_ARG.sub(lambda m: _text(args[int(m.group(1))]) if int(m.group(1)) < len(args) else "…", template)
+
+
+def engine_fix(f: Finding) -> str:
+    """The Japanese fix of an IBM Equal Access or HTML_CodeSniffer finding ("" when there is none)."""
+    if f.check == "ace":
+        return str(ace_japanese()["rules"].get(f.rule, {}).get("fix", ""))
+    if f.check == "htmlcs":
+        fixes = htmlcs_japanese()["fix"]
+        return next((fixes[sc] for sc in f.sc if sc in fixes), "")
+    return ""
 
 
 def _text(value: Any) -> str:
@@ -61,13 +109,17 @@ def message_ja(f: Finding) -> str:
     """The Japanese message of a finding ("" for a rule without one: see :class:`Messages`)."""
     if f.details.get("message_ja"):
         return str(f.details["message_ja"])
+    if f.check == "ace":
+        return ace_message(f)
     if f.check != "axe":
         texts = builtin_messages().get(f.rule)
         return fill(texts["ja"], f) if texts else ""
     rule = locale()["rules"].get(f.rule, {})
-    kind = "fail" if f.outcome == VIOLATION else "incomplete"
+    kind = "fail" if f.outcome == VIOLATION or f.details.get("experimental") else "incomplete"
     lines = [m for c in f.details.get("checks") or [] if (m := check_message(c.get("id", ""), c.get("data"), kind))]
     head = rule.get("help", "")
+    if f.details.get("experimental"):  # why axe's failure is needs-review (qa.check.axe)
+        head = f"axe-core の試験的ルール（精度が未確立のため人が確認）：{head}"
     if not lines and f.outcome != VIOLATION:
         lines = [locale().get("incompleteFallbackMessage", "")]
     return "\n".join([head, *("・" + line for line in dict.fromkeys(lines) if line)]).strip()
@@ -145,6 +197,8 @@ class Messages:
             if self.lang == "ja" and rule.get("help"):
                 return f"{rule['help']}。"
             return str(f.details.get("help") or "")
+        if f.check in ("ace", "htmlcs") and f.rule not in self.builtin:
+            return (engine_fix(f) or "（修正方法の記載なし）") if self.lang == "ja" else ""
         texts = self.builtin.get(f.rule) or self.plugin.get(f.rule) or {}
         if self.lang == "ja":
             if texts.get("fix_ja"):

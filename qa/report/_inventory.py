@@ -9,13 +9,23 @@ from typing import Any
 from openpyxl import Workbook
 
 from qa.judge.inventory import NOT_RUN_JA, Inventory
+from qa.report._vocab import pick
 from qa.report._xlsx import write_table
 from qa.vocab import PREPUBLISH_FAMILIES
 
-PAGES = "ページ数 / Pages"
-ALIASES = "うち別名のURL（同一ページ） / Other addresses of these pages"
-EXCEPTIONS = "例外事項（監査できなかったページ） / Exceptions (pages not audited)"
-EXCEPTION_SHEET = "例外事項 (Exceptions)"
+PAGES = ("ページ数", "Pages")
+ALIASES = ("うち別名のURL（同一ページ）", "Other addresses of these pages")
+EXCEPTIONS = ("例外事項（監査できなかったページ）", "Exceptions (pages not audited)")
+EXCEPTION_SHEET = ("例外事項", "Exceptions")
+NONE = ("なし（見つかったページはすべて試験済み）", "none: every page found was audited")
+# The check families in the workbooks' words.
+FAMILY_WORDS = {
+    "a11y": ("アクセシビリティチェック", "accessibility checks"),
+    "links": ("リンクチェック", "link check"),
+    "browsers": ("ブラウザチェック", "browser checks"),
+    "ops": ("運用チェック", "operation checks"),
+}
+# Bilingual, for the Markdown summaries (INDEX.md, summary.md).
 FAMILY_JA = {
     "a11y": "アクセシビリティチェック / accessibility checks",
     "links": "リンクチェック / link check",
@@ -58,37 +68,67 @@ REASON_JA = {
 }
 
 
+# The kinds of fault in a word (the 種別 column), by qa.visit.faults' kind.
+KIND_WORDS = {
+    "http-error": ("HTTPエラー", "HTTP error"),
+    "not-html": ("HTML以外", "not HTML"),
+    "download": ("ダウンロード", "download"),
+    "timeout": ("時間切れ", "timeout"),
+    "unresponsive": ("応答なし", "unresponsive"),
+    "crash": ("タブ異常終了", "tab crash"),
+    "browser-crash": ("ブラウザ異常終了", "browser crash"),
+    "network": ("接続不可", "network"),
+    "aborted": ("中断", "aborted"),
+    "redirect-loop": ("転送の繰り返し", "redirect loop"),
+    "too-large": ("大きすぎる", "too large"),
+    "binary": ("バイナリ", "binary"),
+    "off-site": ("別サイトへ転送", "off-site"),
+    "interrupted": ("未試験（中断）", "interrupted"),
+}
+
+
+def kind_text(kind: str, lang: str) -> str:
+    return pick(KIND_WORDS[kind], lang) if kind in KIND_WORDS else (kind if lang != "ja" else f"その他（{kind}）")
+
+
 def reason_ja(kind: str, status: int | None, reason: str) -> str:
     """The reason in Japanese words, the recorded English detail after it."""
     words = REASON_JA.get(kind, "試験できなかったページ").format(status=status or "")
     return f"{words}（{reason}）" if reason else words
 
 
-def count_rows(inventory: Inventory) -> list[tuple[str, int]]:
+def reason_text(kind: str, status: int | None, reason: str, lang: str) -> str:
+    return reason_ja(kind, status, reason) if lang == "ja" else reason
+
+
+def count_rows(inventory: Inventory, lang: str) -> list[tuple[str, int]]:
     """The page counts, worded the same in every workbook (a test compares them across the deliverables)."""
     return [
-        (PAGES, len(inventory.pages)),
-        (ALIASES, sum(len(p.aliases) for p in inventory.pages)),
-        (EXCEPTIONS, len(inventory.exceptions)),
+        (pick(PAGES, lang), len(inventory.pages)),
+        (pick(ALIASES, lang), sum(len(p.aliases) for p in inventory.pages)),
+        (pick(EXCEPTIONS, lang), len(inventory.exceptions)),
     ]
 
 
-def not_run_text(inventory: Inventory, family: str) -> str:
-    """``未実施 / not run — qa audit --only links (nox -s links)``."""
+def not_run_text(inventory: Inventory, family: str, lang: str) -> str:
+    """``未実施: リンクチェック — qa audit --only links (nox -s links)`` (the command stays as typed)."""
     command = inventory.not_run().get(family, "")
-    return f"{NOT_RUN_JA} / not run: {FAMILY_JA.get(family, family)} — {command}"
+    family_words = pick(FAMILY_WORDS[family], lang) if family in FAMILY_WORDS else family
+    if lang == "ja":
+        return f"{NOT_RUN_JA}: {family_words}（実行するコマンド: {command}）"
+    return f"Not run: {family_words} — run {command}"
 
 
-def exceptions_sheet(wb: Workbook, inventory: Inventory) -> Any:
+def exceptions_sheet(wb: Workbook, inventory: Inventory, lang: str) -> Any:
     """Every page the run could not audit, once, with the reason (and a row saying so when there is none)."""
-    ws = wb.create_sheet(EXCEPTION_SHEET)
+    ws = wb.create_sheet(pick(EXCEPTION_SHEET, lang))
     rows: list[list[Any]] = [
-        [n, e.url, e.status or "", e.kind, reason_ja(e.kind, e.status, e.reason)]
+        [n, e.url, e.status or "", kind_text(e.kind, lang), reason_text(e.kind, e.status, e.reason, lang)]
         for n, e in enumerate(inventory.exceptions, 1)
-    ] or [["", "なし / none: every page found was audited", "", "", ""]]
+    ] or [["", pick(NONE, lang), "", "", ""]]
     write_table(
         ws,
-        ["No.", "URL", "ステータス / Status", "種別 / Kind", "理由 / Reason"],
+        ["No.", "URL", *(pick(p, lang) for p in (("ステータス", "Status"), ("種別", "Kind"), ("理由", "Reason")))],
         rows,
         [6, 60, 10, 14, 70],
     )

@@ -56,11 +56,11 @@ PROVISIONAL_NA = ("（自動判定・要確認）", " (automatic, to be confirme
 GUIDELINES = {
     "test": (
         "JIS X 8341-3:2016 試験実施ガイドライン 2020年12月版",
-        "JIS X 8341-3:2016 test guideline (試験実施ガイドライン), December 2020 edition",
+        "WAIC JIS X 8341-3:2016 test guideline, December 2020 edition",
     ),
     "compliance": (
         "ウェブコンテンツの JIS X 8341-3:2016 対応度表記ガイドライン 2016年3月版",
-        "conformance-claim guideline for JIS X 8341-3:2016 (対応度表記ガイドライン), March 2016 edition",
+        "WAIC guideline for conformance claims of web content to JIS X 8341-3:2016, March 2016 edition",
     ),
 }
 
@@ -84,9 +84,9 @@ METHODS = {
 SITE_SPECIFIC = ("サイト独自", "site-specific")
 
 CONFORMANCE = {
-    "full": ("準拠", "conforms (準拠)"),
-    "partial": ("一部準拠", "partially conforms (一部準拠)"),
-    "considered": ("配慮", "considered (配慮): the test is not complete"),
+    "full": ("準拠", "conforms"),
+    "partial": ("一部準拠", "partially conforms"),
+    "considered": ("配慮", "considered: the test is not complete"),
 }
 
 
@@ -107,3 +107,8 @@ def verdict_aliases(config: dict[str, Any]) -> dict[str, str]:
                 out.setdefault(label, verdict)
                 out.setdefault(label.lower(), verdict)
     return out
+
+
+def lang_of(results: Any) -> str:
+    """The deliverables' language of a run (``lang`` in qa.yaml or ``--lang``): Japanese unless set to English."""
+    return "en" if (results.run.config or {}).get("lang") == "en" else "ja"

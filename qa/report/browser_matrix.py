@@ -24,12 +24,15 @@ from qa.check.browser_events import page_findings
 from qa.check.screenshot import PNG_ONLY, THUMB_WIDTH, save_thumbnail, thumbnail_path
 from qa.judge.inventory import NOT_RUN_JA, Inventory, inventory_of
 from qa.model import NEEDS_REVIEW, VIOLATION, Finding, Page, Results, merge_cells
+from qa.report._axe_ja import Messages
 from qa.report._inventory import exceptions_sheet, not_run_text
-from qa.report._xlsx import finish_print, run_header, safe, save_workbook, setup_print, write_table
+from qa.report._vocab import lang_of, pick
+from qa.report._xlsx import finish_print, local_time, run_header, safe, save_workbook, setup_print, write_table
 
 NAME = "browser_matrix"
 FILENAME = "browser-check.xlsx"
 BROWSER_CHECKS = ("browser", "browser-events", "render-diff")
+TITLE = ("ブラウザチェック結果", "Browser check results")
 
 OK, NG, REVIEW, ERROR, NOT_RUN = "OK", "NG", "要確認", "エラー", "—"
 UNCHECKED = NOT_RUN_JA  # the browser checks did not run: nothing is claimed
@@ -40,17 +43,25 @@ FILLS = {
     ERROR: PatternFill("solid", fgColor="D9D9D9"),
     UNCHECKED: PatternFill("solid", fgColor="D9D9D9"),
 }
-RULES_JA = {
-    "js-error": "JavaScriptエラー / JavaScript error",
-    "console-error": "コンソールエラー / Console error",
-    "failed-request": "読込失敗リソース / Failed resource",
-    "broken-image": "画像の表示不良 / Broken image",
-    "horizontal-overflow": "横方向のはみ出し / Horizontal overflow",
-    "viewport-meta-missing": "viewport指定なし / No viewport meta",
-    "render-difference": "ブラウザ間の表示差異 / Rendering differs between engines",
-    "visual-change": "前回からの表示変化 / Changed since the previous run",
+# The cell words in English (the Japanese ones above are the cells' values with ``lang: ja``).
+STATUS_EN = {REVIEW: "Review", ERROR: "Error", UNCHECKED: "Not run"}
+RULES = {
+    "js-error": ("JavaScriptエラー", "JavaScript error"),
+    "console-error": ("コンソールエラー", "Console error"),
+    "failed-request": ("読込失敗リソース", "Failed resource"),
+    "broken-image": ("画像の表示不良", "Broken image"),
+    "horizontal-overflow": ("横方向のはみ出し", "Horizontal overflow"),
+    "viewport-meta-missing": ("viewport指定なし", "No viewport meta"),
+    "render-difference": ("ブラウザ間の表示差異", "Rendering differs between engines"),
+    "visual-change": ("前回からの表示変化", "Changed since the previous run"),
 }
-OUTCOME_JA = {VIOLATION: "NG", NEEDS_REVIEW: "要確認 / Needs review"}
+OUTCOMES = {VIOLATION: ("NG", "NG"), NEEDS_REVIEW: ("要確認", "Needs review")}
+SHEETS = {
+    "matrix": ("マトリクス", "Matrix"),
+    "issues": ("問題一覧", "Issues"),
+    "environment": ("環境", "Environment"),
+    "thumbnails": ("サムネイル", "Thumbnails"),
+}
 
 
 def cell_status(page: Page | None, findings: list[Finding]) -> str:
@@ -95,6 +106,7 @@ def _broken_images(page: Page) -> list[Finding]:
             target=str(item.get("target", "")),
             html=str(item.get("html", "")),
             message=f"Image did not load: {item.get('src', '')}",
+            details={"src": str(item.get("src", ""))},
         )
         for item in (page.facts.get("browser") or {}).get("broken_images") or []
         if isinstance(item, dict)
@@ -115,11 +127,11 @@ def _link(cell, target: str) -> None:
         cell.font = Font(color="0563C1", underline="single")
 
 
-def _matrix(wb: Workbook, results: Results, by_cell: dict, pages: dict, urls: list[str], ran: bool) -> None:
+def _matrix(wb: Workbook, results: Results, by_cell: dict, pages: dict, urls: list[str], ran: bool, lang: str) -> None:
     ws = wb.active
-    ws.title = "マトリクス (Matrix)"
+    ws.title = pick(SHEETS["matrix"], lang)
     cells = results.run.cells
-    headers = ["ページ / Page", "タイトル / Title", *cells]
+    headers = [pick(("ページ", "Page"), lang), pick(("タイトル", "Title"), lang), *cells]
     write_table(ws, headers, [], [50, 30, *[14] * len(cells)])
     for r, url in enumerate(urls, start=2):
         first = next((pages[(url, c)] for c in cells if (url, c) in pages), None)
@@ -128,7 +140,7 @@ def _matrix(wb: Workbook, results: Results, by_cell: dict, pages: dict, urls: li
         for c, cell_name in enumerate(cells, start=3):
             page = pages.get((url, cell_name))
             status = cell_status(page, by_cell.get((url, cell_name), [])) if ran else UNCHECKED
-            cell = ws.cell(r, c, status)
+            cell = ws.cell(r, c, status if lang == "ja" else STATUS_EN.get(status, status))
             cell.alignment = Alignment(horizontal="center")
             if status in FILLS:
                 cell.fill = FILLS[status]
@@ -137,24 +149,34 @@ def _matrix(wb: Workbook, results: Results, by_cell: dict, pages: dict, urls: li
     ws.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{len(urls) + 1}"
     legend = len(urls) + 3
     notes = [
-        "OK: 問題なし / no browser problem found",
-        "NG: 表示・動作の不具合 / a browser problem (JavaScript error, failed resource, broken image, overflow)",
-        "要確認: 人による確認が必要 / a person must look (console error, rendering differs, no viewport meta)",
-        "エラー: ページを読み込めず / the page could not be loaded",
-        f"{UNCHECKED}: ブラウザチェックを実行していない / the browser checks did not run",
-        "監査できなかったページは「例外事項」シート / pages that could not be audited: sheet 例外事項 (Exceptions)",
-        "各セルのリンク先はスクリーンショット / each cell links to its screenshot (screenshots/ beside this file)",
+        ("OK: 問題なし", "OK: no browser problem found"),
+        (
+            "NG: 表示・動作の不具合（JavaScriptエラー、読込失敗リソース、画像の表示不良、横方向のはみ出し）",
+            "NG: a browser problem (JavaScript error, failed resource, broken image, overflow)",
+        ),
+        (
+            "要確認: 人による確認が必要（コンソールエラー、ブラウザ間の表示差異、viewport指定なし）",
+            "Review: a person must look (console error, rendering differs, no viewport meta)",
+        ),
+        ("エラー: ページを読み込めず", "Error: the page could not be loaded"),
+        (f"{UNCHECKED}: ブラウザチェックを実行していない", "Not run: the browser checks did not run"),
+        ("監査できなかったページは「例外事項」シート", "Pages that could not be audited: sheet Exceptions"),
+        (
+            "各セルのリンク先はスクリーンショット（このファイルと同じ場所の screenshots フォルダー）",
+            "Each cell links to its screenshot (screenshots/ beside this file)",
+        ),
     ]
     for i, text in enumerate(notes):
-        ws.cell(legend + i, 1, text)
+        ws.cell(legend + i, 1, pick(text, lang))
 
 
-def _issues(wb: Workbook, results: Results, findings: list[Finding], inventory: Inventory) -> None:
-    ws = wb.create_sheet("問題一覧 (Issues)")
+def _issues(wb: Workbook, results: Results, findings: list[Finding], inventory: Inventory, lang: str) -> None:
+    ws = wb.create_sheet(pick(SHEETS["issues"], lang))
     if not inventory.ran("browsers"):
-        ws.append([not_run_text(inventory, "browsers")])
+        ws.append([not_run_text(inventory, "browsers", lang)])
         ws.column_dimensions["A"].width = 100
         return
+    words = Messages(results.run.config or {}, lang)
     shots = {(p.url, p.cell): p.facts.get("screenshot", "") for p in results.pages}
     rows = []
     links = []
@@ -164,77 +186,87 @@ def _issues(wb: Workbook, results: Results, findings: list[Finding], inventory: 
         rows.append(
             [
                 f.url,
-                RULES_JA.get(f.rule, f.rule),
+                pick(RULES[f.rule], lang) if f.rule in RULES else words.message(f).split("\n", 1)[0],
                 f.rule,
-                OUTCOME_JA.get(f.outcome, f.outcome),
-                ", ".join(f.sc),
+                pick(OUTCOMES[f.outcome], lang) if f.outcome in OUTCOMES else f.outcome,
+                words.sc_text(f),
                 ", ".join(f.seen_in),
                 f.target,
-                f.message,
-                "スクリーンショット / screenshot" if shot else "",
-                "差分画像 / diff image" if diff else "",
+                words.message(f),
+                pick(("スクリーンショット", "screenshot"), lang) if shot else "",
+                pick(("差分画像", "diff image"), lang) if diff else "",
                 f.id,
             ]
         )
         links.append((shot, diff))
     headers = [
-        "ページ / Page",
-        "問題 / Issue",
-        "rule",
-        "判定 / Outcome",
-        "達成基準 / SC",
-        "発生環境 / Seen in",
-        "対象 / Target",
-        "内容 / Message",
-        "画面 / Screenshot",
-        "差分 / Diff",
-        "ID",
+        pick(pair, lang)
+        for pair in (
+            ("ページ", "Page"),
+            ("問題", "Issue"),
+            ("ルール", "Rule"),
+            ("判定", "Outcome"),
+            ("達成基準", "SC"),
+            ("発生環境", "Seen in"),
+            ("対象", "Target"),
+            ("内容", "Message"),
+            ("画面", "Screenshot"),
+            ("差分", "Diff"),
+            ("ID", "ID"),
+        )
     ]
     if not rows:
-        rows = [["", "問題なし / no browser problem found on any page", *[""] * 9]]
+        rows = [["", pick(("どのページにもブラウザの問題なし", "no browser problem on any page"), lang), *[""] * 9]]
     write_table(ws, headers, rows, [45, 30, 18, 16, 10, 36, 30, 60, 20, 16, 18])
     for r, (shot, diff) in enumerate(links, start=2):
         _link(ws.cell(r, 9), shot)
         _link(ws.cell(r, 10), diff)
 
 
-def _environment(wb: Workbook, results: Results) -> None:
-    ws = wb.create_sheet("環境 (Environment)")
+def _environment(wb: Workbook, results: Results, lang: str) -> None:
+    ws = wb.create_sheet(pick(SHEETS["environment"], lang))
     run = results.run
+    zone = (run.config or {}).get("timezone")
     rows: list[list] = []
     for name, info in (run.engines.get("browsers") or {}).items():
         rows.append(
             [
-                "ブラウザ / Browser",
+                pick(("ブラウザ", "Browser"), lang),
                 name,
                 f"{info.get('product', '')} {info.get('version', '')}".strip(),
-                f"engine: {info.get('engine', '')}",
+                f"{pick(('エンジン', 'engine'), lang)}: {info.get('engine', '')}",
             ]
         )
     if run.engines.get("axe-core"):
-        rows.append(["axe-core", "", run.engines["axe-core"], ""])
+        rows.append([pick(("検査エンジン", "Rule engine"), lang), "axe-core", run.engines["axe-core"], ""])
     matrix = results.extra.get("matrix") or {}
     for vp in matrix.get("viewports") or []:
-        note = f"DPR {vp.get('device_scale_factor', 1)}" + (f", device {vp['device']}" if vp.get("device") else "")
-        rows.append(["画面サイズ / Viewport", vp.get("name", ""), f"{vp.get('width')}×{vp.get('height')} CSS px", note])
+        note = f"DPR {vp.get('device_scale_factor', 1)}"
+        if vp.get("device"):
+            note += f"{pick(('、端末 ', ', device '), lang)}{vp['device']}"
+        size = f"{vp.get('width')}×{vp.get('height')} CSS px"
+        rows.append([pick(("画面サイズ", "Viewport"), lang), vp.get("name", ""), size, note])
     rows.append(["OS", "", run.tool.get("os", ""), ""])
     python = f"Python {run.tool.get('python', '')}"
-    rows.append(["ツール / Tool", run.tool.get("name", ""), run.tool.get("version", ""), python])
-    rows.append(["対象 / Site", "", run.start_url, ""])
-    rows.append(["実施日時 / Run", run.id, run.started, run.finished])
+    rows.append([pick(("ツール", "Tool"), lang), run.tool.get("name", ""), run.tool.get("version", ""), python])
+    rows.append([pick(("対象サイト", "Site"), lang), "", run.start_url, ""])
+    rows.append([pick(("実行ID", "Run"), lang), run.id, "", ""])
+    rows.append([pick(("開始日時", "Started"), lang), "", local_time(run.started, zone), ""])
+    rows.append([pick(("終了日時", "Finished"), lang), "", local_time(run.finished, zone), ""])
     full = [p for p in results.pages if "screenshot_full_page" in p.facts]
     for name in run.engines.get("browsers") or {}:
         mine = [p for p in full if p.browser == name]
         if mine and not all(p.facts["screenshot_full_page"] for p in mine):
             rows.append(
                 [
-                    "スクリーンショット / Screenshot",
+                    pick(("スクリーンショット", "Screenshot"), lang),
                     name,
-                    "表示領域のみ / viewport only",
-                    "このエンジンはページ全体を撮影できない / the engine cannot capture the full page",
+                    pick(("表示領域のみ", "viewport only"), lang),
+                    pick(("このエンジンはページ全体を撮影できない", "the engine cannot capture the full page"), lang),
                 ]
             )
-    write_table(ws, ["項目 / Item", "名前 / Name", "値 / Value", "備考 / Note"], rows, [28, 22, 40, 60])
+    headers = [pick(p, lang) for p in (("項目", "Item"), ("名前", "Name"), ("値", "Value"), ("備考", "Note"))]
+    write_table(ws, headers, rows, [28, 22, 40, 60])
 
 
 def _thumbnail(run_dir: Path, page: Page) -> Path | None:
@@ -252,22 +284,29 @@ def _thumbnail(run_dir: Path, page: Page) -> Path | None:
 
 
 def _thumbnails(
-    wb: Workbook, results: Results, run_dir: Path, pages: dict, urls: list[str], by_cell: dict, inventory: Inventory
+    wb: Workbook,
+    results: Results,
+    run_dir: Path,
+    pages: dict,
+    urls: list[str],
+    by_cell: dict,
+    inventory: Inventory,
+    lang: str,
 ) -> None:
     """Thumbnails of the pages with a problem in some cell, side by side for every cell."""
-    ws = wb.create_sheet("サムネイル (Thumbnails)")
+    ws = wb.create_sheet(pick(SHEETS["thumbnails"], lang))
     if not inventory.ran("browsers"):
-        ws.append([not_run_text(inventory, "browsers")])
+        ws.append([not_run_text(inventory, "browsers", lang)])
         ws.column_dimensions["A"].width = 100
         return
     cells = results.run.cells
-    ws.append(["ページ / Page", *cells])
+    ws.append([pick(("ページ", "Page"), lang), *cells])
     ws.column_dimensions["A"].width = 40
     for c in range(len(cells)):
         ws.column_dimensions[get_column_letter(c + 2)].width = THUMB_WIDTH / 7 + 2
     shown = [url for url in urls if any(by_cell.get((url, c)) for c in cells)]
     if not shown:
-        ws.append(["問題のあるページはありません / no page has a browser problem: no thumbnail to show"])
+        ws.append([pick(("問題のあるページはありません", "no page has a browser problem: no thumbnail to show"), lang)])
     wanted = [pages[(url, c)] for url in shown for c in cells if (url, c) in pages]
     # Decoding each full-page screenshot is the work; Pillow lets other threads run meanwhile.
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 2, thread_name_prefix="thumbnails") as pool:
@@ -298,14 +337,15 @@ def render(results: Results, out_dir: Path) -> list[Path]:
     by_cell = _by_cell(findings)
     pages = {(p.url, p.cell): p for p in results.pages}
     urls = inventory.urls
+    lang = lang_of(results)
     wb = Workbook()
-    wb.properties.title = "ブラウザチェック結果 / Browser check results"
-    _matrix(wb, results, by_cell, pages, urls, ran)
-    _issues(wb, results, findings, inventory)
-    _environment(wb, results)
-    _thumbnails(wb, results, out_dir, pages, urls, by_cell, inventory)
-    exceptions_sheet(wb, inventory)
+    wb.properties.title = pick(TITLE, lang)
+    _matrix(wb, results, by_cell, pages, urls, ran, lang)
+    _issues(wb, results, findings, inventory, lang)
+    _environment(wb, results, lang)
+    _thumbnails(wb, results, out_dir, pages, urls, by_cell, inventory, lang)
+    exceptions_sheet(wb, inventory, lang)
     path = out_dir / FILENAME
-    finish_print(wb, run_header(results, ("ブラウザチェック結果", "Browser check results")))
+    finish_print(wb, run_header(results, TITLE))
     save_workbook(wb, path)
     return [path]

@@ -490,8 +490,8 @@ class Deliverable:
             ),
             ("規格の規格番号及び改正年", "Standard and year", self.profile.standard),
             ("目標とする適合レベル", "Target conformance level", self.level),
-            ("満たしている適合レベル及び対応度", "Conformance level met and 対応度", status),
-            ("対応度の根拠", "Basis of the 対応度", basis),
+            ("満たしている適合レベル及び対応度", "Conformance level met and degree of conformance", status),
+            ("対応度の根拠", "Basis of the degree of conformance", basis),
             ("対象となるウェブページ", "Scope", scope),
             ("依存したウェブコンテンツ技術", "Technologies relied upon", "、".join(self.technologies())),
             ("試験対象ページの選択方法及びページ数", "Page selection and count", sampling.describe(sample, self.lang)),
@@ -524,7 +524,7 @@ class Deliverable:
                 self.t(
                     f"附属書JB及び WAIC「{pick(GUIDELINES['test'], 'ja')}」に基づく。達成基準ごとの方法: {method_text}"
                     f"（「{self.name('method')}」シート）",
-                    f"JIS X 8341-3:2016 Annex JB and WAIC's {pick(GUIDELINES['test'], 'en')}; per criterion: "
+                    f"JIS X 8341-3:2016 Annex JB and the {pick(GUIDELINES['test'], 'en')}; per criterion: "
                     f"{method_text} (sheet '{self.name('method')}')",
                 ),
             ),

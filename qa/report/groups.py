@@ -14,13 +14,18 @@ from qa.judge.inventory import inventory_of
 from qa.model import Finding, Results
 from qa.report._axe_ja import Messages
 from qa.report._inventory import count_rows, exceptions_sheet
-from qa.report._vocab import OUTCOMES, pick
+from qa.report._vocab import OUTCOMES, lang_of, pick
 from qa.report._xlsx import finish_print, run_header, save_workbook, write_table
 
 NAME = "groups"
 FILENAME = "findings-by-template.xlsx"
 EXAMPLE_PAGES = 5
 TITLE = ("テンプレート別指摘事項", "Findings by template")
+SHEETS = {
+    "groups": ("グループ", "Groups"),
+    "pages": ("グループ別ページ", "Pages by group"),
+    "summary": ("概要", "Summary"),
+}
 
 
 def _counts(counts: dict[str, int]) -> str:
@@ -39,7 +44,7 @@ def fix_text(g: FindingGroup, lang: str) -> str:
 
 def render(results: Results, out_dir: Path) -> list[Path]:
     config = results.run.config or {}
-    lang = "en" if config.get("lang") == "en" else "ja"
+    lang = lang_of(results)
     words = Messages(config, lang)
     groups = group_findings(results)
     ja = lang == "ja"
@@ -51,12 +56,12 @@ def render(results: Results, out_dir: Path) -> list[Path]:
 
     wb = Workbook()
     ws = wb.active
-    ws.title = "Groups"  # sheet names kept: scripts and ``qa`` tests open them by name
+    ws.title = pick(SHEETS["groups"], lang)
     headers = (
         ["グループ", "ルール", "達成基準", "種別", "影響度", "ページ数", "指摘数", "対応", "修正方法"]
         + ["投稿タイプ", "テンプレート", "セレクタ", "HTML の形", "HTML の例", "メッセージ", "ページの例"]
         if ja
-        else ["Group", "Rule", "SC", "Outcome", "Impact", "Pages", "Findings", "対応 / Fix", "How to fix"]
+        else ["Group", "Rule", "SC", "Outcome", "Impact", "Pages", "Findings", "Where to fix", "How to fix"]
         + ["Post types", "Templates", "Selector", "HTML shape", "Example HTML", "Message", "Example pages"]
     )
     write_table(
@@ -88,7 +93,7 @@ def render(results: Results, out_dir: Path) -> list[Path]:
         hidden=(12, 13, 14),  # the HTML and selector shapes: for the developer who fixes it, in results.json too
     )
     wordpress = page_templates(results)
-    ps = wb.create_sheet("Pages by group")
+    ps = wb.create_sheet(pick(SHEETS["pages"], lang))
     write_table(
         ps,
         ["グループ", "ルール", "ページ", "投稿タイプ", "テンプレート"]
@@ -102,11 +107,14 @@ def render(results: Results, out_dir: Path) -> list[Path]:
         [14, 22, 60, 14, 30],
     )
     inventory = inventory_of(results)
-    about = wb.create_sheet("概要 Summary")
+    about = wb.create_sheet(pick(SHEETS["summary"], lang))
     write_table(
-        about, ["項目 / Item", "値 / Value"], [*count_rows(inventory), ("グループ / Groups", len(groups))], [60, 14]
+        about,
+        [pick(("項目", "Item"), lang), pick(("値", "Value"), lang)],
+        [*count_rows(inventory, lang), (pick(("グループ数", "Groups"), lang), len(groups))],
+        [60, 14],
     )
-    exceptions_sheet(wb, inventory)
+    exceptions_sheet(wb, inventory, lang)
     finish_print(wb, run_header(results, TITLE))
     path = out_dir / FILENAME
     save_workbook(wb, path)

@@ -19,7 +19,8 @@ from qa.links.collect import page_key as fold
 from qa.model import Page, Results
 from qa.redact import redact_url
 from qa.report._inventory import count_rows, exceptions_sheet
-from qa.report._xlsx import finish_print, run_header, safe, save_workbook, setup_print, write_table
+from qa.report._vocab import lang_of, pick
+from qa.report._xlsx import finish_print, local_time, run_header, safe, save_workbook, setup_print, write_table
 from qa.report.linkcheck import link_rows
 from qa.store import write_text_atomic
 
@@ -28,9 +29,33 @@ FILENAME = "sitemap.xlsx"
 XML_FILENAME = "sitemap.xml"
 FILENAMES = [FILENAME, XML_FILENAME]  # for the run folder's INDEX.md
 
-HOME, INDEX, PAGE, ERROR = ("トップ / Home", "一覧 / Section index", "ページ / Page", "エラー / Error")
-NOT_AUDITED = "例外事項 / Not audited"  # reachable (a PDF, a download) but not audited as a page
-ALIASES = "別名のURL / Other addresses"
+HOME, INDEX, PAGE, ERROR = ("home", "index", "page", "error")
+NOT_AUDITED = "not-audited"  # reachable (a PDF, a download) but not audited as a page
+KINDS = {
+    HOME: ("トップ", "Home"),
+    INDEX: ("一覧", "Section index"),
+    PAGE: ("ページ", "Page"),
+    ERROR: ("エラー", "Error"),
+    NOT_AUDITED: ("例外事項", "Not audited"),
+}
+ALIASES = ("別名のURL", "Other addresses")
+UNTITLED = ("（無題）", "(untitled)")
+SHEETS = {
+    "summary": ("概要", "Summary"),
+    "navigation": ("ナビゲーション", "Navigation"),
+    "path": ("URL階層", "URL path"),
+    "plan": ("計画との差分", "Plan diff"),
+}
+HEADERS = {
+    "level": ("階層", "Level"),
+    "title": ("タイトル", "Title"),
+    "status": ("ステータス", "Status"),
+    "type": ("種別", "Type"),
+    "parent": ("リンク元", "Linked from"),
+    "path": ("パス", "Path"),
+    "aliases": ALIASES,
+}
+TITLE = ("完成時のサイトマップ", "Sitemap of the finished site")
 
 
 @dataclass
@@ -84,7 +109,7 @@ def entries_of(results: Results) -> dict[str, Entry]:
         e = Entry(
             key,
             final,
-            f"(例外事項 / exception: {ex.reason})",
+            "",
             ex.status,
             visit.content_type if visit else "",
             ex.reason,
@@ -169,18 +194,25 @@ def render(results: Results, out_dir: Path) -> list[Path]:
     entries = entries_of(results)
     if not entries:
         return []
+    lang = lang_of(results)
+    untitled = pick(UNTITLED, lang)
+
+    def kind(e: Entry) -> str:
+        return pick(KINDS[e.kind], lang)
+
+    def head(*keys: str) -> list[str]:
+        return ["No.", *(pick(HEADERS[k], lang) if k in HEADERS else k for k in keys)]
+
     wb = Workbook()
     ws = wb.active
-    ws.title = "概要 Summary"
-    nav = wb.create_sheet("ナビゲーション Navigation")
+    ws.title = pick(SHEETS["summary"], lang)
+    nav = wb.create_sheet(pick(SHEETS["navigation"], lang))
     # The trees hold the site's pages only; what could not be audited (a 404, a download) is listed once, apart, on
     # the 例外事項 sheet, never as a page of the finished site.
     pages = {k: e for k, e in entries.items() if not e.exception}
     roots = navigation_tree(results, pages)
     if roots is None:
-        nav.append(
-            ["リンクチェックを実行していないため、ナビゲーション構造はありません / No link check: no navigation tree"]
-        )
+        nav.append([pick(NO_TREE, lang)])
     else:
         rows = walk(pages, roots)
         reached = {e.url for _, e in rows}
@@ -189,10 +221,10 @@ def render(results: Results, out_dir: Path) -> list[Path]:
             [
                 n,
                 level + 1,
-                e.title or "(無題 / untitled)",
+                e.title or untitled,
                 e.final_url,
                 e.status or "",
-                e.kind,
+                kind(e),
                 pages[e.parent].title if e.parent in pages else "",
                 "\n".join(e.aliases),
             ]
@@ -202,55 +234,37 @@ def render(results: Results, out_dir: Path) -> list[Path]:
             [
                 len(table) + i,
                 "—",
-                e.title or "(無題 / untitled)",
+                e.title or untitled,
                 e.final_url,
                 e.status or "",
-                e.kind,
-                "リンクなし / not linked",
+                kind(e),
+                pick(("（リンクなし）", "(not linked)"), lang),
                 "\n".join(e.aliases),
             ]
             for i, e in enumerate(orphans, 1)
         ]
         write_table(
             nav,
-            [
-                "No.",
-                "階層 / Level",
-                "タイトル / Title",
-                "URL",
-                "ステータス / Status",
-                "種別 / Type",
-                "リンク元 / Linked from",
-                ALIASES,
-            ],
+            head("level", "title", "URL", "status", "type", "parent", "aliases"),
             table,
             [6, 8, 50, 60, 10, 20, 40, 50],
         )
         for i, (level, _) in enumerate(rows, start=2):
             nav.cell(i, 3).alignment = Alignment(indent=min(level * 2, 15))
-    by_path = wb.create_sheet("URL階層 URL path")
+    by_path = wb.create_sheet(pick(SHEETS["path"], lang))
     prows = path_rows(pages)
     write_table(
         by_path,
-        [
-            "No.",
-            "階層 / Level",
-            "パス / Path",
-            "タイトル / Title",
-            "URL",
-            "ステータス / Status",
-            "種別 / Type",
-            ALIASES,
-        ],
+        head("level", "path", "title", "URL", "status", "type", "aliases"),
         (
             [
                 n,
                 level + 1,
                 name,
-                e.title if e else "(フォルダ / folder)",
+                (e.title or untitled) if e else pick(("（フォルダー）", "(folder)"), lang),
                 e.final_url if e else "",
                 (e.status or "") if e else "",
-                e.kind if e else "",
+                kind(e) if e else "",
                 "\n".join(e.aliases) if e else "",
             ]
             for n, (level, name, e) in enumerate(prows, 1)
@@ -262,31 +276,36 @@ def render(results: Results, out_dir: Path) -> list[Path]:
     diff = planned_differences(results, entries)
     if diff is not None:
         write_table(
-            wb.create_sheet("計画との差分 Plan diff"),
-            [
-                "No.",
-                "区分 / Difference",
-                "計画のタイトル / Planned title",
-                "実際のタイトル / Actual title",
-                "計画のURL / Planned URL",
-                "実際のURL / Actual URL",
-                "計画の行 / Plan row",
-            ],
-            ([n, *d] for n, d in enumerate(diff, 1)),
+            wb.create_sheet(pick(SHEETS["plan"], lang)),
+            ["No.", *(pick(h, lang) for h in PLAN_HEADERS)],
+            ([n, pick(DIFFERENCES[d[0]], lang), *d[1:]] for n, d in enumerate(diff, 1)),
             [6, 30, 40, 40, 50, 50, 10],
         )
-    summary(ws, results, entries, diff)
-    exceptions_sheet(wb, inventory_of(results))
+    summary(ws, results, entries, diff, lang)
+    exceptions_sheet(wb, inventory_of(results), lang)
     path = out_dir / FILENAME
-    finish_print(wb, run_header(results, ("完成時のサイトマップ", "Sitemap of the finished site")))
+    finish_print(wb, run_header(results, TITLE))
     save_workbook(wb, path)
     return [path, write_xml(entries, out_dir)]
 
 
-MISSING, UNPLANNED, TITLE = (
-    "計画にあるが存在しない / Planned, missing",
-    "計画にないページ / Not in the plan",
-    "タイトルが異なる / Title differs",
+NO_TREE = (
+    "リンクチェックを実行していないため、ナビゲーション構造はありません",
+    "No link check: no navigation tree",
+)
+MISSING, UNPLANNED, TITLE_DIFFERS = "missing", "unplanned", "title-differs"
+DIFFERENCES = {
+    MISSING: ("計画にあるが存在しない", "Planned, missing"),
+    UNPLANNED: ("計画にないページ", "Not in the plan"),
+    TITLE_DIFFERS: ("タイトルが異なる", "Title differs"),
+}
+PLAN_HEADERS = (
+    ("区分", "Difference"),
+    ("計画のタイトル", "Planned title"),
+    ("実際のタイトル", "Actual title"),
+    ("計画のURL", "Planned URL"),
+    ("実際のURL", "Actual URL"),
+    ("計画の行", "Plan row"),
 )
 
 
@@ -306,7 +325,7 @@ def planned_differences(results: Results, entries: dict[str, Entry]) -> list[lis
         if e is None:
             out.append([MISSING, p["title"], "", p["url"], "", p["row"]])
         elif e.html and p["title"] and not same_title(p["title"], e.title):
-            out.append([TITLE, p["title"], e.title, p["url"], e.final_url, p["row"]])
+            out.append([TITLE_DIFFERS, p["title"], e.title, p["url"], e.final_url, p["row"]])
     seen: set[str] = set()
     for e in entries.values():
         if not (e.ok and e.html) or e.url in seen:
@@ -317,23 +336,24 @@ def planned_differences(results: Results, entries: dict[str, Entry]) -> list[lis
     return out
 
 
-def summary(ws: Any, results: Results, entries: dict[str, Entry], diff: list[list[Any]] | None) -> None:
-    ws.append(["完成時のサイトマップ / Sitemap of the finished site"])
+def summary(ws: Any, results: Results, entries: dict[str, Entry], diff: list[list[Any]] | None, lang: str) -> None:
+    ws.append([pick(TITLE, lang)])
     ws["A1"].font = Font(bold=True, size=14)
-    ws.append(["対象サイト / Site", safe(results.run.start_url)])
-    ws.append(["作成日時 / Made", results.run.finished or results.run.started])
-    for label, n in count_rows(inventory_of(results)):
+    zone = (results.run.config or {}).get("timezone")
+    ws.append([pick(("対象サイト", "Site"), lang), safe(results.run.start_url)])
+    ws.append([pick(("作成日時", "Made"), lang), local_time(results.run.finished or results.run.started, zone)])
+    for label, n in count_rows(inventory_of(results), lang):
         ws.append([label, n])
     for kind, n in sorted(Counter(e.kind for e in entries.values() if e.ok).items()):
-        ws.append([f"　{kind}", n])
+        ws.append([pick(("　", "  "), lang) + pick(KINDS[kind], lang), n])
     if diff is not None:
         plan = results.extra["planned_sitemap"]
         counts = Counter(d[0] for d in diff)
         ws.append([])
-        ws.append(["計画サイトマップ / Planned sitemap", safe(plan["source"])])
-        ws.append(["計画のページ数 / Planned pages", len(plan["pages"])])
-        for label in (MISSING, UNPLANNED, TITLE):
-            ws.append([label, counts.get(label, 0)])
+        ws.append([pick(("計画サイトマップ", "Planned sitemap"), lang), safe(plan["source"])])
+        ws.append([pick(("計画のページ数", "Planned pages"), lang), len(plan["pages"])])
+        for key in (MISSING, UNPLANNED, TITLE_DIFFERS):
+            ws.append([pick(DIFFERENCES[key], lang), counts.get(key, 0)])
     ws.column_dimensions["A"].width = 42
     ws.column_dimensions["B"].width = 70
     setup_print(ws)

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from playwright.async_api import async_playwright
 
 from qa.check._engines import engine_data, engine_folder, engine_label, engine_script
+from qa.check.axe import BUNDLED_AXE
 from qa.visit.engines import _managed, system_firefox
 from qa.visit.matrix import BrowserSpec, Matrix
 from qa.visit.playwright_driver import PRODUCTS, system_chromium
@@ -102,11 +103,15 @@ async def diagnose_browsers(matrix: Matrix) -> list[Item]:
 
 
 def rule_engines() -> list[Item]:
-    """The rule engines beside axe-core (bundled): a run without one records its checks as not run."""
+    """The rule engines beside axe-core: a run without one records its checks as not run; without the newest
+    axe-core the bundled one runs (the run records which)."""
     items = []
     for key in engine_data()["engines"]:
         if engine_script(key) is not None:
             items.append(Item(engine_label(key), True, str(engine_folder(key))))
+        elif key == "axe":
+            detail = f"not installed in {engine_folder(key)}; the bundled axe-core {BUNDLED_AXE} runs instead"
+            items.append(Item(engine_label(key), False, detail, "qa setup"))
         else:
             items.append(Item(engine_label(key), False, f"not installed in {engine_folder(key)}", "qa setup"))
     return items

@@ -495,6 +495,28 @@ class BidiSession(EventLog):
             {"context": self.context, "actions": [{"type": "key", "id": "keyboard", "actions": actions}]},
         )
 
+    async def cookies(self) -> list[dict[str, Any]] | None:
+        answer = await self._send("storage.getCookies", {"partition": self._partition()})
+        return [
+            {
+                "name": c.get("name", ""),
+                "domain": c.get("domain", ""),
+                "path": c.get("path", "/"),
+                "expires": c.get("expiry", -1),
+                "httpOnly": bool(c.get("httpOnly")),
+                "secure": bool(c.get("secure")),
+                "sameSite": str(c.get("sameSite", "")).capitalize(),
+            }
+            for c in answer.get("cookies") or []
+        ]
+
+    async def clear_cookies(self) -> bool:
+        await self._send("storage.deleteCookies", {"partition": self._partition()})
+        return True
+
+    def _partition(self) -> dict[str, str]:
+        return {"type": "storageKey", "userContext": self.user_context}
+
     async def close(self) -> None:
         await self.engine.release(self)
 

@@ -109,6 +109,16 @@ class Session(Protocol):
         """Events since the last call (the last navigation)."""
         ...
 
+    async def cookies(self) -> list[dict[str, Any]] | None:
+        """Every cookie the session's browser holds, third-party ones included (name, domain, path, expires in
+        epoch seconds or -1 for a session cookie, httpOnly, secure, sameSite; never the value). None when the engine
+        cannot list them all (the privacy check then says the cookies were not verified)."""
+        ...
+
+    async def clear_cookies(self) -> bool:
+        """Forget every cookie of the session (a fresh visitor again); False when the engine cannot."""
+        ...
+
     async def close(self) -> None: ...
 
 

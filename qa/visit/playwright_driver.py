@@ -382,6 +382,16 @@ class PlaywrightSession(EventLog):
         with self._raising_faults():
             await self.page.keyboard.press(key)
 
+    async def cookies(self) -> list[dict[str, Any]] | None:
+        with self._raising_faults():
+            jar = await self.context.cookies()
+        return [{k: v for k, v in c.items() if k != "value"} for c in jar]
+
+    async def clear_cookies(self) -> bool:
+        with self._raising_faults():
+            await self.context.clear_cookies()
+        return True
+
     async def close(self) -> None:
         # Closing the context kills its renderer, even one stuck in an endless script.
         with contextlib.suppress(PlaywrightError, TimeoutError):

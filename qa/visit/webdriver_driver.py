@@ -218,6 +218,12 @@ class WebDriverSession(EventLog):
 
         await self._call(act)
 
+    async def cookies(self) -> list[dict[str, Any]] | None:
+        return None  # WebDriver lists only the current page's own cookies: not every cookie the visit set
+
+    async def clear_cookies(self) -> bool:
+        return False
+
     async def close(self) -> None:
         await self.engine.release(self)
 

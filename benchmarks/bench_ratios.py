@@ -1,0 +1,96 @@
+"""The four runs of issue #22's table against ``@axe-core/cli`` in one sitting, as ratios of axe-cli's time.
+
+Over the same generated site (``--pages``, default 149, served on loopback and declared as qa's own host, as a team
+declares its staging server), one after another:
+
+- ``@axe-core/cli``: one Chromium pass with axe only (the baseline; timed first and last, the mean is used);
+- ``qa audit --only axe``, one cell (Chromium, desktop)          target: none (the table's reference line);
+- ``qa audit --only a11y``, one cell                               target: ≤ 0.25×;
+- ``qa audit`` with every family, one cell                         target: ≤ 0.4×;
+- ``qa audit`` with every family, the default matrix (3 × 3)       target: ≤ 2.0×.
+
+Run: ``python benchmarks/bench_ratios.py [--pages N]`` (or ``nox -s bench -- ratios``). The ratios compare minutes
+of one sitting: a shared machine's speed drifts, so read the baseline's before/after pair too.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from benchmarks.bench_matrix import generate_site, time_axe_cli, time_selenium_axe  # noqa: E402
+from qa.demo.server import serve  # noqa: E402
+
+ONE_CELL = ["--browser", "chromium", "--viewport", "desktop"]
+RUNS = (  # (name, extra arguments, target ratio or None)
+    ("axe, one cell", ["--only", "axe", *ONE_CELL], None),
+    ("a11y, one cell", ["--only", "a11y", *ONE_CELL], 0.25),
+    ("every family, one cell", ONE_CELL, 0.4),
+    ("every family, default matrix", [], 2.0),
+)
+
+
+def time_qa(urls_file: Path, out: Path, host: str, extra: list[str]) -> tuple[float, dict]:
+    cmd = [sys.executable, "-m", "qa", "audit", "--urls", str(urls_file), "--out", str(out), "--quiet"]
+    cmd += ["--own-host", host, *extra]
+    started = time.perf_counter()
+    proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
+    elapsed = time.perf_counter() - started
+    if proc.returncode not in (0, 1):
+        raise SystemExit(f"qa audit {' '.join(extra)} failed: {proc.stderr.strip()[-500:]}")
+    return elapsed, json.loads((out / "latest" / "results.json").read_text(encoding="utf-8"))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--pages", type=int, default=149)
+    args = parser.parse_args()
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="qa-bench-") as tmp:
+        tmp_path = Path(tmp)
+        site = tmp_path / "site"
+        site.mkdir()
+        names = generate_site(site, args.pages)
+        with serve(site) as base:
+            urls = [base + n for n in names]
+            urls_file = tmp_path / "urls.txt"
+            urls_file.write_text("\n".join(urls) + "\n", encoding="utf-8")
+            host = base.split("/")[2]
+            baseline = time_axe_cli
+            try:
+                before, tool, _ = baseline(urls)
+            except (RuntimeError, OSError, subprocess.TimeoutExpired) as exc:
+                print(f"note: @axe-core/cli could not run ({exc}); timing the Selenium equivalent", file=sys.stderr)
+                baseline = time_selenium_axe
+                before, tool, _ = baseline(urls)
+            for n, (name, extra, target) in enumerate(RUNS):
+                seconds, results = time_qa(urls_file, tmp_path / f"out{n}", host, extra)
+                failed = sum(1 for p in results["pages"] if p["error"])
+                families = results["run"]["config"].get("families")
+                row = {"run": name, "seconds": round(seconds, 1), "target": target, "families": families}
+                rows.append(row | {"visits": len(results["pages"]), "visits_failed": failed})
+            after = baseline(urls)[0]
+    axe_s = (before + after) / 2
+    for row in rows:
+        row["ratio"] = round(row["seconds"] / axe_s, 2)
+        row["met"] = None if row["target"] is None else row["ratio"] <= row["target"]
+    report = {
+        "pages": args.pages,
+        "baseline": tool,
+        "baseline_seconds": round(axe_s, 1),
+        "baseline_seconds_before_after": [round(before, 1), round(after, 1)],
+        "runs": rows,
+    }
+    print(json.dumps(report, indent=1, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()
