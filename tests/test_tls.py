@@ -84,6 +84,7 @@ def https_site(
 
 
 def audit(tmp_path: Path, base: str, *extra: str, claim: dict | None = None, **tls: object):  # noqa: ANN201
+    tmp_path.mkdir(exist_ok=True)
     config = tmp_path / "qa.yaml"
     settings = {"tls": tls, "links": {"enabled": False}, **({"claim": claim} if claim else {})}
     config.write_text(json.dumps(settings), encoding="utf-8")
@@ -236,3 +237,22 @@ def test_an_http_only_site_is_one_not_over_https_finding(tmp_path: Path, claim: 
     book = run.run_dir / "prepublish-check.xlsx"
     assert summary_row(book, "HTTPS・証明書")[1:4] == (("実施", 0, 1) if claim else ("実施", 1, 0))
     assert summary_row(book, "SEO")[1] == "未実施"
+
+
+def test_a_short_hsts_max_age_is_a_finding_and_on_staging_it_is_for_production_to_show(tmp_path: Path, pki) -> None:  # noqa: F811
+    with https_site(pki["good"], CLEAN, {"Strict-Transport-Security": "max-age=300"}, redirect=True) as (base, http):
+        run = audit(tmp_path / "a", base, "--only", "tls", ca_bundle=str(pki["ca"]), http_url=http)
+        staging = audit(
+            tmp_path / "b",
+            base,
+            "--only",
+            "tls",
+            claim={"site_url": "https://www.example.jp/"},
+            ca_bundle=str(pki["ca"]),
+            http_url=http,
+        )
+    [found] = tls_findings(run.results)
+    assert found["rule"] == "tls-hsts" and found["outcome"] == "violation"
+    assert "max-age=300 is shorter than one year" in found["message"]
+    assert "1 年" in sheet(run.run_dir / "prepublish-check.xlsx", "指摘 HTTPS・証明書")[0]["内容"]
+    assert [(f["rule"], f["outcome"]) for f in tls_findings(staging.results)] == [("tls-hsts", "needs-review")]
