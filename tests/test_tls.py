@@ -122,14 +122,21 @@ def test_a_sound_https_site_has_nothing_found_and_the_certificate_listed(tmp_pat
     assert results["judgement"]["gate"]["counts"].get("tls-problems", 0) == 0
     [cert] = results["tls-certificates"]
     assert cert["origin"] == base.rstrip("/") and "qa test CA" in cert["issuer"] and cert["host_match"] is True
-    assert 195 <= cert["days_left"] <= 200 and "staging CA only" in cert["trust"]  # a private CA: said, not failed
-    assert "TLSv1.0 ×" in cert["protocols"] and "TLSv1.2," in cert["protocols"] + ","
-    assert cert["http_redirect"].startswith("301 → https://") and str(2 * YEAR) in cert["hsts"]
+    assert (
+        195 <= cert["days_left"] <= 200 and "staging CA only" in cert["trust"]["en"]
+    )  # a private CA: said, not failed
+    assert "TLSv1.0 not offered" in cert["protocols"]["en"] and "TLSv1.2 offered" in cert["protocols"]["en"]
+    assert cert["http_redirect"]["en"].startswith("301 → https://") and str(2 * YEAR) in cert["hsts"]["en"]
     book = run.run_dir / "prepublish-check.xlsx"
     assert summary_row(book, "HTTPS・証明書")[1:5] == ("実施", 0, 0, 0)
     assert summary_row(book, "セキュリティ")[1] == "未実施"  # not OK, not 0: that family did not run
     [row] = sheet(book, "証明書・TLS")
     assert row["オリジン"] == cert["origin"] and row["残り日数"] == cert["days_left"]
+    assert (
+        row["信頼"] == cert["trust"]["ja"]
+        and row["ホスト名一致"] == "はい"
+        and "TLSv1.0 なし" in row["提供するプロトコル"]
+    )
     assert sheet(book, "指摘 HTTPS・証明書")[0]["ページURL"] == "指摘なし"
     ops = {r["ID"]: r for r in sheet(run.run_dir / "operation-check.xlsx", "検証完了チェックシート")}
     assert ops["prepublish-tls"]["結果"] == "OK" and ops["prepublish-security"]["結果"] == "未確認"
@@ -236,7 +243,7 @@ def test_an_http_only_site_is_one_not_over_https_finding(tmp_path: Path, claim: 
         assert found[0]["outcome"] == "violation"
     book = run.run_dir / "prepublish-check.xlsx"
     assert summary_row(book, "HTTPS・証明書")[1:4] == (("実施", 0, 1) if claim else ("実施", 1, 0))
-    assert summary_row(book, "SEO")[1] == "未実施"
+    assert summary_row(book, "SEO（検索エンジン最適化）")[1] == "未実施"
 
 
 def test_a_short_hsts_max_age_is_a_finding_and_on_staging_it_is_for_production_to_show(tmp_path: Path, pki) -> None:  # noqa: F811

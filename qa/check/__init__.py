@@ -61,7 +61,9 @@ class Inventory:
     """A sheet of the 公開前チェック workbook (prepublish-check.xlsx) listing what a check found on the site (the
     certificates, the cookies set before consent, ...), not only its findings. The rows are a run artifact: a list
     of dicts under ``artifact`` in ``results.extra``, keyed by the column keys; the check that writes it lists it in
-    ``provides`` (page checks write page facts, and a site check of theirs gathers them into the run artifact)."""
+    ``provides`` (page checks write page facts, and a site check of theirs gathers them into the run artifact).
+    A value may be ``{"ja": …, "en": …}`` (words shown in the workbook's language), a list (joined) or a bool
+    (はい / いいえ, yes / no)."""
 
     artifact: str  # the run artifact holding the rows (results.extra[artifact]: list of dicts)
     title_ja: str  # the sheet name (31 characters at most) in Japanese and English deliverables

@@ -51,8 +51,10 @@ FACT = "tls_http"  # page facts: the http:// URLs the page links to or loads (pr
 # Verification errors that are about time, not about the chain (X509_V_ERR_CERT_NOT_YET_VALID, _HAS_EXPIRED).
 TIME_ERRORS = (9, 10)
 PRODUCTION, STAGING, UNKNOWN = "production", "staging", "unknown"
-# What an http URL of the inventory is (the sheet shows these words in both languages).
-PAGE_KIND, LINK, RESOURCE = "ページ / page", "リンク / link", "リソース / resource"
+# What an http URL of the inventory is (the workbook shows the words of its language: qa.check.Inventory).
+PAGE_KIND = {"ja": "ページ", "en": "page"}
+LINK = {"ja": "リンク", "en": "link"}
+RESOURCE = {"ja": "リソース", "en": "resource"}
 
 
 def _legacy_context(version: ssl.TLSVersion, ciphers: str = "ALL:@SECLEVEL=0") -> ssl.SSLContext | None:
@@ -219,7 +221,7 @@ class TlsCheck(RunCheck):
                 ("protocols", "提供するプロトコル", "Protocols offered"),
                 ("cipher", "暗号スイート", "Cipher"),
                 ("weak_cipher", "弱い暗号", "Weak cipher accepted"),
-                ("hsts", "HSTS", "HSTS"),
+                ("hsts", "HSTS ヘッダー", "HSTS header"),
                 ("http_redirect", "http からの転送", "http:// redirect"),
             ),
             (26, 14, 24, 24, 22, 8, 14, 7, 20, 22, 12, 22, 22),
@@ -340,7 +342,8 @@ class TlsCheck(RunCheck):
                     examples=plain[:10],
                 )
             )
-            results.extra["tls-certificates"] = [{"origin": origin(start), "trust": "not over HTTPS (http only)"}]
+            not_https = {"ja": "HTTPS で配信されていない（http のみ）", "en": "not over HTTPS (http only)"}
+            results.extra["tls-certificates"] = [{"origin": origin(start), "trust": not_https}]
             results.extra["tls-http-urls"] = [{"page": u, "url": u, "kind": PAGE_KIND, "element": ""} for u in plain]
             return findings
 
@@ -355,7 +358,7 @@ class TlsCheck(RunCheck):
         redirect, redirect_text = await self._redirect(ctx, start, config.tls.http_url)
         rows = []
         for scan in scans:
-            rows.append(_row(scan, hsts_text if scan.origin == origins[0] else "", redirect_text, scan is scans[0]))
+            rows.append(_row(scan, hsts_text, redirect_text, scan is scans[0]))
             findings += self._origin_findings(scan, recorded, stage, finding)
         results.extra["tls-certificates"] = rows
 
@@ -452,43 +455,45 @@ class TlsCheck(RunCheck):
             )
         return out
 
-    async def _hsts(self, ctx: RunContext, start: str) -> tuple[tuple[str, str] | None, str]:
-        """((problem, in Japanese) or None, what the inventory says)."""
+    async def _hsts(self, ctx: RunContext, start: str) -> tuple[tuple[str, str] | None, dict[str, str]]:
+        """((problem, in Japanese) or None, what the inventory says in both languages)."""
         answer = await fetch(ctx.client, start, 200_000)
         if not answer.status:
-            return None, f"not checked ({answer.problem or 'no answer'})"
+            problem = answer.problem or "no answer"
+            return None, {"ja": f"確認できず（{problem}）", "en": f"not checked ({problem})"}
         value = answer.headers.get("Strict-Transport-Security")
         if not value:
-            return ("no Strict-Transport-Security header", "ヘッダーがない"), "なし / absent"
+            return ("no Strict-Transport-Security header", "ヘッダーがない"), {"ja": "なし", "en": "absent"}
+        sent = {"ja": f"あり: {value}", "en": value}
         age = _hsts_max_age(value)
         if age is None:
-            return (f"no max-age in '{value}'", f"max-age の指定がない（{value}）"), value
+            return (f"no max-age in '{value}'", f"max-age の指定がない（{value}）"), sent
         if age < HSTS_MIN_AGE:
             return (
                 f"max-age={age} is shorter than one year ({HSTS_MIN_AGE})",
                 f"max-age={age} が 1 年（{HSTS_MIN_AGE} 秒）未満",
-            ), value
-        return None, value
+            ), sent
+        return None, sent
 
     async def _redirect(
         self, ctx: RunContext, start: str, http_url: str | None
-    ) -> tuple[tuple[str, str, str] | None, str]:
+    ) -> tuple[tuple[str, str, str] | None, dict[str, str]]:
         """((outcome, what happened, the http URL) when it is a finding, else None; what the inventory says)."""
         parts = urlsplit(start)
         url = http_url or urlunsplit(("http", parts.hostname or "", parts.path or "/", parts.query, ""))
         answer = await fetch(ctx.client, url, 100_000, follow_redirects=False)
         location = answer.headers.get("location", "") if answer.status else ""
         if answer.status in (301, 302, 303, 307, 308) and location.lower().startswith("https://"):
-            return None, f"{answer.status} → {location}"
+            return None, {"ja": f"転送あり: {answer.status} → {location}", "en": f"{answer.status} → {location}"}
         if not answer.status:
             text = f"no answer ({answer.problem or 'unreachable'})"
             # a staging host (or one on another port) often has no http listener: only production can show it
             stage = _stage(start, ctx.config.claim.site_url)
             guessed = not http_url and parts.port not in (None, 443)
             outcome = NEEDS_REVIEW if stage == STAGING or guessed else VIOLATION
-            return (outcome, text, url), text
+            return (outcome, text, url), {"ja": f"応答なし（{answer.problem or 'unreachable'}）", "en": text}
         text = f"HTTP {answer.status}" + (f" → {location}" if location else "")
-        return (VIOLATION, text, url), text
+        return (VIOLATION, text, url), {"ja": f"https への転送なし（{text}）", "en": f"no redirect to https ({text})"}
 
     def _page_findings(
         self, page_urls: dict[str, str], http: dict[str, list[dict[str, str]]], host: str, finding: Any
@@ -537,29 +542,40 @@ def _stage(start: str, site_url: str | None) -> str:
     return PRODUCTION if _host(site_url) == _host(start) else STAGING
 
 
-def _row(scan: Scan, hsts: str, redirect: str, first: bool) -> dict[str, Any]:
-    trust = {
-        "public": "公開CAで信頼 / public CA",
-        "staging_ca": "tls.ca_bundle のみ（公開CAでの信頼は本番で確認） / staging CA only (check production)",
-        "untrusted": "信頼されない / untrusted",
-        "unknown": "不明 / unknown",
-    }
-    protocols = ", ".join(
-        f"{name}{'' if offered else ' ×'}" if offered is not None else f"{name} (未確認 / not testable)"
-        for name, offered in scan.protocols.items()
-    )
+TRUST = {
+    "public": {"ja": "公開の認証局で信頼", "en": "public CA"},
+    "staging_ca": {
+        "ja": "tls.ca_bundle のみ（公開の認証局での信頼は本番で確認）",
+        "en": "staging CA only (check production)",
+    },
+    "untrusted": {"ja": "信頼されない", "en": "untrusted"},
+    "unknown": {"ja": "不明", "en": "unknown"},
+    "unreachable": {"ja": "接続できず", "en": "no TLS handshake"},
+}
+
+
+def _protocols(scan: Scan, lang: str) -> str:
+    words = {True: ("提供", "offered"), False: ("なし", "not offered"), None: ("確認できず", "not testable")}
+    return ", ".join(f"{name} {words[offered][lang == 'en']}" for name, offered in scan.protocols.items())
+
+
+def _row(scan: Scan, hsts: dict[str, str], redirect: dict[str, str], first: bool) -> dict[str, Any]:
+    """One origin's inventory row; the HSTS header and the http redirect are the start origin's."""
+    no_weak = {"ja": "なし", "en": "none"} if scan.weak_tested else {"ja": "確認できず", "en": "not testable"}
     return {
         "origin": scan.origin,
-        "trust": trust.get(scan.trust, scan.trust) if scan.reachable else "接続できず / no TLS handshake",
+        "trust": TRUST.get(scan.trust, TRUST["unknown"])
+        if scan.reachable
+        else {"ja": "接続できず", "en": "no TLS handshake"},
         "subject": scan.subject,
         "issuer": scan.issuer,
         "sans": scan.sans,
         "host_match": scan.host_match,
         "not_after": scan.not_after,
         "days_left": scan.days_left,
-        "protocols": protocols,
+        "protocols": {"ja": _protocols(scan, "ja"), "en": _protocols(scan, "en")},
         "cipher": scan.cipher,
-        "weak_cipher": scan.weak_cipher or ("なし / none" if scan.weak_tested else "未確認 / not testable"),
+        "weak_cipher": scan.weak_cipher or no_weak,
         "hsts": hsts if first else "",
         "http_redirect": redirect if first else "",
     }

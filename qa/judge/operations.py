@@ -246,31 +246,43 @@ PREPUBLISH_ROWS = {
         "prepublish-tls",
         "HTTPS・証明書に問題がない（証明書の信頼・有効期限・TLSの版・HSTS・混在コンテンツ）",
         "HTTPS and certificate are sound (trust, expiry, TLS versions, HSTS, mixed content)",
-        "TLS スキャナーでサイトのオリジンを検査し、各ページとリソースの URL を確認",
+        (
+            "TLS スキャナーでサイトのオリジンを検査し、各ページとリソースの URL を確認",
+            "TLS handshakes with the site's origins; the URLs of every page and resource",
+        ),
     ),
     "security": (
         "prepublish-security",
         "公開情報からの脆弱性の露出がない（セキュリティヘッダー・Cookie 属性・バージョン表示など）",
         "No security exposure (security headers, cookie flags, version disclosure, ...)",
-        "応答ヘッダーと既知のパスを GET で確認（IPA「安全なウェブサイトの作り方」に基づく）",
+        (
+            "応答ヘッダーと既知のパスを GET で確認（IPA「安全なウェブサイトの作り方」に基づく）",
+            "response headers and well-known paths, GET only (after IPA's secure web site guide)",
+        ),
     ),
     "privacy": (
         "prepublish-privacy",
         "同意前にトラッカーや Cookie が設定されない",
         "No tracker or cookie before consent",
-        "新しいブラウザーで操作せずに開き、Cookie・ストレージ・第三者への通信を記録",
+        (
+            "新しいブラウザーで操作せずに開き、Cookie・ストレージ・第三者への通信を記録",
+            "pages opened in a fresh browser without interaction: cookies, storage and third-party requests recorded",
+        ),
     ),
     "seo": (
         "prepublish-seo",
         "SEO の基本要件を満たしている（title・description・h1・canonical・sitemap など）",
         "SEO essentials are met (title, description, h1, canonical, sitemap, ...)",
-        "各ページの HTML と robots.txt・sitemap.xml を確認",
+        ("各ページの HTML と robots.txt・sitemap.xml を確認", "each page's HTML, robots.txt and sitemap.xml"),
     ),
     "language": (
         "prepublish-language",
         "サイトの言語の綴りに誤りがない",
         "Spelling in the site's language is correct",
-        "辞書（hunspell）で各ページの本文を確認（用語集を考慮）",
+        (
+            "辞書（hunspell）で各ページの本文を確認（用語集を考慮）",
+            "each page's text against dictionaries (hunspell), with the project glossary",
+        ),
     ),
 }
 
@@ -279,10 +291,10 @@ def prepublish_rows(results: Results) -> list[OpRow]:
     """One row per pre-publication family: NG with its violations, OK without, 未確認 when it did not run."""
     families = inventory_of(results).families
     rows = []
-    for family, (rid, item, item_en, how) in PREPUBLISH_ROWS.items():
+    for family, (rid, item, item_en, (how, how_en)) in PREPUBLISH_ROWS.items():
         if not (families.get(family) or {}).get("ran"):
             ja, en = _not_run("このチェックを実行していない", "this check family did not run", family)
-            rows.append(OpRow(rid, item, item_en, how, UNCHECKED, ja, evidence_en=en))
+            rows.append(OpRow(rid, item, item_en, how, UNCHECKED, ja, evidence_en=en, how_en=how_en))
             continue
         found = [f for f in results.findings if family_of(f.check) == family and not is_accepted(f)]
         bad = [f for f in found if f.outcome == VIOLATION]
@@ -294,7 +306,7 @@ def prepublish_rows(results: Results) -> list[OpRow]:
         else:
             ja = f"違反なし、要確認 {review} 件。詳細は prepublish-check.xlsx"
             en = f"no violation, {review} to review; see prepublish-check.xlsx"
-        rows.append(OpRow(rid, item, item_en, how, NG if bad else OK, ja, evidence_en=en))
+        rows.append(OpRow(rid, item, item_en, how, NG if bad else OK, ja, evidence_en=en, how_en=how_en))
     return rows
 
 

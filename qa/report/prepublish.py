@@ -32,7 +32,7 @@ FAMILY_TITLES = {
     "tls": ("HTTPS・証明書", "HTTPS and certificate"),
     "security": ("セキュリティ", "Security exposure"),
     "privacy": ("プライバシー（同意前）", "Privacy before consent"),
-    "seo": ("SEO", "SEO essentials"),
+    "seo": ("SEO（検索エンジン最適化）", "SEO essentials"),
     "language": ("スペル・言語", "Spelling and language"),
 }
 NOT_RUN = (NOT_RUN_JA, "not run")
@@ -42,6 +42,9 @@ GATE_STATES = {
     "off": ("ゲート対象外（--fail-on {outcome} で有効）", "not gating (enable with --fail-on {outcome})"),
 }
 NO_RECORD = ("記録なし（チェックが記録を残さなかった）", "no record kept by the check")
+RUN_STATUS = {"complete": ("完了", "complete"), "partial": ("中断（一部のみ）", "partial (interrupted)")}
+EVIDENCE = ("記録された値", "Recorded values")
+YES_NO = {True: ("はい", "yes"), False: ("いいえ", "no")}
 ACCEPTED = ("（受入済み）", " (accepted)")
 
 
@@ -86,7 +89,8 @@ def render(results: Results, out_dir: Path) -> list[Path]:
     summary["A1"].font = Font(bold=True, size=14)
     summary.append([pick(("対象サイト", "Site"), lang), safe(results.run.start_url)])
     summary.append([pick(("実行ID", "Run"), lang), safe(results.run.id)])
-    summary.append([pick(("実行状態", "Run status"), lang), results.run.status])
+    status = results.run.status
+    summary.append([pick(("実行状態", "Run status"), lang), pick(RUN_STATUS.get(status, (status, status)), lang)])
     summary.append([])
     header = [
         pick(("チェック", "Check family"), lang),
@@ -105,6 +109,7 @@ def render(results: Results, out_dir: Path) -> list[Path]:
         if not ran(inventory.families, family):
             not_run = pick(NOT_RUN, lang)
             command = str(info.get("command") or f"qa audit --only {family}")
+            command = f"実行するには {command}" if ja else f"run {command}"
             summary.append([pick(FAMILY_TITLES[family], lang), not_run, not_run, not_run, not_run, not_run, command])
             continue
         found = family_findings(results, family)
@@ -117,7 +122,7 @@ def render(results: Results, out_dir: Path) -> list[Path]:
                 counts[NEEDS_REVIEW],
                 sum(1 for f in found if is_accepted(f)),
                 gate_state(gate, family, lang),
-                safe(", ".join(info.get("checks") or [])),
+                safe(pick(("チェック: ", "checks: "), lang) + ", ".join(info.get("checks") or [])),
             ]
         )
     for col, width in zip("ABCDEFG", (24, 10, 8, 8, 8, 30, 40), strict=True):
@@ -154,7 +159,7 @@ def findings_sheet(wb: Workbook, results: Results, family: str, messages: Messag
             pick(OUTCOMES[f.outcome], lang) + (pick(ACCEPTED, lang) if is_accepted(f) else ""),
             messages.message(f),
             messages.fix(f),
-            evidence(f),
+            evidence(f, lang),
         ]
         for n, f in enumerate(found, 1)
     ] or [["", pick(("指摘なし", "nothing found"), lang), "", "", "", "", ""]]
@@ -166,15 +171,16 @@ def findings_sheet(wb: Workbook, results: Results, family: str, messages: Messag
     write_table(ws, headers, rows, [6, 40, 20, 10, 50, 40, 40])
 
 
-def evidence(f: Finding) -> str:
-    """The finding's target and its details as ``key: value`` lines (what the check saw)."""
+def evidence(f: Finding, lang: str) -> str:
+    """The finding's target and its details as ``key: value`` lines (what the check saw), under a heading in the
+    workbook's language (the keys and values are the check's record, as in results.json)."""
     lines = [f.target] if f.target else []
     for key, value in (f.details or {}).items():
         if key in ("message_ja", "accepted", "aliases") or isinstance(value, dict):
             continue
         shown = ", ".join(str(v) for v in value) if isinstance(value, list) else str(value)
         lines.append(f"{key}: {shown}")
-    return "\n".join(lines)
+    return "\n".join([pick(EVIDENCE, lang), *lines]) if lines else ""
 
 
 def inventory_sheet(wb: Workbook, results: Results, sheet: Inventory, lang: str, taken: list) -> None:
@@ -187,14 +193,18 @@ def inventory_sheet(wb: Workbook, results: Results, sheet: Inventory, lang: str,
     if not isinstance(data, list):
         rows: list[list[Any]] = [[pick(NO_RECORD, lang), *blank]]
     else:
-        rows = [[cell(row.get(key)) for key, _, _ in sheet.columns] for row in data if isinstance(row, dict)]
+        rows = [[cell(row.get(key), lang) for key, _, _ in sheet.columns] for row in data if isinstance(row, dict)]
         rows = rows or [[pick(("該当なし", "none"), lang), *blank]]
     write_table(ws, headers, rows, list(sheet.widths) or [24] * len(headers))
 
 
-def cell(value: Any) -> Any:
+def cell(value: Any, lang: str) -> Any:
+    """An inventory value as a cell: a ``{"ja": …, "en": …}`` pair in the workbook's language, a list joined, a
+    yes/no in words."""
+    if isinstance(value, dict) and "ja" in value and "en" in value:
+        return str(value["ja"] if lang == "ja" else value["en"])
     if isinstance(value, list | tuple):
-        return ", ".join(str(v) for v in value)
+        return ", ".join(str(cell(v, lang)) for v in value)
     if isinstance(value, bool):
-        return "○" if value else "×"
+        return pick(YES_NO[value], lang)
     return "" if value is None else value if isinstance(value, int | float) else str(value)
