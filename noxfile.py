@@ -1,5 +1,6 @@
 """Entry points: `nox -s full` (every check family, every deliverable), `nox -s a11y` / `links` / `browsers` (one
-family each; the demo site unless a URL follows `--`), `nox -s tests`, `nox -s lint`, `nox -s bench`."""
+family each; the demo site unless a URL follows `--`), `nox -s prepublish` (tls, security, privacy, seo,
+language), `nox -s tests`, `nox -s lint`, `nox -s bench`."""
 
 from __future__ import annotations
 
@@ -43,6 +44,13 @@ def links(session: nox.Session) -> None:
 def browsers(session: nox.Session) -> None:
     """The browser matrix only: `nox -s browsers -- https://staging.example.jp/`."""
     _audit(session, "browsers")
+
+
+@nox.session
+def prepublish(session: nox.Session) -> None:
+    """The pre-publication families only (HTTPS and certificate, security exposure, privacy before consent, SEO,
+    spelling), written to prepublish-check.xlsx: `nox -s prepublish -- https://staging.example.jp/`."""
+    _audit(session, "tls,security,privacy,seo,language")
 
 
 @nox.session

@@ -53,7 +53,8 @@ def test_defaults_without_a_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     monkeypatch.chdir(tmp_path)  # no qa.yaml here
     config = load_project_config(None)
     assert config == Config()
-    assert config.families == ["a11y", "links", "browsers", "ops"] and config.gate.fail_on == ["a11y-violations"]
+    assert config.families == ["a11y", "links", "browsers", "ops", "tls", "security", "privacy", "seo", "language"]
+    assert config.gate.fail_on == ["a11y-violations"]
     assert config.profiles == ["wcag22", "jis2016"] and config.level == "AA" and config.lang == "ja"
     assert config.concurrency == "auto" and config.gate.max is None and config.claim.date is None
     config.links.own_hosts.append("example.test")

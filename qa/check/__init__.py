@@ -56,6 +56,20 @@ STORED_AS = {
 VISIT_ARTIFACTS = ("page-events", "page-counts")
 
 
+@dataclass(frozen=True)
+class Inventory:
+    """A sheet of the 公開前チェック workbook (prepublish-check.xlsx) listing what a check found on the site (the
+    certificates, the cookies set before consent, ...), not only its findings. The rows are a run artifact: a list
+    of dicts under ``artifact`` in ``results.extra``, keyed by the column keys; the check that writes it lists it in
+    ``provides`` (page checks write page facts, and a site check of theirs gathers them into the run artifact)."""
+
+    artifact: str  # the run artifact holding the rows (results.extra[artifact]: list of dicts)
+    title_ja: str  # the sheet name (31 characters at most) in Japanese and English deliverables
+    title_en: str
+    columns: tuple[tuple[str, str, str], ...]  # (key in each row, header ja, header en)
+    widths: tuple[int, ...] = ()  # column widths in characters (default: narrowed to print on A4 landscape)
+
+
 class MissingArtifact(Exception):
     """A required artifact is absent where the check was to judge (its provider failed or did not run there)."""
 
@@ -116,6 +130,7 @@ class PageCheck:
     order: ClassVar[int] = 50
     provides: ClassVar[tuple[str, ...]] = ()  # page artifacts it writes into page.facts
     requires: ClassVar[tuple[str, ...]] = ()  # page artifacts of checks that run before it (lower order)
+    inventories: ClassVar[tuple[Inventory, ...]] = ()  # sheets of the prepublish workbook (run artifacts)
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -157,6 +172,7 @@ class SiteCheck:
     criteria: ClassVar[dict[str, str]] = {}
     provides: ClassVar[tuple[str, ...]] = ()  # run artifacts it writes into results.extra
     requires: ClassVar[tuple[str, ...]] = ()  # page artifacts, or run artifacts of other site checks
+    inventories: ClassVar[tuple[Inventory, ...]] = ()  # sheets of the prepublish workbook (listed in provides)
     settings: ClassVar[tuple[str, ...]] = ()  # the qa.yaml keys it reads from results.run.config
 
     def run(self, results: Results) -> list[Finding]:
@@ -197,6 +213,7 @@ class RunCheck:
     criteria: ClassVar[dict[str, str]] = {}
     provides: ClassVar[tuple[str, ...]] = ()  # run artifacts it writes into results.extra
     requires: ClassVar[tuple[str, ...]] = ()  # page artifacts, or run artifacts of site checks
+    inventories: ClassVar[tuple[Inventory, ...]] = ()  # sheets of the prepublish workbook (listed in provides)
 
     def enabled(self, config: Config) -> bool:
         return True

@@ -8,6 +8,9 @@ The gate counts *items* in outcome families, generically over whatever the check
 - ``broken-links``: findings of the link check (rules ``broken-link*``/``broken-anchor``, or check ``links``)
 - ``js-errors``: pages with JavaScript errors (``page.facts.js_errors``) and ``js-error*`` findings
 - ``http-errors``: pages that did not answer 200 (or did not load at all)
+- ``tls-problems``, ``security-exposure``, ``privacy-before-consent``, ``seo-problems``, ``spelling``: violations
+  found by the checks of the pre-publication families tls, security, privacy, seo and language
+  (``vocab.GATE_OF_FAMILY``; their needs-review findings count as ``needs-review``)
 
 A family fails when its count is above its allowed maximum (0 unless ``max`` says otherwise). A threshold on a rule
 id or a criterion (``max: {color-contrast: 3}``) takes that rule's items out of their family and allows up to N of
@@ -28,7 +31,7 @@ from urllib.parse import urlsplit
 
 from qa import vocab
 from qa.judge.criteria import by_sc
-from qa.judge.inventory import inventory_of
+from qa.judge.inventory import family_of, inventory_of
 from qa.model import NEEDS_REVIEW, VIOLATION, Finding, Results
 
 A11Y = vocab.A11Y_VIOLATIONS
@@ -117,6 +120,8 @@ def finding_family(f: Finding) -> str:
         return LINKS
     if f.rule.startswith("js-error") or f.rule == "javascript-error":
         return JS
+    if f.outcome == VIOLATION and (outcome := vocab.GATE_OF_FAMILY.get(family_of(f.check))):
+        return outcome
     if f.outcome == NEEDS_REVIEW:
         return REVIEW
     if f.outcome == VIOLATION and any(sc in _criteria() for sc in f.sc):

@@ -33,6 +33,11 @@ COMMANDS = {
     "links": "qa audit --only links (nox -s links)",
     "browsers": "qa audit --only browsers (nox -s browsers)",
     "ops": "qa audit --only ops",
+    "tls": "qa audit --only tls",
+    "security": "qa audit --only security",
+    "privacy": "qa audit --only privacy",
+    "seo": "qa audit --only seo",
+    "language": "qa audit --only language",
 }
 NOT_RUN_JA = "未実施"
 _INDEX_FILE = re.compile(r"/index\.(html?|php)$")
@@ -169,6 +174,11 @@ def _family_of_check() -> dict[str, str]:
     from qa.check import builtin_checks  # the check classes, loaded only when a run is inventoried
 
     return {c.id: c.family for c in builtin_checks()}
+
+
+def family_of(check_id: str) -> str:
+    """The family of a built-in check ("" for a project's own check or an unknown id)."""
+    return _family_of_check().get(check_id, "")
 
 
 def families_of(results: Results) -> dict[str, dict[str, Any]]:

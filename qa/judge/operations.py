@@ -9,6 +9,7 @@ next run by row id.
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -20,9 +21,9 @@ from pydantic import BeforeValidator, ConfigDict, Field
 
 from qa.config import Section, Text, checked, parse, read_yaml, to_date
 from qa.errors import ConfigError
-from qa.judge.gate import LINK_CHECKS, LINKS, finding_family
-from qa.judge.inventory import COMMANDS, NOT_RUN_JA
-from qa.model import VIOLATION, Results
+from qa.judge.gate import LINK_CHECKS, LINKS, finding_family, is_accepted
+from qa.judge.inventory import COMMANDS, NOT_RUN_JA, family_of, inventory_of
+from qa.model import NEEDS_REVIEW, VIOLATION, Results
 
 OK, NG, NOT_APPLICABLE, UNCHECKED = "OK", "NG", "対象外", "未確認"
 RESULTS = (OK, NG, NOT_APPLICABLE, UNCHECKED)
@@ -221,6 +222,65 @@ def automated_rows(results: Results) -> list[OpRow]:
         if failed
         else (f"{n} ページで失敗なし", f"none on {n} page(s)"),
     )
+    rows += prepublish_rows(results)
+    return rows
+
+
+# The pre-publication families' rows: (id, 確認項目, item, 確認方法), one per family of vocab.PREPUBLISH_FAMILIES.
+PREPUBLISH_ROWS = {
+    "tls": (
+        "prepublish-tls",
+        "HTTPS・証明書に問題がない（証明書の信頼・有効期限・TLSの版・HSTS・混在コンテンツ）",
+        "HTTPS and certificate are sound (trust, expiry, TLS versions, HSTS, mixed content)",
+        "TLS スキャナーでサイトのオリジンを検査し、各ページとリソースの URL を確認",
+    ),
+    "security": (
+        "prepublish-security",
+        "公開情報からの脆弱性の露出がない（セキュリティヘッダー・Cookie 属性・バージョン表示など）",
+        "No security exposure (security headers, cookie flags, version disclosure, ...)",
+        "応答ヘッダーと既知のパスを GET で確認（IPA「安全なウェブサイトの作り方」に基づく）",
+    ),
+    "privacy": (
+        "prepublish-privacy",
+        "同意前にトラッカーや Cookie が設定されない",
+        "No tracker or cookie before consent",
+        "新しいブラウザーで操作せずに開き、Cookie・ストレージ・第三者への通信を記録",
+    ),
+    "seo": (
+        "prepublish-seo",
+        "SEO の基本要件を満たしている（title・description・h1・canonical・sitemap など）",
+        "SEO essentials are met (title, description, h1, canonical, sitemap, ...)",
+        "各ページの HTML と robots.txt・sitemap.xml を確認",
+    ),
+    "language": (
+        "prepublish-language",
+        "サイトの言語の綴りに誤りがない",
+        "Spelling in the site's language is correct",
+        "辞書（hunspell）で各ページの本文を確認（用語集を考慮）",
+    ),
+}
+
+
+def prepublish_rows(results: Results) -> list[OpRow]:
+    """One row per pre-publication family: NG with its violations, OK without, 未確認 when it did not run."""
+    families = inventory_of(results).families
+    rows = []
+    for family, (rid, item, item_en, how) in PREPUBLISH_ROWS.items():
+        if not (families.get(family) or {}).get("ran"):
+            ja, en = _not_run("このチェックを実行していない", "this check family did not run", family)
+            rows.append(OpRow(rid, item, item_en, how, UNCHECKED, ja, evidence_en=en))
+            continue
+        found = [f for f in results.findings if family_of(f.check) == family and not is_accepted(f)]
+        bad = [f for f in found if f.outcome == VIOLATION]
+        review = sum(1 for f in found if f.outcome == NEEDS_REVIEW)
+        rules = ", ".join(f"{rule} ({k})" for rule, k in Counter(f.rule for f in bad).most_common(5))
+        if bad:
+            ja = f"違反 {len(bad)} 件（{rules}）、要確認 {review} 件。詳細は prepublish-check.xlsx"
+            en = f"{len(bad)} violation(s) ({rules}), {review} to review; see prepublish-check.xlsx"
+        else:
+            ja = f"違反なし、要確認 {review} 件。詳細は prepublish-check.xlsx"
+            en = f"no violation, {review} to review; see prepublish-check.xlsx"
+        rows.append(OpRow(rid, item, item_en, how, NG if bad else OK, ja, evidence_en=en))
     return rows
 
 

@@ -10,6 +10,7 @@ from openpyxl import Workbook
 
 from qa.judge.inventory import NOT_RUN_JA, Inventory
 from qa.report._xlsx import write_table
+from qa.vocab import PREPUBLISH_FAMILIES
 
 PAGES = "ページ数 / Pages"
 ALIASES = "うち別名のURL（同一ページ） / Other addresses of these pages"
@@ -20,6 +21,11 @@ FAMILY_JA = {
     "links": "リンクチェック / link check",
     "browsers": "ブラウザチェック / browser checks",
     "ops": "運用チェック / operation checks",
+    "tls": "HTTPS・証明書チェック / HTTPS and certificate checks",
+    "security": "セキュリティ露出チェック / security exposure checks",
+    "privacy": "同意前プライバシーチェック / privacy-before-consent checks",
+    "seo": "SEOチェック / SEO checks",
+    "language": "スペル・言語チェック / spelling and language checks",
 }
 
 
@@ -29,6 +35,7 @@ DELIVERABLES = {
     "links": "link-check.xlsx",
     "browsers": "browser-check.xlsx",
     "ops": "operation-check.xlsx (its automated rows stay 未確認)",
+    **{family: "prepublish-check.xlsx (its sheets say 未実施)" for family in PREPUBLISH_FAMILIES},
 }
 
 

@@ -21,7 +21,12 @@ ORDER = 90  # after the deliverables it links to
 TOP = 10
 DELIVERABLE_SUFFIXES = (".xlsx", ".html", ".xml", ".csv", ".pdf", ".zip")
 # The check family a gate outcome's count comes from: without it, a 0 would claim a check that never ran.
-COUNTED_BY = {vocab.A11Y_VIOLATIONS: "a11y", vocab.BROKEN_LINKS: "links", vocab.JS_ERRORS: "browsers"}
+COUNTED_BY = {
+    vocab.A11Y_VIOLATIONS: "a11y",
+    vocab.BROKEN_LINKS: "links",
+    vocab.JS_ERRORS: "browsers",
+    **{outcome: family for family, outcome in vocab.GATE_OF_FAMILY.items()},
+}
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#!|~])")  # without [ ], ( ) cannot form a link
 
 
