@@ -19,7 +19,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from qa.check import PageCheck, PageContext, SiteCheck
+from qa.check import Inventory, PageCheck, PageContext, SiteCheck
 from qa.check._site import primary_pages, site_finding
 from qa.check._text import MAX_CHARS, MAX_PASSAGES, NOT_PROSE, PASSAGES_JS, cjk_runs, script_of
 from qa.check.site_language import primary
@@ -54,6 +54,7 @@ VARIANTS = (
     ("k", "que"),
 )
 VARIANT_NAMES = {"en-US": ("en_US", "en_GB"), "en-GB": ("en_GB", "en_US")}
+SCRIPT_JA = {"japanese": "日本語", "korean": "韓国語"}
 KIND_OTHER = {"en-US": "british", "en-GB": "american"}
 
 
@@ -107,7 +108,10 @@ class PageText(PageCheck):
                         target=target,
                         impact="moderate",
                         message=f"Text in {script} script is left on an English page: '{excerpt}'.",
-                        details={"text": excerpt, "script": {"japanese": "日本語", "korean": "韓国語"}.get(script, "漢字")},
+                        details={
+                            "text": excerpt,
+                            "script": {"japanese": "日本語", "korean": "韓国語"}.get(script, "漢字"),
+                        },
                     )
                 )
             for word in words_of(text):
@@ -199,6 +203,21 @@ class Spelling(SiteCheck):
     requires = ("page-text",)
     provides = ("spelling",)
     settings = ("language",)
+    inventories = (
+        Inventory(
+            "spelling",
+            "スペル",
+            "Spelling",
+            (
+                ("word", "語", "Word"),
+                ("kind", "種別（british/american: 他方の綴り、unknown: 辞書にない、glossary: 用語集）", "Kind"),
+                ("suggestion", "サイトの綴り", "Site's spelling"),
+                ("pages", "ページ数", "Pages"),
+                ("urls", "ページ", "Page URLs"),
+            ),
+            (20, 16, 20, 8, 60),
+        ),
+    )
     messages = {
         "spelling-variant": {
             "ja": "「{word}」はイギリス式（または他方の）綴りです。サイトの綴りでは「{suggestion}」です。",
@@ -206,7 +225,9 @@ class Spelling(SiteCheck):
             "fix_en": "Use the site's spelling (American English by default).",
         },
         "spelling-unknown": {
-            "ja": "「{word}」は辞書にない語です（{count} ページ）。誤字か、用語集に加えるべき固有名詞か確認してください。",
+            "ja": (
+                "「{word}」は辞書にない語です（{count} ページ）。誤字か、用語集に加えるべき固有名詞か確認してください。"
+            ),
             "fix_ja": "誤字なら直し、固有名詞・製品名なら用語集 (language.glossary) に加える。",
             "fix_en": "Correct it if misspelt; add it to the glossary (language.glossary) if it is a proper noun.",
         },
@@ -274,10 +295,5 @@ class Spelling(SiteCheck):
                     },
                 )
             )
-        results.extra["spelling"] = {
-            "variant": variant,
-            "glossary": str(glossary_path or ""),
-            "words": rows,
-            "counts": {k: sum(1 for r in rows if r["kind"] == k) for k in ("british", "american", "unknown", "glossary")},
-        }
+        results.extra["spelling"] = rows
         return findings
