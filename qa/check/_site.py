@@ -7,13 +7,14 @@ from typing import Any
 from qa.model import Finding, Page, Results
 
 
-def primary_pages(results: Results) -> list[Page]:
-    """One page record per distinct audited page: the primary cell, with structure facts, each final URL once."""
+def primary_pages(results: Results, fact: str = "structure") -> list[Page]:
+    """One page record per distinct audited page: the primary cell, with the ``fact`` (page artifact) the check
+    reads, each final URL once."""
     cell = results.run.cells[0] if results.run.cells else ""
     seen: set[str] = set()
     out = []
     for p in results.pages:
-        if p.error or "structure" not in p.facts or (cell and p.cell != cell):
+        if p.error or fact not in p.facts or (cell and p.cell != cell):
             continue
         final = p.final_url or p.url
         if final in seen:

@@ -119,7 +119,7 @@ class PageText(PageCheck):
                     if not targets or targets[-1] != target:
                         targets.append(target)
                     words[word] = len(targets) - 1
-        ctx.page.facts["page_text"] = {"lang": data.get("lang") or "", "words": words, "targets": targets}
+        ctx.page.facts["page-text"] = {"lang": data.get("lang") or "", "words": words, "targets": targets}
         return found
 
 
@@ -239,8 +239,8 @@ class Spelling(SiteCheck):
         glossary_path = settings.get("glossary")
         speller = Speller(variant, read_glossary(glossary_path) if glossary_path else set())
         seen: dict[str, dict[str, Any]] = {}
-        for page in primary_pages(results):
-            facts = page.facts.get("page_text")
+        for page in primary_pages(results, "page-text"):
+            facts = page.facts.get("page-text")
             if not facts:
                 continue
             targets = facts.get("targets") or []
