@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from qa.check import Inventory, PageCheck, PageContext, SiteCheck
-from qa.check._site import primary_pages, site_finding
+from qa.check._site import one_per_document, primary_pages, site_finding
 from qa.check._text import MAX_CHARS, MAX_PASSAGES, NOT_PROSE, PASSAGES_JS, cjk_runs, script_of
 from qa.check.site_language import primary
 from qa.model import NEEDS_REVIEW, VIOLATION, Finding, Page, Results
@@ -239,7 +239,7 @@ class Spelling(SiteCheck):
         glossary_path = settings.get("glossary")
         speller = Speller(variant, read_glossary(glossary_path) if glossary_path else set())
         seen: dict[str, dict[str, Any]] = {}
-        for page in primary_pages(results, "page-text"):
+        for page in one_per_document(primary_pages(results, "page-text")):
             facts = page.facts.get("page-text")
             if not facts:
                 continue
@@ -248,7 +248,7 @@ class Spelling(SiteCheck):
                 kind, suggestion = speller.classify(word)
                 if kind == "ok":
                     continue
-                key = word if kind != "glossary" else word.casefold()
+                key = word.casefold()  # "Centre" in a heading and "centre" in the text are one word
                 entry = seen.setdefault(key, {"word": word, "kind": kind, "suggestion": suggestion, "pages": []})
                 target = targets[where] if isinstance(where, int) and where < len(targets) else "body"
                 entry["pages"].append((page, target))

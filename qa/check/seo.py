@@ -24,7 +24,7 @@ from urllib.robotparser import RobotFileParser
 import langcodes
 
 from qa.check import Inventory, PageCheck, PageContext, SiteCheck
-from qa.check._site import primary_pages, site_finding
+from qa.check._site import one_per_document, primary_pages, site_finding
 from qa.model import NEEDS_REVIEW, VIOLATION, Finding, Page, Results
 from qa.urls import normalise, origin, origin_key
 
@@ -314,7 +314,7 @@ class Seo(SiteCheck):
     }
 
     def run(self, results: Results) -> list[Finding]:
-        pages = primary_pages(results, "seo-page")
+        pages = one_per_document(primary_pages(results, "seo-page"))
         judge = _Judge(self.id, results, pages)
         return judge.run()
 
