@@ -128,7 +128,7 @@ def width(text: str) -> int:
 
 
 def valid_hreflang(code: str) -> bool:
-    if code.lower() == "x-default":
+    if code.upper() == "X-DEFAULT":
         return True
     # UK is reserved in ISO 3166 but is not a region code: search engines want en-GB
     return langcodes.tag_is_valid(code) and not code.lower().endswith("-uk")
@@ -485,7 +485,7 @@ class _Judge:
                     target=f'link[hreflang="{link["lang"]}"]',
                     code=link["lang"],
                 )
-        if not any(link["lang"].lower() == "x-default" for link in links):
+        if not any(link["lang"].upper() == "X-DEFAULT" for link in links):
             self.add(p, "seo-hreflang-no-x-default", NEEDS_REVIEW, "The hreflang links have no x-default.")
         here = set(_forms(normalise(p.final_url or p.url) or p.url))
         for link in links:
