@@ -4,6 +4,7 @@ a Japanese page with an unmarked English passage, and a clean page where nothing
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -90,3 +91,21 @@ def test_the_workbook_has_the_spelling_sheet(language_run: QARun) -> None:
     summary = [r for r in wb["概要"].iter_rows(values_only=True) if r and r[0] == "スペル・言語"]
     assert summary and summary[0][1] == "実施" and summary[0][2] == 4
     assert Path(language_run.run_dir / "results.json").exists()
+
+
+def test_a_new_glossary_applies_to_the_stored_run(language_run: QARun, tmp_path: Path) -> None:
+    """qa report --rejudge: the words stored per page are judged again with the new glossary, no browser."""
+    import shutil
+
+    run_dir = tmp_path / "run"
+    shutil.copytree(language_run.run_dir, run_dir)
+    glossary = tmp_path / "glossary.txt"
+    glossary.write_text("Kasumigaseki\nrecieve  # (a test term)\n", encoding="utf-8")
+    config = tmp_path / "qa.yaml"
+    config.write_text(f"language:\n  glossary: {glossary}\n", encoding="utf-8")
+    done = run_qa("report", "--rejudge", str(run_dir), "--config", str(config))
+    assert done.code == 0, done.stderr
+    results = json.loads((run_dir / "results.json").read_text(encoding="utf-8"))
+    assert not [f for f in results["findings"] if f["rule"] == "spelling-unknown"]
+    assert {r["word"] for r in results["spelling"] if r["kind"] == "glossary"} == {"Kasumigaseki", "recieve"}
+    assert len([f for f in results["findings"] if f["rule"] == "spelling-variant"]) == 4

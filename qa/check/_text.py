@@ -9,6 +9,9 @@ left out: they are not prose a reader reads as the page's language.
 from __future__ import annotations
 
 import re
+from typing import Any
+
+from qa.check import PageContext
 
 MAX_PASSAGES = 3000
 MAX_CHARS = 200_000
@@ -83,6 +86,23 @@ PASSAGES_JS = r"""([maxPassages, maxChars]) => {
   for (const r of out) r.text = r.text.slice(0, 2000);
   return {lang: root.getAttribute('lang') || '', passages: out};
 }"""
+
+# The last visits' passages, so the two checks reading them in one visit ask the browser once: keyed by the visit's
+# page record (one per visit), a few visits in flight at a time.
+_RECENT: list[tuple[Any, dict[str, Any]]] = []
+_KEEP = 32
+
+
+async def passages(ctx: PageContext) -> dict[str, Any]:
+    """``{"lang": the html element's lang, "passages": [{text, lang, marked, kind, target}]}`` of the loaded page."""
+    for page, data in _RECENT:
+        if page is ctx.page:
+            return data
+    data = await ctx.session.evaluate(PASSAGES_JS, [MAX_PASSAGES, MAX_CHARS])
+    _RECENT.append((ctx.page, data))
+    del _RECENT[:-_KEEP]
+    return data
+
 
 # Writing systems, by the letters of a text.
 KANA = re.compile(r"[\u3040-\u30ff\u31f0-\u31ff\uff66-\uff9f]")

@@ -21,7 +21,7 @@ from typing import Any
 
 from qa.check import Inventory, PageCheck, PageContext, SiteCheck
 from qa.check._site import one_per_document, primary_pages, site_finding
-from qa.check._text import MAX_CHARS, MAX_PASSAGES, NOT_PROSE, PASSAGES_JS, cjk_runs, script_of
+from qa.check._text import NOT_PROSE, cjk_runs, passages, script_of
 from qa.check.site_language import primary
 from qa.model import NEEDS_REVIEW, VIOLATION, Finding, Page, Results
 
@@ -32,7 +32,7 @@ MAX_PAGES_LISTED = 50
 ENGLISH = ("en", "")  # a passage marked English, or not marked at all on a page without a language
 TOKEN = re.compile(r"(?<![0-9_])[A-Za-z\u00c0-\u024f]+(?:['’][A-Za-z]+)*(?![0-9_])")
 INNER_CAPITAL = re.compile(r"[a-z][A-Z]")
-FILE_NAME = re.compile(r"(?i)\b[\w-]+\.(?:pdf|docx?|xlsx?|pptx?|zip|png|jpe?g|gif|svg|csv|txt)\b")
+FILE_NAME = re.compile(r"(?i)\b[\w-]+\.(?:pdf|docx?|xlsx?|pptx?|zip|png|jpe?g|gif|svg|webp|csv|txt|xml|json|js|css)\b")
 # The spelling differences between American and British English, as (American, British) spellings of a part of a
 # word: one replaced at one place in a word of the other variant gives the candidate forms in the site's variant,
 # which its dictionary then confirms (colour -> color, organise -> organize, centre -> center, travelled ->
@@ -89,7 +89,7 @@ class PageText(PageCheck):
     }
 
     async def run(self, ctx: PageContext) -> list[Finding]:
-        data = await ctx.session.evaluate(PASSAGES_JS, [MAX_PASSAGES, MAX_CHARS])
+        data = await passages(ctx)
         targets: list[str] = []
         words: dict[str, int] = {}
         found: list[Finding] = []

@@ -10,7 +10,7 @@ so every finding is needs-review. Two passages in the same script (French on an 
 from __future__ import annotations
 
 from qa.check import PARTIAL, PageCheck, PageContext
-from qa.check._text import LATIN_WORD, MAX_CHARS, MAX_PASSAGES, PASSAGES_JS, cjk_runs, longest_latin_run
+from qa.check._text import LATIN_WORD, cjk_runs, longest_latin_run, passages
 from qa.check.site_language import LATIN_LANGS, expected_scripts, primary
 from qa.model import NEEDS_REVIEW, Finding
 
@@ -33,6 +33,7 @@ class LanguageOfParts(PageCheck):
     id = "language-of-parts"
     title = "Passages in another language are marked with lang"
     primary_only = True  # the text is the same in every cell
+    order = 26  # next to page-text, which reads the same passages (qa.check._text.passages)
     messages = {
         "lang-of-parts-missing": {
             "ja": "ページの言語 ({page_lang}) と異なる文字の文章「{text}」に lang 属性がありません。",
@@ -50,7 +51,7 @@ class LanguageOfParts(PageCheck):
     criteria = {"3.1.2": PARTIAL}
 
     async def run(self, ctx: PageContext) -> list[Finding]:
-        data = await ctx.session.evaluate(PASSAGES_JS, [MAX_PASSAGES, MAX_CHARS])
+        data = await passages(ctx)
         page_lang = primary(data.get("lang") or "")
         found: list[Finding] = []
         for p in data.get("passages") or []:
