@@ -205,3 +205,25 @@ def test_web_vitals_per_cell_are_not_measured_where_the_engine_cannot(production
     assert set(by_cell) == {"chromium/desktop", "firefox/desktop"}, by_cell
     assert isinstance(by_cell["chromium/desktop"]["cls"], int | float)
     assert by_cell["firefox/desktop"]["cls"] == "未測定 / not measured"
+
+
+def test_robots_disallow_all_blocks_indexing_by_address(staging: QARun, tmp_path: Path) -> None:
+    """The robots.txt discovery read, judged again with `Disallow: /` (qa report --rejudge, no browser): needs-review
+    on staging, a violation once claim.site_url says the tested address is the public one."""
+    import json
+    import shutil
+
+    for public, outcome in ((False, "needs-review"), (True, "violation")):
+        run_dir = tmp_path / f"run-{public}"
+        shutil.copytree(staging.run_dir, run_dir)
+        data = json.loads((run_dir / "results.json").read_text(encoding="utf-8"))
+        data["discovery"]["robots"]["text"] = "User-agent: *\nDisallow: /\n"
+        (run_dir / "results.json").write_text(json.dumps(data), encoding="utf-8")
+        config = tmp_path / "qa.yaml"
+        config.write_text(f"claim:\n  site_url: {data['run']['start_url']}\n" if public else "{}\n", encoding="utf-8")
+        done = run_qa("report", "--rejudge", str(run_dir), "--config", str(config))
+        assert done.code == 0, done.stderr
+        results = json.loads((run_dir / "results.json").read_text(encoding="utf-8"))
+        robots = [f for f in results["findings"] if f["rule"] == "seo-noindex" and f["target"] == "robots.txt"]
+        assert [(f["outcome"], f["details"]["how"]) for f in robots] == [(outcome, "robots.txt Disallow: /")]
+        assert len(robots[0]["details"]["pages"]) == len(PAGES)  # every audited page

@@ -29,7 +29,7 @@ MAX_WORDS = 5000  # distinct words kept per page
 MAX_FOREIGN = 20  # passages in another script listed per page
 MAX_SUGGEST = 50  # dictionary suggestions asked for per process (each costs a fifth of a second)
 MAX_PAGES_LISTED = 50
-ENGLISH = ("en", "")  # a passage marked English, or not marked at all on a page without a language
+ENGLISH = ("en", "")  # site_lang values under which text marked with no language is taken for English
 TOKEN = re.compile(r"(?<![0-9_])[A-Za-z\u00c0-\u024f]+(?:['’][A-Za-z]+)*(?![0-9_])")
 INNER_CAPITAL = re.compile(r"[a-z][A-Z]")
 FILE_NAME = re.compile(r"(?i)\b[\w-]+\.(?:pdf|docx?|xlsx?|pptx?|zip|png|jpe?g|gif|svg|webp|csv|txt|xml|json|js|css)\b")
@@ -93,8 +93,12 @@ class PageText(PageCheck):
         targets: list[str] = []
         words: dict[str, int] = {}
         found: list[Finding] = []
+        # Text with no lang anywhere is English only when the site says so (a Japanese page missing its lang is a
+        # 3.1.1 matter, not Japanese text left on an English page).
+        unmarked = primary(ctx.config.site_lang) in ENGLISH
         for p in data.get("passages") or []:
-            if primary(str(p.get("lang") or "")) not in ENGLISH:
+            lang = primary(str(p.get("lang") or ""))
+            if lang != "en" and not (lang == "" and unmarked):
                 continue  # marked as another language: neither spelt nor listed
             text, target = str(p.get("text") or ""), str(p.get("target") or "html")
             runs = cjk_runs(text)

@@ -58,6 +58,8 @@ class LanguageOfParts(PageCheck):
             if len(found) >= MAX_PER_PAGE:
                 break
             text = str(p.get("text") or "")
+            if p.get("kind") == "title":
+                continue  # the document title takes the page's language: nothing to mark it with
             if p.get("marked"):
                 problem = self._mismatch(str(p.get("lang") or ""), text)
                 rule = "lang-of-parts-mismatch"
