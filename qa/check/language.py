@@ -130,11 +130,16 @@ class PageText(PageCheck):
 @functools.cache
 def _dictionaries(variant: str) -> tuple[Any, Any]:
     """(the site's dictionary, the other variant's), loaded once per process."""
-    import enchant  # loaded only when the language family runs
-
     own, other = VARIANT_NAMES[variant]
     try:
+        import enchant  # loaded only when the language family runs (it loads the Enchant C library)
+
         return enchant.Dict(own), enchant.Dict(other)
+    except ImportError:
+        raise RuntimeError(
+            "the Enchant library is not installed; install it (apt-get install libenchant-2-2) and run qa report "
+            "--rejudge"
+        ) from None
     except enchant.errors.DictNotFoundError:
         raise RuntimeError(
             f"the Hunspell dictionaries {own} and {other} are not installed; "

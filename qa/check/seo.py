@@ -281,6 +281,11 @@ class Seo(SiteCheck):
             "fix_ja": "sitemap にはインデックスさせる正規のページだけを載せる。",
             "fix_en": "List only indexable canonical pages in the sitemap.",
         },
+        "seo-sitemap-other-site": {
+            "ja": "sitemap に載っているのは別のサイト（{origins}）の URL だけです。",
+            "fix_ja": "それが公開アドレスなら qa.yaml の claim.site_url に書く（ページを照合できるようになる）。",
+            "fix_en": "If that is the public address, set claim.site_url in qa.yaml so the pages can be compared.",
+        },
         "seo-sitemap-missing-page": {
             "ja": "インデックスされるページが sitemap に載っていません。",
             "fix_ja": "公開するページをすべて sitemap に載せる。",
@@ -451,7 +456,7 @@ class _Judge:
         other = self.page_at(raw)
         why = ""
         if origin_key(resolved) != origin_key(self.tested):
-            why = "it is on another site than the one tested"
+            why = "it is on another site than the one tested (if that is the public address, set claim.site_url)"
         elif other is None:
             why = "it was not audited (not linked, excluded or beyond max_pages)"
         else:
@@ -594,7 +599,9 @@ class _Judge:
         indexable = [
             p
             for p in self.pages
-            if not blocks_indexing(p.facts["seo-page"].get("robots") or [])
+            if not blocks_indexing(
+                [*(p.facts["seo-page"].get("robots") or []), p.facts["seo-page"].get("x_robots_tag") or ""]
+            )
             and not any(f.url == p.url and f.rule == "seo-canonical-target" for f in self.findings)
             and _self_canonical(p, self)
         ]
@@ -683,6 +690,18 @@ class _Judge:
                     problem=problem,
                 )
         listed = {normalise(self.local(u)) or u for u in discovery.get("listed") or []}
+        if listed and not any(origin_key(u) == origin_key(self.tested) for u in listed):
+            other = sorted({origin(u) for u in listed})[:3]
+            self.add(
+                home,
+                "seo-sitemap-other-site",
+                NEEDS_REVIEW,
+                f"The sitemap lists only URLs of another site ({', '.join(other)}): if that is the public address, "
+                "set claim.site_url so the pages are compared.",
+                target="sitemap",
+                origins=", ".join(other),
+            )
+            return
         listed_forms = {f for u in listed for f in _forms(u)}
         complete = discovery.get("listed_count", len(listed)) == len(discovery.get("listed") or [])
         noindex = {f.url for f in self.findings if f.rule == "seo-noindex" and f.target != "robots.txt"}
