@@ -26,7 +26,8 @@ def language_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[QARun]:
     config = out / "qa.yaml"
     config.write_text(f"language:\n  variant: en-US\n  glossary: {glossary}\n", encoding="utf-8")
     with serve(SITE) as url:
-        run = run_qa("audit", url, "--config", str(config), "--only", "language,language-of-parts", *ONE_CELL, out=out)
+        only = ("--only", "language,language-of-parts", "--fail-on", "spelling")
+        run = run_qa("audit", url, "--config", str(config), *only, *ONE_CELL, out=out)
     assert (run.run_dir / "results.json").exists(), run.stderr
     yield run
 
@@ -109,3 +110,10 @@ def test_a_new_glossary_applies_to_the_stored_run(language_run: QARun, tmp_path:
     assert not [f for f in results["findings"] if f["rule"] == "spelling-unknown"]
     assert {r["word"] for r in results["spelling"] if r["kind"] == "glossary"} == {"Kasumigaseki", "recieve"}
     assert len([f for f in results["findings"] if f["rule"] == "spelling-variant"]) == 4
+
+
+def test_british_spellings_fail_the_spelling_gate(language_run: QARun) -> None:
+    assert language_run.code == 1, language_run.stdout
+    wb = load_workbook(language_run.run_dir / "prepublish-check.xlsx", read_only=True)
+    row = next(r for r in wb["概要"].iter_rows(values_only=True) if r and r[0] == "スペル・言語")
+    assert str(row[5]).startswith("不合格")
