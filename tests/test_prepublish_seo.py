@@ -160,6 +160,8 @@ def on(run: QARun, path: str) -> dict[str, str]:
 def test_the_clean_home_page_and_its_japanese_version_have_nothing(staging: QARun) -> None:
     assert on(staging, "/") == {}
     assert on(staging, "/ja/") == {}
+    # the HEAD request the page makes for X-Robots-Tag leaves no failed request behind it (browser family)
+    assert [p["facts"]["failed_requests"] for p in staging.results["pages"] if p["facts"].get("failed_requests")] == []
 
 
 def test_page_defects(staging: QARun) -> None:

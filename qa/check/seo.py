@@ -54,8 +54,9 @@ SEO_JS = r"""async ([maxLd]) => {
     const timer = setTimeout(() => ctl.abort(), 5000);
     const r = await fetch(location.href, {method: 'HEAD', credentials: 'include', cache: 'no-store',
                                           signal: ctl.signal});
-    clearTimeout(timer);
     xRobots = r.headers.get('x-robots-tag') || '';
+    await r.arrayBuffer();  // read to its (empty) end: a request left open is aborted by the next page, a "failure"
+    clearTimeout(timer);
   } catch (e) { xRobots = null; }
   const nav = performance.getEntriesByType('navigation')[0];
   let weight = null, resources = 0, unmeasured = 0;
