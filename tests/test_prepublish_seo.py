@@ -66,7 +66,11 @@ PAGES = {
         "/about.html",
         "About us | Kasumi City",
         DUP_DESC,
-        '<link rel="canonical" href="about.html">' + OG.format(title="About", desc="About", o=o, path="/about.html"),
+        '<link rel="canonical" href="about.html">'
+        + OG.format(title="About", desc="About", o=o, path="/about.html")
+        # en-UK is no language tag (en-GB is); the Japanese home page does not link back to this page
+        + f'<link rel="alternate" hreflang="en-UK" href="{o}/about.html">'
+        + f'<link rel="alternate" hreflang="ja" href="{o}/ja/">',
     ),
     "/contact.html": lambda o: page(
         "/contact.html",
@@ -169,6 +173,9 @@ def test_page_defects(staging: QARun) -> None:
         "seo-canonical-invalid": "violation",
         "seo-title-duplicate": "violation",
         "seo-description-duplicate": "violation",
+        "seo-hreflang-invalid": "violation",
+        "seo-hreflang-not-reciprocal": "violation",
+        "seo-hreflang-no-x-default": "needs-review",
     }
     contact = on(staging, "/contact.html")
     assert contact["seo-jsonld-invalid"] == "violation"

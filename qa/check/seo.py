@@ -188,12 +188,14 @@ class Seo(SiteCheck):
                 ("canonical", "canonical", "Canonical"),
                 ("noindex", "noindex", "noindex"),
                 ("og", "Open Graph（欠落）", "Open Graph (missing)"),
+                ("twitter_card", "twitter:card", "twitter:card"),
                 ("json_ld", "JSON-LD", "JSON-LD"),
                 ("bytes", "転送量 (バイト)", "Bytes transferred"),
+                ("unmeasured", "転送量不明のリソース数", "Resources of unknown size"),
                 ("lcp_ms", "LCP (ms)", "LCP (ms)"),
                 ("cls", "CLS", "CLS"),
             ),
-            (40, 16, 30, 8, 6, 30, 8, 20, 10, 12, 10, 8),
+            (36, 14, 28, 8, 6, 28, 8, 18, 10, 10, 12, 8, 10, 8),
         ),
     )
     messages = {
@@ -579,6 +581,9 @@ class _Judge:
             "og": ", ".join(k for k in OG_REQUIRED if not og.get(k)) or "OK",
             "json_ld": f"{len(blocks) - bad}/{len(blocks)}" if blocks else "",
             "bytes": weight.get("bytes"),
+            # cross-origin resources without Timing-Allow-Origin, and cached ones, do not tell their size
+            "unmeasured": weight.get("unmeasured"),
+            "twitter_card": (facts.get("twitter") or {}).get("twitter:card", ""),
         }
         rows = []
         for cell in self.cells_of(p):
