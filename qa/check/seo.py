@@ -741,8 +741,11 @@ class _Judge:
 
     def vitals(self) -> None:
         primary = {p.url for p in self.pages}
+        # Judged in Chromium only, whose figures are Core Web Vitals' own; other engines' are on the sheet (Firefox
+        # times LCP from a cold start of its own, seconds on a loaded machine).
+        engines = {b["name"]: b.get("engine") for b in (self.results.extra.get("matrix") or {}).get("browsers") or []}
         for q in self.results.pages:
-            if q.error or q.url not in primary:
+            if q.error or q.url not in primary or engines.get(q.browser, "chromium") != "chromium":
                 continue
             v = q.facts.get("web-vitals") or {}
             if v.get("lcp_ms") is not None and v["lcp_ms"] > LCP_POOR_MS:
