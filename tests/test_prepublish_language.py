@@ -117,3 +117,16 @@ def test_british_spellings_fail_the_spelling_gate(language_run: QARun) -> None:
     wb = load_workbook(language_run.run_dir / "prepublish-check.xlsx", read_only=True)
     row = next(r for r in wb["概要"].iter_rows(values_only=True) if r and r[0] == "スペル・言語")
     assert str(row[5]).startswith("不合格")
+
+
+def test_the_demo_site_is_spelt_as_a_reviewer_would(demo_run: QARun) -> None:
+    """A site not written for this check: its British spellings found with the American form, its place names
+    (no glossary given) routed to a person, once per word however many pages use it."""
+    rows = {r["word"]: r for r in demo_run.results["spelling"]}
+    assert (rows["harbour"]["kind"], rows["harbour"]["suggestion"]) == ("british", "harbor")
+    assert (rows["centre"]["kind"], rows["centre"]["suggestion"]) == ("british", "center")
+    assert rows["Kitami"]["kind"] == "unknown" and rows["Kitami"]["pages"] > 10
+    kitami = [
+        f for f in demo_run.results["findings"] if f["rule"] == "spelling-unknown" and f["details"]["word"] == "Kitami"
+    ]
+    assert len(kitami) == 1
