@@ -68,6 +68,10 @@ def _http_url(value: str) -> str | None:
     )
 
 
+def _text_file(value: str) -> str | None:
+    return None if Path(value).is_file() else "names no file here; give the path of the text file (one term a line)"
+
+
 def _timezone(value: str) -> str | None:
     from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -316,6 +320,15 @@ class Claim(Section):
     )
 
 
+class Language(Section):
+    variant: Literal["en-US", "en-GB"] = Field(
+        "en-US", description="the spelling the site's English text must follow: en-US (American) or en-GB (British)"
+    )
+    glossary: Annotated[str, checked(_text_file)] | None = Field(
+        None, description="text file of the project's own terms (place, company and product names), one a line"
+    )
+
+
 class VerdictLabels(Section):
     ja: Labels = Field({}, description="verdict -> text in Japanese deliverables (e.g. not-applicable: 適合)")
     en: Labels = Field({}, description="verdict -> text in English deliverables")
@@ -362,6 +375,7 @@ class Config(Section):
     )
     site_lang: str = Field("", description="the site's language as a BCP 47 tag, e.g. en-US or ja (3.1.1 check)")
     alt_text: AltText = Field(default_factory=AltText, description="the alt text check")
+    language: Language = Field(default_factory=Language, description="the spelling check of the site's English text")
     focus: Focus = Field(default_factory=Focus, description="the focus check")
     links: Links = Field(default_factory=Links, description="the link check")
     privacy: Privacy = Field(default_factory=Privacy, description="the privacy check: consent banner, policy link")

@@ -2,7 +2,8 @@
 # Installs the Debian packages the suite and its tests use, only those missing (idempotent, quick when done).
 # Usage: scripts/install-system-deps.sh [browsers|all|bench]   (default: all)
 set -euo pipefail
-want=(chromium chromium-headless-shell fonts-noto-cjk)
+# hunspell-en-us/-gb and Enchant (libenchant-2-2): the spelling check's dictionaries (qa/check/language.py)
+want=(chromium chromium-headless-shell fonts-noto-cjk hunspell-en-us hunspell-en-gb libenchant-2-2)
 case "${1:-all}" in
   all|browsers) want+=(firefox-esr webkit2gtk-driver xvfb xauth python3-gi gir1.2-webkit2-4.1) ;;
   bench) want+=(chromium-driver) ;;  # for @axe-core/cli (npm), the comparison the benchmarks measure against

@@ -10,10 +10,12 @@ from pathlib import Path
 
 import pytest
 
+from qa.check import builtin_checks
 from qa.check._engines import ENGINE_NAMES
 from qa.check.consistent_navigation import ConsistentNavigation
 from qa.demo.server import serve
 from qa.model import Page, Results, RunInfo
+from qa.vocab import PREPUBLISH_FAMILIES
 from tests.conftest import SITES, QARun, run_qa
 
 ONE_CELL = ("--browser", "chromium", "--viewport", "desktop")
@@ -43,14 +45,20 @@ def site_good(tmp_path_factory: pytest.TempPathFactory) -> Iterator[QARun]:
     yield from audit_site("a11y-site-good", out, "--config", str(out / "qa.yaml"))
 
 
+# The pre-publication families (SEO, spelling, ...) run by default too; these fixtures are about accessibility.
+PREPUBLISH_CHECKS = {c.id for c in builtin_checks() if c.family in PREPUBLISH_FAMILIES}
+
+
 def ours(run: QARun, path: str | None = None) -> list[dict]:
-    """Findings of the checks beyond the rule engines (axe-core, IBM Equal Access, HTML_CodeSniffer), optionally on
-    one page."""
+    """Findings of the accessibility checks beyond the rule engines (axe-core, IBM Equal Access, HTML_CodeSniffer),
+    optionally on one page."""
     base = run.results["run"]["start_url"].rstrip("/")
     return [
         f
         for f in run.results["findings"]
-        if f["check"] not in ENGINE_NAMES and (path is None or f["url"].removeprefix(base) == path)
+        if f["check"] not in ENGINE_NAMES
+        and f["check"] not in PREPUBLISH_CHECKS
+        and (path is None or f["url"].removeprefix(base) == path)
     ]
 
 

@@ -54,6 +54,7 @@ def test_doctor_reports_each_engine_and_exits_0_when_the_matrix_can_start() -> N
         assert f"ok       {name}: " in run.stdout
     assert "/usr/bin/firefox-esr" in run.stdout and "WebKitWebDriver" in run.stdout
     assert "LinkChecker: version" in run.stdout and "IBM Equal Access" in run.stdout
+    assert "ok       Hunspell en_US and en_GB: through Enchant" in run.stdout  # the language family's dictionaries
 
 
 def test_doctor_names_what_is_missing_with_its_fix_and_exits_1(tmp_path) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -42,9 +43,11 @@ async def listed_pages(
     client: httpx.AsyncClient,
     access: SiteAccess | None = None,
     problems: list[str] | None = None,
+    facts: dict[str, Any] | None = None,
 ) -> list[str]:
     """Pages the site lists itself (robots.txt Sitemap lines, sitemaps and their indexes), read on the site's
-    origin and the origins ``access`` allows only; what could not be read, and why, goes to ``problems``."""
+    origin and the origins ``access`` allows only; what could not be read, and why, goes to ``problems``, what was
+    read (robots.txt, the sitemaps' answers) to ``facts``."""
     if not config.use_sitemaps:
         return []
     site = origin_key(start_url)
@@ -53,4 +56,5 @@ async def listed_pages(
         lambda url, most: fetch(client, url, most),
         problems,
         lambda u: origin_key(u) == site or (access is not None and access.allows(u)),
+        facts,
     )

@@ -11,6 +11,7 @@ import xml.etree.ElementTree as ET
 import zlib
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 from qa.net import Fetched
 from qa.redact import redact_url
@@ -22,6 +23,8 @@ MAX_SITEMAPS = 200  # a sitemap index can point at more indexes; stay bounded on
 MAX_SITEMAP_BYTES = 50_000_000  # the sitemaps protocol's limits for one sitemap: bytes uncompressed, URLs
 MAX_SITEMAP_URLS = 50_000
 MAX_ROBOTS_BYTES = 500_000  # what search engines read of a robots.txt
+MAX_KEPT_ROBOTS = 100_000  # of robots.txt, what results.json keeps for the checks (the SEO family reads its rules)
+MAX_KEPT_LISTED = 20_000  # listed page URLs kept in results.json
 SLICE = 1 << 20
 
 
@@ -105,10 +108,15 @@ def parse_sitemap(body: bytes) -> tuple[list[str], list[str]]:
 
 
 async def sitemap_urls(
-    site_origin: str, fetch: Fetch, problems: list[str] | None = None, allowed: Callable[[str], bool] | None = None
+    site_origin: str,
+    fetch: Fetch,
+    problems: list[str] | None = None,
+    allowed: Callable[[str], bool] | None = None,
+    facts: dict[str, Any] | None = None,
 ) -> list[str]:
     """Every page URL the site's sitemaps list, following indexes, in document order. What could not be read for
-    a reason worth telling (a limit hit, a broken sitemap) is added to ``problems``.
+    a reason worth telling (a limit hit, a broken sitemap) is added to ``problems``; what was read (robots.txt, each
+    sitemap's answer, the URLs listed) to ``facts``, so the checks judge it without asking the site again.
 
     Only sitemaps on the site's origin (or one ``allowed`` accepts) are fetched: robots.txt and sitemap indexes
     may name any host, and the suite requests nothing the site's own pages did not lead it to on its origin."""
@@ -116,7 +124,15 @@ async def sitemap_urls(
     own = origin_key(site_origin)
     allowed = allowed or (lambda url: origin_key(url) == own)
     candidates: list[str] = []
+    facts = facts if facts is not None else {}
     robots = await fetch(f"{site_origin}/robots.txt", MAX_ROBOTS_BYTES)
+    facts["robots"] = {
+        "url": redact_url(robots.url),
+        "status": robots.status,
+        "text": robots.text[:MAX_KEPT_ROBOTS] if robots.status == 200 else "",
+        "problem": robots.problem,
+    }
+    facts["sitemaps"] = []
     if robots.problem and robots.status in (0, 200):
         problems.append(f"{redact_url(robots.url)}: {robots.problem}; its Sitemap lines were not read")
     elif robots.status == 200:
@@ -135,8 +151,20 @@ async def sitemap_urls(
             continue
         sitemap = read_sitemap(answer.body) if answer.status == 200 else Sitemap()
         problem = answer.problem or sitemap.problem
+        facts["sitemaps"].append(
+            {
+                "url": redact_url(url),
+                "status": answer.status,
+                "root": sitemap.root,
+                "problem": problem,
+                "pages": len(sitemap.pages),
+                "children": len(sitemap.children),
+            }
+        )
         if problem:  # the URLs read up to the fault are kept
             problems.append(f"{redact_url(url)}: {problem}; the URLs after that point were not read")
         pages += sitemap.pages
         queue += [c for c in sitemap.children if c not in seen and allowed(c)]
-    return list(dict.fromkeys(pages))
+    listed = list(dict.fromkeys(pages))
+    facts["listed"], facts["listed_count"] = listed[:MAX_KEPT_LISTED], len(listed)
+    return listed

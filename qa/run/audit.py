@@ -240,6 +240,7 @@ async def crawl_site(
     interrupted = True
     crawl: Crawl | None = None
     problems: list[str] = []  # what discovery could not read, and why
+    read: dict[str, Any] = {}  # what it read: robots.txt, the sitemaps' answers, the URLs they list
     async with async_playwright() as pw:
         engines: list[Engine] = []
 
@@ -287,7 +288,7 @@ async def crawl_site(
                 else:
                     crawl.offer_all([start_url], None, 0)
                     crawl.offer_all(entry.urls, None, 1)
-                    listed = await stop.phase(listed_pages(start_url, config, client, access, problems), None)
+                    listed = await stop.phase(listed_pages(start_url, config, client, access, problems, read), None)
                     seeded = listed is not None
                     crawl.offer_all(listed or [], None, 1)
                 if seeded and not stop.requested:
@@ -323,7 +324,7 @@ async def crawl_site(
         ],
         "viewports": [dataclasses.asdict(v) for v in opts.matrix.viewports],
     }
-    results.extra["discovery"] = {**frontier.summary(), "problems": problems}
+    results.extra["discovery"] = {**frontier.summary(), "problems": problems, **read}
     run.notes += [f"discovery: {problem}" for problem in problems]
     if entry.wordpress:
         entry.wordpress.annotate(results)

@@ -122,3 +122,17 @@ def link_checker() -> Item:
         return Item("LinkChecker", True, f"version {importlib.metadata.version('linkchecker')}")
     except importlib.metadata.PackageNotFoundError:
         return Item("LinkChecker", False, "not installed in this Python", "python -m pip install linkchecker")
+
+
+def spelling_dictionaries() -> Item:
+    """The Hunspell dictionaries of the language family's spelling check (through Enchant)."""
+    name = "Hunspell en_US and en_GB"
+    fix = "apt-get install hunspell-en-us hunspell-en-gb libenchant-2-2"
+    try:
+        import enchant
+    except ImportError:
+        return Item(name, False, "the Enchant library is not installed", fix)
+    missing = [d for d in ("en_US", "en_GB") if not enchant.dict_exists(d)]
+    if missing:
+        return Item(name, False, f"no {' and '.join(missing)} dictionary", fix)
+    return Item(name, True, f"through Enchant {enchant.get_enchant_version()}")
