@@ -112,7 +112,12 @@ DATA_COLUMNS = {
     "計画のタイトル", "Planned title", "実際のタイトル", "Actual title", "対象", "Target", "セレクタ", "Selector",
     "HTML の例", "Example HTML", "HTML の形", "HTML shape", "要素", "Element", "ルール", "Rule", "ID", "Content-Type",
     "投稿タイプ", "Post types", "Post type", "テンプレート", "Templates", "Template", "要素 (セレクタ)",
-    "Element (selector)", "パス", "Path",
+    "Element (selector)", "パス", "Path", "語", "Word", "サイトの綴りでは", "In the site's spelling",
+    "Open Graph（欠落）", "Open Graph (missing)",
+    # the security sheet: each HTTP header's value as the site sent it
+    *(f"{h} {w}" for h in ("Content-Security-Policy", "X-Frame-Options", "X-Content-Type-Options", "Referrer-Policy",
+                           "Permissions-Policy", "Strict-Transport-Security", "Server", "X-Powered-By")
+      for w in ("ヘッダー", "header")),
 }  # fmt: skip
 JAPANESE_CHARS = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
 # What a Japanese workbook shows in place of words nobody wrote in Japanese: English behind a note saying so. Only a

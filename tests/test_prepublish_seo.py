@@ -213,7 +213,7 @@ def test_web_vitals_per_cell_are_not_measured_where_the_engine_cannot(production
     by_cell = {r["cell"]: r for r in home}
     assert set(by_cell) == {"chromium/desktop", "firefox/desktop"}, by_cell
     assert isinstance(by_cell["chromium/desktop"]["cls"], int | float)
-    assert by_cell["firefox/desktop"]["cls"] == "未測定 / not measured"
+    assert by_cell["firefox/desktop"]["cls"] == {"ja": "未測定", "en": "not measured"}
 
 
 def test_robots_disallow_all_blocks_indexing_by_address(staging: QARun, tmp_path: Path) -> None:

@@ -73,6 +73,15 @@ def words_of(text: str) -> list[str]:
     return out
 
 
+# The spelling sheet's kinds in the workbook's language (the artifact keeps the machine value in "kind").
+KIND_TEXT = {
+    "british": {"ja": "イギリス式の綴り", "en": "British spelling"},
+    "american": {"ja": "アメリカ式の綴り", "en": "American spelling"},
+    "unknown": {"ja": "辞書にない語", "en": "In neither dictionary"},
+    "glossary": {"ja": "用語集の語", "en": "Glossary term"},
+}
+
+
 class PageText(PageCheck):
     id = "page-text"
     title = "English text of the page: its words, and text in another script left on it"
@@ -219,8 +228,8 @@ class Spelling(SiteCheck):
             "Spelling",
             (
                 ("word", "語", "Word"),
-                ("kind", "種別（british/american: 他方の綴り、unknown: 辞書にない、glossary: 用語集）", "Kind"),
-                ("suggestion", "サイトの綴り", "Site's spelling"),
+                ("kind_text", "種別", "Kind"),
+                ("suggestion", "サイトの綴りでは", "In the site's spelling"),
                 ("pages", "ページ数", "Pages"),
                 ("urls", "ページ", "Page URLs"),
             ),
@@ -270,6 +279,7 @@ class Spelling(SiteCheck):
                 {
                     "word": entry["word"],
                     "kind": entry["kind"],
+                    "kind_text": KIND_TEXT.get(entry["kind"], {"ja": entry["kind"], "en": entry["kind"]}),
                     "suggestion": entry["suggestion"],
                     "pages": len(urls),
                     "urls": urls[:MAX_PAGES_LISTED],

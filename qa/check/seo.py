@@ -142,6 +142,10 @@ def blocks_indexing(directives: list[str]) -> bool:
     return bool(words & {"noindex", "none"})
 
 
+# An engine that reports no LCP/CLS: shown in words, never as 0.
+NOT_MEASURED = {"ja": "未測定", "en": "not measured"}
+
+
 class SeoFacts(PageCheck):
     id = "seo-page"
     title = "SEO facts of each page (title, description, canonical, robots, hreflang, Open Graph, JSON-LD, weight)"
@@ -185,15 +189,15 @@ class Seo(SiteCheck):
                 ("title", "タイトル", "Title"),
                 ("description_length", "説明文の長さ", "Description length"),
                 ("h1", "h1 の数", "h1 count"),
-                ("canonical", "canonical", "Canonical"),
-                ("noindex", "noindex", "noindex"),
+                ("canonical", "正規URL（canonical）", "Canonical"),
+                ("noindex", "検索除外（noindex）", "noindex"),
                 ("og", "Open Graph（欠落）", "Open Graph (missing)"),
-                ("twitter_card", "twitter:card", "twitter:card"),
-                ("json_ld", "JSON-LD", "JSON-LD"),
+                ("twitter_card", "X（Twitter）カード", "twitter:card"),
+                ("json_ld", "構造化データ（JSON-LD）", "JSON-LD"),
                 ("bytes", "転送量 (バイト)", "Bytes transferred"),
                 ("unmeasured", "転送量不明のリソース数", "Resources of unknown size"),
-                ("lcp_ms", "LCP (ms)", "LCP (ms)"),
-                ("cls", "CLS", "CLS"),
+                ("lcp_ms", "最大描画 LCP (ms)", "LCP (ms)"),
+                ("cls", "レイアウトのずれ CLS", "CLS"),
             ),
             (36, 14, 28, 8, 6, 28, 8, 18, 10, 10, 12, 8, 10, 8),
         ),
@@ -592,8 +596,8 @@ class _Judge:
                 {
                     **base,
                     "cell": cell.cell,
-                    "lcp_ms": vitals.get("lcp_ms") if vitals.get("lcp_ms") is not None else "未測定 / not measured",
-                    "cls": vitals.get("cls") if vitals.get("cls") is not None else "未測定 / not measured",
+                    "lcp_ms": vitals.get("lcp_ms") if vitals.get("lcp_ms") is not None else NOT_MEASURED,
+                    "cls": vitals.get("cls") if vitals.get("cls") is not None else NOT_MEASURED,
                 }
             )
         return rows

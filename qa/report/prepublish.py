@@ -204,7 +204,7 @@ def cell(value: Any, lang: str) -> Any:
     if isinstance(value, dict) and "ja" in value and "en" in value:
         return str(value["ja"] if lang == "ja" else value["en"])
     if isinstance(value, list | tuple):
-        return ", ".join(str(cell(v, lang)) for v in value)
+        return "\n".join(str(cell(v, lang)) for v in value)  # one a line: URL lists wrap and stay readable
     if isinstance(value, bool):
         return pick(YES_NO[value], lang)
     return "" if value is None else value if isinstance(value, int | float) else str(value)
