@@ -66,7 +66,7 @@ def test_healthy_pages_among_odd_links_are_all_audited(nav_site, tmp_path: Path,
     assert not any(p["error_kind"] == "error" for p in pages.values()), [p["error"] for p in pages.values()]
 
 
-@pytest.mark.parametrize("browser", ENGINES)
+@pytest.mark.parametrize("browser", [*ENGINES, "webkit"])
 def test_slow_and_large_documents_are_told_by_their_real_cause(nav_site, tmp_path: Path, browser: str) -> None:
     urls = tmp_path / "urls.txt"
     urls.write_text("".join(nav_site.url + p.lstrip("/") + "\n" for p in (DRIP, CHUNKED, GZIPPED)), encoding="utf-8")
