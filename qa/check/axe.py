@@ -21,11 +21,12 @@ _SC_TAG = re.compile(r"^wcag(\d)(\d)(\d+)$")
 #   share all of these are drawn alike, so one of them stands for the others (not for text over images or
 #   overlapping positioned boxes, which a person checks: the page gets a needs-review finding saying so);
 # - target-size: an even spread of the page's links and controls (its size depends on each target's neighbours,
-#   which no style key captures).
+#   which no style key captures);
+# - heading-order (best practice, no criterion): an even spread of the headings, each still compared with the
+#   heading before it in the whole page's order (axe matches every heading against that order: quadratic).
 SAMPLE_ABOVE = 5_000
 MAX_STYLES = 300
-MAX_TARGETS = 200
-SAMPLED_RULES = ("color-contrast", "target-size")
+MAX_SPREAD = 200
 
 # Each element's computed style is read once (ancestor backgrounds memoised): linear in the page.
 SAMPLE_JS = """(limits) => {
@@ -53,14 +54,16 @@ SAMPLE_JS = """(limits) => {
     if (had === undefined) styles.set(key, el);
     else if (had.childElementCount && !el.childElementCount) styles.set(key, el);  // a leaf: judged alone
   }
-  const targets = document.querySelectorAll(
-    'a[href], area[href], button, input, select, textarea, summary, [role], [tabindex], [onclick]');
-  const step = Math.max(1, targets.length / limits.targets);
-  const spread = [];
-  for (let i = 0; i < targets.length && spread.length < limits.targets; i += step) spread.push(targets[Math.floor(i)]);
+  const spread = (all) => {
+    const step = Math.max(1, all.length / limits.spread), out = [];
+    for (let i = 0; i < all.length && out.length < limits.spread; i += step) out.push(all[Math.floor(i)]);
+    return {nodes: out, of: all.length};
+  };
   return {
     'color-contrast': {nodes: [...styles.values()].slice(0, limits.styles), of: texts, styles: styles.size},
-    'target-size': {nodes: spread, of: targets.length},
+    'target-size': spread(document.querySelectorAll(
+      'a[href], area[href], button, input, select, textarea, summary, [role], [tabindex], [onclick]')),
+    'heading-order': spread(document.querySelectorAll('h1, h2, h3, h4, h5, h6, [role=heading]')),
   };
 }"""
 
@@ -161,7 +164,7 @@ class AxeCheck(PageCheck):
             "resultTypes": ["violations", "incomplete"],
             "rules": {r: {"enabled": True} for r in named},
         }
-        sample = {"above": SAMPLE_ABOVE, "styles": MAX_STYLES, "targets": MAX_TARGETS}
+        sample = {"above": SAMPLE_ABOVE, "styles": MAX_STYLES, "spread": MAX_SPREAD}
         arg = {"options": options, "sample": sample}
         result = await ctx.session.evaluate(RUN_JS, arg)
         if result is None:  # the preload did not reach this document: axe is injected now (one more round trip)
@@ -203,9 +206,12 @@ class AxeCheck(PageCheck):
             how_en = f"one per distinct text style ({counts['styles']:,} styles)"
             how_ja = f"文字のスタイル（{counts['styles']:,} 種類）ごとに 1 要素"
             what_en, what_ja, sc = "text elements", "テキスト要素", ["1.4.3"]
-        else:
+        elif rule == "target-size":
             how_en, how_ja = "spread evenly over the page", "ページ全体から均等に抽出"
             what_en, what_ja, sc = "links and controls", "リンク・操作部品", ["2.5.8"]
+        else:
+            how_en, how_ja = "spread evenly over the page", "ページ全体から均等に抽出"
+            what_en, what_ja, sc = "headings", "見出し", []
         return ctx.finding(
             rule,
             NEEDS_REVIEW,
