@@ -82,16 +82,6 @@ def test_slow_and_large_documents_are_told_by_their_real_cause(nav_site, tmp_pat
         assert page["attempts"] == 1, f"{path} was retried: {page['error']}"
 
 
-def test_webkit_judges_a_document_by_the_bytes_received(nav_site, tmp_path: Path) -> None:
-    """No Content-Length (chunked) or a small one for a large decoded document (gzip): still too large."""
-    urls = tmp_path / "urls.txt"
-    urls.write_text("".join(nav_site.url + p.lstrip("/") + "\n" for p in (CHUNKED, GZIPPED)), encoding="utf-8")
-    pages = _audit(tmp_path, "webkit", "--urls", str(urls), "--only", "a11y", codes=(3,))
-    for path in (CHUNKED, GZIPPED):
-        assert pages[path]["error_kind"] == "too-large", (path, pages[path]["error"])
-        assert "max_page_mb" in pages[path]["error"] and pages[path]["attempts"] == 1
-
-
 def test_a_page_of_5000_links_ids_and_2000_images_is_audited_completely(nav_site, tmp_path: Path) -> None:
     urls = tmp_path / "urls.txt"
     urls.write_text(nav_site.url + BIG.lstrip("/") + "\n", encoding="utf-8")

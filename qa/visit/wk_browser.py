@@ -103,23 +103,6 @@ def on_load_changed(view, event):
         redirects[view] = redirects.get(view, 0) + 1
 
 
-def on_resource_started(view, resource, request):
-    if resource == view.get_main_resource():
-        resource.connect("received-data", on_received, view)
-
-
-def on_received(resource, length, view):
-    """The document's bytes as they arrive: a chunked or compressed one has no Content-Length to judge it by."""
-    response = responses.get(view)
-    if response is None or response.get("too_large") or resource != view.get_main_resource():
-        return
-    response["received"] = response.get("received", 0) + length
-    if limits.get(view) and response["received"] > limits[view]:
-        response["too_large"] = True
-        response["bytes"] = response["received"]
-        view.stop_loading()
-
-
 def on_limit(manager, value, reply, view):
     """The driver's ``max_document_bytes``; the reply tells it the limit holds before it navigates."""
     limits[view] = value.to_double() if value.is_number() else 0
@@ -142,11 +125,11 @@ def _fault(error, response, followed):
     if error.matches(WebKit2.policy_error_quark(), WebKit2.PolicyError.CANNOT_SHOW_MIME_TYPE):
         return "download"
     if error.matches(WebKit2.network_error_quark(), WebKit2.NetworkError.CANCELLED):
-        return "too-large" if response.get("too_large") else "aborted"
+        return "aborted"
     if error.matches(WebKit2.network_error_quark(), WebKit2.NetworkError.TRANSPORT):
         return "network"
     if error.matches(Gio.io_error_quark(), Gio.IOErrorEnum.CANCELLED):
-        return "too-large" if response.get("too_large") else "aborted"
+        return "aborted"
     if error.domain in ("g-io-error-quark", "g-resolver-error-quark"):
         return "network"
     if error.domain == "g-tls-error-quark":
@@ -195,7 +178,6 @@ def on_create(session, context):
     view.connect("decide-policy", on_decide_policy, manager)
     view.connect("load-failed", on_load_failed)
     view.connect("load-changed", on_load_changed)
-    view.connect("resource-load-started", on_resource_started)
     manager.register_script_message_handler_with_reply(LIMIT_HANDLER, None)
     manager.connect(f"script-message-with-reply-received::{LIMIT_HANDLER}", on_limit, view)
     view.connect("load-failed-with-tls-errors", on_tls_errors)
