@@ -60,6 +60,7 @@ def test_healthy_pages_among_odd_links_are_all_audited(nav_site, tmp_path: Path,
         assert path in pages, f"{path} was never visited"
         assert pages[path]["error"] == "" and pages[path]["title"], (path, pages[path]["error"])
         assert "axe" in pages[path]["facts"], f"{path} was not checked"
+        assert "sampled" not in pages[path]["facts"], "a small page is judged whole"
     loop = pages[REFRESH_LOOP]
     assert loop["error_kind"] == "redirect-loop", loop["error"]
     assert "meta refresh" in loop["error"] and "never settle" in loop["error"], loop["error"]
