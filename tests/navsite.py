@@ -45,7 +45,9 @@ def big_page() -> bytes:
         + "</section>"
         for i in range(BIG_LINKS)
     )
-    return _page("Big page", f"<nav><ul>{toc}</ul></nav>{sections}")
+    # One paragraph in a style of its own, too faint to read: sampling text styles must still reach it.
+    faint = '<p style="color:#bbb">Last updated 2026-04-01</p>'
+    return _page("Big page", f"<nav><ul>{toc}</ul></nav>{sections}{faint}")
 
 
 PNG = bytes.fromhex(

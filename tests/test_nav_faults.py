@@ -12,6 +12,7 @@ WebKitGTK is left out here: classic WebDriver learns a document's size from its 
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -19,7 +20,7 @@ import pytest
 
 from qa.visit.engines import system_firefox
 from tests.conftest import run_qa
-from tests.navsite import BIG, CHUNKED, DRIP, GZIPPED, HEALTHY, REFRESH_LOOP, serve_nav
+from tests.navsite import BIG, BIG_LINKS, CHUNKED, DRIP, GZIPPED, HEALTHY, REFRESH_LOOP, serve_nav
 
 ENGINES = ["chromium", "firefox"]
 CONFIG = """\
@@ -59,6 +60,7 @@ def test_healthy_pages_among_odd_links_are_all_audited(nav_site, tmp_path: Path,
         assert path in pages, f"{path} was never visited"
         assert pages[path]["error"] == "" and pages[path]["title"], (path, pages[path]["error"])
         assert "axe" in pages[path]["facts"], f"{path} was not checked"
+        assert "sampled" not in pages[path]["facts"], "a small page is judged whole"
     loop = pages[REFRESH_LOOP]
     assert loop["error_kind"] == "redirect-loop", loop["error"]
     assert "meta refresh" in loop["error"] and "never settle" in loop["error"], loop["error"]
@@ -94,3 +96,22 @@ def test_a_page_of_5000_links_ids_and_2000_images_is_audited_completely(nav_site
     assert set(errors) <= {"ace"} and all("not run: the page has" in e for e in errors.values()), errors
     ran = set(page["facts"]["timings_ms"])
     assert {"facts", "axe", "focus", "reflow", "text-spacing", "alt-text", "page-structure"} <= ran, ran
+    # axe's two per-element rules judged a sample, and the page says so: counts in its facts, and one needs-review
+    # finding per rule that every report shows; the faint paragraph (a text style of its own) was still judged.
+    sampled = page["facts"]["sampled"]
+    contrast, targets = sampled["color-contrast"], sampled["target-size"]
+    assert 0 < contrast["checked"] == contrast["styles"] < contrast["of"] and contrast["of"] > BIG_LINKS, contrast
+    assert 0 < targets["checked"] < targets["of"] == BIG_LINKS, targets
+    results = json.loads((tmp_path / "out" / "latest" / "results.json").read_text(encoding="utf-8"))
+    axe = [f for f in results["findings"] if f["check"] == "axe"]
+    notes = {f["rule"]: f for f in axe if f["target"] == "html" and "sampled" in f["tags"]}
+    assert set(notes) == {"color-contrast", "target-size", "heading-order"}
+    assert 0 < sampled["heading-order"]["checked"] < sampled["heading-order"]["of"] == BIG_LINKS + 1
+    assert all(f["outcome"] == "needs-review" for f in notes.values())
+    assert f"judged {contrast['checked']:,} of {contrast['of']:,} text elements" in notes["color-contrast"]["message"]
+    assert f"{targets['of']:,} 件のうち {targets['checked']:,} 件" in notes["target-size"]["details"]["message_ja"]
+    faint = [f for f in axe if f["rule"] == "color-contrast" and f["outcome"] == "violation"]
+    assert [f["html"] for f in faint] == ['<p style="color:#bbb">Last updated 2026-04-01</p>']
+    assert len([f for f in axe if f["rule"] == "target-size" and f["target"] != "html"]) <= targets["checked"]
+    verdicts = results["judgement"]["criteria"]
+    assert verdicts["1.4.3"]["verdict"] == "fail" and verdicts["2.5.8"]["verdict"] != "pass"

@@ -219,11 +219,16 @@ class BidiSession(EventLog):
         self._parsed = 0  # the document's markup parsed so far, as last measured (see _watch_size)
         self._downloading = False
         self._answers: set[asyncio.Future] = set()
+        # request id -> the URL of its latest response: Firefox's authRequired names the request's first hop (the
+        # site's URL and its 302) when the challenge came from the page it redirected to.
+        self._responded: dict[str, str] = {}
 
     # --- events, routed here by the engine ----------------------------------------------------------------
     def event(self, method: str, params: dict[str, Any], top: bool) -> None:
         if method == "network.responseStarted":
             response, request = params.get("response") or {}, params.get("request") or {}
+            if self.credentials:
+                self._responded[str(request.get("request"))] = str(response.get("url", ""))
             if params.get("navigation") and top:
                 self._on_document(response)
             elif int(response.get("status") or 0) >= 400 and not params.get("navigation"):
@@ -261,7 +266,9 @@ class BidiSession(EventLog):
             self._add(self._events.dialogs, f"{params.get('type')}: {params.get('message', '')}")
             self._later(self._dismiss(params.get("context") or self.context))
         elif method == "network.authRequired" and self.credentials:
-            self._later(self._authenticate(params))
+            request = params.get("request") or {}
+            challenger = self._responded.get(str(request.get("request")), str(request.get("url", "")))
+            self._later(self._authenticate(params, challenger))
         elif method == "network.beforeRequestSent" and params.get("isBlocked") and self.access is not None:
             self._later(self._add_headers(params))
 
@@ -290,14 +297,15 @@ class BidiSession(EventLog):
         with contextlib.suppress(BidiError, TimeoutError):
             await self._send("browsingContext.handleUserPrompt", {"context": context, "accept": False})
 
-    async def _authenticate(self, params: dict[str, Any]) -> None:
-        """Answer a 401 with the site's credentials when it comes from an allowed origin; any other challenge (an
-        off-site frame, a page the site redirected to) is refused, and that page shows its 401."""
+    async def _authenticate(self, params: dict[str, Any], challenger: str) -> None:
+        """Answer a 401 with the site's credentials when it comes from an allowed origin (``challenger``: the URL
+        whose response asked); any other challenge (an off-site frame, a page the site redirected to) is refused,
+        and that page shows its 401."""
         assert self.credentials is not None and self.access is not None
         user, password = self.credentials
         request = params.get("request") or {}
         answer: dict[str, Any] = {"request": request.get("request"), "action": "cancel"}
-        if self.access.allows(str(request.get("url", ""))):
+        if self.access.allows(str(request.get("url", ""))) and self.access.allows(challenger):
             credentials = {"type": "password", "username": user, "password": password}
             answer.update(action="provideCredentials", credentials=credentials)
         with contextlib.suppress(BidiError, TimeoutError):
@@ -325,6 +333,7 @@ class BidiSession(EventLog):
     async def goto(self, url: str, timeout_s: float) -> Navigation:
         self._reset_events()
         self._documents = []
+        self._responded = {}
         self._too_large = asyncio.Event()
         self._parsed = 0
         self._downloading = False

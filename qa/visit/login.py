@@ -40,8 +40,8 @@ async def form_login(
         browser = await pw.chromium.launch(executable_path=chromium_executable(pw))
         try:
             context = await browser.new_context(**access_options(access))
-            await grant_access(context, access)
             page = await context.new_page()
+            await grant_access(page, access, chromium=True)
             ms = timeout_s * 1000
             try:
                 await page.goto(url, timeout=ms)

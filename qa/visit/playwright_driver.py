@@ -408,27 +408,52 @@ def access_options(access: SiteAccess) -> dict[str, Any]:
     return options
 
 
-async def grant_access(context: BrowserContext, access: SiteAccess) -> None:
-    """The site's cookies (bound to its hosts) and extra headers, on requests to the allowed origins only.
+async def grant_access(page: PWPage, access: SiteAccess, chromium: bool) -> None:
+    """The site's cookies (bound to its hosts) and extra headers, on requests to the allowed origins only; before
+    the page's first navigation.
 
-    Not ``extra_http_headers``: Playwright sends those to every origin. A route adds them where they belong;
-    it is set only when there are headers, as routing every request costs a round trip to the driver."""
+    Not ``extra_http_headers``: Playwright sends those to every origin. Nor, in Chromium, a route: Playwright puts
+    the headers a route added on every redirect hop of that request, so a redirect from the site to another origin
+    carried them. Chromium's own request interception (DevTools ``Fetch``) overrides headers for one hop only and
+    pauses each hop again, where the origin is judged anew. Both cost a round trip per request, so they are set
+    only when there are headers."""
     cookies = [c for c in map(access.scoped_cookie, access.cookies) if c]
     if cookies:
-        await context.add_cookies(cookies)
-    if access.headers:
+        await page.context.add_cookies(cookies)
+    if not access.headers:
+        return
+    if chromium:
+        await _chromium_headers(page, access)
+        return
 
-        async def add_headers(route: Any, request: Any) -> None:
-            # Known gap (docs/security.md): Chromium keeps headers given here on a redirect hop, and no route sees
-            # the hop, so a redirect from the site to another origin carries them. Fetching here and fulfilling
-            # would close it, but a fulfilled document has no address and Chromium's local-network protection
-            # then blocks its loopback and intranet subresources.
-            if access.allows(request.url):
-                await route.continue_(headers={**request.headers, **access.headers})
-            else:
-                await route.continue_()
+    async def add_headers(route: Any, request: Any) -> None:
+        if access.allows(request.url):
+            await route.continue_(headers=_with_site_headers(request.headers, access))
+        else:
+            await route.continue_()
 
-        await context.route("**/*", add_headers)
+    await page.route("**/*", add_headers)
+
+
+def _with_site_headers(headers: dict[str, str], access: SiteAccess) -> dict[str, str]:
+    names = {name.lower() for name in access.headers}
+    return {**{k: v for k, v in headers.items() if k.lower() not in names}, **access.headers}
+
+
+async def _chromium_headers(page: PWPage, access: SiteAccess) -> None:
+    cdp = await page.context.new_cdp_session(page)
+
+    async def paused(event: dict[str, Any]) -> None:
+        request = event["request"]
+        params: dict[str, Any] = {"requestId": event["requestId"]}
+        if access.allows(request["url"]):
+            headers = _with_site_headers(request["headers"], access)
+            params["headers"] = [{"name": k, "value": v} for k, v in headers.items()]
+        with contextlib.suppress(PlaywrightError):  # the page or the request went away meanwhile
+            await cdp.send("Fetch.continueRequest", params)
+
+    cdp.on("Fetch.requestPaused", paused)
+    await cdp.send("Fetch.enable", {"patterns": [{"urlPattern": "*", "requestStage": "Request"}]})
 
 
 class PlaywrightEngine:
@@ -476,7 +501,6 @@ class PlaywrightEngine:
             accept_downloads=True,  # a download is reported (see _on_download), never kept
             **access_options(access),
         )
-        await grant_access(context, access)
         # Sent once per context instead of once per page; runs in every document and frame before the page's own
         # scripts, so axe also reaches iframes.
         for source in self.preload:
@@ -484,6 +508,7 @@ class PlaywrightEngine:
                 await context.add_init_script(source)
         page = await context.new_page()
         chromium = self.spec.engine == "chromium"
+        await grant_access(page, access, chromium)
         return PlaywrightSession(context, page, viewport, chromium, precise_heap=chromium and not self.spec.endpoint)
 
     def alive(self) -> bool:
