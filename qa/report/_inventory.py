@@ -18,35 +18,41 @@ ALIASES = ("うち別名のURL（同一ページ）", "Other addresses of these 
 EXCEPTIONS = ("例外事項（監査できなかったページ）", "Exceptions (pages not audited)")
 EXCEPTION_SHEET = ("例外事項", "Exceptions")
 NONE = ("なし（見つかったページはすべて試験済み）", "none: every page found was audited")
-# The check families in the workbooks' words.
+# The check families in the deliverables' words (workbooks, INDEX.md, summary.md).
 FAMILY_WORDS = {
     "a11y": ("アクセシビリティチェック", "accessibility checks"),
     "links": ("リンクチェック", "link check"),
     "browsers": ("ブラウザチェック", "browser checks"),
     "ops": ("運用チェック", "operation checks"),
+    "tls": ("HTTPS・証明書チェック", "HTTPS and certificate checks"),
+    "security": ("セキュリティ露出チェック", "security exposure checks"),
+    "privacy": ("同意前プライバシーチェック", "privacy-before-consent checks"),
+    "seo": ("SEOチェック", "SEO checks"),
+    "language": ("スペル・言語チェック", "spelling and language checks"),
 }
-# Bilingual, for the Markdown summaries (INDEX.md, summary.md).
-FAMILY_JA = {
-    "a11y": "アクセシビリティチェック / accessibility checks",
-    "links": "リンクチェック / link check",
-    "browsers": "ブラウザチェック / browser checks",
-    "ops": "運用チェック / operation checks",
-    "tls": "HTTPS・証明書チェック / HTTPS and certificate checks",
-    "security": "セキュリティ露出チェック / security exposure checks",
-    "privacy": "同意前プライバシーチェック / privacy-before-consent checks",
-    "seo": "SEOチェック / SEO checks",
-    "language": "スペル・言語チェック / spelling and language checks",
-}
-
 
 # What each family's results appear in, for the "not run" notes of the summaries.
 DELIVERABLES = {
-    "a11y": "checklist-*.xlsx (the criteria stay 未検証 / not verified)",
-    "links": "link-check.xlsx",
-    "browsers": "browser-check.xlsx",
-    "ops": "operation-check.xlsx (its automated rows stay 未確認)",
-    **{family: "prepublish-check.xlsx (its sheets say 未実施)" for family in PREPUBLISH_FAMILIES},
+    "a11y": ("checklist-*.xlsx（達成基準は未検証のまま）", "checklist-*.xlsx (the criteria stay not verified)"),
+    "links": ("link-check.xlsx", "link-check.xlsx"),
+    "browsers": ("browser-check.xlsx", "browser-check.xlsx"),
+    "ops": (
+        "operation-check.xlsx（自動チェックの行は未確認のまま）",
+        "operation-check.xlsx (its automated rows stay unconfirmed)",
+    ),
+    **{
+        family: ("prepublish-check.xlsx（該当シートは未実施と表示）", "prepublish-check.xlsx (its sheets say not run)")
+        for family in PREPUBLISH_FAMILIES
+    },
 }
+
+
+def family_text(family: str, lang: str) -> str:
+    return pick(FAMILY_WORDS[family], lang) if family in FAMILY_WORDS else family
+
+
+def deliverable_text(family: str, lang: str) -> str:
+    return pick(DELIVERABLES[family], lang) if family in DELIVERABLES else ""
 
 
 # Why a page could not be audited, in Japanese, by the kind of fault its visit recorded (qa.visit.faults).
@@ -113,7 +119,7 @@ def count_rows(inventory: Inventory, lang: str) -> list[tuple[str, int]]:
 def not_run_text(inventory: Inventory, family: str, lang: str) -> str:
     """``未実施: リンクチェック — qa audit --only links (nox -s links)`` (the command stays as typed)."""
     command = inventory.not_run().get(family, "")
-    family_words = pick(FAMILY_WORDS[family], lang) if family in FAMILY_WORDS else family
+    family_words = family_text(family, lang)
     if lang == "ja":
         return f"{NOT_RUN_JA}: {family_words}（実行するコマンド: {command}）"
     return f"Not run: {family_words} — run {command}"

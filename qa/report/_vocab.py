@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from qa import vocab
+
 VERDICT_LABELS = {
     "ja": {
         "pass": "適合",
@@ -80,6 +82,22 @@ METHODS = {
     "auto+human": ("自動＋人", "automatic + human"),
     "human": ("人のみ", "human only"),
 }
+
+# What the gate counts (qa.vocab.GATE_OUTCOMES), in the summaries' words.
+GATE_OUTCOME_WORDS = {
+    "a11y-violations": ("WCAG A/AA 違反", "WCAG A/AA violation(s)"),
+    "best-practice": ("WCAG A/AA 以外の違反", "violation(s) outside WCAG A/AA"),
+    "needs-review": ("要確認の指摘", "finding(s) needing review"),
+    "broken-links": ("リンク切れ", "broken link(s)"),
+    "js-errors": ("JavaScript エラーのあるページ", "page(s) with JavaScript errors"),
+    "http-errors": ("200 を返さないページ", "page(s) not answering 200"),
+    "tls-problems": ("HTTPS・証明書の問題", "HTTPS or certificate problem(s)"),
+    "security-exposure": ("セキュリティ上の露出", "security exposure(s)"),
+    "privacy-before-consent": ("プライバシーの問題（同意前の追跡）", "privacy problem(s) (tracking before consent)"),
+    "seo-problems": ("SEO の問題", "SEO problem(s)"),
+    "spelling": ("スペル・言語の問題", "spelling or language problem(s)"),
+}
+assert tuple(GATE_OUTCOME_WORDS) == tuple(vocab.GATE_OUTCOMES)
 
 SITE_SPECIFIC = ("サイト独自", "site-specific")
 
