@@ -105,7 +105,7 @@ def test_audit_under_github_actions_prints_annotations_and_the_job_summary(demo)
     assert "title=link-name (SC 2.4.4%2C 4.1.2)::" in link_name  # property escaping: a comma would end the title
     text = summary.read_text(encoding="utf-8")
     assert text.startswith("## an earlier step\n")  # appended, as GitHub expects of every step
-    assert "❌ gate failed" in text and "| rule | SC | findings | pages |" in text
+    assert "❌ ゲート不合格" in text and "| ルール | 達成基準 | 指摘数 | ページ数 |" in text
 
 
 def test_gate_prints_annotations_on_request_limited_with_a_summary_line(demo) -> None:

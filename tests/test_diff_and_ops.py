@@ -74,7 +74,7 @@ def test_diff_of_two_runs_over_a_changed_site(tmp_path: Path) -> None:
     assert any(line.startswith("+ new    label") for line in printed.stdout.splitlines())
     assert any(line.startswith("- fixed  button-name") for line in printed.stdout.splitlines())
     summary = (second.run_dir / "summary.md").read_text(encoding="utf-8")
-    assert f"{n_new} new, {n_fixed} fixed, {n_same} unchanged" in summary
+    assert f"新規 {n_new} 件、解消 {n_fixed} 件、変化なし {n_same} 件" in summary
 
     # The page carries a vertical-tab control character into the findings' HTML: the JUnit file stays valid XML.
     assert any("\x0b" in f["html"] for f in contrast)

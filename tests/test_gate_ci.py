@@ -90,7 +90,7 @@ def test_accepted_finding_stays_visible_and_does_not_gate(gate_run: QARun) -> No
     assert counts["a11y-violations"] == len(a11y_violations(gate_run.results))
     assert len(a11y_violations(gate_run.results, accepted_count=True)) == counts["a11y-violations"] + 1
     summary = (gate_run.run_dir / "summary.md").read_text(encoding="utf-8")
-    assert "| accepted (known issues) | 1 |" in summary
+    assert "| 既知の問題として受け入れ済み | 1 |" in summary
     junit = etree.parse(str(gate_run.run_dir / "junit.xml"))
     case = junit.xpath("//testsuite[@name='accessibility']/testcase[contains(@name, '/business-environment.html')]")[0]
     assert not case.findall("failure")
@@ -240,8 +240,8 @@ def test_junit_validates_and_counts_failures_right(gate_run: QARun) -> None:
 
 def test_summary_and_index_list_the_deliverables(gate_run: QARun) -> None:
     summary = (gate_run.run_dir / "summary.md").read_text(encoding="utf-8")
-    assert summary.startswith("## qa: ❌ gate failed")
-    assert "**Top problems**" in summary and "| image-alt | 1.1.1 |" in summary
+    assert summary.startswith("## qa: ❌ ゲート不合格")
+    assert "**主な問題**" in summary and "| image-alt | 1.1.1 |" in summary
     assert (
         "[checklist-wcag22.xlsx](checklist-wcag22.xlsx)" in summary
         and "[operation-check.xlsx](operation-check.xlsx)" in summary

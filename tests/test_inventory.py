@@ -72,15 +72,15 @@ def test_every_output_counts_the_same_pages_on_the_demo_site(demo_run: QARun) ->
     for profile in ("wcag22", "jis2016"):
         counted[f"checklist-{profile}.xlsx"] = len(data_rows(run_dir / f"checklist-{profile}.xlsx", "試験対象ページ"))
     summary = (run_dir / "summary.md").read_text(encoding="utf-8")
-    counted["summary.md"] = int(re.search(r"(\d+) page\(s\) in \d+ browser", summary).group(1))
-    counted["INDEX.md"] = int(re.search(r"- pages: (\d+)", (run_dir / "INDEX.md").read_text(encoding="utf-8"))[1])
+    counted["summary.md"] = int(re.search(r"試験したページ (\d+) 件", summary).group(1))
+    counted["INDEX.md"] = int(re.search(r"- ページ数: (\d+)", (run_dir / "INDEX.md").read_text(encoding="utf-8"))[1])
     assert counted == dict.fromkeys(counted, pages)
 
     listed = {
         "sitemap.xlsx": sheet_value(run_dir / "sitemap.xlsx", "概要", EXCEPTIONS),
         "run-log.xlsx": sheet_value(run_dir / "run-log.xlsx", "実行状況", EXCEPTIONS),
         "report.html": html_stat((run_dir / "report.html").read_text(encoding="utf-8"), "not-audited"),
-        "summary.md": int(re.search(r"(\d+) page\(s\) not audited", summary).group(1)),
+        "summary.md": int(re.search(r"監査できなかったページ（例外事項） (\d+) 件", summary).group(1)),
     }
     for name in ("sitemap.xlsx", "browser-check.xlsx", "run-log.xlsx"):
         listed[f"{name} 例外事項"] = len(data_rows(run_dir / name, "例外事項"))
@@ -123,7 +123,7 @@ def test_only_a11y_claims_no_result_for_the_checks_that_did_not_run(tmp_path: Pa
     assert not (run_dir / "link-check.xlsx").exists()
 
     summary = (run_dir / "summary.md").read_text(encoding="utf-8")
-    links_row = next(line for line in summary.splitlines() if line.startswith("| broken link(s)"))
+    links_row = next(line for line in summary.splitlines() if line.startswith("| リンク切れ |"))
     assert "| 0 |" not in links_row and "未実施" in links_row and "qa audit --only links" in links_row
     index = (run_dir / "INDEX.md").read_text(encoding="utf-8")
     assert "qa audit --only links" in index and "qa audit --only browsers" in index

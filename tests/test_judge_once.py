@@ -102,7 +102,7 @@ def test_what_the_reports_show_is_the_stored_judgement(judged: QARun, tmp_path: 
     text = (run_dir / "report.html").read_text(encoding="utf-8")
     assert 'data-gate="passed"' in text
     assert "20000101-000000-aaaa" in text  # a trend run with no folder anywhere: read, not looked up
-    assert "gate passed" in (run_dir / "summary.md").read_text(encoding="utf-8")
+    assert "ゲート合格" in (run_dir / "summary.md").read_text(encoding="utf-8")
     assert "the publication gate failed" not in (run_dir / "junit.xml").read_text(encoding="utf-8")
     gate = run_qa("gate", str(run_dir))
     assert gate.code == 0 and gate.stdout.startswith("gate:     passed")

@@ -31,6 +31,12 @@ DESCRIPTIONS = {
         "the same, streamed page by page while the run went",
     ),
     "run.json": ("実行開始時に書き出した実行の概要", "the run's header, written when it started"),
+    "frontier.jsonl": (
+        "クロールで受け付けた・除外したすべての URL（--resume で再開するための記録）",
+        "every URL the crawl accepted or skipped (what --resume continues from)",
+    ),
+    "coverage.json": ("各チェックが対象とする範囲の記録", "what the checks cover, kept for a resumed run"),
+    "trend.json": ("この実行の推移の記録（後の実行が推移グラフに使う）", "this run's trend line, read by later runs"),
     **{
         f"checklist-{p}.xlsx": (
             f"達成基準チェックリスト（{p}）: 試験結果、ページ別判定、指摘事項、JB.3.1 の記載事項",
