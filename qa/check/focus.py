@@ -210,11 +210,14 @@ TRAP_END_JS = with_helpers(
   removeEventListener('blur', state.away);
   const seen = state.seen;
   const el = seen[0];
+  const now = document.activeElement;
+  const outOf = (region) => state.left || !now || now === document.body || !region.contains(now);
+  // Escape releases the region the Tab presses were stuck in: focus left it, or it closed.
+  if (escape) return {released: outOf(state.region) || !state.region.getClientRects().length};
   let region = el;
   while (region.parentElement && !seen.every((s) => region.contains(s))) region = region.parentElement;
-  const now = document.activeElement;
-  const left = state.left || !now || now === document.body || !region.contains(now) || !el.isConnected;
-  if (escape) return {released: left || !region.getClientRects().length};
+  const left = outOf(region) || !el.isConnected;
+  if (!left) state.region = region;
   const cycled = seen.length === 1 || new Set(seen).size < seen.length;
   const outside = state.order.filter((e) => !region.contains(e) && e.tabIndex >= 0 && e.getClientRects().length);
   return {stuck: !left && cycled && outside.length > 0, region: region === el ? null : cssPath(region),
@@ -311,7 +314,9 @@ class Focus(PageCheck):
         findings = []
         for stop in stops:
             findings += self._visible(ctx, stop) + self._obscured(ctx, stop)
-        return findings + [self._trap(ctx, t) for t in traps if t["keys"] and not t["released_by_escape"]]
+        # One finding per region: every element of a trapping widget is a suspect of its own.
+        trapped = {t["region"] or t["target"]: t for t in reversed(traps) if t["keys"] and not t["released_by_escape"]}
+        return findings + [self._trap(ctx, t) for t in reversed(trapped.values())]
 
     async def _traps(self, ctx: PageContext) -> list[dict]:
         """Press Tab and Shift+Tab for real from each suspect; where focus stays stuck, try Escape."""
