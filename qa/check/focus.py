@@ -187,33 +187,35 @@ WALK_JS = with_helpers(
 }"""
 )
 
-# Real key presses from a suspect: a window listener records where focus goes. Stuck means focus came back to an
-# element already visited (or never moved) without ever leaving the smallest part of the page holding the visited
+# Real key presses from a suspect: a window listener records where focus is after each. Stuck means focus came back
+# to an element already visited (or never moved) without ever leaving the smallest part of the page holding the visited
 # elements, while tabbable elements outside that part remain: a cycle that does not cover the page.
 TRAP_START_JS = """(i) => {
   const state = window.__qaFocus;
   const el = state.suspects[i];
   el.focus();
   state.seen = [el];
-  state.left = false;
-  state.record = state.record || ((e) => state.seen.push(e.target));
-  state.away = state.away || (() => { state.left = true; });
-  addEventListener('focusin', state.record, true);
-  addEventListener('blur', state.away);
+  state.keys = 0;
+  // Where focus is once each press is over (focus events do not fire in every engine's unfocused window).
+  state.record = state.record || ((e) => {
+    if (e.isTrusted) { state.keys++; state.seen.push(document.activeElement); }
+  });
+  addEventListener('keyup', state.record, true);
   return document.activeElement === el;
 }"""
 
 TRAP_END_JS = with_helpers(
-    r"""(escape) => {
+    r"""([escape, presses]) => {
   const state = window.__qaFocus;
-  removeEventListener('focusin', state.record, true);
-  removeEventListener('blur', state.away);
+  removeEventListener('keyup', state.record, true);
   const seen = state.seen;
   const el = seen[0];
   const now = document.activeElement;
-  const outOf = (region) => state.left || !now || now === document.body || !region.contains(now);
+  const outOf = (region) => !now || now === document.body || !region.contains(now);
   // Escape releases the region the Tab presses were stuck in: focus left it, or it closed.
   if (escape) return {released: outOf(state.region) || !state.region.getClientRects().length};
+  // A headless window without focus may not deliver the presses to the page: then nothing was tested.
+  if (state.keys < presses) return {delivered: false};
   let region = el;
   while (region.parentElement && !seen.every((s) => region.contains(s))) region = region.parentElement;
   const left = outOf(region) || !el.isConnected;
@@ -295,11 +297,12 @@ class Focus(PageCheck):
         candidates = await ctx.session.evaluate(SNAPSHOT_JS, limit * 2)
         stops: list[dict] = []
         traps: list[dict] = []
+        undelivered = 0
         try:
             if candidates:
                 await ctx.session.press("Tab")
                 stops = await ctx.session.evaluate(WALK_JS, limit)
-                traps = await self._traps(ctx)
+                traps, undelivered = await self._traps(ctx)
         finally:
             await ctx.session.evaluate(RESET_JS)
         checked = [s for s in stops if "changed" in s]
@@ -310,6 +313,8 @@ class Focus(PageCheck):
             "capped": len(stops) >= limit,
             "trap_suspects": len(traps),
             "traps_released_by_escape": sum(1 for t in traps if t["released_by_escape"]),
+            # suspects whose presses never reached the page (an engine's unfocused window): not verified
+            "trap_suspects_not_verified": undelivered,
         }
         findings = []
         for stop in stops:
@@ -318,9 +323,10 @@ class Focus(PageCheck):
         trapped = {t["region"] or t["target"]: t for t in reversed(traps) if t["keys"] and not t["released_by_escape"]}
         return findings + [self._trap(ctx, t) for t in reversed(trapped.values())]
 
-    async def _traps(self, ctx: PageContext) -> list[dict]:
+    async def _traps(self, ctx: PageContext) -> tuple[list[dict], int]:
         """Press Tab and Shift+Tab for real from each suspect; where focus stays stuck, try Escape."""
         traps = []
+        undelivered = 0
         count = await ctx.session.evaluate("() => window.__qaFocus.suspects.length")
         for i in range(count):
             stuck: list[str] = []
@@ -330,16 +336,19 @@ class Focus(PageCheck):
                     break
                 for _ in range(TRAP_PRESSES):
                     await ctx.session.press(key)
-                result = await ctx.session.evaluate(TRAP_END_JS, False)
+                result = await ctx.session.evaluate(TRAP_END_JS, [False, TRAP_PRESSES])
+                if not result.get("delivered", True):
+                    undelivered += 1
+                    break
                 if result["stuck"]:
                     stuck.append(key)
             released = False
             if stuck and await ctx.session.evaluate(TRAP_START_JS, i):
                 await ctx.session.press("Escape")
-                released = (await ctx.session.evaluate(TRAP_END_JS, True))["released"]
-            if result:
+                released = (await ctx.session.evaluate(TRAP_END_JS, [True, 1]))["released"]
+            if result.get("target"):
                 traps.append({**result, "keys": stuck, "released_by_escape": released})
-        return traps
+        return traps, undelivered
 
     def _trap(self, ctx: PageContext, trap: dict) -> Finding:
         keys = " / ".join(trap["keys"])
