@@ -11,6 +11,12 @@ One real Tab press puts the page in keyboard mode and takes the first stop; the 
 (positive tabindex first, then document order, skipping what the browser refuses to focus) is walked by script in
 one call. Focus moved by script after a key press matches :focus-visible in every engine, so each stop looks as it
 does for a keyboard user, and a page costs one round trip instead of two per stop.
+
+Keyboard traps (2.1.2) take no second walk: after it, each stop gets a synthetic Tab keydown, and only the stops
+whose keydown a script cancels or redirects get real presses (6 Tab, 6 Shift+Tab). Focus that comes back round
+without leaving a part of the page while focusable elements outside remain is a trap for a person to confirm,
+unless a real Escape closes or leaves that part: a modal dialog that keeps focus while open and closes with Escape
+is no trap. Presses that never reach the page (an unfocused window) are counted as not verified.
 """
 
 from __future__ import annotations
