@@ -20,7 +20,6 @@ MANIFEST = json.loads((SITES / "barriers" / "barriers.json").read_text(encoding=
 NOT_LOOKED_FOR = {
     "barriers/other-language.html": "3.1.2: no language identification of passages yet",
     "barriers/new-window.html": "3.2.5 is AAA: the new-window heuristic is filed as best practice, without a criterion",
-    "barriers/keyboard-trap.html": "2.1.2: no check presses Tab to find traps yet",
 }
 
 

@@ -11,6 +11,13 @@ One real Tab press puts the page in keyboard mode and takes the first stop; the 
 (positive tabindex first, then document order, skipping what the browser refuses to focus) is walked by script in
 one call. Focus moved by script after a key press matches :focus-visible in every engine, so each stop looks as it
 does for a keyboard user, and a page costs one round trip instead of two per stop.
+
+Keyboard traps (2.1.2) take no second walk: after it, each stop gets a synthetic Tab keydown, and only the stops
+whose keydown a script cancels or redirects get real presses (6 Tab, 6 Shift+Tab). Focus that comes back round
+without leaving a part of the page while focusable elements outside remain is a trap for a person to confirm,
+unless a real Escape closes or leaves that part: a modal dialog that keeps focus while open and closes with Escape
+is no trap. Presses that never reach the page (an unfocused window), and WebKit, whose Tab passes over links, are
+counted as not verified.
 """
 
 from __future__ import annotations
@@ -143,6 +150,34 @@ WALK_JS = with_helpers(
     }
     return stop;
   };
+  // Once the looks are recorded (a page's own Tab handler may restyle it), each stop gets a synthetic Tab keydown:
+  // a handler that cancels it or moves focus by itself, or a blur that takes focus back, makes the stop a suspect
+  // for the real Tab presses that follow. Listeners run for synthetic events; the browser's move does not.
+  const MAX_SUSPECTS = 3;  // each costs about 16 round trips of real key presses
+  const probeTraps = (count) => {
+    const els = state.order.filter((e) => e.tabIndex >= 0);
+    const suspects = [];
+    for (let i = 0; i < els.length && i < count * 2 && suspects.length < MAX_SUSPECTS; i++) {
+      const el = els[i];
+      el.focus();
+      if (document.activeElement !== el) continue;
+      let cancelled = false;
+      for (const shiftKey of [false, true]) {
+        const ev = new KeyboardEvent('keydown', {key: 'Tab', code: 'Tab', keyCode: 9, shiftKey, bubbles: true,
+          cancelable: true, composed: true});
+        el.dispatchEvent(ev);
+        cancelled = cancelled || ev.defaultPrevented || document.activeElement !== el;
+        if (document.activeElement !== el) el.focus();
+      }
+      const next = els[i + 1];
+      if (next && next.getClientRects().length && document.activeElement === el) {
+        next.focus();
+        if (document.activeElement === el) cancelled = true;
+      }
+      if (cancelled) suspects.push(el);
+    }
+    state.suspects = suspects;
+  };
   let first = document.activeElement;
   while (first && first.shadowRoot && first.shadowRoot.activeElement) first = first.shadowRoot.activeElement;
   if (!first || first === document.body || first === document.documentElement) return [];
@@ -154,9 +189,56 @@ WALK_JS = with_helpers(
     if (document.activeElement !== el) continue;  // not focusable as rendered: hidden, disabled, inert, closed
     stops.push(await analyse(el));
   }
+  probeTraps(stops.length);
   return stops;
 }"""
 )
+
+# Real key presses from a suspect: a window listener records where focus is after each. Stuck means focus came back
+# to an element already visited (or never moved) without ever leaving the smallest part of the page holding the visited
+# elements, while tabbable elements outside that part remain: a cycle that does not cover the page.
+TRAP_START_JS = """(i) => {
+  const state = window.__qaFocus;
+  const el = state.suspects[i];
+  el.focus();
+  state.seen = [el];
+  state.keys = 0;
+  // Where focus is once each press is over (focus events do not fire in every engine's unfocused window).
+  state.record = state.record || ((e) => {
+    if (e.isTrusted) { state.keys++; state.seen.push(document.activeElement); }
+  });
+  addEventListener('keyup', state.record, true);
+  return document.activeElement === el;
+}"""
+
+TRAP_END_JS = with_helpers(
+    r"""([escape, presses]) => {
+  const state = window.__qaFocus;
+  removeEventListener('keyup', state.record, true);
+  const seen = state.seen;
+  const el = seen[0];
+  const now = document.activeElement;
+  const outOf = (region) => !now || now === document.body || !region.contains(now);
+  // Escape releases the region the Tab presses were stuck in: focus left it, or it closed.
+  if (escape) return {released: outOf(state.region) || !state.region.getClientRects().length};
+  // A headless window without focus may not deliver the presses to the page: then nothing was tested.
+  if (state.keys < presses) return {delivered: false};
+  let region = el;
+  while (region.parentElement && !seen.every((s) => region.contains(s))) region = region.parentElement;
+  const left = outOf(region) || !el.isConnected;
+  const cycled = seen.length === 1 || new Set(seen).size < seen.length;
+  const outside = state.order.filter((e) => !region.contains(e) && e.tabIndex >= 0 && e.getClientRects().length);
+  const stuck = !left && cycled && outside.length > 0;
+  if (stuck) state.region = region;
+  return {stuck, region: region === el ? null : cssPath(region),
+    target: cssPath(el), html: snippet(el), visited: new Set(seen).size, outside: outside.length};
+}"""
+)
+
+TRAP_PRESSES = 6  # enough to come back round a small widget or dialog
+# WebKit's Tab passes over links by default, so "focusable elements never reached" means nothing there: its
+# suspects are counted as not verified.
+TAB_SKIPS_LINKS = ("webkit",)
 
 RESET_JS = """() => {
   if (document.activeElement && document.activeElement !== document.body) document.activeElement.blur();
@@ -198,6 +280,15 @@ class Focus(PageCheck):
             "fix_en": "Add a style that changes when the element receives focus.",
             "help": "https://www.w3.org/WAI/WCAG22/Understanding/focus-visible.html",
         },
+        "keyboard-trap": {
+            "ja": (
+                "{keys} キーを押してもキーボードフォーカスが {region} から出ず、Escape でも抜けられません。"
+                "キーボードだけで移動できるか確認してください (F10)。"
+            ),
+            "fix_ja": "Tab キーの既定の動作を止めず、フォーカスを戻すスクリプトを削除するか、抜け出す方法を示す。",
+            "fix_en": "Let Tab do its default move (no focus sent back), or tell users the key that leaves.",
+            "help": "https://www.w3.org/WAI/WCAG22/Understanding/no-keyboard-trap.html",
+        },
         "focus-obscured": {
             "ja": "フォーカスを受けた要素が、固定表示のコンテンツ ({covered_by}) の下に完全に隠れています。",
             "fix_ja": "固定ヘッダー等がフォーカスした要素を覆わないよう、scroll-padding などで余白を取る。",
@@ -205,7 +296,7 @@ class Focus(PageCheck):
             "help": "https://www.w3.org/WAI/WCAG22/Understanding/focus-not-obscured-minimum.html",
         },
     }
-    criteria = {"2.4.7": PARTIAL, "2.4.11": PARTIAL}
+    criteria = {"2.4.7": PARTIAL, "2.4.11": PARTIAL, "2.1.2": PARTIAL}
     order = 70  # moves focus and scrolls; before the checks that change the viewport or styles
     provides = ("focus-order",)
 
@@ -216,10 +307,13 @@ class Focus(PageCheck):
         limit = settings.max_stops
         candidates = await ctx.session.evaluate(SNAPSHOT_JS, limit * 2)
         stops: list[dict] = []
+        traps: list[dict] = []
+        undelivered = 0
         try:
             if candidates:
                 await ctx.session.press("Tab")
                 stops = await ctx.session.evaluate(WALK_JS, limit)
+                traps, undelivered = await self._traps(ctx)
         finally:
             await ctx.session.evaluate(RESET_JS)
         checked = [s for s in stops if "changed" in s]
@@ -228,11 +322,63 @@ class Focus(PageCheck):
             "stops": len(stops),
             "compared": len(checked),
             "capped": len(stops) >= limit,
+            "trap_suspects": len(traps),
+            "traps_released_by_escape": sum(1 for t in traps if t["released_by_escape"]),
+            # suspects not pressed for real (WebKit) or whose presses never reached the page: not verified
+            "trap_suspects_not_verified": undelivered,
         }
         findings = []
         for stop in stops:
             findings += self._visible(ctx, stop) + self._obscured(ctx, stop)
-        return findings
+        # One finding per region: every element of a trapping widget is a suspect of its own.
+        trapped = {t["region"] or t["target"]: t for t in reversed(traps) if t["keys"] and not t["released_by_escape"]}
+        return findings + [self._trap(ctx, t) for t in reversed(trapped.values())]
+
+    async def _traps(self, ctx: PageContext) -> tuple[list[dict], int]:
+        """Press Tab and Shift+Tab for real from each suspect; where focus stays stuck, try Escape."""
+        traps = []
+        undelivered = 0
+        count = await ctx.session.evaluate("() => window.__qaFocus.suspects.length")
+        if ctx.page.browser in TAB_SKIPS_LINKS:
+            return [], count
+        for i in range(count):
+            stuck: list[str] = []
+            result: dict = {}
+            for key in ("Tab", "Shift+Tab"):
+                if not await ctx.session.evaluate(TRAP_START_JS, i):
+                    break
+                for _ in range(TRAP_PRESSES):
+                    await ctx.session.press(key)
+                pressed = await ctx.session.evaluate(TRAP_END_JS, [False, TRAP_PRESSES])
+                if not pressed.get("delivered", True):
+                    undelivered += 1
+                    break
+                if pressed["stuck"]:
+                    stuck.append(key)
+                # the details of the first stuck pass (its region), else of the last one
+                result = pressed if pressed["stuck"] or not stuck else result
+            released = False
+            if stuck and await ctx.session.evaluate(TRAP_START_JS, i):
+                await ctx.session.press("Escape")
+                released = (await ctx.session.evaluate(TRAP_END_JS, [True, 1]))["released"]
+            if result.get("target"):
+                traps.append({**result, "keys": stuck, "released_by_escape": released})
+        return traps, undelivered
+
+    def _trap(self, ctx: PageContext, trap: dict) -> Finding:
+        keys = " / ".join(trap["keys"])
+        where = f"the region {trap['region']}" if trap["region"] else "this element"
+        return self._finding(
+            ctx,
+            trap,
+            "keyboard-trap",
+            NEEDS_REVIEW,
+            "2.1.2",
+            f"After {TRAP_PRESSES} real {keys} presses keyboard focus is still inside {where}, while "
+            f"{trap['outside']} focusable elements elsewhere on the page were never reached, and Escape did not "
+            "release it: check that a keyboard user can move away (F10).",
+            details={"keys": keys, "region": trap["region"] or trap["target"], "presses": TRAP_PRESSES},
+        )
 
     def _finding(self, ctx: PageContext, stop: dict, rule: str, outcome: str, sc: str, msg: str, **kw) -> Finding:
         return ctx.finding(

@@ -1,4 +1,5 @@
-"""Keyboard markup heuristics: a positive tabindex (2.4.3) and accesskey shortcuts (2.1.4), both routed to a person.
+"""Keyboard markup heuristics, all routed to a person: a positive tabindex (2.4.3), accesskey shortcuts (2.1.4) and
+controls that react to the mouse but cannot take keyboard focus (2.1.1).
 
 A positive tabindex moves the element ahead of the page's reading order, which is often, not always, a wrong
 focus order. An accesskey is a single-key shortcut in some browsers and may clash with assistive technology; 2.1.4
@@ -26,6 +27,44 @@ MARKUP_JS = with_helpers(r"""(max) => {
 }""")
 
 
+MAX_EXAMINED = 3000  # elements looked at per page for mouse-only controls; the facts say when a page had more
+INTERACTIVE = (
+    "a[href], area[href], button, input, select, textarea, summary, label, option, iframe, embed, object, "
+    "audio[controls], video[controls], [tabindex], [contenteditable], [role=button], [role=link], [role=checkbox], "
+    "[role=radio], [role=switch], [role=tab], [role=menuitem], [role=menuitemcheckbox], [role=menuitemradio], "
+    "[role=option], [role=treeitem], [role=gridcell], [role=slider], [role=spinbutton], [role=combobox], "
+    "[role=textbox], [role=searchbox], [role=scrollbar]"
+)
+
+# Elements that react to the mouse (an on* handler, a listener where the engine can list them, or a pointer
+# cursor the element sets itself) but can neither take keyboard focus nor name an interactive role. Elements
+# inside or around an interactive one are left out: the click reaches them from, or delegates to, the control.
+MOUSE_ONLY_JS = with_helpers(
+    r"""([max, examined, interactive]) => {
+  const listing = typeof getEventListeners === 'function';
+  const types = ['click', 'mousedown', 'mouseup', 'pointerdown', 'pointerup', 'dblclick'];
+  const all = document.body ? document.body.querySelectorAll('*') : [];
+  const out = [];
+  let n = 0;
+  for (const el of all) {
+    if (n >= examined || out.length >= max) break;
+    n++;
+    let how = null;
+    if (el.onclick || el.onmousedown || el.onmouseup) how = 'handler';
+    else if (listing && types.some((t) => (getEventListeners(el)[t] || []).length)) how = 'listener';
+    else {
+      const s = getComputedStyle(el);
+      const parent = el.parentElement ? getComputedStyle(el.parentElement).cursor : 'auto';
+      if (s.cursor === 'pointer' && parent !== 'pointer' && s.visibility === 'visible') how = 'pointer';
+    }
+    if (!how || el.closest(interactive) || el.querySelector(interactive) || !el.getClientRects().length) continue;
+    out.push({how, target: cssPath(el), html: snippet(el)});
+  }
+  return {found: out, examined: n, capped: n < all.length && n >= examined, listing};
+}"""
+)
+
+
 class KeyboardMarkup(PageCheck):
     id = "keyboard-markup"
     title = "No positive tabindex; accesskey shortcuts reviewed"
@@ -45,8 +84,17 @@ class KeyboardMarkup(PageCheck):
             "fix_en": "Remove the accesskey, or let users turn it off or remap it.",
             "help": "https://www.w3.org/WAI/WCAG22/Understanding/character-key-shortcuts.html",
         },
+        "mouse-only-control": {
+            "ja": (
+                "マウスのクリックに反応する要素 ({how}) ですが、キーボードでフォーカスできず、操作の役割 (role) も"
+                "ありません。キーボードだけで操作できるか確認してください。"
+            ),
+            "fix_ja": 'button 要素や a 要素を使うか、tabindex="0"、適切な role、Enter / Space キーの処理を加える。',
+            "fix_en": 'Use a button or link, or add tabindex="0", a fitting role and Enter/Space key handling.',
+            "help": "https://www.w3.org/WAI/WCAG22/Techniques/failures/F54",
+        },
     }
-    criteria = {"2.4.3": PARTIAL, "2.1.4": PARTIAL}
+    criteria = {"2.4.3": PARTIAL, "2.1.4": PARTIAL, "2.1.1": PARTIAL}
     primary_only = True  # the markup is the same in every browser and viewport
     order = 30
 
@@ -82,4 +130,37 @@ class KeyboardMarkup(PageCheck):
                         details={"accesskey": el["accesskey"]},
                     )
                 )
-        return findings
+        return findings + await self._mouse_only(ctx)
+
+    async def _mouse_only(self, ctx: PageContext) -> list[Finding]:
+        arg = [MAX_FINDINGS, MAX_EXAMINED, INTERACTIVE]
+        # Listeners added by script can be listed only through the engine's console API (Chromium); elsewhere
+        # on* handlers and pointer cursors are all there is, and the facts say the listeners were not checked.
+        seen = await ctx.session.evaluate_listing(MOUSE_ONLY_JS, arg)
+        if seen is None:
+            seen = await ctx.session.evaluate(MOUSE_ONLY_JS, arg)
+        ctx.page.facts["mouse_only"] = {
+            "examined": seen["examined"],
+            "capped": seen["capped"],
+            "listeners_checked": seen["listing"],
+        }
+        hows = {
+            "handler": "an onclick or mouse handler",
+            "listener": "a click or pointer listener",
+            "pointer": "a pointer cursor",
+        }
+        return [
+            ctx.finding(
+                "mouse-only-control",
+                NEEDS_REVIEW,
+                ["2.1.1"],
+                target=el["target"],
+                html=el["html"],
+                impact="serious",
+                message=f"This element reacts to the mouse ({hows[el['how']]}) but cannot take keyboard focus and "
+                "has no interactive role: check that it can be operated with the keyboard (F54)."
+                + (f" Only the first {MAX_EXAMINED} elements of the page were examined." if seen["capped"] else ""),
+                details={"how": el["how"]},
+            )
+            for el in seen["found"]
+        ]

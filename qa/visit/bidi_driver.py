@@ -494,6 +494,9 @@ class BidiSession(EventLog):
             "browsingContext.setViewport", {"context": self.context, "viewport": {"width": width, "height": height}}
         )
 
+    async def evaluate_listing(self, function: str, arg: Any = None) -> Any:
+        return None  # no DevTools console API over WebDriver
+
     async def press(self, key: str) -> None:
         modifiers, last = key_parts(key)
         actions = [{"type": "keyDown", "value": key_code(m)} for m in modifiers]

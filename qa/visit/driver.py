@@ -89,6 +89,11 @@ class Session(Protocol):
         Raises :class:`DriverFault` when the tab crashed or the browser is gone."""
         ...
 
+    async def evaluate_listing(self, function: str, arg: Any = None) -> Any:
+        """Like :meth:`evaluate`, with the DevTools console's ``getEventListeners(node)`` in scope (the listeners a
+        script added, not only ``on*`` attributes). None where the engine has no such API."""
+        ...
+
     async def inject(self, source: str, present: str) -> None:
         """Make sure a library script (e.g. axe-core) has run in the current document; ``present`` is a JavaScript
         expression that is true once it has (the engine preloaded it). Otherwise the script is sent now."""

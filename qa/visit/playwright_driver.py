@@ -368,6 +368,24 @@ class PlaywrightSession(EventLog):
         )
         return base64.b64decode(shot["data"]), height <= most
 
+    async def evaluate_listing(self, function: str, arg: Any = None) -> Any:
+        if not self.chromium:
+            return None
+        devtools = await self._devtools()
+        with self._raising_faults():
+            reply = await devtools.send(
+                "Runtime.evaluate",
+                {
+                    "expression": f"({function})({json.dumps(arg)})",
+                    "includeCommandLineAPI": True,
+                    "returnByValue": True,
+                    "awaitPromise": True,
+                },
+            )
+        if "exceptionDetails" in reply:
+            raise PlaywrightError(reply["exceptionDetails"].get("text", "script error"))
+        return reply["result"].get("value")
+
     async def _devtools(self) -> Any:
         """Chromium's DevTools session for this tab, for what Playwright has no call for."""
         if self._cdp is None:

@@ -204,6 +204,9 @@ class WebDriverSession(EventLog):
     async def set_viewport(self, width: int, height: int) -> None:
         await self._call(self.driver.set_window_size, width, height)
 
+    async def evaluate_listing(self, function: str, arg: Any = None) -> Any:
+        return None  # no DevTools console API over WebDriver
+
     async def press(self, key: str) -> None:
         modifiers, last = key_parts(key)
 
