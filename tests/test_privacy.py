@@ -182,7 +182,7 @@ def test_tracking_before_consent_and_what_accepting_adds(tmp_path: Path, browser
     sheet = rows(book["Cookie・ストレージ一覧"])
     assert sheet[0][:4] == ("名前", "種類", "ドメイン", "第三者")
     ga = next(r for r in sheet if r[0] == "_ga")
-    assert ga[3] == "×" and ga[4] == 365 and ga[7] == "○" and ga[9] == "○"  # first party, set before consent
+    assert ga[3] == "いいえ" and ga[4] == 365 and ga[7] == "はい" and ga[9] == "はい"  # first party, set before consent
     names = [r[0] for r in sheet[1:]]
     assert {"_ga", "_fbp", "consent"} <= set(names)
     assert any(r[0] == "127.0.0.2" for r in rows(book["第三者への通信一覧"])[1:])

@@ -214,7 +214,7 @@ def test_the_qa_command_reports_and_gates_the_exposure(tmp_path: Path) -> None:
     book = openpyxl.load_workbook(bad.run_dir / "prepublish-check.xlsx", read_only=True)
     probes = [r for r in book["セキュリティ 確認したパス"].iter_rows(values_only=True)]
     assert probes[0] == ("オリジン", "パス", "ステータス", "露出", "ルール", "根拠", "ソフト404")
-    assert (exposed.rstrip("/"), "/.env", 200, "○", "exposed-file", None, "×") in probes
+    assert (exposed.rstrip("/"), "/.env", 200, "はい", "exposed-file", None, "いいえ") in probes
     findings = " ".join(str(c) for r in book["指摘 セキュリティ"].iter_rows(values_only=True) for c in r if c)
     assert "/.env の環境変数ファイルが誰でも読めます" in findings
     assert "hunter2" not in (bad.run_dir / "results.json").read_text(encoding="utf-8")
