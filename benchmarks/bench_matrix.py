@@ -19,6 +19,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -140,6 +141,15 @@ def time_selenium_axe(urls: list[str]) -> tuple[float, str, int]:
     return time.perf_counter() - started, "Selenium + chromedriver + axe (equivalent of axe-cli)", len(urls)
 
 
+def first_baseline(urls: list[str]) -> tuple[Callable[[list[str]], tuple[float, str, int]], tuple[float, str, int]]:
+    """The baseline to time (@axe-core/cli, else its Selenium equivalent) and its first timing."""
+    try:
+        return time_axe_cli, time_axe_cli(urls)
+    except (RuntimeError, OSError, subprocess.TimeoutExpired) as exc:
+        print(f"note: @axe-core/cli could not run ({exc}); timing the Selenium equivalent", file=sys.stderr)
+        return time_selenium_axe, time_selenium_axe(urls)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pages", type=int, default=120)
@@ -154,13 +164,7 @@ def main() -> None:
             urls = [base + n for n in names]
             urls_file = tmp_path / "urls.txt"
             urls_file.write_text("\n".join(urls) + "\n", encoding="utf-8")
-            baseline = time_axe_cli
-            try:
-                before, axe_tool, axe_pages = baseline(urls)
-            except (RuntimeError, OSError, subprocess.TimeoutExpired) as exc:
-                print(f"note: @axe-core/cli could not run ({exc}); timing the Selenium equivalent", file=sys.stderr)
-                baseline = time_selenium_axe
-                before, axe_tool, axe_pages = baseline(urls)
+            baseline, (before, axe_tool, axe_pages) = first_baseline(urls)
             host = base.split("/")[2]
             matrix_s, results = time_matrix(urls_file, tmp_path / "out", args.concurrency, host)
             # The baseline again after the matrix: this machine's speed drifts within minutes, and the mean of a

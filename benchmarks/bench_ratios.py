@@ -26,7 +26,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.bench_matrix import generate_site, time_axe_cli, time_selenium_axe  # noqa: E402
+from benchmarks.bench_matrix import first_baseline, generate_site  # noqa: E402
 from qa.demo.server import serve  # noqa: E402
 
 ONE_CELL = ["--browser", "chromium", "--viewport", "desktop"]
@@ -64,13 +64,7 @@ def main() -> None:
             urls_file = tmp_path / "urls.txt"
             urls_file.write_text("\n".join(urls) + "\n", encoding="utf-8")
             host = base.split("/")[2]
-            baseline = time_axe_cli
-            try:
-                before, tool, _ = baseline(urls)
-            except (RuntimeError, OSError, subprocess.TimeoutExpired) as exc:
-                print(f"note: @axe-core/cli could not run ({exc}); timing the Selenium equivalent", file=sys.stderr)
-                baseline = time_selenium_axe
-                before, tool, _ = baseline(urls)
+            baseline, (before, tool, _) = first_baseline(urls)
             for n, (name, extra, target) in enumerate(RUNS):
                 seconds, results = time_qa(urls_file, tmp_path / f"out{n}", host, extra)
                 failed = sum(1 for p in results["pages"] if p["error"])
