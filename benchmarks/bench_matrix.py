@@ -19,7 +19,8 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -141,6 +142,19 @@ def time_selenium_axe(urls: list[str]) -> tuple[float, str, int]:
     return time.perf_counter() - started, "Selenium + chromedriver + axe (equivalent of axe-cli)", len(urls)
 
 
+@contextmanager
+def served_site(folder: Path, pages: int) -> Iterator[tuple[list[str], Path, str]]:
+    """The generated site served on loopback: its URLs, a --urls file listing them, and its host:port."""
+    site = folder / "site"
+    site.mkdir()
+    names = generate_site(site, pages)
+    with serve(site) as base:
+        urls = [base + n for n in names]
+        urls_file = folder / "urls.txt"
+        urls_file.write_text("\n".join(urls) + "\n", encoding="utf-8")
+        yield urls, urls_file, base.split("/")[2]
+
+
 def first_baseline(urls: list[str]) -> tuple[Callable[[list[str]], tuple[float, str, int]], tuple[float, str, int]]:
     """The baseline to time (@axe-core/cli, else its Selenium equivalent) and its first timing."""
     try:
@@ -157,15 +171,8 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="qa-bench-") as tmp:
         tmp_path = Path(tmp)
-        site = tmp_path / "site"
-        site.mkdir()
-        names = generate_site(site, args.pages)
-        with serve(site) as base:
-            urls = [base + n for n in names]
-            urls_file = tmp_path / "urls.txt"
-            urls_file.write_text("\n".join(urls) + "\n", encoding="utf-8")
+        with served_site(tmp_path, args.pages) as (urls, urls_file, host):
             baseline, (before, axe_tool, axe_pages) = first_baseline(urls)
-            host = base.split("/")[2]
             matrix_s, results = time_matrix(urls_file, tmp_path / "out", args.concurrency, host)
             # The baseline again after the matrix: this machine's speed drifts within minutes, and the mean of a
             # pass just before and one just after is what the matrix's minutes compare with.

@@ -26,8 +26,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.bench_matrix import first_baseline, generate_site  # noqa: E402
-from qa.demo.server import serve  # noqa: E402
+from benchmarks.bench_matrix import first_baseline, served_site  # noqa: E402
 
 ONE_CELL = ["--browser", "chromium", "--viewport", "desktop"]
 RUNS = (  # (name, extra arguments, target ratio or None)
@@ -56,14 +55,7 @@ def main() -> None:
     rows = []
     with tempfile.TemporaryDirectory(prefix="qa-bench-") as tmp:
         tmp_path = Path(tmp)
-        site = tmp_path / "site"
-        site.mkdir()
-        names = generate_site(site, args.pages)
-        with serve(site) as base:
-            urls = [base + n for n in names]
-            urls_file = tmp_path / "urls.txt"
-            urls_file.write_text("\n".join(urls) + "\n", encoding="utf-8")
-            host = base.split("/")[2]
+        with served_site(tmp_path, args.pages) as (urls, urls_file, host):
             baseline, (before, tool, _) = first_baseline(urls)
             for n, (name, extra, target) in enumerate(RUNS):
                 seconds, results = time_qa(urls_file, tmp_path / f"out{n}", host, extra)
