@@ -44,6 +44,9 @@ class Page:
     # What kind of problem ``error`` is (one of qa.visit.faults.KINDS: timeout, crash, http-error, ...); "" if none.
     error_kind: str = ""
     attempts: int = 1  # visits it took (a crashed browser or dropped connection is retried)
+    # The remote browser that served the visit (browsers.yaml ``endpoints:``, masked; "local" for one launched here);
+    # "" for a browser without endpoints.
+    endpoint: str = ""
 
     @property
     def cell(self) -> str:

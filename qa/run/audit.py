@@ -88,13 +88,16 @@ class AuditOutcome:
 def engine_record(engine: Engine) -> dict[str, str]:
     """What ran for a browsers.yaml entry: ``driver: playwright`` may have been served by Firefox over BiDi or
     WebKitGTK over WebDriver where Playwright's own browsers are not installed."""
-    return {
+    record = {
         "engine": engine.spec.engine,
         "product": engine.product,
         "version": engine.version,
         "driver": engine.driver,
         "executable": engine.executable,
     }
+    if hasattr(engine, "endpoints_record"):  # browsers.yaml endpoints: each one's browser, version and losses
+        record["endpoints"] = engine.endpoints_record()
+    return record
 
 
 def new_run_info(opts: AuditOptions, start_url: str) -> RunInfo:
@@ -335,6 +338,13 @@ async def crawl_site(
     if crawl and crawl.restarts:
         run.engines["restarts"] = dict(crawl.restarts)
         run.notes.append(f"browser(s) died and were restarted: {dict(crawl.restarts)}")
+    if crawl:  # the endpoints' records as the crawl left them (losses, reconnections, versions)
+        for e in crawl.engines:
+            if hasattr(e, "endpoints_record"):
+                run.engines["browsers"][e.spec.name] = engine_record(e)
+    if crawl and crawl.requeued:
+        run.engines["requeued"] = dict(crawl.requeued)
+        run.notes.append(f"remote browser(s) lost; pages visited again on another endpoint: {dict(crawl.requeued)}")
     coverage = {c.id: c.covered() for c in page_checks}
     saved = read_coverage(run_dir)
     if not AxeCheck.version and saved:  # nothing checked in this process (resumed with nothing left)

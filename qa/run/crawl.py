@@ -52,6 +52,9 @@ STOP_GRACE_S = 10.0  # after Ctrl-C/SIGTERM, pages in flight may finish for this
 # A tab is replaced after this many pages: the driver keeps every request and response of a context alive until
 # it closes, and a renderer's heap only grows; recycling keeps memory flat on a crawl of thousands of pages.
 SESSION_PAGES = 40
+# A visit lost with its remote browser is visited again on another endpoint this often at most, without counting
+# as one of its ``retries``; then it counts as one.
+MAX_REQUEUES = 3
 
 
 def spare_workers(setting: int | str, fixed: int) -> int:
@@ -124,6 +127,7 @@ class Crawl:
         self.check_runs = {c.id: CheckRun(c.id, c.title) for c in self.checks}
         self.problems: Counter[str] = Counter()  # error kind -> pages
         self.restarts: Counter[str] = Counter()  # browser name -> relaunches after it died
+        self.requeued: Counter[str] = Counter()  # browser name -> visits moved to another endpoint after one was lost
         self._session_uses: dict[int, int] = {}  # id(session) -> pages it has loaded
         self._locks = {e.spec.name: asyncio.Lock() for e in engines}
         self._task: asyncio.Future[None] | None = None
@@ -207,7 +211,8 @@ class Crawl:
     ) -> None:
         primary = (name, vp.name) == self.primary
         retries = self.config.retries
-        for attempt in range(retries + 1):
+        attempt = requeues = 0
+        while True:
             page = Page(url=url, browser=name, viewport=vp.name, depth=depth, attempts=attempt + 1)
             try:
                 result = await self.attempt(name, sessions, page, vp, primary)
@@ -217,8 +222,14 @@ class Crawl:
                 page.error_kind = faults.INTERRUPTED
                 self.record(page, VisitResult(), primary)
                 raise
-            if page.error_kind not in faults.RETRYABLE or self.stopping:
+            if result.endpoint_lost and not self.stopping and requeues < MAX_REQUEUES:
+                # Not the page's doing and not one of its tries: it is visited again on another endpoint.
+                requeues += 1
+                self.requeued[name] += 1
+                continue
+            if page.error_kind not in faults.RETRYABLE or self.stopping or attempt >= retries:
                 break
+            attempt += 1
         self.record(page, result, primary)
 
     async def attempt(
@@ -226,8 +237,10 @@ class Crawl:
     ) -> VisitResult:
         page_timeout = self.config.timeouts.page
         result = VisitResult()
+        session: Session | None = None
         try:
             session = await self.session(name, sessions, vp)
+            page.endpoint = getattr(session, "endpoint", "")
             result = await asyncio.wait_for(
                 visit_page(
                     session,
@@ -253,7 +266,11 @@ class Crawl:
             stale = sessions.pop(vp.name)[1]
             self._session_uses.pop(id(stale), None)
             await stale.close()
-        if page.error and not self.engine(name).alive():
+        if page.error and session is not None and getattr(session, "lost", lambda: False)():
+            page.error_kind = faults.BROWSER_CRASH
+            page.error = f"the remote browser at {page.endpoint} was lost while visiting this page"
+            result.endpoint_lost = True
+        elif page.error and not self.engine(name).alive():
             page.error_kind = faults.BROWSER_CRASH
             page.error = "the browser died while visiting this page; it was restarted"
         return result
@@ -262,7 +279,8 @@ class Crawl:
         """This worker's tab for the viewport, in a live browser (relaunched if it died)."""
         engine = await self.live_engine(name)
         held = sessions.get(vp.name)
-        if held and held[0] is engine and self._session_uses.get(id(held[1]), 0) < SESSION_PAGES:
+        fresh = held and not getattr(held[1], "lost", lambda: False)()  # a tab on a lost endpoint is replaced
+        if fresh and held[0] is engine and self._session_uses.get(id(held[1]), 0) < SESSION_PAGES:
             self._session_uses[id(held[1])] += 1
             return held[1]
         if held:
@@ -324,7 +342,12 @@ class Crawl:
     async def _work(self) -> None:
         setting = self.config.concurrency
         per_browser = workers_per_browser(setting, len(self.engines))
-        names: list[str | None] = [e.spec.name for e in self.engines for _ in range(per_browser)]
+        # An engine of several endpoints (qa/visit/remote.py) runs as many workers as their slots.
+        names: list[str | None] = [
+            e.spec.name
+            for e in self.engines
+            for _ in range(e.workers(per_browser) if hasattr(e, "workers") else per_browser)
+        ]
         names += [None] * spare_workers(setting, len(names))
         workers = [asyncio.create_task(self.worker(name)) for name in names]
         try:

@@ -35,6 +35,7 @@ class VisitResult:
     # img/srcset, scripts, styles, CSS url(), iframes, ... (href, element, text, source: the style sheet or "")
     resources: list[dict[str, Any]] = field(default_factory=list)
     ids: list[str] = field(default_factory=list)  # element ids and a[name] of the rendered DOM (anchor targets)
+    endpoint_lost: bool = False  # the remote browser serving it was lost: not the page's doing (qa/visit/remote.py)
 
 
 async def visit_page(

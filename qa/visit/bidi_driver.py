@@ -554,6 +554,17 @@ class BidiEngine:
         self.sessions: dict[str, BidiSession] = {}  # top-level context -> its session
         self.parents: dict[str, str] = {}  # frame context -> its parent
         self._stderr: asyncio.Future | None = None
+        # A Firefox already running elsewhere (its Remote Agent's ws:// address): nothing is launched here, and
+        # closing ends the session, never that browser. Its own profile and preferences stay as its owner set them.
+        self.address = ""
+        self.headers: dict[str, str] = {}
+
+    async def connect(self, address: str, headers: dict[str, str]) -> None:
+        """Drive the Firefox whose Remote Agent listens at ``address`` (``ws://host:port``, ``/session`` added)."""
+        self.address, self.headers = address.rstrip("/"), headers
+        if not self.address.endswith("/session"):
+            self.address += "/session"
+        await self._open(self.address, headers)
 
     async def start(self) -> None:
         (self.profile / "user.js").write_text(
@@ -579,8 +590,12 @@ class BidiEngine:
             )
         except OSError as exc:
             raise BrowserUnavailable(f"browser '{self.spec.name}' could not be started: {exc}") from None
-        address = await self._listening()
-        ws = await connect(address + "/session", max_size=None, open_timeout=START_TIMEOUT_S, ping_interval=None)
+        await self._open(await self._listening() + "/session")
+
+    async def _open(self, url: str, headers: dict[str, str] | None = None) -> None:
+        ws = await connect(
+            url, max_size=None, open_timeout=START_TIMEOUT_S, ping_interval=None, additional_headers=headers
+        )
         self.connection = Connection(ws, self._route)
         # Certificates are verified; a session's user context accepts bad ones only with tls.insecure (_grant).
         capabilities = {"acceptInsecureCerts": False, "unhandledPromptBehavior": {"default": "ignore"}}
@@ -641,7 +656,9 @@ class BidiEngine:
 
     def alive(self) -> bool:
         """False once Firefox has died (crashed or killed); the crawl then relaunches it."""
-        return self.process is not None and self.process.returncode is None and not self.connection.closed
+        if self.connection is None or self.connection.closed:
+            return False
+        return bool(self.address) or (self.process is not None and self.process.returncode is None)
 
     def _size(self, viewport: ViewportSpec) -> tuple[int, int, float]:
         if viewport.device:
@@ -708,7 +725,12 @@ class BidiEngine:
     async def close(self) -> None:
         if self.connection is not None and not self.connection.closed:
             with contextlib.suppress(BidiError, TimeoutError):
-                await self.connection.send("browser.close", {}, CLOSE_TIMEOUT_S)
+                if self.address:  # someone else's browser: end our session, leave it running
+                    for session in list(self.sessions.values()):
+                        await self.release(session)
+                    await self.connection.send("session.end", {}, CLOSE_TIMEOUT_S)
+                else:
+                    await self.connection.send("browser.close", {}, CLOSE_TIMEOUT_S)
         if self.connection is not None:
             await self.connection.close()
         if self.process is not None:

@@ -29,6 +29,7 @@ from selenium.common.exceptions import (
     WebDriverException,
 )
 from selenium.webdriver.common.action_chains import ActionChains
+from selenium.webdriver.remote.client_config import ClientConfig
 
 from qa.access import SiteAccess
 from qa.errors import BrowserUnavailable
@@ -251,6 +252,7 @@ class WebDriverEngine:
         self.idle: list[WebDriverSession] = []  # the probe session, handed to the first worker
         self.server = spec.webdriver
         self.bare = False
+        self.headers: dict[str, str] = {}  # sent to a remote WebDriver server (a Grid's or a cloud's token)
 
     # --- starting -------------------------------------------------------------------------------------------
     def _prepare(self) -> None:
@@ -284,6 +286,10 @@ class WebDriverEngine:
     def _is_webkitgtk(self) -> bool:
         return "webkitwebdriver" in Path(self.server or "").name.lower()
 
+    def _remote_webkitgtk(self) -> bool:
+        """A remote WebKitWebDriver (WebKitGTK, WPE): browsers.yaml's capabilities name its browser options."""
+        return bool(self.spec.endpoint) and any(name.startswith("webkitgtk:") for name, _ in self.spec.capabilities)
+
     def _bare_browser(self) -> str:
         script = self.tmp / "wk-browser"
         if not script.exists():
@@ -294,7 +300,7 @@ class WebDriverEngine:
 
     def _options(self, insecure: bool = False) -> Any:
         engine = self.spec.engine
-        if self._is_webkitgtk():
+        if self._is_webkitgtk() or self._remote_webkitgtk():
             from selenium.webdriver.webkitgtk.options import Options
 
             class TrustingOptions(Options):
@@ -309,8 +315,9 @@ class WebDriverEngine:
                     return caps
 
             options = TrustingOptions()
-            options.binary_location = self.spec.executable or self._bare_browser()
-            options.add_argument("--automation")
+            if not self._remote_webkitgtk():  # a remote server's browser is named in its capabilities
+                options.binary_location = self.spec.executable or self._bare_browser()
+                options.add_argument("--automation")
             options.certificates = self._certificate_files()
             if self.bare:
                 options.set_capability("browserName", BARE_BROWSER_NAME)
@@ -360,7 +367,10 @@ class WebDriverEngine:
         service = None
         try:
             if self.spec.endpoint:
-                driver = webdriver.Remote(command_executor=self.spec.endpoint, options=self._options(insecure))
+                config = ClientConfig(remote_server_addr=self.spec.endpoint, extra_headers=self.headers or None)
+                driver = webdriver.Remote(
+                    command_executor=self.spec.endpoint, options=self._options(insecure), client_config=config
+                )
             else:
                 service = self._service()
                 service.start()
@@ -383,7 +393,7 @@ class WebDriverEngine:
         caps = probe.driver.capabilities
         name = str(caps.get("browserName", ""))
         self.version = str(caps.get("browserVersion") or caps.get("version") or "")
-        if self._is_webkitgtk():
+        if self._is_webkitgtk() or self._remote_webkitgtk():
             self.product = "WebKitGTK"
         elif name.lower() == "safari":
             self.product = "Safari"
@@ -483,8 +493,11 @@ def _ms(started: float) -> float:
     return (time.perf_counter() - started) * 1000
 
 
-async def launch_webdriver(spec: BrowserSpec, preload: tuple[str, ...] = ()) -> WebDriverEngine:
+async def launch_webdriver(
+    spec: BrowserSpec, preload: tuple[str, ...] = (), headers: dict[str, str] | None = None
+) -> WebDriverEngine:
     engine = WebDriverEngine(spec, preload)
+    engine.headers = headers or {}
     try:
         await engine.start()
     except BaseException:
