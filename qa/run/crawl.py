@@ -266,7 +266,7 @@ class Crawl:
             stale = sessions.pop(vp.name)[1]
             self._session_uses.pop(id(stale), None)
             await stale.close()
-        if page.error and session is not None and getattr(session, "lost", lambda: False)():
+        if page.error and hasattr(session, "lost") and await session.lost(page.error_kind):
             page.error_kind = faults.BROWSER_CRASH
             page.error = f"the remote browser at {page.endpoint} was lost while visiting this page"
             result.endpoint_lost = True
@@ -279,7 +279,7 @@ class Crawl:
         """This worker's tab for the viewport, in a live browser (relaunched if it died)."""
         engine = await self.live_engine(name)
         held = sessions.get(vp.name)
-        fresh = held and not getattr(held[1], "lost", lambda: False)()  # a tab on a lost endpoint is replaced
+        fresh = held and not getattr(held[1], "gone", lambda: False)()  # a tab on a lost endpoint is replaced
         if fresh and held[0] is engine and self._session_uses.get(id(held[1]), 0) < SESSION_PAGES:
             self._session_uses[id(held[1])] += 1
             return held[1]

@@ -176,7 +176,7 @@ def _check_driver(b: dict[str, Any], where: str) -> None:
     if needs and not any(b.get(k) for k in needs):
         raise ConfigError(f"{where}: driver '{driver}' needs '{needs[0]}': {HOW[driver]}")
     for key in IGNORED.get(driver, ()):
-        if b.get(key):
+        if b.get(key) and not (key == "capabilities" and b.get("endpoints")):  # a WebDriver endpoint's
             raise ConfigError(f"{where}: '{key}' has no effect with driver '{driver}'; remove it or change the driver")
     endpoint = b.get("endpoint") or ""
     if endpoint:

@@ -26,6 +26,7 @@ from playwright.async_api import Playwright
 from qa.access import SiteAccess
 from qa.errors import BrowserUnavailable
 from qa.redact import MASK, redact_text, redact_url, register_secret
+from qa.visit import faults
 from qa.visit._common import first_line
 from qa.visit.bidi_driver import BidiEngine
 from qa.visit.driver import DriverFault, Engine, Fault, Session
@@ -35,6 +36,9 @@ from qa.visit.webdriver_driver import launch_webdriver
 
 CONNECT_TIMEOUT_S = 60  # a remote browser that has not answered by then is counted as down
 RECONNECT_S = 10  # a lost endpoint is tried again at most this often
+LOSS_GRACE_S = 3.0
+# How a tab's visit ends when its whole browser goes
+LOSS_KINDS = (faults.CRASH, faults.BROWSER_CRASH, faults.ERROR, faults.ABORTED, faults.UNRESPONSIVE)
 
 Launcher = Callable[[Playwright, BrowserSpec, tuple[str, ...]], Awaitable[Engine]]
 
@@ -149,9 +153,18 @@ class PooledSession:
     def __setattr__(self, name: str, value: Any) -> None:
         setattr(self._inner, name, value)  # max_document_bytes, viewport: the driver's session reads them
 
-    def lost(self) -> bool:
+    def gone(self) -> bool:
         """True when the browser this tab was in is gone (its endpoint died or was reconnected since)."""
         return self._member.generation != self._generation or not self._member.up()
+
+    async def lost(self, kind: str) -> bool:
+        """Whether a visit that failed with error ``kind`` failed because its browser was lost. A tab's error can
+        arrive before the news that the whole connection closed: for the kinds a lost browser gives, the answer
+        waits up to ``LOSS_GRACE_S`` for it. A page's own fault (404, timeout, refused) is never a lost browser."""
+        deadline = time.monotonic() + (LOSS_GRACE_S if kind in LOSS_KINDS else 0)
+        while not self.gone() and time.monotonic() < deadline:
+            await asyncio.sleep(0.1)
+        return self.gone()
 
     async def close(self) -> None:
         if not self._closed:
