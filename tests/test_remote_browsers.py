@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import shutil
 import threading
 from pathlib import Path
@@ -130,6 +131,10 @@ def test_a_killed_endpoint_loses_no_page(tmp_path: Path) -> None:
 
         class Site(PageHandler):
             def do_GET(self) -> None:
+                page = re.fullmatch(r"/p(\d+)\.html", self.path)
+                if page is None:  # the suite's own probes (robots.txt, exposed files), a favicon
+                    self.send_html(b"not found", 404)
+                    return
                 from_b = marker in (self.headers.get("User-Agent") or "")
                 with lock:
                     doomed = from_b and state["served_b"] and not state["killed"]
@@ -140,7 +145,7 @@ def test_a_killed_endpoint_loses_no_page(tmp_path: Path) -> None:
                 if doomed:
                     kill(victim)  # mid-request: this page was in flight on it
                     return
-                n = int(self.path.strip("/").split(".")[0].lstrip("p") or 0)
+                n = int(page.group(1))
                 links = "".join(f'<a href="p{i}.html">Page {i}</a> ' for i in range(count))
                 body = f'<!doctype html><html lang="en"><title>Page {n}</title><main><h1>Page {n}</h1>{links}</main>'
                 self.send_html(body.encode())
