@@ -103,6 +103,8 @@ def chromium_devtools(user_agent: str = "") -> Iterator[tuple[str, subprocess.Po
 def firefox_remote_agent() -> Iterator[tuple[str, subprocess.Popen]]:
     """Firefox ESR with its Remote Agent (WebDriver BiDi) on a port: its ws:// URL. No geckodriver needed."""
     with tempfile.TemporaryDirectory(prefix="qa-ff-remote-") as profile:
+        # The suite's profile, written as docs/remote-browsers.md says: python -m qa.visit.bidi_driver DIR
+        subprocess.run([sys.executable, "-m", "qa.visit.bidi_driver", profile], check=True)
         args = [FIREFOX, "--headless", "--remote-debugging-port=0", "--profile", profile, "--no-remote"]
         env = {**os.environ, "MOZ_CRASHREPORTER_DISABLE": "1"}
         proc = _start(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)

@@ -196,11 +196,15 @@ class Crawl:
             for _, s in sessions.values():
                 await s.close()
 
+    def _helpable(self) -> list[str]:
+        """The engines spare workers may help: not one of endpoints, whose slots are all it may take."""
+        return [e.spec.name for e in self.engines if not hasattr(e, "workers")]
+
     async def _busiest(self, helping: str) -> str:
         while True:
             if helping and self.queues[helping]:
                 return helping
-            name = max(self.queues, key=lambda n: len(self.queues[n]))
+            name = max(self._helpable(), key=lambda n: len(self.queues[n]))
             if self.queues[name]:
                 return name
             self.queued.clear()
@@ -348,7 +352,7 @@ class Crawl:
             for e in self.engines
             for _ in range(e.workers(per_browser) if hasattr(e, "workers") else per_browser)
         ]
-        names += [None] * spare_workers(setting, len(names))
+        names += [None] * (spare_workers(setting, len(names)) if self._helpable() else 0)
         workers = [asyncio.create_task(self.worker(name)) for name in names]
         try:
             if self.pending:

@@ -567,13 +567,7 @@ class BidiEngine:
         await self._open(self.address, headers)
 
     async def start(self) -> None:
-        (self.profile / "user.js").write_text(
-            "".join(f"user_pref({json.dumps(k)}, {json.dumps(v)});\n" for k, v in PREFS.items()), encoding="utf-8"
-        )
-        if self.spec.trusted:  # the staging site's certificate, verified against tls.ca_bundle (qa.visit.tls)
-            (self.profile / "cert_override.txt").write_text(firefox_overrides(self.spec.trusted), encoding="utf-8")
-        (self.profile / "chrome").mkdir(exist_ok=True)
-        (self.profile / "chrome" / "userChrome.css").write_text(BROWSER_UI_CSS, encoding="utf-8")
+        write_profile(self.profile, self.spec.trusted)
         args = ["--remote-debugging-port=0", "--profile", str(self.profile), "--no-remote", *self.spec.args]
         if self.spec.headless:
             args.append("--headless")
@@ -747,6 +741,20 @@ class BidiEngine:
         shutil.rmtree(self.profile, ignore_errors=True)
 
 
+def write_profile(profile: Path, trusted: tuple[tuple[str, str], ...] = ()) -> None:
+    """The suite's Firefox profile (preferences, hidden toolbars, the site's verified certificates) in ``profile``.
+    A Firefox started elsewhere for the suite (a ``bidi:`` endpoint) needs it too, or it fetches favicons and gives
+    the address bar the focus of each new window, and its findings differ from a local run's."""
+    profile.mkdir(parents=True, exist_ok=True)
+    (profile / "user.js").write_text(
+        "".join(f"user_pref({json.dumps(k)}, {json.dumps(v)});\n" for k, v in PREFS.items()), encoding="utf-8"
+    )
+    if trusted:  # the staging site's certificate, verified against tls.ca_bundle (qa.visit.tls)
+        (profile / "cert_override.txt").write_text(firefox_overrides(trusted), encoding="utf-8")
+    (profile / "chrome").mkdir(exist_ok=True)
+    (profile / "chrome" / "userChrome.css").write_text(BROWSER_UI_CSS, encoding="utf-8")
+
+
 def _url_pattern(origin: str) -> dict[str, str]:
     """A BiDi URL pattern for the requests to one origin (``scheme://host[:port]``)."""
     from urllib.parse import urlsplit
@@ -790,3 +798,9 @@ async def launch_bidi(
             raise BrowserUnavailable(f"browser '{spec.name}' ({executable}) could not be started: {exc}") from None
         raise
     return engine
+
+
+if __name__ == "__main__":  # python -m qa.visit.bidi_driver DIR: the profile of a remote Firefox
+    import sys
+
+    write_profile(Path(sys.argv[1]))

@@ -189,9 +189,11 @@ class EnginePool:
         self.version = ""
 
     def workers(self, per_browser: int) -> int:
-        """Pages in flight on the pool: each endpoint's slots, ``per_browser`` where it sets none."""
+        """Pages in flight on the pool: each endpoint's slots; where it sets none, ``per_browser``, or one for a
+        WebDriver server (WebKitWebDriver, safaridriver and geckodriver run one session at a time; a Grid says how
+        many it takes in ``slots:``)."""
         for member in self.members:
-            member.slots = member.endpoint.slots or per_browser
+            member.slots = member.endpoint.slots or (1 if member.endpoint.kind == "webdriver" else per_browser)
         return sum(m.slots for m in self.members)
 
     async def _open(self, member: Member) -> None:

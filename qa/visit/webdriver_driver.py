@@ -307,15 +307,19 @@ class WebDriverEngine:
                 """WebKitGTK's browser options plus the site's certificates (host, PEM file) to accept."""
 
                 certificates: list[dict[str, str]] = []
+                given: dict[str, Any] = {}  # browsers.yaml's own browser options (a remote server's browser)
 
                 def to_capabilities(self) -> dict:
                     caps = super().to_capabilities()
-                    if self.certificates:
-                        caps[Options.KEY] = {**caps.get(Options.KEY, {}), "certificates": self.certificates}
+                    extra = {**self.given, **({"certificates": self.certificates} if self.certificates else {})}
+                    if extra:
+                        caps[Options.KEY] = {**caps.get(Options.KEY, {}), **extra}
                     return caps
 
             options = TrustingOptions()
-            if not self._remote_webkitgtk():  # a remote server's browser is named in its capabilities
+            if self._remote_webkitgtk():  # a remote server's browser is named in its capabilities
+                options.given = dict(dict(self.spec.capabilities).get(Options.KEY) or {})
+            else:
                 options.binary_location = self.spec.executable or self._bare_browser()
                 options.add_argument("--automation")
             options.certificates = self._certificate_files()
