@@ -288,3 +288,67 @@ def test_webkit_through_a_webdriver_url_finds_what_a_local_webkit_finds(tmp_path
     assert _findings_but_window_focus(remote.results) == _findings_but_window_focus(local.results)
     record = remote.results["run"]["engines"]["browsers"]["webkit"]["endpoints"][0]
     assert (record["kind"], record["product"]) == ("webdriver", "WebKitGTK") and record["version"]
+
+
+# --- browsers.yaml endpoints: one-line errors, secrets from the environment, masked labels (no browser) --------
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "message"),
+    [
+        ("{playwright: 'ws://a:3000/', cdp: 'http://b:9222'}", "give exactly one of playwright, cdp, webdriver, bidi"),
+        ("{slots: 2}", "give exactly one of"),
+        ("{playwright: 'http://a:3000/'}", "'playwright' must start with ws:// or wss://"),
+        ("{bidi: 'ws://a:9222'}", "'bidi' endpoints are Firefox's Remote Agent; engine is chromium"),
+        ("{local: true, headers: {X-A: b}}", "'headers' has no effect on a local browser"),
+        ("{cdp: 'http://a:9222', slots: 0}", "slots"),
+        (
+            "{cdp: 'wss://cloud/?t=${QA_TEST_UNSET_VARIABLE}'}",
+            "environment variable QA_TEST_UNSET_VARIABLE is not set; export it",
+        ),
+    ],
+)
+def test_endpoint_entries_are_validated_with_one_line_errors(tmp_path: Path, endpoint: str, message: str) -> None:
+    from qa.errors import ConfigError
+    from qa.visit.matrix import load_matrix
+
+    path = tmp_path / "browsers.yaml"
+    path.write_text(
+        f"browsers:\n  - {{name: c, engine: chromium, endpoints: [{endpoint}]}}\n"
+        "viewports:\n  - {name: d, width: 800, height: 600}\n"
+    )
+    with pytest.raises(ConfigError) as err:
+        load_matrix(path)
+    assert message in str(err.value) and "\n" not in str(err.value)
+
+
+def test_endpoints_keep_their_tokens_out_of_the_spec_and_out_of_every_label(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from qa.redact import redact_text
+    from qa.visit.matrix import load_matrix
+    from qa.visit.remote import _expanded, endpoint_label
+
+    monkeypatch.setenv("QA_TEST_CLOUD_TOKEN", "cl0ud-t0ken-ab12cd34")
+    path = tmp_path / "browsers.yaml"
+    path.write_text(
+        "browsers:\n  - name: c\n    engine: chromium\n    endpoints:\n"
+        "      - {cdp: 'wss://cloud.example/?token=${QA_TEST_CLOUD_TOKEN}', slots: 3}\n"
+        "      - {playwright: 'ws://pw:3000/4e1522fa9adda7a9a2d33efb8f0025cb',"
+        " headers: {Authorization: 'Bearer ${QA_TEST_CLOUD_TOKEN}'}}\n"
+        "      - {webdriver: 'http://user:pa55word@grid:4444/wd/hub'}\n"
+        "      - {local: true}\n"
+        "viewports:\n  - {name: d, width: 800, height: 600}\n"
+    )
+    (spec,) = load_matrix(path).browsers
+    assert "cl0ud" not in repr(spec)  # read at connection time, never kept in the configuration
+    assert [endpoint_label(e) for e in spec.endpoints] == [
+        "wss://cloud.example/?token=***",
+        "ws://pw:3000/***",
+        "http://***@grid:4444/wd/hub",
+        "local",
+    ]
+    url, headers = _expanded(spec.endpoints[1], "test")
+    assert headers == {"Authorization": "Bearer cl0ud-t0ken-ab12cd34"}
+    assert "cl0ud-t0ken-ab12cd34" not in redact_text("connecting failed: Bearer cl0ud-t0ken-ab12cd34 refused")
+    assert [e.slots for e in spec.endpoints] == [3, None, None, None]
