@@ -114,6 +114,7 @@ class Member:
     reconnected: int = 0
     problem: str = ""  # why it is down (the last connection attempt's words, masked)
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    reviving: asyncio.Task[None] | None = None  # its reconnection under way
 
     @property
     def label(self) -> str:
@@ -197,7 +198,9 @@ class EnginePool:
         return sum(m.slots for m in self.members)
 
     async def _open(self, member: Member) -> None:
-        """(Re)connect one member; on failure it is marked down until ``RECONNECT_S`` has passed."""
+        """(Re)connect one member, at most once every ``RECONNECT_S`` (an endpoint that answers and dies at once
+        too); on failure it stays down."""
+        member.retry_at = time.monotonic() + RECONNECT_S
         old, member.engine = member.engine, None
         if old is not None:
             with contextlib.suppress(Exception):
@@ -209,7 +212,6 @@ class EnginePool:
                 engine = await connect(self.pw, self.spec, member.endpoint, self.preload)
         except (BrowserUnavailable, DriverFault, OSError) as exc:
             member.problem = redact_text(str(exc))[:300]
-            member.retry_at = time.monotonic() + RECONNECT_S
             return
         member.engine, member.problem = engine, ""
         member.product = engine.product
@@ -229,19 +231,29 @@ class EnginePool:
         self.product, self.version = up[0].product, up[0].versions[-1] if up[0].versions else ""
 
     async def _revive(self, member: Member) -> None:
-        async with member.lock:  # one reconnection, however many workers find it down
+        async with member.lock:
             if member.up() or time.monotonic() < member.retry_at:
                 return
             if member.engine is not None:  # it was up: lost now
                 member.lost += 1
             await self._open(member)
 
-    async def new_session(self, viewport: ViewportSpec, access: SiteAccess | None = None) -> PooledSession:
+    def _reviving(self) -> list[asyncio.Task[None]]:
+        """Reconnections of the members that are down and due, in the background: an endpoint that does not answer
+        (up to CONNECT_TIMEOUT_S) must not hold up the workers of the others. One at a time per member."""
         for member in self.members:
-            if not member.up():
-                await self._revive(member)
+            due = time.monotonic() >= member.retry_at
+            if not member.up() and due and (member.reviving is None or member.reviving.done()):
+                member.reviving = asyncio.ensure_future(self._revive(member))
+        return [m.reviving for m in self.members if m.reviving is not None and not m.reviving.done()]
+
+    async def new_session(self, viewport: ViewportSpec, access: SiteAccess | None = None) -> PooledSession:
         while True:
+            reviving = self._reviving()
             up = [m for m in self.members if m.up()]
+            if not up and reviving:  # nothing else to work on: wait for the endpoints to answer (or not)
+                await asyncio.wait(reviving)
+                continue
             if not up:
                 raise DriverFault(Fault.BROWSER_GONE, f"browser '{self.spec.name}': every endpoint is lost")
             member = min(up, key=lambda m: (m.tabs / m.slots, self.members.index(m)))
@@ -266,6 +278,10 @@ class EnginePool:
 
     async def close(self) -> None:
         for member in self.members:
+            if member.reviving is not None and not member.reviving.done():
+                member.reviving.cancel()
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await member.reviving
             if member.engine is not None:
                 with contextlib.suppress(Exception):
                     await member.engine.close()
