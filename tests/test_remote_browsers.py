@@ -95,7 +95,7 @@ def _outputs(run_dir: Path) -> str:
     )
 
 
-def test_a_playwright_server_and_a_devtools_endpoint_share_the_audit_and_find_what_a_local_chromium_finds(
+def test_a_playwright_server_a_devtools_endpoint_and_a_local_chromium_share_the_audit_and_find_what_one_finds(
     tmp_path: Path,
 ) -> None:
     from qa.demo.server import serve
@@ -106,6 +106,7 @@ def test_a_playwright_server_and_a_devtools_endpoint_share_the_audit_and_find_wh
         endpoints = [
             {"playwright": ws, "headers": {"Authorization": "Bearer ${QA_TEST_ENDPOINT_TOKEN}"}, "slots": 1},
             {"cdp": cdp, "headers": {"X-Api-Key": "${QA_TEST_ENDPOINT_TOKEN}"}, "slots": 1},
+            {"local": True, "slots": 1},
         ]
         matrix = _matrix(tmp_path / "remote.yaml", "chromium", endpoints=endpoints)
         remote = _audit(tmp_path, "remote", base, pages, matrix, QA_TEST_ENDPOINT_TOKEN=TOKEN)
@@ -121,9 +122,9 @@ def test_a_playwright_server_and_a_devtools_endpoint_share_the_audit_and_find_wh
     served = {p["endpoint"] for p in results["pages"]}
     record = results["run"]["engines"]["browsers"]["chromium"]
     labels = [e["endpoint"] for e in record["endpoints"]]
-    assert served == set(labels) and len(labels) == 2
+    assert served == set(labels) and len(labels) == 3
     assert ws.rsplit("/", 1)[1] not in json.dumps(results) and labels[0].endswith("/***")
-    assert labels[1] == cdp
+    assert labels[1:] == [cdp, "local"]
     assert all(e["version"] and e["product"] == "Chromium" and e["lost"] == 0 for e in record["endpoints"])
     assert {p["endpoint"] for p in local_results["pages"]} == {""}
     # The endpoint token was read from the environment and is in no output.
