@@ -115,6 +115,7 @@ class Member:
     problem: str = ""  # why it is down (the last connection attempt's words, masked)
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     reviving: asyncio.Task[None] | None = None  # its reconnection under way
+    counted: bool = False  # its present loss is counted in ``lost``
 
     @property
     def label(self) -> str:
@@ -156,7 +157,10 @@ class PooledSession:
 
     def gone(self) -> bool:
         """True when the browser this tab was in is gone (its endpoint died or was reconnected since)."""
-        return self._member.generation != self._generation or not self._member.up()
+        gone = self._member.generation != self._generation or not self._member.up()
+        if gone:
+            self._pool.notice()
+        return gone
 
     async def lost(self, kind: str) -> bool:
         """Whether a visit that failed with error ``kind`` failed because its browser was lost. A tab's error can
@@ -213,7 +217,7 @@ class EnginePool:
         except (BrowserUnavailable, DriverFault, OSError) as exc:
             member.problem = redact_text(str(exc))[:300]
             return
-        member.engine, member.problem = engine, ""
+        member.engine, member.problem, member.counted = engine, "", False
         member.product = engine.product
         if engine.version and engine.version not in member.versions:
             member.versions.append(engine.version)
@@ -234,13 +238,19 @@ class EnginePool:
         async with member.lock:
             if member.up() or time.monotonic() < member.retry_at:
                 return
-            if member.engine is not None:  # it was up: lost now
-                member.lost += 1
             await self._open(member)
+
+    def notice(self) -> None:
+        """Count each member's loss once, when it is first seen gone."""
+        for member in self.members:
+            if member.engine is not None and not member.counted and not member.engine.alive():
+                member.lost += 1
+                member.counted = True
 
     def _reviving(self) -> list[asyncio.Task[None]]:
         """Reconnections of the members that are down and due, in the background: an endpoint that does not answer
         (up to CONNECT_TIMEOUT_S) must not hold up the workers of the others. One at a time per member."""
+        self.notice()
         for member in self.members:
             due = time.monotonic() >= member.retry_at
             if not member.up() and due and (member.reviving is None or member.reviving.done()):
