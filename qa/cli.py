@@ -11,8 +11,6 @@ import argparse
 import asyncio
 import errno
 import os
-import shutil
-import subprocess
 import sys
 from contextlib import ExitStack
 from pathlib import Path
@@ -247,10 +245,17 @@ def build_parser() -> argparse.ArgumentParser:
     init.add_argument("--browsers", action="store_true", help="also write the default browsers.yaml to edit")
     init.add_argument("--force", action="store_true", help="replace files that already exist")
 
-    sub.add_parser(
+    setup = sub.add_parser(
         "setup",
-        help="install the rule engines (npm) and make a browser available (Playwright download, or the system package)",
+        help="make every browser of the matrix available (Playwright's download, else the system packages) and "
+        "install the rule engines (npm); exit 3 when a browser is still missing",
+        epilog="examples:\n  qa setup --dry-run                  what it would install, changing nothing\n"
+        "  qa setup --browsers browsers.yaml   this matrix's engines",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+    setup.add_argument("--dry-run", action="store_true", help="print what it would do and change nothing")
+    setup.add_argument("--config", type=Path, help="project configuration (default: ./qa.yaml if present)")
+    setup.add_argument("--browsers", type=Path, help="browser matrix (default: browsers.yaml)")
     return parser
 
 
@@ -279,7 +284,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "init":
             return cmd_init(args)
         if args.command == "setup":
-            return cmd_setup()
+            return cmd_setup(args)
         if args.command == "review" and args.review_command == "import":
             return cmd_review_import(args)
         group = getattr(args, "group", None)
@@ -726,37 +731,22 @@ def cmd_init(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def cmd_setup() -> int:
-    """The rule engines beside axe-core (npm), then a browser: Playwright's own Chromium where downloads work, the
-    system package where they do not."""
-    from qa.check._engines import install_engines
-    from qa.visit.playwright_driver import system_chromium
+def cmd_setup(args: argparse.Namespace) -> int:
+    """The whole configured matrix (qa.yaml's browsers: when it names some), then the rule engines beside axe-core."""
+    from qa.config import load_project_config
+    from qa.run.setup import fail_missing, setup
+    from qa.visit.matrix import load_matrix, select
 
-    # Without them an audit still runs and records them as not run; so a problem here is a warning, not a failure.
-    for problem in install_engines():
-        print(f"qa: warning: {problem}", file=sys.stderr)
-    if system_chromium():
-        print(f"qa: a system Chromium is installed ({system_chromium()})")
+    config = load_project_config(args.config)
+    browsers_file = matrix_file(args.browsers, config)
+    matrix = select(load_matrix(browsers_file), config.browsers, config.viewports, str(browsers_file))
+    missing = setup(matrix, args.dry_run)
+    if args.dry_run:
+        print(f"qa setup --dry-run: {len(missing)} browser(s) of {browsers_file} to install; nothing changed")
         return EXIT_OK
-    try:
-        done = subprocess.run([sys.executable, "-m", "playwright", "install", "chromium"], timeout=600)
-        if done.returncode == 0:
-            print("qa: installed Playwright's Chromium")
-            return EXIT_OK
-    except (OSError, subprocess.TimeoutExpired):
-        pass
-    apt = shutil.which("apt-get")
-    if apt and os.geteuid() == 0:
-        subprocess.run([apt, "update", "-q"], check=False)
-        # The headless shell is lighter for headless runs; older releases lack the package, so fall back.
-        for packages in (["chromium", "chromium-headless-shell"], ["chromium"]):
-            if subprocess.run([apt, "install", "-y", "-q", *packages], check=False).returncode == 0:
-                print(f"qa: installed the system Chromium (apt-get install {' '.join(packages)})")
-                return EXIT_OK
-    raise QAError(
-        "could not install a browser: run 'python -m playwright install chromium' where downloads work, "
-        "or 'sudo apt-get install chromium' on Debian"
-    )
+    fail_missing(missing)
+    print(f"qa setup: every browser of {browsers_file} is available ('qa doctor' shows what each will run on)")
+    return EXIT_OK
 
 
 if __name__ == "__main__":
