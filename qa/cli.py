@@ -343,7 +343,9 @@ def cmd_audit(args: argparse.Namespace) -> int:
     from qa.visit.matrix import load_matrix, select
 
     config = load_project_config(args.config)
-    named_browsers = tuple(args.browser)  # before --resume fills them in: these must start, others may be skipped
+    # Named with --browser or qa.yaml's browsers: (before --resume fills them in): these must start, others may be
+    # skipped when they cannot.
+    named_browsers = tuple(args.browser or config.browsers)
     header = None
     if args.resume:
         from qa.config import Config, parse
