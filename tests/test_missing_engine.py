@@ -67,9 +67,7 @@ def test_the_missing_engine_is_not_run_in_results_and_in_every_workbook(site, tm
 
 
 def test_a_clean_matrix_records_no_skipped_browser(site, tmp_path) -> None:
-    run = run_qa(
-        "audit", site("clean") + "index.html", "--browser", "chromium", "--viewport", "desktop", out=tmp_path
-    )
+    run = run_qa("audit", site("clean") + "index.html", "--browser", "chromium", "--viewport", "desktop", out=tmp_path)
     assert run.code == 0, run.stderr
     assert run.results["matrix"]["skipped"] == [] and "qa: warning" not in run.stderr
     for checklist in run.run_dir.glob("checklist-*.xlsx"):
