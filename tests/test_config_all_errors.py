@@ -44,14 +44,17 @@ def test_browsers_yaml_entry_problems_all_at_once(tmp_path) -> None:
         "  - {name: chromium, engine: firefox}\n"
         "  - {name: local, engine: chromium, driver: executable}\n"
         "  - {name: grid, engine: webkit, driver: webdriver, endpoint: 'ws://grid:4444/', channel: chrome}\n"
+        "  - {name: wkc, engine: webkit, driver: channel, channel: chrome}\n"
         "viewports:\n  - {name: desktop}\n  - {name: phone, width: 390, height: 844}\n"
     )
     lines = error_lines(run_qa("audit", UNREACHABLE, "--browsers", str(matrix)), matrix)
     assert lines == [
         "'browsers' names must be unique; 'chromium' appears twice",
-        "'browsers[2]': driver 'executable' needs 'executable': the path of the browser program, e.g. /usr/bin/chromium",
+        "'browsers[2]': driver 'executable' needs 'executable': the path of the browser program, e.g. "
+        "/usr/bin/chromium",
         "'browsers[3]': 'channel' has no effect with driver 'webdriver'; remove it or change the driver",
         "'browsers[3]': 'endpoint' must be a WebDriver URL starting with http:// or https://, got 'ws://grid:4444/'",
+        "'browsers[4]': WebKit has no Playwright channels; use driver 'playwright' or 'webdriver'",
         "'viewports[0]' needs width and height (or a Playwright device name)",
     ]
 

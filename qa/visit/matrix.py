@@ -146,7 +146,7 @@ def _check_driver(b: dict[str, Any], where: str) -> list[str]:
             found.append(f"{where}: 'endpoint' must be {kind} starting with {start}, got {endpoint!r}")
     if driver == "webdriver" and b.get("webdriver") and endpoint:
         found.append(f"{where}: give either 'webdriver' (a local server) or 'endpoint' (a remote one), not both")
-    if driver == "channel" and b["engine"] == "webkit":
+    if driver == "channel" and b["engine"] == "webkit" and not found:  # said once: the fix is another driver
         found.append(f"{where}: WebKit has no Playwright channels; use driver 'playwright' or 'webdriver'")
     return found
 
