@@ -170,7 +170,9 @@ def spelling_dictionaries() -> Item:
     try:
         import enchant
     except ImportError:
-        return Item(name, False, "the Enchant library is not installed", fix)
+        return Item(
+            name, False, "the Enchant library (pyenchant) is not installed", f"pip install 'qa-suite[spelling]'; {fix}"
+        )
     missing = [d for d in ("en_US", "en_GB") if not enchant.dict_exists(d)]
     if missing:
         return Item(name, False, f"no {' and '.join(missing)} dictionary", fix)
