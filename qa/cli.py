@@ -250,12 +250,20 @@ def build_parser() -> argparse.ArgumentParser:
         help="make every browser of the matrix available (Playwright's download, else the system packages) and "
         "install the rule engines (npm); exit 3 when a browser is still missing",
         epilog="examples:\n  qa setup --dry-run                  what it would install, changing nothing\n"
-        "  qa setup --browsers browsers.yaml   this matrix's engines",
+        "  qa setup --browsers browsers.yaml   this matrix's engines\n"
+        "  qa setup --browser chromium         one engine (a CI job that audits in Chromium only)",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     setup.add_argument("--dry-run", action="store_true", help="print what it would do and change nothing")
     setup.add_argument("--config", type=Path, help="project configuration (default: ./qa.yaml if present)")
     setup.add_argument("--browsers", type=Path, help="browser matrix (default: browsers.yaml)")
+    setup.add_argument(
+        "--browser",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="only this browser of the matrix (repeatable; default: qa.yaml's browsers, else all of them)",
+    )
     return parser
 
 
@@ -741,7 +749,7 @@ def cmd_setup(args: argparse.Namespace) -> int:
 
     config = load_project_config(args.config)
     browsers_file = matrix_file(args.browsers, config)
-    matrix = select(load_matrix(browsers_file), config.browsers, config.viewports, str(browsers_file))
+    matrix = select(load_matrix(browsers_file), args.browser or config.browsers, [], str(browsers_file))
     missing = setup(matrix, args.dry_run)
     if args.dry_run:
         print(f"qa setup --dry-run: {len(missing)} browser(s) of {browsers_file} to install; nothing changed")

@@ -101,3 +101,15 @@ def test_the_system_packages_setup_falls_back_to_are_those_the_install_script_in
     listed = set(re.findall(r"[\w.+-]+", " ".join(re.findall(r"want\+?=\(([^)]*)\)", script))))
     for engine, packages in SYSTEM_PACKAGES.items():
         assert set(packages) <= listed, (engine, set(packages) - listed)
+
+
+def test_setup_for_the_browsers_a_job_names_leaves_the_others_alone(tmp_path) -> None:
+    env = machine(tmp_path, WITHOUT_FIREFOX)
+    for run in (
+        run_qa("setup", "--browser", "chromium", env=env),
+        run_qa("setup", env={**env, "QA_BROWSERS": "chromium,webkit"}),  # qa.yaml's browsers: as a CI variable
+    ):
+        assert run.code == 0, run.stdout + run.stderr
+        assert "firefox" not in run.stdout and "running:" not in run.stdout
+    bad = run_qa("setup", "--browser", "chromum", env=env)
+    assert bad.code == 2 and "did you mean 'chromium'?" in bad.stderr

@@ -58,7 +58,10 @@ def plan_for(spec: BrowserSpec, item: Item) -> Plan:
 
 
 def download_command(name: str) -> list[str]:
-    return [sys.executable, "-m", "playwright", "install", name]
+    """Playwright's download; with the libraries its builds need (``--with-deps``) where apt-get can install them
+    (as root), as on a CI runner's fresh image."""
+    deps = ["--with-deps"] if shutil.which("apt-get") and os.geteuid() == 0 else []
+    return [sys.executable, "-m", "playwright", "install", *deps, name]
 
 
 def apt_commands(packages: list[str]) -> list[list[str]] | None:
