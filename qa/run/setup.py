@@ -59,8 +59,9 @@ def plan_for(spec: BrowserSpec, item: Item) -> Plan:
 
 def download_command(name: str) -> list[str]:
     """Playwright's download; with the libraries its builds need (``--with-deps``) where apt-get can install them
-    (as root), as on a CI runner's fresh image."""
-    deps = ["--with-deps"] if shutil.which("apt-get") and os.geteuid() == 0 else []
+    (as root, or through sudo, which Playwright calls itself), as on a CI runner's fresh image."""
+    can_install = os.geteuid() == 0 or shutil.which("sudo") is not None
+    deps = ["--with-deps"] if shutil.which("apt-get") and can_install else []
     return [sys.executable, "-m", "playwright", "install", *deps, name]
 
 
