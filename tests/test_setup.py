@@ -30,10 +30,15 @@ def machine(tmp_path: Path, programs: tuple[str, ...]) -> dict[str, str]:
 
 
 def test_dry_run_prints_the_plan_for_the_missing_engine_and_changes_nothing(tmp_path) -> None:
-    env = machine(tmp_path, WITHOUT_FIREFOX)
+    engines = tmp_path / "engines"  # an empty engines cache: the rule engines are to be fetched too
+    env = {**machine(tmp_path, WITHOUT_FIREFOX), "QA_ENGINES_DIR": str(engines)}
     run = run_qa("setup", "--dry-run", env=env)
     assert run.code == 0, run.stderr
     lines = run.stdout.splitlines()
+    fetch = [line for line in lines if line.startswith("would fetch: ")]
+    assert len(fetch) == 3 and all(str(engines) in line for line in fetch), fetch
+    assert any("IBM Equal Access" in line for line in fetch) and any("HTML_CodeSniffer" in line for line in fetch)
+    assert not engines.exists() or not any(engines.iterdir())
     assert any(re.match(r"ok: +chromium: system Chromium .*; Chromium \d+", line) for line in lines), run.stdout
     assert any(re.match(r"ok: +webkit: WebKitGTK .*; WebKitGTK \d+\.\d+", line) for line in lines), run.stdout
     (plan,) = [line for line in lines if line.startswith("would run:")]
