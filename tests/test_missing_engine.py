@@ -57,6 +57,9 @@ def test_the_missing_engine_is_not_run_in_results_and_in_every_workbook(site, tm
     environment = [[c.value for c in row] for row in book["環境"].iter_rows()]
     assert ["ブラウザ", "safari", "未実施"] in [row[:3] for row in environment]
 
+    summary_md = (run.run_dir / "summary.md").read_text(encoding="utf-8")  # the CI job summary
+    assert "- 未実施: safari（webkit）" in summary_md
+
     checklists = sorted(run.run_dir.glob("checklist-*.xlsx"))
     assert checklists
     for checklist in checklists:  # one per conformance profile
