@@ -92,7 +92,8 @@ def test_browsers_named_in_qa_yaml_must_start(site, tmp_path) -> None:
     )
     assert run.code == 3, run.stderr
     errors = run.stderr.strip().splitlines()
-    assert errors[-1].startswith("qa: error: ") and "safari" in errors[-1] and MISSING in errors[-1]
+    assert len(errors) == 1, run.stderr
+    assert errors[0].startswith("qa: error: ") and "safari" in errors[0] and MISSING in errors[0]
     assert "qa: warning" not in run.stderr and "Traceback" not in run.stderr
 
 
