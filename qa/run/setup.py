@@ -90,10 +90,10 @@ def missing_rule_engines() -> list[str]:
 
 def setup(matrix: Matrix, dry_run: bool, log: Callable[[str], None] = print) -> list[Item]:
     """Run (or with ``dry_run`` print) the plan; returns the browsers still missing afterwards."""
-    for key in missing_rule_engines():
-        if dry_run:
+    if dry_run:
+        for key in missing_rule_engines():
             log(f"would fetch: {engine_label(key)} into {engine_folder(key)} (npm, pinned version and integrity)")
-    if not dry_run:
+    else:
         # Without them an audit still runs and records them as not run; a problem here is a warning.
         for problem in install_engines(log=log):
             print(f"qa: warning: {problem}", file=sys.stderr)
@@ -131,9 +131,10 @@ def setup(matrix: Matrix, dry_run: bool, log: Callable[[str], None] = print) -> 
         if commands is None:
             log(f"no apt-get (or no sudo) here: install these packages yourself: {' '.join(packages)}")
         else:
-            for command in commands:
+            for command in commands:  # whether the packages arrived is what the diagnosis below says
                 log(f"running:  {' '.join(command)}")
-                _run(command, APT_TIMEOUT_S)
+                if problem := _run(command, APT_TIMEOUT_S):
+                    log(f"apt-get failed: {problem}")
     if dry_run:
         return [plan.item for plan in plans]
     return [item for item in asyncio.run(diagnose_browsers(matrix)) if not item.ok]
@@ -151,11 +152,13 @@ def _download(command: list[str]) -> str:
     return errors[0] if errors else f"exit status {done.returncode}"
 
 
-def _run(command: list[str], timeout: int) -> bool:
+def _run(command: list[str], timeout: int) -> str:
+    """The command with its output shown (apt-get's progress is the user's to see); "" or what went wrong."""
     try:
-        return subprocess.run(command, timeout=timeout).returncode == 0
-    except (OSError, subprocess.TimeoutExpired):
-        return False
+        code = subprocess.run(command, timeout=timeout).returncode
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        return str(exc)
+    return f"exit status {code}" if code else ""
 
 
 def fail_missing(missing: list[Item]) -> None:
