@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from qa.config import Config
     from qa.judge.gate import GateResult
     from qa.model import Results
+    from qa.run.serve import Served
 
 # A folder that cannot take the run (full disk, quota, read-only): the user's to fix, not a bug.
 UNWRITABLE = {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM}
@@ -56,6 +57,9 @@ examples:
   qa audit --urls urls.txt --only a11y            exactly these pages, accessibility checks only
   qa audit https://example.jp/ --fail-on a11y-violations,broken-links --max needs-review=20
   qa audit --resume reports_out/latest            continue an interrupted run
+  qa audit ./dist                                 serve a built folder on loopback and audit it (or --serve DIR)
+  qa audit http://127.0.0.1:3000/ --start-command "npm run start" --start-timeout 120
+                                                  start your own server, wait for the URL, audit, stop it
 
 exit codes:
   0  finished and the gate passed
@@ -185,6 +189,30 @@ def build_parser() -> argparse.ArgumentParser:
     audit.add_argument("--no-external-links", action="store_true", help="do not check links to other sites")
     audit.add_argument("--planned-sitemap", type=Path, metavar="FILE", help="planned sitemap (CSV/xlsx) to compare")
     audit.add_argument("--annotations", action="store_true", help=ANNOTATIONS_HELP)
+    audit.add_argument(
+        "--serve",
+        type=Path,
+        metavar="DIR",
+        help="serve this static folder (a site's build) on 127.0.0.1 for the run and audit it; 'qa audit DIR' does too",
+    )
+    audit.add_argument(
+        "--start-command",
+        metavar="CMD",
+        help="start your own server with this shell command, wait until the URL answers, audit, then stop it",
+    )
+    audit.add_argument("--start-url", metavar="URL", help="with --start-command: the URL to wait for and audit")
+    audit.add_argument(
+        "--start-timeout",
+        type=float,
+        default=60.0,
+        metavar="SECONDS",
+        help="with --start-command: how long to wait for the URL (default: 60)",
+    )
+    audit.add_argument(
+        "--reuse-server",
+        action="store_true",
+        help="with --start-command: when the URL already answers, audit that server instead of stopping with an error",
+    )
 
     gate = sub.add_parser("gate", help="evaluate the publication gate of a finished run again (exit 0 or 1)")
     gate.add_argument("run_dir", type=Path, help="a run folder, e.g. reports_out/latest")
@@ -399,6 +427,11 @@ def cmd_audit(args: argparse.Namespace) -> int:
     publication = prepare(config, gate_settings(args, config), args.accepted, previous, args.compare is not None)
 
     with ExitStack() as stack:
+        served = local_site(args, stack)
+        if served:
+            args.url = served.url
+            if not args.start_command:
+                config.links.own_hosts.append(served.url.split("/")[2])  # our own server: no need to be polite
         start_url = args.url or config.start_url
         if not start_url and not url_list:
             start_url = stack.enter_context(serve())
@@ -416,6 +449,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
             publication=publication,
             resume=args.resume,
             required_browsers=named_browsers,
+            notes=served.notes if served else [],
         )
         outcome = asyncio.run(run_audit(opts))
 
@@ -459,6 +493,42 @@ def cmd_audit(args: argparse.Namespace) -> int:
     print(format_block(outcome.gate))
     ci_outputs(results, outcome.gate, outcome.run_dir, args.annotations)
     return EXIT_OK if outcome.gate.passed else EXIT_GATE_FAILED
+
+
+def local_site(args: argparse.Namespace, stack: ExitStack) -> Served | None:
+    """A static folder (``qa audit ./dist``, ``--serve DIR``) served here, or the user's server started by
+    ``--start-command``: running for as long as ``stack`` is open."""
+    import re
+
+    from qa.run.serve import serve_folder, start_command
+
+    is_url = bool(args.url and re.match(r"(?i)https?://", args.url))
+    folder = args.serve
+    if args.url and not is_url and (Path(args.url).is_dir() or args.url.startswith((".", "/", "~"))):
+        if folder:
+            raise UsageError(f"give the folder once: '{args.url}' or --serve {folder}")
+        folder = Path(args.url).expanduser()
+    if args.start_url and not args.start_command:
+        raise UsageError("--start-url goes with --start-command; add the command that starts the server")
+    if folder and args.start_command:
+        raise UsageError("give a folder to serve or --start-command, not both")
+    if folder:
+        served = stack.enter_context(serve_folder(folder))
+        print(f"qa: serving the folder {folder} at {served.url}", file=sys.stderr)
+        return served
+    if args.start_command:
+        url = args.start_url or args.url
+        if not url or not re.match(r"(?i)https?://[^/\s]+", url):
+            raise UsageError(
+                "--start-command needs the URL the server answers at: qa audit http://127.0.0.1:3000/ "
+                '--start-command "npm run start" (or --start-url URL)'
+            )
+        if args.start_timeout <= 0:
+            raise UsageError("--start-timeout must be a number of seconds greater than 0")
+        served = stack.enter_context(start_command(args.start_command, url, args.start_timeout, args.reuse_server))
+        print(f"qa: {url} answers; auditing it", file=sys.stderr)
+        return served
+    return None
 
 
 def ci_outputs(results: Results, gate: GateResult, run_dir: Path, annotations: bool) -> None:

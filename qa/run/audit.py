@@ -73,6 +73,7 @@ class AuditOptions:
     resume: Path | None = None  # continue this interrupted run folder (qa.run.resume)
     # Browsers the user named (`--browser`): one of them that cannot start stops the run; others are skipped.
     required_browsers: tuple[str, ...] = ()
+    notes: list[str] = field(default_factory=list)  # the caller's, for the run's notes (a served local folder)
 
 
 @dataclass
@@ -134,6 +135,7 @@ async def run_audit(opts: AuditOptions) -> AuditOutcome:
         opts.config = opts.config.model_copy(update={"follow_links": False})  # a resumed run does not crawl either
     resumed = ResumeState.load(opts.resume, start_url) if opts.resume else None
     run = resumed.run if resumed else new_run_info(opts, start_url)
+    run.notes += [note for note in opts.notes if note not in run.notes]
     run_dir = opts.resume if opts.resume else opts.out / run.id
     config = opts.config
     creds = load_credentials(config)
