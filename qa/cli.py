@@ -70,6 +70,17 @@ exit codes:
   5  an internal error (a bug; re-run with --debug and report it)
 """
 
+ACCEPT_EPILOG = """\
+examples:
+  qa accept reports_out/latest                    draft accepted.yaml from the last run (fill in owner, reason,
+                                                  expires: the gate refuses the TODO placeholders)
+  qa accept reports_out/latest --owner "Web team (Tanaka)" --reason "legacy CMS template; redesign 2027" --days 180
+  qa accept reports_out/latest --merge            add the run's new findings to the existing accepted.yaml
+  qa gate reports_out/latest --accepted accepted.yaml    the same run, gated with the file
+
+Each entry matches by rule, page path and selector (positions removed), not by finding id.
+"""
+
 
 ANNOTATIONS_HELP = (
     "print GitHub Actions annotations (::error ...) of the findings (default: on when GITHUB_ACTIONS=true); "
@@ -258,6 +269,24 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("--reviews", type=Path, help="the reviews file (default: reviews_file in qa.yaml)")
     imp.add_argument("--run", type=Path, help="also apply them to this run folder (default: the workbook's)")
 
+    accept = sub.add_parser(
+        "accept",
+        help="draft an accepted-issues file (accepted.yaml) from a run's findings: a baseline only new problems fail",
+        epilog=ACCEPT_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    accept.add_argument("run_dir", type=Path, help="a run folder, e.g. reports_out/latest")
+    accept.add_argument("--out", type=Path, help="the file to write (default: gate.accepted in qa.yaml, accepted.yaml)")
+    accept.add_argument("--config", type=Path, help="project configuration (default: ./qa.yaml if present)")
+    accept.add_argument("--needs-review", action="store_true", help="also accept the findings that need review")
+    accept.add_argument("--owner", help="fill in every entry's owner (default: a TODO placeholder)")
+    accept.add_argument("--reason", help="fill in every entry's reason (default: a TODO placeholder)")
+    expiry = accept.add_mutually_exclusive_group()
+    expiry.add_argument("--expires", metavar="DATE", help="every entry expires on this date (2027-03-31)")
+    expiry.add_argument("--days", type=int, metavar="N", help="every entry expires N days from today")
+    accept.add_argument("--force", action="store_true", help="replace the file if it exists")
+    accept.add_argument("--merge", action="store_true", help="add the findings the file does not list yet to it")
+
     doctor = sub.add_parser(
         "doctor",
         help="what each browser of the matrix, the rule engines and LinkChecker will run on, and how to fix what is "
@@ -304,6 +333,8 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_ops_import(args)
         if args.command == "doctor":
             return cmd_doctor(args)
+        if args.command == "accept":
+            return cmd_accept(args)
         if args.command == "init":
             return cmd_init(args)
         if args.command == "setup":
@@ -665,6 +696,55 @@ def matrix_file(given: Path | None, config: Config) -> Path:
     if not given and not browsers_file.exists() and config.browsers_file == "browsers.yaml":
         browsers_file = default_browsers_file()
     return browsers_file
+
+
+def cmd_accept(args: argparse.Namespace) -> int:
+    import datetime as dt
+
+    from qa.config import load_project_config
+    from qa.run.accept import AcceptOptions, accept
+
+    if args.force and args.merge:
+        raise UsageError("--force replaces the file, --merge adds to it: give one of them")
+    expires = None
+    if args.expires:
+        try:
+            expires = dt.date.fromisoformat(args.expires)
+        except ValueError:
+            raise UsageError(f"--expires '{args.expires}': not a date; write it like 2027-03-31") from None
+    elif args.days is not None:
+        if args.days < 1:
+            raise UsageError("--days must be at least 1")
+        expires = dt.date.today() + dt.timedelta(days=args.days)
+    if expires and expires < dt.date.today():
+        raise UsageError(f"--expires {expires.isoformat()} is in the past; an expired entry accepts nothing")
+    for name in ("owner", "reason"):
+        value = getattr(args, name)
+        if value is not None and not value.strip():
+            raise UsageError(f"--{name} is empty; give the text, or leave it out for a placeholder to fill in")
+    out = args.out or Path(load_project_config(args.config).gate.accepted)
+    done = accept(
+        AcceptOptions(
+            run_dir=args.run_dir,
+            out=out,
+            needs_review=args.needs_review,
+            owner=(args.owner or "").strip(),
+            reason=(args.reason or "").strip(),
+            expires=expires,
+            force=args.force,
+            merge=args.merge,
+        )
+    )
+    if args.merge and done.kept and not done.entries:
+        print(f"accepted: nothing new; {out} already lists every finding of the run ({done.kept} entries)")
+        return EXIT_OK
+    kept = f", after its {done.kept} entries" if args.merge and done.kept else ""
+    entries = f"{done.entries} entr{'y' if done.entries == 1 else 'ies'}"
+    print(f"accepted: {entries} ({done.findings} findings) in {out}{kept}")
+    if not (args.owner and args.reason and expires):
+        print("next:     fill in owner, reason and expires of each new entry (the gate refuses TODO placeholders)")
+    print(f"then:     qa gate {args.run_dir} --accepted {out}   (or the next qa audit, which reads {out})")
+    return EXIT_OK
 
 
 def cmd_doctor(args: argparse.Namespace) -> int:
