@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from qa.demo.server import demo_root
 from qa.progress import Progress
 from qa.run.serve import serve_folder, stable_port
 from tests.conftest import SITES, QARun, run_qa
@@ -23,9 +24,18 @@ CLEAN = SITES / "clean"
 
 
 def legacy_site(folder: Path) -> Path:
-    """The realistic broken site of tests/sites (its pages were not written to pass), as a build folder."""
-    shutil.copytree(SITES / "a11y-site-bad", folder, ignore=shutil.ignore_patterns("robots.txt", "sitemap.xml"))
+    """The demo site (a realistic site with the defects of DEFECTS.md), as a build folder. Its robots.txt and
+    sitemaps name the demo server's own address, so they stay behind."""
+    shutil.copytree(demo_root(), folder, ignore=shutil.ignore_patterns("robots.txt", "sitemap*.xml"))
     return folder
+
+
+@pytest.fixture(scope="module")
+def legacy_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, QARun]:
+    """One audit of the legacy site served from its folder, shared by the tests that only read it."""
+    tmp = tmp_path_factory.mktemp("legacy")
+    site = legacy_site(tmp / "dist")
+    return site, audit(str(site), out=tmp / "out")
 
 
 def audit(*args: str, out: Path, env: dict | None = None) -> QARun:
@@ -94,9 +104,8 @@ def test_a_served_folder_has_content_types_index_pages_and_404s(tmp_path) -> Non
     assert refused(stable_port(site.resolve()))  # stopped with the block
 
 
-def test_auditing_a_folder_finds_its_barriers_and_names_the_folder(tmp_path) -> None:
-    site = legacy_site(tmp_path / "dist")
-    run = audit(str(site), out=tmp_path / "out")
+def test_auditing_a_folder_finds_its_barriers_and_names_the_folder(legacy_run) -> None:
+    site, run = legacy_run
     assert run.code == 1, run.stderr
     results = run.results
     assert any(str(site) in note for note in results["run"]["notes"])
@@ -220,12 +229,11 @@ def test_accept_then_only_a_new_barrier_fails_the_gate(tmp_path) -> None:
     assert {e["status"] for e in results["accepted"]["entries"]} == {"active"}
     assert all(f["details"].get("accepted") for f in results["findings"] if f["outcome"] == "violation")
 
-    # a new barrier: a form field without a label on a page that had none
-    contact = site / "contact.html"
-    contact.write_text(
-        contact.read_text(encoding="utf-8").replace("</main>", '<form><input type="text" name="q"></form></main>'),
-        encoding="utf-8",
-    )
+    # a new barrier: a button without a name on a page that had none
+    page = site / "privacy.html"
+    text = page.read_text(encoding="utf-8")
+    assert "</main>" in text
+    page.write_text(text.replace("</main>", '<button type="button"></button></main>'), encoding="utf-8")
     third = audit(str(site), "--accepted", str(accepted), out=tmp_path / "out")
     assert third.code == 1, third.stderr
     gate = third.results["judgement"]["gate"]
@@ -235,22 +243,21 @@ def test_accept_then_only_a_new_barrier_fails_the_gate(tmp_path) -> None:
     )
     assert set(gate["failing"]) == {f["id"] for f in new}
     block = third.stdout.split("gate:", 1)[1]
-    assert "label (1)" in block and "image-alt" not in block
+    assert "button-name (1)" in block and "image-alt" not in block and "color-contrast" not in block
 
     merged = run_qa("accept", str(third.run_dir), "--out", str(accepted), "--merge")
     assert merged.code == 0, merged.stderr
     text = accepted.read_text(encoding="utf-8")
     assert text.startswith("# yaml-language-server") and text.count("Web team (Tanaka)") == len(entries)
     after = yaml.safe_load(text)["accepted"]
-    assert len(after) == len(entries) + 1 and after[-1]["rule"] == "label" and after[-1]["url"] == "/contact.html"
+    assert len(after) == len(entries) + 1 and after[-1]["rule"] == "button-name" and after[-1]["url"] == "/privacy.html"
     assert run_qa("accept", str(third.run_dir), "--out", str(accepted), "--merge").stdout.startswith(
         "accepted: nothing new"
     )
 
 
-def test_accept_with_owner_reason_and_days_is_ready_and_force_replaces(tmp_path) -> None:
-    site = legacy_site(tmp_path / "dist")
-    first = audit(str(site), out=tmp_path / "out")
+def test_accept_with_owner_reason_and_days_is_ready_and_force_replaces(legacy_run, tmp_path) -> None:
+    first = legacy_run[1]
     assert first.code == 1
     accepted = tmp_path / "accepted.yaml"
     accepted.write_text("accepted: []\n")
