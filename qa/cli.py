@@ -65,7 +65,7 @@ exit codes:
   0  finished and the gate passed
   1  finished and the gate failed
   2  bad usage or configuration
-  3  the site could not be audited (unreachable, no browser)
+  3  the site could not be audited (unreachable, no browser, the start command failed)
   4  interrupted (the pages finished are kept; continue with --resume)
   5  an internal error (a bug; re-run with --debug and report it)
 """

@@ -3,6 +3,7 @@ user's own server and stops it, `qa accept` drafts accepted.yaml so that only ne
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import shutil
 import socket
@@ -15,6 +16,8 @@ import pytest
 import yaml
 
 from qa.demo.server import demo_root
+from qa.judge.accepted import Entry, draft_entries
+from qa.model import Finding, Results, RunInfo
 from qa.progress import Progress
 from qa.run.serve import serve_folder, stable_port
 from tests.conftest import SITES, QARun, run_qa
@@ -303,3 +306,25 @@ def test_help_shows_the_new_commands_with_examples() -> None:
 def test_a_path_like_argument_is_a_folder_not_a_url(tmp_path, value) -> None:
     run = run_qa("audit", value, cwd=tmp_path)
     assert run.code == 2 and "no such folder" in run.stderr
+
+
+def test_a_drafted_entry_matches_its_finding_exactly_by_path_and_selector() -> None:
+    def finding(url: str, target: str, rule: str = "label") -> Finding:
+        return Finding(rule, "violation", url, "chromium", "desktop", sc=["1.3.1"], target=target, message="m")
+
+    run = RunInfo(id="r", started="2026-12-06T00:00:00+09:00", start_url="http://127.0.0.1:20001/")
+    found = [
+        finding("http://127.0.0.1:20001/form.html?step=2", 'html > body > form > input[type="text"]:nth-child(2)'),
+        finding("http://127.0.0.1:20001/form.html?step=2", 'form > input[type="text"]:nth-child(5)'),  # same one
+        finding("https://cdn.example.jp/widget.html", "button", rule="button-name"),
+    ]
+    drafts = draft_entries(Results(run=run, findings=found))
+    assert [(d.url, d.selector, d.findings) for d in drafts] == [
+        ("/form.html?step=2", 'form > input[type="text"]', 2),
+        ("https://cdn.example.jp/widget.html", "button", 1),
+    ]
+    entry = Entry(1, drafts[0].url, "r", "o", dt.date(2099, 1, 1), rule="label", selector=drafts[0].selector)
+    # served on another port next time: the same page and element still match; another element does not
+    assert entry.matches(finding("http://127.0.0.1:31000/form.html?step=2", 'form > input[type="text"]'))
+    assert not entry.matches(finding("http://127.0.0.1:31000/form.html?step=2", 'form > input[type="email"]'))
+    assert not entry.matches(finding("http://127.0.0.1:31000/form.html?step=3", 'form > input[type="text"]'))

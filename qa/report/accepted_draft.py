@@ -21,6 +21,7 @@ NOT_TEXT = {"true", "false", "null", "yes", "no", "on", "off", "y", "n"}
 # Site content in a comment: no line breaks of any kind (a YAML comment ends at one).
 BREAKS = re.compile(r"[\x00-\x1f\x7f\x85\u2028\u2029]+")
 MESSAGE_CHARS = 160
+AXE_LEAD = re.compile(r"^Fix (any|all) of the following: ")  # axe's summary opener, the same on every message
 
 
 def scalar(value: str) -> str:
@@ -31,7 +32,7 @@ def scalar(value: str) -> str:
 
 def comment(draft: Draft) -> str:
     what = ", ".join(draft.sc) if draft.sc else "best practice"
-    message = " ".join(BREAKS.sub(" ", draft.message).split())
+    message = AXE_LEAD.sub("", " ".join(BREAKS.sub(" ", draft.message).split()))
     if len(message) > MESSAGE_CHARS:
         message = message[: MESSAGE_CHARS - 1] + "…"
     cells = ", ".join(sorted(draft.cells))
