@@ -116,7 +116,8 @@ def serve_folder(folder: Path) -> Iterator[Served]:
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     url = f"http://127.0.0.1:{server.server_address[1]}/"
-    notes = [f"the site is the local folder {root}, served for this run at {url}"]
+    # The folder as the user named it: an absolute path would put a home folder into deliverables for a client.
+    notes = [f"the site is the local folder {folder}, served for this run at {url}"]
     if server.server_address[1] != port:
         notes.append(f"port {port}, this folder's usual one, was taken: compare with earlier runs by path")
     try:
@@ -209,6 +210,10 @@ def start_command(command: str, url: str, timeout_s: float, reuse: bool = False)
                     f"or give it longer with --start-timeout; the command's last output:\n{output.tail()}"
                 )
             time.sleep(0.25)
-        yield Served(url, [f"the site was served by '{command}' at {url}, started for this run and stopped after it"])
+        # Not the command line itself: it may carry a token, and the notes go into every deliverable.
+        yield Served(
+            url,
+            [f"the site at {url} was served by the --start-command server, started for this run and stopped after it"],
+        )
     finally:
         _stop_group(proc)
