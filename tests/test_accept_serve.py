@@ -66,12 +66,12 @@ def refused(port: int) -> bool:
 
 
 def running(token: str) -> list[int]:
-    """Processes whose command line holds ``token`` (what a start command left behind)."""
+    """Processes whose command line or environment holds ``token`` (what a start command left behind)."""
     found = []
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
             try:
-                if token.encode() in (entry / "cmdline").read_bytes():
+                if any(token.encode() in (entry / name).read_bytes() for name in ("cmdline", "environ")):
                     found.append(int(entry.name))
             except OSError:
                 continue
@@ -142,8 +142,13 @@ def test_a_folder_that_is_not_a_site_is_one_line_and_exit_2(tmp_path) -> None:
 def test_a_start_command_is_started_waited_for_audited_and_stopped(tmp_path) -> None:
     port = free_port()
     token = f"qa-start-{port}"
-    # a server that takes a moment to come up, as a dev server does; the token marks its processes
-    command = f"sleep 1; exec {sys.executable} -m http.server {port} --bind 127.0.0.1 --directory {CLEAN} # {token}"
+    # a server that takes a moment to come up, as a dev server does, left running in the background by a shell that
+    # exits at once (`cmd &`): it is still the command's process group; the token marks its processes
+    command = (
+        f"(sleep 1; QA_TEST_TOKEN={token} exec {sys.executable} -m http.server {port} --bind 127.0.0.1 "
+        f"--directory {CLEAN}) "
+        f">/dev/null 2>&1 &"
+    )
     url = f"http://127.0.0.1:{port}/"
     run = audit(url, "--start-command", command, "--start-timeout", "60", out=tmp_path)
     assert run.code == 0, run.stderr

@@ -159,6 +159,16 @@ class _Output:
         return "\n".join(f"| {line}" for line in shown) if shown else "| (it printed nothing)"
 
 
+def _group_alive(pgid: int) -> bool:
+    try:
+        os.killpg(pgid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # a member changed its user: still there
+        return True
+    return True
+
+
 def _stop_group(proc: subprocess.Popen) -> None:
     """End exactly the process group the command leads (its own session): TERM, then KILL after a grace."""
     for sig, wait_s in ((signal.SIGTERM, STOP_GRACE_S), (signal.SIGKILL, STOP_GRACE_S)):
@@ -168,12 +178,14 @@ def _stop_group(proc: subprocess.Popen) -> None:
             break
         try:
             proc.wait(timeout=wait_s)
-            # The leader is gone; children it left in the group still get the signal on the next round.
-            os.killpg(proc.pid, 0)
-        except ProcessLookupError:
-            break
         except subprocess.TimeoutExpired:
             continue
+        # The leader is gone; members it left in the group (a server started with `&`) get KILL on the next round.
+        deadline = time.monotonic() + wait_s
+        while _group_alive(proc.pid) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        if not _group_alive(proc.pid):
+            break
 
 
 @contextmanager
@@ -199,7 +211,7 @@ def start_command(command: str, url: str, timeout_s: float, reuse: bool = False)
     try:
         deadline = time.monotonic() + timeout_s
         while not answers(url):
-            if proc.poll() is not None:
+            if proc.poll() is not None and not _group_alive(proc.pid):  # `cmd &` leaves its server in the group
                 raise SiteError(
                     f"the start command exited (code {proc.returncode}) before {url} answered; fix the command "
                     f"('{command}'); its last output:\n{output.tail()}"
