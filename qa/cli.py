@@ -200,6 +200,7 @@ def build_parser() -> argparse.ArgumentParser:
     audit.add_argument("--no-external-links", action="store_true", help="do not check links to other sites")
     audit.add_argument("--planned-sitemap", type=Path, metavar="FILE", help="planned sitemap (CSV/xlsx) to compare")
     audit.add_argument("--annotations", action="store_true", help=ANNOTATIONS_HELP)
+    audit.set_defaults(local_folder=None)
     audit.add_argument(
         "--serve",
         type=Path,
@@ -511,7 +512,8 @@ def cmd_audit(args: argparse.Namespace) -> int:
             f"since {diff['against']['run']}"
         )
     if results.run.status != "complete":
-        print(f"stopped:  the run was interrupted; continue it with: qa audit --resume {outcome.run_dir}")
+        again = f"{args.local_folder} " if args.local_folder else ""  # a served folder is given again, not its URL
+        print(f"stopped:  the run was interrupted; continue it with: qa audit {again}--resume {outcome.run_dir}")
         return EXIT_INTERRUPTED
     if not outcome.audited:
         problem = next((p.error for p in results.pages if p.error), "") or "no page was found to audit"
@@ -544,6 +546,7 @@ def local_site(args: argparse.Namespace, stack: ExitStack) -> Served | None:
     if folder and args.start_command:
         raise UsageError("give a folder to serve or --start-command, not both")
     if folder:
+        args.local_folder = folder
         served = stack.enter_context(serve_folder(folder))
         print(f"qa: serving the folder {folder} at {served.url}", file=sys.stderr)
         return served
