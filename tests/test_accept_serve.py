@@ -333,3 +333,13 @@ def test_a_drafted_entry_matches_its_finding_exactly_by_path_and_selector() -> N
     assert entry.matches(finding("http://127.0.0.1:31000/form.html?step=2", 'form > input[type="text"]'))
     assert not entry.matches(finding("http://127.0.0.1:31000/form.html?step=2", 'form > input[type="email"]'))
     assert not entry.matches(finding("http://127.0.0.1:31000/form.html?step=3", 'form > input[type="text"]'))
+
+
+def test_accept_usage_errors_are_one_line(tmp_path) -> None:
+    (tmp_path / "accepted.yaml").write_text("accepted: []\n")  # present: the run is still named first
+    missing = run_qa("accept", "nowhere", cwd=tmp_path)
+    assert missing.code == 2 and "nowhere: no such run folder" in missing.stderr
+    both = run_qa("accept", "nowhere", "--days", "30", "--expires", "2099-01-01", cwd=tmp_path)
+    assert both.code == 2 and "not allowed with argument" in both.stderr
+    for run in (missing, both):
+        assert run.stderr.count("\n") == 1 and "Traceback" not in run.stderr

@@ -55,13 +55,13 @@ def list_indent(text: str) -> str | None:
 
 
 def accept(opts: AcceptOptions) -> Accepted:
+    results = load_run(opts.run_dir)
+    if opts.out.is_dir():
+        raise UsageError(f"{opts.out} is a folder; give the file to write with --out, e.g. --out accepted.yaml")
     if opts.out.exists() and not (opts.force or opts.merge):
         raise UsageError(
             f"{opts.out} already exists; add --merge to add the run's new findings to it, or --force to replace it"
         )
-    if opts.out.is_dir():
-        raise UsageError(f"{opts.out} is a folder; give the file to write with --out, e.g. --out accepted.yaml")
-    results = load_run(opts.run_dir)
     merging = opts.merge and opts.out.exists()
     existing = read_yaml(opts.out, "accepted-issues file") if merging else None
     listed = existing.get("accepted") if isinstance(existing, dict) else None
