@@ -76,6 +76,7 @@ class AuditOptions:
     # Browsers of the matrix left out because they could not start (skip_unavailable): results.json's
     # matrix.skipped, so that every deliverable says they did not run.
     skipped: list[dict[str, Any]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # the caller's, for the run's notes (a served local folder)
 
 
 @dataclass
@@ -137,6 +138,7 @@ async def run_audit(opts: AuditOptions) -> AuditOutcome:
         opts.config = opts.config.model_copy(update={"follow_links": False})  # a resumed run does not crawl either
     resumed = ResumeState.load(opts.resume, start_url) if opts.resume else None
     run = resumed.run if resumed else new_run_info(opts, start_url)
+    run.notes += [note for note in opts.notes if note not in run.notes]
     run_dir = opts.resume if opts.resume else opts.out / run.id
     config = opts.config
     creds = load_credentials(config)
