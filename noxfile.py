@@ -1,6 +1,6 @@
 """Entry points: `nox -s full` (every check family, every deliverable), `nox -s a11y` / `links` / `browsers` (one
 family each; the demo site unless a URL follows `--`), `nox -s prepublish` (tls, security, privacy, seo,
-language), `nox -s tests`, `nox -s lint`, `nox -s bench`."""
+language), `nox -s tests`, `nox -s lint`, `nox -s bench`, `nox -s licences`."""
 
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ def _audit(session: nox.Session, only: str | None) -> None:
     """`qa audit` with one check family (`--only`), or all of them; a failed gate (exit 1) still ends the session
     normally, as the deliverables are written either way."""
     _system_deps(session, "browsers")
-    session.install(*LOCK, "-e", ".")
+    session.install(*LOCK, "-e", ".[spelling]")
     session.run("qa", "audit", *([f"--only={only}"] if only else []), *session.posargs, success_codes=[0, 1])
 
 
@@ -67,6 +67,13 @@ def tests(session: nox.Session) -> None:
 
 
 @nox.session
+def licences(session: nox.Session) -> None:
+    """The dependencies' licences against the suite's (GPL-2.0-or-later), and the wheel's contents and metadata."""
+    session.install(*LOCK, "-e", ".[test,spelling]")
+    session.run("pytest", "-q", "tests/test_packaging.py")
+
+
+@nox.session
 def lint(session: nox.Session) -> None:
     session.install(*LOCK, "ruff")
     session.run("ruff", "check", ".")
@@ -77,7 +84,7 @@ def bench(session: nox.Session) -> None:
     """Every benchmark (`benchmarks/bench_*.py`), or the ones named: `nox -s bench -- audit links`."""
     _system_deps(session)
     session.run("bash", "scripts/install-system-deps.sh", "bench", external=True)
-    session.install(*LOCK, "-e", ".")
+    session.install(*LOCK, "-e", ".[spelling]")
     names = session.posargs or sorted(p.stem.removeprefix("bench_") for p in Path("benchmarks").glob("bench_*.py"))
     for name in names:
         session.run("python", f"benchmarks/bench_{name}.py")

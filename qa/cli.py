@@ -11,8 +11,6 @@ import argparse
 import asyncio
 import errno
 import os
-import shutil
-import subprocess
 import sys
 from contextlib import ExitStack
 from pathlib import Path
@@ -34,6 +32,7 @@ if TYPE_CHECKING:
     from qa.config import Config
     from qa.judge.gate import GateResult
     from qa.model import Results
+    from qa.run.serve import Served
 
 # A folder that cannot take the run (full disk, quota, read-only): the user's to fix, not a bug.
 UNWRITABLE = {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM}
@@ -56,14 +55,28 @@ examples:
   qa audit --urls urls.txt --only a11y            exactly these pages, accessibility checks only
   qa audit https://example.jp/ --fail-on a11y-violations,broken-links --max needs-review=20
   qa audit --resume reports_out/latest            continue an interrupted run
+  qa audit ./dist                                 serve a built folder on loopback and audit it (or --serve DIR)
+  qa audit http://127.0.0.1:3000/ --start-command "npm run start" --start-timeout 120
+                                                  start your own server, wait for the URL, audit, stop it
 
 exit codes:
   0  finished and the gate passed
   1  finished and the gate failed
   2  bad usage or configuration
-  3  the site could not be audited (unreachable, no browser)
+  3  the site could not be audited (unreachable, no browser, the start command failed)
   4  interrupted (the pages finished are kept; continue with --resume)
   5  an internal error (a bug; re-run with --debug and report it)
+"""
+
+ACCEPT_EPILOG = """\
+examples:
+  qa accept reports_out/latest                    draft accepted.yaml from the last run (fill in owner, reason,
+                                                  expires: the gate refuses the TODO placeholders)
+  qa accept reports_out/latest --owner "Web team (Tanaka)" --reason "legacy CMS template; redesign 2027" --days 180
+  qa accept reports_out/latest --merge            add the run's new findings to the existing accepted.yaml
+  qa gate reports_out/latest --accepted accepted.yaml    the same run, gated with the file
+
+Each entry matches by rule, page path and selector (positions removed), not by finding id.
 """
 
 
@@ -185,6 +198,31 @@ def build_parser() -> argparse.ArgumentParser:
     audit.add_argument("--no-external-links", action="store_true", help="do not check links to other sites")
     audit.add_argument("--planned-sitemap", type=Path, metavar="FILE", help="planned sitemap (CSV/xlsx) to compare")
     audit.add_argument("--annotations", action="store_true", help=ANNOTATIONS_HELP)
+    audit.set_defaults(local_folder=None)
+    audit.add_argument(
+        "--serve",
+        type=Path,
+        metavar="DIR",
+        help="serve this static folder (a site's build) on 127.0.0.1 for the run and audit it; 'qa audit DIR' does too",
+    )
+    audit.add_argument(
+        "--start-command",
+        metavar="CMD",
+        help="start your own server with this shell command, wait until the URL answers, audit, then stop it",
+    )
+    audit.add_argument("--start-url", metavar="URL", help="with --start-command: the URL to wait for and audit")
+    audit.add_argument(
+        "--start-timeout",
+        type=float,
+        default=60.0,
+        metavar="SECONDS",
+        help="with --start-command: how long to wait for the URL (default: 60)",
+    )
+    audit.add_argument(
+        "--reuse-server",
+        action="store_true",
+        help="with --start-command: when the URL already answers, audit that server instead of stopping with an error",
+    )
 
     gate = sub.add_parser("gate", help="evaluate the publication gate of a finished run again (exit 0 or 1)")
     gate.add_argument("run_dir", type=Path, help="a run folder, e.g. reports_out/latest")
@@ -230,6 +268,24 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("--reviews", type=Path, help="the reviews file (default: reviews_file in qa.yaml)")
     imp.add_argument("--run", type=Path, help="also apply them to this run folder (default: the workbook's)")
 
+    accept = sub.add_parser(
+        "accept",
+        help="draft an accepted-issues file (accepted.yaml) from a run's findings: a baseline only new problems fail",
+        epilog=ACCEPT_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    accept.add_argument("run_dir", type=Path, help="a run folder, e.g. reports_out/latest")
+    accept.add_argument("--out", type=Path, help="the file to write (default: gate.accepted in qa.yaml, accepted.yaml)")
+    accept.add_argument("--config", type=Path, help="project configuration (default: ./qa.yaml if present)")
+    accept.add_argument("--needs-review", action="store_true", help="also accept the findings that need review")
+    accept.add_argument("--owner", help="fill in every entry's owner (default: a TODO placeholder)")
+    accept.add_argument("--reason", help="fill in every entry's reason (default: a TODO placeholder)")
+    expiry = accept.add_mutually_exclusive_group()
+    expiry.add_argument("--expires", metavar="DATE", help="every entry expires on this date (2027-03-31)")
+    expiry.add_argument("--days", type=int, metavar="N", help="every entry expires N days from today")
+    accept.add_argument("--force", action="store_true", help="replace the file if it exists")
+    accept.add_argument("--merge", action="store_true", help="add the findings the file does not list yet to it")
+
     doctor = sub.add_parser(
         "doctor",
         help="what each browser of the matrix, the rule engines and LinkChecker will run on, and how to fix what is "
@@ -247,9 +303,24 @@ def build_parser() -> argparse.ArgumentParser:
     init.add_argument("--browsers", action="store_true", help="also write the default browsers.yaml to edit")
     init.add_argument("--force", action="store_true", help="replace files that already exist")
 
-    sub.add_parser(
+    setup = sub.add_parser(
         "setup",
-        help="install the rule engines (npm) and make a browser available (Playwright download, or the system package)",
+        help="make every browser of the matrix available (Playwright's download, else the system packages) and "
+        "install the rule engines (npm); exit 3 when a browser is still missing",
+        epilog="examples:\n  qa setup --dry-run                  what it would install, changing nothing\n"
+        "  qa setup --browsers browsers.yaml   this matrix's engines\n"
+        "  qa setup --browser chromium         one engine (a CI job that audits in Chromium only)",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    setup.add_argument("--dry-run", action="store_true", help="print what it would do and change nothing")
+    setup.add_argument("--config", type=Path, help="project configuration (default: ./qa.yaml if present)")
+    setup.add_argument("--browsers", type=Path, help="browser matrix (default: browsers.yaml)")
+    setup.add_argument(
+        "--browser",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="only this browser of the matrix (repeatable; default: qa.yaml's browsers, else all of them)",
     )
     return parser
 
@@ -276,10 +347,12 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_ops_import(args)
         if args.command == "doctor":
             return cmd_doctor(args)
+        if args.command == "accept":
+            return cmd_accept(args)
         if args.command == "init":
             return cmd_init(args)
         if args.command == "setup":
-            return cmd_setup()
+            return cmd_setup(args)
         if args.command == "review" and args.review_command == "import":
             return cmd_review_import(args)
         group = getattr(args, "group", None)
@@ -338,7 +411,9 @@ def cmd_audit(args: argparse.Namespace) -> int:
     from qa.visit.matrix import load_matrix, select
 
     config = load_project_config(args.config)
-    named_browsers = tuple(args.browser)  # before --resume fills them in: these must start, others may be skipped
+    # Named with --browser or qa.yaml's browsers: (before --resume fills them in): these must start, others may be
+    # skipped when they cannot.
+    named_browsers = tuple(args.browser or config.browsers)
     header = None
     if args.resume:
         from qa.config import Config, parse
@@ -399,6 +474,11 @@ def cmd_audit(args: argparse.Namespace) -> int:
     publication = prepare(config, gate_settings(args, config), args.accepted, previous, args.compare is not None)
 
     with ExitStack() as stack:
+        served = local_site(args, stack)
+        if served:
+            args.url = served.url
+            if not args.start_command:
+                config.links.own_hosts.append(served.url.split("/")[2])  # our own server: no need to be polite
         start_url = args.url or config.start_url
         if not start_url and not url_list:
             start_url = stack.enter_context(serve())
@@ -416,6 +496,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
             publication=publication,
             resume=args.resume,
             required_browsers=named_browsers,
+            notes=served.notes if served else [],
         )
         outcome = asyncio.run(run_audit(opts))
 
@@ -446,7 +527,8 @@ def cmd_audit(args: argparse.Namespace) -> int:
             f"since {diff['against']['run']}"
         )
     if results.run.status != "complete":
-        print(f"stopped:  the run was interrupted; continue it with: qa audit --resume {outcome.run_dir}")
+        again = f"{args.local_folder} " if args.local_folder else ""  # a served folder is given again, not its URL
+        print(f"stopped:  the run was interrupted; continue it with: qa audit {again}--resume {outcome.run_dir}")
         return EXIT_INTERRUPTED
     if not outcome.audited:
         problem = next((p.error for p in results.pages if p.error), "") or "no page was found to audit"
@@ -459,6 +541,43 @@ def cmd_audit(args: argparse.Namespace) -> int:
     print(format_block(outcome.gate))
     ci_outputs(results, outcome.gate, outcome.run_dir, args.annotations)
     return EXIT_OK if outcome.gate.passed else EXIT_GATE_FAILED
+
+
+def local_site(args: argparse.Namespace, stack: ExitStack) -> Served | None:
+    """A static folder (``qa audit ./dist``, ``--serve DIR``) served here, or the user's server started by
+    ``--start-command``: running for as long as ``stack`` is open."""
+    import re
+
+    from qa.run.serve import serve_folder, start_command
+
+    is_url = bool(args.url and re.match(r"(?i)https?://", args.url))
+    folder = args.serve
+    if args.url and not is_url and (Path(args.url).is_dir() or args.url.startswith((".", "/", "~"))):
+        if folder:
+            raise UsageError(f"give the folder once: '{args.url}' or --serve {folder}")
+        folder = Path(args.url).expanduser()
+    if args.start_url and not args.start_command:
+        raise UsageError("--start-url goes with --start-command; add the command that starts the server")
+    if folder and args.start_command:
+        raise UsageError("give a folder to serve or --start-command, not both")
+    if folder:
+        args.local_folder = folder
+        served = stack.enter_context(serve_folder(folder))
+        print(f"qa: serving the folder {folder} at {served.url}", file=sys.stderr)
+        return served
+    if args.start_command:
+        url = args.start_url or args.url
+        if not url or not re.match(r"(?i)https?://[^/\s]+", url):
+            raise UsageError(
+                "--start-command needs the URL the server answers at: qa audit http://127.0.0.1:3000/ "
+                '--start-command "npm run start" (or --start-url URL)'
+            )
+        if args.start_timeout <= 0:
+            raise UsageError("--start-timeout must be a number of seconds greater than 0")
+        served = stack.enter_context(start_command(args.start_command, url, args.start_timeout, args.reuse_server))
+        print(f"qa: {url} answers; auditing it", file=sys.stderr)
+        return served
+    return None
 
 
 def ci_outputs(results: Results, gate: GateResult, run_dir: Path, annotations: bool) -> None:
@@ -597,6 +716,55 @@ def matrix_file(given: Path | None, config: Config) -> Path:
     return browsers_file
 
 
+def cmd_accept(args: argparse.Namespace) -> int:
+    import datetime as dt
+
+    from qa.config import load_project_config
+    from qa.run.accept import AcceptOptions, accept
+
+    if args.force and args.merge:
+        raise UsageError("--force replaces the file, --merge adds to it: give one of them")
+    expires = None
+    if args.expires:
+        try:
+            expires = dt.date.fromisoformat(args.expires)
+        except ValueError:
+            raise UsageError(f"--expires '{args.expires}': not a date; write it like 2027-03-31") from None
+    elif args.days is not None:
+        if args.days < 1:
+            raise UsageError("--days must be at least 1")
+        expires = dt.date.today() + dt.timedelta(days=args.days)
+    if expires and expires < dt.date.today():
+        raise UsageError(f"--expires {expires.isoformat()} is in the past; an expired entry accepts nothing")
+    for name in ("owner", "reason"):
+        value = getattr(args, name)
+        if value is not None and not value.strip():
+            raise UsageError(f"--{name} is empty; give the text, or leave it out for a placeholder to fill in")
+    out = args.out or Path(load_project_config(args.config).gate.accepted)
+    done = accept(
+        AcceptOptions(
+            run_dir=args.run_dir,
+            out=out,
+            needs_review=args.needs_review,
+            owner=(args.owner or "").strip(),
+            reason=(args.reason or "").strip(),
+            expires=expires,
+            force=args.force,
+            merge=args.merge,
+        )
+    )
+    if args.merge and done.kept and not done.entries:
+        print(f"accepted: nothing new; {out} already lists every finding of the run ({done.kept} entries)")
+        return EXIT_OK
+    kept = f", after its {done.kept} entries" if args.merge and done.kept else ""
+    entries = f"{done.entries} entr{'y' if done.entries == 1 else 'ies'}"
+    print(f"accepted: {entries} ({done.findings} findings) in {out}{kept}")
+    if not (args.owner and args.reason and expires):
+        print("next:     fill in owner, reason and expires of each new entry (the gate refuses TODO placeholders)")
+    print(f"then:     qa gate {args.run_dir} --accepted {out}   (or the next qa audit, which reads {out})")
+    return EXIT_OK
+
+
 def cmd_doctor(args: argparse.Namespace) -> int:
     """Per engine of the configured matrix what is there, what a run will use and the fix; then the rule engines and
     LinkChecker, which a run can do without (their checks are recorded as not run)."""
@@ -726,37 +894,22 @@ def cmd_init(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def cmd_setup() -> int:
-    """The rule engines beside axe-core (npm), then a browser: Playwright's own Chromium where downloads work, the
-    system package where they do not."""
-    from qa.check._engines import install_engines
-    from qa.visit.playwright_driver import system_chromium
+def cmd_setup(args: argparse.Namespace) -> int:
+    """The whole configured matrix (qa.yaml's browsers: when it names some), then the rule engines beside axe-core."""
+    from qa.config import load_project_config
+    from qa.run.setup import fail_missing, setup
+    from qa.visit.matrix import load_matrix, select
 
-    # Without them an audit still runs and records them as not run; so a problem here is a warning, not a failure.
-    for problem in install_engines():
-        print(f"qa: warning: {problem}", file=sys.stderr)
-    if system_chromium():
-        print(f"qa: a system Chromium is installed ({system_chromium()})")
+    config = load_project_config(args.config)
+    browsers_file = matrix_file(args.browsers, config)
+    matrix = select(load_matrix(browsers_file), args.browser or config.browsers, [], str(browsers_file))
+    missing = setup(matrix, args.dry_run)
+    if args.dry_run:
+        print(f"qa setup --dry-run: {len(missing)} browser(s) of {browsers_file} to install; nothing changed")
         return EXIT_OK
-    try:
-        done = subprocess.run([sys.executable, "-m", "playwright", "install", "chromium"], timeout=600)
-        if done.returncode == 0:
-            print("qa: installed Playwright's Chromium")
-            return EXIT_OK
-    except (OSError, subprocess.TimeoutExpired):
-        pass
-    apt = shutil.which("apt-get")
-    if apt and os.geteuid() == 0:
-        subprocess.run([apt, "update", "-q"], check=False)
-        # The headless shell is lighter for headless runs; older releases lack the package, so fall back.
-        for packages in (["chromium", "chromium-headless-shell"], ["chromium"]):
-            if subprocess.run([apt, "install", "-y", "-q", *packages], check=False).returncode == 0:
-                print(f"qa: installed the system Chromium (apt-get install {' '.join(packages)})")
-                return EXIT_OK
-    raise QAError(
-        "could not install a browser: run 'python -m playwright install chromium' where downloads work, "
-        "or 'sudo apt-get install chromium' on Debian"
-    )
+    fail_missing(missing)
+    print(f"qa setup: every browser of {browsers_file} is available ('qa doctor' shows what each will run on)")
+    return EXIT_OK
 
 
 if __name__ == "__main__":

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import shutil
 import sys
 import time
 from typing import Any, TextIO
 
 from qa.model import cell_name
+from qa.redact import redact_url
 
 
 class Progress:
@@ -19,6 +21,13 @@ class Progress:
         self.done = 0
         self.started = time.monotonic()
         self._last = 0.0
+        self.current = ""  # the page a visit started on last: the live line names it
+
+    def visiting(self, url: str) -> None:
+        """A visit starts: on a terminal the live line names its page (off one, page_done's line does)."""
+        self.current = redact_url(url)
+        if self.live and not self.quiet:
+            self._emit(end="\r")
 
     def update(self, found: int, done: int) -> None:
         self.found, self.done = found, done
@@ -51,5 +60,8 @@ class Progress:
         left = max(self.found - self.done, 0)
         eta = f"{left / (self.done / elapsed):.0f}s" if self.done else "?"
         line = f"visits {self.done}/{self.found}  {rate:.0f}/min  ETA {eta}"
+        if self.live and self.current and end == "\r":
+            width = shutil.get_terminal_size().columns - 1
+            line = f"{line}  {self.current}"[:width].ljust(width)
         self.stream.write(line.ljust(60) + end)
         self.stream.flush()

@@ -146,8 +146,8 @@ def _dictionaries(variant: str) -> tuple[Any, Any]:
         return enchant.Dict(own), enchant.Dict(other)
     except ImportError:
         raise RuntimeError(
-            "the Enchant library is not installed; install it (apt-get install libenchant-2-2) and run qa report "
-            "--rejudge"
+            "the Enchant library is not installed; install it (pip install 'qa-suite[spelling]' and apt-get install "
+            "libenchant-2-2) and run qa report --rejudge"
         ) from None
     except enchant.errors.DictNotFoundError:
         raise RuntimeError(

@@ -51,15 +51,22 @@ def validate_reviews(data: Any, source: str, aliases: dict[str, str] | None = No
     if not isinstance(items, list):
         raise ConfigError(f"{source}: 'reviews' must be a list of reviews")
     out = []
+    problems: list[str] = []  # every entry's problem at once, one line each
     seen: set[tuple[str, str]] = set()
     for i, item in enumerate(items):
-        review = check_review(item, f"{source}: reviews[{i}]", aliases or {})
+        try:
+            review = check_review(item, f"{source}: reviews[{i}]", aliases or {})
+        except ConfigError as exc:
+            problems.append(str(exc))
+            continue
         key = (review["sc"], review["url"])
         if key in seen:
             where = f"on {review['url']}" if review["url"] else "site-wide"
-            raise ConfigError(f"{source}: reviews[{i}]: a second review of {review['sc']} {where}; keep one")
+            problems.append(f"{source}: reviews[{i}]: a second review of {review['sc']} {where}; keep one")
         seen.add(key)
         out.append(review)
+    if problems:
+        raise ConfigError("\n".join(problems))
     return out
 
 

@@ -139,3 +139,21 @@ def exceptions_sheet(wb: Workbook, inventory: Inventory, lang: str) -> Any:
         [6, 60, 10, 14, 70],
     )
     return ws
+
+
+def skipped_browsers(results: Any) -> list[dict[str, Any]]:
+    """The browsers of the matrix the run left out because they could not start (results.json matrix.skipped)."""
+    return list((results.extra.get("matrix") or {}).get("skipped") or [])
+
+
+def skipped_text(entry: dict[str, Any], lang: str) -> str:
+    """``未実施: webkit — ブラウザを起動できず実行していない（理由）。対処: qa setup`` — never a pass."""
+    if lang == "ja":
+        return (
+            f"{NOT_RUN_JA}: {entry['name']}（{entry['engine']}）— ブラウザを起動できず、このブラウザでは検査していない"
+            f"（{entry['reason']}）。対処: {entry['fix']}"
+        )
+    return (
+        f"Not run: {entry['name']} ({entry['engine']}) could not start and nothing was checked in it "
+        f"({entry['reason']}); fix: {entry['fix']}"
+    )

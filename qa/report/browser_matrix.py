@@ -25,7 +25,7 @@ from qa.check.screenshot import PNG_ONLY, THUMB_WIDTH, save_thumbnail, thumbnail
 from qa.judge.inventory import NOT_RUN_JA, Inventory, inventory_of
 from qa.model import NEEDS_REVIEW, VIOLATION, Finding, Page, Results, merge_cells
 from qa.report._axe_ja import Messages
-from qa.report._inventory import exceptions_sheet, not_run_text
+from qa.report._inventory import exceptions_sheet, not_run_text, skipped_browsers, skipped_text
 from qa.report._vocab import lang_of, pick
 from qa.report._xlsx import finish_print, local_time, run_header, safe, save_workbook, setup_print, write_table
 
@@ -130,7 +130,9 @@ def _link(cell, target: str) -> None:
 def _matrix(wb: Workbook, results: Results, by_cell: dict, pages: dict, urls: list[str], ran: bool, lang: str) -> None:
     ws = wb.active
     ws.title = pick(SHEETS["matrix"], lang)
-    cells = results.run.cells
+    skipped = skipped_browsers(results)
+    not_started = [c for entry in skipped for c in entry["cells"]]  # columns of 未実施: never an empty pass
+    cells = results.run.cells + not_started
     headers = [pick(("ページ", "Page"), lang), pick(("タイトル", "Title"), lang), *cells]
     write_table(ws, headers, [], [50, 30, *[14] * len(cells)])
     for r, url in enumerate(urls, start=2):
@@ -139,7 +141,8 @@ def _matrix(wb: Workbook, results: Results, by_cell: dict, pages: dict, urls: li
         ws.cell(r, 2, safe(first.title if first else ""))
         for c, cell_name in enumerate(cells, start=3):
             page = pages.get((url, cell_name))
-            status = cell_status(page, by_cell.get((url, cell_name), [])) if ran else UNCHECKED
+            started = ran and cell_name not in not_started
+            status = cell_status(page, by_cell.get((url, cell_name), [])) if started else UNCHECKED
             cell = ws.cell(r, c, status if lang == "ja" else STATUS_EN.get(status, status))
             cell.alignment = Alignment(horizontal="center")
             if status in FILLS:
@@ -168,6 +171,8 @@ def _matrix(wb: Workbook, results: Results, by_cell: dict, pages: dict, urls: li
     ]
     for i, text in enumerate(notes):
         ws.cell(legend + i, 1, pick(text, lang))
+    for i, entry in enumerate(skipped, start=legend + len(notes)):
+        ws.cell(i, 1, safe(skipped_text(entry, lang)))
 
 
 def _issues(wb: Workbook, results: Results, findings: list[Finding], inventory: Inventory, lang: str) -> None:
@@ -235,6 +240,15 @@ def _environment(wb: Workbook, results: Results, lang: str) -> None:
                 name,
                 f"{info.get('product', '')} {info.get('version', '')}".strip(),
                 f"{pick(('エンジン', 'engine'), lang)}: {info.get('engine', '')}",
+            ]
+        )
+    for entry in skipped_browsers(results):
+        rows.append(
+            [
+                pick(("ブラウザ", "Browser"), lang),
+                entry["name"],
+                pick((UNCHECKED, STATUS_EN[UNCHECKED]), lang),
+                safe(skipped_text(entry, lang)),
             ]
         )
     if run.engines.get("axe-core"):

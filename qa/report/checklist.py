@@ -36,7 +36,7 @@ from qa.judge.verdicts import FAIL, NOT_APPLICABLE, PASS, Judgement, Verdict
 from qa.model import Results
 from qa.report import _crops
 from qa.report._axe_ja import Messages
-from qa.report._inventory import reason_ja
+from qa.report._inventory import reason_ja, skipped_browsers, skipped_text
 from qa.report._parallel import run_jobs
 from qa.report._vocab import (
     APPLIES,
@@ -535,6 +535,10 @@ class Deliverable:
                 tester or self.t("（未記入: qa.yaml の claim.tester）", "(not given: claim.tester in qa.yaml)"),
             ),
             ("使用したツール", "Tools", tools),
+            *(
+                ("検査しなかったブラウザ", "Browsers not tested", skipped_text(entry, self.lang))
+                for entry in skipped_browsers(self.results)
+            ),
             ("実行 ID", "Run id", run.id),
         ]
         rows = [[i, self.t(ja, en), value] for i, (ja, en, value) in enumerate(items, 1)]

@@ -12,7 +12,7 @@ from qa.judge.gate import GATE_OUTCOMES, is_accepted
 from qa.judge.inventory import Inventory, inventory_of
 from qa.judge.judgement import gate_of
 from qa.model import NEEDS_REVIEW, VIOLATION, Results
-from qa.report._inventory import deliverable_text, family_text, reason_text
+from qa.report._inventory import deliverable_text, family_text, reason_text, skipped_browsers, skipped_text
 from qa.report._vocab import GATE_OUTCOME_WORDS, lang_of, pick
 from qa.store import write_text_atomic
 
@@ -119,6 +119,8 @@ def render_markdown(results: Results, files: list[str]) -> str:
         "",
     ]
     out += _exceptions(inventory, lang)
+    skipped = skipped_browsers(results)  # browsers that could not start: not run, so nothing was checked in them
+    out += [f"- {md(skipped_text(entry, lang), 300)}" for entry in skipped] + ([""] if skipped else [])
     if gate.reasons:
         # The judge records its reasons in English: a Japanese summary quotes them as the record, not as prose.
         reason = (lambda r: f"`{md(r, 300)}`") if lang == "ja" else (lambda r: md(r, 300))

@@ -73,6 +73,10 @@ class AuditOptions:
     resume: Path | None = None  # continue this interrupted run folder (qa.run.resume)
     # Browsers the user named (`--browser`): one of them that cannot start stops the run; others are skipped.
     required_browsers: tuple[str, ...] = ()
+    # Browsers of the matrix left out because they could not start (skip_unavailable): results.json's
+    # matrix.skipped, so that every deliverable says they did not run.
+    skipped: list[dict[str, Any]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # the caller's, for the run's notes (a served local folder)
 
 
 @dataclass
@@ -137,6 +141,7 @@ async def run_audit(opts: AuditOptions) -> AuditOutcome:
         opts.config = opts.config.model_copy(update={"follow_links": False})  # a resumed run does not crawl either
     resumed = ResumeState.load(opts.resume, start_url) if opts.resume else None
     run = resumed.run if resumed else new_run_info(opts, start_url)
+    run.notes += [note for note in opts.notes if note not in run.notes]
     run_dir = opts.resume if opts.resume else opts.out / run.id
     config = opts.config
     creds = load_credentials(config)
@@ -326,6 +331,7 @@ async def crawl_site(
             for b in opts.matrix.browsers
         ],
         "viewports": [dataclasses.asdict(v) for v in opts.matrix.viewports],
+        "skipped": opts.skipped,
     }
     results.extra["discovery"] = {**frontier.summary(), "problems": problems, **read}
     run.notes += [f"discovery: {problem}" for problem in problems]
@@ -366,10 +372,19 @@ def skip_unavailable(opts: AuditOptions, run: RunInfo, launched: list[tuple[Brow
             or len(failed) == len(launched)
         ):
             raise exc
-    for _, exc in failed:
+    for spec, exc in failed:
         note = f"{exc}; skipped, the run goes on without it ('qa doctor' shows what each engine needs)"
         run.notes.append(note)
         print(f"qa: warning: {note}", file=sys.stderr)
+        opts.skipped.append(
+            {
+                "name": spec.name,
+                "engine": spec.engine,
+                "cells": [cell_name(spec.name, v.name) for v in opts.matrix.viewports],
+                "reason": str(exc),
+                "fix": "qa setup (then qa doctor)",
+            }
+        )
     if failed:
         gone = {spec.name for spec, _ in failed}
         opts.matrix = Matrix([b for b in opts.matrix.browsers if b.name not in gone], opts.matrix.viewports)

@@ -184,6 +184,8 @@ class Crawl:
                 current = vp.name
                 try:
                     if not self.stopping:
+                        if self.settings.progress:
+                            self.settings.progress.visiting(url)
                         await self.visit(helping, sessions, url, depth, vp)
                 finally:
                     self.pending -= 1

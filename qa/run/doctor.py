@@ -9,6 +9,7 @@ from __future__ import annotations
 import importlib.metadata
 import os
 import shutil
+import subprocess
 from dataclasses import dataclass
 
 from playwright.async_api import async_playwright
@@ -21,6 +22,7 @@ from qa.visit.playwright_driver import PRODUCTS, system_chromium
 from qa.visit.plugins import plugin_drivers
 from qa.visit.webdriver_driver import SYSTEM_PYTHON, WEBKITGTK_DRIVER, webkitgtk_available
 
+VERSION_TIMEOUT_S = 20
 FIX_CHROMIUM = "python -m playwright install chromium  (or: apt-get install chromium chromium-headless-shell)"
 FIX_FIREFOX = "python -m playwright install firefox  (or: apt-get install firefox-esr)"
 FIX_WEBKITGTK = "apt-get install webkit2gtk-driver xvfb python3-gi gir1.2-webkit2-4.1"
@@ -45,12 +47,43 @@ def _webkitgtk_parts() -> list[str]:
     """What of WebKitGTK's WebDriver setup is missing: WebKitWebDriver, Xvfb, the system Python (python3-gi)."""
     if webkitgtk_available() and shutil.which("Xvfb"):
         return []
-    parts = {f"WebKitWebDriver ({WEBKITGTK_DRIVER})": WEBKITGTK_DRIVER, f"python3-gi ({SYSTEM_PYTHON})": SYSTEM_PYTHON}
-    missing = [label for label, path in parts.items() if not os.access(path, os.X_OK)]
+    missing = [] if shutil.which(os.path.basename(WEBKITGTK_DRIVER)) else ["WebKitWebDriver (on PATH)"]
+    missing += [] if os.access(SYSTEM_PYTHON, os.X_OK) else [f"python3-gi ({SYSTEM_PYTHON})"]
     return missing + ([] if shutil.which("Xvfb") else ["Xvfb"])
 
 
-def browser_item(spec: BrowserSpec, managed: dict[str, bool]) -> Item:
+# WebKitWebDriver has no --version: the WebKitGTK library it drives says its own, through the system Python's GI.
+WEBKITGTK_VERSION = (
+    "import gi; gi.require_version('WebKit2', '4.1'); from gi.repository import WebKit2 as W; "
+    "print(f'WebKitGTK {W.get_major_version()}.{W.get_minor_version()}.{W.get_micro_version()}')"
+)
+
+
+def program_version(path: str) -> str:
+    """The program's own ``--version`` line (what a run records as the browser version comes from the browser once
+    started; this is the installed build), or "" when it does not answer."""
+    command = [SYSTEM_PYTHON, "-c", WEBKITGTK_VERSION] if path.endswith("/WebKitWebDriver") else [path, "--version"]
+    try:
+        done = subprocess.run(command, capture_output=True, text=True, timeout=VERSION_TIMEOUT_S, env=_quiet_env())
+    except (OSError, subprocess.TimeoutExpired):
+        return ""
+    lines = [line.strip() for line in done.stdout.splitlines() if line.strip()]
+    return lines[-1] if done.returncode == 0 and lines else ""
+
+
+def _quiet_env() -> dict[str, str]:
+    # Firefox asks for a display for --version when it has none and MOZ_HEADLESS is unset.
+    return {**os.environ, "MOZ_HEADLESS": "1"}
+
+
+def with_version(item: Item, path: str, driver: str) -> Item:
+    """The line says what will run: the program, its version, the driver that talks to it."""
+    version = program_version(path)
+    item.detail += f"; {version or 'version unknown'}; driver: {driver}"
+    return item
+
+
+def browser_item(spec: BrowserSpec, managed: dict[str, str]) -> Item:
     """What ``qa.visit.engines.launch`` will start for this entry, or why it cannot."""
     name = spec.name
     if spec.driver in plugin_drivers():
@@ -64,7 +97,7 @@ def browser_item(spec: BrowserSpec, managed: dict[str, bool]) -> Item:
             return Item(name, False, f"WebDriver server {spec.webdriver} not found", f"{fix} ('webdriver:' entry)")
         if found == WEBKITGTK_DRIVER and (missing := _webkitgtk_parts()):
             return Item(name, False, f"WebKitGTK needs {', '.join(missing)}", FIX_WEBKITGTK)
-        return Item(name, True, f"WebDriver server {found}")
+        return with_version(Item(name, True, f"WebDriver server {found}"), found, "webdriver")
     if spec.executable:
         found = _executable(spec.executable)
         if found is None:
@@ -74,31 +107,37 @@ def browser_item(spec: BrowserSpec, managed: dict[str, bool]) -> Item:
                 f"executable {spec.executable} not found",
                 "install the browser, or correct 'executable:' in browsers.yaml",
             )
-        return Item(name, True, f"{PRODUCTS[spec.engine]} at {found}")
+        driver = "webdriver-bidi" if spec.engine == "firefox" else "playwright"
+        return with_version(Item(name, True, f"{PRODUCTS[spec.engine]} at {found}"), found, driver)
     if spec.channel:
         return Item(name, True, f"Playwright channel '{spec.channel}' (found by Playwright at launch)")
     if managed[spec.engine]:
-        return Item(name, True, f"Playwright's own {PRODUCTS[spec.engine]}")
+        path = managed[spec.engine]
+        return with_version(Item(name, True, f"Playwright's own {PRODUCTS[spec.engine]} at {path}"), path, "playwright")
     if spec.engine == "chromium":
         found = system_chromium(spec.headless)
         if found:
-            return Item(name, True, f"system Chromium {found}")
+            return with_version(Item(name, True, f"system Chromium {found}"), found, "playwright")
         return Item(name, False, "no Chromium (neither Playwright's nor Debian's chromium)", FIX_CHROMIUM)
     if spec.engine == "firefox":
         found = system_firefox()
         if found:
-            return Item(name, True, f"system Firefox {found} over WebDriver BiDi")
+            return with_version(
+                Item(name, True, f"system Firefox {found} over WebDriver BiDi"), found, "webdriver-bidi"
+            )
         return Item(name, False, "no Firefox (neither Playwright's nor firefox-esr)", FIX_FIREFOX)
     missing = _webkitgtk_parts()
     if not missing:
-        return Item(name, True, f"WebKitGTK through {WEBKITGTK_DRIVER} on a private Xvfb display")
+        found = shutil.which(os.path.basename(WEBKITGTK_DRIVER)) or WEBKITGTK_DRIVER
+        item = Item(name, True, f"WebKitGTK through {found} on a private Xvfb display")
+        return with_version(item, found, "webdriver")
     why = f"no WebKit (Playwright's is not installed; WebKitGTK needs {', '.join(missing)})"
     return Item(name, False, why, FIX_WEBKIT)
 
 
 async def diagnose_browsers(matrix: Matrix) -> list[Item]:
     async with async_playwright() as pw:
-        managed = {engine: _managed(pw, engine) for engine in PRODUCTS}
+        managed = {engine: getattr(pw, engine).executable_path if _managed(pw, engine) else "" for engine in PRODUCTS}
     return [browser_item(spec, managed) for spec in matrix.browsers]
 
 
@@ -131,7 +170,9 @@ def spelling_dictionaries() -> Item:
     try:
         import enchant
     except ImportError:
-        return Item(name, False, "the Enchant library is not installed", fix)
+        return Item(
+            name, False, "the Enchant library (pyenchant) is not installed", f"pip install 'qa-suite[spelling]'; {fix}"
+        )
     missing = [d for d in ("en_US", "en_GB") if not enchant.dict_exists(d)]
     if missing:
         return Item(name, False, f"no {' and '.join(missing)} dictionary", fix)

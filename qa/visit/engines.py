@@ -31,7 +31,8 @@ def _managed(pw: Playwright, engine: str) -> bool:
 
 
 def system_firefox() -> str | None:
-    return next((p for p in SYSTEM_FIREFOX if os.access(p, os.X_OK)), None) or shutil.which("firefox")
+    """firefox-esr (or firefox) on PATH, as ``system_chromium`` looks for Chromium."""
+    return next((found for p in SYSTEM_FIREFOX if (found := shutil.which(os.path.basename(p)))), None)
 
 
 async def launch(pw: Playwright, spec: BrowserSpec, preload: tuple[str, ...] = ()) -> Engine:

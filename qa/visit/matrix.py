@@ -135,15 +135,14 @@ class Matrix:
         return [(b, v) for b in self.browsers for v in self.viewports]
 
 
-def _unique(entries: list[dict[str, Any]], key: str, source: str) -> list[dict[str, Any]]:
-    """Checked once every entry is valid (the file's structural errors come first, all at once)."""
+def _unique(entries: list[dict[str, Any]], key: str, source: str) -> list[str]:
+    """The list's problems (empty, a name twice), checked once every entry is valid (the file's structural errors
+    come first, all at once)."""
     if not entries:
-        raise ConfigError(f"{source}: '{key}' must be a non-empty list of entries")
+        return [f"{source}: '{key}' must be a non-empty list of entries"]
     names = [e["name"] for e in entries]
-    dupes = {n for n in names if names.count(n) > 1}
-    if dupes:
-        raise ConfigError(f"{source}: '{key}' names must be unique; '{sorted(dupes)[0]}' appears twice")
-    return entries
+    dupes = sorted({n for n in names if names.count(n) > 1})
+    return [f"{source}: '{key}' names must be unique; '{name}' appears twice" for name in dupes]
 
 
 # What each driver needs (one of), and the options that mean nothing to it.
@@ -169,26 +168,28 @@ HOW = {
 }
 
 
-def _check_driver(b: dict[str, Any], where: str) -> None:
-    """One-line errors for options that are missing, meaningless or malformed for the chosen driver."""
+def _check_driver(b: dict[str, Any], where: str) -> list[str]:
+    """One line per option that is missing, meaningless or malformed for the chosen driver."""
+    found = []
     driver = b["driver"]
     needs = NEEDS.get(driver, ())
     if needs and not any(b.get(k) for k in needs):
-        raise ConfigError(f"{where}: driver '{driver}' needs '{needs[0]}': {HOW[driver]}")
+        found.append(f"{where}: driver '{driver}' needs '{needs[0]}': {HOW[driver]}")
     for key in IGNORED.get(driver, ()):
         if b.get(key) and not (key == "capabilities" and b.get("endpoints")):  # a WebDriver endpoint's
-            raise ConfigError(f"{where}: '{key}' has no effect with driver '{driver}'; remove it or change the driver")
+            found.append(f"{where}: '{key}' has no effect with driver '{driver}'; remove it or change the driver")
     endpoint = b.get("endpoint") or ""
     if endpoint:
         schemes = ("http://", "https://") if driver == "webdriver" else ("ws://", "wss://")
         if not endpoint.startswith(schemes):
             kind = "a WebDriver URL" if driver == "webdriver" else "a Playwright server URL"
             start = " or ".join(schemes)
-            raise ConfigError(f"{where}: 'endpoint' must be {kind} starting with {start}, got {endpoint!r}")
+            found.append(f"{where}: 'endpoint' must be {kind} starting with {start}, got {endpoint!r}")
     if driver == "webdriver" and b.get("webdriver") and endpoint:
-        raise ConfigError(f"{where}: give either 'webdriver' (a local server) or 'endpoint' (a remote one), not both")
-    if driver == "channel" and b["engine"] == "webkit":
-        raise ConfigError(f"{where}: WebKit has no Playwright channels; use driver 'playwright' or 'webdriver'")
+        found.append(f"{where}: give either 'webdriver' (a local server) or 'endpoint' (a remote one), not both")
+    if driver == "channel" and b["engine"] == "webkit" and not found:  # said once: the fix is another driver
+        found.append(f"{where}: WebKit has no Playwright channels; use driver 'playwright' or 'webdriver'")
+    return found
 
 
 _ENV = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
@@ -206,28 +207,33 @@ def expand_env(text: str, where: str) -> str:
     return _ENV.sub(value, text)
 
 
-def _endpoints(b: dict[str, Any], where: str) -> tuple[Endpoint, ...]:
-    out = []
+def _endpoints(b: dict[str, Any], where: str) -> tuple[tuple[Endpoint, ...], list[str]]:
+    """The entry's endpoints, and one line per problem of theirs."""
+    out, problems = [], []
     for i, e in enumerate(b.get("endpoints") or []):
         at = f"{where}.endpoints[{i}]"
         kinds = [k for k in ENDPOINT_KINDS if e.get(k)] + (["local"] if e.get("local") else [])
         if len(kinds) != 1:
-            raise ConfigError(f"{at}: give exactly one of {', '.join(ENDPOINT_KINDS)} or 'local: true'")
+            problems.append(f"{at}: give exactly one of {', '.join(ENDPOINT_KINDS)} or 'local: true'")
+            continue
         kind = kinds[0]
         url = "" if kind == "local" else e[kind]
         if url and not url.startswith(ENDPOINT_SCHEMES[kind]):
-            raise ConfigError(f"{at}: '{kind}' must start with {' or '.join(ENDPOINT_SCHEMES[kind])}, got {url!r}")
+            problems.append(f"{at}: '{kind}' must start with {' or '.join(ENDPOINT_SCHEMES[kind])}, got {url!r}")
         if kind == "cdp" and b["engine"] != "chromium":
-            raise ConfigError(f"{at}: 'cdp' is Chromium's DevTools protocol; engine is {b['engine']}")
+            problems.append(f"{at}: 'cdp' is Chromium's DevTools protocol; engine is {b['engine']}")
         if kind == "bidi" and b["engine"] != "firefox":
-            raise ConfigError(f"{at}: 'bidi' endpoints are Firefox's Remote Agent; engine is {b['engine']}")
+            problems.append(f"{at}: 'bidi' endpoints are Firefox's Remote Agent; engine is {b['engine']}")
         if kind == "local" and e.get("headers"):
-            raise ConfigError(f"{at}: 'headers' has no effect on a local browser; remove them")
+            problems.append(f"{at}: 'headers' has no effect on a local browser; remove them")
         headers = tuple(sorted(e.get("headers", {}).items()))
         for text in [url, *(v for _, v in headers)]:
-            expand_env(text, at)  # a missing variable is told now, not mid-crawl
+            try:
+                expand_env(text, at)  # a missing variable is told now, not mid-crawl
+            except ConfigError as exc:
+                problems.append(str(exc))
         out.append(Endpoint(kind, url, headers, e.get("slots")))
-    return tuple(out)
+    return tuple(out), problems
 
 
 def load_matrix(path: Path) -> Matrix:
@@ -236,20 +242,24 @@ def load_matrix(path: Path) -> Matrix:
     if not isinstance(data, dict):
         raise ConfigError(f"{source}: must be a mapping with 'browsers' and 'viewports' lists")
     matrix = parse(BrowsersFile, data, source).model_dump()
+    problems = _unique(matrix["browsers"], "browsers", source) + _unique(matrix["viewports"], "viewports", source)
     browsers = []
-    for i, b in enumerate(_unique(matrix["browsers"], "browsers", source)):
+    for i, b in enumerate(matrix["browsers"]):
         b["args"] = tuple(b["args"])
         b["capabilities"] = tuple(sorted((b["capabilities"] or {}).items()))
-        _check_driver(b, f"{source}: 'browsers[{i}]'")
-        b["endpoints"] = _endpoints(b, f"{source}: 'browsers[{i}]'")
+        problems += _check_driver(b, f"{source}: 'browsers[{i}]'")
+        b["endpoints"], found = _endpoints(b, f"{source}: 'browsers[{i}]'")
+        problems += found
         browsers.append(BrowserSpec(**b))
     viewports = []
-    for i, v in enumerate(_unique(matrix["viewports"], "viewports", source)):
+    for i, v in enumerate(matrix["viewports"]):
         if not v["device"] and not (v["width"] and v["height"]):
-            raise ConfigError(f"{source}: 'viewports[{i}]' needs width and height (or a Playwright device name)")
+            problems.append(f"{source}: 'viewports[{i}]' needs width and height (or a Playwright device name)")
         if v["device"] and not (v["width"] and v["height"]):
             v["width"], v["height"] = 0, 0  # filled from the device description at launch
         viewports.append(ViewportSpec(**v))
+    if problems:  # every problem of the file at once, one line each
+        raise ConfigError("\n".join(problems))
     return Matrix(browsers, viewports)
 
 

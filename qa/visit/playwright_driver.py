@@ -52,10 +52,12 @@ DOWNLOAD_EVENT_S = 2  # how long a failed navigation that had a response waits t
 
 
 def system_chromium(headless: bool = False) -> str | None:
+    """The system's Chromium, looked up by name on PATH (where Debian puts it): a PATH without one is a machine
+    without one, for ``qa doctor``, ``qa setup`` and a run alike."""
     for path in (SYSTEM_HEADLESS_SHELL if headless else ()) + SYSTEM_CHROMIUM:
-        if os.access(path, os.X_OK):
-            return path
-    return shutil.which("chromium")
+        if found := shutil.which(os.path.basename(path)):
+            return found
+    return None
 
 
 def chromium_executable(pw: Playwright, headless: bool = True) -> str | None:

@@ -74,7 +74,8 @@ class ScriptError(RuntimeError):
 
 
 def webkitgtk_available() -> bool:
-    return os.access(WEBKITGTK_DRIVER, os.X_OK) and os.access(SYSTEM_PYTHON, os.X_OK)
+    """WebKitWebDriver on PATH (as the other system browsers are looked up) and the system Python for python3-gi."""
+    return shutil.which(os.path.basename(WEBKITGTK_DRIVER)) is not None and os.access(SYSTEM_PYTHON, os.X_OK)
 
 
 class WebDriverSession(EventLog):
