@@ -351,5 +351,5 @@ def test_endpoints_keep_their_tokens_out_of_the_spec_and_out_of_every_label(
     ]
     url, headers = _expanded(spec.endpoints[1], "test")
     assert headers == {"Authorization": "Bearer cl0ud-t0ken-ab12cd34"}
-    assert "cl0ud-t0ken-ab12cd34" not in redact_text("connecting failed: Bearer cl0ud-t0ken-ab12cd34 refused")
+    assert "cl0ud-t0ken-ab12cd34" not in redact_text("connecting failed: key cl0ud-t0ken-ab12cd34 refused")
     assert [e.slots for e in spec.endpoints] == [3, None, None, None]

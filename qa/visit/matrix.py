@@ -192,7 +192,7 @@ def _check_driver(b: dict[str, Any], where: str) -> list[str]:
     return found
 
 
-_ENV = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+ENV_REFERENCE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")  # ${NAME} in an endpoint's URL or header
 
 
 def expand_env(text: str, where: str) -> str:
@@ -204,7 +204,7 @@ def expand_env(text: str, where: str) -> str:
             raise ConfigError(f"{where}: environment variable {name} is not set; export it or remove ${{{name}}}")
         return os.environ[name]
 
-    return _ENV.sub(value, text)
+    return ENV_REFERENCE.sub(value, text)
 
 
 def _endpoints(b: dict[str, Any], where: str) -> tuple[tuple[Endpoint, ...], list[str]]:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import re
 import time
 from collections.abc import Awaitable, Callable
@@ -30,13 +31,13 @@ from qa.visit import faults
 from qa.visit._common import first_line
 from qa.visit.bidi_driver import BidiEngine
 from qa.visit.driver import DriverFault, Engine, Fault, Session
-from qa.visit.matrix import BrowserSpec, Endpoint, ViewportSpec, expand_env
+from qa.visit.matrix import ENV_REFERENCE, BrowserSpec, Endpoint, ViewportSpec, expand_env
 from qa.visit.playwright_driver import PRODUCTS, PlaywrightEngine
 from qa.visit.webdriver_driver import launch_webdriver
 
 CONNECT_TIMEOUT_S = 60  # a remote browser that has not answered by then is counted as down
 RECONNECT_S = 10  # a lost endpoint is tried again at most this often
-LOSS_GRACE_S = 3.0
+LOSS_GRACE_S = 3.0  # a tab's error can come before the news of its connection's end: waited for this long
 # How a tab's visit ends when its whole browser goes
 LOSS_KINDS = (faults.CRASH, faults.BROWSER_CRASH, faults.ERROR, faults.ABORTED, faults.UNRESPONSIVE)
 
@@ -59,10 +60,11 @@ def _expanded(endpoint: Endpoint, where: str) -> tuple[str, dict[str, str]]:
     """The URL and headers with ``${NAME}`` read from the environment; the values are masked in every output."""
     url = expand_env(endpoint.url, where)
     headers = {name: expand_env(value, where) for name, value in endpoint.headers}
+    for text in [endpoint.url, *(value for _, value in endpoint.headers)]:
+        for name in ENV_REFERENCE.findall(text):
+            register_secret(os.environ.get(name))  # the token itself, wherever an error message repeats it
     for value in headers.values():
         register_secret(value)
-    if url != endpoint.url:
-        register_secret(url)
     return url, headers
 
 
