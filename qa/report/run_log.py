@@ -58,6 +58,7 @@ NOTES_JA = {
     "discovery: ": "ページ探索での問題",
     "browser(s) died and were restarted": "ブラウザが異常終了し再起動した",
     "TLS": "TLS証明書を検証せずに実行した",
+    "Not checked: ": "設定により検査対象から除外した範囲・ルール（その部分の結果は含まれず、適合とはしない）",
 }
 
 
