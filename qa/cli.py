@@ -416,6 +416,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
             publication=publication,
             resume=args.resume,
             required_browsers=named_browsers,
+            config_file=str(args.config or "qa.yaml"),
         )
         outcome = asyncio.run(run_audit(opts))
 

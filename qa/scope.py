@@ -86,9 +86,10 @@ class PageScope:
         return bool(self.exclude or self.hide or self.remove)
 
 
-def rule_settings_used(config: Config) -> list[str]:
-    """Every rule id the run's settings name (run-wide and in any override), for the check before the crawl."""
-    ids = [*config.rules.disable, *config.rules.enable]
-    for o in config.overrides:
-        ids += [*o.rules.disable, *o.rules.enable]
-    return list(dict.fromkeys(ids))
+def rule_settings_used(config: Config) -> list[tuple[str, str]]:
+    """Every rule id the run's settings name, with its key (``overrides[0].rules.disable``), run-wide and in any
+    override, for the check before the crawl."""
+    found = [(f"rules.{k}", r) for k in ("disable", "enable") for r in getattr(config.rules, k)]
+    for i, o in enumerate(config.overrides):
+        found += [(f"overrides[{i}].rules.{k}", r) for k in ("disable", "enable") for r in getattr(o.rules, k)]
+    return found

@@ -178,7 +178,7 @@ def validate_scope(config: Config, checks: list[AnyCheck], viewports: list[str],
                     f"{source}: 'overrides[{i}].rules.enable' names the check '{rule}'; a check is switched on for "
                     "the whole run: move it to rules.enable"
                 )
-    for rule in rule_settings_used(config):
+    for key, rule in rule_settings_used(config):
         if rule in known or HTMLCS_CODE.match(rule):
             continue
         close = difflib.get_close_matches(rule, sorted(known), n=1, cutoff=0.6)
@@ -187,7 +187,7 @@ def validate_scope(config: Config, checks: list[AnyCheck], viewports: list[str],
             if close
             else "give an axe-core, IBM Equal Access or HTML_CodeSniffer rule id as findings name it, or a check id"
         )
-        problems.append(f"{source}: 'rules' names unknown rule id '{rule}' ({hint})")
+        problems.append(f"{source}: '{key}' names unknown rule id '{rule}' ({hint})")
     if problems:
         raise ConfigError("\n".join(problems))
 

@@ -74,6 +74,7 @@ class AuditOptions:
     resume: Path | None = None  # continue this interrupted run folder (qa.run.resume)
     # Browsers the user named (`--browser`): one of them that cannot start stops the run; others are skipped.
     required_browsers: tuple[str, ...] = ()
+    config_file: str = "qa.yaml"  # named in the errors of settings checked before the crawl
 
 
 @dataclass
@@ -121,7 +122,7 @@ async def run_audit(opts: AuditOptions) -> AuditOutcome:
         raise UsageError(f"'{start_url}' is not an http(s) URL; give a URL such as https://staging.example.jp/")
     start_url = normalise(start_url)
     loaded = load_checks(opts.checks_dir)
-    validate_scope(opts.config, loaded, [v.name for v in opts.matrix.viewports])
+    validate_scope(opts.config, loaded, [v.name for v in opts.matrix.viewports], opts.config_file)
     enabled = [c.id for c in loaded if c.id in opts.config.rules.enable]  # a check switched on by id
     checks = select_checks(loaded, [*opts.config.families, *enabled])
     checks = [c for c in checks if c.id not in opts.config.rules.disable]
