@@ -79,7 +79,13 @@ class PageScope:
     def is_disabled(self, rule: str, check: str = "") -> bool:
         """A finding's rule (or its check) is switched off. An HTML_CodeSniffer code disables the codes under it
         (``WCAG2AA.Principle1.Guideline1_4.1_4_3`` every sniff of 1.4.3)."""
-        return check in self.disabled or any(rule == d or rule.startswith(d + ".") for d in self.disabled)
+        return self.disabled_by(rule, check) is not None
+
+    def disabled_by(self, rule: str, check: str = "") -> str | None:
+        """The setting that switches the finding's rule off, None when none does."""
+        if check in self.disabled:
+            return check
+        return next((d for d in self.disabled if rule == d or rule.startswith(d + ".")), None)
 
     @property
     def changes_page(self) -> bool:

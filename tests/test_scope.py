@@ -201,9 +201,13 @@ def test_what_was_not_checked_is_recorded_and_named_in_the_reports(scoped: QARun
     assert scope["matched"] == {"excluded": {"#embed": 2}, "hidden": {"#promo": 2}, "removed": {"#ad": 2}}
     assert scope["disabled_criteria"]["image-alt"] == ["1.1.1"]
     assert scope["disabled_criteria"]["html-has-lang"] == ["3.1.1"]
+    # what each setting suppressed, and the ones that suppressed nothing (the page has its lang: nothing to drop)
+    assert scope["suppressed"] == {"image-alt": 1}
+    assert scope["unused"] == ["html-has-lang", "html-lang-valid"]
     notes = scoped.results["run"]["notes"]
     assert any("#embed" in n and n.startswith("Not checked") for n in notes)
-    assert any("/news/" in n and "image-alt" in n for n in notes)
+    assert any("/news/" in n and "image-alt (1 finding(s) suppressed)" in n for n in notes)
+    assert any(n.startswith("rules.disable: html-has-lang, html-lang-valid suppressed nothing") for n in notes)
     html = (scoped.run_dir / "report.html").read_text(encoding="utf-8")
     assert "#embed" in html and "image-alt" in html
     log = load_workbook(scoped.run_dir / "run-log.xlsx").active

@@ -154,13 +154,15 @@ const selectorOf = (node) => {
   return cssPath(el);
 };
 const doneWithSelectors = () => { if (axeSetUp) { try { axe.teardown(); } catch (e) {} } };
-// In a region the settings exclude from every check (qa.check._scope marks it), or in a frame that is.
+// In a region the settings exclude from every check (qa.check._scope marks it): up through shadow roots to their
+// hosts and out of frames to the frame element, so that excluding a widget's host or an iframe excludes its inside.
 const excludedNode = (node) => {
   let el = node && (node.nodeType === 1 ? node : node.parentElement);
   while (el) {
     if (el.closest('[data-qa-excluded]')) return true;
+    const root = el.getRootNode();
     const view = el.ownerDocument.defaultView;
-    el = view && view !== window ? view.frameElement : null;
+    el = root.host || (view && view !== window ? view.frameElement : null);
   }
   return false;
 };

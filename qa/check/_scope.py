@@ -122,10 +122,21 @@ def note_dropped(facts: dict[str, Any], n: int) -> None:
 
 
 def drop_disabled(scope: PageScope, findings: list[Finding], facts: dict[str, Any]) -> list[Finding]:
-    """The findings without those of the rules (or checks) switched off on the page; the ids are recorded."""
-    if scope.disabled:
-        facts.setdefault("scope", {})["disabled"] = sorted(scope.disabled)
-    return [f for f in findings if not scope.is_disabled(f.rule, f.check)] if scope.disabled else findings
+    """The findings without those of the rules (or checks) switched off on the page; the ids are recorded, and how
+    many findings each one suppressed (a setting that suppresses nothing anywhere is named, to be removed)."""
+    if not scope.disabled:
+        return findings
+    record = facts.setdefault("scope", {})
+    record["disabled"] = sorted(scope.disabled)
+    kept = []
+    for f in findings:
+        by = scope.disabled_by(f.rule, f.check)
+        if by is None:
+            kept.append(f)
+        else:
+            record.setdefault("suppressed", {}).setdefault(by, 0)
+            record["suppressed"][by] += 1
+    return kept
 
 
 # The rule ids a setting may name, per engine: checked before the crawl, so a typo is an error and not a rule that
@@ -192,18 +203,24 @@ def validate_scope(config: Config, checks: list[AnyCheck], viewports: list[str],
         raise ConfigError("\n".join(problems))
 
 
-def drop_disabled_by_url(config: Config, findings: list[Finding]) -> list[Finding]:
-    """The findings of the whole-run checks without those of rules switched off for their page (or the run)."""
+def drop_disabled_by_url(config: Config, findings: list[Finding], suppressed: dict[str, int]) -> list[Finding]:
+    """The findings of the whole-run checks without those of rules switched off for their page (or the run),
+    counted per setting into ``suppressed``."""
     from qa.scope import page_config
 
+    if not rule_settings_used(config):
+        return findings
     scopes: dict[str, PageScope] = {}
-
-    def off(f: Finding) -> bool:
+    kept = []
+    for f in findings:
         if f.url not in scopes:
             scopes[f.url] = PageScope.of(page_config(config, f.url))
-        return scopes[f.url].is_disabled(f.rule, f.check)
-
-    return [f for f in findings if not off(f)] if rule_settings_used(config) else findings
+        by = scopes[f.url].disabled_by(f.rule, f.check)
+        if by is None:
+            kept.append(f)
+        else:
+            suppressed[by] = suppressed.get(by, 0) + 1
+    return kept
 
 
 def criteria_of(rule: str, checks: list[AnyCheck]) -> list[str]:
@@ -234,16 +251,22 @@ def _htmlcs_under(code: str, criteria: list[str]) -> list[str]:
     return [sc for sc in criteria if sc.startswith(prefix)]
 
 
-def scope_section(config: Config, checks: list[AnyCheck], pages: list[Any]) -> dict[str, Any]:
-    """What the run left out (``results.extra["scope"]``): the settings, what they matched, and the criteria of
-    every rule switched off (the judge reads them: such a criterion is never a pass from the checks alone)."""
-    disabled = [*config.rules.disable, *(r for o in config.overrides for r in o.rules.disable)]
+def scope_section(
+    config: Config, checks: list[AnyCheck], pages: list[Any], suppressed: dict[str, int]
+) -> dict[str, Any]:
+    """What the run left out (``results.extra["scope"]``): the settings, what they matched, the findings each rule
+    switched off suppressed (``suppressed``: those of the whole-run checks), the settings that suppressed nothing,
+    and the criteria of every rule switched off (the judge reads them: never a pass from the checks alone)."""
+    disabled = list(dict.fromkeys([*config.rules.disable, *(r for o in config.overrides for r in o.rules.disable)]))
     matched: dict[str, dict[str, int]] = {"excluded": {}, "hidden": {}, "removed": {}}
     regions: dict[str, int] = {"excluded": 0, "hidden": 0, "removed": 0}
     dropped = 0
+    suppressed = dict(suppressed)
     for p in pages:
         record = p.facts.get("scope") or {}
         dropped += record.get("dropped", 0)
+        for rule, n in (record.get("suppressed") or {}).items():
+            suppressed[rule] = suppressed.get(rule, 0) + n
         for key in matched:
             if record.get(key):
                 regions[key] += 1
@@ -259,7 +282,9 @@ def scope_section(config: Config, checks: list[AnyCheck], pages: list[Any]) -> d
         "matched": matched,  # key -> selector -> elements, over every visit
         "pages": regions,  # key -> visits where it matched
         "dropped_findings": dropped,
-        "disabled_criteria": {rule: criteria_of(rule, checks) for rule in dict.fromkeys(disabled)},
+        "suppressed": suppressed,  # rule setting -> findings it dropped (a whole check switched off never ran)
+        "unused": [r for r in disabled if r not in suppressed and r not in {c.id for c in checks}],
+        "disabled_criteria": {rule: criteria_of(rule, checks) for rule in disabled},
     }
 
 
@@ -281,10 +306,20 @@ def scope_notes(section: dict[str, Any]) -> list[str]:
     if section["dropped_findings"]:
         dropped = section["dropped_findings"]
         notes.append(f"{NOT_CHECKED}{dropped} finding(s) inside excluded or hidden regions were dropped")
+    counted = section["suppressed"]
+
+    def listed(rules: list[str]) -> str:
+        return ", ".join(f"{r} ({counted.get(r, 0)} finding(s) suppressed)" for r in rules)
+
     if section["rules"]["disable"]:
-        notes.append(f"{NOT_CHECKED}rules disabled for the whole run: {', '.join(section['rules']['disable'])}")
+        notes.append(f"{NOT_CHECKED}rules disabled for the whole run: {listed(section['rules']['disable'])}")
     for o in section["overrides"]:
         off = (o.get("rules") or {}).get("disable") or []
         if off:
-            notes.append(f"{NOT_CHECKED}rules disabled on pages matching {o['match']}: {', '.join(off)}")
+            notes.append(f"{NOT_CHECKED}rules disabled on pages matching {o['match']}: {listed(off)}")
+    if section["unused"]:
+        notes.append(
+            f"rules.disable: {', '.join(section['unused'])} suppressed nothing in this run; remove the setting if "
+            "the problem is fixed, so the rule checks again"
+        )
     return notes

@@ -94,13 +94,13 @@ RUN_JS = (
       return {id, matches: (node, vNode, context) => chosen.has(node) && matches.call(rule, node, vNode, context)};
     })});
   }
-  // Regions excluded by the settings (qa.check._scope marked them), and rules switched on or off by id: only the
-  // ids this axe knows (a setting may name another engine's rule).
+  // Regions excluded by the settings (qa.check._scope marked them), and rules switched on by id: only the ids this
+  // axe knows (a setting may name another engine's rule). A rule switched off still runs: its findings are dropped
+  // and counted after the checks, so a setting that no longer suppresses anything can be named.
   const context = document.querySelector('[data-qa-excluded]') ? {exclude: [['[data-qa-excluded]']]} : document;
-  if (scope.disable.length || scope.enable.length) {
+  if (scope.enable.length) {
     const known = new Set(axe.getRules().map((x) => x.ruleId));
     for (const id of scope.enable) if (known.has(id)) options.rules[id] = {enabled: true};
-    for (const id of scope.disable) if (known.has(id)) options.rules[id] = {enabled: false};
   }
   let r;
   try {
@@ -208,7 +208,7 @@ class AxeCheck(PageCheck):
             "rules": {r: {"enabled": True} for r in [*ctx.config.axe.enable_rules, *AxeCheck.experimental]},
         }
         sample = {"above": SAMPLE_ABOVE, "styles": MAX_STYLES, "spread": MAX_SPREAD}
-        scope = {"disable": sorted(ctx.scope.disabled), "enable": sorted(ctx.scope.enabled)}
+        scope = {"enable": sorted(ctx.scope.enabled)}
         arg = {"options": options, "sample": sample, "scope": scope}
         result = await ctx.session.evaluate(RUN_JS, arg)
         if result is None:  # the preload did not reach this document: axe is injected now (one more round trip)

@@ -168,8 +168,9 @@ async def run_audit(opts: AuditOptions) -> AuditOutcome:
                 interrupted = stop.requested
 
     # What the settings left out: never a silent pass (the judge reads the section, the reports name it)
-    results.findings = drop_disabled_by_url(config, results.findings)
-    results.extra["scope"] = scope_section(config, checks, results.pages)
+    suppressed: dict[str, int] = {}
+    results.findings = drop_disabled_by_url(config, results.findings, suppressed)
+    results.extra["scope"] = scope_section(config, checks, results.pages, suppressed)
     run.notes += [n for n in scope_notes(results.extra["scope"]) if n not in run.notes]
     # judge + report: what was kept is written even after a signal (a second one stops at once)
     with stop.finishing():
