@@ -353,8 +353,9 @@ class Rules(Section):
     disable: list[str] = Field(
         [],
         description="rule ids never reported: axe-core, IBM Equal Access and HTML_CodeSniffer rules as findings name "
-        "them (an HTML_CodeSniffer code also disables the codes under it) and the suite's own check or rule ids; "
-        "their criteria are then never 適合 from the checks alone",
+        "them (an HTML_CodeSniffer code also disables the codes under it), the suite's own check or rule ids, or a "
+        "success criterion (1.4.3: every engine's and check's findings on it); their criteria are then never 適合 "
+        "from the checks alone",
     )
     enable: list[str] = Field(
         [],

@@ -76,16 +76,17 @@ class PageScope:
             frozenset(config.rules.enable) - frozenset(config.rules.disable),
         )
 
-    def is_disabled(self, rule: str, check: str = "") -> bool:
-        """A finding's rule (or its check) is switched off. An HTML_CodeSniffer code disables the codes under it
-        (``WCAG2AA.Principle1.Guideline1_4.1_4_3`` every sniff of 1.4.3)."""
-        return self.disabled_by(rule, check) is not None
+    def is_disabled(self, rule: str, check: str = "", sc: list[str] | tuple[str, ...] = ()) -> bool:
+        """A finding's rule (or its check, or one of its success criteria) is switched off. An HTML_CodeSniffer code
+        disables the codes under it (``WCAG2AA.Principle1.Guideline1_4.1_4_3`` every sniff of 1.4.3)."""
+        return self.disabled_by(rule, check, sc) is not None
 
-    def disabled_by(self, rule: str, check: str = "") -> str | None:
-        """The setting that switches the finding's rule off, None when none does."""
+    def disabled_by(self, rule: str, check: str = "", sc: list[str] | tuple[str, ...] = ()) -> str | None:
+        """The setting that switches the finding off, None when none does."""
         if check in self.disabled:
             return check
-        return next((d for d in self.disabled if rule == d or rule.startswith(d + ".")), None)
+        found = next((d for d in self.disabled if rule == d or rule.startswith(d + ".")), None)
+        return found or next((c for c in sc if c in self.disabled), None)
 
     @property
     def changes_page(self) -> bool:

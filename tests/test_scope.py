@@ -72,6 +72,16 @@ def test_page_scope_adds_the_wordpress_admin_bar_unless_switched_off() -> None:
     assert PageScope.of(config({"exclude_wp_admin_bar": False})).exclude == ()
 
 
+def test_a_criterion_disables_every_engines_and_checks_findings_on_it() -> None:
+    scope = PageScope.of(config({"rules": {"disable": ["1.4.3"]}}))
+    assert scope.disabled_by("text_contrast_sufficient", "ace", ["1.4.3"]) == "1.4.3"
+    assert scope.is_disabled("color-contrast", "axe", ["1.4.3"])
+    assert not scope.is_disabled("image-alt", "axe", ["1.1.1"])
+    validate_scope(config({"rules": {"disable": ["1.4.3"]}}), load_checks(None), ["desktop"])
+    with pytest.raises(ConfigError, match="a criterion can only be disabled"):
+        validate_scope(config({"rules": {"enable": ["1.4.3"]}}), load_checks(None), ["desktop"])
+
+
 def test_an_htmlcs_code_disables_the_codes_under_it_only() -> None:
     scope = PageScope.of(config({"rules": {"disable": ["WCAG2AA.Principle1.Guideline1_4.1_4_3", "alt-text"]}}))
     assert scope.is_disabled("WCAG2AA.Principle1.Guideline1_4.1_4_3.G18.Fail")

@@ -130,7 +130,7 @@ def drop_disabled(scope: PageScope, findings: list[Finding], facts: dict[str, An
     record["disabled"] = sorted(scope.disabled)
     kept = []
     for f in findings:
-        by = scope.disabled_by(f.rule, f.check)
+        by = scope.disabled_by(f.rule, f.check, f.sc)
         if by is None:
             kept.append(f)
         else:
@@ -161,6 +161,13 @@ def ace_rule_ids() -> frozenset[str]:
     return frozenset(data["rules"]) | frozenset(known["quiet"]["ace"]) | frozenset(known["demoted"]["ace"])
 
 
+@cache
+def criteria_ids() -> frozenset[str]:
+    """The WCAG 2.2 success criteria (a criterion's number disables every engine's and check's findings on it)."""
+    text = resources.files("qa.data").joinpath("wcag22-criteria.csv").read_text(encoding="utf-8")
+    return frozenset(line.split(",", 1)[0] for line in text.splitlines()[1:] if line)
+
+
 def own_rule_ids(checks: list[AnyCheck]) -> dict[str, str]:
     """The suite's (and the project's) check ids and the rule ids their messages name -> the check."""
     out: dict[str, str] = {}
@@ -174,7 +181,7 @@ def own_rule_ids(checks: list[AnyCheck]) -> dict[str, str]:
 def validate_scope(config: Config, checks: list[AnyCheck], viewports: list[str], source: str = "qa.yaml") -> None:
     """Every rule id of ``rules`` and ``overrides[].rules`` names a rule or check the run has, and every viewport
     of an override one the run has; else a ConfigError, one line per problem, with the nearest known name."""
-    known = set(axe_rule_ids()) | set(ace_rule_ids()) | set(own_rule_ids(checks))
+    known = set(axe_rule_ids()) | set(ace_rule_ids()) | set(own_rule_ids(checks)) | set(criteria_ids())
     check_ids = {c.id for c in checks}
     problems = []
     for i, o in enumerate(config.overrides):
@@ -190,13 +197,17 @@ def validate_scope(config: Config, checks: list[AnyCheck], viewports: list[str],
                     "the whole run: move it to rules.enable"
                 )
     for key, rule in rule_settings_used(config):
+        if rule in criteria_ids() and key.endswith("enable"):
+            problems.append(f"{source}: '{key}' names the success criterion {rule}; a criterion can only be disabled")
+            continue
         if rule in known or HTMLCS_CODE.match(rule):
             continue
         close = difflib.get_close_matches(rule, sorted(known), n=1, cutoff=0.6)
         hint = (
             f"did you mean '{close[0]}'?"
             if close
-            else "give an axe-core, IBM Equal Access or HTML_CodeSniffer rule id as findings name it, or a check id"
+            else "give an axe-core, IBM Equal Access or HTML_CodeSniffer rule id as findings name it, a check id or "
+            "a success criterion such as 1.4.3"
         )
         problems.append(f"{source}: '{key}' names unknown rule id '{rule}' ({hint})")
     if problems:
@@ -215,7 +226,7 @@ def drop_disabled_by_url(config: Config, findings: list[Finding], suppressed: di
     for f in findings:
         if f.url not in scopes:
             scopes[f.url] = PageScope.of(page_config(config, f.url))
-        by = scopes[f.url].disabled_by(f.rule, f.check)
+        by = scopes[f.url].disabled_by(f.rule, f.check, f.sc)
         if by is None:
             kept.append(f)
         else:
@@ -230,6 +241,8 @@ def criteria_of(rule: str, checks: list[AnyCheck]) -> list[str]:
     from qa.check.axe import AxeCheck
     from qa.check.htmlcs import HtmlcsCheck, criterion_of
 
+    if rule in criteria_ids():
+        return [rule]
     by_id = {c.id: c for c in checks}
     own = own_rule_ids(checks)
     found: list[str] = []
