@@ -176,6 +176,7 @@ def test_hidden_and_removed_elements_are_not_reported_in_any_engine(scoped: QARu
     targets = {f["target"] for f in findings}
     assert "#visible-input" in targets  # the unlabelled field neither hidden nor removed
     assert not [t for t in targets if "promo" in t or "ad-" in t or "#ad" in t]
+    assert not [t for t in targets if "wpadminbar" in t or "wp-logo" in t]  # the admin bar, left out by default
 
 
 def test_a_rule_disabled_for_a_url_pattern_is_off_there_only(scoped: QARun) -> None:
@@ -208,7 +209,11 @@ def test_a_criterion_whose_rules_were_disabled_is_never_a_pass(scoped: QARun) ->
 
 def test_what_was_not_checked_is_recorded_and_named_in_the_reports(scoped: QARun) -> None:
     scope = scoped.results["scope"]
-    assert scope["matched"] == {"excluded": {"#embed": 2}, "hidden": {"#promo": 2}, "removed": {"#ad": 2}}
+    assert scope["matched"] == {
+        "excluded": {"#embed": 2, "#wpadminbar": 2},
+        "hidden": {"#promo": 2},
+        "removed": {"#ad": 2},
+    }
     assert scope["disabled_criteria"]["image-alt"] == ["1.1.1"]
     assert scope["disabled_criteria"]["html-has-lang"] == ["3.1.1"]
     # what each setting suppressed, and the ones that suppressed nothing (the page has its lang: nothing to drop)
