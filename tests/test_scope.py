@@ -224,7 +224,12 @@ def test_what_was_not_checked_is_recorded_and_named_in_the_reports(scoped: QARun
     assert any("/news/" in n and "image-alt (1 finding(s) suppressed)" in n for n in notes)
     assert any(n.startswith("rules.disable: html-has-lang, html-lang-valid suppressed nothing") for n in notes)
     html = (scoped.run_dir / "report.html").read_text(encoding="utf-8")
-    assert "#embed" in html and "image-alt" in html
+    assert "Not checked: regions excluded from every check: #embed (2), #wpadminbar (2)" in html
+    summary = load_workbook(scoped.run_dir / "checklist-jis2016.xlsx")["試験結果"]
+    items = {r[1]: r[2] for r in summary.iter_rows(values_only=True)}
+    left_out = items["検査対象から除外した範囲・ルール"]
+    assert "除外した領域: #embed, #wpadminbar" in left_out and "非表示にした要素: #promo" in left_out
+    assert "/news/ に一致するページで無効にしたルール: html-has-lang, html-lang-valid, image-alt" in left_out
     log = load_workbook(scoped.run_dir / "run-log.xlsx").active
     cells = [str(c) for row in log.iter_rows(values_only=True) for c in row if c]
     assert any("検査対象から除外" in c and "#embed" in c for c in cells)
