@@ -7,6 +7,7 @@ suite's own checks (alt-text) in a real Chromium at two viewports.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -21,7 +22,7 @@ from qa.config import Config, parse
 from qa.demo.server import serve
 from qa.errors import ConfigError
 from qa.scope import PageScope, page_config
-from tests.conftest import SITES, QARun, run_qa
+from tests.conftest import SITES, PageHandler, QARun, run_qa, serve_handler
 
 SETTINGS = {
     "site_lang": "ja",
@@ -248,3 +249,41 @@ def test_an_unknown_rule_id_stops_before_the_crawl_with_one_line(tmp_path: Path)
         f"qa: error: {bad}: 'rules.disable' names unknown rule id 'colour-contrast' (did you mean 'color-contrast'?)"
     ]
     assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
+
+
+def test_an_override_gives_its_pages_their_own_timeouts(tmp_path: Path) -> None:
+    """A page that never answers is abandoned after the override's navigation timeout, named in its error; the
+    run's own timeout (60 s) applies elsewhere, where the pages answer at once."""
+    stop = threading.Event()
+
+    class Site(PageHandler):
+        def do_GET(self) -> None:
+            if self.path.startswith("/slow/"):
+                stop.wait(60)  # never answers within the test: only the timeout ends the visit
+                return
+            body = '<!DOCTYPE html><html lang="ja"><head><title>速い</title></head><body><main><h1>速い</h1>'
+            self.send_html((body + '<a href="/slow/page.html">遅い</a></main></body></html>').encode())
+
+    settings = {"timeouts": {"navigation": 60}, "overrides": [{"match": "/slow/", "timeouts": {"navigation": 2}}]}
+    (tmp_path / "qa.yaml").write_text(yaml.safe_dump(settings), encoding="utf-8")
+    try:
+        with serve_handler(Site) as url:
+            run = run_qa(
+                "audit",
+                url,
+                "--config",
+                str(tmp_path / "qa.yaml"),
+                "--browser",
+                "chromium",
+                "--viewport",
+                "desktop",
+                "--only",
+                "axe",
+                out=tmp_path / "out",
+            )
+    finally:
+        stop.set()
+    assert run.code in (0, 1), run.stderr
+    errors = {p["url"].rsplit("/", 1)[-1]: p.get("error", "") for p in run.results["pages"]}
+    assert errors[""] == ""
+    assert errors["page.html"].startswith("timeout:") and "within 2 s" in errors["page.html"]
