@@ -98,9 +98,10 @@ RUN_JS = (
   // axe knows (a setting may name another engine's rule). A rule switched off still runs: its findings are dropped
   // and counted after the checks, so a setting that no longer suppresses anything can be named.
   const context = document.querySelector('[data-qa-excluded]') ? {exclude: [['[data-qa-excluded]']]} : document;
-  if (scope.enable.length) {
+  const enable = (scope && scope.enable) || [];
+  if (enable.length) {
     const known = new Set(axe.getRules().map((x) => x.ruleId));
-    for (const id of scope.enable) if (known.has(id)) options.rules[id] = {enabled: true};
+    for (const id of enable) if (known.has(id)) options.rules[id] = {enabled: true};
   }
   let r;
   try {
