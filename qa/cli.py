@@ -497,6 +497,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
             resume=args.resume,
             required_browsers=named_browsers,
             notes=served.notes if served else [],
+            config_file=str(args.config or "qa.yaml"),
         )
         outcome = asyncio.run(run_audit(opts))
 

@@ -334,6 +334,60 @@ class VerdictLabels(Section):
     en: Labels = Field({}, description="verdict -> text in English deliverables")
 
 
+def _selectors(v: list[str]) -> str | None:
+    import soupsieve
+
+    for selector in v:
+        try:
+            soupsieve.compile(selector)
+        except Exception as exc:  # SelectorSyntaxError, and what soupsieve does not know how to match
+            return f"has '{selector}', not a valid CSS selector ({str(exc).splitlines()[0]})"
+    return None
+
+
+Selectors = Annotated[list[str], checked(_selectors)]
+
+
+# Rule ids are checked against the rule engines and checks the run has, before the crawl (qa.check._scope).
+class Rules(Section):
+    disable: list[str] = Field(
+        [],
+        description="rule ids never reported: axe-core, IBM Equal Access and HTML_CodeSniffer rules as findings name "
+        "them (an HTML_CodeSniffer code also disables the codes under it), the suite's own check or rule ids, or a "
+        "success criterion (1.4.3: every engine's and check's findings on it); their criteria are then never 適合 "
+        "from the checks alone",
+    )
+    enable: list[str] = Field(
+        [],
+        description="rule ids run besides the defaults: axe-core rules outside axe.tags, the engines' quiet "
+        "page-wide reminders, the suite's own checks outside families",
+    )
+
+
+class OverrideTimeouts(Section):
+    navigation: Seconds | None = Field(None, description="seconds to wait for a page to load")
+    script: Seconds | None = Field(None, description="seconds a check's script may run")
+    page: Seconds | None = Field(None, description="seconds a whole page (all checks) may take")
+
+
+class Override(Section):
+    match: Annotated[str, checked(lambda v: _regexes([v]) if v else MISSING)] = Field(
+        ..., description="regex searched in the page URL: the settings below apply to the pages it matches"
+    )
+    rules: Rules = Field(default_factory=Rules, description="rules disabled or enabled on these pages (added)")
+    exclude_selectors: Selectors = Field([], description="more regions excluded from every check on these pages")
+    hide_selectors: Selectors = Field([], description="more elements hidden (visibility: hidden) on these pages")
+    remove_selectors: Selectors = Field([], description="more elements removed from the page on these pages")
+    viewports: list[str] = Field(
+        [],
+        description="the only viewports these pages are audited in (the run's first viewport, where links are "
+        "found, always runs)",
+    )
+    timeouts: OverrideTimeouts = Field(
+        default_factory=OverrideTimeouts, description="timeouts of these pages (the keys given replace the run's)"
+    )
+
+
 class Config(Section):
     """``qa.yaml``."""
 
@@ -393,6 +447,24 @@ class Config(Section):
         "Asia/Tokyo", description="time zone of the dates and times in the deliverables"
     )
     labels: VerdictLabels = Field(default_factory=VerdictLabels, description="the deliverables' verdict texts")
+    # Scoping what is checked (qa.scope, qa.check._scope): docs/scope.md.
+    exclude_selectors: Selectors = Field(
+        [],
+        description="CSS selectors of regions left out of every check (third-party embeds); named in the reports",
+    )
+    hide_selectors: Selectors = Field(
+        [], description="CSS selectors of elements hidden (visibility: hidden) before the checks, in every browser"
+    )
+    remove_selectors: Selectors = Field(
+        [], description="CSS selectors of elements removed from the page before the checks, in every browser"
+    )
+    exclude_wp_admin_bar: bool = Field(
+        True, description="leave the WordPress admin bar (#wpadminbar, shown when logged in) out of every check"
+    )
+    rules: Rules = Field(default_factory=Rules, description="rules disabled or enabled by id for the whole run")
+    overrides: list[Override] = Field(
+        [], description="settings for the pages whose URL matches a regex (every matching entry applies, in order)"
+    )
 
 
 def nearest(name: str, choices: list[str]) -> str:

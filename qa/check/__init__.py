@@ -25,6 +25,7 @@ from typing import Any, ClassVar
 from qa.config import Config
 from qa.errors import ConfigError
 from qa.model import Finding, Page, Results
+from qa.scope import PageScope
 from qa.visit.driver import PageEvents, Session
 from qa.vocab import CORE, FAMILIES  # noqa: F401 (re-exported)
 
@@ -99,6 +100,7 @@ class PageContext:
     primary: bool  # the first browser/viewport cell: discovery and site-wide facts come from it
     events: PageEvents = field(default_factory=PageEvents)
     check_id: str = ""
+    scope: PageScope = field(default_factory=PageScope)  # what is left out on this page (qa.scope)
 
     def finding(self, rule: str, outcome: str, sc: list[str] | None = None, **kw: Any) -> Finding:
         return Finding(

@@ -25,6 +25,7 @@ from qa.model import CheckRun, Page, cell_name
 from qa.progress import Progress
 from qa.redact import redact_record
 from qa.run.page_visit import VisitResult, visit_page
+from qa.scope import page_config
 from qa.store import RunStore, write_error
 from qa.visit import faults
 from qa.visit.driver import Engine, Session
@@ -138,10 +139,14 @@ class Crawl:
         return len(self.engines) * len(self.viewports)
 
     def enqueue(self, url: str, depth: int, skip_cells: set[str] | frozenset[str] = frozenset()) -> None:
-        """Queue the URL in every browser/viewport cell, except the cells already done (on resume)."""
+        """Queue the URL in every browser/viewport cell, except the cells already done (on resume) and the viewports
+        an override leaves out for the URL (the first viewport, where links are found, always stays)."""
+        only = set(page_config(self.config, url).viewports) if self.config.overrides else set()
         for engine in self.engines:
-            for vp in self.viewports:
+            for i, vp in enumerate(self.viewports):
                 if cell_name(engine.spec.name, vp.name) in skip_cells:
+                    continue
+                if only and i and vp.name not in only:
                     continue
                 self.pending += 1
                 self.queues[engine.spec.name].put(url, depth, vp)
@@ -226,7 +231,7 @@ class Crawl:
     async def attempt(
         self, name: str, sessions: dict[str, tuple[Engine, Session]], page: Page, vp: ViewportSpec, primary: bool
     ) -> VisitResult:
-        page_timeout = self.config.timeouts.page
+        page_timeout = page_config(self.config, page.url).timeouts.page
         result = VisitResult()
         try:
             session = await self.session(name, sessions, vp)

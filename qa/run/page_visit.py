@@ -10,9 +10,11 @@ from typing import Any
 
 from qa.check import PageCheck, PageContext
 from qa.check._engines import merge_engine_findings
+from qa.check._scope import PREPARE_BEFORE_ORDER, drop_disabled, drop_excluded, prepare
 from qa.config import Config
 from qa.model import CheckRun, Finding, Page
 from qa.redact import redact_url
+from qa.scope import PageScope, page_config
 from qa.urls import same_origin
 from qa.visit import faults
 from qa.visit.driver import DriverFault, Fault, Navigation, Session
@@ -50,6 +52,8 @@ async def visit_page(
 ) -> VisitResult:
     """Fill ``page`` in place and return its findings and links (``links``: False when nothing will read them).
     Problems are recorded in ``page.error``."""
+    config = page_config(config, page.url)  # the overrides matching the page (timeouts, selectors, rules)
+    scope = PageScope.of(config)
     timeouts = config.timeouts
     max_bytes = int(config.max_page_mb * 1_000_000)
     session.max_document_bytes = max_bytes  # an engine that can stops a huge document before rendering it
@@ -100,11 +104,15 @@ async def visit_page(
     for key in ("counts", "viewport_meta", "scroll_width", "client_width"):
         page.facts[key] = facts[key]
 
-    ctx = PageContext(session=session, page=page, config=config, run_dir=run_dir, primary=primary)
+    ctx = PageContext(session=session, page=page, config=config, run_dir=run_dir, primary=primary, scope=scope)
     result = VisitResult(links=facts["links"], resources=facts["resources"], ids=facts["ids"])
+    prepared = False
     for check in checks:
-        if check.primary_only and not primary:
+        if (check.primary_only and not primary) or check.id in scope.disabled:
             continue
+        if not prepared and check.order >= PREPARE_BEFORE_ORDER:
+            await prepare(session, scope, page.facts)
+            prepared = True
         ctx.check_id = check.id
         run = check_runs[check.id]
         started = time.perf_counter()
@@ -116,6 +124,9 @@ async def visit_page(
             detail = str(exc).splitlines()[0] if str(exc) else ""
             page.facts.setdefault("check_errors", {})[check.id] = f"{type(exc).__name__}: {detail}"[:500]
         timings[check.id] = _ms_since(started)
+    # Left out before anything counts them: the rules switched off, the own checks' findings in excluded regions.
+    result.findings = drop_disabled(scope, result.findings, page.facts)
+    result.findings = await drop_excluded(session, scope, result.findings, page.facts)
     # One barrier, one finding: what several rule engines say about one element and criterion is merged here,
     # before the findings leave the visit, so that every count downstream counts barriers.
     result.findings = merge_engine_findings(result.findings)
