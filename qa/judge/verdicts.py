@@ -34,6 +34,7 @@ from qa.judge.reviews import SECTION as REVIEWS
 from qa.judge.reviews import site_fingerprint
 from qa.judge.sampling import sample_of
 from qa.model import NEEDS_REVIEW, VIOLATION, Finding, Page, Results
+from qa.scope import WP_ADMIN_BAR
 from qa.vocab import FAIL, NOT_APPLICABLE, NOT_VERIFIED, PASS, REVIEW, VERDICTS  # noqa: F401 (re-exported)
 
 WORST_FIRST = (FAIL, REVIEW, NOT_VERIFIED, PASS, NOT_APPLICABLE)
@@ -165,7 +166,14 @@ def _scoped_out(results: Results, pages: list[Page]) -> tuple[set[str], bool]:
     of_rule = (results.extra.get("scope") or {}).get("disabled_criteria") or {}
     off = {r for p in pages for r in _scope_of(p).get("disabled", [])}
     criteria = {sc for r in off for sc in of_rule.get(r, [])}
-    regions = any(_scope_of(p).get(k) for p in pages for k in ("excluded", "hidden", "removed"))
+    # WordPress's admin bar is shown only to a logged-in editor, never to a visitor: leaving it out (the default)
+    # leaves no published content unchecked.
+    regions = any(
+        sel != WP_ADMIN_BAR
+        for p in pages
+        for k in ("excluded", "hidden", "removed")
+        for sel in _scope_of(p).get(k) or {}
+    )
     return criteria, regions
 
 
