@@ -185,6 +185,19 @@ def build_parser() -> argparse.ArgumentParser:
     audit.add_argument("--no-external-links", action="store_true", help="do not check links to other sites")
     audit.add_argument("--planned-sitemap", type=Path, metavar="FILE", help="planned sitemap (CSV/xlsx) to compare")
     audit.add_argument("--annotations", action="store_true", help=ANNOTATIONS_HELP)
+    audit.add_argument(
+        "--header",
+        action="append",
+        default=[],
+        metavar="'NAME: VALUE'",
+        help="an extra request header for the site's origins only (repeatable); write a secret as ${VARIABLE}",
+    )
+    audit.add_argument(
+        "--storage-state",
+        type=Path,
+        metavar="FILE",
+        help="a Playwright storage-state file (cookies, localStorage) to start logged in (access.storage_state)",
+    )
 
     gate = sub.add_parser("gate", help="evaluate the publication gate of a finished run again (exit 0 or 1)")
     gate.add_argument("run_dir", type=Path, help="a run folder, e.g. reports_out/latest")
@@ -376,6 +389,11 @@ def cmd_audit(args: argparse.Namespace) -> int:
         config.links.check_external = False
     if args.planned_sitemap:
         config.sitemap.planned = str(args.planned_sitemap)
+    if args.storage_state:
+        config.access.storage_state = str(args.storage_state)
+    from qa.access import SiteAccess, parse_header_arg
+
+    cli_access = SiteAccess(headers=dict(parse_header_arg(h) for h in args.header))  # never into the run's config
     if config.sitemap.planned:
         from qa.discover.planned import read_planned
 
@@ -416,6 +434,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
             publication=publication,
             resume=args.resume,
             required_browsers=named_browsers,
+            access=cli_access,
         )
         outcome = asyncio.run(run_audit(opts))
 
