@@ -102,9 +102,16 @@ async def visit_page(
         done = {c.id for c in before}
         started = time.perf_counter()
         try:
-            await asyncio.wait_for(prepare_page(session, config, prepared, site_url, page.final_url), timeouts.page)
+            again = await asyncio.wait_for(
+                prepare_page(session, config, prepared, site_url, page.url, page.final_url), timeouts.page
+            )
         except StepFailed as exc:
             return _fail(page, faults.STEP_FAILED, str(exc))
+        if again is not None:  # the steps left the page: it was opened again (a login flow's first page)
+            page.facts.pop("redirects", None)
+            failed = await _loaded(session, page, again, timeouts.navigation, site_url, again.redirects)
+            if failed is not None:
+                return failed
         timings["steps"] = _ms_since(started)
         facts = await asyncio.wait_for(gather_facts(session, max_bytes, links), timeout=timeouts.script)
     sniff = facts["sniff"]

@@ -23,7 +23,7 @@ from qa.config import Config, Step
 from qa.errors import ConfigError
 from qa.redact import redact_url, register_secret
 from qa.urls import normalise, origin_key
-from qa.visit.driver import DriverFault, Session
+from qa.visit.driver import DriverFault, Navigation, Session
 
 POLL_S = 0.1
 SETTLE_S = 0.3  # a click or key press that starts a navigation starts it within a task or two
@@ -236,26 +236,32 @@ async def prepare_page(
     config: Config,
     state: SessionSteps,
     site_url: str,
-    url: str,
+    requested: str,
+    loaded: str,
     environ: Mapping[str, str] | None = None,
-) -> None:
-    """The session's once_per_session steps (on its first page), then the before_each_page steps; a page the steps
-    left is opened again, so the checks always see the page asked for."""
+) -> Navigation | None:
+    """The session's once_per_session steps (on its first page), then the before_each_page steps. A page the steps
+    left (a login flow) is opened again, as ``requested``: its navigation is returned (None when the steps left the
+    page ``loaded`` where it was), so the checks always see the page asked for."""
     steps, timeout = config.steps, config.timeouts.navigation
+    nav = None
     if steps.once_per_session and not state.once_done:
         state.once_done = state.ran = True  # a failure ends the session: the next one tries again
         await run_steps(session, steps.once_per_session, site_url, "steps.once_per_session", environ, timeout)
-        await _back_to(session, url, timeout)
+        nav = await _back_to(session, requested, loaded, timeout)
+        loaded = nav.final_url if nav else loaded
     if steps.before_each_page:
         state.ran = True
         await run_steps(session, steps.before_each_page, site_url, "steps.before_each_page", environ, timeout)
-        await _back_to(session, url, timeout)
+        nav = await _back_to(session, requested, loaded, timeout) or nav
+    return nav
 
 
-async def _back_to(session: Session, url: str, timeout_s: float) -> None:
-    if normalise(await current_url(session)) == normalise(url):
-        return
-    nav = await session.goto(url, timeout_s)
+async def _back_to(session: Session, requested: str, loaded: str, timeout_s: float) -> Navigation | None:
+    if normalise(await current_url(session)) in (normalise(loaded), normalise(requested)):
+        return None
+    nav = await session.goto(requested, timeout_s)
     if nav.fault is not None or (nav.status or 0) >= 400:
         why = nav.fault.value if nav.fault else f"HTTP {nav.status}"
         raise StepFailed(f"after the steps, the page could not be opened again ({why})")
+    return nav
