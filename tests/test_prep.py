@@ -131,7 +131,7 @@ def test_a_storage_state_file_starts_logged_in_in_every_engine_and_stays_on_its_
             state_file = tmp_path / "state.json"
             state_file.write_text(json.dumps(state), encoding="utf-8")
             run = run_qa(
-                "audit", base + "members", "--storage-state", str(state_file), "--only", "browser-events",
+                "audit", base + "members", "--storage-state", str(state_file), "--only", "browser",
                 "--browser", "chromium", "--browser", "firefox", "--browser", "webkit", "--viewport", "desktop",
                 "--max-pages", "1", out=tmp_path / "out", timeout=900,
             )  # fmt: skip
@@ -168,7 +168,7 @@ def test_headers_and_a_bearer_token_from_the_environment_go_to_the_site_only(tmp
         with serve_on("127.0.0.1", Site) as base:
             run = run_qa(
                 "audit", base + "headers", "--config", str(config), "--header", "X-Extra: ${QA_TEST_EXTRA}",
-                "--only", "browser-events", "--browser", "chromium", "--browser", "firefox", "--viewport", "desktop",
+                "--only", "browser", "--browser", "chromium", "--browser", "firefox", "--viewport", "desktop",
                 "--max-pages", "1", out=tmp_path / "out", env=env,
             )  # fmt: skip
     assert run.code in (0, 1), run.stderr
@@ -207,7 +207,7 @@ def test_a_login_flow_by_steps_types_the_password_from_the_environment_and_never
     env = {"QA_TEST_USER": USER, "QA_TEST_PASSWORD": PASSWORD}
     with serve_on("127.0.0.2", Other) as other, serve_on("127.0.0.1", members_site(other)) as base:
         run = run_qa(
-            "audit", base + "members", "--config", str(config), "--only", "browser-events",
+            "audit", base + "members", "--config", str(config), "--only", "browser",
             "--browser", "chromium", "--browser", "firefox", "--viewport", "desktop", "--max-pages", "1",
             out=tmp_path / "out", env=env,
         )  # fmt: skip
@@ -228,7 +228,7 @@ def test_a_step_that_fails_is_a_page_fault_naming_the_step(tmp_path: Path) -> No
     )
     with serve_on("127.0.0.2", other_origin()) as other, serve_on("127.0.0.1", members_site(other)) as base:
         run = run_qa(
-            "audit", base + "login", "--config", str(config), "--only", "browser-events", "--browser", "chromium",
+            "audit", base + "login", "--config", str(config), "--only", "browser", "--browser", "chromium",
             "--browser", "firefox", "--viewport", "desktop", "--max-pages", "1", out=tmp_path / "out",
         )  # fmt: skip
     assert "Traceback" not in run.stderr
