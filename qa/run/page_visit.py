@@ -126,7 +126,12 @@ async def visit_page(
         page.facts[key] = facts[key]
 
     ctx = PageContext(
-        session=session, page=page, config=config, run_dir=run_dir, primary=primary, after_steps=bool(done)
+        session=session,
+        page=page,
+        config=config,
+        run_dir=run_dir,
+        primary=primary,
+        after_steps=bool(prepared and prepared.ran),
     )
     result = VisitResult(links=facts["links"], resources=facts["resources"], ids=facts["ids"])
     result.findings += early
