@@ -260,11 +260,36 @@ def build_parser() -> argparse.ArgumentParser:
     init.add_argument("--browsers", action="store_true", help="also write the default browsers.yaml to edit")
     init.add_argument("--force", action="store_true", help="replace files that already exist")
 
+    login = sub.add_parser(
+        "login",
+        help="log in once by the steps.once_per_session of qa.yaml and save the session as a storage-state file",
+        epilog="example: QA_SITE_PASSWORD=… qa login https://staging.example.jp/ --save-storage state.json; "
+        "then: qa audit https://staging.example.jp/ --storage-state state.json",
+    )
+    login.add_argument("url", help="the site's address (the steps' goto paths are relative to it)")
+    login.add_argument(
+        "--save-storage", type=Path, required=True, metavar="FILE", help="the storage-state file to write"
+    )
+    login.add_argument("--config", type=Path, help="project configuration (default: ./qa.yaml if present)")
+
     sub.add_parser(
         "setup",
         help="install the rule engines (npm) and make a browser available (Playwright download, or the system package)",
     )
     return parser
+
+
+def cmd_login(args: argparse.Namespace) -> int:
+    from qa.config import load_project_config
+    from qa.run.login_state import save_storage_state
+
+    config = load_project_config(args.config)
+    cookies, entries = asyncio.run(save_storage_state(config, args.url, args.save_storage))
+    print(
+        f"saved:    {args.save_storage} ({cookies} cookie(s), {entries} localStorage entry(ies); readable by you only)"
+    )
+    print(f"use it:   qa audit {args.url} --storage-state {args.save_storage}")
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -293,6 +318,8 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_init(args)
         if args.command == "setup":
             return cmd_setup()
+        if args.command == "login":
+            return cmd_login(args)
         if args.command == "review" and args.review_command == "import":
             return cmd_review_import(args)
         group = getattr(args, "group", None)

@@ -386,3 +386,31 @@ def test_a_storage_state_keeps_only_the_sites_origins(tmp_path: Path) -> None:
     (tmp_path / "bad.json").write_text("{not json", encoding="utf-8")
     with pytest.raises(ConfigError, match="not a storage-state JSON file"):
         apply_storage_state(access, tmp_path / "bad.json")
+
+
+def test_qa_login_saves_a_storage_state_that_a_later_audit_starts_with(tmp_path: Path) -> None:
+    config = tmp_path / "qa.yaml"
+    config.write_text(LOGIN_STEPS, encoding="utf-8")
+    state = tmp_path / "state.json"
+    env = {"QA_TEST_USER": USER, "QA_TEST_PASSWORD": PASSWORD}
+    with serve_on("127.0.0.2", other_origin()) as other, serve_on("127.0.0.1", members_site(other)) as base:
+        login = run_qa("login", base, "--save-storage", str(state), "--config", str(config), env=env)
+        assert login.code == 0, login.stderr
+        assert state.stat().st_mode & 0o077 == 0  # session cookies are credentials: the owner's only
+        saved = json.loads(state.read_text(encoding="utf-8"))
+        assert [c["name"] for c in saved["cookies"]] == ["sid"]
+        assert saved["origins"][0]["localStorage"] == [{"name": "profile", "value": PROFILE}]
+        assert PASSWORD not in state.read_text(encoding="utf-8") + login.stdout + login.stderr
+        run = run_qa(
+            "audit", base + "members", "--storage-state", str(state), "--only", "browser", "--browser", "chromium",
+            "--viewport", "desktop", "--max-pages", "1", out=tmp_path / "out",
+        )  # fmt: skip
+    assert run.code in (0, 1), run.stderr
+    page = members_pages(run.results)["chromium"]
+    assert page["title"] == "Members" and not page["error"], page
+    # a login flow that fails says which step, in one line, exit 3
+    config.write_text(LOGIN_STEPS.replace("'#welcome'", "'#nowhere'\n      timeout: 1"), encoding="utf-8")
+    with serve_on("127.0.0.2", other_origin()) as other, serve_on("127.0.0.1", members_site(other)) as base:
+        failed = run_qa("login", base, "--save-storage", str(tmp_path / "s2.json"), "--config", str(config), env=env)
+    assert failed.code == 3 and "Traceback" not in failed.stderr
+    assert "steps.once_per_session[4] (wait_for: #nowhere)" in failed.stderr and not (tmp_path / "s2.json").exists()
