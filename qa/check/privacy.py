@@ -710,8 +710,8 @@ class PrivacyReport(SiteCheck):
 
 def _privacy_pages(results: Results) -> list[Page]:
     """The primary cell's audited pages with a privacy record, each final URL once, in crawl order. A page seen
-    after scripted steps ran in its session (a banner accepted on an earlier page) is not one: each session's
-    first page is seen before its steps, so there is always one."""
+    after scripted steps ran in its session (a banner accepted on an earlier page) is not one; each session's
+    first page is seen before its steps (docs/steps.md)."""
     seen: set[str] = set()
     out = []
     for p in results.pages:
