@@ -205,7 +205,7 @@ def parse_header_arg(arg: str, environ: Mapping[str, str] | None = None) -> tupl
     name, sep, value = arg.partition(":")
     name, value = name.strip(), value.strip()
     if not sep or not re.fullmatch(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+", name) or not value:
-        raise UsageError(f"--header '{name}...': write it as 'Name: value', e.g. --header 'X-Api-Key: ${{QA_KEY}}'")
+        raise UsageError(f"--header '{name}...': write it as 'Name: value', e.g. --header 'X-Staging: ${{QA_STAGING}}'")
     return name, expand_header(name, value, "--header", os.environ if environ is None else environ)
 
 
