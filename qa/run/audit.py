@@ -56,6 +56,7 @@ from qa.urls import normalise, unsafe_patterns
 from qa.visit.driver import Engine
 from qa.visit.engines import launch
 from qa.visit.matrix import BrowserSpec, Matrix
+from qa.visit.steps import check_steps
 
 
 @dataclass
@@ -149,6 +150,11 @@ async def run_audit(opts: AuditOptions) -> AuditOutcome:
     config = opts.config
     creds = load_credentials(config)
     access = site_access(creds, opts.access, start_url, config)
+    check_steps(config, start_url)  # a value a step types is missing, or a goto leaves the site: stop now
+    for note in access.notes:
+        if note not in run.notes:  # a resumed run has it already
+            run.notes.append(note)
+        print(f"qa: warning: {note}", file=sys.stderr)
     stop = Stop()
     # before anything is sent: a certificate that does not verify stops here unless tls.insecure says otherwise
     cert = await check_certificate(start_url, access, config.timeouts.navigation)

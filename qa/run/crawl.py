@@ -30,6 +30,7 @@ from qa.store import RunStore, write_error
 from qa.visit import faults
 from qa.visit.driver import Engine, Session
 from qa.visit.matrix import ViewportSpec
+from qa.visit.steps import SessionSteps, prime_local_storage
 
 
 @dataclass
@@ -126,6 +127,7 @@ class Crawl:
         self.problems: Counter[str] = Counter()  # error kind -> pages
         self.restarts: Counter[str] = Counter()  # browser name -> relaunches after it died
         self._session_uses: dict[int, int] = {}  # id(session) -> pages it has loaded
+        self._prepared: dict[int, SessionSteps] = {}  # id(session) -> what it went through of qa.yaml's steps
         self._locks = {e.spec.name: asyncio.Lock() for e in engines}
         self._task: asyncio.Future[None] | None = None
         self.failure: Exception | None = None  # the run folder cannot be written: the crawl stops, the run fails
@@ -246,6 +248,7 @@ class Crawl:
                     primary,
                     self.frontier.start_url,
                     self.settings.page_links or (primary and self.settings.follow_links),
+                    self._prepared.setdefault(id(session), SessionSteps()),
                 ),
                 timeout=page_timeout,
             )
@@ -259,6 +262,7 @@ class Crawl:
             # A failed page may leave its tab hung or crashed: the next page gets a fresh one.
             stale = sessions.pop(vp.name)[1]
             self._session_uses.pop(id(stale), None)
+            self._prepared.pop(id(stale), None)
             await stale.close()
         if page.error and not self.engine(name).alive():
             page.error_kind = faults.BROWSER_CRASH
@@ -274,10 +278,14 @@ class Crawl:
             return held[1]
         if held:
             self._session_uses.pop(id(held[1]), None)
+            self._prepared.pop(id(held[1]), None)
             await sessions.pop(vp.name)[1].close()
         session = await engine.new_session(vp, self.settings.access)
         sessions[vp.name] = (engine, session)
         self._session_uses[id(session)] = 1
+        self._prepared[id(session)] = SessionSteps()
+        if self.settings.access.local_storage:  # the storage-state file's, in every engine alike
+            await prime_local_storage(session, self.settings.access.local_storage, self.config.timeouts.navigation)
         return session
 
     async def live_engine(self, name: str) -> Engine:
