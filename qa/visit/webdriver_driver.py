@@ -142,11 +142,14 @@ class WebDriverSession(EventLog):
     async def goto(self, url: str, timeout_s: float) -> Navigation:
         self._reset_events()
         limits = json.dumps({"bytes": self.max_document_bytes or 0, "timeout_s": timeout_s, "token": self._token})
+        started = time.perf_counter()
         if self.engine.bare and limits != self._limits_sent:
             handler = f"window.webkit.messageHandlers.{LIMIT_HANDLER}"
-            await self.evaluate(f"(limits) => {handler}.postMessage(limits)", limits)
+            try:
+                await self.evaluate(f"(limits) => {handler}.postMessage(limits)", limits)
+            except DriverFault as exc:  # the browser is gone: the navigation fails as the navigation would
+                return Navigation(None, url, fault=exc.fault, error=str(exc), load_ms=_ms(started))
             self._limits_sent = limits
-        started = time.perf_counter()
         # The bare browser ends a slow navigation itself and says why; WebDriver's own timeout is the fallback.
         page_load_timeout = timeout_s + BARE_TIMEOUT_MARGIN_S if self.engine.bare else timeout_s
 
