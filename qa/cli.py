@@ -223,6 +223,19 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="with --start-command: when the URL already answers, audit that server instead of stopping with an error",
     )
+    audit.add_argument(
+        "--header",
+        action="append",
+        default=[],
+        metavar="'NAME: VALUE'",
+        help="an extra request header for the site's origins only (repeatable); write a secret as ${VARIABLE}",
+    )
+    audit.add_argument(
+        "--storage-state",
+        type=Path,
+        metavar="FILE",
+        help="a Playwright storage-state file (cookies, localStorage) to start logged in (access.storage_state)",
+    )
 
     gate = sub.add_parser("gate", help="evaluate the publication gate of a finished run again (exit 0 or 1)")
     gate.add_argument("run_dir", type=Path, help="a run folder, e.g. reports_out/latest")
@@ -303,6 +316,18 @@ def build_parser() -> argparse.ArgumentParser:
     init.add_argument("--browsers", action="store_true", help="also write the default browsers.yaml to edit")
     init.add_argument("--force", action="store_true", help="replace files that already exist")
 
+    login = sub.add_parser(
+        "login",
+        help="log in once by the steps.once_per_session of qa.yaml and save the session as a storage-state file",
+        epilog="example: QA_SITE_PASSWORD=… qa login https://staging.example.jp/ --save-storage state.json; "
+        "then: qa audit https://staging.example.jp/ --storage-state state.json",
+    )
+    login.add_argument("url", help="the site's address (the steps' goto paths are relative to it)")
+    login.add_argument(
+        "--save-storage", type=Path, required=True, metavar="FILE", help="the storage-state file to write"
+    )
+    login.add_argument("--config", type=Path, help="project configuration (default: ./qa.yaml if present)")
+
     setup = sub.add_parser(
         "setup",
         help="make every browser of the matrix available (Playwright's download, else the system packages) and "
@@ -323,6 +348,19 @@ def build_parser() -> argparse.ArgumentParser:
         help="only this browser of the matrix (repeatable; default: qa.yaml's browsers, else all of them)",
     )
     return parser
+
+
+def cmd_login(args: argparse.Namespace) -> int:
+    from qa.config import load_project_config
+    from qa.run.login_state import save_storage_state
+
+    config = load_project_config(args.config)
+    cookies, entries = asyncio.run(save_storage_state(config, args.url, args.save_storage))
+    print(
+        f"saved:    {args.save_storage} ({cookies} cookie(s), {entries} localStorage entry(ies); readable by you only)"
+    )
+    print(f"use it:   qa audit {args.url} --storage-state {args.save_storage}")
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -353,6 +391,8 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_init(args)
         if args.command == "setup":
             return cmd_setup(args)
+        if args.command == "login":
+            return cmd_login(args)
         if args.command == "review" and args.review_command == "import":
             return cmd_review_import(args)
         group = getattr(args, "group", None)
@@ -451,6 +491,11 @@ def cmd_audit(args: argparse.Namespace) -> int:
         config.links.check_external = False
     if args.planned_sitemap:
         config.sitemap.planned = str(args.planned_sitemap)
+    if args.storage_state:
+        config.access.storage_state = str(args.storage_state)
+    from qa.access import SiteAccess, parse_header_arg
+
+    cli_access = SiteAccess(headers=dict(parse_header_arg(h) for h in args.header))  # never into the run's config
     if config.sitemap.planned:
         from qa.discover.planned import read_planned
 
@@ -497,6 +542,8 @@ def cmd_audit(args: argparse.Namespace) -> int:
             resume=args.resume,
             required_browsers=named_browsers,
             notes=served.notes if served else [],
+            config_file=str(args.config or "qa.yaml"),
+            access=cli_access,
         )
         outcome = asyncio.run(run_audit(opts))
 

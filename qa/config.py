@@ -135,6 +135,13 @@ def _origins(v: list[str]) -> str | None:
     return None
 
 
+def _headers(v: dict[str, str]) -> str | None:
+    for name in v:
+        if not re.fullmatch(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+", name):
+            return f"has '{name}', not a header name; write it like X-Api-Key"
+    return None
+
+
 def _site_connections(v: Any) -> str | None:
     return None if v == "auto" or (isinstance(v, int) and v >= 0) else "must be 0 or more, or auto"
 
@@ -210,6 +217,19 @@ class Access(Section):
         "headers and cookies",
     )
     login: Login = Field(default_factory=Login, description="a form login")
+    headers: Annotated[dict[str, str], checked(_headers)] = Field(
+        {},
+        description="extra request headers for the site's origins only; write secrets as ${VARIABLE}, read from the "
+        "environment (e.g. X-Api-Key: ${QA_API_KEY})",
+    )
+    bearer_token_env: str | None = Field(
+        None, description="environment variable holding a bearer token: sent as 'Authorization: Bearer …' to the site"
+    )
+    storage_state: str | None = Field(
+        None,
+        description="a Playwright storage-state file (cookies and localStorage) to start logged in; entries for "
+        "other origins than the site's are dropped with a warning",
+    )
 
 
 class Tls(Section):
@@ -329,9 +349,108 @@ class Language(Section):
     )
 
 
+class Fill(Section):
+    selector: Text = Field(description="CSS selector of the field")
+    value_env: Text = Field(
+        description="environment variable holding the value (never written in qa.yaml, never in any output)"
+    )
+
+
+STEP_ACTIONS = ("click", "fill", "wait_for", "press", "wait", "goto")
+
+
+class Step(Section):
+    """One action of ``steps``: exactly one of click, fill, wait_for, press, wait, goto."""
+
+    click: str | None = Field(None, description="click the element this CSS selector finds")
+    fill: Fill | None = Field(None, description="type a value from an environment variable into a field")
+    wait_for: str | None = Field(None, description="wait until an element this CSS selector finds is visible")
+    press: str | None = Field(None, description="press a key, e.g. Enter, Escape, Tab")
+    wait: Annotated[int, checked(_within(0, 60_000, " (milliseconds)"))] | None = Field(
+        None, description="wait this many milliseconds"
+    )
+    goto: str | None = Field(None, description="open this URL (absolute or relative; the site's own origin only)")
+    optional: bool = Field(False, description="skip the step when its element is not there (a banner already gone)")
+    timeout: Seconds = Field(10, description="seconds the step's element is waited for")
+
+    @model_validator(mode="after")
+    def _one_action(self) -> Step:
+        given = [a for a in STEP_ACTIONS if getattr(self, a) is not None]
+        if len(given) != 1:
+            raise invalid(f"needs exactly one action of {', '.join(STEP_ACTIONS)}; it has {len(given) or 'none'}")
+        return self
+
+    @property
+    def action(self) -> str:
+        return next(a for a in STEP_ACTIONS if getattr(self, a) is not None)
+
+
+class Steps(Section):
+    before_each_page: list[Step] = Field(
+        [], description="actions run on every page once it has loaded, before the checks (e.g. close a banner)"
+    )
+    once_per_session: list[Step] = Field(
+        [], description="actions run once in each browser session, on its first page (e.g. a login flow)"
+    )
+
+
 class VerdictLabels(Section):
     ja: Labels = Field({}, description="verdict -> text in Japanese deliverables (e.g. not-applicable: 適合)")
     en: Labels = Field({}, description="verdict -> text in English deliverables")
+
+
+def _selectors(v: list[str]) -> str | None:
+    import soupsieve
+
+    for selector in v:
+        try:
+            soupsieve.compile(selector)
+        except Exception as exc:  # SelectorSyntaxError, and what soupsieve does not know how to match
+            return f"has '{selector}', not a valid CSS selector ({str(exc).splitlines()[0]})"
+    return None
+
+
+Selectors = Annotated[list[str], checked(_selectors)]
+
+
+# Rule ids are checked against the rule engines and checks the run has, before the crawl (qa.check._scope).
+class Rules(Section):
+    disable: list[str] = Field(
+        [],
+        description="rule ids never reported: axe-core, IBM Equal Access and HTML_CodeSniffer rules as findings name "
+        "them (an HTML_CodeSniffer code also disables the codes under it), the suite's own check or rule ids, or a "
+        "success criterion (1.4.3: every engine's and check's findings on it); their criteria are then never 適合 "
+        "from the checks alone",
+    )
+    enable: list[str] = Field(
+        [],
+        description="rule ids run besides the defaults: axe-core rules outside axe.tags, the engines' quiet "
+        "page-wide reminders, the suite's own checks outside families",
+    )
+
+
+class OverrideTimeouts(Section):
+    navigation: Seconds | None = Field(None, description="seconds to wait for a page to load")
+    script: Seconds | None = Field(None, description="seconds a check's script may run")
+    page: Seconds | None = Field(None, description="seconds a whole page (all checks) may take")
+
+
+class Override(Section):
+    match: Annotated[str, checked(lambda v: _regexes([v]) if v else MISSING)] = Field(
+        ..., description="regex searched in the page URL: the settings below apply to the pages it matches"
+    )
+    rules: Rules = Field(default_factory=Rules, description="rules disabled or enabled on these pages (added)")
+    exclude_selectors: Selectors = Field([], description="more regions excluded from every check on these pages")
+    hide_selectors: Selectors = Field([], description="more elements hidden (visibility: hidden) on these pages")
+    remove_selectors: Selectors = Field([], description="more elements removed from the page on these pages")
+    viewports: list[str] = Field(
+        [],
+        description="the only viewports these pages are audited in (the run's first viewport, where links are "
+        "found, always runs)",
+    )
+    timeouts: OverrideTimeouts = Field(
+        default_factory=OverrideTimeouts, description="timeouts of these pages (the keys given replace the run's)"
+    )
 
 
 class Config(Section):
@@ -393,6 +512,27 @@ class Config(Section):
         "Asia/Tokyo", description="time zone of the dates and times in the deliverables"
     )
     labels: VerdictLabels = Field(default_factory=VerdictLabels, description="the deliverables' verdict texts")
+    # Scoping what is checked (qa.scope, qa.check._scope): docs/scope.md.
+    exclude_selectors: Selectors = Field(
+        [],
+        description="CSS selectors of regions left out of every check (third-party embeds); named in the reports",
+    )
+    hide_selectors: Selectors = Field(
+        [], description="CSS selectors of elements hidden (visibility: hidden) before the checks, in every browser"
+    )
+    remove_selectors: Selectors = Field(
+        [], description="CSS selectors of elements removed from the page before the checks, in every browser"
+    )
+    exclude_wp_admin_bar: bool = Field(
+        True, description="leave the WordPress admin bar (#wpadminbar, shown when logged in) out of every check"
+    )
+    rules: Rules = Field(default_factory=Rules, description="rules disabled or enabled by id for the whole run")
+    overrides: list[Override] = Field(
+        [], description="settings for the pages whose URL matches a regex (every matching entry applies, in order)"
+    )
+    steps: Steps = Field(
+        default_factory=Steps, description="scripted actions before the checks: logins, consent banners (docs/steps.md)"
+    )
 
 
 def nearest(name: str, choices: list[str]) -> str:

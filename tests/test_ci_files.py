@@ -138,7 +138,8 @@ def test_the_docs_examples_parse_and_their_qa_commands_are_valid() -> None:
         data = yaml.safe_load(block)
         for script in scripts_of(data):
             commands += qa_commands(str(script), {"QA_BOT_TOKEN": "t", "QA_OUT": "reports_out"})
-        for step in (s for job in (data.get("jobs") or {}).values() for s in job.get("steps", [])):
+        jobs = (data.get("jobs") if isinstance(data, dict) else None) or {}  # a block may be a file's entries
+        for step in (s for job in jobs.values() for s in job.get("steps", [])):
             if str(step.get("uses", "")).split("@")[0].endswith("/qa-suite"):  # the action, as a site uses it
                 assert set(step["with"]) <= inputs, set(step["with"]) - inputs
                 commands.append(["qa", "audit", "--annotations", *shlex.split(step["with"].get("args", ""))])

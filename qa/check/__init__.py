@@ -25,6 +25,7 @@ from typing import Any, ClassVar
 from qa.config import Config
 from qa.errors import ConfigError
 from qa.model import Finding, Page, Results
+from qa.scope import PageScope
 from qa.visit.driver import PageEvents, Session
 from qa.vocab import CORE, FAMILIES  # noqa: F401 (re-exported)
 
@@ -99,6 +100,10 @@ class PageContext:
     primary: bool  # the first browser/viewport cell: discovery and site-wide facts come from it
     events: PageEvents = field(default_factory=PageEvents)
     check_id: str = ""
+    scope: PageScope = field(default_factory=PageScope)  # what is left out on this page (qa.scope)
+    # Steps (qa.yaml ``steps``) ran earlier in this page's browser session: what the page shows is no longer what a
+    # visitor who clicked nothing sees (a banner accepted, a login done).
+    after_steps: bool = False
 
     def finding(self, rule: str, outcome: str, sc: list[str] | None = None, **kw: Any) -> Finding:
         return Finding(
@@ -130,6 +135,8 @@ class PageCheck:
     preload: ClassVar[tuple[str, ...]] = ()
     # Checks run in this order; ones that change the page (viewport, styles, focus) run late.
     order: ClassVar[int] = 50
+    # Runs on the page as loaded, before the page's scripted steps (qa.visit.steps): the privacy check's first look.
+    before_steps: ClassVar[bool] = False
     provides: ClassVar[tuple[str, ...]] = ()  # page artifacts it writes into page.facts
     requires: ClassVar[tuple[str, ...]] = ()  # page artifacts of checks that run before it (lower order)
     inventories: ClassVar[tuple[Inventory, ...]] = ()  # sheets of the prepublish workbook (run artifacts)

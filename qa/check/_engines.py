@@ -154,6 +154,18 @@ const selectorOf = (node) => {
   return cssPath(el);
 };
 const doneWithSelectors = () => { if (axeSetUp) { try { axe.teardown(); } catch (e) {} } };
+// In a region the settings exclude from every check (qa.check._scope marks it): up through shadow roots to their
+// hosts and out of frames to the frame element, so that excluding a widget's host or an iframe excludes its inside.
+const excludedNode = (node) => {
+  let el = node && (node.nodeType === 1 ? node : node.parentElement);
+  while (el) {
+    if (el.closest('[data-qa-excluded]')) return true;
+    const root = el.getRootNode();
+    const view = el.ownerDocument.defaultView;
+    el = root.host || (view && view !== window ? view.frameElement : null);
+  }
+  return false;
+};
 const boxOf = (node) => {
   if (!node || node.nodeType !== 1 || node.closest('head')) return null;
   const b = node.getBoundingClientRect();
@@ -205,13 +217,14 @@ class RuleEngine(PageCheck):
         await ctx.session.inject(source, self.present)
         type(self).version = engine_data()["engines"][self.engine]["version"]
 
-    def outcome(self, rule: str, definite: bool) -> str | None:
+    def outcome(self, rule: str, definite: bool, enabled: frozenset[str] = frozenset()) -> str | None:
         """A definite failure is a violation unless the rule cried wolf on accessible pages (demoted to needs
-        review); the rest needs review, except the quiet rules' page-wide reminders (None: not a finding)."""
+        review); the rest needs review, except the quiet rules' page-wide reminders (None: not a finding) unless
+        the settings switch the rule on (``enabled``)."""
         data = engine_data()
         if definite:
             return NEEDS_REVIEW if rule in data["demoted"][self.engine] else VIOLATION
-        return None if rule in data["quiet"][self.engine] else NEEDS_REVIEW
+        return None if rule in data["quiet"][self.engine] and rule not in enabled else NEEDS_REVIEW
 
 
 def merge_engine_findings(findings: list[Finding]) -> list[Finding]:

@@ -6,6 +6,7 @@ from typing import Any, ClassVar
 
 from qa.check import PARTIAL, PageContext
 from qa.check._engines import RuleEngine, in_page
+from qa.check._scope import note_dropped
 from qa.model import Finding
 
 POLICY = "WCAG_2_2"  # the engine's WCAG 2.2 A/AA rule set: each rule listed under the success criteria it checks
@@ -30,15 +31,17 @@ RUN_JS = in_page(
     + """)) return null;
   const report = await new ace_ibma.Checker().check(document, [policy]);
   const out = [];
+  let excluded = 0;
   for (const r of report.results) {
     if (r.value[1] === 'PASS' || r.value[0] === 'INFORMATION') continue;
+    if (excludedNode(r.node)) { excluded += 1; continue; }
     out.push({rule: r.ruleId, reason: String(r.reasonId), level: r.value[0], confidence: r.value[1],
       message: r.message, args: (r.messageArgs || []).map(String), html: r.snippet || htmlOf(r.node),
       path: (r.path && r.path.dom) || '',
       target: selectorOf(r.node), bbox: boxOf(r.node)});
   }
   doneWithSelectors();
-  return out;
+  return {results: out, excluded};
 }"""
 )
 
@@ -73,13 +76,14 @@ class AceCheck(RuleEngine):
         await self.load(ctx)
         if not AceCheck.rule_criteria:
             self._learn(await ctx.session.evaluate(RULES_JS, POLICY))
-        results = await ctx.session.evaluate(RUN_JS, POLICY)
-        if results is None:
+        ran = await ctx.session.evaluate(RUN_JS, POLICY)
+        if ran is None:
             raise RuntimeError("IBM Equal Access did not load into the page")
+        note_dropped(ctx.page.facts, ran["excluded"])
         findings = []
-        for r in results:
+        for r in ran["results"]:
             definite = r["level"] == "VIOLATION" and r["confidence"] == "FAIL"
-            outcome = self.outcome(r["rule"], definite)
+            outcome = self.outcome(r["rule"], definite, ctx.scope.enabled)
             if outcome is None:
                 ctx.page.facts.setdefault("ace", {}).setdefault("quiet", {}).setdefault(r["rule"], 0)
                 ctx.page.facts["ace"]["quiet"][r["rule"]] += 1

@@ -78,7 +78,7 @@ SAMPLE_JS = """(limits) => {
 
 # bbox: the element's box in page coordinates (CSS px), so reports can outline it on the page screenshot.
 RUN_JS = (
-    """async ({options, sample}) => {
+    """async ({options, sample, scope}) => {
   if (!("""
     + PRESENT
     + """)) return null;
@@ -94,9 +94,18 @@ RUN_JS = (
       return {id, matches: (node, vNode, context) => chosen.has(node) && matches.call(rule, node, vNode, context)};
     })});
   }
+  // Regions excluded by the settings (qa.check._scope marked them), and rules switched on by id: only the ids this
+  // axe knows (a setting may name another engine's rule). A rule switched off still runs: its findings are dropped
+  // and counted after the checks, so a setting that no longer suppresses anything can be named.
+  const context = document.querySelector('[data-qa-excluded]') ? {exclude: [['[data-qa-excluded]']]} : document;
+  const enable = (scope && scope.enable) || [];
+  if (enable.length) {
+    const known = new Set(axe.getRules().map((x) => x.ruleId));
+    for (const id of enable) if (known.has(id)) options.rules[id] = {enabled: true};
+  }
   let r;
   try {
-    r = await axe.run(document, options);
+    r = await axe.run(context, options);
   } finally {
     if (sampled) axe.reset();  // the rules' own matches again, for the next document
   }
@@ -136,6 +145,9 @@ NAMED_RULES_JS = (
     """(ids) => axe.getRules().filter((r) => ids.includes(r.ruleId)).map((r) => ({id: r.ruleId, tags: r.tags}))"""
 )
 
+# Every rule and its criteria, for the judge: a rule switched off by the settings leaves its criteria unverified.
+ALL_RULES_JS = """() => axe.getRules().map((r) => ({id: r.ruleId, tags: r.tags}))"""
+
 
 def sc_from_tags(tags: list[str]) -> list[str]:
     """``wcag143`` -> ``1.4.3``; level tags such as ``wcag2aa`` are not criteria."""
@@ -166,6 +178,7 @@ class AxeCheck(PageCheck):
     # Filled from the rules of the axe that actually runs (first page), not from a fixed table.
     live_criteria: ClassVar[dict[str, str]] = {}
     experimental: ClassVar[list[str]] = []  # the experimental rules switched on, found with live_criteria
+    rule_criteria: ClassVar[dict[str, list[str]]] = {}  # every rule of the axe that runs -> its criteria
     version: ClassVar[str] = ""
 
     @property  # type: ignore[override]
@@ -187,6 +200,8 @@ class AxeCheck(PageCheck):
             trial = await ctx.session.evaluate(EXPERIMENTAL_JS, levels) if ctx.config.axe.experimental else []
             AxeCheck.experimental = [r["id"] for r in trial]
             AxeCheck.live_criteria = {sc: PARTIAL for r in rules + trial for sc in sc_from_tags(r["tags"])}
+            every = await ctx.session.evaluate(ALL_RULES_JS)
+            AxeCheck.rule_criteria = {r["id"]: sc_from_tags(r["tags"]) for r in every}
         options = {
             "runOnly": {"type": "tag", "values": tags},
             # Passes and inapplicable rules are kept by id only: axe then skips their per-element details.
@@ -194,7 +209,8 @@ class AxeCheck(PageCheck):
             "rules": {r: {"enabled": True} for r in [*ctx.config.axe.enable_rules, *AxeCheck.experimental]},
         }
         sample = {"above": SAMPLE_ABOVE, "styles": MAX_STYLES, "spread": MAX_SPREAD}
-        arg = {"options": options, "sample": sample}
+        scope = {"enable": sorted(ctx.scope.enabled)}
+        arg = {"options": options, "sample": sample, "scope": scope}
         result = await ctx.session.evaluate(RUN_JS, arg)
         if result is None:  # the preload did not reach this document: axe is injected now (one more round trip)
             await ctx.session.inject(axe_script(), PRESENT)

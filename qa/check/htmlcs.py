@@ -10,6 +10,7 @@ from typing import Any, ClassVar
 
 from qa.check import PARTIAL, PageContext
 from qa.check._engines import RuleEngine, in_page
+from qa.check._scope import note_dropped
 from qa.model import Finding
 
 STANDARD = "WCAG2AA"
@@ -81,15 +82,16 @@ RUN_JS = in_page(
   const messages = await new Promise((resolve, reject) => HTMLCS.process(standard, document,
     () => resolve(HTMLCS.getMessages()), () => reject(new Error('HTML_CodeSniffer could not load ' + standard)), 'qa'));
   const out = [];
-  let notices = 0;
+  let notices = 0, excluded = 0;
   for (const m of messages) {
     if (m.type === 3) { notices += 1; continue; }
+    if (excludedNode(m.element)) { excluded += 1; continue; }
     out.push({code: m.code, type: m.type, message: pick(m.msg, 'en'), message_ja: pick(m.msg, 'ja'),
               target: selectorOf(m.element), bbox: boxOf(m.element),
               html: htmlOf(m.element)});
   }
   doneWithSelectors();
-  return {messages: out, notices};
+  return {messages: out, notices, excluded};
 }"""
 )
 
@@ -145,9 +147,10 @@ class HtmlcsCheck(RuleEngine):
             raise RuntimeError("HTML_CodeSniffer did not load into the page")
         facts = ctx.page.facts.setdefault("htmlcs", {})
         facts["notices"] = result["notices"]
+        note_dropped(ctx.page.facts, result["excluded"])
         findings = []
         for m in result["messages"]:
-            outcome = self.outcome(m["code"], m["type"] == ERROR)
+            outcome = self.outcome(m["code"], m["type"] == ERROR, ctx.scope.enabled)
             if outcome is None:
                 facts.setdefault("quiet", {}).setdefault(m["code"], 0)
                 facts["quiet"][m["code"]] += 1

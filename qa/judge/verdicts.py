@@ -34,6 +34,7 @@ from qa.judge.reviews import SECTION as REVIEWS
 from qa.judge.reviews import site_fingerprint
 from qa.judge.sampling import sample_of
 from qa.model import NEEDS_REVIEW, VIOLATION, Finding, Page, Results
+from qa.scope import WP_ADMIN_BAR
 from qa.vocab import FAIL, NOT_APPLICABLE, NOT_VERIFIED, PASS, REVIEW, VERDICTS  # noqa: F401 (re-exported)
 
 WORST_FIRST = (FAIL, REVIEW, NOT_VERIFIED, PASS, NOT_APPLICABLE)
@@ -144,14 +145,36 @@ def _coverage_by_page(results: Results, visits: dict[str, list[Page]]) -> dict[s
     out: dict[str, dict[str, dict[str, str]]] = {}
     for url, pages in visits.items():
         failed_everywhere = set.intersection(*(set(p.facts.get("check_errors", {})) for p in pages))
+        switched_off = set.intersection(*(set(_scope_of(p).get("disabled", [])) for p in pages))
         cover: dict[str, dict[str, str]] = {}
         for run in runs:
-            if run.id in failed_everywhere:
+            if run.id in failed_everywhere or run.id in switched_off:
                 continue
             for sc, cov in run.criteria.items():
                 cover.setdefault(sc, {})[run.id] = cov
         out[url] = cover
     return out
+
+
+def _scope_of(page: Page) -> dict[str, Any]:
+    return page.facts.get("scope") or {}
+
+
+def _scoped_out(results: Results, pages: list[Page]) -> tuple[set[str], bool]:
+    """(the criteria a rule switched off on the page tests, whether a region of it was excluded, hidden or
+    removed): the settings left part of the page unchecked, so no criterion there is a pass from the checks."""
+    of_rule = (results.extra.get("scope") or {}).get("disabled_criteria") or {}
+    off = {r for p in pages for r in _scope_of(p).get("disabled", [])}
+    criteria = {sc for r in off for sc in of_rule.get(r, [])}
+    # WordPress's admin bar is shown only to a logged-in editor, never to a visitor: leaving it out (the default)
+    # leaves no published content unchecked.
+    regions = any(
+        sel != WP_ADMIN_BAR
+        for p in pages
+        for k in ("excluded", "hidden", "removed")
+        for sel in _scope_of(p).get(k) or {}
+    )
+    return criteria, regions
 
 
 def _lang_matches(page_lang: str, site_lang: str) -> bool:
@@ -189,8 +212,16 @@ class _Visits:
 
 
 def judge_page(
-    sc: str, url: str, visits: _Visits, findings: list[Finding], cover: dict[str, str], site_lang: str
+    sc: str,
+    url: str,
+    visits: _Visits,
+    findings: list[Finding],
+    cover: dict[str, str],
+    site_lang: str,
+    scoped: str = "",
 ) -> Verdict:
+    """``scoped``: "rule-disabled" or "region-excluded" when the settings left part of the criterion unchecked on
+    the page: then it is never a pass from the checks alone."""
     v = Verdict(sc, url)
     if findings:
         v.violations = sum(1 for f in findings if f.outcome == VIOLATION)
@@ -198,7 +229,7 @@ def judge_page(
         v.violation_ids = sorted({f.id for f in findings if f.outcome == VIOLATION})
         v.rules = Counter(f.rule for f in findings)
     v.checks = sorted(cover)
-    full = FULL in cover.values() or _full_by_rules(sc, visits, site_lang)
+    full = (FULL in cover.values() or _full_by_rules(sc, visits, site_lang)) and not scoped
     v.coverage = FULL if full else ("partial" if cover else "")
     absent = [a.get(sc) for a in visits.absent]
     if v.violations:
@@ -209,6 +240,8 @@ def judge_page(
         v.auto, v.reason = NOT_APPLICABLE, absent[0]
     elif full:
         v.auto, v.reason = PASS, "full"
+    elif scoped == "rule-disabled" or (scoped and (FULL in cover.values() or _full_by_rules(sc, visits, site_lang))):
+        v.auto, v.reason = NOT_VERIFIED, scoped
     else:
         v.auto, v.reason = NOT_VERIFIED, "partial-clean" if cover else "unchecked"
     v.verdict = v.auto
@@ -250,6 +283,7 @@ def judge_run(
     urls = [u for u in sample if u in visits]
     cover = _coverage_by_page(results, {u: visits[u] for u in urls})
     derived = {u: _Visits.of(visits[u]) for u in urls}
+    scoped_out = {u: _scoped_out(results, visits[u]) for u in urls}
     by_page_sc: dict[tuple[str, str], list[Finding]] = {}
     for f in results.findings:
         for sc in f.sc:
@@ -265,7 +299,11 @@ def judge_run(
     for c in criteria:
         mine: list[Verdict] = []
         for u in urls:
-            v = judge_page(c.sc, u, derived[u], by_page_sc.get((u, c.sc), []), cover[u].get(c.sc, {}), site_lang)
+            off, regions = scoped_out[u]
+            scoped = "rule-disabled" if c.sc in off else ("region-excluded" if regions else "")
+            v = judge_page(
+                c.sc, u, derived[u], by_page_sc.get((u, c.sc), []), cover[u].get(c.sc, {}), site_lang, scoped
+            )
             v.fingerprint = fingerprints[u]
             _apply_review(v, page_reviews.get((c.sc, u)))
             pages[u][c.sc] = v

@@ -37,6 +37,14 @@ REASONS = {
     "no-images": ("該当コンテンツなし (画像なし)", "no such content (no images)"),
     "mixed": ("ページにより異なる (ページ別判定を参照)", "differs by page (see the page checklist)"),
     "no-pages": ("判定対象のページなし", "no page was judged"),
+    "rule-disabled": (
+        "この基準を試験するルールを設定で無効にしたため自動チェックでは未検証 (人による確認が必要)",
+        "a rule testing this criterion was disabled by the settings: not verified, a person must judge",
+    ),
+    "region-excluded": (
+        "ページの一部を設定で検査対象から除外したため自動チェックでは適合としない (人による確認が必要)",
+        "part of the page was excluded from the checks by the settings: not a pass, a person must judge",
+    ),
 }
 
 REVIEW_STATES = {

@@ -441,6 +441,33 @@ class Deliverable:
             for e in inventory_of(self.results).exceptions
         ]
 
+    def left_out(self) -> str:
+        """The regions and rules the settings left out of the checks (results.json ``scope``), in one cell: what
+        a reviewer must know was not checked."""
+        scope = self.results.extra.get("scope") or {}
+        words = {
+            "excluded": ("除外した領域", "regions excluded"),
+            "hidden": ("非表示にした要素", "elements hidden"),
+            "removed": ("取り除いた要素", "elements removed"),
+        }
+        parts = [
+            f"{self.t(*words[key])}: {', '.join(matched)}"
+            for key, matched in (scope.get("matched") or {}).items()
+            if matched and key in words
+        ]
+        if (scope.get("rules") or {}).get("disable"):
+            parts.append(f"{self.t('無効にしたルール', 'rules disabled')}: {', '.join(scope['rules']['disable'])}")
+        for o in scope.get("overrides") or []:
+            if (o.get("rules") or {}).get("disable"):
+                parts.append(
+                    self.t(
+                        f"{o['match']} に一致するページで無効にしたルール",
+                        f"rules disabled on pages matching {o['match']}",
+                    )
+                    + f": {', '.join(o['rules']['disable'])}"
+                )
+        return self.t("。", "; ").join(parts)
+
     def exceptions_sheet(self, ws: Worksheet) -> None:
         rows = [[i, url, why] for i, (url, why) in enumerate(self.exceptions(), start=1)]
         write_table(ws, ["No", "URL", self.t("理由", "Reason")], rows, [5, 70, 70])
@@ -517,6 +544,11 @@ class Deliverable:
                 )
                 if exceptions
                 else self.t("なし", "none"),
+            ),
+            (
+                "検査対象から除外した範囲・ルール",
+                "Left out of the checks",
+                self.left_out() or self.t("なし", "none"),
             ),
             (
                 "試験方法",

@@ -25,10 +25,12 @@ from qa.model import CheckRun, Page, cell_name
 from qa.progress import Progress
 from qa.redact import redact_record
 from qa.run.page_visit import VisitResult, visit_page
+from qa.scope import page_config
 from qa.store import RunStore, write_error
 from qa.visit import faults
 from qa.visit.driver import Engine, Session
 from qa.visit.matrix import ViewportSpec
+from qa.visit.steps import SessionSteps, prime_local_storage
 
 
 @dataclass
@@ -129,6 +131,7 @@ class Crawl:
         self.restarts: Counter[str] = Counter()  # browser name -> relaunches after it died
         self.requeued: Counter[str] = Counter()  # browser name -> visits moved to another endpoint after one was lost
         self._session_uses: dict[int, int] = {}  # id(session) -> pages it has loaded
+        self._prepared: dict[int, SessionSteps] = {}  # id(session) -> what it went through of qa.yaml's steps
         self._locks = {e.spec.name: asyncio.Lock() for e in engines}
         self._task: asyncio.Future[None] | None = None
         self.failure: Exception | None = None  # the run folder cannot be written: the crawl stops, the run fails
@@ -142,10 +145,14 @@ class Crawl:
         return len(self.engines) * len(self.viewports)
 
     def enqueue(self, url: str, depth: int, skip_cells: set[str] | frozenset[str] = frozenset()) -> None:
-        """Queue the URL in every browser/viewport cell, except the cells already done (on resume)."""
+        """Queue the URL in every browser/viewport cell, except the cells already done (on resume) and the viewports
+        an override leaves out for the URL (the first viewport, where links are found, always stays)."""
+        only = set(page_config(self.config, url).viewports) if self.config.overrides else set()
         for engine in self.engines:
-            for vp in self.viewports:
+            for i, vp in enumerate(self.viewports):
                 if cell_name(engine.spec.name, vp.name) in skip_cells:
+                    continue
+                if only and i and vp.name not in only:
                     continue
                 self.pending += 1
                 self.queues[engine.spec.name].put(url, depth, vp)
@@ -241,7 +248,7 @@ class Crawl:
     async def attempt(
         self, name: str, sessions: dict[str, tuple[Engine, Session]], page: Page, vp: ViewportSpec, primary: bool
     ) -> VisitResult:
-        page_timeout = self.config.timeouts.page
+        page_timeout = page_config(self.config, page.url).timeouts.page
         result = VisitResult()
         session: Session | None = None
         try:
@@ -258,6 +265,7 @@ class Crawl:
                     primary,
                     self.frontier.start_url,
                     self.settings.page_links or (primary and self.settings.follow_links),
+                    self._prepared.setdefault(id(session), SessionSteps()),
                 ),
                 timeout=page_timeout,
             )
@@ -271,6 +279,7 @@ class Crawl:
             # A failed page may leave its tab hung or crashed: the next page gets a fresh one.
             stale = sessions.pop(vp.name)[1]
             self._session_uses.pop(id(stale), None)
+            self._prepared.pop(id(stale), None)
             await stale.close()
         if page.error and hasattr(session, "lost") and await session.lost(page.error_kind):
             page.error_kind = faults.BROWSER_CRASH
@@ -291,10 +300,14 @@ class Crawl:
             return held[1]
         if held:
             self._session_uses.pop(id(held[1]), None)
+            self._prepared.pop(id(held[1]), None)
             await sessions.pop(vp.name)[1].close()
         session = await engine.new_session(vp, self.settings.access)
         sessions[vp.name] = (engine, session)
         self._session_uses[id(session)] = 1
+        self._prepared[id(session)] = SessionSteps()
+        if self.settings.access.local_storage:  # the storage-state file's, in every engine alike
+            await prime_local_storage(session, self.settings.access.local_storage, self.config.timeouts.navigation)
         return session
 
     async def live_engine(self, name: str) -> Engine:

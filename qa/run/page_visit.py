@@ -10,13 +10,16 @@ from typing import Any
 
 from qa.check import PageCheck, PageContext
 from qa.check._engines import merge_engine_findings
+from qa.check._scope import PREPARE_BEFORE_ORDER, drop_disabled, drop_excluded, prepare
 from qa.config import Config
 from qa.model import CheckRun, Finding, Page
 from qa.redact import redact_url
+from qa.scope import PageScope, page_config
 from qa.urls import same_origin
 from qa.visit import faults
 from qa.visit.driver import DriverFault, Fault, Navigation, Session
 from qa.visit.facts import WHERE_JS, gather_facts, refresh_target
+from qa.visit.steps import SessionSteps, StepFailed, prepare_page, wants_steps
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 RESPONSIVE_PROBE_S = 2
@@ -48,9 +51,13 @@ async def visit_page(
     primary: bool,
     site_url: str,
     links: bool = True,
+    prepared: SessionSteps | None = None,
 ) -> VisitResult:
     """Fill ``page`` in place and return its findings and links (``links``: False when nothing will read them).
-    Problems are recorded in ``page.error``."""
+    Problems are recorded in ``page.error``. ``prepared``: what the session went through of qa.yaml's ``steps``
+    (None: no steps are run)."""
+    config = page_config(config, page.url)  # the overrides matching the page (timeouts, selectors, rules)
+    scope = PageScope.of(config)
     timeouts = config.timeouts
     max_bytes = int(config.max_page_mb * 1_000_000)
     session.max_document_bytes = max_bytes  # an engine that can stops a huge document before rendering it
@@ -90,6 +97,30 @@ async def visit_page(
                 f'"refresh">) and the pages it leads to never settle: {chain}; not audited',
             )
         url = onward
+    early: list[Finding] = []
+    done: set[str] = set()  # checks already run (before the steps)
+    if prepared is not None and wants_steps(config, prepared):
+        # Checks that must see the page as loaded (privacy before consent) look first, then the steps run.
+        first = PageContext(session, page, config, run_dir, primary, scope=scope, after_steps=prepared.ran)
+        before = [
+            c for c in checks if c.before_steps and (primary or not c.primary_only) and c.id not in scope.disabled
+        ]
+        early = await _run_checks(before, first, check_runs, timeouts.script, timings)
+        done = {c.id for c in before}
+        started = time.perf_counter()
+        try:
+            again = await asyncio.wait_for(
+                prepare_page(session, config, prepared, site_url, page.url, page.final_url), timeouts.page
+            )
+        except StepFailed as exc:
+            return _fail(page, faults.STEP_FAILED, str(exc))
+        if again is not None:  # the steps left the page: it was opened again (a login flow's first page)
+            page.facts.pop("redirects", None)
+            failed = await _loaded(session, page, again, timeouts.navigation, site_url, again.redirects)
+            if failed is not None:
+                return failed
+        timings["steps"] = _ms_since(started)
+        facts = await asyncio.wait_for(gather_facts(session, max_bytes, links), timeout=timeouts.script)
     sniff = facts["sniff"]
     if sniff.get("bytes"):
         page.facts["document_bytes"] = sniff["bytes"]
@@ -101,22 +132,24 @@ async def visit_page(
     for key in ("counts", "viewport_meta", "scroll_width", "client_width"):
         page.facts[key] = facts[key]
 
-    ctx = PageContext(session=session, page=page, config=config, run_dir=run_dir, primary=primary)
+    ctx = PageContext(
+        session=session,
+        page=page,
+        config=config,
+        run_dir=run_dir,
+        primary=primary,
+        scope=scope,
+        after_steps=bool(prepared and prepared.ran),
+    )
     result = VisitResult(links=facts["links"], resources=facts["resources"], ids=facts["ids"])
-    for check in checks:
-        if check.primary_only and not primary:
-            continue
-        ctx.check_id = check.id
-        run = check_runs[check.id]
-        started = time.perf_counter()
-        try:
-            result.findings += await asyncio.wait_for(check.run(ctx), timeout=timeouts.script)
-            run.pages += 1
-        except Exception as exc:  # a failing check is recorded for this page; the others still run
-            run.errors += 1
-            detail = str(exc).splitlines()[0] if str(exc) else ""
-            page.facts.setdefault("check_errors", {})[check.id] = f"{type(exc).__name__}: {detail}"[:500]
-        timings[check.id] = _ms_since(started)
+    result.findings += early
+    remaining = [
+        c for c in checks if not (c.primary_only and not primary) and c.id not in done and c.id not in scope.disabled
+    ]
+    result.findings += await _run_checks(remaining, ctx, check_runs, timeouts.script, timings, scope)
+    # Left out before anything counts them: the rules switched off, the own checks' findings in excluded regions.
+    result.findings = drop_disabled(scope, result.findings, page.facts)
+    result.findings = await drop_excluded(session, scope, result.findings, page.facts)
     # One barrier, one finding: what several rule engines say about one element and criterion is merged here,
     # before the findings leave the visit, so that every count downstream counts barriers.
     result.findings = merge_engine_findings(result.findings)
@@ -128,6 +161,36 @@ async def visit_page(
         dialogs=events.dialogs,
     )
     return result
+
+
+async def _run_checks(
+    checks: list[PageCheck],
+    ctx: PageContext,
+    check_runs: dict[str, CheckRun],
+    timeout_s: float,
+    timings: dict[str, float],
+    scope: PageScope | None = None,
+) -> list[Finding]:
+    """Run ``checks`` in order; with ``scope``, its selectors are applied to the page (once) before the first check
+    from PREPARE_BEFORE_ORDER on, so that the checks before it see the page as sent."""
+    findings: list[Finding] = []
+    prepared = False
+    for check in checks:
+        if scope is not None and not prepared and check.order >= PREPARE_BEFORE_ORDER:
+            await prepare(ctx.session, scope, ctx.page.facts)
+            prepared = True
+        ctx.check_id = check.id
+        run = check_runs[check.id]
+        started = time.perf_counter()
+        try:
+            findings += await asyncio.wait_for(check.run(ctx), timeout=timeout_s)
+            run.pages += 1
+        except Exception as exc:  # a failing check is recorded for this page; the others still run
+            run.errors += 1
+            detail = str(exc).splitlines()[0] if str(exc) else ""
+            ctx.page.facts.setdefault("check_errors", {})[check.id] = f"{type(exc).__name__}: {detail}"[:500]
+        timings[check.id] = _ms_since(started)
+    return findings
 
 
 async def _loaded(

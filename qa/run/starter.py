@@ -30,6 +30,7 @@ STARTER: list[tuple[str, bool]] = [
     ("viewports", False),
     ("include", False),
     ("exclude", False),
+    ("exclude_selectors", False),
     ("concurrency", False),
     ("families", False),
     ("profiles", False),

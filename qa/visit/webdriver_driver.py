@@ -9,6 +9,7 @@ WebKitGTK has no headless mode: it runs on a private Xvfb display this engine st
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import shutil
@@ -16,6 +17,7 @@ import signal
 import stat
 import tempfile
 import time
+import uuid
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -42,6 +44,7 @@ WEBKITGTK_DRIVER = "/usr/bin/WebKitWebDriver"
 SYSTEM_PYTHON = "/usr/bin/python3"  # python3-gi lives with the system Python, not in a venv
 BARE_BROWSER_NAME = "PyWebKitGTK"  # must match qa/visit/wk_browser.py
 PRELOAD_ENV = "QA_PRELOAD_SCRIPTS"  # must match qa/visit/wk_browser.py
+STOPPED_DIR_ENV = "QA_STOPPED_LOADS"  # must match qa/visit/wk_browser.py
 LIMIT_HANDLER = "qaDocumentLimit"  # must match qa/visit/wk_browser.py
 MAX_SESSIONS = 32
 SESSION_START_ATTEMPTS = 3
@@ -65,6 +68,8 @@ LOADED_JS = """() => { const f = window.__qaNavFault || null; delete window.__qa
   const e = window.__qaEvents || {};
   return [f, e.status ?? null, e.content_type || '', e.bytes ?? null, location.href]; }"""
 
+BARE_TIMEOUT_MARGIN_S = 10
+
 TWO_FRAMES_JS = """const done = arguments[arguments.length - 1];
 requestAnimationFrame(() => requestAnimationFrame(() => done(true)));"""
 
@@ -84,10 +89,12 @@ class WebDriverSession(EventLog):
         self.driver = driver
         self.service = service
         self.viewport = viewport
-        # Our bare browser stops a larger document at its headers (it is told the limit by LIMIT_HANDLER); other
-        # WebDriver browsers cannot, and a larger document is reported once loaded.
+        # Our bare browser stops a larger document at its headers or as its decoded markup grows, and a navigation
+        # past its time itself (it is told both by LIMIT_HANDLER); other WebDriver browsers cannot, and a larger
+        # document is reported once loaded.
         self.max_document_bytes: int | None = None
-        self._limit_sent: int | None = None
+        self._limits_sent: str | None = None
+        self._token = uuid.uuid4().hex  # names this session's record of a load its bare browser ended (see goto)
         self._events = PageEvents()
         self._dialogs: list[str] = []
 
@@ -136,14 +143,20 @@ class WebDriverSession(EventLog):
 
     async def goto(self, url: str, timeout_s: float) -> Navigation:
         self._reset_events()
-        if self.engine.bare and self.max_document_bytes != self._limit_sent:
-            handler = f"window.webkit.messageHandlers.{LIMIT_HANDLER}"
-            await self.evaluate(f"() => {handler}.postMessage({self.max_document_bytes or 0})")
-            self._limit_sent = self.max_document_bytes
+        limits = json.dumps({"bytes": self.max_document_bytes or 0, "timeout_s": timeout_s, "token": self._token})
         started = time.perf_counter()
+        if self.engine.bare and limits != self._limits_sent:
+            handler = f"window.webkit.messageHandlers.{LIMIT_HANDLER}"
+            try:
+                await self.evaluate(f"(limits) => {handler}.postMessage(limits)", limits)
+            except DriverFault as exc:  # the browser is gone: the navigation fails as the navigation would
+                return Navigation(None, url, fault=exc.fault, error=str(exc), load_ms=_ms(started))
+            self._limits_sent = limits
+        # The bare browser ends a slow navigation itself and says why; WebDriver's own timeout is the fallback.
+        page_load_timeout = timeout_s + BARE_TIMEOUT_MARGIN_S if self.engine.bare else timeout_s
 
         def load() -> None:
-            self.driver.set_page_load_timeout(timeout_s)
+            self.driver.set_page_load_timeout(page_load_timeout)
             self.driver.get(url)
 
         try:
@@ -152,23 +165,21 @@ class WebDriverSession(EventLog):
             return Navigation(None, url, fault=Fault.TIMEOUT, error=first_line(exc), load_ms=_ms(started))
         except Exception as exc:  # a dead server surfaces as urllib3/OS errors, not only WebDriverException
             fault = exc.fault if isinstance(exc, DriverFault) else self._fault() or Fault.OTHER
+            stopped = self.engine.tmp / f"stopped-{self._token}.json"
+            if self.engine.bare and stopped.exists():
+                # The bare browser ended a document that grew too large while it was parsed, by ending its web
+                # process (nothing less stops WebKit's parser), and wrote why where no document was needed.
+                with contextlib.suppress(OSError, ValueError):
+                    record = json.loads(stopped.read_text(encoding="utf-8"))
+                    stopped.unlink()
+                    return self._failed(url, record, _ms(started))
             return Navigation(
                 None, url, fault=fault, error=f"{type(exc).__name__}: {first_line(exc)}", load_ms=_ms(started)
             )
         load_ms = _ms(started)
         failed, status, content_type, size, final_url = await self.evaluate(LOADED_JS)
         if failed:
-            return Navigation(
-                None,
-                url,
-                content_type=failed.get("type") or "",
-                load_ms=load_ms,
-                fault=_FAULTS.get(failed.get("fault"), Fault.OTHER),
-                error=str(failed.get("detail") or ""),
-                document_bytes=failed.get("bytes"),
-                responded=bool(failed.get("responded")),
-                attachment=bool(failed.get("attachment")),
-            )
+            return self._failed(url, failed, load_ms)
         if self.max_document_bytes and size and size > self.max_document_bytes:
             await self._call(self.driver.get, "about:blank")  # the renderer need not keep it
             return Navigation(None, url, load_ms=load_ms, fault=Fault.TOO_LARGE, document_bytes=size)
@@ -178,6 +189,23 @@ class WebDriverSession(EventLog):
             content_type=content_type or "text/html",
             load_ms=load_ms,
             document_bytes=size,
+        )
+
+    @staticmethod
+    def _failed(url: str, failed: dict[str, Any], load_ms: float) -> Navigation:
+        """The navigation as the bare browser recorded its failure (wk_browser.py ``fault_record``)."""
+        return Navigation(
+            None,
+            url,
+            content_type=failed.get("type") or "",
+            load_ms=load_ms,
+            fault=_FAULTS.get(failed.get("fault"), Fault.OTHER),
+            error=str(failed.get("detail") or ""),
+            document_bytes=failed.get("bytes"),
+            responded=bool(failed.get("responded")),
+            attachment=bool(failed.get("attachment")),
+            body_complete=failed.get("complete") if "complete" in failed else None,
+            received_bytes=failed.get("received"),
         )
 
     async def evaluate(self, function: str, arg: Any = None) -> Any:
@@ -283,6 +311,7 @@ class WebDriverEngine:
                     files.append(self.tmp / f"preload-{i}.js")
                     files[-1].write_text(source, encoding="utf-8")
                 self.env[PRELOAD_ENV] = os.pathsep.join(str(f) for f in files)
+            self.env[STOPPED_DIR_ENV] = str(self.tmp)
 
     def _is_webkitgtk(self) -> bool:
         return "webkitwebdriver" in Path(self.server or "").name.lower()
