@@ -150,9 +150,7 @@ class ContextChange(PageCheck):
             "help": "https://www.w3.org/WAI/WCAG22/Techniques/failures/F55",
         },
         "context-change-on-input": {
-            "ja": (
-                "値を変えただけで {change} が起きます。事前に利用者に知らせているか確認してください (F36, F37)。"
-            ),
+            "ja": ("値を変えただけで {change} が起きます。事前に利用者に知らせているか確認してください (F36, F37)。"),
             "fix_ja": "変更後に押す送信ボタンを設けるか、何が起きるかを操作の前に説明する。",
             "fix_en": "Add a submit button to press after the change, or say beforehand what will happen.",
             "help": "https://www.w3.org/WAI/WCAG22/Understanding/on-input.html",

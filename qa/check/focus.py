@@ -120,7 +120,9 @@ WALK_JS = with_helpers(
     for (let n = el; n && n !== document.documentElement && !pinned; n = n.parentElement) {
       pinned = ['fixed', 'sticky'].includes(getComputedStyle(n).position);
     }
-    if (b.onPage && !pinned) stop.pos = [Math.round(r.top + scrollY), Math.round(r.left + scrollX), Math.round(r.height)];
+    if (b.onPage && !pinned) {
+      stop.pos = [Math.round(r.top + scrollY), Math.round(r.left + scrollX), Math.round(r.height)];
+    }
     const before = state.snap.get(el);
     if (before) {
       const changed = [];
