@@ -42,7 +42,8 @@ PROBE_JS = with_helpers(
     for (const r of records) log.nodes += r.addedNodes.length + r.removedNodes.length;
   });
   observer.observe(document.documentElement, {childList: true, subtree: true});
-  const settle = () => new Promise((r) => setTimeout(() => requestAnimationFrame(() => r()), 30));
+  // Handlers act at once or in a task they queue: one zero-delay task per control, not a frame (16 ms or more).
+  const settle = () => new Promise((r) => setTimeout(r, 0));
   const mark = () => ({nav: log.nav.length, open: log.open.length, submit: log.submit.length, nodes: log.nodes,
     dialogs: document.querySelectorAll('dialog[open], [role=dialog], [role=alertdialog]').length});
   const diff = (before, el) => {
@@ -65,7 +66,6 @@ PROBE_JS = with_helpers(
   try {
     for (const el of controls.slice(0, maxFocus)) {
       if (document.activeElement && document.activeElement !== document.body) document.activeElement.blur();
-      await settle();
       const before = mark();
       // Did it take focus at all? A focus handler that blurs it at once (F55) leaves it unfocused.
       let took = false;
@@ -88,7 +88,6 @@ PROBE_JS = with_helpers(
     for (const el of inputs.slice(0, maxChange)) {
       if (el.tagName === 'SELECT' && el.options.length < 2) continue;
       el.focus();
-      await settle();
       const before = mark();
       const was = el.tagName === 'SELECT' ? el.selectedIndex : el.checked;
       const group = el.type === 'radio' && el.name && el.form
