@@ -12,7 +12,7 @@ the allowed exception for security and is left out).
 
 from __future__ import annotations
 
-from qa.check import PARTIAL, PageCheck, PageContext
+from qa.check import AID, PARTIAL, PageCheck, PageContext
 from qa.check._js import with_helpers
 from qa.model import NEEDS_REVIEW, VIOLATION, Finding
 
@@ -30,9 +30,10 @@ FORMS_JS = with_helpers(
     el.dispatchEvent(ev);
     // A login form has one password field, not a new one (a sign-up form sets a password rather than proves one).
     const fresh = el.autocomplete === 'new-password' || /new|regist|sign-?up|登録/i.test(el.name + ' ' + el.id);
-    if (ev.defaultPrevented) out.paste.push({target: cssPath(el), html: snippet(el), login: count === 1 && !fresh});
+    const item = {target: cssPath(el), html: snippet(el), bbox: pageBox(el)};
+    if (ev.defaultPrevented) out.paste.push({...item, login: count === 1 && !fresh});
     const ac = (el.getAttribute('autocomplete') || (el.form && el.form.getAttribute('autocomplete')) || '').trim();
-    if (ac === 'off') out.autocomplete.push({target: cssPath(el), html: snippet(el)});
+    if (ac === 'off') out.autocomplete.push({target: cssPath(el), html: snippet(el), bbox: pageBox(el)});
   }
   const captcha = /captcha|recaptcha|turnstile|画像認証/i;
   const widgets = document.querySelectorAll(
@@ -46,7 +47,7 @@ FORMS_JS = with_helpers(
     const same = (p) => p.contains(el) || (el.closest('form') && p.closest('form') === el.closest('form'));
     if (captcha.test(words) && !pushed.some(same)) {
       pushed.push(el);
-      out.captcha.push({target: cssPath(el), html: snippet(el)});
+      out.captcha.push({target: cssPath(el), html: snippet(el), bbox: pageBox(el)});
     }
   }
   const again = /confirm|again|re-?enter|retype|verify|再入力|確認/i;
@@ -61,7 +62,7 @@ FORMS_JS = with_helpers(
       const token = (f.getAttribute('autocomplete') || '').trim().toLowerCase();
       const twin = (token && !['on', 'off'].includes(token) && tokens.get(token)) ||
         (again.test(labelOf(f)) && fields.find((o) => o !== f && o.type === f.type && !again.test(labelOf(o))));
-      if (twin) out.repeated.push({target: cssPath(f), html: snippet(f), twin: cssPath(twin)});
+      if (twin) out.repeated.push({target: cssPath(f), html: snippet(f), bbox: pageBox(f), twin: cssPath(twin)});
       if (token) tokens.set(token, tokens.get(token) || f);
     }
   }
@@ -111,7 +112,7 @@ class Authentication(PageCheck):
             "help": "https://www.w3.org/WAI/WCAG22/Understanding/redundant-entry.html",
         },
     }
-    criteria = {"3.3.7": PARTIAL, "3.3.8": PARTIAL}
+    criteria = {"3.3.7": AID, "3.3.8": PARTIAL}
     primary_only = True  # the forms are the same in every cell
     order = 32
 
@@ -171,4 +172,7 @@ class Authentication(PageCheck):
 
     def _finding(self, ctx: PageContext, el: dict, rule: str, outcome: str, sc: str, msg: str, **kw) -> Finding:
         impact = "serious" if outcome == VIOLATION else "moderate"
-        return ctx.finding(rule, outcome, [sc], target=el["target"], html=el["html"], message=msg, impact=impact, **kw)
+        details = {**kw.pop("details", {}), "bbox": el["bbox"]}
+        return ctx.finding(
+            rule, outcome, [sc], target=el["target"], html=el["html"], message=msg, impact=impact, details=details, **kw
+        )

@@ -82,7 +82,7 @@ PROBE_JS = with_helpers(
         found.push({kind: now && now !== document.body ? 'focus-moved' : 'focus-removed',
           to: now && now !== document.body ? cssPath(now) : ''});
       }
-      if (found.length) events.push({on: 'focus', target: cssPath(el), html: snippet(el), found});
+      if (found.length) events.push({on: 'focus', target: cssPath(el), html: snippet(el), bbox: pageBox(el), found});
     }
     const inputs = controls.filter((e) => e.matches('select, input[type=checkbox], input[type=radio]'));
     for (const el of inputs.slice(0, maxChange)) {
@@ -105,7 +105,7 @@ PROBE_JS = with_helpers(
       if (el.tagName === 'SELECT') el.selectedIndex = was;
       else if (el.type === 'radio') { el.checked = false; if (checked) checked.checked = true; }
       else el.checked = was;
-      if (found.length) events.push({on: 'input', target: cssPath(el), html: snippet(el), found});
+      if (found.length) events.push({on: 'input', target: cssPath(el), html: snippet(el), bbox: pageBox(el), found});
     }
   } finally {
     observer.disconnect();
@@ -186,7 +186,7 @@ class ContextChange(PageCheck):
                     html=event["html"],
                     message=message,
                     impact="serious" if outcome == VIOLATION else "moderate",
-                    details={"change": ja, "kinds": kinds, "to": to},
+                    details={"change": ja, "kinds": kinds, "to": to, "bbox": event["bbox"]},
                 )
             )
         return findings

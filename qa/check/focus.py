@@ -26,7 +26,7 @@ counted as not verified.
 
 from __future__ import annotations
 
-from qa.check import PARTIAL, PageCheck, PageContext
+from qa.check import AID, PARTIAL, PageCheck, PageContext
 from qa.check._js import with_helpers
 from qa.model import NEEDS_REVIEW, VIOLATION, Finding
 
@@ -340,7 +340,7 @@ class Focus(PageCheck):
             "help": "https://www.w3.org/WAI/WCAG22/Understanding/focus-not-obscured-minimum.html",
         },
     }
-    criteria = {"2.4.7": PARTIAL, "2.4.11": PARTIAL, "2.1.2": PARTIAL, "2.4.3": PARTIAL}
+    criteria = {"2.4.7": PARTIAL, "2.4.11": PARTIAL, "2.1.2": PARTIAL, "2.4.3": AID}
     order = 70  # moves focus and scrolls; before the checks that change the viewport or styles
     provides = ("focus-order",)
 

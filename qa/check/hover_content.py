@@ -115,6 +115,7 @@ STEP_JS = with_helpers(
     state.hidden = pool.filter((e) => !visible(e)).slice(0, maxHidden);
     const r = el.getBoundingClientRect();
     return {x: r.left + Math.min(r.width / 2, 20), y: r.top + r.height / 2, target: cssPath(el), html: snippet(el),
+      bbox: pageBox(el),
       hidden: state.hidden.length, focusable: el.tabIndex >= 0 && !el.disabled};
   }
   if (phase === 'shown') return shown();
@@ -247,5 +248,10 @@ class HoverContent(PageCheck):
             html=trigger["html"],
             message=message,
             impact="serious" if outcome == VIOLATION else "moderate",
-            details={"revealed": shown["target"], "revealed_text": shown.get("text", ""), "how": how_ja},
+            details={
+                "revealed": shown["target"],
+                "revealed_text": shown.get("text", ""),
+                "how": how_ja,
+                "bbox": trigger["bbox"],
+            },
         )

@@ -8,7 +8,7 @@ is proved not applicable by the inventory (qa.judge.applicability), not here.
 
 from __future__ import annotations
 
-from qa.check import PARTIAL, PageCheck, PageContext
+from qa.check import AID, PageCheck, PageContext
 from qa.check._js import with_helpers
 from qa.model import NEEDS_REVIEW, Finding
 
@@ -29,7 +29,7 @@ MEDIA_JS = with_helpers(
     if (!['video', 'audio'].includes(tag) && !player.test(src)) continue;
     const kinds = [...el.querySelectorAll('track')].map((t) => t.kind || 'subtitles');
     out.push({kind: tag === 'audio' || /soundcloud|spotify/i.test(src) ? 'audio' : 'video', target: cssPath(el),
-      html: snippet(el), src: src.slice(0, 200), tracks: kinds, autoplay: el.autoplay === true,
+      html: snippet(el), bbox: pageBox(el), src: src.slice(0, 200), tracks: kinds, autoplay: el.autoplay === true,
       live: /live|ustream|stream/i.test(src)});
   }
   return out;
@@ -51,7 +51,7 @@ class MediaReview(PageCheck):
             "help": "https://www.w3.org/WAI/WCAG22/Understanding/captions-prerecorded.html",
         },
     }
-    criteria = {"1.2.1": PARTIAL, "1.2.2": PARTIAL, "1.2.3": PARTIAL, "1.2.4": PARTIAL, "1.2.5": PARTIAL}
+    criteria = {"1.2.1": AID, "1.2.2": AID, "1.2.3": AID, "1.2.4": AID, "1.2.5": AID}
     primary_only = True
     order = 34
 
@@ -75,7 +75,12 @@ class MediaReview(PageCheck):
                     message=f"This page has {'a video' if video else 'audio'} (declared tracks: {tracks}): watch it "
                     "and check its captions, audio description or media alternative, or the text alternative of "
                     "audio-only and video-only media.",
-                    details={"kind_ja": "動画" if video else "音声", "tracks": tracks, "src": m["src"]},
+                    details={
+                        "kind_ja": "動画" if video else "音声",
+                        "tracks": tracks,
+                        "src": m["src"],
+                        "bbox": m["bbox"],
+                    },
                 )
             )
         return findings

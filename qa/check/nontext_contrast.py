@@ -10,7 +10,7 @@ or a background image, and colours the engine does not give as rgb(), are not ju
 
 from __future__ import annotations
 
-from qa.check import PARTIAL, PageCheck, PageContext
+from qa.check import AID, PageCheck, PageContext
 from qa.check._js import with_helpers
 from qa.model import NEEDS_REVIEW, Finding
 
@@ -68,7 +68,8 @@ CONTRAST_JS = with_helpers(
       const c = parse(s['border' + side + 'Color']);
       if (c) best = Math.max(best, ratio(over(c, fill), back), ratio(over(c, back), fill));
     }
-    if (best < minimum) out.low.push({kind: 'field', ratio: round(best), target: cssPath(el), html: snippet(el)});
+    const item = {ratio: round(best), target: cssPath(el), html: snippet(el), bbox: pageBox(el)};
+    if (best < minimum) out.low.push({kind: 'field', ...item});
   }
   const icons = [...document.querySelectorAll('svg')].filter((svg) => {
     if (svg.getAttribute('role') === 'img') return true;
@@ -83,7 +84,8 @@ CONTRAST_JS = with_helpers(
     const colours = [s.fill, s.stroke].map(parse).filter((c) => c && c[3] > 0);
     if (!back || !colours.length) { out.unjudged++; continue; }
     const best = Math.max(...colours.map((c) => ratio(over(c, back), back)));
-    if (best < minimum) out.low.push({kind: 'icon', ratio: round(best), target: cssPath(svg), html: snippet(svg)});
+    const item = {ratio: round(best), target: cssPath(svg), html: snippet(svg), bbox: pageBox(svg)};
+    if (best < minimum) out.low.push({kind: 'icon', ...item});
   }
   return out;
 }"""
@@ -113,7 +115,7 @@ class NonTextContrast(PageCheck):
             "help": "https://www.w3.org/WAI/WCAG22/Understanding/non-text-contrast.html",
         },
     }
-    criteria = {"1.4.11": PARTIAL}
+    criteria = {"1.4.11": AID}
     primary_only = True  # colours are the same in every viewport
     order = 33
 
@@ -139,7 +141,7 @@ class NonTextContrast(PageCheck):
                         else f"This icon's colour reaches only {item['ratio']}:1 against its background (3:1 needed): "
                         "check whether the graphic is needed to understand or operate the page."
                     ),
-                    details={"ratio": item["ratio"]},
+                    details={"ratio": item["ratio"], "bbox": item["bbox"]},
                 )
             )
         return findings

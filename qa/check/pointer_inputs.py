@@ -9,7 +9,7 @@ attributes and ``draggable`` count, and the facts say the listeners were not che
 
 from __future__ import annotations
 
-from qa.check import PARTIAL, PageCheck, PageContext
+from qa.check import AID, PageCheck, PageContext
 from qa.check._js import with_helpers
 from qa.model import NEEDS_REVIEW, Finding
 
@@ -47,7 +47,7 @@ LISTENERS_JS = with_helpers(
       if (rule !== 'motion-handler' && el.nodeType !== 1) continue;
       if (!found.length) continue;
       out[rule].push({events: found, target: el === window ? 'window' : cssPath(el),
-        html: el === window ? '' : snippet(el)});
+        html: el === window ? '' : snippet(el), bbox: el === window ? null : pageBox(el)});
     }
   }
   return {found: out, examined: Math.min(n, all.length), capped: all.length > examined, listing};
@@ -112,7 +112,7 @@ class PointerInputs(PageCheck):
             ),
         )
     }
-    criteria = {"2.5.1": PARTIAL, "2.5.2": PARTIAL, "2.5.4": PARTIAL, "2.5.7": PARTIAL}
+    criteria = {"2.5.1": AID, "2.5.2": AID, "2.5.4": AID, "2.5.7": AID}
     primary_only = True  # the page's handlers are the same in every cell
     order = 31
 
@@ -141,7 +141,7 @@ class PointerInputs(PageCheck):
                         html=el["html"],
                         impact="moderate",
                         message=f"This element has {WHAT[rule][1]} ({events}): {ASK[rule]}",
-                        details={"events": events},
+                        details={"events": events, "bbox": el["bbox"]},
                     )
                 )
         return findings

@@ -8,7 +8,7 @@ browser's page zoom instead, so what is cut off at double text size goes to a pe
 
 from __future__ import annotations
 
-from qa.check import PARTIAL, PageCheck, PageContext
+from qa.check import AID, PageCheck, PageContext
 from qa.check.text_spacing import MEASURE_JS
 from qa.model import NEEDS_REVIEW, Finding
 
@@ -53,7 +53,7 @@ class ResizeText(PageCheck):
             "help": "https://www.w3.org/WAI/WCAG22/Techniques/failures/F69",
         },
     }
-    criteria = {"1.4.4": PARTIAL}
+    criteria = {"1.4.4": AID}
     primary_only = True
     order = 86  # changes the page's styles; restores them afterwards
 

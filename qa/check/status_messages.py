@@ -11,7 +11,7 @@ are left out, and so is text in a modal dialog, which takes focus rather than be
 
 from __future__ import annotations
 
-from qa.check import PARTIAL, PageCheck, PageContext
+from qa.check import AID, PageCheck, PageContext
 from qa.check._js import with_helpers
 from qa.model import NEEDS_REVIEW, Finding
 
@@ -68,7 +68,7 @@ READ_JS = with_helpers(
     if (el.querySelector('a[href], button, input, select, textarea') || el.closest(modal)) continue;
     if (el.closest('head') || ['SCRIPT', 'STYLE', 'HTML', 'BODY'].includes(el.tagName)) continue;
     if (el.closest(live) || el.querySelector(live)) { announced++; continue; }
-    out.push({target: cssPath(el), html: snippet(el), text: text.slice(0, 80)});
+    out.push({target: cssPath(el), html: snippet(el), bbox: pageBox(el), text: text.slice(0, 80)});
   }
   return {observed: true, loaded: true, changed: state.changed.size, announced, messages: out};
 }"""
@@ -89,7 +89,7 @@ class StatusMessages(PageCheck):
             "help": "https://www.w3.org/WAI/WCAG22/Understanding/status-messages.html",
         },
     }
-    criteria = {"4.1.3": PARTIAL}
+    criteria = {"4.1.3": AID}
     preload = (RECORDER_JS,)
     primary_only = True  # the page's scripts behave alike in every cell
     # Before any check moves focus, the pointer or the viewport: by then the rule engines have run, so the window
@@ -111,7 +111,7 @@ class StatusMessages(PageCheck):
                 message=f"Text the page's script showed after loading (\u201c{m['text']}\u201d) is outside any "
                 "status, alert or live region: if it is a status message, check that assistive technology "
                 "announces it.",
-                details={"text": m["text"]},
+                details={"text": m["text"], "bbox": m["bbox"]},
             )
             for m in messages[:MAX_FINDINGS]
         ]

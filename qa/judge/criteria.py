@@ -1,4 +1,5 @@
-"""The success-criterion catalogue (data, not code): numbers, levels, versions, JIS membership, titles."""
+"""The success-criterion catalogue (data, not code): numbers, levels, versions, JIS membership, titles; and, per
+criterion, which checks of a run gave which kind of evidence (their declarations, ``PageCheck.criteria``)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import csv
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -50,3 +52,15 @@ def catalogue() -> tuple[Criterion, ...]:
 
 def by_sc() -> dict[str, Criterion]:
     return {c.sc: c for c in catalogue()}
+
+
+def evidence_of(checks: list[Any]) -> dict[str, dict[str, str]]:
+    """criterion -> {check id: kind of evidence}, from the coverage the checks of a run declared (``results.checks``:
+    full, partial or aid). Only checks that ran on some page count: a declaration alone is no evidence."""
+    out: dict[str, dict[str, str]] = {}
+    for check in checks:
+        if not check.pages:
+            continue
+        for sc, kind in check.criteria.items():
+            out.setdefault(sc, {})[check.id] = kind
+    return out

@@ -28,6 +28,7 @@ from openpyxl.worksheet._write_only import WriteOnlyWorksheet as Worksheet
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from qa.judge import sampling
+from qa.judge.criteria import evidence_of
 from qa.judge.inventory import inventory_of
 from qa.judge.judgement import conformance_of, judgement_of, profiles_of, stored, trend_of
 from qa.judge.profiles import Profile
@@ -62,6 +63,8 @@ IMAGE_HEIGHT = 120  # px: the crop's height in the findings sheet (its row grows
 PARALLEL_MAX_VISITS = 2000
 OBSOLETE = ("廃止 (WCAG 2.2 で削除)", "Obsolete (removed in WCAG 2.2)")
 HUMAN = ("applied", "unpinned")  # review states whose verdict the deliverable shows
+# The kinds of evidence a check declares for a criterion (qa.check FULL / PARTIAL / AID).
+EVIDENCE_WORDS = {"full": ("全体", "full"), "partial": ("一部", "partial"), "aid": ("確認補助", "review aid")}
 
 SHEETS = {
     "summary": ("試験結果", "Summary"),
@@ -112,6 +115,7 @@ class Deliverable:
         self.wb = Workbook(write_only=True)
         self.meta: dict[str, Any] = {"run": results.run.id, "profile": profile.id, "level": level, "lang": lang}
         self.page_rows: dict[str, int] = {}  # sc -> first row in the page checklist
+        self.evidence = evidence_of(results.checks)
 
     def t(self, ja: str, en: str) -> str:
         return ja if self.lang == "ja" else en
@@ -190,11 +194,14 @@ class Deliverable:
             )
         return text + end
 
-    def evidence(self, v: Verdict) -> str:
+    def evidence_text(self, v: Verdict) -> str:
         if not v.checks and not v.rules:
             return self.t("自動チェックなし", "no automated check")
-        cov = {"full": self.t("全体", "full"), "partial": self.t("一部", "partial")}
-        text = f"{', '.join(v.checks)} ({cov.get(v.coverage, '-')})"
+        # Each check with the kind of evidence it declared for this criterion (qa.judge.criteria.evidence_of).
+        kinds = self.evidence.get(v.sc, {})
+        text = ", ".join(
+            f"{ch} ({pick(EVIDENCE_WORDS.get(kinds.get(ch, ''), ('-', '-')), self.lang)})" for ch in v.checks
+        )
         if v.rules:
             text += "; " + ", ".join(f"{r} ({n})" for r, n in sorted(v.rules.items(), key=lambda kv: (-kv[1], kv[0])))
         return text
@@ -244,7 +251,7 @@ class Deliverable:
             pages = self.t("、", ", ").join(f"{self.labels[k]} {n}" for k, n in sorted(v.pages.items()))
             rows.append(
                 head
-                + [self.result(v), self.method(v), v.violations, v.needs_review, pages, self.evidence(v)]
+                + [self.result(v), self.method(v), v.violations, v.needs_review, pages, self.evidence_text(v)]
                 + [self.details_link(ws, c.sc)]
                 + self.human_cells(v)
                 + [v.fingerprint, " ".join(v.violation_ids)[:30000], c.title_en, v.verdict]
@@ -295,7 +302,7 @@ class Deliverable:
                     [c.sc, title, url, self.applies(v), self.result(v), self.note(v)]
                     + self.human_cells(v)
                     + [v.fingerprint, " ".join(v.violation_ids)]
-                    + [v.violations, v.needs_review, self.evidence(v), v.verdict]
+                    + [v.violations, v.needs_review, self.evidence_text(v), v.verdict]
                 )
         headers = [
             self.t("番号", "SC"),
