@@ -9,6 +9,8 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
+import yaml
+
 
 @dataclass(frozen=True)
 class Criterion:
@@ -64,3 +66,11 @@ def evidence_of(checks: list[Any]) -> dict[str, dict[str, str]]:
         for sc, kind in check.criteria.items():
             out.setdefault(sc, {})[check.id] = kind
     return out
+
+
+@cache
+def review_procedures() -> dict[str, dict[str, Any]]:
+    """criterion -> how a person tests it on a page: ``ja`` and ``en`` (two or three steps each) and the W3C
+    ``understanding`` page they follow (qa/data/review-procedures.yaml)."""
+    text = resources.files("qa.data").joinpath("review-procedures.yaml").read_text(encoding="utf-8")
+    return yaml.safe_load(text)
