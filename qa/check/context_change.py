@@ -50,11 +50,11 @@ PROBE_JS = with_helpers(
     observer.takeRecords().forEach((r) => { log.nodes += r.addedNodes.length + r.removedNodes.length; });
     const out = [];
     if (log.nav.length > before.nav) out.push({kind: 'navigation', to: log.nav[log.nav.length - 1]});
-    if (log.open.length > before.open) out.push({kind: 'new-window', to: log.open[log.open.length - 1]});
+    if (log.open.length > before.open) out.push({kind: 'new_window', to: log.open[log.open.length - 1]});
     if (log.submit.length > before.submit) out.push({kind: 'submit', to: log.submit[log.submit.length - 1]});
     const dialogs = document.querySelectorAll('dialog[open], [role=dialog], [role=alertdialog]').length;
     if (log.nodes - before.nodes >= large || dialogs > before.dialogs) {
-      out.push({kind: 'page-change', to: String(log.nodes - before.nodes)});
+      out.push({kind: 'page_change', to: String(log.nodes - before.nodes)});
     }
     return out;
   };
@@ -79,7 +79,7 @@ PROBE_JS = with_helpers(
       const found = diff(before, el);
       const now = document.activeElement;
       if (now !== el && !el.contains(now)) {
-        found.push({kind: now && now !== document.body ? 'focus-moved' : 'focus-removed',
+        found.push({kind: now && now !== document.body ? 'focus_moved' : 'focus_removed',
           to: now && now !== document.body ? cssPath(now) : ''});
       }
       if (found.length) events.push({on: 'focus', target: cssPath(el), html: snippet(el), bbox: pageBox(el), found});
@@ -123,13 +123,13 @@ PROBE_JS = with_helpers(
 
 KINDS = {
     "navigation": ("別のページへの移動", "a navigation to another page"),
-    "new-window": ("新しいウィンドウ", "a new window"),
+    "new_window": ("新しいウィンドウ", "a new window"),
     "submit": ("フォームの送信", "a form submission"),
-    "page-change": ("ページ内容の大きな変化", "a large change of the page"),
-    "focus-moved": ("フォーカスの移動", "focus moved elsewhere"),
-    "focus-removed": ("フォーカスの解除", "focus removed"),
+    "page_change": ("ページ内容の大きな変化", "a large change of the page"),
+    "focus_moved": ("フォーカスの移動", "focus moved elsewhere"),
+    "focus_removed": ("フォーカスの解除", "focus removed"),
 }
-CONTEXT = ("navigation", "new-window", "submit")
+CONTEXT = ("navigation", "new_window", "submit")
 
 
 class ContextChange(PageCheck):
