@@ -36,10 +36,7 @@ class Orientation(PageCheck):
     title = "Portrait and landscape show the same content (1.3.4)"
     messages = {
         "orientation-locked": {
-            "ja": (
-                "{orientation}表示では「{message}」と表示され、内容がほとんど表示されません。"
-                "表示の向きが固定されています。"
-            ),
+            "ja": "{orientation}表示では回転を求める表示になるか画面が回転され、表示の向きが固定されています。",
             "fix_ja": "縦横どちらの向きでも同じ内容を表示し、回転を求めるメッセージをやめる。",
             "fix_en": "Show the content in both orientations instead of asking users to rotate the device.",
             "help": "https://www.w3.org/WAI/WCAG22/Understanding/orientation.html",
@@ -91,8 +88,9 @@ class Orientation(PageCheck):
                     html="",
                     impact="serious" if locked else "moderate",
                     message=(
-                        f"In {words[name][1]} the page shows \u201c{mine['message']}\u201d and little else: it is "
-                        "locked to one orientation."
+                        f"In {words[name][1]} the page "
+                        + ("asks to rotate the device and shows little else" if mine["message"] else "is turned round")
+                        + ": it is locked to one orientation."
                         if locked
                         else f"In {words[name][1]} the page shows only {round(share * 100)} % of the text it shows "
                         f"in {other}: check that no content or function is lost."

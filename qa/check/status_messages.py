@@ -108,9 +108,9 @@ class StatusMessages(PageCheck):
                 target=m["target"],
                 html=m["html"],
                 impact="moderate",
-                message=f"Text the page's script showed after loading (\u201c{m['text']}\u201d) is outside any "
-                "status, alert or live region: if it is a status message, check that assistive technology "
-                "announces it.",
+                # The page's words stay in details (they may be in any language), not in the English sentence.
+                message="Text the page's script showed after loading is outside any status, alert or live region: "
+                "if it is a status message, check that assistive technology announces it.",
                 details={"text": m["text"], "bbox": m["bbox"]},
             )
             for m in messages[:MAX_FINDINGS]

@@ -487,7 +487,7 @@ class Deliverable:
             self.t("番号", "SC"),
             self.t("達成基準", "Success criterion"),
             self.t("自動チェックの結果", "Automated result"),
-            self.t("確認する要素 (セレクタ)", "Elements to inspect (selector)"),
+            self.t("要素 (セレクタ)", "Element (selector)"),  # a data column (selectors), as in the findings sheet
             self.t("画像", "Image"),
             self.t("確認手順", "Procedure"),
             self.t("回答の選択肢", "Answers"),
