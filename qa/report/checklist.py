@@ -206,6 +206,8 @@ class Deliverable:
         text = ", ".join(
             f"{ch} ({pick(EVIDENCE_WORDS.get(kinds.get(ch, ''), ('-', '-')), self.lang)})" for ch in v.checks
         )
+        if v.coverage == "full" and "full" not in kinds.values():  # full by a set of rules (FULL_BY_RULES)
+            text += f" ({pick(EVIDENCE_WORDS['full'], self.lang)})"
         if v.rules:
             text += "; " + ", ".join(f"{r} ({n})" for r, n in sorted(v.rules.items(), key=lambda kv: (-kv[1], kv[0])))
         return text
