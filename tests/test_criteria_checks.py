@@ -118,6 +118,7 @@ def test_the_pages_were_really_probed(run: QARun) -> None:
         "controls": 6,
         "focused": 6,
         "changed": 3,
+        "focus_events": 6,
     }
     assert facts["status-good.html"]["status_messages"]["announced"] == 2
     assert facts["layout-good.html"]["nontext_contrast"]["fields"] == 1
