@@ -1,5 +1,5 @@
-"""Machine evidence for more success criteria (1.2.x, 1.3.4, 1.4.4, 1.4.11, 1.4.13, 2.4.3, 2.5.x, 3.2.1, 3.2.2,
-3.3.7, 3.3.8, 4.1.3), each against a page showing the problem and one that does not, in a real browser; a realistic
+"""Machine evidence for more success criteria (1.2.x, 1.3.3, 1.3.4, 1.4.1, 1.4.4, 1.4.11, 1.4.13, 2.4.3, 2.5.x,
+3.2.1, 3.2.2, 3.3.7, 3.3.8, 4.1.3), each against a page showing the problem and one that does not, in a real browser; a realistic
 page not written for the checks; the kinds of evidence the checks declare; and the checklist's review guide."""
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ CHECKS = (
     "resize-text",
     "nontext-contrast",
     "media-review",
+    "sensory-words",
 )
 NEW = set(CHECKS) - {"focus"}
 
@@ -59,6 +60,8 @@ def findings(run: QARun, path: str, checks: set[str] = NEW) -> list[dict]:
         ("/pointer-bad.html", "drag-handler", "#map", "needs-review", ["2.5.7"]),
         ("/pointer-bad.html", "drag-handler", "#sortable", "needs-review", ["2.5.7"]),
         ("/pointer-bad.html", "motion-handler", "window", "needs-review", ["2.5.4"]),
+        ("/words-bad.html", "colour-reference", "#colour-note", "needs-review", ["1.4.1"]),
+        ("/words-bad.html", "sensory-reference", "#position-note", "needs-review", ["1.3.3"]),
         ("/auth-bad.html", "password-paste-blocked", "#pw", "violation", ["3.3.8"]),
         ("/auth-bad.html", "password-paste-review", "#new-pw", "needs-review", ["3.3.8"]),
         ("/auth-bad.html", "password-autocomplete-off", "#new-pw", "needs-review", ["3.3.8"]),
@@ -102,6 +105,7 @@ def test_the_problem_is_found(run: QARun, path: str, rule: str, target: str, out
         "/auth-good.html",
         "/layout-good.html",
         "/order-good.html",
+        "/words-good.html",
     ],
 )
 def test_nothing_is_found_on_the_page_done_well(run: QARun, path: str) -> None:
