@@ -1,6 +1,7 @@
 """Machine evidence for more success criteria (1.2.x, 1.3.3, 1.3.4, 1.4.1, 1.4.4, 1.4.11, 1.4.13, 2.4.3, 2.5.x,
-3.2.1, 3.2.2, 3.3.7, 3.3.8, 4.1.3), each against a page showing the problem and one that does not, in a real browser; a realistic
-page not written for the checks; the kinds of evidence the checks declare; and the checklist's review guide."""
+3.2.1, 3.2.2, 3.3.7, 3.3.8, 4.1.3), each against a page showing the problem and one that does not, in a real
+browser; a realistic page not written for the checks; the kinds of evidence the checks declare; and the checklist's
+review guide."""
 
 from __future__ import annotations
 
