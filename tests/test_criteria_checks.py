@@ -127,7 +127,10 @@ def test_the_pages_were_really_probed(run: QARun) -> None:
     }
     assert facts["status-good.html"]["status_messages"]["announced"] == 2
     assert facts["layout-good.html"]["nontext_contrast"]["fields"] == 1
-    assert facts["layout-good.html"]["orientation"]["landscape"]["chars"] > 100
+    # Turned only where something can react to the turn: the locked page's orientation media query.
+    assert facts["orientation-bad.html"]["orientation"]["why"] == "style sheet"
+    assert facts["orientation-bad.html"]["orientation"]["landscape"]["chars"] > 100
+    assert facts["layout-good.html"]["orientation"]["turned"] is False
     for page in run.results["pages"]:
         assert not page["facts"].get("check_errors"), page["url"]
         assert page["final_url"] == page["url"]  # no probe navigated away

@@ -3,7 +3,9 @@
 The viewport is set to 390x844 and to 844x390 (restored afterwards); in each the text shown on the page is
 measured and a "rotate your device" message looked for. A page that shows such a message and little else in one
 orientation is locked to the other: a violation (a person may still argue the orientation is essential, such as a
-piano keyboard). Much less text in one orientation without such a message goes to a person.
+piano keyboard). Much less text in one orientation without such a message goes to a person. The page is not
+reloaded, so only its orientation (or aspect-ratio) media queries and its resize / orientation listeners can react:
+a page with neither is not turned (the facts say so), which keeps the check's cost off most pages.
 """
 
 from __future__ import annotations
@@ -15,6 +17,31 @@ PORTRAIT = (390, 844)
 LANDSCAPE = (844, 390)
 LOST = 0.5  # less than this share of the other orientation's text: content is lost
 LOCKED = 0.2  # with a rotate message, less than this share: the page is locked
+
+# Without reloading, only style sheets with orientation (or aspect-ratio) media queries and scripts listening for
+# resize or orientation changes can react to the turn: a page with neither is not turned (one cross-origin sheet, or
+# an engine that cannot list listeners, and it is).
+REACTS_JS = r"""() => {
+  const media = /orientation|aspect-ratio/;
+  const walk = (rules) => {
+    for (const rule of rules) {
+      if (rule.media && media.test(rule.media.mediaText)) return true;
+      if (rule.conditionText && media.test(rule.conditionText)) return true;
+      if (rule.cssRules && walk(rule.cssRules)) return true;
+    }
+    return false;
+  };
+  for (const sheet of document.styleSheets) {
+    if (sheet.media && media.test(sheet.media.mediaText)) return 'style sheet';
+    try { if (walk(sheet.cssRules)) return 'style sheet'; } catch (e) { return 'unreadable style sheet'; }
+  }
+  if (typeof getEventListeners !== 'function') return 'listeners not listed';
+  const l = getEventListeners(window);
+  if ((l.resize || []).length || (l.orientationchange || []).length) return 'listener';
+  if (window.onresize || window.onorientationchange) return 'listener';
+  if (screen.orientation && (getEventListeners(screen.orientation).change || []).length) return 'listener';
+  return '';
+}"""
 
 MEASURE_JS = r"""async () => {
   await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
@@ -56,6 +83,12 @@ class Orientation(PageCheck):
     order = 81  # changes the viewport (restored), like the reflow check before it
 
     async def run(self, ctx: PageContext) -> list[Finding]:
+        reacts = await ctx.session.evaluate_listing(REACTS_JS)
+        if reacts is None:
+            reacts = await ctx.session.evaluate(REACTS_JS)
+        if not reacts:
+            ctx.page.facts["orientation"] = {"turned": False, "why": "nothing on the page reacts to orientation"}
+            return []
         size = await ctx.session.evaluate("() => [innerWidth, innerHeight]")
         seen = {}
         try:
@@ -65,7 +98,9 @@ class Orientation(PageCheck):
         finally:
             await ctx.session.set_viewport(size[0], size[1])
         ctx.page.facts["orientation"] = {
-            k: {"chars": v["chars"], "message": bool(v["message"])} for k, v in seen.items()
+            "turned": True,
+            "why": reacts,
+            **{k: {"chars": v["chars"], "message": bool(v["message"])} for k, v in seen.items()},
         }
         findings = []
         words = {"portrait": ("縦向き", "portrait"), "landscape": ("横向き", "landscape")}
