@@ -106,7 +106,8 @@ class CheckRun:
 
     id: str
     title: str = ""
-    # success criterion -> "partial" (a clean result still needs a person) or "full" (a clean result is a pass)
+    # success criterion -> "partial" (a clean result still needs a person), "full" (a clean result is a pass) or
+    # "aid" (the check only lists what a person must inspect)
     criteria: dict[str, str] = field(default_factory=dict)
     pages: int = 0
     errors: int = 0

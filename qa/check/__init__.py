@@ -31,6 +31,9 @@ from qa.vocab import CORE, FAMILIES  # noqa: F401 (re-exported)
 
 PARTIAL = "partial"  # a clean result still needs a person
 FULL = "full"  # a clean result is a pass
+# The check never decides the criterion: it lists what a person must look at (media to watch, handlers to try).
+AID = "aid"
+EVIDENCE_KINDS = (FULL, PARTIAL, AID)  # strongest first
 
 # Artifacts. A page artifact (provided by a page check) is kept in ``page.facts``, a run artifact (provided by a
 # site or run check) in ``results.extra``, under its own name unless listed here: the built-in artifacts were
@@ -127,7 +130,8 @@ class PageCheck:
     # rule id -> {"ja": Japanese message, "fix_ja"/"fix_en": the fix in one sentence, "help": a link}; "{key}" in
     # the message is a value of the finding's details. A rule without one is reported in English, marked so.
     messages: ClassVar[dict[str, dict[str, str]]] = {}
-    # success criterion -> PARTIAL or FULL; checks may add to it at run time (axe derives it from its rules)
+    # success criterion -> FULL, PARTIAL or AID (the kind of evidence the check gives for it); checks may add to it
+    # at run time (axe derives it from its rules)
     criteria: ClassVar[dict[str, str]] = {}
     primary_only: ClassVar[bool] = False
     # Library scripts (axe-core) the browsers preload into every document; the check still calls

@@ -26,7 +26,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from qa.check import FULL
+from qa.check import AID, FULL, PARTIAL
 from qa.judge.applicability import not_applicable
 from qa.judge.criteria import catalogue
 from qa.judge.profiles import Profile
@@ -59,7 +59,7 @@ class Verdict:
     needs_review: int = 0
     rules: Counter = field(default_factory=Counter)
     checks: list[str] = field(default_factory=list)
-    coverage: str = ""  # "", "partial" or "full"
+    coverage: str = ""  # "", "aid", "partial" or "full": the strongest evidence of the checks that ran
     violation_ids: list[str] = field(default_factory=list)
     review: dict[str, Any] | None = None
     review_state: str = ""  # applied | stale | new-failure | unpinned ("" without a review)
@@ -177,6 +177,13 @@ def _scoped_out(results: Results, pages: list[Page]) -> tuple[set[str], bool]:
     return criteria, regions
 
 
+def _strongest(kinds: Any) -> str:
+    """The coverage of several checks' evidence: partial when any check can find failures, aid when every check
+    only lists what to inspect, "" without checks (full is decided by the caller)."""
+    kinds = set(kinds)
+    return PARTIAL if kinds & {PARTIAL, FULL} else (AID if AID in kinds else "")
+
+
 def _lang_matches(page_lang: str, site_lang: str) -> bool:
     return bool(site_lang) and page_lang.split("-")[0].lower() == site_lang.split("-")[0].lower()
 
@@ -230,7 +237,7 @@ def judge_page(
         v.rules = Counter(f.rule for f in findings)
     v.checks = sorted(cover)
     full = (FULL in cover.values() or _full_by_rules(sc, visits, site_lang)) and not scoped
-    v.coverage = FULL if full else ("partial" if cover else "")
+    v.coverage = FULL if full else _strongest(cover.values())
     absent = [a.get(sc) for a in visits.absent]
     if v.violations:
         v.auto, v.reason = FAIL, "violation"
@@ -243,7 +250,8 @@ def judge_page(
     elif scoped == "rule-disabled" or (scoped and (FULL in cover.values() or _full_by_rules(sc, visits, site_lang))):
         v.auto, v.reason = NOT_VERIFIED, scoped
     else:
-        v.auto, v.reason = NOT_VERIFIED, "partial-clean" if cover else "unchecked"
+        clean = "aid-clean" if v.coverage == AID else "partial-clean"
+        v.auto, v.reason = NOT_VERIFIED, clean if cover else "unchecked"
     v.verdict = v.auto
     return v
 
@@ -315,7 +323,13 @@ def judge_run(
         for v in mine:
             s.rules.update(v.rules)
         s.checks = sorted({ch for v in mine for ch in v.checks})
-        s.coverage = FULL if mine and all(v.coverage == FULL for v in mine) else ("partial" if s.checks else "")
+        full_everywhere = mine and all(v.coverage == FULL for v in mine)
+        s.coverage = (
+            FULL
+            if full_everywhere
+            else _strongest([v.coverage for v in mine if v.coverage not in (FULL, "")] or [PARTIAL])
+        )
+        s.coverage = s.coverage if s.checks else ""
         s.violation_ids = sorted({i for v in mine for i in v.violation_ids})
         outside = [f for (u, sc), fs in by_page_sc.items() if sc == c.sc and u not in pages for f in fs]
         s.outside_sample = sum(1 for f in outside if f.outcome == VIOLATION)

@@ -507,6 +507,14 @@ class BidiSession(EventLog):
             {"context": self.context, "actions": [{"type": "key", "id": "keyboard", "actions": actions}]},
         )
 
+    async def hover(self, x: float, y: float) -> bool:
+        move = {"type": "pointerMove", "x": round(x), "y": round(y), "duration": 40}
+        await self._send(
+            "input.performActions",
+            {"context": self.context, "actions": [{"type": "pointer", "id": "mouse", "actions": [move]}]},
+        )
+        return True
+
     async def cookies(self) -> list[dict[str, Any]] | None:
         answer = await self._send("storage.getCookies", {"partition": self._partition()})
         return [

@@ -31,6 +31,7 @@ from selenium.common.exceptions import (
     WebDriverException,
 )
 from selenium.webdriver.common.action_chains import ActionChains
+from selenium.webdriver.common.actions.action_builder import ActionBuilder
 from selenium.webdriver.remote.client_config import ClientConfig
 
 from qa.access import SiteAccess
@@ -250,6 +251,15 @@ class WebDriverSession(EventLog):
             chain.perform()
 
         await self._call(act)
+
+    async def hover(self, x: float, y: float) -> bool:
+        def act() -> None:
+            builder = ActionBuilder(self.driver)
+            builder.pointer_action.move_to_location(round(x), round(y))
+            builder.perform()
+
+        await self._call(act)
+        return True
 
     async def cookies(self) -> list[dict[str, Any]] | None:
         return None  # WebDriver lists only the current page's own cookies: not every cookie the visit set
