@@ -14,6 +14,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+HTML = "text/html; charset=utf-8"
+
 
 def page_html(k: int, n: int, cross_links: bool = False) -> bytes:
     links = "".join(f'<li><a href="/p/{c}.html">Page {c}</a></li>' for c in (2 * k + 1, 2 * k + 2) if c < n)
@@ -43,13 +45,13 @@ class _Handler(BaseHTTPRequestHandler):
         path = self.path.split("?")[0]
         status, body, ctype = 404, b"not found", "text/plain"
         if path in ("/", "/index.html"):
-            status, body, ctype = 200, page_html(0, self.server.n, self.server.cross_links), "text/html; charset=utf-8"
+            status, body, ctype = 200, self.server.page(0), HTML
         elif path == "/img.png":
             status, body, ctype = 200, b"\x89PNG\r\n\x1a\n", "image/png"
         elif path.startswith("/p/") and path.endswith(".html") and path[3:-5].isdigit():
             k = int(path[3:-5])
             if k < self.server.n:
-                status, body, ctype = 200, page_html(k, self.server.n, self.server.cross_links), "text/html; charset=utf-8"
+                status, body, ctype = 200, self.server.page(k), HTML
         self.send_response(status)
         self.send_header("Content-Type", ctype)
         self.send_header("Content-Length", str(len(body)))
@@ -66,6 +68,9 @@ class GeneratedSite(ThreadingHTTPServer):
 
     def handle_error(self, request: object, client_address: object) -> None:
         pass
+
+    def page(self, k: int) -> bytes:
+        return page_html(k, self.n, self.cross_links)
 
 
 @contextmanager
