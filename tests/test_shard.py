@@ -32,6 +32,8 @@ LINK_STATS = {"known_urls", "requested_urls", "seconds", "seconds_total", "urls_
 RUN_ID = re.compile(r"\d{8}-\d{6}-[0-9a-f]{4}")
 TIME = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2})?([+-]\d{2}:\d{2})?|\d{4}/\d{1,2}/\d{1,2} \d{1,2}:\d{2}")
 PROBE = re.compile(r"qa-probe-[0-9a-f]+")
+TEXT_DELIVERABLES = ("summary.md", "junit.xml", "gl-code-quality-report.json", "qa.sarif", "sitemap.xml", "INDEX.md")
+MS_HEADER = re.compile(r"[(（]ms[)）]")
 
 
 def _masked(value: Any) -> Any:
@@ -53,13 +55,25 @@ def _run_dir(out: Path) -> Path:
     return folder
 
 
+def _text(path: Path, run_dir: Path) -> str:
+    """A text deliverable with run ids, times, the run folder's path and measured durations (JUnit's time="…")
+    masked."""
+    text = path.read_text(encoding="utf-8").replace(str(run_dir.parent), "OUT")
+    return _masked(re.sub(r'time="[\d.]+"', 'time="T"', text))
+
+
 def _cells(path: Path) -> dict[str, list[list[Any]]]:
-    """Every sheet's values; cells with a run id or a time masked, and measured columns (by header) left out."""
+    """Every sheet's values; run ids and times masked, and the numbers of measured columns (a header in ms: load
+    time, LCP) masked."""
     book = load_workbook(path, read_only=True)
     out = {}
     for sheet in book.worksheets:
         rows = [list(row) for row in sheet.iter_rows(values_only=True)]
-        out[sheet.title] = [[_masked(v) for v in row] for row in rows]
+        measured = {j for row in rows for j, v in enumerate(row) if isinstance(v, str) and MS_HEADER.search(v)}
+        out[sheet.title] = [
+            ["MEASURED" if j in measured and isinstance(v, int | float) else _masked(v) for j, v in enumerate(row)]
+            for row in rows
+        ]
     book.close()
     return out
 
@@ -145,6 +159,9 @@ def test_merged_deliverables_equal_the_single_runs(runs) -> None:
     for name in ("findings.csv", "links.csv"):
         rows = [list(csv.reader((d / name).open(encoding="utf-8-sig"))) for d in (single_dir, merged_dir)]
         assert _masked(rows[0]) == _masked(rows[1]), name
+    for name in TEXT_DELIVERABLES:
+        texts = [_text(d / name, d) for d in (single_dir, merged_dir)]
+        assert texts[0] == texts[1], name
     screenshots = sorted(p.name for p in (merged_dir / "screenshots").glob("*.png"))
     assert screenshots == sorted(p.name for p in (single_dir / "screenshots").glob("*.png")) and screenshots
 

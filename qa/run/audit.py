@@ -24,6 +24,7 @@ from qa.check import CORE, PageCheck, RunCheck, RunContext, SiteCheck, load_chec
 from qa.check._engines import RuleEngine, engine_data, engine_label
 from qa.check._whole_run import account_artifacts, audited_pages, run_site_checks
 from qa.check.axe import AxeCheck
+from qa.check.links import LinkCheck
 from qa.config import Config
 from qa.discover.frontier import Frontier
 from qa.discover.seeds import listed_pages
@@ -393,10 +394,15 @@ def merge_findings(findings: list[Finding], cells: list[str], order: dict[str, i
 
 
 def order_links(results: Results, order: dict[str, int]) -> None:
-    """The link check's rows in the crawl's order of their pages (they are collected as the visits finish)."""
+    """The link check's rows and its findings in the crawl's order of their pages (they are collected as the visits
+    finish); those of one page stay in its document order."""
     rows = results.extra.get("links")
     if isinstance(rows, list):
         rows.sort(key=lambda row: order.get(row.get("source", ""), len(order)))
+    ranked = iter(
+        sorted((f for f in results.findings if f.check == LinkCheck.id), key=lambda f: order.get(f.url, len(order)))
+    )
+    results.findings = [next(ranked) if f.check == LinkCheck.id else f for f in results.findings]
 
 
 def planned_pages(

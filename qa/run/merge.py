@@ -44,6 +44,7 @@ from qa.model import CheckRun, Finding, Results, RunInfo
 from qa.net import make_client
 from qa.redact import MASK, redact_url
 from qa.report import render_all
+from qa.report._crops import FOLDER as CROPS_FOLDER
 from qa.report._vocab import verdict_aliases
 from qa.run.audit import NOTHING_AUDITED, merge_findings, order_links, run_whole_run_checks
 from qa.run.entry import certificate_finding, check_certificate
@@ -197,7 +198,7 @@ def join_files(shards: list[ShardRun], run_dir: Path) -> list[str]:
     for shard in shards:
         for root, dirs, files in os.walk(shard.dir):
             rel = Path(root).relative_to(shard.dir)
-            if rel == Path(DIFF_FOLDER):  # the cross-engine comparison is made again over the merged folder
+            if rel in (Path(DIFF_FOLDER), Path(CROPS_FOLDER)):  # made again: the comparison, and by the reports
                 dirs.clear()
                 continue
             if rel == Path(".") or rel == Path(LINKS_FOLDER):
