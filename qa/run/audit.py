@@ -257,7 +257,7 @@ async def crawl_site(
             "count": opts.shard.count,
             "list": fingerprint(list(whole.accepted)),
             "pages": len(planned),
-            "exclude": entry.exclude,  # what the site's entry added to the exclusions: the merged link check's
+            "exclude": entry.exclude,  # what entering the site excluded (log-in, admin): the merge judges links by it
         }
     store = RunStore(run_dir)
     store.write_header(run)
