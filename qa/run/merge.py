@@ -105,9 +105,13 @@ KEPT_EXTRA = ("matrix", "discovery", "wordpress", "planned_sitemap", "link_check
 
 
 def read_shard(path: Path) -> ShardRun:
-    folder = resolve_run_dir(path) if path.exists() else path
+    if not path.exists():
+        raise MergeError(f"{path}: no such folder; give the shards' run folders (or the out folder of each shard)")
+    folder = resolve_run_dir(path)
+    if not (folder / RUN_HEADER).exists() and (folder / "latest").exists():
+        folder = resolve_run_dir(folder / "latest")  # a shard's out folder: its run
     if not (folder / RESULTS).exists():
-        what = "no such folder" if not folder.exists() else f"no {RESULTS} (the shard did not finish)"
+        what = f"no {RESULTS} (the shard did not finish)"
         header = folder / RUN_HEADER
         shard = ""
         if header.exists():
