@@ -3,7 +3,8 @@
 Serves a generated site of N pages on loopback (``tests/gensite.py``), lists it once with ``qa discover``, then in
 one sitting (one cell, chromium/desktop, every family): the whole list in one ``qa audit --discovered``, the four
 shards one after another (``--shard I/4``), and ``qa merge`` of the four, its memory sampled from /proc (PSS of the
-merge and the report processes it forks). A shard's time is about a quarter of the whole plus a fixed start-up
+merge and the report processes it forks), against ``qa report`` of the whole run (rebuilding the same deliverables
+from its results.json: the floor of any merge). A shard's time is about a quarter of the whole plus a fixed start-up
 cost (browser launch, site entry, the whole-run checks, the judgement and every deliverable): the figure printed as
 ``fixed_s`` is that cost, estimated as ``shard - whole / 4``.
 
@@ -75,6 +76,8 @@ def main() -> int:
         merge_s, _, merge_pss = timed([*qa, "merge", *shard_dirs, "--config", str(config), "--out", str(folder / "m")])
         whole_run = next(p for p in (folder / "whole").iterdir() if p.is_dir() and p.name != "latest")
         merged_run = next(p for p in (folder / "m").iterdir() if p.is_dir() and p.name != "latest")
+        # the floor of any merge: rebuilding the whole run's deliverables from its results.json, in the same sitting
+        report_s, _, report_pss = timed([*qa, "report", str(whole_run)])
         same = [
             json.loads((d / "results.json").read_text(encoding="utf-8"))["judgement"]["gate"]
             for d in (whole_run, merged_run)
@@ -90,6 +93,8 @@ def main() -> int:
         "fixed_s": round(shard_s[0] - whole_s / SHARDS, 1),
         "merge_s": round(merge_s, 1),
         "merge_peak_pss_mb": round(merge_pss / 1e6),
+        "baseline_qa_report_whole_s": round(report_s, 1),
+        "baseline_qa_report_whole_pss_mb": round(report_pss / 1e6),
         "merge_targets": f"under {MERGE_TARGET_S} s and {MERGE_TARGET_MB} MB",
         "merge_within_targets": merge_s < MERGE_TARGET_S and merge_pss / 1e6 < MERGE_TARGET_MB,
         "merged_gate_equals_whole": same[0] == same[1],
