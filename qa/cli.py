@@ -347,6 +347,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="NAME",
         help="only this browser of the matrix (repeatable; default: qa.yaml's browsers, else all of them)",
     )
+    add_shard_commands(sub, audit)
     return parser
 
 
@@ -361,6 +362,99 @@ def cmd_login(args: argparse.Namespace) -> int:
     )
     print(f"use it:   qa audit {args.url} --storage-state {args.save_storage}")
     return 0
+
+
+def add_shard_commands(sub: argparse._SubParsersAction, audit: argparse.ArgumentParser) -> None:
+    """``qa discover``, ``qa merge`` and the sharding options of ``qa audit`` (docs/sharding.md)."""
+    audit.add_argument(
+        "--discovered",
+        type=Path,
+        metavar="FILE",
+        help="audit the page list 'qa discover' wrote (no discovery, no link-following)",
+    )
+    audit.add_argument(
+        "--shard",
+        metavar="I/N",
+        help="audit only part I of N of the page list (with --discovered or --urls); combine them with 'qa merge'",
+    )
+    discover = sub.add_parser(
+        "discover",
+        help="find the pages to audit once (start URL, WordPress, sitemaps, links) and write them to a file",
+        epilog="example: qa discover https://staging.example.jp/ --out pages.json; "
+        "then in each of 4 jobs: qa audit --discovered pages.json --shard 1/4",
+    )
+    discover.add_argument("url", nargs="?", help="start URL (default: start_url of qa.yaml)")
+    discover.add_argument("--out", type=Path, default=Path("pages.json"), help="the file to write (pages.json)")
+    discover.add_argument("--config", type=Path, help="project configuration (default: ./qa.yaml if present)")
+    discover.add_argument("--max-pages", type=int, help="list at most this many pages")
+    discover.add_argument("--include", action="append", default=[], metavar="REGEX", help="only URLs matching")
+    discover.add_argument("--exclude", action="append", default=[], metavar="REGEX", help="skip URLs matching")
+    merge = sub.add_parser(
+        "merge",
+        help="combine the run folders of the shards of one run (qa audit --shard I/N) into one run folder",
+        epilog="example: qa merge shards/*/ --out reports_out (exit 2 when a shard is missing, doubled or of "
+        "another page list or configuration)",
+    )
+    merge.add_argument("run_dirs", type=Path, nargs="+", metavar="RUN_DIR", help="the shards' run folders")
+    merge.add_argument("--out", type=Path, help="folder for the merged run folder (default: out of qa.yaml)")
+    merge.add_argument("--config", type=Path, help="project configuration (default: ./qa.yaml if present)")
+    merge.add_argument(
+        "--allow-partial",
+        action="store_true",
+        help="merge even when shards are missing; the merged run is marked partial and names them",
+    )
+    merge.add_argument("--fail-on", metavar="LIST", help="outcomes that fail the gate (as for qa audit)")
+    merge.add_argument("--max", action="append", default=[], metavar="NAME=N", help="allowed counts (as for qa audit)")
+    merge.add_argument("--accepted", type=Path, help="accepted-issues file (default: accepted.yaml if present)")
+    merge.add_argument("--compare", type=Path, metavar="RUN_DIR", help="the previous run folder to compare with")
+    merge.add_argument("--annotations", action="store_true", help=ANNOTATIONS_HELP)
+
+
+def cmd_discover(args: argparse.Namespace) -> int:
+    from qa.config import load_project_config
+    from qa.run.discovery import discover
+
+    config = load_project_config(args.config)
+    if args.max_pages is not None:
+        if args.max_pages < 1:
+            raise UsageError("--max-pages must be at least 1")
+        config.max_pages = args.max_pages
+    config.include = config.include + args.include
+    config.exclude = config.exclude + args.exclude
+    start_url = args.url or config.start_url
+    if not start_url:
+        raise UsageError("qa discover needs the site: give its start URL, or start_url in qa.yaml")
+    found = asyncio.run(discover(config, start_url))
+    found.write(args.out)
+    sources: dict[str, int] = {}
+    for entry in found.urls:
+        sources[entry["source"]] = sources.get(entry["source"], 0) + 1
+    how = ", ".join(f"{n} {source}" for source, n in sources.items())
+    print(f"discovered: {len(found.urls)} page(s) ({how}) -> {args.out}")
+    return EXIT_OK
+
+
+def cmd_merge(args: argparse.Namespace) -> int:
+    from qa.config import load_project_config
+    from qa.judge.gate import format_block
+    from qa.judge.publication import prepare
+    from qa.run.merge import merge_runs
+
+    config = load_project_config(args.config)
+    out = args.out or Path(config.out)
+    compare, previous = previous_run(args.compare, out)
+    publication = prepare(config, gate_settings(args, config), args.accepted, previous, args.compare is not None)
+    outcome = merge_runs(args.run_dirs, out, config, publication, compare, args.allow_partial)
+    results = outcome.results
+    print(f"run:      {outcome.run_dir}  ({results.run.status}, merged from {len(args.run_dirs)} shard(s))")
+    print(f"visits:   {len(results.pages)} across {len(results.run.cells)} cell(s)")
+    for path in outcome.reports:
+        print(f"report:   {path}")
+    print(format_block(outcome.gate))
+    ci_outputs(results, outcome.gate, outcome.run_dir, args.annotations)
+    if results.run.status != "complete":
+        return EXIT_INTERRUPTED
+    return EXIT_OK if outcome.gate.passed else EXIT_GATE_FAILED
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -393,6 +487,10 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_setup(args)
         if args.command == "login":
             return cmd_login(args)
+        if args.command == "discover":
+            return cmd_discover(args)
+        if args.command == "merge":
+            return cmd_merge(args)
         if args.command == "review" and args.review_command == "import":
             return cmd_review_import(args)
         group = getattr(args, "group", None)
@@ -510,6 +608,10 @@ def cmd_audit(args: argparse.Namespace) -> int:
     url_list = read_url_list(args.urls) if args.urls else None
     if not url_list and config.urls_file:
         url_list = read_url_list(Path(config.urls_file))
+    discovered, shard = shard_args(args, url_list)
+    if discovered:
+        url_list = discovered.url_list
+        args.url = args.url or discovered.start_url
     out = args.resume.parent if args.resume else args.out or Path(config.out)
     checks_dir = Path(config.checks_dir)
     select_families(args.only, config)
@@ -544,6 +646,8 @@ def cmd_audit(args: argparse.Namespace) -> int:
             notes=served.notes if served else [],
             config_file=str(args.config or "qa.yaml"),
             access=cli_access,
+            discovered=discovered,
+            shard=shard,
         )
         outcome = asyncio.run(run_audit(opts))
 
@@ -625,6 +729,22 @@ def local_site(args: argparse.Namespace, stack: ExitStack) -> Served | None:
         print(f"qa: {url} answers; auditing it", file=sys.stderr)
         return served
     return None
+
+
+def shard_args(args: argparse.Namespace, url_list: list[str] | None):
+    """(the discovery file's content, the shard) of ``--discovered`` and ``--shard``; None where not given."""
+    from qa.discover.shard import parse_shard, read_discovery
+
+    discovered = read_discovery(args.discovered) if args.discovered else None
+    if discovered and args.urls:
+        raise UsageError("--discovered and --urls both give the page list; give one of them")
+    shard = parse_shard(args.shard) if args.shard else None
+    if shard and not (discovered or url_list or args.resume):
+        raise UsageError(
+            f"--shard {shard}: the shards need one page list fixed first; run 'qa discover URL --out pages.json' "
+            "once and give every shard --discovered pages.json (or the same --urls FILE)"
+        )
+    return discovered, shard
 
 
 def ci_outputs(results: Results, gate: GateResult, run_dir: Path, annotations: bool) -> None:

@@ -15,7 +15,7 @@ from typing import Any
 
 from qa.vocab import NEEDS_REVIEW, OUTCOMES, VIOLATION  # noqa: F401 (re-exported)
 
-SCHEMA_VERSION = "1.1"
+SCHEMA_VERSION = "1.2"
 
 
 def cell_name(browser: str, viewport: str) -> str:
@@ -128,6 +128,9 @@ class RunInfo:
     disk_bytes: int = 0  # size of the run folder when results.json was written
     resumed: list[str] = field(default_factory=list)  # when an interrupted run was continued (qa audit --resume)
     interruptions: int = 0  # times the run was stopped (Ctrl-C, SIGTERM) before it completed
+    # A shard of a run (qa audit --shard I/N): {"index", "count", "list" (the whole page list's fingerprint),
+    # "pages"}; a merged run (qa merge): {"count", "list", "merged" (the shards' run ids), "missing"}.
+    shard: dict[str, Any] = field(default_factory=dict)
 
 
 def shallow_dict(record: Any) -> dict[str, Any]:
