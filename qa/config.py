@@ -393,6 +393,11 @@ class Config(Section):
         "Asia/Tokyo", description="time zone of the dates and times in the deliverables"
     )
     labels: VerdictLabels = Field(default_factory=VerdictLabels, description="the deliverables' verdict texts")
+    share_rules: bool = Field(
+        True,
+        description="matrix cells whose rendered DOM equals another cell's take the rule engines' DOM-only findings "
+        "from it instead of running those rules again (each marked reused_from); false: every rule runs in every cell",
+    )
 
 
 def nearest(name: str, choices: list[str]) -> str:

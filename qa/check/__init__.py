@@ -99,6 +99,9 @@ class PageContext:
     primary: bool  # the first browser/viewport cell: discovery and site-wide facts come from it
     events: PageEvents = field(default_factory=PageEvents)
     check_id: str = ""
+    # The rule engines' sharing across cells (qa.check._share.Ticket): a reference cell whose DOM-only rule
+    # findings this cell reuses, or None (every rule runs).
+    reuse: Any = None
 
     def finding(self, rule: str, outcome: str, sc: list[str] | None = None, **kw: Any) -> Finding:
         return Finding(

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from qa.access import SiteAccess
 from qa.check import PageCheck
+from qa.check._share import RuleShare
 from qa.config import Config
 from qa.discover.frontier import Frontier
 from qa.errors import QAError
@@ -128,6 +129,8 @@ class Crawl:
         self._locks = {e.spec.name: asyncio.Lock() for e in engines}
         self._task: asyncio.Future[None] | None = None
         self.failure: Exception | None = None  # the run folder cannot be written: the crawl stops, the run fails
+        # The rule engines' DOM-only results, shared between the cells of a page whose DOMs are alike
+        self.share = RuleShare() if settings.config.share_rules and self.cells > 1 else None
 
     @property
     def primary(self) -> tuple[str, str]:
@@ -139,12 +142,16 @@ class Crawl:
 
     def enqueue(self, url: str, depth: int, skip_cells: set[str] | frozenset[str] = frozenset()) -> None:
         """Queue the URL in every browser/viewport cell, except the cells already done (on resume)."""
+        queued = 0
         for engine in self.engines:
             for vp in self.viewports:
                 if cell_name(engine.spec.name, vp.name) in skip_cells:
                     continue
                 self.pending += 1
+                queued += 1
                 self.queues[engine.spec.name].put(url, depth, vp)
+        if self.share is not None:
+            self.share.expect(url, queued)
         self.idle.clear()
         self.queued.set()
 
@@ -239,6 +246,7 @@ class Crawl:
                     primary,
                     self.frontier.start_url,
                     self.settings.page_links or (primary and self.settings.follow_links),
+                    self.share,
                 ),
                 timeout=page_timeout,
             )
@@ -292,6 +300,8 @@ class Crawl:
         killed in between redoes the page, never loses its links. After this, nothing of the page stays in
         memory."""
         base = page.final_url or page.url
+        if self.share is not None:
+            self.share.finished(page.url)
         if primary and result.links and self.settings.follow_links and not page.error:
             self.offer_all((link["href"] for link in result.links), base, page.depth + 1)
         # Redacted before anything of it is written, by the listeners too (the store redacts it again, harmlessly).

@@ -10,6 +10,7 @@ from typing import Any
 
 from qa.check import PageCheck, PageContext
 from qa.check._engines import merge_engine_findings
+from qa.check._share import DOM_STATE_JS, NO_FINGERPRINT, SHARED_CHECKS, RuleShare, Ticket
 from qa.config import Config
 from qa.model import CheckRun, Finding, Page
 from qa.redact import redact_url
@@ -47,6 +48,7 @@ async def visit_page(
     primary: bool,
     site_url: str,
     links: bool = True,
+    share: RuleShare | None = None,
 ) -> VisitResult:
     """Fill ``page`` in place and return its findings and links (``links``: False when nothing will read them).
     Problems are recorded in ``page.error``."""
@@ -102,20 +104,17 @@ async def visit_page(
 
     ctx = PageContext(session=session, page=page, config=config, run_dir=run_dir, primary=primary)
     result = VisitResult(links=facts["links"], resources=facts["resources"], ids=facts["ids"])
-    for check in checks:
-        if check.primary_only and not primary:
-            continue
-        ctx.check_id = check.id
-        run = check_runs[check.id]
-        started = time.perf_counter()
-        try:
-            result.findings += await asyncio.wait_for(check.run(ctx), timeout=timeouts.script)
-            run.pages += 1
-        except Exception as exc:  # a failing check is recorded for this page; the others still run
-            run.errors += 1
-            detail = str(exc).splitlines()[0] if str(exc) else ""
-            page.facts.setdefault("check_errors", {})[check.id] = f"{type(exc).__name__}: {detail}"[:500]
-        timings[check.id] = _ms_since(started)
+    if share is not None and any(c.id in SHARED_CHECKS for c in checks):
+        ctx.reuse = await _enter(share, session, page, timeouts.script)
+    ran: list[str] = []  # the shared checks that ran through on this page, whose results another cell may take
+    try:
+        await _run_checks(ctx, checks, check_runs, result, timings, ran)
+    finally:
+        if ctx.reuse is not None and ctx.reuse.claimed:
+            if ran:
+                share.publish(ctx.reuse, result.findings, page.facts, ran)  # type: ignore[union-attr]
+            else:
+                share.abandon(ctx.reuse)  # type: ignore[union-attr]
     # One barrier, one finding: what several rule engines say about one element and criterion is merged here,
     # before the findings leave the visit, so that every count downstream counts barriers.
     result.findings = merge_engine_findings(result.findings)
@@ -127,6 +126,51 @@ async def visit_page(
         dialogs=events.dialogs,
     )
     return result
+
+
+async def _enter(share: RuleShare, session: Session, page: Page, wait_s: float) -> Ticket:
+    """This visit's place in the rule engines' sharing between cells, from its rendered DOM's fingerprint."""
+    started = time.perf_counter()
+    try:
+        digest = await asyncio.wait_for(session.evaluate(DOM_STATE_JS), timeout=wait_s)
+    except DriverFault:
+        raise
+    except Exception as exc:  # the checks meet the same page and record what is wrong with it; nothing is shared
+        digest, reason = None, f"the DOM fingerprint failed ({type(exc).__name__})"
+    else:
+        reason = NO_FINGERPRINT
+    page.facts["timings_ms"]["fingerprint"] = _ms_since(started)
+    if not isinstance(digest, str):
+        digest = None
+        page.facts["reuse"] = {"not_reused": reason}
+    return await share.enter(page.url, digest, f"{page.browser}/{page.viewport}", wait_s)
+
+
+async def _run_checks(
+    ctx: PageContext,
+    checks: list[PageCheck],
+    check_runs: dict[str, CheckRun],
+    result: VisitResult,
+    timings: dict[str, float],
+    ran: list[str],
+) -> None:
+    primary, page, timeouts = ctx.primary, ctx.page, ctx.config.timeouts
+    for check in checks:
+        if check.primary_only and not primary:
+            continue
+        ctx.check_id = check.id
+        run = check_runs[check.id]
+        started = time.perf_counter()
+        try:
+            result.findings += await asyncio.wait_for(check.run(ctx), timeout=timeouts.script)
+            run.pages += 1
+            if check.id in SHARED_CHECKS:
+                ran.append(check.id)
+        except Exception as exc:  # a failing check is recorded for this page; the others still run
+            run.errors += 1
+            detail = str(exc).splitlines()[0] if str(exc) else ""
+            page.facts.setdefault("check_errors", {})[check.id] = f"{type(exc).__name__}: {detail}"[:500]
+        timings[check.id] = _ms_since(started)
 
 
 async def _loaded(
