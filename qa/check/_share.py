@@ -39,7 +39,8 @@ DOM_STATE_JS = """() => {
     if (el.shadowRoot) return null;
     const s = getComputedStyle(el);
     const before = getComputedStyle(el, '::before').content, after = getComputedStyle(el, '::after').content;
-    const made = (c) => c !== 'none' && c !== 'normal';
+    // Firefox gives every img '-moz-alt-content' before it: the engine's own, not the page's
+    const made = (c) => c !== 'none' && c !== 'normal' && !c.startsWith('-moz-');
     parts.push((el.getClientRects().length ? 'r' : '-') + s.display + '/' + s.visibility + '/' + s.contentVisibility
       + (made(before) ? '<' + before : '') + (made(after) ? '>' + after : ''));
   }
