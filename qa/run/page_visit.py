@@ -104,17 +104,12 @@ async def visit_page(
 
     ctx = PageContext(session=session, page=page, config=config, run_dir=run_dir, primary=primary)
     result = VisitResult(links=facts["links"], resources=facts["resources"], ids=facts["ids"])
-    if share is not None and any(c.id in SHARED_CHECKS for c in checks):
-        ctx.reuse = await _enter(share, session, page, timeouts.script)
     ran: list[str] = []  # the shared checks that ran through on this page, whose results another cell may take
     try:
-        await _run_checks(ctx, checks, check_runs, result, timings, ran)
+        await _run_checks(ctx, checks, check_runs, result, timings, ran, share)
     finally:
-        if ctx.reuse is not None and ctx.reuse.claimed:
-            if ran:
-                share.publish(ctx.reuse, result.findings, page.facts, ran)  # type: ignore[union-attr]
-            else:
-                share.abandon(ctx.reuse)  # type: ignore[union-attr]
+        if share is not None and ctx.reuse is not None:  # stopped before the engines were done: nothing to take
+            share.abandon(ctx.reuse)
     # One barrier, one finding: what several rule engines say about one element and criterion is merged here,
     # before the findings leave the visit, so that every count downstream counts barriers.
     result.findings = merge_engine_findings(result.findings)
@@ -153,11 +148,17 @@ async def _run_checks(
     result: VisitResult,
     timings: dict[str, float],
     ran: list[str],
+    share: RuleShare | None,
 ) -> None:
     primary, page, timeouts = ctx.primary, ctx.page, ctx.config.timeouts
+    engines = {c.id for c in checks if c.id in SHARED_CHECKS and (primary or not c.primary_only)}
     for check in checks:
         if check.primary_only and not primary:
             continue
+        if share is not None and check.id in SHARED_CHECKS and ctx.reuse is None:
+            # Right before the engines, after the checks that must see the page first (privacy, screenshot): the
+            # fingerprint is of the DOM the engines read, and waiting for another cell delays nothing earlier.
+            ctx.reuse = await _enter(share, ctx.session, page, timeouts.script)
         ctx.check_id = check.id
         run = check_runs[check.id]
         started = time.perf_counter()
@@ -171,6 +172,12 @@ async def _run_checks(
             detail = str(exc).splitlines()[0] if str(exc) else ""
             page.facts.setdefault("check_errors", {})[check.id] = f"{type(exc).__name__}: {detail}"[:500]
         timings[check.id] = _ms_since(started)
+        if share is not None and ctx.reuse is not None and ctx.reuse.claimed and check.id in engines:
+            engines.discard(check.id)
+            if not engines and ran:  # the cells waiting for this one go on now, not after its slower checks
+                share.publish(ctx.reuse, result.findings, page.facts, ran)
+            elif not engines:
+                share.abandon(ctx.reuse)
 
 
 async def _loaded(
