@@ -533,6 +533,11 @@ class Config(Section):
     steps: Steps = Field(
         default_factory=Steps, description="scripted actions before the checks: logins, consent banners (docs/steps.md)"
     )
+    share_rules: bool = Field(
+        True,
+        description="matrix cells whose rendered DOM equals another cell's take the rule engines' DOM-only findings "
+        "from it instead of running those rules again (each marked reused_from); false: every rule runs in every cell",
+    )
 
 
 def nearest(name: str, choices: list[str]) -> str:

@@ -198,9 +198,13 @@ def merge_cells(findings: list[Finding]) -> list[Finding]:
     for f in findings:
         kept = merged.get(f.id)
         if kept is None:
-            merged[f.id] = f
+            kept = merged[f.id] = f
+        else:
+            kept.seen_in.extend(c for c in f.seen_in if c not in kept.seen_in)
+        if f.details.get("reused_from"):  # each cell that took it from another (qa.check._share), and from which
+            kept.details.setdefault("reused", {}).update({c: f.details["reused_from"] for c in f.seen_in})
+        if f is kept:
             continue
-        kept.seen_in.extend(c for c in f.seen_in if c not in kept.seen_in)
         if f.message != kept.message:
             # Engines measure differently (sizes, contrast ratios): the same problem, each cell's own wording kept.
             kept.details.setdefault("cell_messages", {}).update({c: f.message for c in f.seen_in})

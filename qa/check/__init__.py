@@ -107,6 +107,9 @@ class PageContext:
     # Steps (qa.yaml ``steps``) ran earlier in this page's browser session: what the page shows is no longer what a
     # visitor who clicked nothing sees (a banner accepted, a login done).
     after_steps: bool = False
+    # The rule engines' sharing across cells (qa.check._share.Ticket): a reference cell whose DOM-only rule
+    # findings this cell reuses, or None (every rule runs).
+    reuse: Any = None
 
     def finding(self, rule: str, outcome: str, sc: list[str] | None = None, **kw: Any) -> Finding:
         return Finding(

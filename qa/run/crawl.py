@@ -18,6 +18,7 @@ from pathlib import Path
 
 from qa.access import SiteAccess
 from qa.check import PageCheck
+from qa.check._share import RuleShare
 from qa.config import Config
 from qa.discover.frontier import Frontier
 from qa.errors import QAError
@@ -135,6 +136,8 @@ class Crawl:
         self._locks = {e.spec.name: asyncio.Lock() for e in engines}
         self._task: asyncio.Future[None] | None = None
         self.failure: Exception | None = None  # the run folder cannot be written: the crawl stops, the run fails
+        # The rule engines' DOM-only results, shared between the cells of a page whose DOMs are alike
+        self.share = RuleShare() if settings.config.share_rules and self.cells > 1 else None
 
     @property
     def primary(self) -> tuple[str, str]:
@@ -148,6 +151,7 @@ class Crawl:
         """Queue the URL in every browser/viewport cell, except the cells already done (on resume) and the viewports
         an override leaves out for the URL (the first viewport, where links are found, always stays)."""
         only = set(page_config(self.config, url).viewports) if self.config.overrides else set()
+        queued = 0
         for engine in self.engines:
             for i, vp in enumerate(self.viewports):
                 if cell_name(engine.spec.name, vp.name) in skip_cells:
@@ -155,7 +159,10 @@ class Crawl:
                 if only and i and vp.name not in only:
                     continue
                 self.pending += 1
+                queued += 1
                 self.queues[engine.spec.name].put(url, depth, vp)
+        if self.share is not None:
+            self.share.expect(url, queued)
         self.idle.clear()
         self.queued.set()
 
@@ -266,6 +273,7 @@ class Crawl:
                     self.frontier.start_url,
                     self.settings.page_links or (primary and self.settings.follow_links),
                     self._prepared.setdefault(id(session), SessionSteps()),
+                    self.share,
                 ),
                 timeout=page_timeout,
             )
@@ -329,6 +337,8 @@ class Crawl:
         killed in between redoes the page, never loses its links. After this, nothing of the page stays in
         memory."""
         base = page.final_url or page.url
+        if self.share is not None:
+            self.share.finished(page.url)
         if primary and result.links and self.settings.follow_links and not page.error:
             self.offer_all((link["href"] for link in result.links), base, page.depth + 1)
         # Redacted before anything of it is written, by the listeners too (the store redacts it again, harmlessly).
