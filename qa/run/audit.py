@@ -63,7 +63,7 @@ from qa.store import (
     write_coverage,
     write_json_atomic,
 )
-from qa.urls import normalise, unsafe_patterns
+from qa.urls import normalise
 from qa.visit.driver import Engine
 from qa.visit.engines import launch
 from qa.visit.matrix import BrowserSpec, Matrix
@@ -266,14 +266,7 @@ async def crawl_site(
     # discover
     await stop.phase(preflight(client, start_url), None)
     entry = await stop.phase(enter_site(client, start_url, config, creds, access), SiteEntry())
-    frontier = Frontier(
-        start_url,
-        config.max_pages,
-        config.include,
-        config.exclude + entry.exclude,
-        unsafe=unsafe_patterns(config.unsafe_links.skip, config.unsafe_links.patterns),
-        traps=config.traps.model_dump(),
-    )
+    frontier = Frontier.of_site(start_url, config, entry.exclude)
     must = sampling.representative_urls(config.model_dump(), start_url)
     planned, whole = planned_pages(opts, frontier, must)
     if whole is not None and not (resumed and resumed.accepted):

@@ -23,7 +23,7 @@ from qa.errors import UsageError
 from qa.judge import sampling
 from qa.net import fetch, make_client, preflight
 from qa.run.entry import check_certificate, enter_site
-from qa.urls import normalise, unsafe_patterns
+from qa.urls import normalise
 
 HTML_LIMIT = 5_000_000  # bytes of one page read for its links
 IN_FLIGHT = 4  # pages fetched at once: the site is crawled again by the shards, this pass stays light
@@ -74,14 +74,7 @@ async def discover(config: Config, start_url: str) -> Discovery:
     async with make_client(config.timeouts.navigation, access) as client:
         await preflight(client, start)
         entry = await enter_site(client, start, config, creds, access)
-        frontier = Frontier(
-            start,
-            config.max_pages,
-            config.include,
-            config.exclude + entry.exclude,
-            unsafe=unsafe_patterns(config.unsafe_links.skip, config.unsafe_links.patterns),
-            traps=config.traps.model_dump(),
-        )
+        frontier = Frontier.of_site(start, config, entry.exclude)
 
         def offer(urls: list[str], depth: int, source: str, listed: bool = False) -> None:
             for raw in urls:
