@@ -9,9 +9,9 @@ so every finding is needs-review.
 Within one script (French on an English page, English on a French page) the language is told by py3langid, a
 Naive Bayes identifier over byte n-grams: only passages long enough to judge (``MIN_WORDS`` words of prose, most of
 them not capitalised, so a list of names or a brand is never one) and only when the identifier is nearly sure
-(``MIN_PROBABILITY``, normalised over its 97 languages). 3.1.1 Language of Page: when the page's unmarked text as a
-whole is clearly in another language than its lang attribute says, that is one finding about the page, not one per
-paragraph. Both are needs-review: a person confirms the language.
+(``MIN_PROBABILITY``, normalised over its 97 languages). 3.1.1 Language of Page: when most of the page's passages
+judged (by letters) are clearly in one other language than its lang attribute says, that is one finding about the
+page, not one per paragraph. Both are needs-review: a person confirms the language.
 """
 
 from __future__ import annotations
@@ -39,7 +39,10 @@ MIN_WORDS = 8
 MIN_LETTERS = 40
 MIN_LOWERCASE_SHARE = 0.5
 MIN_PROBABILITY = 0.95
-MIN_PAGE_WORDS = 40  # 3.1.1: the page's unmarked text, all passages together
+# 3.1.1: the passages judged hold this many letters, and this share of them is in one other language. By passage,
+# not the text joined: one long foreign paragraph would outweigh several short ones in the page's language.
+MIN_PAGE_LETTERS = 200
+MIN_PAGE_SHARE = 0.8
 
 HELP = "https://www.w3.org/WAI/WCAG22/Understanding/language-of-parts.html"
 PAGE_HELP = "https://www.w3.org/WAI/WCAG22/Understanding/language-of-page.html"
@@ -78,7 +81,7 @@ class LanguageOfParts(PageCheck):
             "help": HELP,
         },
         "lang-page-text-identified": {
-            "ja": "ページの lang 属性は {page_lang} ですが、本文は {found} と判定されました (確率 {probability})。",
+            "ja": "ページの lang 属性は {page_lang} ですが、本文の {share} が {found} と判定されました。",
             "fix_ja": "本文の言語を確認し、html 要素の lang 属性を本文の言語に合わせる。",
             "fix_en": "Check the language of the text and set the html element's lang to it.",
             "help": PAGE_HELP,
@@ -131,14 +134,22 @@ class LanguageOfParts(PageCheck):
         """Unmarked text in another language of the page's script: the page's text as a whole (3.1.1), else each
         passage long enough to judge (3.1.2)."""
         declared = str(data.get("lang") or "")
-        unmarked = [p for p in data.get("passages") or [] if p.get("kind") == "text" and not p.get("marked")]
-        whole = " ".join(str(p.get("text") or "") for p in unmarked)
-        candidates = [p for p in unmarked if judgeable(str(p.get("text") or ""))]
-        if not candidates and len(LATIN_WORD.findall(whole)) < MIN_PAGE_WORDS:
+        candidates = [
+            p
+            for p in data.get("passages") or []
+            if p.get("kind") == "text" and not p.get("marked") and judgeable(str(p.get("text") or ""))
+        ]
+        if not candidates:
             return []
-        page, *each = await identify([whole, *(str(p.get("text") or "") for p in candidates)])
-        if len(LATIN_WORD.findall(whole)) >= MIN_PAGE_WORDS and foreign(page, page_lang):
-            lang, probability = page
+        each = await identify([str(p.get("text") or "") for p in candidates])
+        letters: dict[str, int] = {}
+        for p, (lang, probability) in zip(candidates, each, strict=True):
+            key = lang if probability >= MIN_PROBABILITY else ""
+            letters[key] = letters.get(key, 0) + sum(len(w) for w in LATIN_WORD.findall(str(p.get("text") or "")))
+        total = sum(letters.values())
+        main = max(letters, key=lambda k: letters[k])
+        share = letters[main] / total
+        if total >= MIN_PAGE_LETTERS and share >= MIN_PAGE_SHARE and foreign((main, 1.0), page_lang):
             return [
                 ctx.finding(
                     "lang-page-text-identified",
@@ -146,10 +157,11 @@ class LanguageOfParts(PageCheck):
                     ["3.1.1"],
                     target="html",
                     impact="serious",
-                    message=f"The page declares lang='{declared}' but its text is identified as '{lang}' "
-                    f"(probability {probability:.3f}): check the page's language and its lang attribute.",
+                    message=f"The page declares lang='{declared}' but {share:.0%} of its text (by letters, passages "
+                    f"long enough to judge) is identified as '{main}': check the page's language and its lang "
+                    "attribute.",
                     help_url=PAGE_HELP,
-                    details={"page_lang": declared, "found": lang, "probability": f"{probability:.3f}"},
+                    details={"page_lang": declared, "found": main, "share": f"{share:.0%}"},
                 )
             ]
         found = []
