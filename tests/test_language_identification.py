@@ -1,7 +1,8 @@
 """3.1.2 Language of Parts and 3.1.1 Language of Page within one script (issue 21): py3langid tells French from
 English. One real audit in Chromium of pages written for it: a French paragraph on an English page and an English
 one on a French page (found), a French brand name, a list of names and a short quote on an English page, and a French
-passage marked lang="fr" (not found), a French page declaring lang="en" (one page finding, not one per paragraph),
+passage marked lang="fr" (not found), a French page declaring lang="en" and a page of one English sentence declaring
+lang="fr" (one page finding, not one per paragraph),
 and a Japanese page whose English passage the script check already finds (found once)."""
 
 from __future__ import annotations
@@ -14,7 +15,15 @@ from qa.demo.server import serve
 from tests.conftest import SITES, QARun, run_qa
 
 SITE = SITES / "language-id"
-PAGES = ("french-passage", "brand-and-quote", "marked", "english-on-french", "declared-english", "japanese")
+PAGES = (
+    "french-passage",
+    "brand-and-quote",
+    "marked",
+    "english-on-french",
+    "declared-english",
+    "japanese",
+    "one-sentence",
+)
 
 
 @pytest.fixture(scope="module")
@@ -60,6 +69,10 @@ def test_a_passage_marked_with_its_language_is_not_found(langid_run: QARun) -> N
 
 def test_a_french_page_declared_english_is_one_page_finding(langid_run: QARun) -> None:
     assert found(langid_run, "declared-english") == [("lang-page-text-identified", "needs-review", ["3.1.1"], "fr")]
+
+
+def test_a_page_of_one_english_sentence_declared_french_is_a_page_finding(langid_run: QARun) -> None:
+    assert found(langid_run, "one-sentence") == [("lang-page-text-identified", "needs-review", ["3.1.1"], "en")]
 
 
 def test_an_english_passage_on_a_japanese_page_is_found_once_by_its_script(langid_run: QARun) -> None:

@@ -39,9 +39,9 @@ MIN_WORDS = 8
 MIN_LETTERS = 40
 MIN_LOWERCASE_SHARE = 0.5
 MIN_PROBABILITY = 0.95
-# 3.1.1: the passages judged hold this many letters, and this share of them is in one other language. By passage,
-# not the text joined: one long foreign paragraph would outweigh several short ones in the page's language.
-MIN_PAGE_LETTERS = 200
+# 3.1.1: this share of the letters of all the page's unmarked text is in passages identified as one other language
+# (short passages count against it). By passage, not the text joined: one long foreign paragraph would outweigh
+# several short ones in the page's language. A page of one foreign sentence is a 3.1.1 finding (ACT rule ucwvc8).
 MIN_PAGE_SHARE = 0.8
 
 HELP = "https://www.w3.org/WAI/WCAG22/Understanding/language-of-parts.html"
@@ -134,22 +134,19 @@ class LanguageOfParts(PageCheck):
         """Unmarked text in another language of the page's script: the page's text as a whole (3.1.1), else each
         passage long enough to judge (3.1.2)."""
         declared = str(data.get("lang") or "")
-        candidates = [
-            p
-            for p in data.get("passages") or []
-            if p.get("kind") == "text" and not p.get("marked") and judgeable(str(p.get("text") or ""))
-        ]
+        unmarked = [p for p in data.get("passages") or [] if p.get("kind") == "text" and not p.get("marked")]
+        candidates = [p for p in unmarked if judgeable(str(p.get("text") or ""))]
         if not candidates:
             return []
         each = await identify([str(p.get("text") or "") for p in candidates])
         letters: dict[str, int] = {}
         for p, (lang, probability) in zip(candidates, each, strict=True):
-            key = lang if probability >= MIN_PROBABILITY else ""
-            letters[key] = letters.get(key, 0) + sum(len(w) for w in LATIN_WORD.findall(str(p.get("text") or "")))
-        total = sum(letters.values())
-        main = max(letters, key=lambda k: letters[k])
-        share = letters[main] / total
-        if total >= MIN_PAGE_LETTERS and share >= MIN_PAGE_SHARE and foreign((main, 1.0), page_lang):
+            if probability >= MIN_PROBABILITY:
+                letters[lang] = letters.get(lang, 0) + latin_letters(str(p.get("text") or ""))
+        total = sum(latin_letters(str(p.get("text") or "")) for p in unmarked)
+        main = max(letters, key=lambda k: letters[k], default="")
+        share = letters.get(main, 0) / total if total else 0.0
+        if share >= MIN_PAGE_SHARE and foreign((main, 1.0), page_lang):
             return [
                 ctx.finding(
                     "lang-page-text-identified",
@@ -157,9 +154,8 @@ class LanguageOfParts(PageCheck):
                     ["3.1.1"],
                     target="html",
                     impact="serious",
-                    message=f"The page declares lang='{declared}' but {share:.0%} of its text (by letters, passages "
-                    f"long enough to judge) is identified as '{main}': check the page's language and its lang "
-                    "attribute.",
+                    message=f"The page declares lang='{declared}' but {share:.0%} of its unmarked text (by letters) "
+                    f"is in passages identified as '{main}': check the page's language and its lang attribute.",
                     help_url=PAGE_HELP,
                     details={"page_lang": declared, "found": main, "share": f"{share:.0%}"},
                 )
@@ -206,6 +202,10 @@ class LanguageOfParts(PageCheck):
             return ""
         own = letters["latin"] if want == ("latin",) else letters["cjk"]
         return text if own / sum(letters.values()) < 0.05 else ""
+
+
+def latin_letters(text: str) -> int:
+    return sum(len(w) for w in LATIN_WORD.findall(NOT_PROSE.sub(" ", text)))
 
 
 def judgeable(text: str) -> bool:
