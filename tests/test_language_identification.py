@@ -2,7 +2,7 @@
 English. One real audit in Chromium of pages written for it: a French paragraph on an English page and an English
 one on a French page (found), a French brand name, a list of names and a short quote on an English page, and a French
 passage marked lang="fr" (not found), a French page declaring lang="en" and a page of one English sentence declaring
-lang="fr" (one page finding, not one per paragraph),
+lang="fr" (one page finding, not one per paragraph), a German passage marked lang="fr" (found),
 and a Japanese page whose English passage the script check already finds (found once)."""
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ PAGES = (
     "declared-english",
     "japanese",
     "one-sentence",
+    "marked-wrong",
 )
 
 
@@ -65,6 +66,10 @@ def test_brand_names_a_list_of_names_and_a_short_quote_are_not_found(langid_run:
 
 def test_a_passage_marked_with_its_language_is_not_found(langid_run: QARun) -> None:
     assert found(langid_run, "marked") == []
+
+
+def test_a_german_passage_marked_as_french_is_found(langid_run: QARun) -> None:
+    assert found(langid_run, "marked-wrong") == [("lang-of-parts-identified-mismatch", "needs-review", ["3.1.2"], "de")]
 
 
 def test_a_french_page_declared_english_is_one_page_finding(langid_run: QARun) -> None:

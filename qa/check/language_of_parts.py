@@ -80,6 +80,12 @@ class LanguageOfParts(PageCheck):
             "around it.",
             "help": HELP,
         },
+        "lang-of-parts-identified-mismatch": {
+            "ja": 'lang="{lang}" の部分「{text}」は {found} と判定されました (確率 {probability})。',
+            "fix_ja": "lang 属性を、その部分の実際の言語に直す。",
+            "fix_en": "Correct the lang attribute to the passage's real language.",
+            "help": HELP,
+        },
         "lang-page-text-identified": {
             "ja": "ページの lang 属性は {page_lang} ですが、本文の {share} が {found} と判定されました。",
             "fix_ja": "本文の言語を確認し、html 要素の lang 属性を本文の言語に合わせる。",
@@ -127,8 +133,9 @@ class LanguageOfParts(PageCheck):
                 )
             )
         if page_lang in LATIN_LANGS:
-            found += (await self._same_script(ctx, data, page_lang))[: max(0, MAX_PER_PAGE - len(found))]
-        return found
+            found += await self._same_script(ctx, data, page_lang)
+        found += await self._marked_same_script(ctx, data)
+        return found[:MAX_PER_PAGE]
 
     async def _same_script(self, ctx: PageContext, data: dict[str, Any], page_lang: str) -> list[Finding]:
         """Unmarked text in another language of the page's script: the page's text as a whole (3.1.1), else each
@@ -177,6 +184,45 @@ class LanguageOfParts(PageCheck):
                     f"page in '{declared}', and has no lang attribute: check its language and mark it.",
                     help_url=HELP,
                     details=details,
+                )
+            )
+        return found
+
+    async def _marked_same_script(self, ctx: PageContext, data: dict[str, Any]) -> list[Finding]:
+        """A passage marked with a language of the Latin script (lang="fr") but clearly in another one (German)."""
+        marked = [
+            p
+            for p in data.get("passages") or []
+            if p.get("kind") == "text"
+            and p.get("marked")
+            and primary(str(p.get("lang") or "")) in LATIN_LANGS
+            and judgeable(str(p.get("text") or ""))
+        ]
+        if not marked:
+            return []
+        found = []
+        for p, identified in zip(marked, await identify([str(p.get("text") or "") for p in marked]), strict=True):
+            said = primary(str(p.get("lang") or ""))
+            if not foreign(identified, said):
+                continue
+            lang, probability = identified
+            excerpt = str(p.get("text") or "")[:80]
+            found.append(
+                ctx.finding(
+                    "lang-of-parts-identified-mismatch",
+                    NEEDS_REVIEW,
+                    ["3.1.2"],
+                    target=str(p.get("target") or "html"),
+                    impact="moderate",
+                    message=f"The passage '{excerpt}' is marked lang='{p.get('lang')}' but is identified as '{lang}' "
+                    f"(probability {probability:.3f}): check its lang attribute.",
+                    help_url=HELP,
+                    details={
+                        "text": excerpt,
+                        "lang": p.get("lang") or "",
+                        "found": lang,
+                        "probability": f"{probability:.3f}",
+                    },
                 )
             )
         return found
