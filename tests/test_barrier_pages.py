@@ -1,7 +1,6 @@
 """The broken-page set of the recall benchmark (tests/sites/barriers, benchmarks/bench_recall.py): the suite flags
 each barrier on its criterion (violation or needs-review), except the ones no check of the suite looks for yet,
-and finds no violation on the accessible control pages, nor more violations on every accessible page of the set
-than axe-core alone.
+and finds no violation on the accessible control pages (no engine either), so none more than axe-core alone.
 """
 
 from __future__ import annotations
@@ -18,7 +17,6 @@ A11Y_ONE_CELL = ("--browser", "chromium", "--viewport", "desktop", "--only", "a1
 MANIFEST = json.loads((SITES / "barriers" / "barriers.json").read_text(encoding="utf-8"))
 # Barriers no check of the suite looks for yet (the benchmark reports them as missed).
 NOT_LOOKED_FOR = {
-    "barriers/other-language.html": "3.1.2: no language identification of passages yet",
     "barriers/new-window.html": "3.2.5 is AAA: the new-window heuristic is filed as best practice, without a criterion",
 }
 
@@ -54,8 +52,9 @@ def test_each_barrier_is_flagged_on_its_criterion(barriers_run: tuple[QARun, str
 
 def test_accessible_pages_get_no_more_violations_than_axe_alone(barriers_run: tuple[QARun, str]) -> None:
     run, base = barriers_run
-    ours = [p for p in MANIFEST["accessible"] if p.startswith("barriers/")]
-    for page in ours:
+    # Every accessible page, the engines' included: a11y-pages/alt-good.html named a link only with CSS ::before
+    # (F87), which axe-core rightly leaves out of the name; it now has the text in its HTML.
+    for page in MANIFEST["accessible"]:
         assert [f["rule"] for f in findings_on(run, base + page) if f["outcome"] == "violation"] == [], page
     violations = [f for p in MANIFEST["accessible"] for f in findings_on(run, base + p) if f["outcome"] == "violation"]
     by_axe = [f for f in violations if f["check"] == "axe"]
