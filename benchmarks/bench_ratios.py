@@ -9,7 +9,8 @@ declares its staging server), one after another:
 - ``qa audit`` with every family, one cell                         target: ≤ 0.4×;
 - ``qa audit`` with every family, the default matrix (3 × 3)       target: ≤ 2.0×.
 
-Run: ``python benchmarks/bench_ratios.py [--pages N]`` (or ``nox -s bench -- ratios``). The ratios compare minutes
+Run: ``python benchmarks/bench_ratios.py [--pages N] [--run N ...]`` (or ``nox -s bench -- ratios``); ``--run`` times
+only the lines given by their number (1-4, as listed above; the baseline always runs). The ratios compare minutes
 of one sitting: a shared machine's speed drifts, so read the baseline's before/after pair too.
 """
 
@@ -48,9 +49,22 @@ def time_qa(urls_file: Path, out: Path, host: str, extra: list[str]) -> tuple[fl
     return elapsed, json.loads((out / "latest" / "results.json").read_text(encoding="utf-8"))
 
 
+def where_the_time_went(results: dict) -> dict:
+    """The visits' seconds per check (summed over pages and cells; the checks run side by side in several tabs, so
+    the sum exceeds the wall time), and how many visits took the rule engines' DOM-only results from another cell."""
+    spent: dict[str, float] = {}
+    for page in results["pages"]:
+        for step, ms in (page["facts"].get("timings_ms") or {}).items():
+            spent[step] = spent.get(step, 0.0) + ms / 1000
+    top = dict(sorted(((k, round(v, 1)) for k, v in spent.items()), key=lambda kv: -kv[1])[:8])
+    shared = sum(1 for p in results["pages"] if (p["facts"].get("reuse") or {}).get("from"))
+    return {"check_seconds": top, "visits_reusing_rules": shared}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pages", type=int, default=149)
+    parser.add_argument("--run", type=int, action="append", choices=range(1, len(RUNS) + 1), help="only this line")
     args = parser.parse_args()
     rows = []
     with tempfile.TemporaryDirectory(prefix="qa-bench-") as tmp:
@@ -58,10 +72,13 @@ def main() -> None:
         with served_site(tmp_path, args.pages) as (urls, urls_file, host):
             baseline, (before, tool, _) = first_baseline(urls)
             for n, (name, extra, target) in enumerate(RUNS):
+                if args.run and n + 1 not in args.run:
+                    continue
                 seconds, results = time_qa(urls_file, tmp_path / f"out{n}", host, extra)
                 failed = sum(1 for p in results["pages"] if p["error"])
                 families = results["run"]["config"].get("families")
                 row = {"run": name, "seconds": round(seconds, 1), "target": target, "families": families}
+                row |= where_the_time_went(results)
                 rows.append(row | {"visits": len(results["pages"]), "visits_failed": failed})
             after = baseline(urls)[0]
     axe_s = (before + after) / 2

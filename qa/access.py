@@ -8,9 +8,11 @@ registered with :mod:`qa.redact` the moment it is read, so no output can carry i
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import stat
+from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
@@ -20,8 +22,8 @@ import httpx
 from pydantic import Field, create_model
 
 from qa.config import Config, Section, parse, read_yaml
-from qa.errors import ConfigError, SiteError
-from qa.redact import redact_url, register_secret
+from qa.errors import ConfigError, SiteError, UsageError
+from qa.redact import SECRET_KEYS, redact_url, register_secret
 from qa.urls import origin_key
 
 
@@ -43,6 +45,9 @@ class SiteAccess:
     cookies: list[dict[str, Any]] = field(default_factory=list)  # Playwright cookie dicts (name, value, url|domain)
     origins: tuple[str, ...] = ()  # exact origins (scheme://host[:port], see qa.urls.origin_key)
     tls: Tls = field(default_factory=Tls)
+    # The storage-state file's localStorage of the allowed origins: origin -> [{"name", "value"}]
+    local_storage: dict[str, list[dict[str, str]]] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)  # what was left out, and why (warnings for the run notes)
 
     def allows(self, url: str) -> bool:
         """May the site's credentials, headers and cookies go to this URL?"""
@@ -156,7 +161,95 @@ def site_access(
         tls=Tls(ca_bundle, config.tls.insecure or base.tls.insecure),
     )
     access.cookies = [c for c in map(access.scoped_cookie, base.cookies) if c]
+    access.headers.update(config_headers(config))
+    if config.access.storage_state:
+        apply_storage_state(access, Path(config.access.storage_state))
     return access
+
+
+_VARIABLE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+
+
+def expand_header(name: str, value: str, where: str, environ: Mapping[str, str]) -> str:
+    """``${VARIABLE}`` in a header value, from the environment; a value that had one (or any Authorization value)
+    is a secret from now on, masked in every output."""
+
+    def variable(match: re.Match[str]) -> str:
+        found = environ.get(match.group(1))
+        if not found:
+            raise ConfigError(f"{where} {name}: the environment variable {match.group(1)} is not set; export it")
+        return found
+
+    expanded = _VARIABLE.sub(variable, value)
+    if expanded != value or SECRET_KEYS.search(name):
+        register_secret(expanded)
+    return expanded
+
+
+def config_headers(config: Config, environ: Mapping[str, str] | None = None) -> dict[str, str]:
+    """``access.headers`` (variables expanded) and the bearer token of ``access.bearer_token_env``."""
+    env = os.environ if environ is None else environ
+    headers = {k: expand_header(k, v, "access.headers:", env) for k, v in config.access.headers.items()}
+    var = config.access.bearer_token_env
+    if var:
+        token = env.get(var)
+        if not token:
+            raise ConfigError(f"access.bearer_token_env: the environment variable {var} is not set; export it")
+        register_secret(token)
+        headers["Authorization"] = f"Bearer {token}"
+    return headers
+
+
+def parse_header_arg(arg: str, environ: Mapping[str, str] | None = None) -> tuple[str, str]:
+    """``--header 'Name: value'`` (the value may be ``${VARIABLE}``, which keeps it out of shell history)."""
+    name, sep, value = arg.partition(":")
+    name, value = name.strip(), value.strip()
+    if not sep or not re.fullmatch(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+", name) or not value:
+        raise UsageError(f"--header '{name}...': write it as 'Name: value', e.g. --header 'X-Staging: ${{QA_STAGING}}'")
+    return name, expand_header(name, value, "--header", os.environ if environ is None else environ)
+
+
+def apply_storage_state(access: SiteAccess, path: Path) -> None:
+    """A Playwright storage-state file: its cookies and localStorage for the allowed origins join ``access``;
+    those of other origins are dropped (the trust rule) and said in ``access.notes``."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(
+            f"access.storage_state: {path} not found; save one with Playwright's storage_state()"
+        ) from None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ConfigError(f"access.storage_state: {path} is not a storage-state JSON file ({exc})") from None
+    if not isinstance(data, dict) or not isinstance(data.get("cookies", []), list):
+        raise ConfigError(f"access.storage_state: {path} has no 'cookies' list; it is not a storage-state file")
+    dropped: set[str] = set()
+    for cookie in data.get("cookies") or []:
+        if not isinstance(cookie, dict) or not cookie.get("name"):
+            continue
+        scoped = access.scoped_cookie(cookie)
+        if scoped is None:
+            dropped.add(str(cookie.get("domain") or cookie.get("url") or "?").lstrip("."))
+            continue
+        if len(str(scoped.get("value", ""))) >= 8:  # a session token, not a yes/no flag
+            register_secret(str(scoped["value"]))
+        access.cookies.append(scoped)
+    for entry in data.get("origins") or []:
+        origin = origin_key(str(entry.get("origin", ""))) if isinstance(entry, dict) else ""
+        items = [
+            {"name": str(i["name"]), "value": str(i.get("value", ""))}
+            for i in (entry.get("localStorage") or [] if isinstance(entry, dict) else [])
+            if isinstance(i, dict) and i.get("name")
+        ]
+        if not origin or origin not in access.origins:
+            dropped.add(origin or "?")
+            continue
+        if items:
+            access.local_storage.setdefault(origin, []).extend(items)
+    if dropped:
+        access.notes.append(
+            f"access.storage_state: cookies and storage for {', '.join(sorted(dropped))} dropped: the site's cookies "
+            f"go only to {', '.join(access.origins)} (add an origin to access.origins if it is yours)"
+        )
 
 
 async def check_basic_auth(client: httpx.AsyncClient, url: str, creds: Credentials) -> None:

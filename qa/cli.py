@@ -223,6 +223,19 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="with --start-command: when the URL already answers, audit that server instead of stopping with an error",
     )
+    audit.add_argument(
+        "--header",
+        action="append",
+        default=[],
+        metavar="'NAME: VALUE'",
+        help="an extra request header for the site's origins only (repeatable); write a secret as ${VARIABLE}",
+    )
+    audit.add_argument(
+        "--storage-state",
+        type=Path,
+        metavar="FILE",
+        help="a Playwright storage-state file (cookies, localStorage) to start logged in (access.storage_state)",
+    )
 
     gate = sub.add_parser("gate", help="evaluate the publication gate of a finished run again (exit 0 or 1)")
     gate.add_argument("run_dir", type=Path, help="a run folder, e.g. reports_out/latest")
@@ -303,6 +316,18 @@ def build_parser() -> argparse.ArgumentParser:
     init.add_argument("--browsers", action="store_true", help="also write the default browsers.yaml to edit")
     init.add_argument("--force", action="store_true", help="replace files that already exist")
 
+    login = sub.add_parser(
+        "login",
+        help="log in once by the steps.once_per_session of qa.yaml and save the session as a storage-state file",
+        epilog="example: QA_SITE_PASSWORD=… qa login https://staging.example.jp/ --save-storage state.json; "
+        "then: qa audit https://staging.example.jp/ --storage-state state.json",
+    )
+    login.add_argument("url", help="the site's address (the steps' goto paths are relative to it)")
+    login.add_argument(
+        "--save-storage", type=Path, required=True, metavar="FILE", help="the storage-state file to write"
+    )
+    login.add_argument("--config", type=Path, help="project configuration (default: ./qa.yaml if present)")
+
     setup = sub.add_parser(
         "setup",
         help="make every browser of the matrix available (Playwright's download, else the system packages) and "
@@ -322,7 +347,114 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="NAME",
         help="only this browser of the matrix (repeatable; default: qa.yaml's browsers, else all of them)",
     )
+    add_shard_commands(sub, audit)
     return parser
+
+
+def cmd_login(args: argparse.Namespace) -> int:
+    from qa.config import load_project_config
+    from qa.run.login_state import save_storage_state
+
+    config = load_project_config(args.config)
+    cookies, entries = asyncio.run(save_storage_state(config, args.url, args.save_storage))
+    print(
+        f"saved:    {args.save_storage} ({cookies} cookie(s), {entries} localStorage entry(ies); readable by you only)"
+    )
+    print(f"use it:   qa audit {args.url} --storage-state {args.save_storage}")
+    return 0
+
+
+def add_shard_commands(sub: argparse._SubParsersAction, audit: argparse.ArgumentParser) -> None:
+    """``qa discover``, ``qa merge`` and the sharding options of ``qa audit`` (docs/sharding.md)."""
+    audit.add_argument(
+        "--discovered",
+        type=Path,
+        metavar="FILE",
+        help="audit the page list 'qa discover' wrote (no discovery, no link-following)",
+    )
+    audit.add_argument(
+        "--shard",
+        metavar="I/N",
+        help="audit only part I of N of the page list (with --discovered or --urls); combine them with 'qa merge'",
+    )
+    discover = sub.add_parser(
+        "discover",
+        help="find the pages to audit once (start URL, WordPress, sitemaps, links) and write them to a file",
+        epilog="example: qa discover https://staging.example.jp/ --out pages.json; "
+        "then in each of 4 jobs: qa audit --discovered pages.json --shard 1/4",
+    )
+    discover.add_argument("url", nargs="?", help="start URL (default: start_url of qa.yaml)")
+    discover.add_argument("--out", type=Path, default=Path("pages.json"), help="the file to write (pages.json)")
+    discover.add_argument("--config", type=Path, help="project configuration (default: ./qa.yaml if present)")
+    discover.add_argument("--max-pages", type=int, help="list at most this many pages")
+    discover.add_argument("--include", action="append", default=[], metavar="REGEX", help="only URLs matching")
+    discover.add_argument("--exclude", action="append", default=[], metavar="REGEX", help="skip URLs matching")
+    merge = sub.add_parser(
+        "merge",
+        help="combine the run folders of the shards of one run (qa audit --shard I/N) into one run folder",
+        epilog="example: qa merge shards/*/ --out reports_out (exit 2 when a shard is missing, doubled or of "
+        "another page list or configuration)",
+    )
+    merge.add_argument("run_dirs", type=Path, nargs="+", metavar="RUN_DIR", help="the shards' run folders")
+    merge.add_argument("--out", type=Path, help="folder for the merged run folder (default: out of qa.yaml)")
+    merge.add_argument("--config", type=Path, help="project configuration (default: ./qa.yaml if present)")
+    merge.add_argument(
+        "--allow-partial",
+        action="store_true",
+        help="merge even when shards are missing; the merged run is marked partial and names them",
+    )
+    merge.add_argument("--fail-on", metavar="LIST", help="outcomes that fail the gate (as for qa audit)")
+    merge.add_argument("--max", action="append", default=[], metavar="NAME=N", help="allowed counts (as for qa audit)")
+    merge.add_argument("--accepted", type=Path, help="accepted-issues file (default: accepted.yaml if present)")
+    merge.add_argument("--compare", type=Path, metavar="RUN_DIR", help="the previous run folder to compare with")
+    merge.add_argument("--annotations", action="store_true", help=ANNOTATIONS_HELP)
+
+
+def cmd_discover(args: argparse.Namespace) -> int:
+    from qa.config import load_project_config
+    from qa.run.discovery import discover
+
+    config = load_project_config(args.config)
+    if args.max_pages is not None:
+        if args.max_pages < 1:
+            raise UsageError("--max-pages must be at least 1")
+        config.max_pages = args.max_pages
+    config.include = config.include + args.include
+    config.exclude = config.exclude + args.exclude
+    start_url = args.url or config.start_url
+    if not start_url:
+        raise UsageError("qa discover needs the site: give its start URL, or start_url in qa.yaml")
+    found = asyncio.run(discover(config, start_url))
+    found.write(args.out)
+    sources: dict[str, int] = {}
+    for entry in found.urls:
+        sources[entry["source"]] = sources.get(entry["source"], 0) + 1
+    how = ", ".join(f"{n} {source}" for source, n in sources.items())
+    print(f"discovered: {len(found.urls)} page(s) ({how}) -> {args.out}")
+    return EXIT_OK
+
+
+def cmd_merge(args: argparse.Namespace) -> int:
+    from qa.config import load_project_config
+    from qa.judge.gate import format_block
+    from qa.judge.publication import prepare
+    from qa.run.merge import merge_runs
+
+    config = load_project_config(args.config)
+    out = args.out or Path(config.out)
+    compare, previous = previous_run(args.compare, out)
+    publication = prepare(config, gate_settings(args, config), args.accepted, previous, args.compare is not None)
+    outcome = merge_runs(args.run_dirs, out, config, publication, compare, args.allow_partial)
+    results = outcome.results
+    print(f"run:      {outcome.run_dir}  ({results.run.status}, merged from {len(args.run_dirs)} shard(s))")
+    print(f"visits:   {len(results.pages)} across {len(results.run.cells)} cell(s)")
+    for path in outcome.reports:
+        print(f"report:   {path}")
+    print(format_block(outcome.gate))
+    ci_outputs(results, outcome.gate, outcome.run_dir, args.annotations)
+    if results.run.status != "complete":
+        return EXIT_INTERRUPTED
+    return EXIT_OK if outcome.gate.passed else EXIT_GATE_FAILED
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -353,6 +485,12 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_init(args)
         if args.command == "setup":
             return cmd_setup(args)
+        if args.command == "login":
+            return cmd_login(args)
+        if args.command == "discover":
+            return cmd_discover(args)
+        if args.command == "merge":
+            return cmd_merge(args)
         if args.command == "review" and args.review_command == "import":
             return cmd_review_import(args)
         group = getattr(args, "group", None)
@@ -451,6 +589,11 @@ def cmd_audit(args: argparse.Namespace) -> int:
         config.links.check_external = False
     if args.planned_sitemap:
         config.sitemap.planned = str(args.planned_sitemap)
+    if args.storage_state:
+        config.access.storage_state = str(args.storage_state)
+    from qa.access import SiteAccess, parse_header_arg
+
+    cli_access = SiteAccess(headers=dict(parse_header_arg(h) for h in args.header))  # never into the run's config
     if config.sitemap.planned:
         from qa.discover.planned import read_planned
 
@@ -465,6 +608,10 @@ def cmd_audit(args: argparse.Namespace) -> int:
     url_list = read_url_list(args.urls) if args.urls else None
     if not url_list and config.urls_file:
         url_list = read_url_list(Path(config.urls_file))
+    discovered, shard = shard_args(args, url_list)
+    if discovered:
+        url_list = discovered.url_list
+        args.url = args.url or discovered.start_url
     out = args.resume.parent if args.resume else args.out or Path(config.out)
     checks_dir = Path(config.checks_dir)
     select_families(args.only, config)
@@ -498,6 +645,9 @@ def cmd_audit(args: argparse.Namespace) -> int:
             required_browsers=named_browsers,
             notes=served.notes if served else [],
             config_file=str(args.config or "qa.yaml"),
+            access=cli_access,
+            discovered=discovered,
+            shard=shard,
         )
         outcome = asyncio.run(run_audit(opts))
 
@@ -579,6 +729,22 @@ def local_site(args: argparse.Namespace, stack: ExitStack) -> Served | None:
         print(f"qa: {url} answers; auditing it", file=sys.stderr)
         return served
     return None
+
+
+def shard_args(args: argparse.Namespace, url_list: list[str] | None):
+    """(the discovery file's content, the shard) of ``--discovered`` and ``--shard``; None where not given."""
+    from qa.discover.shard import parse_shard, read_discovery
+
+    discovered = read_discovery(args.discovered) if args.discovered else None
+    if discovered and args.urls:
+        raise UsageError("--discovered and --urls both give the page list; give one of them")
+    shard = parse_shard(args.shard) if args.shard else None
+    if shard and not (discovered or url_list or args.resume):
+        raise UsageError(
+            f"--shard {shard}: the shards need one page list fixed first; run 'qa discover URL --out pages.json' "
+            "once and give every shard --discovered pages.json (or the same --urls FILE)"
+        )
+    return discovered, shard
 
 
 def ci_outputs(results: Results, gate: GateResult, run_dir: Path, annotations: bool) -> None:

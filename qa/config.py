@@ -135,6 +135,13 @@ def _origins(v: list[str]) -> str | None:
     return None
 
 
+def _headers(v: dict[str, str]) -> str | None:
+    for name in v:
+        if not re.fullmatch(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+", name):
+            return f"has '{name}', not a header name; write it like X-Api-Key"
+    return None
+
+
 def _site_connections(v: Any) -> str | None:
     return None if v == "auto" or (isinstance(v, int) and v >= 0) else "must be 0 or more, or auto"
 
@@ -210,6 +217,19 @@ class Access(Section):
         "headers and cookies",
     )
     login: Login = Field(default_factory=Login, description="a form login")
+    headers: Annotated[dict[str, str], checked(_headers)] = Field(
+        {},
+        description="extra request headers for the site's origins only; write secrets as ${VARIABLE}, read from the "
+        "environment (e.g. X-Api-Key: ${QA_API_KEY})",
+    )
+    bearer_token_env: str | None = Field(
+        None, description="environment variable holding a bearer token: sent as 'Authorization: Bearer …' to the site"
+    )
+    storage_state: str | None = Field(
+        None,
+        description="a Playwright storage-state file (cookies and localStorage) to start logged in; entries for "
+        "other origins than the site's are dropped with a warning",
+    )
 
 
 class Tls(Section):
@@ -326,6 +346,51 @@ class Language(Section):
     )
     glossary: Annotated[str, checked(_text_file)] | None = Field(
         None, description="text file of the project's own terms (place, company and product names), one a line"
+    )
+
+
+class Fill(Section):
+    selector: Text = Field(description="CSS selector of the field")
+    value_env: Text = Field(
+        description="environment variable holding the value (never written in qa.yaml, never in any output)"
+    )
+
+
+STEP_ACTIONS = ("click", "fill", "wait_for", "press", "wait", "goto")
+
+
+class Step(Section):
+    """One action of ``steps``: exactly one of click, fill, wait_for, press, wait, goto."""
+
+    click: str | None = Field(None, description="click the element this CSS selector finds")
+    fill: Fill | None = Field(None, description="type a value from an environment variable into a field")
+    wait_for: str | None = Field(None, description="wait until an element this CSS selector finds is visible")
+    press: str | None = Field(None, description="press a key, e.g. Enter, Escape, Tab")
+    wait: Annotated[int, checked(_within(0, 60_000, " (milliseconds)"))] | None = Field(
+        None, description="wait this many milliseconds"
+    )
+    goto: str | None = Field(None, description="open this URL (absolute or relative; the site's own origin only)")
+    optional: bool = Field(False, description="skip the step when its element is not there (a banner already gone)")
+    timeout: Seconds = Field(10, description="seconds the step's element is waited for")
+
+    @model_validator(mode="after")
+    def _one_action(self) -> Step:
+        given = [a for a in STEP_ACTIONS if getattr(self, a) is not None]
+        if len(given) != 1:
+            raise invalid(f"needs exactly one action of {', '.join(STEP_ACTIONS)}; it has {len(given) or 'none'}")
+        return self
+
+    @property
+    def action(self) -> str:
+        return next(a for a in STEP_ACTIONS if getattr(self, a) is not None)
+
+
+class Steps(Section):
+    before_each_page: list[Step] = Field(
+        [], description="actions run on every page once it has loaded, before the checks (e.g. close a banner)"
+    )
+    once_per_session: list[Step] = Field(
+        [], description="actions run once in each browser session, on its first page (e.g. a login flow)"
     )
 
 
@@ -464,6 +529,14 @@ class Config(Section):
     rules: Rules = Field(default_factory=Rules, description="rules disabled or enabled by id for the whole run")
     overrides: list[Override] = Field(
         [], description="settings for the pages whose URL matches a regex (every matching entry applies, in order)"
+    )
+    steps: Steps = Field(
+        default_factory=Steps, description="scripted actions before the checks: logins, consent banners (docs/steps.md)"
+    )
+    share_rules: bool = Field(
+        True,
+        description="matrix cells whose rendered DOM equals another cell's take the rule engines' DOM-only findings "
+        "from it instead of running those rules again (each marked reused_from); false: every rule runs in every cell",
     )
 
 

@@ -15,7 +15,7 @@ from typing import Any
 
 from qa.vocab import NEEDS_REVIEW, OUTCOMES, VIOLATION  # noqa: F401 (re-exported)
 
-SCHEMA_VERSION = "1.1"
+SCHEMA_VERSION = "1.2"
 
 
 def cell_name(browser: str, viewport: str) -> str:
@@ -44,6 +44,9 @@ class Page:
     # What kind of problem ``error`` is (one of qa.visit.faults.KINDS: timeout, crash, http-error, ...); "" if none.
     error_kind: str = ""
     attempts: int = 1  # visits it took (a crashed browser or dropped connection is retried)
+    # The remote browser that served the visit (browsers.yaml ``endpoints:``, masked; "local" for one launched here);
+    # "" for a browser without endpoints.
+    endpoint: str = ""
 
     @property
     def cell(self) -> str:
@@ -103,7 +106,8 @@ class CheckRun:
 
     id: str
     title: str = ""
-    # success criterion -> "partial" (a clean result still needs a person) or "full" (a clean result is a pass)
+    # success criterion -> "partial" (a clean result still needs a person), "full" (a clean result is a pass) or
+    # "aid" (the check only lists what a person must inspect)
     criteria: dict[str, str] = field(default_factory=dict)
     pages: int = 0
     errors: int = 0
@@ -124,6 +128,9 @@ class RunInfo:
     disk_bytes: int = 0  # size of the run folder when results.json was written
     resumed: list[str] = field(default_factory=list)  # when an interrupted run was continued (qa audit --resume)
     interruptions: int = 0  # times the run was stopped (Ctrl-C, SIGTERM) before it completed
+    # A shard of a run (qa audit --shard I/N): {"index", "count", "list" (the whole page list's fingerprint),
+    # "pages"}; a merged run (qa merge): {"count", "list", "merged" (the shards' run ids), "missing"}.
+    shard: dict[str, Any] = field(default_factory=dict)
 
 
 def shallow_dict(record: Any) -> dict[str, Any]:
@@ -191,9 +198,13 @@ def merge_cells(findings: list[Finding]) -> list[Finding]:
     for f in findings:
         kept = merged.get(f.id)
         if kept is None:
-            merged[f.id] = f
+            kept = merged[f.id] = f
+        else:
+            kept.seen_in.extend(c for c in f.seen_in if c not in kept.seen_in)
+        if f.details.get("reused_from"):  # each cell that took it from another (qa.check._share), and from which
+            kept.details.setdefault("reused", {}).update({c: f.details["reused_from"] for c in f.seen_in})
+        if f is kept:
             continue
-        kept.seen_in.extend(c for c in f.seen_in if c not in kept.seen_in)
         if f.message != kept.message:
             # Engines measure differently (sizes, contrast ratios): the same problem, each cell's own wording kept.
             kept.details.setdefault("cell_messages", {}).update({c: f.message for c in f.seen_in})

@@ -24,6 +24,7 @@ RESULTS = "results.json"
 RECORDS = "records.jsonl"
 RUN_HEADER = "run.json"
 COVERAGE = "coverage.json"
+SHARD_LIST = "shard-list.json"  # a shard's whole page list, in order (qa audit --shard, qa merge)
 FRONTIER = "frontier.jsonl"  # every URL the crawl accepted or skipped, in order: an interrupted run resumes from it
 
 

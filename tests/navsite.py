@@ -21,6 +21,7 @@ REFRESH_LOOP = "/refresh-a"
 SLOW_S = 30  # the other origin's pages answer after this long: a crawl must not wait for them
 DRIP = "/drip"  # headers at once, then a byte every DRIP_EVERY_S for ever
 DRIP_EVERY_S = 0.5
+DRIP_AFTER_KB = "/drip-after-kb"  # the same after a first kilobyte (past any content sniffing), then a byte at a time
 CHUNKED = "/chunked"  # CHUNKED_MB of HTML, chunked, no Content-Length
 CHUNKED_MB = 30
 GZIPPED = "/gzip"  # GZIP_MB of HTML once decoded; a few hundred KB on the wire
@@ -133,6 +134,8 @@ class Handler(BaseHTTPRequestHandler):
             self._send(200, PNG, "image/png")
         elif path == DRIP:
             self._drip()
+        elif path == DRIP_AFTER_KB:
+            self._drip(b"<!-- " + b"x" * 1000 + b" -->")
         elif path == CHUNKED:
             self._chunked()
         elif path == GZIPPED:
@@ -141,12 +144,12 @@ class Handler(BaseHTTPRequestHandler):
         else:
             self._send(404, _page("Not found", "<p>no such page</p>"))
 
-    def _drip(self) -> None:
+    def _drip(self, first: bytes = b"") -> None:
         self.send_response(200)
         self.send_header("Content-Type", "text/html; charset=utf-8")
         self.send_header("Connection", "close")
         self.end_headers()
-        self.wfile.write(b"<!doctype html><html lang='en'><head><title>Drip</title></head><body><p>")
+        self.wfile.write(b"<!doctype html><html lang='en'><head><title>Drip</title></head><body>" + first + b"<p>")
         self.wfile.flush()
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline and not self.server.closing.is_set():

@@ -91,7 +91,7 @@ def test_run_metadata_names_engine_and_axe_versions(demo_run: QARun) -> None:
     assert run["engines"]["axe-core"].startswith("4.")
     assert run["engines"]["browsers"]["chromium"]["product"] == "Chromium"
     assert run["engines"]["browsers"]["chromium"]["version"]
-    assert demo_run.results["schema_version"] == SCHEMA_VERSION == "1.1"  # 1.1: the stored judgement
+    assert demo_run.results["schema_version"] == SCHEMA_VERSION == "1.2"  # 1.1: the stored judgement; 1.2: run.shard
 
 
 def test_every_audited_page_has_a_screenshot_and_violations_have_boxes(demo_run: QARun) -> None:

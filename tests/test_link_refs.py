@@ -161,3 +161,36 @@ def test_what_the_browser_loaded_or_the_crawl_audited_is_not_requested_again(
         assert asked.count(needed) == 1, needed
     summary = refs_run.results["link_check"]
     assert summary["known_urls"] > 0 and summary["requested_urls"] + summary["known_urls"] == summary["unique_urls"]
+
+
+@pytest.fixture(scope="module")
+def broken_run(origins: dict[str, Origin], tmp_path_factory: pytest.TempPathFactory) -> QARun:
+    """A page (not linked from the home page) with each kind of reference pointing at a missing file, one cell."""
+    one_cell = ("--browser", "chromium", "--viewport", "desktop")
+    url = origins["site"].url + "/broken.html"
+    run = run_qa("audit", url, "--only", "links", *one_cell, out=tmp_path_factory.mktemp("broken"))
+    assert run.code in (0, 1), run.stderr
+    return run
+
+
+def test_each_reference_kind_pointing_at_nothing_is_reported_broken_where_it_is(
+    broken_run: QARun, origins: dict[str, Origin]
+) -> None:
+    found = rows(broken_run, origins["site"].url)
+    problems = {row for row in found if row[3] != "ok"}
+    assert problems == {
+        ("/styles/kinds/sheet.css", "/styles/kinds/gone.svg", "css url()", "broken"),  # relative to the sheet
+        ("/broken.html", "/styles/gone-block.css", "css @import", "broken"),  # a style block: relative to the page
+        ("/broken.html", "/img/gone-block.png", "css url()", "broken"),
+        ("/broken.html", "/img/gone-inline.png", "css url()", "broken"),  # a style attribute
+        ("/broken.html", "/img/gone-2x.png", "img srcset", "broken"),  # a candidate the browser did not load
+        ("/broken.html", "/img/gone.webp", "source srcset", "broken"),
+        ("/broken.html", "/img/gone-poster.png", "video poster", "broken"),
+        ("/broken.html", "/gone-area.html", "area", "broken"),
+        ("/broken.html", "/gone-frame.html", "iframe", "broken"),
+        ("/base/broken.html", "/deep/gone.html", "a", "broken"),  # <base href="/deep/">
+    }
+    # the sheet's working import resolves against the sheet too, and what it imports in turn against itself
+    assert ("/styles/kinds/sheet.css", "/styles/parts/colors.css", "css @import", "ok") in found
+    assert ("/styles/parts/colors.css", "/shared/fonts.css", "css @import", "ok") in found
+    assert broken_run.results["judgement"]["gate"]["counts"].get("broken-links", 0) == len(problems)

@@ -31,6 +31,9 @@ from qa.vocab import CORE, FAMILIES  # noqa: F401 (re-exported)
 
 PARTIAL = "partial"  # a clean result still needs a person
 FULL = "full"  # a clean result is a pass
+# The check never decides the criterion: it lists what a person must look at (media to watch, handlers to try).
+AID = "aid"
+EVIDENCE_KINDS = (FULL, PARTIAL, AID)  # strongest first
 
 # Artifacts. A page artifact (provided by a page check) is kept in ``page.facts``, a run artifact (provided by a
 # site or run check) in ``results.extra``, under its own name unless listed here: the built-in artifacts were
@@ -101,6 +104,12 @@ class PageContext:
     events: PageEvents = field(default_factory=PageEvents)
     check_id: str = ""
     scope: PageScope = field(default_factory=PageScope)  # what is left out on this page (qa.scope)
+    # Steps (qa.yaml ``steps``) ran earlier in this page's browser session: what the page shows is no longer what a
+    # visitor who clicked nothing sees (a banner accepted, a login done).
+    after_steps: bool = False
+    # The rule engines' sharing across cells (qa.check._share.Ticket): a reference cell whose DOM-only rule
+    # findings this cell reuses, or None (every rule runs).
+    reuse: Any = None
 
     def finding(self, rule: str, outcome: str, sc: list[str] | None = None, **kw: Any) -> Finding:
         return Finding(
@@ -124,7 +133,8 @@ class PageCheck:
     # rule id -> {"ja": Japanese message, "fix_ja"/"fix_en": the fix in one sentence, "help": a link}; "{key}" in
     # the message is a value of the finding's details. A rule without one is reported in English, marked so.
     messages: ClassVar[dict[str, dict[str, str]]] = {}
-    # success criterion -> PARTIAL or FULL; checks may add to it at run time (axe derives it from its rules)
+    # success criterion -> FULL, PARTIAL or AID (the kind of evidence the check gives for it); checks may add to it
+    # at run time (axe derives it from its rules)
     criteria: ClassVar[dict[str, str]] = {}
     primary_only: ClassVar[bool] = False
     # Library scripts (axe-core) the browsers preload into every document; the check still calls
@@ -132,6 +142,8 @@ class PageCheck:
     preload: ClassVar[tuple[str, ...]] = ()
     # Checks run in this order; ones that change the page (viewport, styles, focus) run late.
     order: ClassVar[int] = 50
+    # Runs on the page as loaded, before the page's scripted steps (qa.visit.steps): the privacy check's first look.
+    before_steps: ClassVar[bool] = False
     provides: ClassVar[tuple[str, ...]] = ()  # page artifacts it writes into page.facts
     requires: ClassVar[tuple[str, ...]] = ()  # page artifacts of checks that run before it (lower order)
     inventories: ClassVar[tuple[Inventory, ...]] = ()  # sheets of the prepublish workbook (run artifacts)

@@ -260,6 +260,7 @@ def _one_finding(group: list[Finding]) -> Finding:
     sc = list(dict.fromkeys(s for f in [lead, *group] for s in f.sc))
     evidence = [
         {"engine": ENGINE_NAMES[f.check], "rule": f.rule, "outcome": f.outcome, "sc": f.sc, "message": f.message}
+        | ({"reused_from": f.details["reused_from"]} if f.details.get("reused_from") else {})
         for f in group
     ]
     details = {**lead.details, "engines": evidence}

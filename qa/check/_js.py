@@ -14,6 +14,12 @@ CSS_PATH = r"""const cssPath = (el) => {
   return parts.join(' > ');
 };
 const snippet = (el) => el.outerHTML.length > 400 ? el.outerHTML.slice(0, 400) + '…' : el.outerHTML;
+// The element's box in page CSS px, as axe's findings carry it: the reports crop the page screenshot with it.
+const pageBox = (el) => {
+  const r = el.getBoundingClientRect();
+  return {x: Math.round(r.left + scrollX), y: Math.round(r.top + scrollY), width: Math.round(r.width),
+    height: Math.round(r.height)};
+};
 const frames = () => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
 """
 

@@ -7,6 +7,7 @@ from typing import Any, ClassVar
 from qa.check import PARTIAL, PageContext
 from qa.check._engines import RuleEngine, in_page
 from qa.check._scope import note_dropped
+from qa.check._share import shared_rules, take_reused
 from qa.model import Finding
 
 POLICY = "WCAG_2_2"  # the engine's WCAG 2.2 A/AA rule set: each rule listed under the success criteria it checks
@@ -25,11 +26,21 @@ RULES_JS = """(policy) => {
 
 # value = [policy level: VIOLATION | RECOMMENDATION | INFORMATION, confidence: FAIL | POTENTIAL | MANUAL | PASS]
 RUN_JS = in_page(
-    """async (policy) => {
+    """async (arg) => {
+  let policy = arg.policy;
+  const skip = arg.skip;
   if (!("""
     + PRESENT
     + """)) return null;
-  const report = await new ace_ibma.Checker().check(document, [policy]);
+  const checker = new ace_ibma.Checker();
+  if (skip.length) {  // the policy without the rules another cell ran on this DOM (qa.check._share)
+    const set = checker.getGuidelines().find((g) => g.id === policy);
+    const without = new Set(skip);
+    policy = 'QA_CELL_' + policy;
+    checker.addGuideline({...set, id: policy, checkpoints: set.checkpoints.map((c) => ({...c,
+      rules: c.rules.filter((r) => !without.has(r.id))}))});
+  }
+  const report = await checker.check(document, [policy]);
   const out = [];
   let excluded = 0;
   for (const r of report.results) {
@@ -76,11 +87,17 @@ class AceCheck(RuleEngine):
         await self.load(ctx)
         if not AceCheck.rule_criteria:
             self._learn(await ctx.session.evaluate(RULES_JS, POLICY))
-        ran = await ctx.session.evaluate(RUN_JS, POLICY)
+        shared = shared_rules(ctx, "ace", AceCheck.version)
+        ran = await ctx.session.evaluate(RUN_JS, {"policy": POLICY, "skip": sorted(shared)})
         if ran is None:
             raise RuntimeError("IBM Equal Access did not load into the page")
         note_dropped(ctx.page.facts, ran["excluded"])
-        findings = []
+        findings = await take_reused(ctx, "ace", shared)
+        if shared:
+            quiet = ctx.reuse.reference.facts.get("ace", {}).get("quiet", {})
+            for rule, n in quiet.items():
+                if rule in shared:
+                    ctx.page.facts.setdefault("ace", {}).setdefault("quiet", {})[rule] = n
         for r in ran["results"]:
             definite = r["level"] == "VIOLATION" and r["confidence"] == "FAIL"
             outcome = self.outcome(r["rule"], definite, ctx.scope.enabled)

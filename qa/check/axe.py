@@ -15,6 +15,7 @@ from axe_playwright_python.base import AXE_SCRIPT
 from qa.check import PARTIAL, PageCheck, PageContext
 from qa.check._engines import AXE_PRESENT as PRESENT
 from qa.check._engines import engine_script
+from qa.check._share import shared_rules, take_reused
 from qa.model import NEEDS_REVIEW, VIOLATION, Finding
 
 BUNDLED_AXE = re.search(r"axe v([\d.]+)", AXE_SCRIPT[:500]).group(1)  # type: ignore[union-attr]
@@ -218,6 +219,9 @@ class AxeCheck(PageCheck):
             "resultTypes": ["violations", "incomplete"],
             "rules": {r: {"enabled": True} for r in [*ctx.config.axe.enable_rules, *AxeCheck.experimental]},
         }
+        # Another cell ran the DOM-only rules on this very DOM (qa.check._share): only the others run here.
+        shared = shared_rules(ctx, "axe", AxeCheck.version)
+        options["rules"] |= {r: {"enabled": False} for r in shared}
         sample = {"above": SAMPLE_ABOVE, "styles": MAX_STYLES, "spread": MAX_SPREAD}
         scope = {"enable": sorted(ctx.scope.enabled)}
         arg = {"options": options, "sample": sample, "scope": scope}
@@ -227,7 +231,10 @@ class AxeCheck(PageCheck):
             result = await ctx.session.evaluate(RUN_JS, arg)
         AxeCheck.version = result["version"]
         ctx.page.facts["axe"] = {"passes": result["passes"], "inapplicable": result["inapplicable"]}
-        findings = [self._sampled(ctx, rule, counts) for rule, counts in (result.get("sampled") or {}).items()]
+        findings = await take_reused(ctx, "axe", shared)
+        for key in ("passes", "inapplicable") if shared else ():
+            ctx.page.facts["axe"][key] += [r for r in ctx.reuse.reference.facts["axe"][key] if r in shared]
+        findings += [self._sampled(ctx, rule, counts) for rule, counts in (result.get("sampled") or {}).items()]
         for outcome, key in ((VIOLATION, "violations"), (NEEDS_REVIEW, "incomplete")):
             for rule in result[key]:
                 # A failure of an experimental rule: needs-review, with the reason (details.experimental)

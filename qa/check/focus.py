@@ -1,4 +1,5 @@
-"""2.4.7 Focus Visible and 2.4.11 Focus Not Obscured (Minimum), by moving keyboard focus through the page.
+"""2.4.7 Focus Visible, 2.4.11 Focus Not Obscured (Minimum) and 2.4.3 Focus Order, by moving keyboard focus through
+the page.
 
 Before moving focus, the look of the first focusable elements (and of what could carry their indicator: ::before,
 ::after, parents, next siblings, children) is recorded; at each focus stop it is compared with the focused look.
@@ -12,6 +13,9 @@ One real Tab press puts the page in keyboard mode and takes the first stop; the 
 one call. Focus moved by script after a key press matches :focus-visible in every engine, so each stop looks as it
 does for a keyboard user, and a page costs one round trip instead of two per stop.
 
+The same walk gives the focus order (2.4.3): a stop that leaves the visual order and comes straight back (focus
+from A to B to C, where C follows A on the page but B lies above or below both) goes to a person.
+
 Keyboard traps (2.1.2) take no second walk: after it, each stop gets a synthetic Tab keydown, and only the stops
 whose keydown a script cancels or redirects get real presses (6 Tab, 6 Shift+Tab). Focus that comes back round
 without leaving a part of the page while focusable elements outside remain is a trap for a person to confirm,
@@ -22,7 +26,7 @@ counted as not verified.
 
 from __future__ import annotations
 
-from qa.check import PARTIAL, PageCheck, PageContext
+from qa.check import AID, PARTIAL, PageCheck, PageContext
 from qa.check._js import with_helpers
 from qa.model import NEEDS_REVIEW, VIOLATION, Finding
 
@@ -110,6 +114,15 @@ WALK_JS = with_helpers(
     stop.outline_none = s.outlineStyle === 'none' || parseFloat(s.outlineWidth) === 0;
     stop.in_view = b.onPage && s.visibility === 'visible' && s.opacity !== '0' && r.width >= 4 && r.height >= 4 &&
       r.bottom > 0 && r.right > 0 && r.top < innerHeight && r.left < innerWidth;
+    // Where it sits on the page, for the focus order against the visual order (not for fixed or sticky content,
+    // whose place on the page moves with the scrolling).
+    let pinned = false;
+    for (let n = el; n && n !== document.documentElement && !pinned; n = n.parentElement) {
+      pinned = ['fixed', 'sticky'].includes(getComputedStyle(n).position);
+    }
+    if (b.onPage && !pinned) {
+      stop.pos = [Math.round(r.top + scrollY), Math.round(r.left + scrollX), Math.round(r.height)];
+    }
     const before = state.snap.get(el);
     if (before) {
       const changed = [];
@@ -240,6 +253,28 @@ TRAP_END_JS = with_helpers(
 }"""
 )
 
+MAX_JUMPS = 5  # focus-order findings per page
+JUMP_PX = 40  # how far out of line a stop must be, vertically, to be a jump
+
+
+def order_jumps(stops: list[dict]) -> list[tuple[dict, dict, dict]]:
+    """Stops that leave the visual order and come back: focus goes from A to B and on to C, where A comes before C
+    on the page but B lies above both or below both (or, on one line, left of both or right of both). A page read
+    in columns moves up once and goes on from there, which is no jump."""
+    placed = [s for s in stops if s.get("pos")]
+    jumps = []
+    for a, b, c in zip(placed, placed[1:], placed[2:], strict=False):
+        (ay, ax, ah), (by, bx, _), (cy, cx, _) = a["pos"], b["pos"], c["pos"]
+        if cy + JUMP_PX < ay:
+            continue  # A and C themselves out of order: a new column or region, not a detour
+        up = by + JUMP_PX < ay and by + JUMP_PX < cy
+        down = by > ay + ah + JUMP_PX and by > cy + JUMP_PX
+        line = abs(ay - cy) <= 4 and abs(by - ay) <= 4 and cx > ax and not ax <= bx <= cx
+        if up or down or line:
+            jumps.append((a, b, c))
+    return jumps
+
+
 TRAP_PRESSES = 6  # enough to come back round a small widget or dialog
 # WebKit's Tab passes over links by default, so "focusable elements never reached" means nothing there: its
 # suspects are counted as not verified.
@@ -294,6 +329,15 @@ class Focus(PageCheck):
             "fix_en": "Let Tab do its default move (no focus sent back), or tell users the key that leaves.",
             "help": "https://www.w3.org/WAI/WCAG22/Understanding/no-keyboard-trap.html",
         },
+        "focus-order-jump": {
+            "ja": (
+                "キーボードフォーカスが {before} から画面上の離れた位置にあるこの要素に移り、{after} に戻ります。"
+                "フォーカス順序が意味や操作性を損なわないか確認してください。"
+            ),
+            "fix_ja": "ソースの順序を見た目の順序に合わせ、正の tabindex や CSS による並べ替えを避ける。",
+            "fix_en": "Make the source order follow the visual order; avoid positive tabindex and CSS reordering.",
+            "help": "https://www.w3.org/WAI/WCAG22/Understanding/focus-order.html",
+        },
         "focus-obscured": {
             "ja": "フォーカスを受けた要素が、固定表示のコンテンツ ({covered_by}) の下に完全に隠れています。",
             "fix_ja": "固定ヘッダー等がフォーカスした要素を覆わないよう、scroll-padding などで余白を取る。",
@@ -301,7 +345,7 @@ class Focus(PageCheck):
             "help": "https://www.w3.org/WAI/WCAG22/Understanding/focus-not-obscured-minimum.html",
         },
     }
-    criteria = {"2.4.7": PARTIAL, "2.4.11": PARTIAL, "2.1.2": PARTIAL}
+    criteria = {"2.4.7": PARTIAL, "2.4.11": PARTIAL, "2.1.2": PARTIAL, "2.4.3": AID}
     order = 70  # moves focus and scrolls; before the checks that change the viewport or styles
     provides = ("focus-order",)
 
@@ -335,6 +379,9 @@ class Focus(PageCheck):
         findings = []
         for stop in stops:
             findings += self._visible(ctx, stop) + self._obscured(ctx, stop)
+        jumps = order_jumps(stops)
+        ctx.page.facts["focus"]["order_jumps"] = len(jumps)
+        findings += [self._jump(ctx, stop, prev, after) for prev, stop, after in jumps[:MAX_JUMPS]]
         # One finding per region: every element of a trapping widget is a suspect of its own.
         trapped = {t["region"] or t["target"]: t for t in reversed(traps) if t["keys"] and not t["released_by_escape"]}
         return findings + [self._trap(ctx, t) for t in reversed(trapped.values())]
@@ -383,6 +430,18 @@ class Focus(PageCheck):
             f"{trap['outside']} focusable elements elsewhere on the page were never reached, and Escape did not "
             "release it: check that a keyboard user can move away (F10).",
             details={"keys": keys, "region": trap["region"] or trap["target"], "presses": TRAP_PRESSES},
+        )
+
+    def _jump(self, ctx: PageContext, stop: dict, prev: dict, after: dict) -> Finding:
+        return self._finding(
+            ctx,
+            stop,
+            "focus-order-jump",
+            NEEDS_REVIEW,
+            "2.4.3",
+            f"Keyboard focus jumps from {prev['target']} to this element elsewhere on the page and back to "
+            f"{after['target']}, against the visual order: check that the focus order keeps the meaning and operation.",
+            details={"before": prev["target"], "after": after["target"]},
         )
 
     def _finding(self, ctx: PageContext, stop: dict, rule: str, outcome: str, sc: str, msg: str, **kw) -> Finding:

@@ -8,7 +8,7 @@ needs a way to turn it off or remap it, which only a person can confirm.
 
 from __future__ import annotations
 
-from qa.check import PARTIAL, PageCheck, PageContext
+from qa.check import AID, PARTIAL, PageCheck, PageContext
 from qa.check._js import with_helpers
 from qa.model import NEEDS_REVIEW, Finding
 
@@ -94,7 +94,7 @@ class KeyboardMarkup(PageCheck):
             "help": "https://www.w3.org/WAI/WCAG22/Techniques/failures/F54",
         },
     }
-    criteria = {"2.4.3": PARTIAL, "2.1.4": PARTIAL, "2.1.1": PARTIAL}
+    criteria = {"2.4.3": AID, "2.1.4": AID, "2.1.1": PARTIAL}
     primary_only = True  # the markup is the same in every browser and viewport
     order = 30
 

@@ -202,6 +202,7 @@ class PrivacyState(PageCheck):
     family = "privacy"
     primary_only = True
     order = 3  # first of all: nothing may have touched the page yet
+    before_steps = True  # and before the scripted steps, which may accept the banner
     provides = ("privacy",)
     preload = (TIMING_BUFFER_JS,)
 
@@ -218,6 +219,8 @@ class PrivacyState(PageCheck):
             "banner": state["banner"],
             "policy_link": state["policy"],
         }
+        if ctx.after_steps:  # seen after steps in this session: not a visitor before consent (see _privacy_pages)
+            record["after_steps"] = True
         wanted = [(what, sel) for what, sel in (("reject", settings.reject), ("accept", settings.accept)) if sel]
         ctx.page.facts["privacy"] = record  # kept even when the trial below fails
         ready = bool(wanted) and not self.tried_consent and state["cookies"] is not None
@@ -706,11 +709,13 @@ class PrivacyReport(SiteCheck):
 
 
 def _privacy_pages(results: Results) -> list[Page]:
-    """The primary cell's audited pages with a privacy record, each final URL once, in crawl order."""
+    """The primary cell's audited pages with a privacy record, each final URL once, in crawl order. A page seen
+    after scripted steps ran in its session (a banner accepted on an earlier page) is not one; each session's
+    first page is seen before its steps (docs/steps.md)."""
     seen: set[str] = set()
     out = []
     for p in results.pages:
-        if p.error or "privacy" not in p.facts:
+        if p.error or "privacy" not in p.facts or p.facts["privacy"].get("after_steps"):
             continue
         final = p.final_url or p.url
         if final not in seen:

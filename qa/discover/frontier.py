@@ -14,8 +14,9 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
+from qa.config import Config
 from qa.redact import redact_url
-from qa.urls import UNSAFE_REASON, normalise, same_origin
+from qa.urls import UNSAFE_REASON, normalise, same_origin, unsafe_patterns
 
 MAX_SKIPPED_KEPT = 5000  # skipped URLs remembered with their reason; beyond, only counted (memory stays flat)
 _DIGITS = re.compile(r"\d+")
@@ -59,6 +60,18 @@ class Frontier:
         self.skip_counts: Counter[str] = Counter()  # reason kind -> URLs skipped for it
         self._seen_skipped: set[int] = set()  # hashes of every skipped URL, so each is counted once
         self._patterns: Counter[str] = Counter()
+
+    @classmethod
+    def of_site(cls, start_url: str, config: Config, exclude: list[str] | tuple[str, ...] = ()) -> Frontier:
+        """The crawl's frontier from the project's settings (``exclude``: more patterns, e.g. the site's login)."""
+        return cls(
+            start_url,
+            config.max_pages,
+            config.include,
+            config.exclude + list(exclude),
+            unsafe=unsafe_patterns(config.unsafe_links.skip, config.unsafe_links.patterns),
+            traps=config.traps.model_dump(),
+        )
 
     def in_scope(self, url: str) -> str | None:
         """None when the URL may be audited, else the reason it is not."""

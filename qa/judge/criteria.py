@@ -1,4 +1,5 @@
-"""The success-criterion catalogue (data, not code): numbers, levels, versions, JIS membership, titles."""
+"""The success-criterion catalogue (data, not code): numbers, levels, versions, JIS membership, titles; and, per
+criterion, which checks of a run gave which kind of evidence (their declarations, ``PageCheck.criteria``)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,9 @@ import csv
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+from typing import Any
+
+import yaml
 
 
 @dataclass(frozen=True)
@@ -50,3 +54,23 @@ def catalogue() -> tuple[Criterion, ...]:
 
 def by_sc() -> dict[str, Criterion]:
     return {c.sc: c for c in catalogue()}
+
+
+def evidence_of(checks: list[Any]) -> dict[str, dict[str, str]]:
+    """criterion -> {check id: kind of evidence}, from the coverage the checks of a run declared (``results.checks``:
+    full, partial or aid). Only checks that ran on some page count: a declaration alone is no evidence."""
+    out: dict[str, dict[str, str]] = {}
+    for check in checks:
+        if not check.pages:
+            continue
+        for sc, kind in check.criteria.items():
+            out.setdefault(sc, {})[check.id] = kind
+    return out
+
+
+@cache
+def review_procedures() -> dict[str, dict[str, Any]]:
+    """criterion -> how a person tests it on a page: ``ja`` and ``en`` (two or three steps each) and the W3C
+    ``understanding`` page they follow (qa/data/review-procedures.yaml)."""
+    text = resources.files("qa.data").joinpath("review-procedures.yaml").read_text(encoding="utf-8")
+    return yaml.safe_load(text)

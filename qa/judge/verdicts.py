@@ -26,7 +26,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from qa.check import FULL
+from qa.check import AID, FULL, PARTIAL
 from qa.judge.applicability import not_applicable
 from qa.judge.criteria import catalogue
 from qa.judge.profiles import Profile
@@ -34,6 +34,7 @@ from qa.judge.reviews import SECTION as REVIEWS
 from qa.judge.reviews import site_fingerprint
 from qa.judge.sampling import sample_of
 from qa.model import NEEDS_REVIEW, VIOLATION, Finding, Page, Results
+from qa.scope import WP_ADMIN_BAR
 from qa.vocab import FAIL, NOT_APPLICABLE, NOT_VERIFIED, PASS, REVIEW, VERDICTS  # noqa: F401 (re-exported)
 
 WORST_FIRST = (FAIL, REVIEW, NOT_VERIFIED, PASS, NOT_APPLICABLE)
@@ -58,7 +59,7 @@ class Verdict:
     needs_review: int = 0
     rules: Counter = field(default_factory=Counter)
     checks: list[str] = field(default_factory=list)
-    coverage: str = ""  # "", "partial" or "full"
+    coverage: str = ""  # "", "aid", "partial" or "full": the strongest evidence of the checks that ran
     violation_ids: list[str] = field(default_factory=list)
     review: dict[str, Any] | None = None
     review_state: str = ""  # applied | stale | new-failure | unpinned ("" without a review)
@@ -165,8 +166,22 @@ def _scoped_out(results: Results, pages: list[Page]) -> tuple[set[str], bool]:
     of_rule = (results.extra.get("scope") or {}).get("disabled_criteria") or {}
     off = {r for p in pages for r in _scope_of(p).get("disabled", [])}
     criteria = {sc for r in off for sc in of_rule.get(r, [])}
-    regions = any(_scope_of(p).get(k) for p in pages for k in ("excluded", "hidden", "removed"))
+    # WordPress's admin bar is shown only to a logged-in editor, never to a visitor: leaving it out (the default)
+    # leaves no published content unchecked.
+    regions = any(
+        sel != WP_ADMIN_BAR
+        for p in pages
+        for k in ("excluded", "hidden", "removed")
+        for sel in _scope_of(p).get(k) or {}
+    )
     return criteria, regions
+
+
+def _strongest(kinds: Any) -> str:
+    """The coverage of several checks' evidence: partial when any check can find failures, aid when every check
+    only lists what to inspect, "" without checks (full is decided by the caller)."""
+    kinds = set(kinds)
+    return PARTIAL if kinds & {PARTIAL, FULL} else (AID if AID in kinds else "")
 
 
 def _lang_matches(page_lang: str, site_lang: str) -> bool:
@@ -222,7 +237,7 @@ def judge_page(
         v.rules = Counter(f.rule for f in findings)
     v.checks = sorted(cover)
     full = (FULL in cover.values() or _full_by_rules(sc, visits, site_lang)) and not scoped
-    v.coverage = FULL if full else ("partial" if cover else "")
+    v.coverage = FULL if full else _strongest(cover.values())
     absent = [a.get(sc) for a in visits.absent]
     if v.violations:
         v.auto, v.reason = FAIL, "violation"
@@ -235,7 +250,8 @@ def judge_page(
     elif scoped == "rule-disabled" or (scoped and (FULL in cover.values() or _full_by_rules(sc, visits, site_lang))):
         v.auto, v.reason = NOT_VERIFIED, scoped
     else:
-        v.auto, v.reason = NOT_VERIFIED, "partial-clean" if cover else "unchecked"
+        clean = "aid-clean" if v.coverage == AID else "partial-clean"
+        v.auto, v.reason = NOT_VERIFIED, clean if cover else "unchecked"
     v.verdict = v.auto
     return v
 
@@ -307,7 +323,13 @@ def judge_run(
         for v in mine:
             s.rules.update(v.rules)
         s.checks = sorted({ch for v in mine for ch in v.checks})
-        s.coverage = FULL if mine and all(v.coverage == FULL for v in mine) else ("partial" if s.checks else "")
+        full_everywhere = mine and all(v.coverage == FULL for v in mine)
+        s.coverage = (
+            FULL
+            if full_everywhere
+            else _strongest([v.coverage for v in mine if v.coverage not in (FULL, "")] or [PARTIAL])
+        )
+        s.coverage = s.coverage if s.checks else ""
         s.violation_ids = sorted({i for v in mine for i in v.violation_ids})
         outside = [f for (u, sc), fs in by_page_sc.items() if sc == c.sc and u not in pages for f in fs]
         s.outside_sample = sum(1 for f in outside if f.outcome == VIOLATION)

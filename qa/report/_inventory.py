@@ -71,6 +71,7 @@ REASON_JA = {
     "binary": "HTMLとして配信されたバイナリのため試験対象外",
     "off-site": "別のサイトへ転送されたため試験対象外",
     "interrupted": "実行の中断により未試験（--resume で再開できる）",
+    "step-failed": "事前操作（steps）が実行できなかったため試験できず",
 }
 
 
@@ -90,6 +91,7 @@ KIND_WORDS = {
     "binary": ("バイナリ", "binary"),
     "off-site": ("別サイトへ転送", "off-site"),
     "interrupted": ("未試験（中断）", "interrupted"),
+    "step-failed": ("事前操作の失敗", "step failed"),
 }
 
 

@@ -31,6 +31,10 @@ REASONS = {
         "自動チェックでは問題なし (基準の一部のみ確認; 人による確認が必要)",
         "no automated failures, but the checks cover only part of the criterion: a person must confirm",
     ),
+    "aid-clean": (
+        "自動チェックは確認箇所の洗い出しのみ (判定は人による確認が必要)",
+        "the checks only list what to inspect: a person must judge",
+    ),
     "unchecked": ("自動チェックなし: 人による確認が必要", "no automated check: a person must judge"),
     "no-media": ("該当コンテンツなし (音声・映像なし)", "no such content (no audio or video)"),
     "no-forms": ("該当コンテンツなし (入力フォームなし)", "no such content (no form controls)"),

@@ -28,11 +28,12 @@ from openpyxl.worksheet._write_only import WriteOnlyWorksheet as Worksheet
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from qa.judge import sampling
+from qa.judge.criteria import evidence_of, review_procedures
 from qa.judge.inventory import inventory_of
 from qa.judge.judgement import conformance_of, judgement_of, profiles_of, stored, trend_of
 from qa.judge.profiles import Profile
 from qa.judge.reviews import HUMAN_VERDICTS
-from qa.judge.verdicts import FAIL, NOT_APPLICABLE, PASS, Judgement, Verdict
+from qa.judge.verdicts import FAIL, NOT_APPLICABLE, NOT_VERIFIED, PASS, REVIEW, Judgement, Verdict
 from qa.model import Results
 from qa.report import _crops
 from qa.report._axe_ja import Messages
@@ -62,6 +63,8 @@ IMAGE_HEIGHT = 120  # px: the crop's height in the findings sheet (its row grows
 PARALLEL_MAX_VISITS = 2000
 OBSOLETE = ("廃止 (WCAG 2.2 で削除)", "Obsolete (removed in WCAG 2.2)")
 HUMAN = ("applied", "unpinned")  # review states whose verdict the deliverable shows
+# The kinds of evidence a check declares for a criterion (qa.check FULL / PARTIAL / AID).
+EVIDENCE_WORDS = {"full": ("全体", "full"), "partial": ("一部", "partial"), "aid": ("確認補助", "review aid")}
 
 SHEETS = {
     "summary": ("試験結果", "Summary"),
@@ -72,7 +75,9 @@ SHEETS = {
     "details": ("達成基準の詳細", "Criteria details"),
     "method": ("試験方法", "Test method"),
     "exceptions": ("例外事項", "Exceptions"),
+    "guide": ("確認ガイド", "Review guide"),
 }
+GUIDE_ELEMENTS = 5  # elements named per page and criterion in the review guide
 TITLE = ("達成基準チェックリスト", "Success-criteria checklist")
 
 
@@ -112,6 +117,7 @@ class Deliverable:
         self.wb = Workbook(write_only=True)
         self.meta: dict[str, Any] = {"run": results.run.id, "profile": profile.id, "level": level, "lang": lang}
         self.page_rows: dict[str, int] = {}  # sc -> first row in the page checklist
+        self.evidence = evidence_of(results.checks)
 
     def t(self, ja: str, en: str) -> str:
         return ja if self.lang == "ja" else en
@@ -128,6 +134,7 @@ class Deliverable:
         details = self.wb.create_sheet(self.name("details"))
         method = self.wb.create_sheet(self.name("method"))
         exceptions = self.wb.create_sheet(self.name("exceptions"))
+        guide = self.wb.create_sheet(self.name("guide"))
         self.page_sheet(pages)  # first: the details link into it
         self.criteria_sheet(criteria)
         self.details_sheet(details)
@@ -135,6 +142,7 @@ class Deliverable:
         self.urls_sheet(urls)
         self.method_sheet(method)
         self.exceptions_sheet(exceptions)
+        self.guide_sheet(guide)  # after the findings: it links the crops they cut
         self.summary_sheet(summary)
         meta = self.wb.create_sheet(META_SHEET)
         meta.append([json.dumps(self.meta, ensure_ascii=False)])
@@ -190,11 +198,16 @@ class Deliverable:
             )
         return text + end
 
-    def evidence(self, v: Verdict) -> str:
+    def evidence_text(self, v: Verdict) -> str:
         if not v.checks and not v.rules:
             return self.t("自動チェックなし", "no automated check")
-        cov = {"full": self.t("全体", "full"), "partial": self.t("一部", "partial")}
-        text = f"{', '.join(v.checks)} ({cov.get(v.coverage, '-')})"
+        # Each check with the kind of evidence it declared for this criterion (qa.judge.criteria.evidence_of).
+        kinds = self.evidence.get(v.sc, {})
+        text = ", ".join(
+            f"{ch} ({pick(EVIDENCE_WORDS.get(kinds.get(ch, ''), ('-', '-')), self.lang)})" for ch in v.checks
+        )
+        if v.coverage == "full" and "full" not in kinds.values():  # full by a set of rules (FULL_BY_RULES)
+            text += f" ({pick(EVIDENCE_WORDS['full'], self.lang)})"
         if v.rules:
             text += "; " + ", ".join(f"{r} ({n})" for r, n in sorted(v.rules.items(), key=lambda kv: (-kv[1], kv[0])))
         return text
@@ -244,7 +257,7 @@ class Deliverable:
             pages = self.t("、", ", ").join(f"{self.labels[k]} {n}" for k, n in sorted(v.pages.items()))
             rows.append(
                 head
-                + [self.result(v), self.method(v), v.violations, v.needs_review, pages, self.evidence(v)]
+                + [self.result(v), self.method(v), v.violations, v.needs_review, pages, self.evidence_text(v)]
                 + [self.details_link(ws, c.sc)]
                 + self.human_cells(v)
                 + [v.fingerprint, " ".join(v.violation_ids)[:30000], c.title_en, v.verdict]
@@ -295,7 +308,7 @@ class Deliverable:
                     [c.sc, title, url, self.applies(v), self.result(v), self.note(v)]
                     + self.human_cells(v)
                     + [v.fingerprint, " ".join(v.violation_ids)]
-                    + [v.violations, v.needs_review, self.evidence(v), v.verdict]
+                    + [v.violations, v.needs_review, self.evidence_text(v), v.verdict]
                 )
         headers = [
             self.t("番号", "SC"),
@@ -432,6 +445,70 @@ class Deliverable:
             self.t("人による試験", "Human test"),
         ]
         write_table(ws, headers, rows, [7, 34, 10, 60, 34])
+
+    def guide_sheet(self, ws: Worksheet) -> None:
+        """確認ガイド: page by page, every criterion a person still has to judge there (needs review or not verified,
+        no human verdict yet), with the elements to inspect, their crop or the page screenshot, the test procedure in
+        two or three steps, the answer options and a link to the row of ページ別判定 where the answer goes (``qa
+        review import`` reads it from there)."""
+        procedures = review_procedures()
+        by_page_sc: dict[tuple[str, str], list] = {}
+        for f in self.results.findings:
+            for sc in f.sc:
+                by_page_sc.setdefault((f.url, sc), []).append(f)
+        shots = {p.url: p.facts.get("screenshot", "") for p in reversed(self.results.pages) if not p.error}
+        order = {url: i for i, url in enumerate(self.j.urls)}
+        rows = []
+        for url in self.j.urls:
+            for c in self.profile.criteria(self.level):
+                v = self.j.pages[url].get(c.sc)
+                if v is None or v.verdict not in (REVIEW, NOT_VERIFIED) or v.review_state in HUMAN:
+                    continue
+                found = sorted(by_page_sc.get((url, c.sc), []), key=lambda f: (f.outcome != "violation", f.target))
+                targets = list(dict.fromkeys(f.target for f in found if f.target))
+                elements = "\n".join(targets[:GUIDE_ELEMENTS]) or self.t("ページ全体", "the whole page")
+                if len(targets) > GUIDE_ELEMENTS:
+                    elements += self.t(
+                        f"\nほか {len(targets) - GUIDE_ELEMENTS} 件", f"\nand {len(targets) - GUIDE_ELEMENTS} more"
+                    )
+                crop = next((self.run_dir / _crops.FOLDER / f"{f.id}.png" for f in found), None)
+                image = self.file_link(ws, crop if crop and crop.exists() else None, shots.get(url, ""))
+                steps = procedures.get(c.sc, {}).get(self.lang, [])
+                answer = WriteOnlyCell(ws, self.t("記入する", "Answer here"))
+                if c.sc in self.page_rows:
+                    answer.hyperlink = f"#'{self.name('pages')}'!G{self.page_rows[c.sc] + order[url]}"
+                rows.append(
+                    [len(rows) + 1, url, c.sc, self.profile.title_ja(c) if self.lang == "ja" else c.title_en]
+                    + [self.result(v), elements, image]
+                    + ["\n".join(f"{i}. {s}" for i, s in enumerate(steps, start=1)), " / ".join(self.human)]
+                    + [answer, procedures.get(c.sc, {}).get("understanding", "")]
+                )
+        headers = [
+            "No",
+            self.t("ページ", "Page"),
+            self.t("番号", "SC"),
+            self.t("達成基準", "Success criterion"),
+            self.t("自動チェックの結果", "Automated result"),
+            self.t("要素 (セレクタ)", "Element (selector)"),  # a data column (selectors), as in the findings sheet
+            self.t("画像", "Image"),
+            self.t("確認手順", "Procedure"),
+            self.t("回答の選択肢", "Answers"),
+            self.t("記入先 (ページ別判定)", "Answer in (page checklist)"),
+            self.t("解説 (W3C)", "Understanding (W3C)"),
+        ]
+        write_table(ws, headers, rows, [5, 28, 7, 18, 14, 26, 10, 50, 16, 10, 20])
+
+    def file_link(self, ws: Worksheet, crop: Path | None, screenshot: str) -> Cell | str:
+        """A link to the element's crop, else to the page's screenshot (files of the run folder)."""
+        if crop is not None:
+            cell = WriteOnlyCell(ws, self.t("要素の画像", "element crop"))
+            cell.hyperlink = crop.relative_to(self.run_dir).as_posix()
+            return cell
+        if screenshot:
+            cell = WriteOnlyCell(ws, self.t("ページの画像", "page screenshot"))
+            cell.hyperlink = screenshot
+            return cell
+        return ""
 
     def exceptions(self) -> list[tuple[str, str]]:
         """例外事項: every page the run could not audit, once, with the reason (the run's page inventory, which

@@ -25,9 +25,11 @@ from qa.check._engines import RuleEngine, engine_data, engine_label
 from qa.check._scope import drop_disabled_by_url, scope_notes, scope_section, validate_scope
 from qa.check._whole_run import account_artifacts, audited_pages, run_site_checks
 from qa.check.axe import AxeCheck
+from qa.check.links import LinkCheck
 from qa.config import Config
 from qa.discover.frontier import Frontier
 from qa.discover.seeds import listed_pages
+from qa.discover.shard import Discovery, Shard, fingerprint, partition
 from qa.errors import BrowserUnavailable, UsageError
 from qa.judge import inventory, judge_run, profiles, reviews, sampling
 from qa.judge.gate import GateResult
@@ -51,11 +53,21 @@ from qa.run.entry import (
 )
 from qa.run.resume import ResumeState
 from qa.run.stop import Stop
-from qa.store import RunStore, new_run_id, read_coverage, read_records, update_latest, write_coverage
-from qa.urls import normalise, unsafe_patterns
+from qa.store import (
+    SHARD_LIST,
+    RunStore,
+    new_run_id,
+    read_coverage,
+    read_records,
+    update_latest,
+    write_coverage,
+    write_json_atomic,
+)
+from qa.urls import normalise
 from qa.visit.driver import Engine
 from qa.visit.engines import launch
 from qa.visit.matrix import BrowserSpec, Matrix
+from qa.visit.steps import check_steps
 
 
 @dataclass
@@ -79,6 +91,9 @@ class AuditOptions:
     skipped: list[dict[str, Any]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # the caller's, for the run's notes (a served local folder)
     config_file: str = "qa.yaml"  # named in the errors of settings checked before the crawl
+    # The page list fixed by `qa discover` (`--discovered FILE`): audited as a URL list, with its depths and facts.
+    discovered: Discovery | None = None
+    shard: Shard | None = None  # audit only this part of the URL list (`--shard I/N`; qa.discover.shard)
 
 
 @dataclass
@@ -94,13 +109,16 @@ class AuditOutcome:
 def engine_record(engine: Engine) -> dict[str, str]:
     """What ran for a browsers.yaml entry: ``driver: playwright`` may have been served by Firefox over BiDi or
     WebKitGTK over WebDriver where Playwright's own browsers are not installed."""
-    return {
+    record = {
         "engine": engine.spec.engine,
         "product": engine.product,
         "version": engine.version,
         "driver": engine.driver,
         "executable": engine.executable,
     }
+    if hasattr(engine, "endpoints_record"):  # browsers.yaml endpoints: each one's browser, version and losses
+        record["endpoints"] = engine.endpoints_record()
+    return record
 
 
 def new_run_info(opts: AuditOptions, start_url: str) -> RunInfo:
@@ -125,6 +143,11 @@ async def run_audit(opts: AuditOptions) -> AuditOutcome:
     if not start_url or normalise(start_url) is None:
         raise UsageError(f"'{start_url}' is not an http(s) URL; give a URL such as https://staging.example.jp/")
     start_url = normalise(start_url)
+    if opts.shard and not opts.url_list:
+        raise UsageError(
+            f"--shard {opts.shard}: the shards need one page list fixed first; run 'qa discover URL --out pages.json' "
+            "once and give every shard --discovered pages.json (or the same --urls FILE)"
+        )
     loaded = load_checks(opts.checks_dir)
     validate_scope(opts.config, loaded, [v.name for v in opts.matrix.viewports], opts.config_file)
     enabled = [c.id for c in loaded if c.id in opts.config.rules.enable]  # a check switched on by id
@@ -149,6 +172,11 @@ async def run_audit(opts: AuditOptions) -> AuditOutcome:
     config = opts.config
     creds = load_credentials(config)
     access = site_access(creds, opts.access, start_url, config)
+    check_steps(config, start_url)  # a value a step types is missing, or a goto leaves the site: stop now
+    for note in access.notes:
+        if note not in run.notes:  # a resumed run has it already
+            run.notes.append(note)
+        print(f"qa: warning: {note}", file=sys.stderr)
     stop = Stop()
     # before anything is sent: a certificate that does not verify stops here unless tls.insecure says otherwise
     cert = await check_certificate(start_url, access, config.timeouts.navigation)
@@ -170,6 +198,7 @@ async def run_audit(opts: AuditOptions) -> AuditOutcome:
                 await run_whole_run_checks(
                     results, [c for c in checks if isinstance(c, SiteCheck)] + run_checks, ctx, checks, stop
                 )
+                order_links(results, {p.url: i for i, p in enumerate(results.pages)})
                 interrupted = stop.requested
 
     # What the settings left out: never a silent pass (the judge reads the section, the reports name it)
@@ -237,16 +266,21 @@ async def crawl_site(
     # discover
     await stop.phase(preflight(client, start_url), None)
     entry = await stop.phase(enter_site(client, start_url, config, creds, access), SiteEntry())
-    frontier = Frontier(
-        start_url,
-        config.max_pages,
-        config.include,
-        config.exclude + entry.exclude,
-        unsafe=unsafe_patterns(config.unsafe_links.skip, config.unsafe_links.patterns),
-        traps=config.traps.model_dump(),
-    )
+    frontier = Frontier.of_site(start_url, config, entry.exclude)
+    must = sampling.representative_urls(config.model_dump(), start_url)
+    planned, whole = planned_pages(opts, frontier, must)
+    if whole is not None and not (resumed and resumed.accepted):
+        run.shard = {
+            "index": opts.shard.index,
+            "count": opts.shard.count,
+            "list": fingerprint(list(whole.accepted)),
+            "pages": len(planned),
+            "exclude": entry.exclude,  # what entering the site excluded (log-in, admin): the merge judges links by it
+        }
     store = RunStore(run_dir)
     store.write_header(run)
+    if whole is not None:  # the whole list in its order: `qa merge` orders the merged pages by it
+        write_json_atomic(run_dir / SHARD_LIST, list(whole.accepted))
     never = config.model_copy(update={"exclude": config.exclude + entry.exclude})
     for check in run_checks:
         check.begin(run_dir, config)  # may refuse a bad setting: before anything starts
@@ -300,7 +334,8 @@ async def crawl_site(
             if not (resumed and resumed.accepted and resumed.seeded):
                 seeded = True
                 if opts.url_list:
-                    crawl.offer_all(opts.url_list, None, 0, listed=True)
+                    for url, depth in planned:
+                        crawl.offer_all([url], None, depth, listed=True)
                 else:
                     crawl.offer_all([start_url], None, 0)
                     crawl.offer_all(entry.urls, None, 1)
@@ -309,8 +344,8 @@ async def crawl_site(
                     crawl.offer_all(listed or [], None, 1)
                 if seeded and not stop.requested:
                     store.log_seeded()
-            must = sampling.representative_urls(config.model_dump(), start_url)
-            crawl.offer_all(must, None, 0, listed=True)  # must be audited
+            if not opts.shard:  # a shard's part of the list has its share of them already
+                crawl.offer_all(must, None, 0, listed=True)  # must be audited
             interrupted = await stop.phase(crawl.run(), True, on_signal=crawl.stop)
         finally:
             for e in engines:
@@ -321,10 +356,8 @@ async def crawl_site(
     # The crawl kept nothing per page in memory: the results are read back from what it recorded.
     store.close()
     pages, findings = read_records(run_dir)
-    cell_order = {c: i for i, c in enumerate(run.cells)}  # the primary cell first in every merged finding
-    merged = merge_cells(sorted(findings, key=lambda f: cell_order.get(f.seen_in[0], len(cell_order))))
-    results = Results(run=run, pages=pages, findings=merged)
     order = {redact_url(url): i for i, url in enumerate(frontier.accepted)}
+    results = Results(run=run, pages=pages, findings=merge_findings(findings, run.cells, order))
     results.pages.sort(key=lambda p: (order.get(p.url, len(order)), p.browser, p.viewport))
     ran = run.engines.get("browsers") or {}
     results.extra["matrix"] = {
@@ -341,7 +374,14 @@ async def crawl_site(
         "viewports": [dataclasses.asdict(v) for v in opts.matrix.viewports],
         "skipped": opts.skipped,
     }
-    results.extra["discovery"] = {**frontier.summary(), "problems": problems, **read}
+    if opts.discovered:  # what `qa discover` found and read, the same for every shard of the list
+        results.extra["discovery"] = {**opts.discovered.facts, "list": fingerprint(opts.discovered.url_list)}
+    else:
+        results.extra["discovery"] = {
+            **(whole if whole is not None else frontier).summary(),
+            "problems": problems,
+            **read,
+        }
     run.notes += [f"discovery: {problem}" for problem in problems]
     if entry.wordpress:
         entry.wordpress.annotate(results)
@@ -352,6 +392,13 @@ async def crawl_site(
     if crawl and crawl.restarts:
         run.engines["restarts"] = dict(crawl.restarts)
         run.notes.append(f"browser(s) died and were restarted: {dict(crawl.restarts)}")
+    if crawl:  # the endpoints' records as the crawl left them (losses, reconnections, versions)
+        for e in crawl.engines:
+            if hasattr(e, "endpoints_record"):
+                run.engines["browsers"][e.spec.name] = engine_record(e)
+    if crawl and crawl.requeued:
+        run.engines["requeued"] = dict(crawl.requeued)
+        run.notes.append(f"remote browser(s) lost; pages visited again on another endpoint: {dict(crawl.requeued)}")
     coverage = {c.id: c.covered() for c in page_checks}
     saved = read_coverage(run_dir)
     if not AxeCheck.version and saved:  # nothing checked in this process (resumed with nothing left)
@@ -359,6 +406,51 @@ async def crawl_site(
         run.engines["axe-core"] = saved.get("axe-core", "")
     results.checks = count_check_runs(page_checks, coverage, results.pages, run.cells)
     return Crawled(results, interrupted, store, never)
+
+
+def merge_findings(findings: list[Finding], cells: list[str], order: dict[str, int]) -> list[Finding]:
+    """The pages' findings, each seen in several cells stored once, in the crawl's order of pages rather than the
+    order the visits happened to finish in: the same pages give the same results.json, in one run or in shards."""
+    cell_order = {c: i for i, c in enumerate(cells)}  # the primary cell first in every merged finding
+    # stable: the findings of one page and cell stay in document order (qa.model.number_duplicates)
+    ranked = sorted(
+        findings, key=lambda f: (cell_order.get(f.seen_in[0], len(cell_order)), order.get(f.url, len(order)))
+    )
+    return merge_cells(ranked)
+
+
+def order_links(results: Results, order: dict[str, int]) -> None:
+    """The link check's rows and its findings in the crawl's order of their pages (they are collected as the visits
+    finish); those of one page stay in its document order."""
+    rows = results.extra.get("links")
+    if isinstance(rows, list):
+        rows.sort(key=lambda row: order.get(row.get("source", ""), len(order)))
+    ranked = iter(
+        sorted((f for f in results.findings if f.check == LinkCheck.id), key=lambda f: order.get(f.url, len(order)))
+    )
+    results.findings = [next(ranked) if f.check == LinkCheck.id else f for f in results.findings]
+
+
+def planned_pages(
+    opts: AuditOptions, frontier: Frontier, must: list[str]
+) -> tuple[list[tuple[str, int]], Frontier | None]:
+    """The URL list's pages with their depths; for a shard, its part of what the whole list's frontier accepts (the
+    page limit and scope applied as one machine would, the sampling's representative pages included, so that every
+    page is in exactly one shard), and that frontier."""
+    depths = {u["url"]: int(u.get("depth", 0)) for u in opts.discovered.urls} if opts.discovered else {}
+    if not opts.shard:
+        return [(url, depths.get(url, 0)) for url in opts.url_list or []], None
+    whole = Frontier(
+        frontier.start_url,
+        frontier.max_pages,
+        frontier.include,
+        frontier.exclude,
+        frontier.unsafe,
+        traps=frontier.traps,
+    )
+    for url in [*(opts.url_list or []), *must]:
+        whole.offer(url, None, depths.get(url, 0), listed=True)
+    return [(url, depths.get(url, 0)) for url in partition(list(whole.accepted), opts.shard)], whole
 
 
 def skip_unavailable(opts: AuditOptions, run: RunInfo, launched: list[tuple[BrowserSpec, Any]]) -> bool:

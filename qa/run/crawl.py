@@ -18,6 +18,7 @@ from pathlib import Path
 
 from qa.access import SiteAccess
 from qa.check import PageCheck
+from qa.check._share import RuleShare
 from qa.config import Config
 from qa.discover.frontier import Frontier
 from qa.errors import QAError
@@ -30,6 +31,7 @@ from qa.store import RunStore, write_error
 from qa.visit import faults
 from qa.visit.driver import Engine, Session
 from qa.visit.matrix import ViewportSpec
+from qa.visit.steps import SessionSteps, prime_local_storage
 
 
 @dataclass
@@ -53,6 +55,9 @@ STOP_GRACE_S = 10.0  # after Ctrl-C/SIGTERM, pages in flight may finish for this
 # A tab is replaced after this many pages: the driver keeps every request and response of a context alive until
 # it closes, and a renderer's heap only grows; recycling keeps memory flat on a crawl of thousands of pages.
 SESSION_PAGES = 40
+# A visit lost with its remote browser is visited again on another endpoint this often at most, without counting
+# as one of its ``retries``; then it counts as one.
+MAX_REQUEUES = 3
 
 
 def spare_workers(setting: int | str, fixed: int) -> int:
@@ -125,10 +130,14 @@ class Crawl:
         self.check_runs = {c.id: CheckRun(c.id, c.title) for c in self.checks}
         self.problems: Counter[str] = Counter()  # error kind -> pages
         self.restarts: Counter[str] = Counter()  # browser name -> relaunches after it died
+        self.requeued: Counter[str] = Counter()  # browser name -> visits moved to another endpoint after one was lost
         self._session_uses: dict[int, int] = {}  # id(session) -> pages it has loaded
+        self._prepared: dict[int, SessionSteps] = {}  # id(session) -> what it went through of qa.yaml's steps
         self._locks = {e.spec.name: asyncio.Lock() for e in engines}
         self._task: asyncio.Future[None] | None = None
         self.failure: Exception | None = None  # the run folder cannot be written: the crawl stops, the run fails
+        # The rule engines' DOM-only results, shared between the cells of a page whose DOMs are alike
+        self.share = RuleShare() if settings.config.share_rules and self.cells > 1 else None
 
     @property
     def primary(self) -> tuple[str, str]:
@@ -142,6 +151,7 @@ class Crawl:
         """Queue the URL in every browser/viewport cell, except the cells already done (on resume) and the viewports
         an override leaves out for the URL (the first viewport, where links are found, always stays)."""
         only = set(page_config(self.config, url).viewports) if self.config.overrides else set()
+        queued = 0
         for engine in self.engines:
             for i, vp in enumerate(self.viewports):
                 if cell_name(engine.spec.name, vp.name) in skip_cells:
@@ -149,7 +159,10 @@ class Crawl:
                 if only and i and vp.name not in only:
                     continue
                 self.pending += 1
+                queued += 1
                 self.queues[engine.spec.name].put(url, depth, vp)
+        if self.share is not None:
+            self.share.expect(url, queued)
         self.idle.clear()
         self.queued.set()
 
@@ -199,11 +212,15 @@ class Crawl:
             for _, s in sessions.values():
                 await s.close()
 
+    def _helpable(self) -> list[str]:
+        """The engines spare workers may help: not one of endpoints, whose slots are all it may take."""
+        return [e.spec.name for e in self.engines if not hasattr(e, "workers")]
+
     async def _busiest(self, helping: str) -> str:
         while True:
             if helping and self.queues[helping]:
                 return helping
-            name = max(self.queues, key=lambda n: len(self.queues[n]))
+            name = max(self._helpable(), key=lambda n: len(self.queues[n]))
             if self.queues[name]:
                 return name
             self.queued.clear()
@@ -214,7 +231,8 @@ class Crawl:
     ) -> None:
         primary = (name, vp.name) == self.primary
         retries = self.config.retries
-        for attempt in range(retries + 1):
+        attempt = requeues = 0
+        while True:
             page = Page(url=url, browser=name, viewport=vp.name, depth=depth, attempts=attempt + 1)
             try:
                 result = await self.attempt(name, sessions, page, vp, primary)
@@ -224,8 +242,14 @@ class Crawl:
                 page.error_kind = faults.INTERRUPTED
                 self.record(page, VisitResult(), primary)
                 raise
-            if page.error_kind not in faults.RETRYABLE or self.stopping:
+            if result.endpoint_lost and not self.stopping and requeues < MAX_REQUEUES:
+                # Not the page's doing and not one of its tries: it is visited again on another endpoint.
+                requeues += 1
+                self.requeued[name] += 1
+                continue
+            if page.error_kind not in faults.RETRYABLE or self.stopping or attempt >= retries:
                 break
+            attempt += 1
         self.record(page, result, primary)
 
     async def attempt(
@@ -233,8 +257,10 @@ class Crawl:
     ) -> VisitResult:
         page_timeout = page_config(self.config, page.url).timeouts.page
         result = VisitResult()
+        session: Session | None = None
         try:
             session = await self.session(name, sessions, vp)
+            page.endpoint = getattr(session, "endpoint", "")
             result = await asyncio.wait_for(
                 visit_page(
                     session,
@@ -246,6 +272,8 @@ class Crawl:
                     primary,
                     self.frontier.start_url,
                     self.settings.page_links or (primary and self.settings.follow_links),
+                    self._prepared.setdefault(id(session), SessionSteps()),
+                    self.share,
                 ),
                 timeout=page_timeout,
             )
@@ -259,8 +287,13 @@ class Crawl:
             # A failed page may leave its tab hung or crashed: the next page gets a fresh one.
             stale = sessions.pop(vp.name)[1]
             self._session_uses.pop(id(stale), None)
+            self._prepared.pop(id(stale), None)
             await stale.close()
-        if page.error and not self.engine(name).alive():
+        if page.error and hasattr(session, "lost") and await session.lost(page.error_kind):
+            page.error_kind = faults.BROWSER_CRASH
+            page.error = f"the remote browser at {page.endpoint} was lost while visiting this page"
+            result.endpoint_lost = True
+        elif page.error and not self.engine(name).alive():
             page.error_kind = faults.BROWSER_CRASH
             page.error = "the browser died while visiting this page; it was restarted"
         return result
@@ -269,15 +302,20 @@ class Crawl:
         """This worker's tab for the viewport, in a live browser (relaunched if it died)."""
         engine = await self.live_engine(name)
         held = sessions.get(vp.name)
-        if held and held[0] is engine and self._session_uses.get(id(held[1]), 0) < SESSION_PAGES:
+        fresh = held and not getattr(held[1], "gone", lambda: False)()  # a tab on a lost endpoint is replaced
+        if fresh and held[0] is engine and self._session_uses.get(id(held[1]), 0) < SESSION_PAGES:
             self._session_uses[id(held[1])] += 1
             return held[1]
         if held:
             self._session_uses.pop(id(held[1]), None)
+            self._prepared.pop(id(held[1]), None)
             await sessions.pop(vp.name)[1].close()
         session = await engine.new_session(vp, self.settings.access)
         sessions[vp.name] = (engine, session)
         self._session_uses[id(session)] = 1
+        self._prepared[id(session)] = SessionSteps()
+        if self.settings.access.local_storage:  # the storage-state file's, in every engine alike
+            await prime_local_storage(session, self.settings.access.local_storage, self.config.timeouts.navigation)
         return session
 
     async def live_engine(self, name: str) -> Engine:
@@ -299,6 +337,8 @@ class Crawl:
         killed in between redoes the page, never loses its links. After this, nothing of the page stays in
         memory."""
         base = page.final_url or page.url
+        if self.share is not None:
+            self.share.finished(page.url)
         if primary and result.links and self.settings.follow_links and not page.error:
             self.offer_all((link["href"] for link in result.links), base, page.depth + 1)
         # Redacted before anything of it is written, by the listeners too (the store redacts it again, harmlessly).
@@ -331,8 +371,13 @@ class Crawl:
     async def _work(self) -> None:
         setting = self.config.concurrency
         per_browser = workers_per_browser(setting, len(self.engines))
-        names: list[str | None] = [e.spec.name for e in self.engines for _ in range(per_browser)]
-        names += [None] * spare_workers(setting, len(names))
+        # An engine of several endpoints (qa/visit/remote.py) runs as many workers as their slots.
+        names: list[str | None] = [
+            e.spec.name
+            for e in self.engines
+            for _ in range(e.workers(per_browser) if hasattr(e, "workers") else per_browser)
+        ]
+        names += [None] * (spare_workers(setting, len(names)) if self._helpable() else 0)
         workers = [asyncio.create_task(self.worker(name)) for name in names]
         try:
             if self.pending:

@@ -11,6 +11,7 @@ from typing import Any
 from qa.check import PageCheck, PageContext
 from qa.check._engines import merge_engine_findings
 from qa.check._scope import PREPARE_BEFORE_ORDER, drop_disabled, drop_excluded, prepare
+from qa.check._share import DOM_STATE_JS, NO_FINGERPRINT, SHARED_CHECKS, RuleShare, Ticket
 from qa.config import Config
 from qa.model import CheckRun, Finding, Page
 from qa.redact import redact_url
@@ -19,6 +20,7 @@ from qa.urls import same_origin
 from qa.visit import faults
 from qa.visit.driver import DriverFault, Fault, Navigation, Session
 from qa.visit.facts import WHERE_JS, gather_facts, refresh_target
+from qa.visit.steps import SessionSteps, StepFailed, prepare_page, wants_steps
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 RESPONSIVE_PROBE_S = 2
@@ -37,6 +39,7 @@ class VisitResult:
     # img/srcset, scripts, styles, CSS url(), iframes, ... (href, element, text, source: the style sheet or "")
     resources: list[dict[str, Any]] = field(default_factory=list)
     ids: list[str] = field(default_factory=list)  # element ids and a[name] of the rendered DOM (anchor targets)
+    endpoint_lost: bool = False  # the remote browser serving it was lost: not the page's doing (qa/visit/remote.py)
 
 
 async def visit_page(
@@ -49,9 +52,12 @@ async def visit_page(
     primary: bool,
     site_url: str,
     links: bool = True,
+    prepared: SessionSteps | None = None,
+    share: RuleShare | None = None,
 ) -> VisitResult:
     """Fill ``page`` in place and return its findings and links (``links``: False when nothing will read them).
-    Problems are recorded in ``page.error``."""
+    Problems are recorded in ``page.error``. ``prepared``: what the session went through of qa.yaml's ``steps``
+    (None: no steps are run)."""
     config = page_config(config, page.url)  # the overrides matching the page (timeouts, selectors, rules)
     scope = PageScope.of(config)
     timeouts = config.timeouts
@@ -93,6 +99,30 @@ async def visit_page(
                 f'"refresh">) and the pages it leads to never settle: {chain}; not audited',
             )
         url = onward
+    early: list[Finding] = []
+    done: set[str] = set()  # checks already run (before the steps)
+    if prepared is not None and wants_steps(config, prepared):
+        # Checks that must see the page as loaded (privacy before consent) look first, then the steps run.
+        first = PageContext(session, page, config, run_dir, primary, scope=scope, after_steps=prepared.ran)
+        before = [
+            c for c in checks if c.before_steps and (primary or not c.primary_only) and c.id not in scope.disabled
+        ]
+        await _run_checks(first, before, check_runs, early, timings, [], None)
+        done = {c.id for c in before}
+        started = time.perf_counter()
+        try:
+            again = await asyncio.wait_for(
+                prepare_page(session, config, prepared, site_url, page.url, page.final_url), timeouts.page
+            )
+        except StepFailed as exc:
+            return _fail(page, faults.STEP_FAILED, str(exc))
+        if again is not None:  # the steps left the page: it was opened again (a login flow's first page)
+            page.facts.pop("redirects", None)
+            failed = await _loaded(session, page, again, timeouts.navigation, site_url, again.redirects)
+            if failed is not None:
+                return failed
+        timings["steps"] = _ms_since(started)
+        facts = await asyncio.wait_for(gather_facts(session, max_bytes, links), timeout=timeouts.script)
     sniff = facts["sniff"]
     if sniff.get("bytes"):
         page.facts["document_bytes"] = sniff["bytes"]
@@ -104,26 +134,24 @@ async def visit_page(
     for key in ("counts", "viewport_meta", "scroll_width", "client_width"):
         page.facts[key] = facts[key]
 
-    ctx = PageContext(session=session, page=page, config=config, run_dir=run_dir, primary=primary, scope=scope)
+    ctx = PageContext(
+        session=session,
+        page=page,
+        config=config,
+        run_dir=run_dir,
+        primary=primary,
+        scope=scope,
+        after_steps=bool(prepared and prepared.ran),
+    )
     result = VisitResult(links=facts["links"], resources=facts["resources"], ids=facts["ids"])
-    prepared = False
-    for check in checks:
-        if (check.primary_only and not primary) or check.id in scope.disabled:
-            continue
-        if not prepared and check.order >= PREPARE_BEFORE_ORDER:
-            await prepare(session, scope, page.facts)
-            prepared = True
-        ctx.check_id = check.id
-        run = check_runs[check.id]
-        started = time.perf_counter()
-        try:
-            result.findings += await asyncio.wait_for(check.run(ctx), timeout=timeouts.script)
-            run.pages += 1
-        except Exception as exc:  # a failing check is recorded for this page; the others still run
-            run.errors += 1
-            detail = str(exc).splitlines()[0] if str(exc) else ""
-            page.facts.setdefault("check_errors", {})[check.id] = f"{type(exc).__name__}: {detail}"[:500]
-        timings[check.id] = _ms_since(started)
+    result.findings += early
+    remaining = [c for c in checks if c.id not in done and c.id not in scope.disabled]
+    ran: list[str] = []  # the shared checks that ran through on this page, whose results another cell may take
+    try:
+        await _run_checks(ctx, remaining, check_runs, result.findings, timings, ran, share, scope)
+    finally:
+        if share is not None and ctx.reuse is not None:  # stopped before the engines were done: nothing to take
+            share.abandon(ctx.reuse)
     # Left out before anything counts them: the rules switched off, the own checks' findings in excluded regions.
     result.findings = drop_disabled(scope, result.findings, page.facts)
     result.findings = await drop_excluded(session, scope, result.findings, page.facts)
@@ -138,6 +166,70 @@ async def visit_page(
         dialogs=events.dialogs,
     )
     return result
+
+
+async def _enter(share: RuleShare, session: Session, page: Page, wait_s: float) -> Ticket:
+    """This visit's place in the rule engines' sharing between cells, from its rendered DOM's fingerprint."""
+    started = time.perf_counter()
+    try:
+        digest = await asyncio.wait_for(session.evaluate(DOM_STATE_JS), timeout=wait_s)
+    except DriverFault:
+        raise
+    except Exception as exc:  # the checks meet the same page and record what is wrong with it; nothing is shared
+        digest, reason = None, f"the DOM fingerprint failed ({type(exc).__name__})"
+    else:
+        reason = NO_FINGERPRINT
+    page.facts["timings_ms"]["fingerprint"] = _ms_since(started)
+    if not isinstance(digest, str):
+        digest = None
+        page.facts["reuse"] = {"not_reused": reason}
+    return await share.enter(page.url, digest, f"{page.browser}/{page.viewport}", wait_s)
+
+
+async def _run_checks(
+    ctx: PageContext,
+    checks: list[PageCheck],
+    check_runs: dict[str, CheckRun],
+    findings: list[Finding],
+    timings: dict[str, float],
+    ran: list[str],
+    share: RuleShare | None,
+    scope: PageScope | None = None,
+) -> None:
+    """Run ``checks`` in order, adding to ``findings``. With ``scope``, its selectors are applied to the page (once)
+    before the first check from PREPARE_BEFORE_ORDER on, so that the checks before it see the page as sent."""
+    primary, page, timeouts = ctx.primary, ctx.page, ctx.config.timeouts
+    engines = {c.id for c in checks if c.id in SHARED_CHECKS and (primary or not c.primary_only)}
+    prepared = False
+    for check in checks:
+        if check.primary_only and not primary:
+            continue
+        if scope is not None and not prepared and check.order >= PREPARE_BEFORE_ORDER:
+            await prepare(ctx.session, scope, page.facts)
+            prepared = True
+        if share is not None and check.id in SHARED_CHECKS and ctx.reuse is None:
+            # Right before the engines, after the checks that must see the page first (privacy, screenshot): the
+            # fingerprint is of the DOM the engines read, and waiting for another cell delays nothing earlier.
+            ctx.reuse = await _enter(share, ctx.session, page, timeouts.script)
+        ctx.check_id = check.id
+        run = check_runs[check.id]
+        started = time.perf_counter()
+        try:
+            findings += await asyncio.wait_for(check.run(ctx), timeout=timeouts.script)
+            run.pages += 1
+            if check.id in SHARED_CHECKS:
+                ran.append(check.id)
+        except Exception as exc:  # a failing check is recorded for this page; the others still run
+            run.errors += 1
+            detail = str(exc).splitlines()[0] if str(exc) else ""
+            page.facts.setdefault("check_errors", {})[check.id] = f"{type(exc).__name__}: {detail}"[:500]
+        timings[check.id] = _ms_since(started)
+        if share is not None and ctx.reuse is not None and ctx.reuse.claimed and check.id in engines:
+            engines.discard(check.id)
+            if not engines and ran:  # the cells waiting for this one go on now, not after its slower checks
+                share.publish(ctx.reuse, findings, page.facts, ran)
+            elif not engines:
+                share.abandon(ctx.reuse)
 
 
 async def _loaded(

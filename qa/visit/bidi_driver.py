@@ -507,6 +507,14 @@ class BidiSession(EventLog):
             {"context": self.context, "actions": [{"type": "key", "id": "keyboard", "actions": actions}]},
         )
 
+    async def hover(self, x: float, y: float) -> bool:
+        move = {"type": "pointerMove", "x": round(x), "y": round(y), "duration": 40}
+        await self._send(
+            "input.performActions",
+            {"context": self.context, "actions": [{"type": "pointer", "id": "mouse", "actions": [move]}]},
+        )
+        return True
+
     async def cookies(self) -> list[dict[str, Any]] | None:
         answer = await self._send("storage.getCookies", {"partition": self._partition()})
         return [
@@ -554,15 +562,20 @@ class BidiEngine:
         self.sessions: dict[str, BidiSession] = {}  # top-level context -> its session
         self.parents: dict[str, str] = {}  # frame context -> its parent
         self._stderr: asyncio.Future | None = None
+        # A Firefox already running elsewhere (its Remote Agent's ws:// address): nothing is launched here, and
+        # closing ends the session, never that browser. Its own profile and preferences stay as its owner set them.
+        self.address = ""
+        self.headers: dict[str, str] = {}
+
+    async def connect(self, address: str, headers: dict[str, str]) -> None:
+        """Drive the Firefox whose Remote Agent listens at ``address`` (``ws://host:port``, ``/session`` added)."""
+        self.address, self.headers = address.rstrip("/"), headers
+        if not self.address.endswith("/session"):
+            self.address += "/session"
+        await self._open(self.address, headers)
 
     async def start(self) -> None:
-        (self.profile / "user.js").write_text(
-            "".join(f"user_pref({json.dumps(k)}, {json.dumps(v)});\n" for k, v in PREFS.items()), encoding="utf-8"
-        )
-        if self.spec.trusted:  # the staging site's certificate, verified against tls.ca_bundle (qa.visit.tls)
-            (self.profile / "cert_override.txt").write_text(firefox_overrides(self.spec.trusted), encoding="utf-8")
-        (self.profile / "chrome").mkdir(exist_ok=True)
-        (self.profile / "chrome" / "userChrome.css").write_text(BROWSER_UI_CSS, encoding="utf-8")
+        write_profile(self.profile, self.spec.trusted)
         args = ["--remote-debugging-port=0", "--profile", str(self.profile), "--no-remote", *self.spec.args]
         if self.spec.headless:
             args.append("--headless")
@@ -579,8 +592,12 @@ class BidiEngine:
             )
         except OSError as exc:
             raise BrowserUnavailable(f"browser '{self.spec.name}' could not be started: {exc}") from None
-        address = await self._listening()
-        ws = await connect(address + "/session", max_size=None, open_timeout=START_TIMEOUT_S, ping_interval=None)
+        await self._open(await self._listening() + "/session")
+
+    async def _open(self, url: str, headers: dict[str, str] | None = None) -> None:
+        ws = await connect(
+            url, max_size=None, open_timeout=START_TIMEOUT_S, ping_interval=None, additional_headers=headers
+        )
         self.connection = Connection(ws, self._route)
         # Certificates are verified; a session's user context accepts bad ones only with tls.insecure (_grant).
         capabilities = {"acceptInsecureCerts": False, "unhandledPromptBehavior": {"default": "ignore"}}
@@ -641,7 +658,9 @@ class BidiEngine:
 
     def alive(self) -> bool:
         """False once Firefox has died (crashed or killed); the crawl then relaunches it."""
-        return self.process is not None and self.process.returncode is None and not self.connection.closed
+        if self.connection is None or self.connection.closed:
+            return False
+        return bool(self.address) or (self.process is not None and self.process.returncode is None)
 
     def _size(self, viewport: ViewportSpec) -> tuple[int, int, float]:
         if viewport.device:
@@ -708,7 +727,12 @@ class BidiEngine:
     async def close(self) -> None:
         if self.connection is not None and not self.connection.closed:
             with contextlib.suppress(BidiError, TimeoutError):
-                await self.connection.send("browser.close", {}, CLOSE_TIMEOUT_S)
+                if self.address:  # someone else's browser: end our session, leave it running
+                    for session in list(self.sessions.values()):
+                        await self.release(session)
+                    await self.connection.send("session.end", {}, CLOSE_TIMEOUT_S)
+                else:
+                    await self.connection.send("browser.close", {}, CLOSE_TIMEOUT_S)
         if self.connection is not None:
             await self.connection.close()
         if self.process is not None:
@@ -723,6 +747,20 @@ class BidiEngine:
         if self._stderr is not None:
             self._stderr.cancel()
         shutil.rmtree(self.profile, ignore_errors=True)
+
+
+def write_profile(profile: Path, trusted: tuple[tuple[str, str], ...] = ()) -> None:
+    """The suite's Firefox profile (preferences, hidden toolbars, the site's verified certificates) in ``profile``.
+    A Firefox started elsewhere for the suite (a ``bidi:`` endpoint) needs it too, or it fetches favicons and gives
+    the address bar the focus of each new window, and its findings differ from a local run's."""
+    profile.mkdir(parents=True, exist_ok=True)
+    (profile / "user.js").write_text(
+        "".join(f"user_pref({json.dumps(k)}, {json.dumps(v)});\n" for k, v in PREFS.items()), encoding="utf-8"
+    )
+    if trusted:  # the staging site's certificate, verified against tls.ca_bundle (qa.visit.tls)
+        (profile / "cert_override.txt").write_text(firefox_overrides(trusted), encoding="utf-8")
+    (profile / "chrome").mkdir(exist_ok=True)
+    (profile / "chrome" / "userChrome.css").write_text(BROWSER_UI_CSS, encoding="utf-8")
 
 
 def _url_pattern(origin: str) -> dict[str, str]:
@@ -768,3 +806,9 @@ async def launch_bidi(
             raise BrowserUnavailable(f"browser '{spec.name}' ({executable}) could not be started: {exc}") from None
         raise
     return engine
+
+
+if __name__ == "__main__":  # python -m qa.visit.bidi_driver DIR: the profile of a remote Firefox
+    import sys
+
+    write_profile(Path(sys.argv[1]))

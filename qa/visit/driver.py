@@ -110,6 +110,11 @@ class Session(Protocol):
         """Press a key on the keyboard (e.g. "Tab", "Shift+Tab"), as a user would."""
         ...
 
+    async def hover(self, x: float, y: float) -> bool:
+        """Move the mouse pointer to the viewport point (x, y), in small steps as a hand would, so CSS :hover and
+        mouse events follow; False where the engine cannot move a pointer."""
+        ...
+
     def take_events(self) -> PageEvents:
         """Events since the last call (the last navigation)."""
         ...

@@ -19,6 +19,7 @@ from qa.visit.driver import Engine
 from qa.visit.matrix import BrowserSpec
 from qa.visit.playwright_driver import launch_playwright
 from qa.visit.plugins import plugin_drivers
+from qa.visit.remote import launch_pool
 from qa.visit.webdriver_driver import launch_webdriver, webkitgtk_available
 
 SYSTEM_FIREFOX = ("/usr/bin/firefox-esr", "/usr/bin/firefox")
@@ -36,6 +37,8 @@ def system_firefox() -> str | None:
 
 async def launch(pw: Playwright, spec: BrowserSpec, preload: tuple[str, ...] = ()) -> Engine:
     """One browser process; ``preload``: scripts every document gets at its start (see ``PageCheck.preload``)."""
+    if spec.endpoints:
+        return await launch_pool(pw, spec, preload, launch)
     plugin = plugin_drivers().get(spec.driver)
     if plugin is not None:
         return await plugin(pw, spec, preload)

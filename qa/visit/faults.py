@@ -22,6 +22,7 @@ TOO_LARGE = "too-large"
 BINARY = "binary"  # binary content served as text/html
 OFF_SITE = "off-site"  # redirected to another origin
 INTERRUPTED = "interrupted"  # the run was stopped while this page was in flight; a resumed run visits it again
+STEP_FAILED = "step-failed"  # a scripted step (qa.yaml steps) could not be carried out: which one, and why
 ERROR = "error"  # anything else (a bug in a check or the suite)
 KINDS = (
     TIMEOUT,
@@ -39,6 +40,7 @@ KINDS = (
     OFF_SITE,
     INTERRUPTED,
     ERROR,
+    STEP_FAILED,
 )
 # Worth one more try in a fresh tab (a fresh browser when it died): crashes, dropped connections and aborted
 # navigations are often transient (an aborted one mostly lost to the last page's own meta refresh or script, still

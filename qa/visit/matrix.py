@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -17,6 +19,31 @@ def _known_driver(name: str) -> str | None:
 
     known = driver_names()
     return None if name in known else f"must be one of {', '.join(known)}"
+
+
+ENDPOINT_KINDS = ("playwright", "cdp", "webdriver", "bidi")
+ENDPOINT_SCHEMES = {
+    "playwright": ("ws://", "wss://"),
+    "cdp": ("http://", "https://", "ws://", "wss://"),
+    "webdriver": ("http://", "https://"),
+    "bidi": ("ws://", "wss://"),
+}
+
+
+class EndpointEntry(Section):
+    """One place a browser of the entry runs; ``${NAME}`` in a URL or header value is read from the environment."""
+
+    playwright: str | None = Field(None, description="a Playwright browser server, ws://host:3000/")
+    cdp: str | None = Field(None, description="a Chromium DevTools endpoint, http://host:9222 (cloud browsers)")
+    webdriver: str | None = Field(None, description="a W3C WebDriver server or Selenium Grid, http://host:4444")
+    bidi: str | None = Field(None, description="a Firefox Remote Agent (WebDriver BiDi), ws://host:9222")
+    local: bool = Field(False, description="a browser launched here, as the entry's other keys say")
+    headers: dict[str, str] = Field(
+        {}, description="HTTP headers for the connection (e.g. Authorization: 'Bearer ${TOKEN}'), never recorded"
+    )
+    slots: int | None = Field(
+        None, ge=1, description="pages in flight on this endpoint (default: what 'concurrency' gives a browser)"
+    )
 
 
 class BrowserEntry(Section):
@@ -38,6 +65,9 @@ class BrowserEntry(Section):
         {}, description="extra WebDriver capabilities (e.g. platformName for a Selenium Grid)"
     )
     headless: bool = Field(True, description="run without a window")
+    endpoints: list[EndpointEntry] = Field(
+        [], description="several places to run this browser; the audit shares its pages among them"
+    )
 
 
 class ViewportEntry(Section):
@@ -58,6 +88,16 @@ class BrowsersFile(Section):
 
 
 @dataclass(frozen=True)
+class Endpoint:
+    """One entry of ``endpoints:``; ``url`` and header values as written (``${NAME}`` unexpanded)."""
+
+    kind: str  # one of ENDPOINT_KINDS, or "local"
+    url: str = ""
+    headers: tuple[tuple[str, str], ...] = ()
+    slots: int | None = None
+
+
+@dataclass(frozen=True)
 class BrowserSpec:
     name: str
     engine: str
@@ -72,6 +112,7 @@ class BrowserSpec:
     # Set by the run, not browsers.yaml: the site's own certificates, ("host:port", PEM), which the suite verified
     # against tls.ca_bundle; each engine trusts them its own way (qa.visit.tls).
     trusted: tuple[tuple[str, str], ...] = ()
+    endpoints: tuple[Endpoint, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -135,7 +176,7 @@ def _check_driver(b: dict[str, Any], where: str) -> list[str]:
     if needs and not any(b.get(k) for k in needs):
         found.append(f"{where}: driver '{driver}' needs '{needs[0]}': {HOW[driver]}")
     for key in IGNORED.get(driver, ()):
-        if b.get(key):
+        if b.get(key) and not (key == "capabilities" and b.get("endpoints")):  # a WebDriver endpoint's
             found.append(f"{where}: '{key}' has no effect with driver '{driver}'; remove it or change the driver")
     endpoint = b.get("endpoint") or ""
     if endpoint:
@@ -151,6 +192,50 @@ def _check_driver(b: dict[str, Any], where: str) -> list[str]:
     return found
 
 
+ENV_REFERENCE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")  # ${NAME} in an endpoint's URL or header
+
+
+def expand_env(text: str, where: str) -> str:
+    """``${NAME}`` replaced by the environment variable; a missing one is a one-line error naming it."""
+
+    def value(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if name not in os.environ:
+            raise ConfigError(f"{where}: environment variable {name} is not set; export it or remove ${{{name}}}")
+        return os.environ[name]
+
+    return ENV_REFERENCE.sub(value, text)
+
+
+def _endpoints(b: dict[str, Any], where: str) -> tuple[tuple[Endpoint, ...], list[str]]:
+    """The entry's endpoints, and one line per problem of theirs."""
+    out, problems = [], []
+    for i, e in enumerate(b.get("endpoints") or []):
+        at = f"{where}.endpoints[{i}]"
+        kinds = [k for k in ENDPOINT_KINDS if e.get(k)] + (["local"] if e.get("local") else [])
+        if len(kinds) != 1:
+            problems.append(f"{at}: give exactly one of {', '.join(ENDPOINT_KINDS)} or 'local: true'")
+            continue
+        kind = kinds[0]
+        url = "" if kind == "local" else e[kind]
+        if url and not url.startswith(ENDPOINT_SCHEMES[kind]):
+            problems.append(f"{at}: '{kind}' must start with {' or '.join(ENDPOINT_SCHEMES[kind])}, got {url!r}")
+        if kind == "cdp" and b["engine"] != "chromium":
+            problems.append(f"{at}: 'cdp' is Chromium's DevTools protocol; engine is {b['engine']}")
+        if kind == "bidi" and b["engine"] != "firefox":
+            problems.append(f"{at}: 'bidi' endpoints are Firefox's Remote Agent; engine is {b['engine']}")
+        if kind == "local" and e.get("headers"):
+            problems.append(f"{at}: 'headers' has no effect on a local browser; remove them")
+        headers = tuple(sorted(e.get("headers", {}).items()))
+        for text in [url, *(v for _, v in headers)]:
+            try:
+                expand_env(text, at)  # a missing variable is told now, not mid-crawl
+            except ConfigError as exc:
+                problems.append(str(exc))
+        out.append(Endpoint(kind, url, headers, e.get("slots")))
+    return tuple(out), problems
+
+
 def load_matrix(path: Path) -> Matrix:
     source = str(path)
     data = read_yaml(path, "browser matrix")
@@ -163,6 +248,8 @@ def load_matrix(path: Path) -> Matrix:
         b["args"] = tuple(b["args"])
         b["capabilities"] = tuple(sorted((b["capabilities"] or {}).items()))
         problems += _check_driver(b, f"{source}: 'browsers[{i}]'")
+        b["endpoints"], found = _endpoints(b, f"{source}: 'browsers[{i}]'")
+        problems += found
         browsers.append(BrowserSpec(**b))
     viewports = []
     for i, v in enumerate(matrix["viewports"]):

@@ -402,6 +402,11 @@ class PlaywrightSession(EventLog):
         with self._raising_faults():
             await self.page.keyboard.press(key)
 
+    async def hover(self, x: float, y: float) -> bool:
+        with self._raising_faults():
+            await self.page.mouse.move(x, y, steps=4)
+        return True
+
     async def cookies(self) -> list[dict[str, Any]] | None:
         with self._raising_faults():
             jar = await self.context.cookies()

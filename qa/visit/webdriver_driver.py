@@ -9,6 +9,7 @@ WebKitGTK has no headless mode: it runs on a private Xvfb display this engine st
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import shutil
@@ -16,6 +17,7 @@ import signal
 import stat
 import tempfile
 import time
+import uuid
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -29,6 +31,8 @@ from selenium.common.exceptions import (
     WebDriverException,
 )
 from selenium.webdriver.common.action_chains import ActionChains
+from selenium.webdriver.common.actions.action_builder import ActionBuilder
+from selenium.webdriver.remote.client_config import ClientConfig
 
 from qa.access import SiteAccess
 from qa.errors import BrowserUnavailable
@@ -41,6 +45,7 @@ WEBKITGTK_DRIVER = "/usr/bin/WebKitWebDriver"
 SYSTEM_PYTHON = "/usr/bin/python3"  # python3-gi lives with the system Python, not in a venv
 BARE_BROWSER_NAME = "PyWebKitGTK"  # must match qa/visit/wk_browser.py
 PRELOAD_ENV = "QA_PRELOAD_SCRIPTS"  # must match qa/visit/wk_browser.py
+STOPPED_DIR_ENV = "QA_STOPPED_LOADS"  # must match qa/visit/wk_browser.py
 LIMIT_HANDLER = "qaDocumentLimit"  # must match qa/visit/wk_browser.py
 MAX_SESSIONS = 32
 SESSION_START_ATTEMPTS = 3
@@ -64,6 +69,8 @@ LOADED_JS = """() => { const f = window.__qaNavFault || null; delete window.__qa
   const e = window.__qaEvents || {};
   return [f, e.status ?? null, e.content_type || '', e.bytes ?? null, location.href]; }"""
 
+BARE_TIMEOUT_MARGIN_S = 10
+
 TWO_FRAMES_JS = """const done = arguments[arguments.length - 1];
 requestAnimationFrame(() => requestAnimationFrame(() => done(true)));"""
 
@@ -83,10 +90,12 @@ class WebDriverSession(EventLog):
         self.driver = driver
         self.service = service
         self.viewport = viewport
-        # Our bare browser stops a larger document at its headers (it is told the limit by LIMIT_HANDLER); other
-        # WebDriver browsers cannot, and a larger document is reported once loaded.
+        # Our bare browser stops a larger document at its headers or as its decoded markup grows, and a navigation
+        # past its time itself (it is told both by LIMIT_HANDLER); other WebDriver browsers cannot, and a larger
+        # document is reported once loaded.
         self.max_document_bytes: int | None = None
-        self._limit_sent: int | None = None
+        self._limits_sent: str | None = None
+        self._token = uuid.uuid4().hex  # names this session's record of a load its bare browser ended (see goto)
         self._events = PageEvents()
         self._dialogs: list[str] = []
 
@@ -135,14 +144,20 @@ class WebDriverSession(EventLog):
 
     async def goto(self, url: str, timeout_s: float) -> Navigation:
         self._reset_events()
-        if self.engine.bare and self.max_document_bytes != self._limit_sent:
-            handler = f"window.webkit.messageHandlers.{LIMIT_HANDLER}"
-            await self.evaluate(f"() => {handler}.postMessage({self.max_document_bytes or 0})")
-            self._limit_sent = self.max_document_bytes
+        limits = json.dumps({"bytes": self.max_document_bytes or 0, "timeout_s": timeout_s, "token": self._token})
         started = time.perf_counter()
+        if self.engine.bare and limits != self._limits_sent:
+            handler = f"window.webkit.messageHandlers.{LIMIT_HANDLER}"
+            try:
+                await self.evaluate(f"(limits) => {handler}.postMessage(limits)", limits)
+            except DriverFault as exc:  # the browser is gone: the navigation fails as the navigation would
+                return Navigation(None, url, fault=exc.fault, error=str(exc), load_ms=_ms(started))
+            self._limits_sent = limits
+        # The bare browser ends a slow navigation itself and says why; WebDriver's own timeout is the fallback.
+        page_load_timeout = timeout_s + BARE_TIMEOUT_MARGIN_S if self.engine.bare else timeout_s
 
         def load() -> None:
-            self.driver.set_page_load_timeout(timeout_s)
+            self.driver.set_page_load_timeout(page_load_timeout)
             self.driver.get(url)
 
         try:
@@ -151,23 +166,21 @@ class WebDriverSession(EventLog):
             return Navigation(None, url, fault=Fault.TIMEOUT, error=first_line(exc), load_ms=_ms(started))
         except Exception as exc:  # a dead server surfaces as urllib3/OS errors, not only WebDriverException
             fault = exc.fault if isinstance(exc, DriverFault) else self._fault() or Fault.OTHER
+            stopped = self.engine.tmp / f"stopped-{self._token}.json"
+            if self.engine.bare and stopped.exists():
+                # The bare browser ended a document that grew too large while it was parsed, by ending its web
+                # process (nothing less stops WebKit's parser), and wrote why where no document was needed.
+                with contextlib.suppress(OSError, ValueError):
+                    record = json.loads(stopped.read_text(encoding="utf-8"))
+                    stopped.unlink()
+                    return self._failed(url, record, _ms(started))
             return Navigation(
                 None, url, fault=fault, error=f"{type(exc).__name__}: {first_line(exc)}", load_ms=_ms(started)
             )
         load_ms = _ms(started)
         failed, status, content_type, size, final_url = await self.evaluate(LOADED_JS)
         if failed:
-            return Navigation(
-                None,
-                url,
-                content_type=failed.get("type") or "",
-                load_ms=load_ms,
-                fault=_FAULTS.get(failed.get("fault"), Fault.OTHER),
-                error=str(failed.get("detail") or ""),
-                document_bytes=failed.get("bytes"),
-                responded=bool(failed.get("responded")),
-                attachment=bool(failed.get("attachment")),
-            )
+            return self._failed(url, failed, load_ms)
         if self.max_document_bytes and size and size > self.max_document_bytes:
             await self._call(self.driver.get, "about:blank")  # the renderer need not keep it
             return Navigation(None, url, load_ms=load_ms, fault=Fault.TOO_LARGE, document_bytes=size)
@@ -177,6 +190,23 @@ class WebDriverSession(EventLog):
             content_type=content_type or "text/html",
             load_ms=load_ms,
             document_bytes=size,
+        )
+
+    @staticmethod
+    def _failed(url: str, failed: dict[str, Any], load_ms: float) -> Navigation:
+        """The navigation as the bare browser recorded its failure (wk_browser.py ``fault_record``)."""
+        return Navigation(
+            None,
+            url,
+            content_type=failed.get("type") or "",
+            load_ms=load_ms,
+            fault=_FAULTS.get(failed.get("fault"), Fault.OTHER),
+            error=str(failed.get("detail") or ""),
+            document_bytes=failed.get("bytes"),
+            responded=bool(failed.get("responded")),
+            attachment=bool(failed.get("attachment")),
+            body_complete=failed.get("complete") if "complete" in failed else None,
+            received_bytes=failed.get("received"),
         )
 
     async def evaluate(self, function: str, arg: Any = None) -> Any:
@@ -222,6 +252,15 @@ class WebDriverSession(EventLog):
 
         await self._call(act)
 
+    async def hover(self, x: float, y: float) -> bool:
+        def act() -> None:
+            builder = ActionBuilder(self.driver)
+            builder.pointer_action.move_to_location(round(x), round(y))
+            builder.perform()
+
+        await self._call(act)
+        return True
+
     async def cookies(self) -> list[dict[str, Any]] | None:
         return None  # WebDriver lists only the current page's own cookies: not every cookie the visit set
 
@@ -252,6 +291,7 @@ class WebDriverEngine:
         self.idle: list[WebDriverSession] = []  # the probe session, handed to the first worker
         self.server = spec.webdriver
         self.bare = False
+        self.headers: dict[str, str] = {}  # sent to a remote WebDriver server (a Grid's or a cloud's token)
 
     # --- starting -------------------------------------------------------------------------------------------
     def _prepare(self) -> None:
@@ -281,9 +321,14 @@ class WebDriverEngine:
                     files.append(self.tmp / f"preload-{i}.js")
                     files[-1].write_text(source, encoding="utf-8")
                 self.env[PRELOAD_ENV] = os.pathsep.join(str(f) for f in files)
+            self.env[STOPPED_DIR_ENV] = str(self.tmp)
 
     def _is_webkitgtk(self) -> bool:
         return "webkitwebdriver" in Path(self.server or "").name.lower()
+
+    def _remote_webkitgtk(self) -> bool:
+        """A remote WebKitWebDriver (WebKitGTK, WPE): browsers.yaml's capabilities name its browser options."""
+        return bool(self.spec.endpoint) and any(name.startswith("webkitgtk:") for name, _ in self.spec.capabilities)
 
     def _bare_browser(self) -> str:
         script = self.tmp / "wk-browser"
@@ -295,23 +340,28 @@ class WebDriverEngine:
 
     def _options(self, insecure: bool = False) -> Any:
         engine = self.spec.engine
-        if self._is_webkitgtk():
+        if self._is_webkitgtk() or self._remote_webkitgtk():
             from selenium.webdriver.webkitgtk.options import Options
 
             class TrustingOptions(Options):
                 """WebKitGTK's browser options plus the site's certificates (host, PEM file) to accept."""
 
                 certificates: list[dict[str, str]] = []
+                given: dict[str, Any] = {}  # browsers.yaml's own browser options (a remote server's browser)
 
                 def to_capabilities(self) -> dict:
                     caps = super().to_capabilities()
-                    if self.certificates:
-                        caps[Options.KEY] = {**caps.get(Options.KEY, {}), "certificates": self.certificates}
+                    extra = {**self.given, **({"certificates": self.certificates} if self.certificates else {})}
+                    if extra:
+                        caps[Options.KEY] = {**caps.get(Options.KEY, {}), **extra}
                     return caps
 
             options = TrustingOptions()
-            options.binary_location = self.spec.executable or self._bare_browser()
-            options.add_argument("--automation")
+            if self._remote_webkitgtk():  # a remote server's browser is named in its capabilities
+                options.given = dict(dict(self.spec.capabilities).get(Options.KEY) or {})
+            else:
+                options.binary_location = self.spec.executable or self._bare_browser()
+                options.add_argument("--automation")
             options.certificates = self._certificate_files()
             if self.bare:
                 options.set_capability("browserName", BARE_BROWSER_NAME)
@@ -361,7 +411,10 @@ class WebDriverEngine:
         service = None
         try:
             if self.spec.endpoint:
-                driver = webdriver.Remote(command_executor=self.spec.endpoint, options=self._options(insecure))
+                config = ClientConfig(remote_server_addr=self.spec.endpoint, extra_headers=self.headers or None)
+                driver = webdriver.Remote(
+                    command_executor=self.spec.endpoint, options=self._options(insecure), client_config=config
+                )
             else:
                 service = self._service()
                 service.start()
@@ -384,7 +437,7 @@ class WebDriverEngine:
         caps = probe.driver.capabilities
         name = str(caps.get("browserName", ""))
         self.version = str(caps.get("browserVersion") or caps.get("version") or "")
-        if self._is_webkitgtk():
+        if self._is_webkitgtk() or self._remote_webkitgtk():
             self.product = "WebKitGTK"
         elif name.lower() == "safari":
             self.product = "Safari"
@@ -484,8 +537,11 @@ def _ms(started: float) -> float:
     return (time.perf_counter() - started) * 1000
 
 
-async def launch_webdriver(spec: BrowserSpec, preload: tuple[str, ...] = ()) -> WebDriverEngine:
+async def launch_webdriver(
+    spec: BrowserSpec, preload: tuple[str, ...] = (), headers: dict[str, str] | None = None
+) -> WebDriverEngine:
     engine = WebDriverEngine(spec, preload)
+    engine.headers = headers or {}
     try:
         await engine.start()
     except BaseException:
