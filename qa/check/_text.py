@@ -30,15 +30,27 @@ PASSAGES_JS = r"""([maxPassages, maxChars]) => {
     return v;
   };
   const ids = new Map();
+  // Each element's place among its parent's children of its tag, counted once per parent: counting siblings per
+  // element was quadratic in a list of 5,000 items.
+  const places = new Map();
+  const placeOf = (e) => {
+    if (!places.has(e)) {
+      const seen = new Map();
+      for (const c of e.parentElement.children) {
+        seen.set(c.tagName, (seen.get(c.tagName) || 0) + 1);
+        places.set(c, seen.get(c.tagName));
+      }
+      for (const c of e.parentElement.children) if (seen.get(c.tagName) > 1) places.set(c, -places.get(c));
+    }
+    return places.get(e);  // negative: the parent has other children of its tag
+  };
   const target = (el) => {
     if (ids.has(el)) return ids.get(el);
     const parts = [];
     for (let e = el; e && e !== root && parts.length < 4; e = e.parentElement) {
       if (e.id && /^[A-Za-z][\w-]*$/.test(e.id)) { parts.unshift('#' + e.id); break; }
-      let n = 1;
-      for (let s = e.previousElementSibling; s; s = s.previousElementSibling) if (s.tagName === e.tagName) n++;
-      parts.unshift(e.tagName.toLowerCase() + (n > 1 || (e.nextElementSibling && [...e.parentElement.children]
-        .some((c) => c !== e && c.tagName === e.tagName)) ? `:nth-of-type(${n})` : ''));
+      const place = placeOf(e);
+      parts.unshift(e.tagName.toLowerCase() + (place < 0 ? `:nth-of-type(${-place})` : ''));
     }
     const t = parts.join(' > ');
     ids.set(el, t);

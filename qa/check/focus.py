@@ -135,11 +135,16 @@ WALK_JS = with_helpers(
       stop.changed = changed;
     }
     if (stop.in_view) {
-      // Sample a 5x5 grid of the element's visible part: what is on top at each point?
+      // Sample a 5x5 grid of the element's visible part: what is on top at each point? Only an element none of
+      // whose points is its own counts as covered, so the first point of its own ends the search, the centre first
+      // (each hit test costs milliseconds on a page of 27,000 elements).
       const x0 = Math.max(r.left, 0), x1 = Math.min(r.right, innerWidth), y0 = Math.max(r.top, 0);
       const y1 = Math.min(r.bottom, innerHeight);
       let mine = 0, covered = 0, cover = null;
-      for (let i = 0; i < 5; i++) for (let j = 0; j < 5; j++) {
+      const points = [[2, 2]];
+      for (let i = 0; i < 5; i++) for (let j = 0; j < 5; j++) if (i !== 2 || j !== 2) points.push([i, j]);
+      for (const [i, j] of points) {
+        if (mine) break;
         const x = x0 + (x1 - x0) * (i + 0.5) / 5, y = y0 + (y1 - y0) * (j + 0.5) / 5;
         const hit = document.elementFromPoint(x, y);
         if (!hit || hit === el || el.contains(hit) || hit.contains(el)) { mine++; continue; }
