@@ -150,8 +150,11 @@ class WebDriverSession(EventLog):
             handler = f"window.webkit.messageHandlers.{LIMIT_HANDLER}"
             try:
                 await self.evaluate(f"(limits) => {handler}.postMessage(limits)", limits)
-            except DriverFault as exc:  # the browser is gone: the navigation fails as the navigation would
-                return Navigation(None, url, fault=exc.fault, error=str(exc), load_ms=_ms(started))
+            except Exception as exc:  # the browser or its server is gone: the navigation fails as it would
+                fault = exc.fault if isinstance(exc, DriverFault) else self._fault() or Fault.OTHER
+                return Navigation(
+                    None, url, fault=fault, error=f"{type(exc).__name__}: {first_line(exc)}", load_ms=_ms(started)
+                )
             self._limits_sent = limits
         # The bare browser ends a slow navigation itself and says why; WebDriver's own timeout is the fallback.
         page_load_timeout = timeout_s + BARE_TIMEOUT_MARGIN_S if self.engine.bare else timeout_s
