@@ -167,9 +167,11 @@ def test_an_excluded_region_is_left_out_of_every_engine_and_check(scoped: QARun)
     assert {"axe", "IBM Equal Access", "HTML_CodeSniffer"} <= engines
     # inside it: nothing, from any of them
     assert not [f for f in findings if "#in-" in f["target"] or "embed" in f["target"]]
-    index = next(p for p in scoped.results["pages"] if p["url"].endswith("/") and p["viewport"] == "desktop")
-    assert index["facts"]["scope"]["excluded"] == {"#embed": 1}
-    assert index["facts"]["scope"]["dropped"] >= 3  # ACE's, HTML_CodeSniffer's and alt-text's in the embed
+    visits = [p for p in scoped.results["pages"] if p["url"].endswith("/")]
+    assert all(p["facts"]["scope"]["excluded"] == {"#embed": 1} for p in visits)
+    # ACE's (in the cell that ran its DOM-only rules: the other may take them, qa.check._share), HTML_CodeSniffer's
+    # and alt-text's (desktop, the first cell) findings in the embed were dropped
+    assert sum(p["facts"]["scope"]["dropped"] for p in visits) >= 3
 
 
 def test_hidden_and_removed_elements_are_not_reported_in_any_engine(scoped: QARun) -> None:

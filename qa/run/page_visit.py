@@ -127,7 +127,8 @@ async def visit_page(
     if sniff.get("bytes"):
         page.facts["document_bytes"] = sniff["bytes"]
     if sniff.get("bytes") and sniff["bytes"] > max_bytes:
-        return _fail(page, faults.TOO_LARGE, f"too large: the document is {sniff['bytes'] / 1e6:.1f} MB; skipped")
+        size = f"{sniff['bytes'] / 1e6:.1f} MB"
+        return _fail(page, faults.TOO_LARGE, f"too large: the document is {size}; skipped (max_page_mb)")
     if "title" not in facts:
         return _fail(page, faults.BINARY, f"binary content served as {page.content_type or 'HTML'}; skipped")
     page.title, page.lang = facts["title"], facts["lang"]

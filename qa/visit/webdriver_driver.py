@@ -181,7 +181,14 @@ class WebDriverSession(EventLog):
                 None, url, fault=fault, error=f"{type(exc).__name__}: {first_line(exc)}", load_ms=_ms(started)
             )
         load_ms = _ms(started)
-        failed, status, content_type, size, final_url = await self.evaluate(LOADED_JS)
+        try:
+            failed, status, content_type, size, final_url = await self.evaluate(LOADED_JS)
+        except DriverFault:
+            raise
+        except Exception:
+            # The document went away under the script: a page that moves on by itself (a meta refresh). The visit
+            # finds out where it went (qa.run.page_visit), as after the other engines' navigations.
+            return Navigation(None, url, content_type="text/html", load_ms=load_ms)
         if failed:
             return self._failed(url, failed, load_ms)
         if self.max_document_bytes and size and size > self.max_document_bytes:
