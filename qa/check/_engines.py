@@ -80,6 +80,13 @@ def engine_script(key: str) -> str | None:
     return _script(key, engine_folder(key))
 
 
+def top_frame_preload(key: str) -> tuple[str, ...]:
+    """The engine's script as a preload of the top document only (an engine that checks the document from the top
+    needs no copy in each frame), or nothing when it is not installed."""
+    source = engine_script(key)
+    return (f"if (window === window.top) {{\n{source}\n}}",) if source else ()
+
+
 def install_engines(log: Any = print) -> list[str]:
     """Fetch every pinned engine missing from the cache (``npm pack``, integrity checked, unpacked through a
     temporary folder and a rename). Returns the problems, one line each; an empty list when all are installed."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from qa.check import PARTIAL, PageContext
-from qa.check._engines import RuleEngine, in_page
+from qa.check._engines import RuleEngine, in_page, top_frame_preload
 from qa.check._scope import note_dropped
 from qa.check._share import shared_rules, take_reused
 from qa.model import Finding
@@ -71,6 +71,14 @@ class AceCheck(RuleEngine):
     version: ClassVar[str] = ""
     # rule -> [(criterion, the reasons it is listed for there, or None for all)], from the engine's rule set
     rule_criteria: ClassVar[dict[str, list[tuple[str, tuple[str, ...] | None]]]] = {}
+
+    @property  # type: ignore[override]
+    def preload(self) -> tuple[str, ...]:
+        # Measured in Chromium over 20 pages in one tab: sent to each loaded page the engine cost 82 ms a page to
+        # compile and start; preloaded, all three engines together added 39 ms to the navigation. The engine leaves
+        # one global (ace_ibma) for the page to see. HTML_CodeSniffer is not preloaded: it leaves about a hundred,
+        # among them a bare ``translation`` a page's own script may also use.
+        return top_frame_preload("ace")
 
     @classmethod
     def reset(cls) -> None:
