@@ -110,6 +110,9 @@ class PageContext:
     # The rule engines' sharing across cells (qa.check._share.Ticket): a reference cell whose DOM-only rule
     # findings this cell reuses, or None (every rule runs).
     reuse: Any = None
+    # What one check measured that a later check of the same visit would measure again on the same page, by name
+    # (e.g. the text boxes as loaded, which the text-spacing and resize-text checks both compare against).
+    memo: dict[str, Any] = field(default_factory=dict)
 
     def finding(self, rule: str, outcome: str, sc: list[str] | None = None, **kw: Any) -> Finding:
         return Finding(

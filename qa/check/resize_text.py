@@ -9,7 +9,7 @@ browser's page zoom instead, so what is cut off at double text size goes to a pe
 from __future__ import annotations
 
 from qa.check import AID, PageCheck, PageContext
-from qa.check.text_spacing import MEASURE_JS
+from qa.check.text_spacing import MEASURE_JS, text_boxes
 from qa.model import NEEDS_REVIEW, Finding
 
 MAX_FINDINGS = 10
@@ -58,7 +58,7 @@ class ResizeText(PageCheck):
     order = 86  # changes the page's styles; restores them afterwards
 
     async def run(self, ctx: PageContext) -> list[Finding]:
-        before = {(i["target"], i["kind"]) for i in await ctx.session.evaluate(MEASURE_JS)}
+        before = await text_boxes(ctx)
         enlarged = await ctx.session.evaluate(ENLARGE_JS, MAX_ELEMENTS)
         try:
             after = await ctx.session.evaluate(MEASURE_JS)

@@ -96,6 +96,14 @@ APPLY_JS = """(css) => {
 REMOVE_JS = """() => { const s = document.getElementById('__qa_text_spacing'); if (s) s.remove(); }"""
 
 
+async def text_boxes(ctx: PageContext) -> set[tuple[str, str]]:
+    """The text boxes that cut off or spill text on the page with its own styles, measured once per visit: the
+    checks that change the styles and restore them compare against it."""
+    if "text-boxes" not in ctx.memo:
+        ctx.memo["text-boxes"] = {(i["target"], i["kind"]) for i in await ctx.session.evaluate(MEASURE_JS)}
+    return ctx.memo["text-boxes"]
+
+
 class TextSpacing(PageCheck):
     id = "text-spacing"
     title = "Text spacing (WCAG 1.4.12 values)"
@@ -124,7 +132,7 @@ class TextSpacing(PageCheck):
     provides = ("text-spacing-counts",)
 
     async def run(self, ctx: PageContext) -> list[Finding]:
-        before = {(i["target"], i["kind"]) for i in await ctx.session.evaluate(MEASURE_JS)}
+        before = await text_boxes(ctx)
         await ctx.session.evaluate(APPLY_JS, SPACING_CSS)
         try:
             after = await ctx.session.evaluate(MEASURE_JS)
