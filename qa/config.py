@@ -538,6 +538,12 @@ class Config(Section):
         description="matrix cells whose rendered DOM equals another cell's take the rule engines' DOM-only findings "
         "from it instead of running those rules again (each marked reused_from); false: every rule runs in every cell",
     )
+    companion_engines_every_cell: bool = Field(
+        False,
+        description="with share_rules: run IBM Equal Access and HTML_CodeSniffer in full in every cell; by default "
+        "they run once per rendered DOM (a cell whose DOM equals another cell's takes their DOM-only findings and "
+        "leaves their layout rules to that cell, while axe-core's layout rules run in every cell)",
+    )
 
 
 def nearest(name: str, choices: list[str]) -> str:

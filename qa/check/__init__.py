@@ -143,6 +143,7 @@ class PageCheck:
     # Library scripts (axe-core) the browsers preload into every document; the check still calls
     # ``session.inject`` for engines that cannot preload.
     preload: ClassVar[tuple[str, ...]] = ()
+    preload_engines: ClassVar[tuple[str, ...]] = ()  # the browser engines that get ``preload`` (empty: every one)
     # Checks run in this order; ones that change the page (viewport, styles, focus) run late.
     order: ClassVar[int] = 50
     # Runs on the page as loaded, before the page's scripted steps (qa.visit.steps): the privacy check's first look.

@@ -5,12 +5,14 @@ document: the same DOM gives the same findings in every cell. Each visit fingerp
 (``DOM_STATE_JS``: the serialized DOM after the page's scripts, with each element's rendered state, since a media
 query that hides an element changes what the rules see, and the text CSS generates before and after it). The first
 cell of a page to reach the engines with a fingerprint runs every rule and becomes the reference for that
-fingerprint; a later cell with the same fingerprint runs only the rules that read layout or style (contrast, target
-size, scrolling, visibility on screen, ...: listed as run-everywhere by omission from ``dom_only`` in
-qa/data/rule-engines.json) and takes the DOM-only rules' findings from the reference, each marked with the cell it
-came from (``details.reused_from``). A cell whose DOM differs (a script writing other markup at narrow widths) runs
-everything. A rule not listed as DOM-only, an engine without such a list (HTML_CodeSniffer), and a page the
-fingerprint cannot see whole (frames, shadow roots) always run in every cell.
+fingerprint; a later cell with the same fingerprint takes the DOM-only rules' findings from the reference, each
+marked with the cell it came from (``details.reused_from``), and runs axe-core's rules that read layout or style
+(contrast, target size, scrolling, visibility on screen, ...: listed as run-everywhere by omission from ``dom_only``
+in qa/data/rule-engines.json). The companion engines (IBM Equal Access, HTML_CodeSniffer) are there for the markup
+barriers axe misses: in such a cell they do not run at all, their layout rules having run in the reference cell
+(measured on a 30-page site over the default matrix, they cost 160-340 ms a visit in the cells that now skip them;
+``companion_engines_every_cell`` runs them everywhere). A cell whose DOM differs (a script writing other markup at
+narrow widths) runs everything, and so does a page the fingerprint cannot see whole (frames, shadow roots).
 """
 
 from __future__ import annotations
@@ -18,13 +20,20 @@ from __future__ import annotations
 import asyncio
 import copy
 import dataclasses
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from qa.check._engines import engine_data
 from qa.model import Finding
 
-SHARED_CHECKS = ("axe", "ace")  # the engine checks with DOM-only rules listed in rule-engines.json
+SHARED_CHECKS = ("axe", "ace", "htmlcs")  # the engine checks whose DOM-only findings a cell may take from another
+# The companion engines beside axe-core: run once per rendered DOM (see companion_reference), since what they add is
+# markup-level barriers axe misses, while the layout rules that can differ between cells are axe's own, run in each.
+COMPANIONS = ("ace", "htmlcs")
+# HTML_CodeSniffer's sniffs of guideline 1.4 (colour, contrast, resizing, spacing, reflow, hover) read the layout;
+# every other sniff reads the markup and the rendered state the fingerprint covers.
+HTMLCS_LAYOUT = re.compile(r"\.Guideline1_4\.")
 # Why the cell ran every rule although another cell of the page had run them (recorded in page.facts["reuse"]).
 NO_FINGERPRINT = "the page has frames or shadow roots, which the DOM fingerprint does not cover"
 
@@ -74,6 +83,21 @@ def dom_only_rules(engine: str, version: str) -> frozenset[str]:
     None for a version other than the one classified: its rules may have changed, so all of them run."""
     listed = engine_data().get("dom_only", {}).get(engine, {})
     return frozenset(listed.get("rules", ())) if listed.get("version") == version else frozenset()
+
+
+def companion_reference(ctx: Any, check: str) -> Reference | None:
+    """The reference cell whose run of the companion engine ``check`` this cell takes instead of running it: the
+    engine's DOM-only findings are this cell's too, and its layout rules ran there (``companion_engines_every_cell``
+    runs them here as well). None when this cell runs the engine itself."""
+    ticket = ctx.reuse
+    if ctx.config.companion_engines_every_cell or ticket is None or ticket.reference is None:
+        return None
+    return ticket.reference if check in ticket.reference.findings else None
+
+
+def htmlcs_dom_only(code: str) -> bool:
+    """True for an HTML_CodeSniffer message code whose sniff reads the markup alone."""
+    return not HTMLCS_LAYOUT.search(code)
 
 
 @dataclass
@@ -186,14 +210,17 @@ def shared_rules(ctx: Any, check: str, version: str) -> frozenset[str]:
     return dom_only_rules(check, version)
 
 
-async def take_reused(ctx: Any, check: str, rules: frozenset[str]) -> list[Finding]:
+async def take_reused(ctx: Any, check: str, rules: frozenset[str], whole: bool = False) -> list[Finding]:
     """The reference's findings of the shared ``rules`` as this cell's (boxes measured here), noted in the page's
-    facts (``reuse``: the cell they came from, and per check how many rules and findings were taken)."""
-    if not rules:
+    facts (``reuse``: the cell they came from, and per check how many rules and findings were taken; ``whole``:
+    the engine did not run in this cell at all, its layout rules ran in the reference cell only)."""
+    if not rules and not whole:
         return []
     ticket = ctx.reuse
     cell = f"{ctx.page.browser}/{ctx.page.viewport}"
     found = await with_boxes(ctx.session, reused_findings(ticket.reference, check, rules, ctx.page.url, cell))
     note = ctx.page.facts.setdefault("reuse", {"from": ticket.reference.cell, "fingerprint": ticket.digest})
-    note.setdefault("checks", {})[check] = {"rules": len(rules), "findings": len(found)}
+    note.setdefault("checks", {})[check] = {"rules": len(rules), "findings": len(found)} | (
+        {"layout_rules_in": ticket.reference.cell} if whole else {}
+    )
     return found

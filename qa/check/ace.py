@@ -7,7 +7,7 @@ from typing import Any, ClassVar
 from qa.check import PARTIAL, PageContext
 from qa.check._engines import RuleEngine, in_page, top_frame_preload
 from qa.check._scope import note_dropped
-from qa.check._share import shared_rules, take_reused
+from qa.check._share import companion_reference, dom_only_rules, shared_rules, take_reused
 from qa.model import Finding
 
 POLICY = "WCAG_2_2"  # the engine's WCAG 2.2 A/AA rule set: each rule listed under the success criteria it checks
@@ -74,18 +74,34 @@ class AceCheck(RuleEngine):
 
     @property  # type: ignore[override]
     def preload(self) -> tuple[str, ...]:
-        # Measured in Chromium over 20 pages in one tab: sent to each loaded page the engine cost 82 ms a page to
-        # compile and start; preloaded, all three engines together added 39 ms to the navigation. The engine leaves
-        # one global (ace_ibma) for the page to see. HTML_CodeSniffer is not preloaded: it leaves about a hundred,
-        # among them a bare ``translation`` a page's own script may also use.
+        # Measured in Chromium over 40 pages in one tab: navigating and having the engine ready took 97 ms a page
+        # when it was sent to each loaded page, 58 ms when preloaded (Chromium keeps the compiled script between
+        # documents). The engine leaves one global (ace_ibma) for the page to see. HTML_CodeSniffer is not
+        # preloaded: it leaves about a hundred, among them a bare ``translation`` a page's own script may use.
         return top_frame_preload("ace")
+
+    # Only where measured: elsewhere a preload may cost its compilation at every document start, also in the cells
+    # that take the engine's findings from another cell (qa.check._share) and never run it.
+    preload_engines = ("chromium",)
 
     @classmethod
     def reset(cls) -> None:
         super().reset()
         cls.rule_criteria = {}
 
+    @staticmethod
+    def _take_quiet(ctx: PageContext, facts: dict[str, Any], rules: frozenset[str]) -> None:
+        """The reference's counts of the quiet rules' reminders, for the shared rules."""
+        for rule, n in facts.get("ace", {}).get("quiet", {}).items():
+            if rule in rules:
+                ctx.page.facts.setdefault("ace", {}).setdefault("quiet", {})[rule] = n
+
     async def run(self, ctx: PageContext) -> list[Finding]:
+        reference = companion_reference(ctx, "ace")
+        if reference is not None:  # another cell ran the engine on this very DOM
+            rules = dom_only_rules("ace", AceCheck.version)
+            self._take_quiet(ctx, reference.facts, rules)
+            return await take_reused(ctx, "ace", rules, whole=True)
         elements = await ctx.session.evaluate("() => document.getElementsByTagName('*').length")
         if elements > MAX_ELEMENTS:
             raise PageTooLarge(
@@ -102,10 +118,7 @@ class AceCheck(RuleEngine):
         note_dropped(ctx.page.facts, ran["excluded"])
         findings = await take_reused(ctx, "ace", shared)
         if shared:
-            quiet = ctx.reuse.reference.facts.get("ace", {}).get("quiet", {})
-            for rule, n in quiet.items():
-                if rule in shared:
-                    ctx.page.facts.setdefault("ace", {}).setdefault("quiet", {})[rule] = n
+            self._take_quiet(ctx, ctx.reuse.reference.facts, shared)
         for r in ran["results"]:
             definite = r["level"] == "VIOLATION" and r["confidence"] == "FAIL"
             outcome = self.outcome(r["rule"], definite, ctx.scope.enabled)

@@ -11,6 +11,7 @@ from typing import Any, ClassVar
 from qa.check import PARTIAL, PageContext
 from qa.check._engines import RuleEngine, in_page
 from qa.check._scope import note_dropped
+from qa.check._share import companion_reference, htmlcs_dom_only, take_reused
 from qa.model import Finding
 
 STANDARD = "WCAG2AA"
@@ -135,6 +136,16 @@ class HtmlcsCheck(RuleEngine):
     version: ClassVar[str] = ""
 
     async def run(self, ctx: PageContext) -> list[Finding]:
+        reference = companion_reference(ctx, "htmlcs")
+        if reference is not None:  # another cell ran the engine on this very DOM
+            rules = frozenset(f.rule for f in reference.findings["htmlcs"] if htmlcs_dom_only(f.rule))
+            taken = reference.facts.get("htmlcs", {})
+            facts = ctx.page.facts.setdefault("htmlcs", {})
+            facts["notices"] = taken.get("notices", 0)
+            quiet = {code: n for code, n in taken.get("quiet", {}).items() if htmlcs_dom_only(code)}
+            if quiet:
+                facts["quiet"] = quiet
+            return await take_reused(ctx, "htmlcs", rules, whole=True)
         await self.load(ctx)
         if not HtmlcsCheck.live_criteria:
             sniffs = await ctx.session.evaluate(SNIFFS_JS, STANDARD)

@@ -294,15 +294,17 @@ async def crawl_site(
     async with async_playwright() as pw:
         engines: list[Engine] = []
 
-        preload = tuple(dict.fromkeys(source for c in page_checks for source in c.preload))
+        def preload(spec: BrowserSpec) -> tuple[str, ...]:
+            wanted = [c for c in page_checks if not c.preload_engines or spec.engine in c.preload_engines]
+            return tuple(dict.fromkeys(source for c in wanted for source in c.preload))
 
         async def relaunch(dead: Engine) -> Engine:
-            return await launch(pw, dead.spec, preload)
+            return await launch(pw, dead.spec, preload(dead.spec))
 
         async def launch_all() -> list[Engine | BaseException]:
             # All at once: Firefox alone takes seconds to start.
             return await asyncio.gather(
-                *(launch(pw, spec, preload) for spec in opts.matrix.browsers), return_exceptions=True
+                *(launch(pw, spec, preload(spec)) for spec in opts.matrix.browsers), return_exceptions=True
             )
 
         def launch_signal(first: bool) -> None:
