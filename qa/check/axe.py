@@ -203,8 +203,10 @@ class AxeCheck(PageCheck):
     async def run(self, ctx: PageContext) -> list[Finding]:
         tags = ctx.config.axe.tags
         levels = [t for t in tags if t != "best-practice"]
+        # Preloaded where the engine can (Firefox: into top-level documents only); this sends it where it is not yet,
+        # frames included (one round trip where it is everywhere already).
+        await ctx.session.inject(axe_script(), PRESENT)
         if not AxeCheck.live_criteria:
-            await ctx.session.inject(axe_script(), PRESENT)
             rules = await ctx.session.evaluate(RULES_JS, levels)
             named = ctx.config.axe.enable_rules
             rules += await ctx.session.evaluate(NAMED_RULES_JS, named) if named else []
@@ -226,9 +228,8 @@ class AxeCheck(PageCheck):
         scope = {"enable": sorted(ctx.scope.enabled)}
         arg = {"options": options, "sample": sample, "scope": scope}
         result = await ctx.session.evaluate(RUN_JS, arg)
-        if result is None:  # the preload did not reach this document: axe is injected now (one more round trip)
-            await ctx.session.inject(axe_script(), PRESENT)
-            result = await ctx.session.evaluate(RUN_JS, arg)
+        if result is None:
+            raise RuntimeError("axe-core did not load into the page")
         AxeCheck.version = result["version"]
         ctx.page.facts["axe"] = {"passes": result["passes"], "inapplicable": result["inapplicable"]}
         findings = await take_reused(ctx, "axe", shared)
