@@ -28,9 +28,6 @@ from qa.check._engines import engine_data
 from qa.model import Finding
 
 SHARED_CHECKS = ("axe", "ace", "htmlcs")  # the engine checks whose DOM-only findings a cell may take from another
-# The companion engines beside axe-core: run once per rendered DOM (see companion_reference), since what they add is
-# markup-level barriers axe misses, while the layout rules that can differ between cells are axe's own, run in each.
-COMPANIONS = ("ace", "htmlcs")
 # HTML_CodeSniffer's sniffs of guideline 1.4 (colour, contrast, resizing, spacing, reflow, hover) read the layout;
 # every other sniff reads the markup and the rendered state the fingerprint covers.
 HTMLCS_LAYOUT = re.compile(r"\.Guideline1_4\.")
