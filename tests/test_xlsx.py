@@ -8,7 +8,7 @@ from pathlib import Path
 
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
+from openpyxl.styles import Alignment, Font
 
 from qa.report._xlsx import stream_plain_rows
 
@@ -30,10 +30,25 @@ def _sheet_xml(path: Path) -> bytes:
         return z.read("xl/worksheets/sheet1.xml")
 
 
+def _members(path: Path) -> dict[str, bytes]:
+    """Every part of the file but its creation time: sheet, styles, the hyperlinks' relationships."""
+    with zipfile.ZipFile(path) as z:
+        return {name: z.read(name) for name in z.namelist() if name != "docProps/core.xml"}
+
+
+STYLED: list = [
+    [1, "日本語 & <tags>", ("a link", "https://example.org/?a=1&b=2"), None, "", "  spaced  ", 2.5, True],
+    [2, "a row with a height", None, ("answer here", "#'ページ別判定'!G5"), "line\nbreak"],
+    [3, datetime(2026, 12, 6), ("dated", "https://example.org/dated")],  # a date: openpyxl's row, link once
+    [None, None],
+]
+
+
 def _write(path: Path, shortcut: bool, rows: list[list[object]]) -> None:
     wb = Workbook(write_only=True)
     ws = wb.create_sheet("s")
     ws.row_dimensions[4].height = 40  # a row with a height keeps openpyxl's writer
+    ws.row_dimensions[13].height = 45  # the second of the STYLED rows
     if shortcut:
         stream_plain_rows(ws)
     link = WriteOnlyCell(ws, "a link")
@@ -44,6 +59,19 @@ def _write(path: Path, shortcut: bool, rows: list[list[object]]) -> None:
         ws.append((value for value in row) if isinstance(row, tuple) else row)
     ws.append([link, "text beside a link"])
     ws.append([bold, 5])
+    # rows as write_table and the checklists make them: every value a wrapped cell, some linked, some empty
+    top = Alignment(wrap_text=True, vertical="top")
+    for row in STYLED:
+        cells = []
+        for value in row:
+            if isinstance(value, tuple):  # (text, link target)
+                cell = WriteOnlyCell(ws, value[0])
+                cell.hyperlink = value[1]
+            else:
+                cell = WriteOnlyCell(ws, value)
+                cell.alignment = top
+            cells.append(cell)
+        ws.append(cells)
     wb.save(path)
 
 
@@ -51,6 +79,7 @@ def test_streamed_rows_are_byte_identical_to_openpyxls(tmp_path: Path) -> None:
     _write(tmp_path / "openpyxl.xlsx", False, ROWS)
     _write(tmp_path / "shortcut.xlsx", True, ROWS)
     assert _sheet_xml(tmp_path / "shortcut.xlsx") == _sheet_xml(tmp_path / "openpyxl.xlsx")
+    assert _members(tmp_path / "shortcut.xlsx") == _members(tmp_path / "openpyxl.xlsx")
     sheet = load_workbook(tmp_path / "shortcut.xlsx")["s"]
     assert sheet["C1"].value == "  leading and trailing  "
     assert sheet["E1"].value == "line\r\nbreak\ttab"
@@ -58,3 +87,8 @@ def test_streamed_rows_are_byte_identical_to_openpyxls(tmp_path: Path) -> None:
     assert sheet["A4"].data_type == "f" and sheet["C4"].data_type == "e"
     assert sheet["A10"].hyperlink.target == "https://example.org/"
     assert sheet["A11"].font.bold
+    assert sheet["B12"].alignment.wrap_text and sheet["B12"].value == "日本語 & <tags>"
+    assert sheet["C12"].hyperlink.target == "https://example.org/?a=1&b=2"
+    assert sheet["D13"].hyperlink.target == "#'ページ別判定'!G5"
+    assert sheet.row_dimensions[13].height == 45
+    assert sheet["C14"].hyperlink.target == "https://example.org/dated" and sheet["B14"].is_date

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import itertools
 import math
 import re
-from collections.abc import Generator, Iterable, Sequence
+from collections.abc import Callable, Generator, Iterable, Sequence
 from copy import copy
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +22,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.workbook import Workbook
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.page import PageMargins
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -98,11 +101,13 @@ def write_table(
     ws.freeze_panes = "A2"
     setup_print(ws)
     top = Alignment(wrap_text=True, vertical="top")
+    wrapped = _styled(ws, top)
     streamed = isinstance(ws, WriteOnlyWorksheet)
     if streamed:
         # Wrapped cells keep the fast path: the raw rows carry the style id of a wrapped cell.
-        stream_plain_rows(ws, _cell(ws, "", top).style_id if wrap else None)
-    ws.append([_cell(ws, h, top, HEADER_FILL, HEADER_FONT) for h in headers])
+        stream_plain_rows(ws, wrapped("").style_id if wrap else None)
+    header = _styled(ws, top, HEADER_FILL, HEADER_FONT)
+    ws.append([header(h) for h in headers])
     n = 0
     for row in rows:
         values = [None if v == "" else safe(v) for v in row]
@@ -111,7 +116,7 @@ def write_table(
             # Set, not left to the reader: LibreOffice keeps a wrapped row one line high when it opens the file.
             dim = ws.row_dimensions[n + 2]
             dim.height = max(dim.height or 0, height)
-        ws.append([_cell(ws, v, top) for v in values] if styled else values)
+        ws.append([wrapped(v) for v in values] if styled else values)
         n += 1
     ws.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{n + 1}"
     return n
@@ -126,9 +131,10 @@ def stream_plain_rows(ws: WriteOnlyWorksheet, style: int | None = None) -> None:
 
     openpyxl makes, binds and serialises a cell object per value: a checklist's page sheet (a row per page and
     criterion, 11,200 rows at 200 pages) spent most of its time there. A row of plain values is written here
-    with the very XML openpyxl writes for it (same elements, attributes and escaping); any other row (styled or
-    linked cells, formulas, error codes, dates, a row with a height) goes through openpyxl as before. ``style``:
-    the style id every plain cell gets (e.g. wrapped text). Call it before the sheet's first row."""
+    with the very XML openpyxl writes for it (same elements, attributes and escaping), and so is a row of styled or
+    linked cells; any other row (formulas, error codes, dates) goes through openpyxl as before. ``style``: the
+    style id every plain cell gets (e.g. wrapped text) in a row of plain values. Call it before the sheet's first
+    row."""
     if ws._rows is not None or not openpyxl.LXML:  # rows already streamed; or openpyxl writes without lxml
         return
 
@@ -140,7 +146,13 @@ def stream_plain_rows(ws: WriteOnlyWorksheet, style: int | None = None) -> None:
         pending: list[str] = []
 
         def flush() -> None:  # one parse for many rows: lxml's xmlfile takes elements, never raw XML
-            for row in etree.fromstring(f"<rows>{''.join(pending)}</rows>"):
+            xml = "".join(pending)
+            rows = etree.fromstring(f"<rows>{xml}</rows>")
+            if "/>" in xml:  # an empty cell (text is escaped, so only one of those): openpyxl writes <c …></c>
+                for empty in rows.iterfind("row/c"):
+                    if empty.text is None and not len(empty):
+                        empty.text = ""
+            for row in rows:
                 xf.write(row)
             pending.clear()
 
@@ -150,7 +162,7 @@ def stream_plain_rows(ws: WriteOnlyWorksheet, style: int | None = None) -> None:
                 while True:
                     values = yield
                     dim = ws.row_dimensions.get(index)
-                    row = _row_xml(values, index, style, dim.height if dim is not None else None)
+                    row = _row_xml(values, index, style, dim.height if dim is not None else None, ws._hyperlinks)
                     if row is None:
                         if pending:
                             flush()
@@ -175,9 +187,14 @@ LINE_HEIGHT = 15  # points: one line of the default font (Japanese text included
 MAX_LINES = 20  # a taller row is cut off rather than filling the page
 
 
+_WIDE = dict.fromkeys(map(chr, [*range(0x2E80, 0x9FFF + 1), *range(0xF900, 0xFFE6 + 1)]), 1.6)
+
+
+@functools.lru_cache(maxsize=16_384)  # the same texts (titles, procedures, answers) recur on every page's rows
 def _display_width(text: str) -> float:
-    """Width in digit widths: an East Asian wide character takes about 1.6 (measured in LibreOffice's output)."""
-    return sum(1.6 if "\u2e80" <= ch <= "\u9fff" or "\uf900" <= ch <= "\uffe6" else 1 for ch in text)
+    """Width in digit widths: an East Asian wide character takes about 1.6 (measured in LibreOffice's output).
+    Added up character by character in order, so the sum (and the rows' heights) stay exactly as they were."""
+    return len(text) if text.isascii() else sum(map(_WIDE.get, text, itertools.repeat(1)))
 
 
 def row_height(values: Sequence[Any], widths: Sequence[float]) -> float | None:
@@ -193,50 +210,90 @@ def row_height(values: Sequence[Any], widths: Sequence[float]) -> float | None:
     return min(lines, MAX_LINES) * LINE_HEIGHT if lines > 1 else None
 
 
-def _row_xml(values: Sequence[Any], index: int, style: int | None = None, height: float | None = None) -> str | None:
-    """A row as openpyxl serialises it, or None when a value needs openpyxl's own handling."""
+def _row_xml(
+    values: Sequence[Any],
+    index: int,
+    style: int | None = None,
+    height: float | None = None,
+    links: list[Hyperlink] | None = None,
+) -> str | None:
+    """A row as openpyxl serialises it, or None when a value needs openpyxl's own handling.
+
+    Cell objects (styled or linked, as write_table and the checklists make them) are written as openpyxl writes
+    them too: their own style, the hyperlink recorded in ``links`` (the sheet's list, in order) once the row is
+    taken; plain values beside them get no style, as in openpyxl's row."""
     if not isinstance(values, list | tuple) or len(values) > len(_COLUMNS):  # a generator is read once, by openpyxl
         return None
-    s = f' s="{style}"' if style else ""
+    cells = any(isinstance(value, Cell) for value in values)
+    s = f' s="{style}"' if style and not cells else ""
     parts = [f'<row r="{index}" ht="{height:g}" customHeight="1">' if height else f'<row r="{index}">']
+    found: list[tuple[Hyperlink, str]] = []
     for column, value in zip(_COLUMNS, values, strict=False):
         kind = type(value)
+        if kind is Cell:
+            if value.hyperlink is not None:
+                if links is None:
+                    return None
+                found.append((value.hyperlink, f"{column}{index}"))
+            value, kind, styled = value._value, value.data_type, value.style_id if value.has_style else 0
+            attrs = f'r="{column}{index}"' + (f' s="{styled}"' if styled else "")
+            if value is None or value == "":
+                if not styled and value is None:
+                    continue  # openpyxl leaves out an empty cell without a style
+                parts.append(f'<c {attrs} t="{"inlineStr" if kind == "s" else kind}"/>')
+                continue
+            if kind == "s" and type(value) is str:
+                parts.append(_text_xml(attrs, value))
+            elif kind in ("n", "b") and type(value) in (int, float, bool) and value - value == 0:
+                parts.append(f'<c {attrs} t="{kind}"><v>{value:.16g}</v></c>')
+            else:
+                return None
+            continue
         if value is None:
             continue
+        attrs = f'r="{column}{index}"{s}'
         if kind is str:
             text = value[:32767]
-            if not text or (len(text) > 1 and text[0] == "=") or text in ERROR_CODES:
+            if not text or (len(text) > 1 and text[0] == "=") or text in ERROR_CODES or _ILLEGAL.search(text):
                 return None
-            space = ' xml:space="preserve"' if text != text.strip() else ""
-            if _XML_SPECIAL.search(text):
-                if _ILLEGAL.search(text):
-                    return None
-                text = text.translate(_XML_TEXT)
-            parts.append(f'<c r="{column}{index}"{s} t="inlineStr"><is><t{space}>{text}</t></is></c>')
+            parts.append(_text_xml(attrs, text))
         elif kind is int or kind is bool or (kind is float and value - value == 0):  # not NaN or infinite
-            parts.append(f'<c r="{column}{index}"{s} t="{"b" if kind is bool else "n"}"><v>{value:.16g}</v></c>')
+            parts.append(f'<c {attrs} t="{"b" if kind is bool else "n"}"><v>{value:.16g}</v></c>')
         else:
             return None
     if len(parts) == 1:  # openpyxl writes an empty row as <row></row>, lxml would make it <row/>
         return None
     parts.append("</row>")
+    for link, ref in found:
+        link.ref = ref
+        links.append(link)  # type: ignore[union-attr]  # found is empty without links
     return "".join(parts)
 
 
-def _cell(
-    ws: Worksheet | WriteOnlyWorksheet,
-    value: Any,
-    alignment: Alignment,
-    fill: PatternFill | None = None,
-    font: Font | None = None,
-) -> Cell:
-    if isinstance(value, Cell):
-        return value
-    cell = WriteOnlyCell(ws, value)  # a plain, detached cell: both kinds of worksheet take it in append()
-    cell.alignment = alignment
+def _text_xml(attrs: str, text: str) -> str:
+    space = ' xml:space="preserve"' if text != text.strip() else ""
+    if _XML_SPECIAL.search(text):
+        text = text.translate(_XML_TEXT)
+    return f'<c {attrs} t="inlineStr"><is><t{space}>{text}</t></is></c>'
+
+
+def _styled(
+    ws: Worksheet | WriteOnlyWorksheet, alignment: Alignment, fill: PatternFill | None = None, font: Font | None = None
+) -> Callable[[Any], Any]:
+    """A maker of detached cells in this style (a cell given is kept as it is): the style is set once and copied
+    to each cell, as openpyxl hashes every style object each time one is set on a cell."""
+    model = WriteOnlyCell(ws)
+    model.alignment = alignment
     if fill:
-        cell.fill, cell.font = fill, font
-    return cell
+        model.fill, model.font = fill, font
+    style = model._style
+
+    def make(value: Any) -> Any:
+        if isinstance(value, Cell):
+            return value
+        return Cell(ws, row=1, column=1, value=value, style_array=style)  # both kinds of worksheet take it
+
+    return make
 
 
 # Printing. Column widths are in characters of the default font (Calibri 11: a digit is 7 px, a column adds 5 px
