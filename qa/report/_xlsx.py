@@ -102,21 +102,21 @@ def write_table(
     setup_print(ws)
     top = Alignment(wrap_text=True, vertical="top")
     wrapped = _styled(ws, top)
-    streamed = isinstance(ws, WriteOnlyWorksheet)
-    if streamed:
-        # Wrapped cells keep the fast path: the raw rows carry the style id of a wrapped cell.
-        stream_plain_rows(ws, wrapped("").style_id if wrap else None)
+    # Wrapped cells keep the fast path: the raw rows carry the style id of a wrapped cell.
+    fast = isinstance(ws, WriteOnlyWorksheet) and stream_plain_rows(ws, wrapped("").style_id if wrap else None)
     header = _styled(ws, top, HEADER_FILL, HEADER_FONT)
     ws.append([header(h) for h in headers])
     n = 0
     for row in rows:
         values = [None if v == "" else safe(v) for v in row]
-        styled = wrap and (not streamed or any(isinstance(v, Cell) for v in values))  # else the fast path wraps
         if wrap and (height := row_height(values, widths)):
             # Set, not left to the reader: LibreOffice keeps a wrapped row one line high when it opens the file.
             dim = ws.row_dimensions[n + 2]
             dim.height = max(dim.height or 0, height)
-        ws.append([wrapped(v) for v in values] if styled else values)
+        if not wrap or (fast and not any(isinstance(v, Cell) for v in values)):
+            ws.append(values)  # the fast path wraps plain values itself
+        else:
+            ws.append(_Wrapped(values, wrapped) if fast else [wrapped(v) for v in values])
         n += 1
     ws.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{n + 1}"
     return n
@@ -126,7 +126,16 @@ _XML_TEXT = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;"
 _XML_SPECIAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f&<>\r]")
 
 
-def stream_plain_rows(ws: WriteOnlyWorksheet, style: int | None = None) -> None:
+class _Wrapped(list):
+    """A row of write_table with a styled or linked cell: every other value, empty ones too, is a wrapped cell.
+    The fast path writes it as openpyxl writes those cells; ``make`` makes them should the row leave it."""
+
+    def __init__(self, values: list[Any], make: Callable[[Any], Any]) -> None:
+        super().__init__(values)
+        self.make = make
+
+
+def stream_plain_rows(ws: WriteOnlyWorksheet, style: int | None = None) -> bool:
     """Let a streamed worksheet write rows of plain text and numbers as whole ``<row>`` elements.
 
     openpyxl makes, binds and serialises a cell object per value: a checklist's page sheet (a row per page and
@@ -166,6 +175,8 @@ def stream_plain_rows(ws: WriteOnlyWorksheet, style: int | None = None) -> None:
                     if row is None:
                         if pending:
                             flush()
+                        if type(values) is _Wrapped:
+                            values = [values.make(v) for v in values]
                         ws._writer.write_row(xf, ws._values_to_row(values, index), index)
                     else:
                         pending.append(row)
@@ -178,6 +189,7 @@ def stream_plain_rows(ws: WriteOnlyWorksheet, style: int | None = None) -> None:
         ws._writer.xf.send(None)
 
     ws._write_rows = write_rows
+    return True
 
 
 _COLUMNS = [get_column_letter(i) for i in range(1, 257)]
@@ -197,6 +209,11 @@ def _display_width(text: str) -> float:
     return len(text) if text.isascii() else sum(map(_WIDE.get, text, itertools.repeat(1)))
 
 
+@functools.lru_cache(maxsize=65_536)
+def _lines(text: str, usable: float) -> int:
+    return sum(max(1, math.ceil(_display_width(part) / usable)) for part in text.split("\n"))
+
+
 def row_height(values: Sequence[Any], widths: Sequence[float]) -> float | None:
     """The height (points) a row of wrapped text needs, or None when every cell fits on one line."""
     lines = 1
@@ -205,8 +222,7 @@ def row_height(values: Sequence[Any], widths: Sequence[float]) -> float | None:
             value = value.value
         if not isinstance(value, str) or not value:
             continue
-        usable = max(1.0, width - 1)
-        lines = max(lines, sum(max(1, math.ceil(_display_width(part) / usable)) for part in value.split("\n")))
+        lines = max(lines, _lines(value, max(1.0, width - 1)))
     return min(lines, MAX_LINES) * LINE_HEIGHT if lines > 1 else None
 
 
@@ -224,8 +240,8 @@ def _row_xml(
     taken; plain values beside them get no style, as in openpyxl's row."""
     if not isinstance(values, list | tuple) or len(values) > len(_COLUMNS):  # a generator is read once, by openpyxl
         return None
-    cells = any(isinstance(value, Cell) for value in values)
-    s = f' s="{style}"' if style and not cells else ""
+    wrapped = type(values) is _Wrapped  # plain values are wrapped cells, empty ones too: ``style`` is theirs
+    s = f' s="{style}"' if style and (wrapped or not any(isinstance(value, Cell) for value in values)) else ""
     parts = [f'<row r="{index}" ht="{height:g}" customHeight="1">' if height else f'<row r="{index}">']
     found: list[tuple[Hyperlink, str]] = []
     for column, value in zip(_COLUMNS, values, strict=False):
@@ -250,6 +266,8 @@ def _row_xml(
                 return None
             continue
         if value is None:
+            if wrapped and s:
+                parts.append(f'<c r="{column}{index}"{s} t="n"/>')
             continue
         attrs = f'r="{column}{index}"{s}'
         if kind is str:
