@@ -6,11 +6,13 @@ import zipfile
 from datetime import datetime
 from pathlib import Path
 
+import pytest
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font
 
-from qa.report._xlsx import stream_plain_rows
+from qa.report import _xlsx
+from qa.report._xlsx import stream_plain_rows, write_table
 
 ROWS: list = [
     ["plain", "日本語の見出し", "  leading and trailing  ", "a & b < c > d \"q\" 'a'", "line\r\nbreak\ttab"],
@@ -92,3 +94,46 @@ def test_streamed_rows_are_byte_identical_to_openpyxls(tmp_path: Path) -> None:
     assert sheet["D13"].hyperlink.target == "#'ページ別判定'!G5"
     assert sheet.row_dimensions[13].height == 45
     assert sheet["C14"].hyperlink.target == "https://example.org/dated" and sheet["B14"].is_date
+
+
+def _table(path: Path) -> None:
+    """A table as the checklists' guide sheet writes it: wrapped text, empty cells, a linked cell per row, heights."""
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("確認ガイド")
+    rows = []
+    for n in range(1, 40):
+        answer = WriteOnlyCell(ws, "記入する")
+        answer.hyperlink = f"#'ページ別判定'!G{n + 1}"
+        image = WriteOnlyCell(ws, "要素の画像")
+        image.hyperlink = f"crops/{n}.png"
+        rows.append(
+            [n, f"https://example.org/p/{n}.html?a=1&b=<2>", "1.1.1", "非テキストコンテンツ" * (n % 4)]
+            + ["", "img.hero\nimg.logo" if n % 2 else "", image if n % 3 else ""]
+            + ["1. 画像を見る\n2. 代替テキストを読む " * (n % 5), " / ".join(["適合", "不適合", "適用外"]), answer]
+            + [f"=cmd|'/c calc'!A{n}" if n == 7 else None, 3.5 if n % 2 else True]
+        )
+        if n % 10 == 0:
+            rows.append(["plain row", n, "", "日本語のみ"])  # no cell object: the plain fast path
+    write_table(ws, [f"列{i}" for i in range(1, 13)], rows, [5, 28, 7, 18, 14, 26, 10, 50, 16, 10, 20, 8])
+    wb.save(path)
+
+
+def test_write_table_rows_with_linked_cells_are_byte_identical_to_openpyxls(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _table(tmp_path / "shortcut.xlsx")
+    plain_rows_only = _xlsx._row_xml
+    monkeypatch.setattr(  # the rows with a linked cell made into wrapped cells and written by openpyxl, as before
+        _xlsx,
+        "_row_xml",
+        lambda values, *a: None if isinstance(values, _xlsx._Wrapped) else plain_rows_only(values, *a),
+    )
+    _table(tmp_path / "openpyxl.xlsx")
+    assert _members(tmp_path / "shortcut.xlsx") == _members(tmp_path / "openpyxl.xlsx")
+    sheet = load_workbook(tmp_path / "shortcut.xlsx")["確認ガイド"]
+    assert sheet["J2"].hyperlink.target == "#'ページ別判定'!G2" and sheet["J2"].alignment.vertical is None
+    assert sheet["G2"].hyperlink.target == "crops/1.png" and sheet["G4"].hyperlink is None
+    assert sheet["E2"].alignment.wrap_text and sheet["E2"].value is None
+    assert sheet["K8"].value == "'=cmd|'/c calc'!A7"  # neutralised, never a formula
+    assert sheet.row_dimensions[3].height == 45  # three lines of wrapped procedure
+    assert sheet.page_setup.paperSize == 9 and sheet.page_setup.orientation == "landscape"  # A4
