@@ -39,7 +39,7 @@ def _members(path: Path) -> dict[str, bytes]:
 
 
 STYLED: list = [
-    [1, "日本語 & <tags>", ("a link", "https://example.org/?a=1&b=2"), None, "", "  spaced  ", 2.5, True],
+    [1, "日本語 & <tags>", ("a link", 'https://example.org/?a=1&b="2"<3>'), None, "", "  spaced  ", 2.5, True],
     [2, "a row with a height", None, ("answer here", "#'ページ別判定'!G5"), "line\nbreak"],
     [3, datetime(2026, 12, 6), ("dated", "https://example.org/dated")],  # a date: openpyxl's row, link once
     [None, None],
@@ -90,7 +90,7 @@ def test_streamed_rows_are_byte_identical_to_openpyxls(tmp_path: Path) -> None:
     assert sheet["A10"].hyperlink.target == "https://example.org/"
     assert sheet["A11"].font.bold
     assert sheet["B12"].alignment.wrap_text and sheet["B12"].value == "日本語 & <tags>"
-    assert sheet["C12"].hyperlink.target == "https://example.org/?a=1&b=2"
+    assert sheet["C12"].hyperlink.target == 'https://example.org/?a=1&b="2"<3>'
     assert sheet["D13"].hyperlink.target == "#'ページ別判定'!G5"
     assert sheet.row_dimensions[13].height == 45
     assert sheet["C14"].hyperlink.target == "https://example.org/dated" and sheet["B14"].is_date
