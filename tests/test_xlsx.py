@@ -97,13 +97,12 @@ def test_streamed_rows_are_byte_identical_to_openpyxls(tmp_path: Path) -> None:
 
 
 def _table(path: Path) -> None:
-    """A table as the checklists' guide sheet writes it: wrapped text, empty cells, a linked cell per row, heights."""
+    """A table as the checklists' guide sheet writes it: wrapped text, empty cells, linked cells and Links, heights."""
     wb = Workbook(write_only=True)
     ws = wb.create_sheet("確認ガイド")
     rows = []
     for n in range(1, 40):
-        answer = WriteOnlyCell(ws, "記入する")
-        answer.hyperlink = f"#'ページ別判定'!G{n + 1}"
+        answer = _xlsx.Link("記入する", f"#'ページ別判定'!G{n + 1}" if n % 9 else None)  # 9: a cell, not linked
         image = WriteOnlyCell(ws, "要素の画像")
         image.hyperlink = f"crops/{n}.png"
         rows.append(
@@ -132,6 +131,7 @@ def test_write_table_rows_with_linked_cells_are_byte_identical_to_openpyxls(
     assert _members(tmp_path / "shortcut.xlsx") == _members(tmp_path / "openpyxl.xlsx")
     sheet = load_workbook(tmp_path / "shortcut.xlsx")["確認ガイド"]
     assert sheet["J2"].hyperlink.target == "#'ページ別判定'!G2" and sheet["J2"].alignment.vertical is None
+    assert sheet["J10"].value == "記入する" and sheet["J10"].hyperlink is None
     assert sheet["G2"].hyperlink.target == "crops/1.png" and sheet["G4"].hyperlink is None
     assert sheet["E2"].alignment.wrap_text and sheet["E2"].value is None
     assert sheet["K8"].value == "'=cmd|'/c calc'!A7"  # neutralised, never a formula

@@ -116,10 +116,11 @@ def write_table(
             # Set, not left to the reader: LibreOffice keeps a wrapped row one line high when it opens the file.
             dim = ws.row_dimensions[n + 2]
             dim.height = max(dim.height or 0, height)
-        if not wrap or (fast and not any(isinstance(v, Cell) for v in values)):
-            ws.append(values)  # the fast path wraps plain values itself
+        if fast:  # plain values are wrapped there; a row with a cell or link as wrapped cells beside it
+            linked = wrap and any(isinstance(v, Cell | Link) for v in values)
+            ws.append(_Wrapped(values, wrapped) if linked else values)
         else:
-            ws.append(_Wrapped(values, wrapped) if fast else [wrapped(v) for v in values])
+            ws.append([wrapped(v) for v in values] if wrap else [_as_cell(ws, v) for v in values])
         n += 1
     ws.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{n + 1}"
     return n
@@ -181,6 +182,8 @@ def stream_plain_rows(ws: WriteOnlyWorksheet, style: int | None = None) -> bool:
                             flush()
                         if type(values) is _Wrapped:
                             values = [values.make(v) for v in values]
+                        elif isinstance(values, list | tuple) and any(type(v) is Link for v in values):
+                            values = [_as_cell(ws, v) for v in values]
                         ws._writer.write_row(xf, ws._values_to_row(values, index), index)
                     else:
                         pending.append(row)
@@ -217,6 +220,13 @@ class _Relationships(RelationshipList):
         return etree.fromstring(f'<Relationships xmlns="{PKG_REL_NS}">{"".join(parts)}</Relationships>')
 
 
+def _simple_link(link: Hyperlink | tuple[str, str]) -> bool:
+    """A link that is a cell and a target alone (a Link's is a tuple), with text XML takes."""
+    if type(link) is tuple:
+        return not _ILLEGAL.search(link[1])
+    return not (link.location or link.tooltip or link.display or link.id or _ILLEGAL.search(link.target or link.ref))
+
+
 def _fast_links(ws: WriteOnlyWorksheet) -> None:
     """The sheet's hyperlinks and their relationships written as openpyxl writes them, without an object per
     element; a link with more than a cell and a target (location, tooltip) leaves them all to openpyxl."""
@@ -226,19 +236,22 @@ def _fast_links(ws: WriteOnlyWorksheet) -> None:
 
     def write_hyperlinks() -> None:
         links = ws._hyperlinks
-        if writer._rels or any(
-            link.location or link.tooltip or link.display or link.id or _ILLEGAL.search(link.target or link.ref)
-            for link in links
-        ):
+        if writer._rels or not all(map(_simple_link, links)):
+            links[:] = [Hyperlink(ref=link[0], target=link[1]) if type(link) is tuple else link for link in links]
             return slow()
         parts = []
         for link in links:
-            ref = link.ref.translate(_ATTR)
-            if link.target:
+            if type(link) is tuple:
+                ref, target = link[0], link[1]
+            else:
+                ref, target = link.ref, link.target
+            ref = ref.translate(_ATTR)
+            if target:
                 rel = Relationship.__new__(Relationship)  # the fields as openpyxl's descriptors would store them
-                rel.__dict__.update(Type=_HYPERLINK, Target=link.target, TargetMode="External", Id=None)
+                rel.__dict__.update(Type=_HYPERLINK, Target=target, TargetMode="External", Id=None)
                 writer._rels.append(rel)
-                link.id = rel.Id
+                if type(link) is not tuple:
+                    link.id = rel.Id
                 parts.append(f'<hyperlink xmlns:r="{REL_NS}" ref="{ref}" r:id="{rel.Id}"/>')
             else:
                 parts.append(f'<hyperlink ref="{ref}"/>')
@@ -276,6 +289,8 @@ def row_height(values: Sequence[Any], widths: Sequence[float]) -> float | None:
     for value, width in zip(values, widths, strict=False):
         if isinstance(value, Cell):
             value = value.value
+        elif type(value) is Link:
+            value = value.text
         if not isinstance(value, str) or not value:
             continue
         lines = max(lines, _lines(value, max(1.0, width - 1)))
@@ -297,11 +312,21 @@ def _row_xml(
     if not isinstance(values, list | tuple) or len(values) > len(_COLUMNS):  # a generator is read once, by openpyxl
         return None
     wrapped = type(values) is _Wrapped  # plain values are wrapped cells, empty ones too: ``style`` is theirs
-    s = f' s="{style}"' if style and (wrapped or not any(isinstance(value, Cell) for value in values)) else ""
+    s = f' s="{style}"' if style and (wrapped or not any(isinstance(v, Cell | Link) for v in values)) else ""
     parts = [f'<row r="{index}" ht="{height:g}" customHeight="1">' if height else f'<row r="{index}">']
-    found: list[tuple[Hyperlink, str]] = []
+    found: list[tuple[Hyperlink | str, str]] = []  # (a cell's hyperlink or a Link's target, the cell)
     for column, value in zip(_COLUMNS, values, strict=False):
         kind = type(value)
+        if kind is Link:
+            text = value.text
+            if not text or type(text) is not str or text[0] == "=" or text in ERROR_CODES or _ILLEGAL.search(text):
+                return None
+            if value.target is not None:
+                if links is None:
+                    return None
+                found.append((value.target, f"{column}{index}"))
+            parts.append(_text_xml(f'r="{column}{index}"', text[:32767]))
+            continue
         if kind is Cell:
             if value.hyperlink is not None:
                 if links is None:
@@ -339,8 +364,11 @@ def _row_xml(
         return None
     parts.append("</row>")
     for link, ref in found:
-        link.ref = ref
-        links.append(link)  # type: ignore[union-attr]  # found is empty without links
+        if isinstance(link, Hyperlink):
+            link.ref = ref
+            links.append(link)  # type: ignore[union-attr]  # found is empty without links
+        else:
+            links.append((ref, link))  # type: ignore[union-attr]  # made a Hyperlink only if openpyxl writes them
     return "".join(parts)
 
 
@@ -349,6 +377,25 @@ def _text_xml(attrs: str, text: str) -> str:
     if _XML_SPECIAL.search(text):
         text = text.translate(_XML_TEXT)
     return f'<c {attrs} t="inlineStr"><is><t{space}>{text}</t></is></c>'
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    """A cell of text linked to ``target`` (a URL, a file of the run folder, ``#'sheet'!A1``; None: not linked), in
+    a row of write_table: written as openpyxl writes such a cell (no style of its own), without making its objects
+    on the fast path."""
+
+    text: str
+    target: str | None = None
+
+
+def _as_cell(ws: Worksheet | WriteOnlyWorksheet, value: Any) -> Any:
+    if type(value) is not Link:
+        return value
+    cell = WriteOnlyCell(ws, value.text)
+    if value.target is not None:
+        cell.hyperlink = value.target
+    return cell
 
 
 def _styled(
@@ -363,8 +410,8 @@ def _styled(
     style = model._style
 
     def make(value: Any) -> Any:
-        if isinstance(value, Cell):
-            return value
+        if isinstance(value, Cell | Link):
+            return _as_cell(ws, value)
         return Cell(ws, row=1, column=1, value=value, style_array=style)  # both kinds of worksheet take it
 
     return make

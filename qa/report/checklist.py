@@ -21,7 +21,6 @@ from pathlib import Path
 from typing import Any
 
 from openpyxl import Workbook
-from openpyxl.cell import Cell, WriteOnlyCell
 from openpyxl.drawing.image import Image as XLImage
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet as Worksheet
@@ -50,7 +49,7 @@ from qa.report._vocab import (
     pick,
     verdict_labels,
 )
-from qa.report._xlsx import PrintHeader, finish_print, local_time, save_workbook, write_table
+from qa.report._xlsx import Link, PrintHeader, finish_print, local_time, save_workbook, write_table
 
 NAME = "checklist"
 FILENAMES = [f"checklist-{p}.xlsx" for p in ("wcag22", "jis2016", "wcag21")]  # for INDEX.md
@@ -258,7 +257,7 @@ class Deliverable:
             rows.append(
                 head
                 + [self.result(v), self.method(v), v.violations, v.needs_review, pages, self.evidence_text(v)]
-                + [self.details_link(ws, c.sc)]
+                + [self.details_link(c.sc)]
                 + self.human_cells(v)
                 + [v.fingerprint, " ".join(v.violation_ids)[:30000], c.title_en, v.verdict]
             )
@@ -286,14 +285,12 @@ class Deliverable:
         n = write_table(ws, headers, rows, widths, hidden=(*self.pin_columns(first), 16, 17))
         self.inputs(ws, n, first=first, key="criteria")
 
-    def details_link(self, ws: Worksheet, sc: str) -> Cell | str:
+    def details_link(self, sc: str) -> Link | str:
         """The criterion's first row in the page checklist (written before this sheet)."""
         text = self.t("詳細", "Details")
         if sc not in self.page_rows:
             return text
-        cell = WriteOnlyCell(ws, text)
-        cell.hyperlink = f"#'{self.name('pages')}'!A{self.page_rows[sc]}"
-        return cell
+        return Link(text, f"#'{self.name('pages')}'!A{self.page_rows[sc]}")
 
     def page_sheet(self, ws: Worksheet) -> None:
         rows = []
@@ -472,11 +469,11 @@ class Deliverable:
                         f"\nほか {len(targets) - GUIDE_ELEMENTS} 件", f"\nand {len(targets) - GUIDE_ELEMENTS} more"
                     )
                 crop = next((self.run_dir / _crops.FOLDER / f"{f.id}.png" for f in found), None)
-                image = self.file_link(ws, crop if crop and crop.exists() else None, shots.get(url, ""))
+                image = self.file_link(crop if crop and crop.exists() else None, shots.get(url, ""))
                 steps = procedures.get(c.sc, {}).get(self.lang, [])
-                answer = WriteOnlyCell(ws, self.t("記入する", "Answer here"))
+                answer = Link(self.t("記入する", "Answer here"))  # a cell of its own, not wrapped, linked where it can
                 if c.sc in self.page_rows:
-                    answer.hyperlink = f"#'{self.name('pages')}'!G{self.page_rows[c.sc] + order[url]}"
+                    answer = Link(answer.text, f"#'{self.name('pages')}'!G{self.page_rows[c.sc] + order[url]}")
                 rows.append(
                     [len(rows) + 1, url, c.sc, self.profile.title_ja(c) if self.lang == "ja" else c.title_en]
                     + [self.result(v), elements, image]
@@ -498,16 +495,12 @@ class Deliverable:
         ]
         write_table(ws, headers, rows, [5, 28, 7, 18, 14, 26, 10, 50, 16, 10, 20])
 
-    def file_link(self, ws: Worksheet, crop: Path | None, screenshot: str) -> Cell | str:
+    def file_link(self, crop: Path | None, screenshot: str) -> Link | str:
         """A link to the element's crop, else to the page's screenshot (files of the run folder)."""
         if crop is not None:
-            cell = WriteOnlyCell(ws, self.t("要素の画像", "element crop"))
-            cell.hyperlink = crop.relative_to(self.run_dir).as_posix()
-            return cell
+            return Link(self.t("要素の画像", "element crop"), crop.relative_to(self.run_dir).as_posix())
         if screenshot:
-            cell = WriteOnlyCell(ws, self.t("ページの画像", "page screenshot"))
-            cell.hyperlink = screenshot
-            return cell
+            return Link(self.t("ページの画像", "page screenshot"), screenshot)
         return ""
 
     def exceptions(self) -> list[tuple[str, str]]:
