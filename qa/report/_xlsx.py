@@ -52,6 +52,14 @@ def safe(value: Any) -> Any:
     return "'" + value if value.startswith(_FORMULA_START) else value
 
 
+_CARE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]|\A[=+\-@\t\r]")
+
+
+def _plain_text(text: str) -> bool:
+    """Text :func:`safe` leaves as it is (checked in one search: tables call it for every cell)."""
+    return len(text) <= MAX_CELL and not _CARE.search(text)
+
+
 _SHEET_UNSAFE = re.compile(r"[\[\]:*?/\\\x00-\x1f]")
 
 
@@ -106,16 +114,21 @@ def write_table(
     top = Alignment(wrap_text=True, vertical="top")
     wrapped = _styled(ws, top)
     # Wrapped cells keep the fast path: the raw rows carry the style id of a wrapped cell.
-    fast = isinstance(ws, WriteOnlyWorksheet) and stream_plain_rows(ws, wrapped("").style_id if wrap else None)
+    streamed = isinstance(ws, WriteOnlyWorksheet)
+    heights = stream_plain_rows(ws, wrapped("").style_id if wrap else None) if streamed else None
+    fast = heights is not None
     header = _styled(ws, top, HEADER_FILL, HEADER_FONT)
     ws.append([header(h) for h in headers])
     n = 0
     for row in rows:
-        values = [None if v == "" else safe(v) for v in row]
+        values = [None if v == "" else v if type(v) is not str or _plain_text(v) else safe(v) for v in row]
         if wrap and (height := row_height(values, widths)):
             # Set, not left to the reader: LibreOffice keeps a wrapped row one line high when it opens the file.
-            dim = ws.row_dimensions[n + 2]
-            dim.height = max(dim.height or 0, height)
+            if heights is not None:
+                heights[n + 2] = height
+            else:
+                dim = ws.row_dimensions[n + 2]
+                dim.height = max(dim.height or 0, height)
         if fast:  # plain values are wrapped there; a row with a cell or link as wrapped cells beside it
             linked = wrap and any(isinstance(v, Cell | Link) for v in values)
             ws.append(_Wrapped(values, wrapped) if linked else values)
@@ -139,7 +152,7 @@ class _Wrapped(list):
         self.make = make
 
 
-def stream_plain_rows(ws: WriteOnlyWorksheet, style: int | None = None) -> bool:
+def stream_plain_rows(ws: WriteOnlyWorksheet, style: int | None = None) -> dict[int, float] | None:
     """Let a streamed worksheet write rows of plain text and numbers as whole ``<row>`` elements.
 
     openpyxl makes, binds and serialises a cell object per value: a checklist's page sheet (a row per page and
@@ -147,9 +160,11 @@ def stream_plain_rows(ws: WriteOnlyWorksheet, style: int | None = None) -> bool:
     with the very XML openpyxl writes for it (same elements, attributes and escaping), and so is a row of styled or
     linked cells; any other row (formulas, error codes, dates) goes through openpyxl as before. ``style``: the
     style id every plain cell gets (e.g. wrapped text) in a row of plain values. Call it before the sheet's first
-    row."""
+    row. Returns None when the sheet cannot take that path, else a dict where the caller may put the height of a
+    row to come by its number (a RowDimension per row costs more than the row's XML)."""
     if ws._rows is not None or not openpyxl.LXML:  # rows already streamed; or openpyxl writes without lxml
-        return
+        return None
+    heights: dict[int, float] = {}
 
     def write_rows() -> Generator[None, Sequence[Any], None]:
         try:
@@ -175,11 +190,15 @@ def stream_plain_rows(ws: WriteOnlyWorksheet, style: int | None = None) -> bool:
             try:
                 while True:
                     values = yield
-                    dim = ws.row_dimensions.get(index)
-                    row = _row_xml(values, index, style, dim.height if dim is not None else None, ws._hyperlinks)
+                    height = heights.pop(index, None)
+                    if (dim := ws.row_dimensions.get(index)) is not None and dim.height:
+                        height = max(dim.height, height or 0)
+                    row = _row_xml(values, index, style, height, ws._hyperlinks)
                     if row is None:
                         if pending:
                             flush()
+                        if height:
+                            ws.row_dimensions[index].height = height
                         if type(values) is _Wrapped:
                             values = [values.make(v) for v in values]
                         elif isinstance(values, list | tuple) and any(type(v) is Link for v in values):
@@ -196,7 +215,7 @@ def stream_plain_rows(ws: WriteOnlyWorksheet, style: int | None = None) -> bool:
         ws._writer.xf.send(None)
 
     ws._write_rows = write_rows
-    return True
+    return heights
 
 
 _ATTR = str.maketrans(
