@@ -7,6 +7,7 @@ import functools
 import itertools
 import math
 import re
+import tempfile
 from collections.abc import Callable, Generator, Iterable, Sequence
 from copy import copy
 from dataclasses import dataclass
@@ -143,6 +144,59 @@ _XML_TEXT = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;"
 _XML_SPECIAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f&<>\r]")
 
 
+class _RawRows:
+    """The fast path's rows, kept out of lxml: its xmlfile takes elements, never XML text, and parsing the rows
+    only to have them serialised again took most of a large sheet's time. The rows go to a file of their own as
+    the bytes lxml would write for them (ASCII, other characters as decimal references, as openpyxl's sheets
+    are); the sheet gets a marker comment in their place, and each marker is replaced by its rows once the sheet
+    is closed, before openpyxl puts it in the workbook."""
+
+    MARK = re.compile(rb"<!--qa-rows (\d+)-->")
+
+    def __init__(self, ws: WriteOnlyWorksheet) -> None:
+        self.file = tempfile.TemporaryFile()  # noqa: SIM115 - open until the sheet is closed
+        self.parts: list[tuple[int, int]] = []
+        close = ws.close
+
+        def close_and_splice() -> None:
+            close()
+            try:
+                if self.parts:
+                    self.splice(Path(ws._writer.out))
+            finally:
+                self.file.close()
+
+        ws.close = close_and_splice
+
+    def write(self, xf: Any, xml: str) -> None:
+        if _SURROGATE.search(xml):  # no XML can carry it: lxml raises, as it did here before
+            for row in etree.fromstring(f"<rows>{xml}</rows>"):
+                xf.write(row)
+            return
+        start = self.file.tell()
+        self.file.write(xml.encode("ascii", "xmlcharrefreplace"))
+        xf.write(etree.Comment(f"qa-rows {len(self.parts)}"))  # cell text escapes "<": no cell makes a comment
+        self.parts.append((start, self.file.tell()))
+
+    def splice(self, sheet: Path) -> None:
+        pieces = self.MARK.split(sheet.read_bytes())  # the sheet without these rows: small
+        with atomic_path(sheet) as tmp, open(tmp, "wb") as out:
+            for i, piece in enumerate(pieces):
+                if i % 2 == 0:
+                    out.write(piece)
+                    continue
+                start, end = self.parts[int(piece)]
+                self.file.seek(start)
+                left = end - start
+                while left:
+                    chunk = self.file.read(min(left, 1 << 20))
+                    out.write(chunk)
+                    left -= len(chunk)
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 class _Wrapped(list):
     """A row of write_table with a styled or linked cell: every other value, empty ones too, is a wrapped cell.
     The fast path writes it as openpyxl writes those cells; ``make`` makes them should the row leave it."""
@@ -173,16 +227,10 @@ def stream_plain_rows(ws: WriteOnlyWorksheet, style: int | None = None) -> dict[
             ws._already_saved()
         _fast_links(ws)
         pending: list[str] = []
+        raw = _RawRows(ws)
 
-        def flush() -> None:  # one parse for many rows: lxml's xmlfile takes elements, never raw XML
-            xml = "".join(pending)
-            rows = etree.fromstring(f"<rows>{xml}</rows>")
-            if "/>" in xml:  # an empty cell (text is escaped, so only one of those): openpyxl writes <c …></c>
-                for empty in rows.iterfind("row/c"):
-                    if empty.text is None and not len(empty):
-                        empty.text = ""
-            for row in rows:
-                xf.write(row)
+        def flush() -> None:
+            raw.write(xf, "".join(pending))
             pending.clear()
 
         with xf.element("sheetData"):
@@ -206,7 +254,7 @@ def stream_plain_rows(ws: WriteOnlyWorksheet, style: int | None = None) -> dict[
                         ws._writer.write_row(xf, ws._values_to_row(values, index), index)
                     else:
                         pending.append(row)
-                        if len(pending) == 200:
+                        if len(pending) == 1000:
                             flush()
                     index += 1
             except GeneratorExit:
@@ -356,7 +404,7 @@ def _row_xml(
             if value is None or value == "":
                 if not styled and value is None:
                     continue  # openpyxl leaves out an empty cell without a style
-                parts.append(f'<c {attrs} t="{"inlineStr" if kind == "s" else kind}"/>')
+                parts.append(f'<c {attrs} t="{"inlineStr" if kind == "s" else kind}"></c>')
                 continue
             if kind == "s" and type(value) is str:
                 parts.append(_text_xml(attrs, value))
@@ -367,7 +415,7 @@ def _row_xml(
             continue
         if value is None:
             if wrapped and s:
-                parts.append(f'<c r="{column}{index}"{s} t="n"/>')
+                parts.append(f'<c r="{column}{index}"{s} t="n"></c>')
             continue
         attrs = f'r="{column}{index}"{s}'
         if kind is str:
@@ -379,7 +427,7 @@ def _row_xml(
             parts.append(f'<c {attrs} t="{"b" if kind is bool else "n"}"><v>{value:.16g}</v></c>')
         else:
             return None
-    if len(parts) == 1:  # openpyxl writes an empty row as <row></row>, lxml would make it <row/>
+    if len(parts) == 1:  # an empty row: left to openpyxl
         return None
     parts.append("</row>")
     for link, ref in found:
