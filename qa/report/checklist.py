@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from collections.abc import Iterator
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -455,31 +456,42 @@ class Deliverable:
                 by_page_sc.setdefault((f.url, sc), []).append(f)
         shots = {p.url: p.facts.get("screenshot", "") for p in reversed(self.results.pages) if not p.error}
         order = {url: i for i, url in enumerate(self.j.urls)}
-        rows = []
-        for url in self.j.urls:
-            for c in self.profile.criteria(self.level):
-                v = self.j.pages[url].get(c.sc)
-                if v is None or v.verdict not in (REVIEW, NOT_VERIFIED) or v.review_state in HUMAN:
-                    continue
-                found = sorted(by_page_sc.get((url, c.sc), []), key=lambda f: (f.outcome != "violation", f.target))
-                targets = list(dict.fromkeys(f.target for f in found if f.target))
-                elements = "\n".join(targets[:GUIDE_ELEMENTS]) or self.t("ページ全体", "the whole page")
-                if len(targets) > GUIDE_ELEMENTS:
-                    elements += self.t(
-                        f"\nほか {len(targets) - GUIDE_ELEMENTS} 件", f"\nand {len(targets) - GUIDE_ELEMENTS} more"
+        criteria = self.profile.criteria(self.level)
+        # What a criterion's rows share, made once (a large site has tens of thousands of these rows)
+        titles = {c.sc: self.profile.title_ja(c) if self.lang == "ja" else c.title_en for c in criteria}
+        steps = {
+            c.sc: "\n".join(f"{i}. {s}" for i, s in enumerate(procedures.get(c.sc, {}).get(self.lang, []), start=1))
+            for c in criteria
+        }
+        answers, answer = " / ".join(self.human), self.t("記入する", "Answer here")
+        whole_page = self.t("ページ全体", "the whole page")
+        pages = self.name("pages")
+
+        def rows() -> Iterator[list]:  # made as they are written
+            n = 0
+            for url in self.j.urls:
+                for c in criteria:
+                    v = self.j.pages[url].get(c.sc)
+                    if v is None or v.verdict not in (REVIEW, NOT_VERIFIED) or v.review_state in HUMAN:
+                        continue
+                    found = sorted(by_page_sc.get((url, c.sc), []), key=lambda f: (f.outcome != "violation", f.target))
+                    targets = list(dict.fromkeys(f.target for f in found if f.target))
+                    elements = "\n".join(targets[:GUIDE_ELEMENTS]) or whole_page
+                    if len(targets) > GUIDE_ELEMENTS:
+                        elements += self.t(
+                            f"\nほか {len(targets) - GUIDE_ELEMENTS} 件", f"\nand {len(targets) - GUIDE_ELEMENTS} more"
+                        )
+                    crop = next((self.run_dir / _crops.FOLDER / f"{f.id}.png" for f in found), None)
+                    image = self.file_link(crop if crop and crop.exists() else None, shots.get(url, ""))
+                    # a cell of its own, not wrapped; linked to the criterion's row of the page checklist if it has one
+                    row = self.page_rows.get(c.sc)
+                    n += 1
+                    yield (
+                        [n, url, c.sc, titles[c.sc], self.result(v), elements, image, steps[c.sc], answers]
+                        + [Link(answer, f"#'{pages}'!G{row + order[url]}" if row is not None else None)]
+                        + [procedures.get(c.sc, {}).get("understanding", "")]
                     )
-                crop = next((self.run_dir / _crops.FOLDER / f"{f.id}.png" for f in found), None)
-                image = self.file_link(crop if crop and crop.exists() else None, shots.get(url, ""))
-                steps = procedures.get(c.sc, {}).get(self.lang, [])
-                answer = Link(self.t("記入する", "Answer here"))  # a cell of its own, not wrapped, linked where it can
-                if c.sc in self.page_rows:
-                    answer = Link(answer.text, f"#'{self.name('pages')}'!G{self.page_rows[c.sc] + order[url]}")
-                rows.append(
-                    [len(rows) + 1, url, c.sc, self.profile.title_ja(c) if self.lang == "ja" else c.title_en]
-                    + [self.result(v), elements, image]
-                    + ["\n".join(f"{i}. {s}" for i, s in enumerate(steps, start=1)), " / ".join(self.human)]
-                    + [answer, procedures.get(c.sc, {}).get("understanding", "")]
-                )
+
         headers = [
             "No",
             self.t("ページ", "Page"),
@@ -493,7 +505,7 @@ class Deliverable:
             self.t("記入先 (ページ別判定)", "Answer in (page checklist)"),
             self.t("解説 (W3C)", "Understanding (W3C)"),
         ]
-        write_table(ws, headers, rows, [5, 28, 7, 18, 14, 26, 10, 50, 16, 10, 20])
+        write_table(ws, headers, rows(), [5, 28, 7, 18, 14, 26, 10, 50, 16, 10, 20])
 
     def file_link(self, crop: Path | None, screenshot: str) -> Link | str:
         """A link to the element's crop, else to the page's screenshot (files of the run folder)."""
