@@ -294,20 +294,23 @@ class Deliverable:
         return Link(text, f"#'{self.name('pages')}'!A{self.page_rows[sc]}")
 
     def page_sheet(self, ws: Worksheet) -> None:
-        rows = []
-        for c in self.profile.criteria(self.level):
-            if c.sc not in self.j.site:
-                continue
-            title = self.profile.title_ja(c) if self.lang == "ja" else c.title_en
-            for url in self.j.urls:
-                v = self.j.pages[url][c.sc]
-                self.page_rows.setdefault(c.sc, len(rows) + 2)
-                rows.append(
-                    [c.sc, title, url, self.applies(v), self.result(v), self.note(v)]
-                    + self.human_cells(v)
-                    + [v.fingerprint, " ".join(v.violation_ids)]
-                    + [v.violations, v.needs_review, self.evidence_text(v), v.verdict]
-                )
+        def rows() -> Iterator[list]:  # made as they are written: a row per page and criterion
+            n = 0
+            for c in self.profile.criteria(self.level):
+                if c.sc not in self.j.site:
+                    continue
+                title = self.profile.title_ja(c) if self.lang == "ja" else c.title_en
+                for url in self.j.urls:
+                    v = self.j.pages[url][c.sc]
+                    self.page_rows.setdefault(c.sc, n + 2)
+                    n += 1
+                    yield (
+                        [c.sc, title, url, self.applies(v), self.result(v), self.note(v)]
+                        + self.human_cells(v)
+                        + [v.fingerprint, " ".join(v.violation_ids)]
+                        + [v.violations, v.needs_review, self.evidence_text(v), v.verdict]
+                    )
+
         headers = [
             self.t("番号", "SC"),
             self.t("達成基準", "Success criterion"),
@@ -328,7 +331,7 @@ class Deliverable:
         ]
         widths = [7, 20, 34, 9, 20, 30, 10, 18, 9, 11, 10, 10, 6, 6, 40, 13]
         first = 7
-        n = write_table(ws, headers, rows, widths, hidden=(*self.pin_columns(first), 13, 14, 15, 16))
+        n = write_table(ws, headers, rows(), widths, hidden=(*self.pin_columns(first), 13, 14, 15, 16))
         self.inputs(ws, n, first=first, key="pages")
 
     @staticmethod
