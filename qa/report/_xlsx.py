@@ -173,10 +173,15 @@ class _RawRows:
             for row in etree.fromstring(f"<rows>{xml}</rows>"):
                 xf.write(row)
             return
+        xf.write(self.part(xml.encode("ascii", "xmlcharrefreplace")))
+
+    def part(self, xml: bytes) -> Any:
+        """The marker standing for this XML, which goes to the side file. Cell text escapes "<": no cell makes a
+        comment."""
         start = self.file.tell()
-        self.file.write(xml.encode("ascii", "xmlcharrefreplace"))
-        xf.write(etree.Comment(f"qa-rows {len(self.parts)}"))  # cell text escapes "<": no cell makes a comment
+        self.file.write(xml)
         self.parts.append((start, self.file.tell()))
+        return etree.Comment(f"qa-rows {len(self.parts) - 1}")
 
     def splice(self, sheet: Path) -> None:
         pieces = self.MARK.split(sheet.read_bytes())  # the sheet without these rows: small
@@ -225,9 +230,9 @@ def stream_plain_rows(ws: WriteOnlyWorksheet, style: int | None = None) -> dict[
             xf = ws._writer.xf.send(True)
         except StopIteration:
             ws._already_saved()
-        _fast_links(ws)
         pending: list[str] = []
         raw = _RawRows(ws)
+        _fast_links(ws, raw)
 
         def flush() -> None:
             raw.write(xf, "".join(pending))
@@ -277,14 +282,16 @@ class _Relationships(RelationshipList):
     most of the saving time of a checklist with a link on every row. Same elements, attributes and order."""
 
     def to_tree(self) -> Any:
-        parts = []
+        parser = etree.XMLParser()  # fed element by element: no text of them all at once
+        parser.feed(f'<Relationships xmlns="{PKG_REL_NS}">')
         for rel in self:
             attrs = (("Type", rel.Type), ("Target", rel.Target), ("TargetMode", rel.TargetMode), ("Id", rel.Id))
             values = [(k, safe_string(v)) for k, v in attrs if v is not None]
             if any(_ILLEGAL.search(v) for _, v in values):  # lxml would refuse it: left to openpyxl to say so
                 return super().to_tree()
-            parts.append("<Relationship" + "".join(f' {k}="{v.translate(_ATTR)}"' for k, v in values) + "/>")
-        return etree.fromstring(f'<Relationships xmlns="{PKG_REL_NS}">{"".join(parts)}</Relationships>')
+            parser.feed("<Relationship" + "".join(f' {k}="{v.translate(_ATTR)}"' for k, v in values) + "/>")
+        parser.feed("</Relationships>")
+        return parser.close()
 
 
 def _simple_link(link: Hyperlink | tuple[str, str]) -> bool:
@@ -294,7 +301,7 @@ def _simple_link(link: Hyperlink | tuple[str, str]) -> bool:
     return not (link.location or link.tooltip or link.display or link.id or _ILLEGAL.search(link.target or link.ref))
 
 
-def _fast_links(ws: WriteOnlyWorksheet) -> None:
+def _fast_links(ws: WriteOnlyWorksheet, raw: _RawRows) -> None:
     """The sheet's hyperlinks and their relationships written as openpyxl writes them, without an object per
     element; a link with more than a cell and a target (location, tooltip) leaves them all to openpyxl."""
     writer = ws._writer
@@ -306,7 +313,9 @@ def _fast_links(ws: WriteOnlyWorksheet) -> None:
         if writer._rels or not all(map(_simple_link, links)):
             links[:] = [Hyperlink(ref=link[0], target=link[1]) if type(link) is tuple else link for link in links]
             return slow()
-        parts = []
+        if not links:
+            return
+        parts = [b"<hyperlinks>"]  # written beside the sheet as its rows are: a large sheet has one per row
         for link in links:
             if type(link) is tuple:
                 ref, target = link[0], link[1]
@@ -319,11 +328,11 @@ def _fast_links(ws: WriteOnlyWorksheet) -> None:
                 writer._rels.append(rel)
                 if type(link) is not tuple:
                     link.id = rel.Id
-                parts.append(f'<hyperlink xmlns:r="{REL_NS}" ref="{ref}" r:id="{rel.Id}"/>')
+                parts.append(f'<hyperlink xmlns:r="{REL_NS}" ref="{ref}" r:id="{rel.Id}"/>'.encode())
             else:
-                parts.append(f'<hyperlink ref="{ref}"/>')
-        if parts:
-            writer.xf.send(etree.fromstring(f"<hyperlinks>{''.join(parts)}</hyperlinks>"))
+                parts.append(f'<hyperlink ref="{ref}"/>'.encode())
+        parts.append(b"</hyperlinks>")
+        writer.xf.send(raw.part(b"".join(parts)))
 
     writer.write_hyperlinks = write_hyperlinks
 
