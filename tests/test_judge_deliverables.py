@@ -372,7 +372,7 @@ def test_deliverables_are_the_same_on_the_fast_path_as_through_openpyxl(
             xf.write(row)
 
     monkeypatch.setattr(_xlsx, "_row_xml", row_xml)
-    monkeypatch.setattr(_xlsx, "_fast_links", lambda ws: None)
+    monkeypatch.setattr(_xlsx, "_fast_links", lambda ws, raw: None)
     monkeypatch.setattr(_xlsx._RawRows, "write", parsed)
     render_all(load_run(slow), slow)
 
