@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import contextvars
 import datetime as dt
 import functools
 import itertools
 import math
 import re
+import shutil
 import tempfile
-from collections.abc import Callable, Generator, Iterable, Sequence
+import time
+import zipfile
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from copy import copy
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,6 +32,7 @@ from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.page import PageMargins
 from openpyxl.worksheet.worksheet import Worksheet
+from openpyxl.writer.excel import ExcelWriter
 from openpyxl.xml.constants import PKG_REL_NS, REL_NS
 
 from qa.store import atomic_path
@@ -40,9 +45,42 @@ MAX_CELL = 32_000  # Excel's limit is 32,767 characters
 
 
 def save_workbook(wb: openpyxl.Workbook, path: Path) -> None:
-    """Saved under a temporary name and renamed: a full disk or a killed run never leaves a broken workbook."""
-    with atomic_path(path) as tmp:
-        wb.save(tmp)
+    """Saved under a temporary name and renamed: a full disk or a killed run never leaves a broken workbook.
+    Saved as openpyxl's ``save`` does, in an archive that takes a large sheet's relationships from a file."""
+    if wb.write_only and not wb.worksheets:
+        wb.create_sheet()
+    with atomic_path(path) as tmp, _Archive(tmp, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as archive:
+        wb.properties.modified = dt.datetime.now(tz=dt.UTC).replace(tzinfo=None)
+        token = _SPILL.set({})
+        try:
+            ExcelWriter(wb, archive).save()
+        finally:
+            for spilled in _SPILL.get().values():
+                spilled.close()
+            _SPILL.reset(token)
+
+
+# Inside save_workbook: a sheet's relationships written to a file, by the marker openpyxl writes in their place
+_SPILL: contextvars.ContextVar[dict[bytes, Any] | None] = contextvars.ContextVar("spill", default=None)
+
+
+class _Archive(zipfile.ZipFile):
+    """openpyxl's archive, copying a sheet's relationships from their file where openpyxl writes their marker
+    (one element per link held in memory took hundreds of MB for a checklist of thousands of pages)."""
+
+    def writestr(self, zinfo_or_arcname: Any, data: Any, compress_type: Any = None, compresslevel: Any = None) -> None:
+        spilled = (_SPILL.get() or {}).pop(data, None) if isinstance(data, bytes) and len(data) < 100 else None
+        if spilled is None or not isinstance(zinfo_or_arcname, str):
+            return super().writestr(zinfo_or_arcname, data, compress_type, compresslevel)
+        # the entry writestr makes for a name
+        zinfo = zipfile.ZipInfo(filename=zinfo_or_arcname, date_time=time.localtime(time.time())[:6])
+        zinfo.compress_type = self.compression
+        zinfo._compresslevel = self.compresslevel
+        zinfo.external_attr = 0o600 << 16
+        spilled.seek(0)
+        with self.open(zinfo, "w") as out:
+            shutil.copyfileobj(spilled, out, 1 << 20)
+        return None
 
 
 def safe(value: Any) -> Any:
@@ -282,16 +320,37 @@ class _Relationships(RelationshipList):
     most of the saving time of a checklist with a link on every row. Same elements, attributes and order."""
 
     def to_tree(self) -> Any:
-        parser = etree.XMLParser()  # fed element by element: no text of them all at once
-        parser.feed(f'<Relationships xmlns="{PKG_REL_NS}">')
+        spill = _SPILL.get()
+        if spill is None:  # saved by openpyxl itself: one tree, fed element by element
+            parser = etree.XMLParser()
+            parser.feed(f'<Relationships xmlns="{PKG_REL_NS}">')
+            for xml in self._elements():
+                if xml is None:
+                    return super().to_tree()
+                parser.feed(xml)
+            parser.feed("</Relationships>")
+            return parser.close()
+        out = tempfile.TemporaryFile()  # noqa: SIM115 - closed by save_workbook
+        out.write(f'<Relationships xmlns="{PKG_REL_NS}">'.encode())
+        for xml in self._elements():
+            if xml is None:
+                out.close()
+                return super().to_tree()
+            out.write(xml.encode())  # UTF-8, as openpyxl writes this part
+        out.write(b"</Relationships>")
+        marker = etree.Element("qa-relationships", n=str(len(spill)))
+        spill[etree.tostring(marker)] = out
+        return marker
+
+    def _elements(self) -> Iterator[str | None]:
+        """Each relationship's element; None for one lxml would refuse (left to openpyxl to say so)."""
         for rel in self:
             attrs = (("Type", rel.Type), ("Target", rel.Target), ("TargetMode", rel.TargetMode), ("Id", rel.Id))
             values = [(k, safe_string(v)) for k, v in attrs if v is not None]
-            if any(_ILLEGAL.search(v) for _, v in values):  # lxml would refuse it: left to openpyxl to say so
-                return super().to_tree()
-            parser.feed("<Relationship" + "".join(f' {k}="{v.translate(_ATTR)}"' for k, v in values) + "/>")
-        parser.feed("</Relationships>")
-        return parser.close()
+            if any(_ILLEGAL.search(v) for _, v in values):
+                yield None
+                return
+            yield "<Relationship" + "".join(f' {k}="{v.translate(_ATTR)}"' for k, v in values) + "/>"
 
 
 def _simple_link(link: Hyperlink | tuple[str, str]) -> bool:
