@@ -91,8 +91,10 @@ def main() -> int:
         "shard_1_of_4_s": round(shard_s[0], 1),
         "shards_s": [round(s, 1) for s in shard_s],
         "fixed_s": round(shard_s[0] - whole_s / SHARDS, 1),
+        "fixed_note": "a shard costs a quarter of the whole plus fixed_s: browser launch, site entry, the whole-run "
+        "checks, the judgement and every deliverable, paid once per shard",
         "merge_s": round(merge_s, 1),
-        "merge_peak_pss_mb": round(merge_pss / 1e6),
+        "merge_peak_pss_mb": round(merge_pss / 1e6),  # the merge and the report processes it forks, together
         "baseline_qa_report_whole_s": round(report_s, 1),
         "baseline_qa_report_whole_pss_mb": round(report_pss / 1e6),
         "merge_targets": f"under {MERGE_TARGET_S} s and {MERGE_TARGET_MB} MB",

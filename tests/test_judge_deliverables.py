@@ -8,6 +8,7 @@ gradient axe cannot judge (review.html), only text (plain.html), a labelled form
 from __future__ import annotations
 
 import shutil
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -321,3 +322,71 @@ def test_conformance_is_derived_from_the_verdicts(judged: QARun) -> None:
     assert "3.1.1" not in left and "1.2.2" not in left  # decided by the checks
     results.extra["reviews"] = {"items": [{"sc": sc, "url": "", "verdict": "pass", **day} for sc in left]}
     assert derive(judge_run(results, profile, "AA")).status == "full"
+
+
+def _cells(path: Path) -> dict[str, object]:
+    """What a reader sees of a workbook, cell by cell: values, styles, links, row heights, columns and printing."""
+    wb = load_workbook(path)
+    seen: dict[str, object] = {}
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for c in row:
+                link = c.hyperlink.target if c.hyperlink else None
+                style = (c.font, c.fill, c.alignment, c.border, c.number_format, c.protection)
+                seen[f"{ws.title}!{c.coordinate}"] = (c.value, c.data_type, link, repr(style))
+        seen[f"{ws.title} rows"] = {i: d.height for i, d in ws.row_dimensions.items() if d.height}
+        seen[f"{ws.title} columns"] = {k: (d.width, d.hidden) for k, d in ws.column_dimensions.items()}
+        setup = ws.page_setup
+        seen[f"{ws.title} print"] = (
+            setup.orientation, setup.paperSize, setup.fitToWidth, setup.fitToHeight, setup.scale,
+            ws.print_title_rows, ws.oddHeader.center.text, ws.oddFooter.center.text, ws.freeze_panes,
+            ws.auto_filter.ref, repr(ws.page_margins),
+        )  # fmt: skip
+    return seen
+
+
+def test_deliverables_are_the_same_on_the_fast_path_as_through_openpyxl(
+    judged: QARun, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The streamed rows, links and relationships the workbooks write themselves (qa/report/_xlsx.py) against the
+    same run rendered with openpyxl writing every row that carries a styled or linked cell, its links and the
+    sheets' relationships: every workbook equal cell by cell and byte for byte, every other deliverable equal."""
+    from lxml import etree
+
+    from qa.judge.judgement import load_run
+    from qa.report import _xlsx, render_all
+
+    fast, slow = tmp_path / "fast", tmp_path / "openpyxl"
+    for folder in (fast, slow):
+        shutil.copytree(judged.run_dir, folder)
+    render_all(load_run(fast), fast)
+
+    plain_rows_only = _xlsx._row_xml
+
+    def row_xml(values: list, *args: object) -> str | None:
+        linked = isinstance(values, _xlsx._Wrapped) or any(isinstance(v, _xlsx.Cell | _xlsx.Link) for v in values)
+        return None if linked else plain_rows_only(values, *args)
+
+    def parsed(self: object, xf: etree.xmlfile, xml: str) -> None:
+        for row in etree.fromstring(f"<rows>{xml}</rows>"):
+            xf.write(row)
+
+    monkeypatch.setattr(_xlsx, "_row_xml", row_xml)
+    monkeypatch.setattr(_xlsx, "_fast_links", lambda ws, raw: None)
+    monkeypatch.setattr(_xlsx._RawRows, "write", parsed)
+    render_all(load_run(slow), slow)
+
+    books = sorted(p.name for p in fast.glob("*.xlsx"))
+    assert "checklist-wcag22.xlsx" in books and "checklist-jis2016.xlsx" in books
+    guide = load_workbook(fast / "checklist-wcag22.xlsx")["確認ガイド"]
+    assert any(c.hyperlink for row in guide.iter_rows(min_row=2) for c in row)  # rows that took the linked path
+    for name in books:
+        assert _cells(fast / name) == _cells(slow / name), name
+        with zipfile.ZipFile(fast / name) as a, zipfile.ZipFile(slow / name) as b:
+            for part in a.namelist():
+                if part != "docProps/core.xml":  # its creation time
+                    assert a.read(part) == b.read(part), f"{name} {part}"
+    for path in fast.rglob("*"):
+        if path.is_file() and path.suffix != ".xlsx":
+            twin = slow / path.relative_to(fast)
+            assert path.read_bytes().replace(bytes(fast), b"RUN") == twin.read_bytes().replace(bytes(slow), b"RUN")

@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import contextvars
 import datetime as dt
+import functools
+import itertools
 import math
 import re
-from collections.abc import Generator, Iterable, Sequence
+import shutil
+import tempfile
+import time
+import zipfile
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from copy import copy
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,12 +23,17 @@ import openpyxl
 from lxml import etree
 from openpyxl.cell import Cell, WriteOnlyCell
 from openpyxl.cell.cell import ERROR_CODES
+from openpyxl.compat import safe_string
+from openpyxl.packaging.relationship import Relationship, RelationshipList
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.workbook import Workbook
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.page import PageMargins
 from openpyxl.worksheet.worksheet import Worksheet
+from openpyxl.writer.excel import ExcelWriter
+from openpyxl.xml.constants import PKG_REL_NS, REL_NS
 
 from qa.store import atomic_path
 
@@ -33,9 +45,42 @@ MAX_CELL = 32_000  # Excel's limit is 32,767 characters
 
 
 def save_workbook(wb: openpyxl.Workbook, path: Path) -> None:
-    """Saved under a temporary name and renamed: a full disk or a killed run never leaves a broken workbook."""
-    with atomic_path(path) as tmp:
-        wb.save(tmp)
+    """Saved under a temporary name and renamed: a full disk or a killed run never leaves a broken workbook.
+    Saved as openpyxl's ``save`` does, in an archive that takes a large sheet's relationships from a file."""
+    if wb.write_only and not wb.worksheets:
+        wb.create_sheet()
+    with atomic_path(path) as tmp, _Archive(tmp, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as archive:
+        wb.properties.modified = dt.datetime.now(tz=dt.UTC).replace(tzinfo=None)
+        token = _SPILL.set({})
+        try:
+            ExcelWriter(wb, archive).save()
+        finally:
+            for spilled in _SPILL.get().values():
+                spilled.close()
+            _SPILL.reset(token)
+
+
+# Inside save_workbook: a sheet's relationships written to a file, by the marker openpyxl writes in their place
+_SPILL: contextvars.ContextVar[dict[bytes, Any] | None] = contextvars.ContextVar("spill", default=None)
+
+
+class _Archive(zipfile.ZipFile):
+    """openpyxl's archive, copying a sheet's relationships from their file where openpyxl writes their marker
+    (one element per link held in memory took hundreds of MB for a checklist of thousands of pages)."""
+
+    def writestr(self, zinfo_or_arcname: Any, data: Any, compress_type: Any = None, compresslevel: Any = None) -> None:
+        spilled = (_SPILL.get() or {}).pop(data, None) if isinstance(data, bytes) and len(data) < 100 else None
+        if spilled is None or not isinstance(zinfo_or_arcname, str):
+            return super().writestr(zinfo_or_arcname, data, compress_type, compresslevel)
+        # the entry writestr makes for a name
+        zinfo = zipfile.ZipInfo(filename=zinfo_or_arcname, date_time=time.localtime(time.time())[:6])
+        zinfo.compress_type = self.compression
+        zinfo._compresslevel = self.compresslevel
+        zinfo.external_attr = 0o600 << 16
+        spilled.seek(0)
+        with self.open(zinfo, "w") as out:
+            shutil.copyfileobj(spilled, out, 1 << 20)
+        return None
 
 
 def safe(value: Any) -> Any:
@@ -44,6 +89,14 @@ def safe(value: Any) -> Any:
         return value
     value = _ILLEGAL.sub("", value)[:MAX_CELL]
     return "'" + value if value.startswith(_FORMULA_START) else value
+
+
+_CARE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]|\A[=+\-@\t\r]")
+
+
+def _plain_text(text: str) -> bool:
+    """Text :func:`safe` leaves as it is (checked in one search: tables call it for every cell)."""
+    return len(text) <= MAX_CELL and not _CARE.search(text)
 
 
 _SHEET_UNSAFE = re.compile(r"[\[\]:*?/\\\x00-\x1f]")
@@ -98,20 +151,28 @@ def write_table(
     ws.freeze_panes = "A2"
     setup_print(ws)
     top = Alignment(wrap_text=True, vertical="top")
+    wrapped = _styled(ws, top)
+    # Wrapped cells keep the fast path: the raw rows carry the style id of a wrapped cell.
     streamed = isinstance(ws, WriteOnlyWorksheet)
-    if streamed:
-        # Wrapped cells keep the fast path: the raw rows carry the style id of a wrapped cell.
-        stream_plain_rows(ws, _cell(ws, "", top).style_id if wrap else None)
-    ws.append([_cell(ws, h, top, HEADER_FILL, HEADER_FONT) for h in headers])
+    heights = stream_plain_rows(ws, wrapped("").style_id if wrap else None) if streamed else None
+    fast = heights is not None
+    header = _styled(ws, top, HEADER_FILL, HEADER_FONT)
+    ws.append([header(h) for h in headers])
     n = 0
     for row in rows:
-        values = [None if v == "" else safe(v) for v in row]
-        styled = wrap and (not streamed or any(isinstance(v, Cell) for v in values))  # else the fast path wraps
+        values = [None if v == "" else v if type(v) is not str or _plain_text(v) else safe(v) for v in row]
         if wrap and (height := row_height(values, widths)):
             # Set, not left to the reader: LibreOffice keeps a wrapped row one line high when it opens the file.
-            dim = ws.row_dimensions[n + 2]
-            dim.height = max(dim.height or 0, height)
-        ws.append([_cell(ws, v, top) for v in values] if styled else values)
+            if heights is not None:
+                heights[n + 2] = height
+            else:
+                dim = ws.row_dimensions[n + 2]
+                dim.height = max(dim.height or 0, height)
+        if fast:  # plain values are wrapped there; a row with a cell or link as wrapped cells beside it
+            linked = wrap and any(isinstance(v, Cell | Link) for v in values)
+            ws.append(_Wrapped(values, wrapped) if linked else values)
+        else:
+            ws.append([wrapped(v) for v in values] if wrap else [_as_cell(ws, v) for v in values])
         n += 1
     ws.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{n + 1}"
     return n
@@ -121,16 +182,86 @@ _XML_TEXT = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;"
 _XML_SPECIAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f&<>\r]")
 
 
-def stream_plain_rows(ws: WriteOnlyWorksheet, style: int | None = None) -> None:
+class _RawRows:
+    """The fast path's rows, kept out of lxml: its xmlfile takes elements, never XML text, and parsing the rows
+    only to have them serialised again took most of a large sheet's time. The rows go to a file of their own as
+    the bytes lxml would write for them (ASCII, other characters as decimal references, as openpyxl's sheets
+    are); the sheet gets a marker comment in their place, and each marker is replaced by its rows once the sheet
+    is closed, before openpyxl puts it in the workbook."""
+
+    MARK = re.compile(rb"<!--qa-rows (\d+)-->")
+
+    def __init__(self, ws: WriteOnlyWorksheet) -> None:
+        self.file = tempfile.TemporaryFile()  # noqa: SIM115 - open until the sheet is closed
+        self.parts: list[tuple[int, int]] = []
+        close = ws.close
+
+        def close_and_splice() -> None:
+            close()
+            try:
+                if self.parts:
+                    self.splice(Path(ws._writer.out))
+            finally:
+                self.file.close()
+
+        ws.close = close_and_splice
+
+    def write(self, xf: Any, xml: str) -> None:
+        if _SURROGATE.search(xml):  # no XML can carry it: lxml raises, as it did here before
+            for row in etree.fromstring(f"<rows>{xml}</rows>"):
+                xf.write(row)
+            return
+        xf.write(self.part(xml.encode("ascii", "xmlcharrefreplace")))
+
+    def part(self, xml: bytes) -> Any:
+        """The marker standing for this XML, which goes to the side file. Cell text escapes "<": no cell makes a
+        comment."""
+        start = self.file.tell()
+        self.file.write(xml)
+        self.parts.append((start, self.file.tell()))
+        return etree.Comment(f"qa-rows {len(self.parts) - 1}")
+
+    def splice(self, sheet: Path) -> None:
+        pieces = self.MARK.split(sheet.read_bytes())  # the sheet without these rows: small
+        with atomic_path(sheet) as tmp, open(tmp, "wb") as out:
+            for i, piece in enumerate(pieces):
+                if i % 2 == 0:
+                    out.write(piece)
+                    continue
+                start, end = self.parts[int(piece)]
+                self.file.seek(start)
+                left = end - start
+                while left:
+                    chunk = self.file.read(min(left, 1 << 20))
+                    out.write(chunk)
+                    left -= len(chunk)
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+class _Wrapped(list):
+    """A row of write_table with a styled or linked cell: every other value, empty ones too, is a wrapped cell.
+    The fast path writes it as openpyxl writes those cells; ``make`` makes them should the row leave it."""
+
+    def __init__(self, values: list[Any], make: Callable[[Any], Any]) -> None:
+        super().__init__(values)
+        self.make = make
+
+
+def stream_plain_rows(ws: WriteOnlyWorksheet, style: int | None = None) -> dict[int, float] | None:
     """Let a streamed worksheet write rows of plain text and numbers as whole ``<row>`` elements.
 
     openpyxl makes, binds and serialises a cell object per value: a checklist's page sheet (a row per page and
     criterion, 11,200 rows at 200 pages) spent most of its time there. A row of plain values is written here
-    with the very XML openpyxl writes for it (same elements, attributes and escaping); any other row (styled or
-    linked cells, formulas, error codes, dates, a row with a height) goes through openpyxl as before. ``style``:
-    the style id every plain cell gets (e.g. wrapped text). Call it before the sheet's first row."""
+    with the very XML openpyxl writes for it (same elements, attributes and escaping), and so is a row of styled or
+    linked cells; any other row (formulas, error codes, dates) goes through openpyxl as before. ``style``: the
+    style id every plain cell gets (e.g. wrapped text) in a row of plain values. Call it before the sheet's first
+    row. Returns None when the sheet cannot take that path, else a dict where the caller may put the height of a
+    row to come by its number (a RowDimension per row costs more than the row's XML)."""
     if ws._rows is not None or not openpyxl.LXML:  # rows already streamed; or openpyxl writes without lxml
-        return
+        return None
+    heights: dict[int, float] = {}
 
     def write_rows() -> Generator[None, Sequence[Any], None]:
         try:
@@ -138,10 +269,11 @@ def stream_plain_rows(ws: WriteOnlyWorksheet, style: int | None = None) -> None:
         except StopIteration:
             ws._already_saved()
         pending: list[str] = []
+        raw = _RawRows(ws)
+        _fast_links(ws, raw)
 
-        def flush() -> None:  # one parse for many rows: lxml's xmlfile takes elements, never raw XML
-            for row in etree.fromstring(f"<rows>{''.join(pending)}</rows>"):
-                xf.write(row)
+        def flush() -> None:
+            raw.write(xf, "".join(pending))
             pending.clear()
 
         with xf.element("sheetData"):
@@ -149,15 +281,23 @@ def stream_plain_rows(ws: WriteOnlyWorksheet, style: int | None = None) -> None:
             try:
                 while True:
                     values = yield
-                    dim = ws.row_dimensions.get(index)
-                    row = _row_xml(values, index, style, dim.height if dim is not None else None)
+                    height = heights.pop(index, None)
+                    if (dim := ws.row_dimensions.get(index)) is not None and dim.height:
+                        height = max(dim.height, height or 0)
+                    row = _row_xml(values, index, style, height, ws._hyperlinks)
                     if row is None:
                         if pending:
                             flush()
+                        if height:
+                            ws.row_dimensions[index].height = height
+                        if type(values) is _Wrapped:
+                            values = [values.make(v) for v in values]
+                        elif isinstance(values, list | tuple) and any(type(v) is Link for v in values):
+                            values = [_as_cell(ws, v) for v in values]
                         ws._writer.write_row(xf, ws._values_to_row(values, index), index)
                     else:
                         pending.append(row)
-                        if len(pending) == 200:
+                        if len(pending) == 1000:
                             flush()
                     index += 1
             except GeneratorExit:
@@ -166,6 +306,94 @@ def stream_plain_rows(ws: WriteOnlyWorksheet, style: int | None = None) -> None:
         ws._writer.xf.send(None)
 
     ws._write_rows = write_rows
+    return heights
+
+
+_ATTR = str.maketrans(
+    {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "\n": "&#10;", "\r": "&#13;", "\t": "&#9;"}
+)
+_HYPERLINK = f"{REL_NS}/hyperlink"
+
+
+class _Relationships(RelationshipList):
+    """A sheet's relationships serialised in one parse: openpyxl builds an element per relationship, which took
+    most of the saving time of a checklist with a link on every row. Same elements, attributes and order."""
+
+    def to_tree(self) -> Any:
+        spill = _SPILL.get()
+        if spill is None:  # saved by openpyxl itself: one tree, fed element by element
+            parser = etree.XMLParser()
+            parser.feed(f'<Relationships xmlns="{PKG_REL_NS}">')
+            for xml in self._elements():
+                if xml is None:
+                    return super().to_tree()
+                parser.feed(xml)
+            parser.feed("</Relationships>")
+            return parser.close()
+        out = tempfile.TemporaryFile()  # noqa: SIM115 - closed by save_workbook
+        out.write(f'<Relationships xmlns="{PKG_REL_NS}">'.encode())
+        for xml in self._elements():
+            if xml is None:
+                out.close()
+                return super().to_tree()
+            out.write(xml.encode())  # UTF-8, as openpyxl writes this part
+        out.write(b"</Relationships>")
+        marker = etree.Element("qa-relationships", n=str(len(spill)))
+        spill[etree.tostring(marker)] = out
+        return marker
+
+    def _elements(self) -> Iterator[str | None]:
+        """Each relationship's element; None for one lxml would refuse (left to openpyxl to say so)."""
+        for rel in self:
+            attrs = (("Type", rel.Type), ("Target", rel.Target), ("TargetMode", rel.TargetMode), ("Id", rel.Id))
+            values = [(k, safe_string(v)) for k, v in attrs if v is not None]
+            if any(_ILLEGAL.search(v) for _, v in values):
+                yield None
+                return
+            yield "<Relationship" + "".join(f' {k}="{v.translate(_ATTR)}"' for k, v in values) + "/>"
+
+
+def _simple_link(link: Hyperlink | tuple[str, str]) -> bool:
+    """A link that is a cell and a target alone (a Link's is a tuple), with text XML takes."""
+    if type(link) is tuple:
+        return not _ILLEGAL.search(link[1])
+    return not (link.location or link.tooltip or link.display or link.id or _ILLEGAL.search(link.target or link.ref))
+
+
+def _fast_links(ws: WriteOnlyWorksheet, raw: _RawRows) -> None:
+    """The sheet's hyperlinks and their relationships written as openpyxl writes them, without an object per
+    element; a link with more than a cell and a target (location, tooltip) leaves them all to openpyxl."""
+    writer = ws._writer
+    writer._rels = _Relationships()
+    slow = writer.write_hyperlinks
+
+    def write_hyperlinks() -> None:
+        links = ws._hyperlinks
+        if writer._rels or not all(map(_simple_link, links)):
+            links[:] = [Hyperlink(ref=link[0], target=link[1]) if type(link) is tuple else link for link in links]
+            return slow()
+        if not links:
+            return
+        parts = [b"<hyperlinks>"]  # written beside the sheet as its rows are: a large sheet has one per row
+        for link in links:
+            if type(link) is tuple:
+                ref, target = link[0], link[1]
+            else:
+                ref, target = link.ref, link.target
+            ref = ref.translate(_ATTR)
+            if target:
+                rel = Relationship.__new__(Relationship)  # the fields as openpyxl's descriptors would store them
+                rel.__dict__.update(Type=_HYPERLINK, Target=target, TargetMode="External", Id=None)
+                writer._rels.append(rel)
+                if type(link) is not tuple:
+                    link.id = rel.Id
+                parts.append(f'<hyperlink xmlns:r="{REL_NS}" ref="{ref}" r:id="{rel.Id}"/>'.encode())
+            else:
+                parts.append(f'<hyperlink ref="{ref}"/>'.encode())
+        parts.append(b"</hyperlinks>")
+        writer.xf.send(raw.part(b"".join(parts)))
+
+    writer.write_hyperlinks = write_hyperlinks
 
 
 _COLUMNS = [get_column_letter(i) for i in range(1, 257)]
@@ -175,9 +403,19 @@ LINE_HEIGHT = 15  # points: one line of the default font (Japanese text included
 MAX_LINES = 20  # a taller row is cut off rather than filling the page
 
 
+_WIDE = dict.fromkeys(map(chr, [*range(0x2E80, 0x9FFF + 1), *range(0xF900, 0xFFE6 + 1)]), 1.6)
+
+
+@functools.lru_cache(maxsize=16_384)  # the same texts (titles, procedures, answers) recur on every page's rows
 def _display_width(text: str) -> float:
-    """Width in digit widths: an East Asian wide character takes about 1.6 (measured in LibreOffice's output)."""
-    return sum(1.6 if "\u2e80" <= ch <= "\u9fff" or "\uf900" <= ch <= "\uffe6" else 1 for ch in text)
+    """Width in digit widths: an East Asian wide character takes about 1.6 (measured in LibreOffice's output).
+    Added up character by character in order, so the sum (and the rows' heights) stay exactly as they were."""
+    return len(text) if text.isascii() else sum(map(_WIDE.get, text, itertools.repeat(1)))
+
+
+@functools.lru_cache(maxsize=65_536)
+def _lines(text: str, usable: float) -> int:
+    return sum(max(1, math.ceil(_display_width(part) / usable)) for part in text.split("\n"))
 
 
 def row_height(values: Sequence[Any], widths: Sequence[float]) -> float | None:
@@ -186,57 +424,132 @@ def row_height(values: Sequence[Any], widths: Sequence[float]) -> float | None:
     for value, width in zip(values, widths, strict=False):
         if isinstance(value, Cell):
             value = value.value
+        elif type(value) is Link:
+            value = value.text
         if not isinstance(value, str) or not value:
             continue
-        usable = max(1.0, width - 1)
-        lines = max(lines, sum(max(1, math.ceil(_display_width(part) / usable)) for part in value.split("\n")))
+        lines = max(lines, _lines(value, max(1.0, width - 1)))
     return min(lines, MAX_LINES) * LINE_HEIGHT if lines > 1 else None
 
 
-def _row_xml(values: Sequence[Any], index: int, style: int | None = None, height: float | None = None) -> str | None:
-    """A row as openpyxl serialises it, or None when a value needs openpyxl's own handling."""
+def _row_xml(
+    values: Sequence[Any],
+    index: int,
+    style: int | None = None,
+    height: float | None = None,
+    links: list[Hyperlink] | None = None,
+) -> str | None:
+    """A row as openpyxl serialises it, or None when a value needs openpyxl's own handling.
+
+    Cell objects (styled or linked, as write_table and the checklists make them) are written as openpyxl writes
+    them too: their own style, the hyperlink recorded in ``links`` (the sheet's list, in order) once the row is
+    taken; plain values beside them get no style, as in openpyxl's row."""
     if not isinstance(values, list | tuple) or len(values) > len(_COLUMNS):  # a generator is read once, by openpyxl
         return None
-    s = f' s="{style}"' if style else ""
+    wrapped = type(values) is _Wrapped  # plain values are wrapped cells, empty ones too: ``style`` is theirs
+    s = f' s="{style}"' if style and (wrapped or not any(isinstance(v, Cell | Link) for v in values)) else ""
     parts = [f'<row r="{index}" ht="{height:g}" customHeight="1">' if height else f'<row r="{index}">']
+    found: list[tuple[Hyperlink | str, str]] = []  # (a cell's hyperlink or a Link's target, the cell)
     for column, value in zip(_COLUMNS, values, strict=False):
         kind = type(value)
-        if value is None:
+        if kind is Link:
+            text = value.text
+            if not text or type(text) is not str or text[0] == "=" or text in ERROR_CODES or _ILLEGAL.search(text):
+                return None
+            if value.target is not None:
+                if links is None:
+                    return None
+                found.append((value.target, f"{column}{index}"))
+            parts.append(_text_xml(f'r="{column}{index}"', text[:32767]))
             continue
+        if kind is Cell:
+            if value.hyperlink is not None:
+                if links is None:
+                    return None
+                found.append((value.hyperlink, f"{column}{index}"))
+            value, kind, styled = value._value, value.data_type, value.style_id if value.has_style else 0
+            attrs = f'r="{column}{index}"' + (f' s="{styled}"' if styled else "")
+            if value is None or value == "":
+                if not styled and value is None:
+                    continue  # openpyxl leaves out an empty cell without a style
+                parts.append(f'<c {attrs} t="{"inlineStr" if kind == "s" else kind}"></c>')
+                continue
+            if kind == "s" and type(value) is str:
+                parts.append(_text_xml(attrs, value))
+            elif kind in ("n", "b") and type(value) in (int, float, bool) and value - value == 0:
+                parts.append(f'<c {attrs} t="{kind}"><v>{value:.16g}</v></c>')
+            else:
+                return None
+            continue
+        if value is None:
+            if wrapped and s:
+                parts.append(f'<c r="{column}{index}"{s} t="n"></c>')
+            continue
+        attrs = f'r="{column}{index}"{s}'
         if kind is str:
             text = value[:32767]
-            if not text or (len(text) > 1 and text[0] == "=") or text in ERROR_CODES:
+            if not text or (len(text) > 1 and text[0] == "=") or text in ERROR_CODES or _ILLEGAL.search(text):
                 return None
-            space = ' xml:space="preserve"' if text != text.strip() else ""
-            if _XML_SPECIAL.search(text):
-                if _ILLEGAL.search(text):
-                    return None
-                text = text.translate(_XML_TEXT)
-            parts.append(f'<c r="{column}{index}"{s} t="inlineStr"><is><t{space}>{text}</t></is></c>')
+            parts.append(_text_xml(attrs, text))
         elif kind is int or kind is bool or (kind is float and value - value == 0):  # not NaN or infinite
-            parts.append(f'<c r="{column}{index}"{s} t="{"b" if kind is bool else "n"}"><v>{value:.16g}</v></c>')
+            parts.append(f'<c {attrs} t="{"b" if kind is bool else "n"}"><v>{value:.16g}</v></c>')
         else:
             return None
-    if len(parts) == 1:  # openpyxl writes an empty row as <row></row>, lxml would make it <row/>
+    if len(parts) == 1:  # an empty row: left to openpyxl
         return None
     parts.append("</row>")
+    for link, ref in found:
+        if isinstance(link, Hyperlink):
+            link.ref = ref
+            links.append(link)  # type: ignore[union-attr]  # found is empty without links
+        else:
+            links.append((ref, link))  # type: ignore[union-attr]  # made a Hyperlink only if openpyxl writes them
     return "".join(parts)
 
 
-def _cell(
-    ws: Worksheet | WriteOnlyWorksheet,
-    value: Any,
-    alignment: Alignment,
-    fill: PatternFill | None = None,
-    font: Font | None = None,
-) -> Cell:
-    if isinstance(value, Cell):
+def _text_xml(attrs: str, text: str) -> str:
+    space = ' xml:space="preserve"' if text != text.strip() else ""
+    if _XML_SPECIAL.search(text):
+        text = text.translate(_XML_TEXT)
+    return f'<c {attrs} t="inlineStr"><is><t{space}>{text}</t></is></c>'
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    """A cell of text linked to ``target`` (a URL, a file of the run folder, ``#'sheet'!A1``; None: not linked), in
+    a row of write_table: written as openpyxl writes such a cell (no style of its own), without making its objects
+    on the fast path."""
+
+    text: str
+    target: str | None = None
+
+
+def _as_cell(ws: Worksheet | WriteOnlyWorksheet, value: Any) -> Any:
+    if type(value) is not Link:
         return value
-    cell = WriteOnlyCell(ws, value)  # a plain, detached cell: both kinds of worksheet take it in append()
-    cell.alignment = alignment
-    if fill:
-        cell.fill, cell.font = fill, font
+    cell = WriteOnlyCell(ws, value.text)
+    if value.target is not None:
+        cell.hyperlink = value.target
     return cell
+
+
+def _styled(
+    ws: Worksheet | WriteOnlyWorksheet, alignment: Alignment, fill: PatternFill | None = None, font: Font | None = None
+) -> Callable[[Any], Any]:
+    """A maker of detached cells in this style (a cell given is kept as it is): the style is set once and copied
+    to each cell, as openpyxl hashes every style object each time one is set on a cell."""
+    model = WriteOnlyCell(ws)
+    model.alignment = alignment
+    if fill:
+        model.fill, model.font = fill, font
+    style = model._style
+
+    def make(value: Any) -> Any:
+        if isinstance(value, Cell | Link):
+            return _as_cell(ws, value)
+        return Cell(ws, row=1, column=1, value=value, style_array=style)  # both kinds of worksheet take it
+
+    return make
 
 
 # Printing. Column widths are in characters of the default font (Calibri 11: a digit is 7 px, a column adds 5 px

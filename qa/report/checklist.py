@@ -16,12 +16,12 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from collections.abc import Iterator
 from functools import partial
 from pathlib import Path
 from typing import Any
 
 from openpyxl import Workbook
-from openpyxl.cell import Cell, WriteOnlyCell
 from openpyxl.drawing.image import Image as XLImage
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet as Worksheet
@@ -50,7 +50,7 @@ from qa.report._vocab import (
     pick,
     verdict_labels,
 )
-from qa.report._xlsx import PrintHeader, finish_print, local_time, save_workbook, write_table
+from qa.report._xlsx import Link, PrintHeader, finish_print, local_time, save_workbook, write_table
 
 NAME = "checklist"
 FILENAMES = [f"checklist-{p}.xlsx" for p in ("wcag22", "jis2016", "wcag21")]  # for INDEX.md
@@ -258,7 +258,7 @@ class Deliverable:
             rows.append(
                 head
                 + [self.result(v), self.method(v), v.violations, v.needs_review, pages, self.evidence_text(v)]
-                + [self.details_link(ws, c.sc)]
+                + [self.details_link(c.sc)]
                 + self.human_cells(v)
                 + [v.fingerprint, " ".join(v.violation_ids)[:30000], c.title_en, v.verdict]
             )
@@ -286,30 +286,31 @@ class Deliverable:
         n = write_table(ws, headers, rows, widths, hidden=(*self.pin_columns(first), 16, 17))
         self.inputs(ws, n, first=first, key="criteria")
 
-    def details_link(self, ws: Worksheet, sc: str) -> Cell | str:
+    def details_link(self, sc: str) -> Link | str:
         """The criterion's first row in the page checklist (written before this sheet)."""
         text = self.t("詳細", "Details")
         if sc not in self.page_rows:
             return text
-        cell = WriteOnlyCell(ws, text)
-        cell.hyperlink = f"#'{self.name('pages')}'!A{self.page_rows[sc]}"
-        return cell
+        return Link(text, f"#'{self.name('pages')}'!A{self.page_rows[sc]}")
 
     def page_sheet(self, ws: Worksheet) -> None:
-        rows = []
-        for c in self.profile.criteria(self.level):
-            if c.sc not in self.j.site:
-                continue
-            title = self.profile.title_ja(c) if self.lang == "ja" else c.title_en
-            for url in self.j.urls:
-                v = self.j.pages[url][c.sc]
-                self.page_rows.setdefault(c.sc, len(rows) + 2)
-                rows.append(
-                    [c.sc, title, url, self.applies(v), self.result(v), self.note(v)]
-                    + self.human_cells(v)
-                    + [v.fingerprint, " ".join(v.violation_ids)]
-                    + [v.violations, v.needs_review, self.evidence_text(v), v.verdict]
-                )
+        def rows() -> Iterator[list]:  # made as they are written: a row per page and criterion
+            n = 0
+            for c in self.profile.criteria(self.level):
+                if c.sc not in self.j.site:
+                    continue
+                title = self.profile.title_ja(c) if self.lang == "ja" else c.title_en
+                for url in self.j.urls:
+                    v = self.j.pages[url][c.sc]
+                    self.page_rows.setdefault(c.sc, n + 2)
+                    n += 1
+                    yield (
+                        [c.sc, title, url, self.applies(v), self.result(v), self.note(v)]
+                        + self.human_cells(v)
+                        + [v.fingerprint, " ".join(v.violation_ids)]
+                        + [v.violations, v.needs_review, self.evidence_text(v), v.verdict]
+                    )
+
         headers = [
             self.t("番号", "SC"),
             self.t("達成基準", "Success criterion"),
@@ -330,7 +331,7 @@ class Deliverable:
         ]
         widths = [7, 20, 34, 9, 20, 30, 10, 18, 9, 11, 10, 10, 6, 6, 40, 13]
         first = 7
-        n = write_table(ws, headers, rows, widths, hidden=(*self.pin_columns(first), 13, 14, 15, 16))
+        n = write_table(ws, headers, rows(), widths, hidden=(*self.pin_columns(first), 13, 14, 15, 16))
         self.inputs(ws, n, first=first, key="pages")
 
     @staticmethod
@@ -458,31 +459,42 @@ class Deliverable:
                 by_page_sc.setdefault((f.url, sc), []).append(f)
         shots = {p.url: p.facts.get("screenshot", "") for p in reversed(self.results.pages) if not p.error}
         order = {url: i for i, url in enumerate(self.j.urls)}
-        rows = []
-        for url in self.j.urls:
-            for c in self.profile.criteria(self.level):
-                v = self.j.pages[url].get(c.sc)
-                if v is None or v.verdict not in (REVIEW, NOT_VERIFIED) or v.review_state in HUMAN:
-                    continue
-                found = sorted(by_page_sc.get((url, c.sc), []), key=lambda f: (f.outcome != "violation", f.target))
-                targets = list(dict.fromkeys(f.target for f in found if f.target))
-                elements = "\n".join(targets[:GUIDE_ELEMENTS]) or self.t("ページ全体", "the whole page")
-                if len(targets) > GUIDE_ELEMENTS:
-                    elements += self.t(
-                        f"\nほか {len(targets) - GUIDE_ELEMENTS} 件", f"\nand {len(targets) - GUIDE_ELEMENTS} more"
+        criteria = self.profile.criteria(self.level)
+        # What a criterion's rows share, made once (a large site has tens of thousands of these rows)
+        titles = {c.sc: self.profile.title_ja(c) if self.lang == "ja" else c.title_en for c in criteria}
+        steps = {
+            c.sc: "\n".join(f"{i}. {s}" for i, s in enumerate(procedures.get(c.sc, {}).get(self.lang, []), start=1))
+            for c in criteria
+        }
+        answers, answer = " / ".join(self.human), self.t("記入する", "Answer here")
+        whole_page = self.t("ページ全体", "the whole page")
+        pages = self.name("pages")
+
+        def rows() -> Iterator[list]:  # made as they are written
+            n = 0
+            for url in self.j.urls:
+                for c in criteria:
+                    v = self.j.pages[url].get(c.sc)
+                    if v is None or v.verdict not in (REVIEW, NOT_VERIFIED) or v.review_state in HUMAN:
+                        continue
+                    found = sorted(by_page_sc.get((url, c.sc), []), key=lambda f: (f.outcome != "violation", f.target))
+                    targets = list(dict.fromkeys(f.target for f in found if f.target))
+                    elements = "\n".join(targets[:GUIDE_ELEMENTS]) or whole_page
+                    if len(targets) > GUIDE_ELEMENTS:
+                        elements += self.t(
+                            f"\nほか {len(targets) - GUIDE_ELEMENTS} 件", f"\nand {len(targets) - GUIDE_ELEMENTS} more"
+                        )
+                    crop = next((self.run_dir / _crops.FOLDER / f"{f.id}.png" for f in found), None)
+                    image = self.file_link(crop if crop and crop.exists() else None, shots.get(url, ""))
+                    # a cell of its own, not wrapped; linked to the criterion's row of the page checklist if it has one
+                    row = self.page_rows.get(c.sc)
+                    n += 1
+                    yield (
+                        [n, url, c.sc, titles[c.sc], self.result(v), elements, image, steps[c.sc], answers]
+                        + [Link(answer, f"#'{pages}'!G{row + order[url]}" if row is not None else None)]
+                        + [procedures.get(c.sc, {}).get("understanding", "")]
                     )
-                crop = next((self.run_dir / _crops.FOLDER / f"{f.id}.png" for f in found), None)
-                image = self.file_link(ws, crop if crop and crop.exists() else None, shots.get(url, ""))
-                steps = procedures.get(c.sc, {}).get(self.lang, [])
-                answer = WriteOnlyCell(ws, self.t("記入する", "Answer here"))
-                if c.sc in self.page_rows:
-                    answer.hyperlink = f"#'{self.name('pages')}'!G{self.page_rows[c.sc] + order[url]}"
-                rows.append(
-                    [len(rows) + 1, url, c.sc, self.profile.title_ja(c) if self.lang == "ja" else c.title_en]
-                    + [self.result(v), elements, image]
-                    + ["\n".join(f"{i}. {s}" for i, s in enumerate(steps, start=1)), " / ".join(self.human)]
-                    + [answer, procedures.get(c.sc, {}).get("understanding", "")]
-                )
+
         headers = [
             "No",
             self.t("ページ", "Page"),
@@ -496,18 +508,14 @@ class Deliverable:
             self.t("記入先 (ページ別判定)", "Answer in (page checklist)"),
             self.t("解説 (W3C)", "Understanding (W3C)"),
         ]
-        write_table(ws, headers, rows, [5, 28, 7, 18, 14, 26, 10, 50, 16, 10, 20])
+        write_table(ws, headers, rows(), [5, 28, 7, 18, 14, 26, 10, 50, 16, 10, 20])
 
-    def file_link(self, ws: Worksheet, crop: Path | None, screenshot: str) -> Cell | str:
+    def file_link(self, crop: Path | None, screenshot: str) -> Link | str:
         """A link to the element's crop, else to the page's screenshot (files of the run folder)."""
         if crop is not None:
-            cell = WriteOnlyCell(ws, self.t("要素の画像", "element crop"))
-            cell.hyperlink = crop.relative_to(self.run_dir).as_posix()
-            return cell
+            return Link(self.t("要素の画像", "element crop"), crop.relative_to(self.run_dir).as_posix())
         if screenshot:
-            cell = WriteOnlyCell(ws, self.t("ページの画像", "page screenshot"))
-            cell.hyperlink = screenshot
-            return cell
+            return Link(self.t("ページの画像", "page screenshot"), screenshot)
         return ""
 
     def exceptions(self) -> list[tuple[str, str]]:
