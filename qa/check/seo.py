@@ -347,6 +347,10 @@ class _Judge:
         for p in pages:
             for form in _forms(p.url) + _forms(p.final_url or p.url):
                 self.by_url.setdefault(form, p)
+        self.visits: dict[str, list[Page]] = defaultdict(list)  # URL -> its audited visits (one per cell)
+        for q in results.pages:
+            if not q.error:
+                self.visits[q.url].append(q)
 
     def add(self, page: Page, rule: str, outcome: str, message: str, target: str = "head", **details: Any) -> None:
         self.findings.append(
@@ -603,16 +607,17 @@ class _Judge:
         return rows
 
     def cells_of(self, p: Page) -> list[Page]:
-        return [q for q in self.results.pages if q.url == p.url and not q.error] or [p]
+        return self.visits.get(p.url) or [p]
 
     def duplicates(self) -> None:
+        bad_canonical = {f.url for f in self.findings if f.rule == "seo-canonical-target"}
         indexable = [
             p
             for p in self.pages
             if not blocks_indexing(
                 [*(p.facts["seo-page"].get("robots") or []), p.facts["seo-page"].get("x_robots_tag") or ""]
             )
-            and not any(f.url == p.url and f.rule == "seo-canonical-target" for f in self.findings)
+            and p.url not in bad_canonical
             and _self_canonical(p, self)
         ]
         for key, rule, what in (
