@@ -99,9 +99,9 @@ REMOVE_JS = """() => { const s = document.getElementById('__qa_text_spacing'); i
 async def text_boxes(ctx: PageContext) -> set[tuple[str, str]]:
     """The text boxes that cut off or spill text on the page with its own styles, measured once per visit: the
     checks that change the styles and restore them compare against it."""
-    if "text-boxes" not in ctx.memo:
-        ctx.memo["text-boxes"] = {(i["target"], i["kind"]) for i in await ctx.session.evaluate(MEASURE_JS)}
-    return ctx.memo["text-boxes"]
+    if "text_boxes" not in ctx.memo:
+        ctx.memo["text_boxes"] = {(i["target"], i["kind"]) for i in await ctx.session.evaluate(MEASURE_JS)}
+    return ctx.memo["text_boxes"]
 
 
 class TextSpacing(PageCheck):
