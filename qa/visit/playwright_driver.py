@@ -104,6 +104,8 @@ class PlaywrightSession(EventLog):
         self._received = 0
         self._body_done = False
         self._over = False
+        self._watching = False
+        self._unwatching: asyncio.Future[Any] | None = None
         self._crashed = False
         self._downloading = asyncio.Event()
         page.on("crash", self._on_crash)
@@ -192,10 +194,19 @@ class PlaywrightSession(EventLog):
             devtools.on("Network.dataReceived", self._on_body_data)
             devtools.on("Network.loadingFinished", self._on_body_end)
             devtools.on("Network.loadingFailed", self._on_body_end)
+        if self._unwatching is not None:  # a stop sent when the last document ended goes first
+            await self._unwatching
+            self._unwatching = None
         if on:  # no bodies kept for this session: Playwright's own keeps what it needs
             await devtools.send("Network.enable", {"maxTotalBufferSize": 0, "maxResourceBufferSize": 0})
-        else:
+            self._watching = True
+        elif self._watching:
+            self._watching = False
             await devtools.send("Network.disable")
+
+    async def _unwatch(self) -> None:
+        with contextlib.suppress(PlaywrightError):  # the tab went away meanwhile
+            await self._cdp.send("Network.disable")
 
     def _on_body_response(self, params: dict[str, Any]) -> None:
         if params.get("type") == "Document" and params.get("frameId") == self._main_frame:
@@ -211,6 +222,11 @@ class PlaywrightSession(EventLog):
     def _on_body_end(self, params: dict[str, Any]) -> None:
         if params.get("requestId") == self._body_request:
             self._body_done = True
+            if self._watching and self._cdp is not None:
+                # The document is all there: the page's images and scripts still loading would each send three
+                # more events (a big page's 2,000 images cost 1.5 s of its navigation).
+                self._watching = False
+                self._unwatching = asyncio.ensure_future(self._unwatch())
 
     def _body(self, loaded: bool = False) -> dict[str, Any]:
         """What the body counts say (nothing where they are not kept). A loaded page had all of its body; its count
