@@ -8,6 +8,7 @@ left out: they are not prose a reader reads as the page's language.
 
 from __future__ import annotations
 
+import asyncio
 import re
 from typing import Any
 
@@ -99,21 +100,13 @@ PASSAGES_JS = r"""([maxPassages, maxChars]) => {
   return {lang: root.getAttribute('lang') || '', passages: out};
 }"""
 
-# The last visits' passages, so the two checks reading them in one visit ask the browser once: keyed by the visit's
-# page record (one per visit), a few visits in flight at a time.
-_RECENT: list[tuple[Any, dict[str, Any]]] = []
-_KEEP = 32
-
 
 async def passages(ctx: PageContext) -> dict[str, Any]:
-    """``{"lang": the html element's lang, "passages": [{text, lang, marked, kind, target}]}`` of the loaded page."""
-    for page, data in _RECENT:
-        if page is ctx.page:
-            return data
-    data = await ctx.session.evaluate(PASSAGES_JS, [MAX_PASSAGES, MAX_CHARS])
-    _RECENT.append((ctx.page, data))
-    del _RECENT[:-_KEEP]
-    return data
+    """``{"lang": the html element's lang, "passages": [{text, lang, marked, kind, target}]}`` of the loaded page,
+    read once a visit: the page-text and language-of-parts checks both read them, side by side."""
+    if "passages" not in ctx.memo:
+        ctx.memo["passages"] = asyncio.ensure_future(ctx.session.evaluate(PASSAGES_JS, [MAX_PASSAGES, MAX_CHARS]))
+    return await asyncio.shield(ctx.memo["passages"])
 
 
 # Writing systems, by the letters of a text.

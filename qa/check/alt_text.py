@@ -173,6 +173,7 @@ class AltText(PageCheck):
     criteria = {"1.1.1": PARTIAL, "2.4.4": PARTIAL}
     primary_only = True  # the markup is the same in every browser and viewport
     order = 30
+    reads_only = True
     provides = ("alt-text-counts",)
 
     async def run(self, ctx: PageContext) -> list[Finding]:

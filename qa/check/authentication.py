@@ -115,6 +115,7 @@ class Authentication(PageCheck):
     criteria = {"3.3.7": AID, "3.3.8": PARTIAL}
     primary_only = True  # the forms are the same in every cell
     order = 32
+    reads_only = True
 
     async def run(self, ctx: PageContext) -> list[Finding]:
         seen = await ctx.session.evaluate(FORMS_JS, MAX_FINDINGS)

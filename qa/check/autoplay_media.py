@@ -42,6 +42,7 @@ class AutoplayMedia(PageCheck):
     criteria = {"1.4.2": PARTIAL}
     primary_only = True  # the markup is the same in every cell
     order = 30
+    reads_only = True
 
     async def run(self, ctx: PageContext) -> list[Finding]:
         found = await ctx.session.evaluate(MEDIA_JS, MAX_FINDINGS)

@@ -85,6 +85,7 @@ class BrowserCheck(PageCheck):
     }
     family = "browsers"
     order = 7  # after the screenshot, before anything changes the page
+    reads_only = True
     provides = ("browser-layout",)
 
     async def run(self, ctx: PageContext) -> list[Finding]:

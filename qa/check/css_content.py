@@ -55,6 +55,7 @@ class CssContent(PageCheck):
     criteria = {"1.3.1": PARTIAL}
     primary_only = True  # the style sheet is the same in every cell, and the check reads no layout
     order = 30
+    reads_only = True
 
     async def run(self, ctx: PageContext) -> list[Finding]:
         found = await ctx.session.evaluate(GENERATED_JS, [MAX_ELEMENTS, MAX_FINDINGS])

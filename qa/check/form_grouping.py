@@ -82,6 +82,7 @@ class FormGrouping(PageCheck):
     criteria = {"1.3.1": PARTIAL, "3.3.2": PARTIAL}
     primary_only = True  # the markup is the same in every browser and viewport
     order = 30
+    reads_only = True
 
     async def run(self, ctx: PageContext) -> list[Finding]:
         found = await ctx.session.evaluate(FORMS_JS, MAX_FINDINGS)

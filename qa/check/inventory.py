@@ -65,6 +65,7 @@ class Inventory(PageCheck):
     id = "inventory"
     title = "Page inventory and content fingerprint"
     order = 6  # after the screenshot, before any check changes the page
+    reads_only = True
     provides = ("inventory", "content-fingerprint")
 
     async def run(self, ctx: PageContext) -> list[Finding]:

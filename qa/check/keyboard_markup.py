@@ -97,6 +97,7 @@ class KeyboardMarkup(PageCheck):
     criteria = {"2.4.3": AID, "2.1.4": AID, "2.1.1": PARTIAL}
     primary_only = True  # the markup is the same in every browser and viewport
     order = 30
+    reads_only = True
 
     async def run(self, ctx: PageContext) -> list[Finding]:
         findings: list[Finding] = []

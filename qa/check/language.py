@@ -88,6 +88,7 @@ class PageText(PageCheck):
     family = "language"
     primary_only = True
     order = 25
+    reads_only = True
     provides = ("page-text",)
     messages = {
         "foreign-script-text": {

@@ -59,6 +59,7 @@ class LanguageOfParts(PageCheck):
     title = "Passages in another language are marked with lang"
     primary_only = True  # the text is the same in every cell
     order = 26  # next to page-text, which reads the same passages (qa.check._text.passages)
+    reads_only = True
     messages = {
         "lang-of-parts-missing": {
             "ja": "ページの言語 ({page_lang}) と異なる文字の文章「{text}」に lang 属性がありません。",

@@ -111,6 +111,7 @@ class LinkPurpose(PageCheck):
     criteria = {"2.4.4": PARTIAL}
     primary_only = True  # the markup is the same in every browser and viewport
     order = 30
+    reads_only = True
 
     async def run(self, ctx: PageContext) -> list[Finding]:
         links = await ctx.session.evaluate(LINKS_JS)

@@ -54,6 +54,7 @@ class MediaReview(PageCheck):
     criteria = {"1.2.1": AID, "1.2.2": AID, "1.2.3": AID, "1.2.4": AID, "1.2.5": AID}
     primary_only = True
     order = 34
+    reads_only = True
 
     async def run(self, ctx: PageContext) -> list[Finding]:
         media = await ctx.session.evaluate(MEDIA_JS, [MAX_FINDINGS, PLAYERS])

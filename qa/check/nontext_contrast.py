@@ -118,6 +118,7 @@ class NonTextContrast(PageCheck):
     criteria = {"1.4.11": AID}
     primary_only = True  # colours are the same in every viewport
     order = 33
+    reads_only = True
 
     async def run(self, ctx: PageContext) -> list[Finding]:
         seen = await ctx.session.evaluate(CONTRAST_JS, [MAX_ELEMENTS, MINIMUM])

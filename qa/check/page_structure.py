@@ -157,6 +157,7 @@ class PageStructure(PageCheck):
     title = "Page structure facts for the site-level checks"
     primary_only = True  # content, not layout: the site checks compare pages of the primary cell
     order = 20
+    reads_only = True
     provides = ("page-structure",)
 
     async def run(self, ctx: PageContext) -> list[Finding]:

@@ -115,6 +115,7 @@ class PointerInputs(PageCheck):
     criteria = {"2.5.1": AID, "2.5.2": AID, "2.5.4": AID, "2.5.7": AID}
     primary_only = True  # the page's handlers are the same in every cell
     order = 31
+    reads_only = True
 
     async def run(self, ctx: PageContext) -> list[Finding]:
         arg = [RULES, MAX_FINDINGS, MAX_EXAMINED]

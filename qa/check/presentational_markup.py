@@ -48,6 +48,7 @@ class PresentationalMarkup(PageCheck):
     criteria = {"1.3.1": PARTIAL, "2.2.2": PARTIAL}
     primary_only = True  # the markup is the same in every browser and viewport
     order = 30
+    reads_only = True
 
     async def run(self, ctx: PageContext) -> list[Finding]:
         found = await ctx.session.evaluate(ELEMENTS_JS, {"tags": list(TAGS), "max": MAX_PER_TAG})

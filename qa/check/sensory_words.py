@@ -72,6 +72,7 @@ class SensoryWords(PageCheck):
     criteria = {"1.4.1": AID, "1.3.3": AID}
     primary_only = True  # the page's words are the same in every cell
     order = 35
+    reads_only = True
 
     async def run(self, ctx: PageContext) -> list[Finding]:
         found = await ctx.session.evaluate(WORDS_JS, [MAX_FINDINGS, COLOUR, SENSORY])

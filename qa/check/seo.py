@@ -152,6 +152,7 @@ class SeoFacts(PageCheck):
     family = "seo"
     primary_only = True
     order = 22
+    reads_only = True
     provides = ("seo-page",)
 
     async def run(self, ctx: PageContext) -> list[Finding]:
@@ -164,6 +165,7 @@ class WebVitals(PageCheck):
     title = "Largest Contentful Paint and Cumulative Layout Shift, where the engine measures them"
     family = "seo"
     order = 10  # before any check moves the page about (viewport, styles, focus)
+    reads_only = True
     provides = ("web-vitals",)
 
     async def run(self, ctx: PageContext) -> list[Finding]:

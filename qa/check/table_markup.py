@@ -61,6 +61,7 @@ class TableMarkup(PageCheck):
     criteria = {"1.3.1": PARTIAL}
     primary_only = True  # the markup is the same in every browser and viewport
     order = 30
+    reads_only = True
 
     async def run(self, ctx: PageContext) -> list[Finding]:
         findings: list[Finding] = []

@@ -52,6 +52,7 @@ class WordPressTemplate(PageCheck):
     id = "wordpress-template"
     title = "WordPress template (facts only)"
     primary_only = True
+    reads_only = True
 
     async def run(self, ctx: PageContext) -> list[Finding]:
         body = await ctx.session.evaluate(BODY_JS)

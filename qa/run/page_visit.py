@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import time
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,7 @@ from qa.redact import redact_url
 from qa.scope import PageScope, page_config
 from qa.urls import same_origin
 from qa.visit import faults
+from qa.visit.batch import BatchedSession
 from qa.visit.driver import DriverFault, Fault, Navigation, Session
 from qa.visit.facts import WHERE_JS, gather_facts, refresh_target
 from qa.visit.steps import SessionSteps, StepFailed, prepare_page, wants_steps
@@ -202,35 +204,77 @@ async def _run_checks(
     primary, page, timeouts = ctx.primary, ctx.page, ctx.config.timeouts
     engines = {c.id for c in checks if c.id in SHARED_CHECKS and (primary or not c.primary_only)}
     prepared = False
-    for check in checks:
-        if check.primary_only and not primary:
-            continue
-        if scope is not None and not prepared and check.order >= PREPARE_BEFORE_ORDER:
+    for group in _groups([c for c in checks if primary or not c.primary_only]):
+        first = group[0]
+        if scope is not None and not prepared and first.order >= PREPARE_BEFORE_ORDER:
             await prepare(ctx.session, scope, page.facts)
             prepared = True
-        if share is not None and check.id in SHARED_CHECKS and ctx.reuse is None:
+        if share is not None and first.id in SHARED_CHECKS and ctx.reuse is None:
             # Right before the engines, after the checks that must see the page first (privacy, screenshot): the
             # fingerprint is of the DOM the engines read, and waiting for another cell delays nothing earlier.
             ctx.reuse = await _enter(share, ctx.session, page, timeouts.script)
-        ctx.check_id = check.id
-        run = check_runs[check.id]
-        started = time.perf_counter()
-        try:
-            findings += await asyncio.wait_for(check.run(ctx), timeout=timeouts.script)
-            run.pages += 1
-            if check.id in SHARED_CHECKS:
+        if len(group) > 1:
+            batch = BatchedSession(ctx.session, len(group))
+            outcomes = await asyncio.gather(
+                *(_run_one(replace(ctx, session=batch), c, check_runs, timings, batch.finished) for c in group)
+            )
+        else:
+            outcomes = [await _run_one(ctx, first, check_runs, timings)]
+        for check, found in zip(group, outcomes, strict=True):
+            findings += found or []
+            if found is not None and check.id in SHARED_CHECKS:
                 ran.append(check.id)
-        except Exception as exc:  # a failing check is recorded for this page; the others still run
-            run.errors += 1
-            detail = str(exc).splitlines()[0] if str(exc) else ""
-            page.facts.setdefault("check_errors", {})[check.id] = f"{type(exc).__name__}: {detail}"[:500]
+            if share is not None and ctx.reuse is not None and ctx.reuse.claimed and check.id in engines:
+                engines.discard(check.id)
+                if not engines and ran:  # the cells waiting for this one go on now, not after its slower checks
+                    share.publish(ctx.reuse, findings, page.facts, ran)
+                elif not engines:
+                    share.abandon(ctx.reuse)
+
+
+def _groups(checks: list[PageCheck]) -> list[list[PageCheck]]:
+    """The checks in order, those that only read the page gathered with their neighbours that do too (never across
+    the point where the scope's selectors change the page), each other check alone."""
+    groups: list[list[PageCheck]] = []
+    for check in checks:
+        last = groups[-1] if groups else None
+        if (
+            last
+            and check.reads_only
+            and last[-1].reads_only
+            and (check.order >= PREPARE_BEFORE_ORDER) == (last[0].order >= PREPARE_BEFORE_ORDER)
+        ):
+            last.append(check)
+        else:
+            groups.append([check])
+    return groups
+
+
+async def _run_one(
+    ctx: PageContext,
+    check: PageCheck,
+    check_runs: dict[str, CheckRun],
+    timings: dict[str, float],
+    finished: Callable[[], None] | None = None,
+) -> list[Finding] | None:
+    """One check on the page: its findings, or None when it failed (recorded on the page, the others still run).
+    Checks of one batch run side by side: each has its own context (its id on its findings) and time."""
+    ctx.check_id = check.id
+    run = check_runs[check.id]
+    started = time.perf_counter()
+    try:
+        found = await asyncio.wait_for(check.run(ctx), timeout=ctx.config.timeouts.script)
+        run.pages += 1
+        return found
+    except Exception as exc:  # a failing check is recorded for this page; the others still run
+        run.errors += 1
+        detail = str(exc).splitlines()[0] if str(exc) else ""
+        ctx.page.facts.setdefault("check_errors", {})[check.id] = f"{type(exc).__name__}: {detail}"[:500]
+        return None
+    finally:
         timings[check.id] = _ms_since(started)
-        if share is not None and ctx.reuse is not None and ctx.reuse.claimed and check.id in engines:
-            engines.discard(check.id)
-            if not engines and ran:  # the cells waiting for this one go on now, not after its slower checks
-                share.publish(ctx.reuse, findings, page.facts, ran)
-            elif not engines:
-                share.abandon(ctx.reuse)
+        if finished is not None:
+            finished()
 
 
 async def _loaded(
