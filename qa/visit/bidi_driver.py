@@ -31,7 +31,7 @@ from websockets.exceptions import ConnectionClosed
 from qa.access import SiteAccess
 from qa.errors import BrowserUnavailable
 from qa.visit._common import BODY_JS, STRINGIFY_JS, EventLog, code_fault, content_length, key_code, key_parts
-from qa.visit.driver import DriverFault, Fault, Navigation, PageEvents
+from qa.visit.driver import DriverFault, Fault, Library, Navigation, PageEvents, evaluate_in_page
 from qa.visit.matrix import BrowserSpec, ViewportSpec
 from qa.visit.tls import firefox_overrides
 from qa.visit.xvfb import die_with_parent
@@ -475,6 +475,9 @@ class BidiSession(EventLog):
                 if context == self.context:
                     raise
                 # A frame that went away meanwhile; axe reports a frame it cannot reach as not tested.
+
+    async def evaluate_with(self, library: Library, function: str, arg: Any = None) -> Any:
+        return await evaluate_in_page(self, library, function, arg)
 
     async def screenshot(self, path: Path, full_page: bool = True) -> bool:
         params = {"context": self.context, "origin": "document" if full_page else "viewport"}

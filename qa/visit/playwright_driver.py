@@ -23,7 +23,7 @@ from playwright.async_api import TimeoutError as PlaywrightTimeout
 from qa.access import SiteAccess
 from qa.errors import BrowserUnavailable
 from qa.visit._common import STRINGIFY_JS, EventLog, code_fault, content_length, first_line
-from qa.visit.driver import DriverFault, Fault, Navigation, PageEvents
+from qa.visit.driver import DriverFault, Fault, Library, Navigation, PageEvents, evaluate_in_page
 from qa.visit.matrix import BrowserSpec, ViewportSpec
 from qa.visit.tls import chromium_args
 
@@ -91,6 +91,8 @@ class PlaywrightSession(EventLog):
         self.precise_heap = precise_heap  # performance.memory is exact (the browser was launched with the flag)
         self._heap: int | None = None  # the tab's JavaScript heap in bytes, as the last script left it
         self._cdp: Any = None
+        self._worlds: set[str] = set()  # the isolated worlds whose library this tab preloads (evaluate_with)
+        self._top_frame: str | None = None
         self._pixel_ratio: float | None = None
         self._visits = 0
         self.collections = 0  # forced garbage collections, for the tests
@@ -340,6 +342,54 @@ class PlaywrightSession(EventLog):
         with self._raising_faults():
             if not await self.page.evaluate(f"() => !!({present})"):
                 await self.page.evaluate(source)
+
+    async def evaluate_with(self, library: Library, function: str, arg: Any = None) -> Any:
+        """Chromium: in the isolated world ``library.world`` of the top document (see Session.evaluate_with).
+
+        The library is registered as a preload of that world with the tab's first call (DevTools, which runs such
+        scripts only with its Page domain on), so every later top-level document starts with it compiled from
+        Chromium's cache instead of receiving its whole source; frames do not get it. ``Page.createIsolatedWorld``
+        with the same name returns the document's existing world, the one where the preload ran."""
+        if not self.chromium:
+            return await evaluate_in_page(self, library, function, arg)
+        devtools = await self._devtools()
+        call = (
+            f"(async () => {{ if (!({library.present})) return {{loaded: false}};"
+            f" return {{loaded: true, value: await ({function})({json.dumps(arg)})}}; }})()"
+        )
+        with self._raising_faults():
+            if library.world not in self._worlds:
+                await devtools.send("Page.enable")
+                await devtools.send(
+                    "Page.addScriptToEvaluateOnNewDocument",
+                    {"source": f"if (window === window.top) {{\n{library.source}\n}}", "worldName": library.world},
+                )
+                self._worlds.add(library.world)
+            if self._top_frame is None:
+                self._top_frame = (await devtools.send("Page.getFrameTree"))["frameTree"]["frame"]["id"]
+            world = await devtools.send(
+                "Page.createIsolatedWorld", {"frameId": self._top_frame, "worldName": library.world}
+            )
+            context = world["executionContextId"]
+            reply = await self._world_evaluate(devtools, context, call)
+            if not reply["loaded"]:  # a document the preload did not reach (about:blank, one written by a script)
+                await self._world_evaluate(devtools, context, library.source)
+                reply = await self._world_evaluate(devtools, context, call)
+        if not reply["loaded"]:
+            raise PlaywrightError(f"{library.world}: the library did not load into the document")
+        return reply.get("value")
+
+    @staticmethod
+    async def _world_evaluate(devtools: Any, context: int, expression: str) -> Any:
+        reply = await devtools.send(
+            "Runtime.evaluate",
+            {"expression": expression, "contextId": context, "returnByValue": True, "awaitPromise": True},
+        )
+        if "exceptionDetails" in reply:
+            details = reply["exceptionDetails"]
+            text = (details.get("exception") or {}).get("description") or details.get("text") or "script error"
+            raise PlaywrightError(str(text)[:500])
+        return reply["result"].get("value")
 
     async def screenshot(self, path: Path, full_page: bool = True) -> bool:
         if full_page and self.chromium:
