@@ -107,6 +107,7 @@ class PlaywrightSession(EventLog):
         self._body_done = False
         self._over = False
         self._crashed = False
+        self._crash_seen = asyncio.Event()  # DevTools calls into a crashed tab are never answered: see _watched
         self._downloading = asyncio.Event()
         page.on("crash", self._on_crash)
         page.on("download", self._on_download)
@@ -118,6 +119,7 @@ class PlaywrightSession(EventLog):
 
     def _on_crash(self, _page: Any) -> None:
         self._crashed = True
+        self._crash_seen.set()
 
     async def _on_download(self, download: Any) -> None:
         """Downloads are accepted only to be told apart from other failed navigations: cancelled at once."""
@@ -352,36 +354,50 @@ class PlaywrightSession(EventLog):
         with the same name returns the document's existing world, the one where the preload ran."""
         if not self.chromium:
             return await evaluate_in_page(self, library, function, arg)
-        devtools = await self._devtools()
         call = (
             f"(async () => {{ if (!({library.present})) return {{loaded: false}};"
             f" return {{loaded: true, value: await ({function})({json.dumps(arg)})}}; }})()"
         )
         with self._raising_faults():
             if library.world not in self._worlds:
-                await devtools.send("Page.enable")
-                await devtools.send(
+                await self._watched("Page.enable", {})
+                await self._watched(
                     "Page.addScriptToEvaluateOnNewDocument",
                     {"source": f"if (window === window.top) {{\n{library.source}\n}}", "worldName": library.world},
                 )
                 self._worlds.add(library.world)
             if self._top_frame is None:
-                self._top_frame = (await devtools.send("Page.getFrameTree"))["frameTree"]["frame"]["id"]
-            world = await devtools.send(
+                self._top_frame = (await self._watched("Page.getFrameTree", {}))["frameTree"]["frame"]["id"]
+            world = await self._watched(
                 "Page.createIsolatedWorld", {"frameId": self._top_frame, "worldName": library.world}
             )
             context = world["executionContextId"]
-            reply = await self._world_evaluate(devtools, context, call)
+            reply = await self._world_evaluate(context, call)
             if not reply["loaded"]:  # a document the preload did not reach (about:blank, one written by a script)
-                await self._world_evaluate(devtools, context, library.source)
-                reply = await self._world_evaluate(devtools, context, call)
+                await self._world_evaluate(context, library.source)
+                reply = await self._world_evaluate(context, call)
         if not reply["loaded"]:
             raise PlaywrightError(f"{library.world}: the library did not load into the document")
         return reply.get("value")
 
-    @staticmethod
-    async def _world_evaluate(devtools: Any, context: int, expression: str) -> Any:
-        reply = await devtools.send(
+    async def _watched(self, method: str, params: dict[str, Any]) -> Any:
+        """A DevTools call that raises DriverFault when the tab crashes before it is answered (it never would be)."""
+        fault = self._fault()
+        if fault is not None:
+            raise DriverFault(fault, "the tab is gone")
+        call = asyncio.ensure_future((await self._devtools()).send(method, params))
+        crash = asyncio.ensure_future(self._crash_seen.wait())
+        try:
+            await asyncio.wait({call, crash}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            crash.cancel()
+        if not call.done():
+            call.cancel()
+            raise DriverFault(Fault.CRASH, "the tab crashed")
+        return call.result()
+
+    async def _world_evaluate(self, context: int, expression: str) -> Any:
+        reply = await self._watched(
             "Runtime.evaluate",
             {"expression": expression, "contextId": context, "returnByValue": True, "awaitPromise": True},
         )
