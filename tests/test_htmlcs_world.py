@@ -1,8 +1,8 @@
 """HTML_CodeSniffer runs in an isolated world of the page (Chromium), preloaded there: the page's own globals of the
 same names (a bare ``translation``, ``HTMLCS``) neither break the engine nor are touched by it, no engine global
 appears in the page's scripts, and documents the preload did not reach, a document written over itself, a new
-navigation and a crashed tab all behave as when the engine was sent into each page. Firefox (no isolated world over
-this driver) still gets the engine sent into the page.
+navigation and a crashed tab all behave as when the engine was sent into each page. Firefox over WebDriver BiDi runs
+it in a sandbox of the page, its isolated world, preloaded the same way.
 
 Real Chromium and Firefox on loopback pages; the engines come from the engines cache (`qa setup`).
 """
@@ -65,7 +65,7 @@ PIXEL = bytes.fromhex(
 MAIN_WORLD_JS = """() => ({
   translation: window.translation, mine: !!(window.HTMLCS && window.HTMLCS.mine),
   sniffs: Object.keys(window).filter((k) => k.startsWith('HTMLCS_WCAG2AA_') || k === 'HTMLCS_Section508'),
-  keysSame: JSON.stringify(Object.keys(window).sort()) === JSON.stringify(window.keysAtLoad),
+  added: Object.keys(window).filter((k) => k !== 'keysAtLoad' && !window.keysAtLoad.includes(k)),
 })"""
 
 
@@ -166,7 +166,7 @@ def test_the_engine_is_preloaded_into_its_world_and_finds_the_barriers(chromium:
 def test_the_page_globals_of_the_engine_names_are_untouched_and_none_of_the_engine_leaks(
     chromium: dict[str, Any],
 ) -> None:
-    assert chromium["main_world"] == {"translation": "mine", "mine": True, "sniffs": [], "keysSame": True}
+    assert chromium["main_world"] == {"translation": "mine", "mine": True, "sniffs": [], "added": []}
 
 
 def test_a_clean_page_a_rewritten_document_and_a_crashed_tab(chromium: dict[str, Any]) -> None:
@@ -175,7 +175,7 @@ def test_a_clean_page_a_rewritten_document_and_a_crashed_tab(chromium: dict[str,
     assert isinstance(chromium["crashed"], DriverFault) and chromium["crashed"].fault == Fault.CRASH
 
 
-def test_firefox_gets_the_engine_sent_into_the_page(site: str) -> None:
+def test_firefox_runs_the_engine_in_a_sandbox_of_the_page(site: str) -> None:
     if system_firefox() is None:
         pytest.skip("Firefox is not installed on this machine")
 
@@ -187,15 +187,20 @@ def test_firefox_gets_the_engine_sent_into_the_page(site: str) -> None:
                 session = await engine.new_session(VIEWPORT)
                 await session.goto(f"{site}/clean.html", 60)
                 clean = await run_htmlcs(session)
-                await session.goto(f"{site}/barriers.html", 60)
+                await session.goto(f"{site}/own-globals.html", 60)
+                spy = Library("qa-htmlcs", "window.sentNow = true;", HtmlcsCheck.present)
+                preloaded = await session.evaluate_with(spy, "() => [typeof HTMLCS, typeof window.sentNow]")
                 barriers = await run_htmlcs(session)
+                main_world = await session.evaluate(MAIN_WORLD_JS)
                 await session.close()
-                return {"clean": clean, "barriers": barriers}
+                return {"clean": clean, "barriers": barriers, "preloaded": preloaded, "main_world": main_world}
             finally:
                 await engine.close()
 
     seen = asyncio.run(scenario())
     assert codes(seen["clean"]) == {}
+    assert seen["preloaded"] == ["object", "undefined"]
+    assert seen["main_world"] == {"translation": "mine", "mine": True, "sniffs": [], "added": []}
     found = codes(seen["barriers"])
     assert found.get(H37) == "#harbour" and found.get(F68) == "#nameless"
 
