@@ -186,7 +186,7 @@ class HtmlcsCheck(RuleEngine):
         )
         if result is None:
             raise RuntimeError("HTML_CodeSniffer did not load into the page")
-        await _main_world_targets(ctx, result["messages"])
+        await main_world_targets(ctx, result["messages"])
         facts = ctx.page.facts.setdefault("htmlcs", {})
         facts["notices"] = result["notices"]
         note_dropped(ctx.page.facts, result["excluded"])
@@ -213,7 +213,7 @@ class HtmlcsCheck(RuleEngine):
         return findings
 
 
-async def _main_world_targets(ctx: PageContext, messages: list[dict[str, Any]]) -> None:
+async def main_world_targets(ctx: PageContext, messages: list[dict[str, Any]]) -> None:
     """The engine ran where axe-core is not (an isolated world): its elements get axe-core's selectors from the
     page, as the other engines' findings have them."""
     placed = [m for m in messages if m.get("place")]
