@@ -25,6 +25,7 @@ from typing import Any, ClassVar
 from qa.check import PageCheck, PageContext
 from qa.check._js import CSS_PATH
 from qa.model import NEEDS_REVIEW, VIOLATION, Finding
+from qa.visit.driver import Library
 
 # Engine check id -> the name its evidence carries; axe's findings merge with theirs.
 ENGINE_NAMES = {"axe": "axe-core", "ace": "IBM Equal Access", "htmlcs": "HTML_CodeSniffer"}
@@ -223,6 +224,16 @@ class RuleEngine(PageCheck):
             raise EngineMissing(self.engine)
         await ctx.session.inject(source, self.present)
         type(self).version = engine_data()["engines"][self.engine]["version"]
+
+    def library(self) -> Library:
+        """The engine as a library for ``session.evaluate_with``: in a world of its own where the browser has
+        isolated worlds, which leaves the page's scripts untouched (HTML_CodeSniffer leaves about a hundred globals
+        in its document, a bare ``translation`` among them)."""
+        source = engine_script(self.engine)
+        if source is None:
+            raise EngineMissing(self.engine)
+        type(self).version = engine_data()["engines"][self.engine]["version"]
+        return Library(f"qa-{self.engine}", source, self.present)
 
     def outcome(self, rule: str, definite: bool, enabled: frozenset[str] = frozenset()) -> str | None:
         """A definite failure is a violation unless the rule cried wolf on accessible pages (demoted to needs

@@ -89,10 +89,40 @@ RUN_JS = in_page(
     if (excludedNode(m.element)) { excluded += 1; continue; }
     out.push({code: m.code, type: m.type, message: pick(m.msg, 'en'), message_ja: pick(m.msg, 'ja'),
               target: selectorOf(m.element), bbox: boxOf(m.element),
-              html: htmlOf(m.element)});
+              html: htmlOf(m.element), place: axeHere ? null : placeOf(m.element)});
   }
   doneWithSelectors();
   return {messages: out, notices, excluded};
+}"""
+)
+
+# Where an element is, as the main world can find it again without anything written into the page: the child
+# indices from the root element down, and its tag. None for the page itself (the root, the head's nodes: "html"
+# wherever it runs) and for an element outside the top document's own tree.
+PLACE_JS = """
+const placeOf = (node) => {
+  if (!node || node.nodeType !== 1 || node.ownerDocument !== document || node.getRootNode() !== document) return null;
+  if (node === document.documentElement || node.closest('head')) return null;
+  const path = [];
+  for (let el = node; el.parentElement; el = el.parentElement) path.push([...el.parentElement.children].indexOf(el));
+  return {path: path.reverse(), tag: node.tagName};
+};
+"""
+RUN_JS = RUN_JS.replace("const standard = arg.standard;", PLACE_JS + "  const standard = arg.standard;", 1)
+
+# In the main world, axe-core's selectors for the places (see selectorOf), so that the engines' findings about one
+# element match; None when axe-core is not in the page (the world's cssPath selectors are then the ones it would
+# give). A place that no longer holds an element of its tag (the page changed meanwhile) keeps the world's selector.
+TARGETS_JS = in_page(
+    """async (places) => {
+  if (!axeHere) return null;
+  const out = places.map((place) => {
+    let el = document.documentElement;
+    for (const i of place.path) el = el && el.children[i];
+    return el && el.tagName === place.tag ? selectorOf(el) : null;
+  });
+  doneWithSelectors();
+  return out;
 }"""
 )
 
@@ -146,16 +176,17 @@ class HtmlcsCheck(RuleEngine):
             if quiet:
                 facts["quiet"] = quiet
             return await take_reused(ctx, "htmlcs", rules, whole=True)
-        await self.load(ctx)
+        library = self.library()
         if not HtmlcsCheck.live_criteria:
-            sniffs = await ctx.session.evaluate(SNIFFS_JS, STANDARD)
+            sniffs = await ctx.session.evaluate_with(library, SNIFFS_JS, STANDARD)
             found = (_SNIFF.search(s) for s in sniffs)
             HtmlcsCheck.live_criteria = {".".join(str(int(p)) for p in m.groups()): PARTIAL for m in found if m}
-        result = await ctx.session.evaluate(
-            RUN_JS, {"standard": STANDARD, "en": japanese()["english"], "ja": japanese()["messages"]}
+        result = await ctx.session.evaluate_with(
+            library, RUN_JS, {"standard": STANDARD, "en": japanese()["english"], "ja": japanese()["messages"]}
         )
         if result is None:
             raise RuntimeError("HTML_CodeSniffer did not load into the page")
+        await main_world_targets(ctx, result["messages"])
         facts = ctx.page.facts.setdefault("htmlcs", {})
         facts["notices"] = result["notices"]
         note_dropped(ctx.page.facts, result["excluded"])
@@ -180,3 +211,15 @@ class HtmlcsCheck(RuleEngine):
                 )
             )
         return findings
+
+
+async def main_world_targets(ctx: PageContext, messages: list[dict[str, Any]]) -> None:
+    """The engine ran where axe-core is not (an isolated world): its elements get axe-core's selectors from the
+    page, as the other engines' findings have them."""
+    placed = [m for m in messages if m.get("place")]
+    if not placed:
+        return
+    targets = await ctx.session.evaluate(TARGETS_JS, [m["place"] for m in placed])
+    for m, target in zip(placed, targets or (), strict=False):
+        if target:
+            m["target"] = target

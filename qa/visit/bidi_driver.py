@@ -31,7 +31,7 @@ from websockets.exceptions import ConnectionClosed
 from qa.access import SiteAccess
 from qa.errors import BrowserUnavailable
 from qa.visit._common import BODY_JS, STRINGIFY_JS, EventLog, code_fault, content_length, key_code, key_parts
-from qa.visit.driver import DriverFault, Fault, Navigation, PageEvents
+from qa.visit.driver import DriverFault, Fault, Library, Navigation, PageEvents
 from qa.visit.matrix import BrowserSpec, ViewportSpec
 from qa.visit.tls import firefox_overrides
 from qa.visit.xvfb import die_with_parent
@@ -222,6 +222,7 @@ class BidiSession(EventLog):
         # request id -> the URL of its latest response: Firefox's authRequired names the request's first hop (the
         # site's URL and its 302) when the challenge came from the page it redirected to.
         self._responded: dict[str, str] = {}
+        self._sandboxes: set[str] = set()  # the sandboxes whose library this tab preloads (evaluate_with)
 
     # --- events, routed here by the engine ----------------------------------------------------------------
     def event(self, method: str, params: dict[str, Any], top: bool) -> None:
@@ -475,6 +476,43 @@ class BidiSession(EventLog):
                 if context == self.context:
                     raise
                 # A frame that went away meanwhile; axe reports a frame it cannot reach as not tested.
+
+    async def evaluate_with(self, library: Library, function: str, arg: Any = None) -> Any:
+        """In the sandbox ``library.world`` of the top document, Firefox's isolated world (see
+        Session.evaluate_with): preloaded there for this tab's later top-level documents with its first call, and
+        sent into a document the preload did not reach."""
+        target = {"context": self.context, "sandbox": library.world}
+        if library.world not in self._sandboxes:
+            guarded = f"() => {{ if (window !== window.top) return;\n{library.source}\n}}"
+            await self._send(
+                "script.addPreloadScript",
+                {"functionDeclaration": guarded, "contexts": [self.context], "sandbox": library.world},
+            )
+            self._sandboxes.add(library.world)
+        declaration = (
+            f"async (argJson) => {{ if (!({library.present})) return null;"
+            f" return {STRINGIFY_JS}(await ({function})(JSON.parse(argJson))); }}"
+        )
+        call = {
+            "functionDeclaration": declaration,
+            "arguments": [{"type": "string", "value": json.dumps(arg)}],
+            "awaitPromise": True,
+            "target": target,
+            "resultOwnership": "none",
+        }
+        for sent in (False, True):
+            reply = await self._send("script.callFunction", call)
+            if reply.get("type") == "exception":
+                details = reply.get("exceptionDetails") or {}
+                raise BidiError(str(details.get("text") or "the script failed")[:500])
+            value = (reply.get("result") or {}).get("value")
+            if value is not None:
+                return json.loads(value)
+            if not sent:
+                await self._send(
+                    "script.evaluate", {"expression": library.source, "target": target, "awaitPromise": False}
+                )
+        raise BidiError(f"{library.world}: the library did not load into the document")
 
     async def screenshot(self, path: Path, full_page: bool = True) -> bool:
         params = {"context": self.context, "origin": "document" if full_page else "viewport"}

@@ -64,6 +64,16 @@ class Navigation:
     attachment: bool = False  # the server asked for a download (Content-Disposition: attachment)
 
 
+@dataclass(frozen=True)
+class Library:
+    """A library script (a rule engine) that a check calls into: ``present`` is a JavaScript expression that is true
+    once ``source`` has run in the document; ``world`` names the isolated world it gets where the engine has them."""
+
+    world: str
+    source: str
+    present: str
+
+
 @dataclass
 class PageEvents:
     """What the page reported while loading and being checked."""
@@ -99,6 +109,15 @@ class Session(Protocol):
         expression that is true once it has (the engine preloaded it). Otherwise the script is sent now."""
         ...
 
+    async def evaluate_with(self, library: Library, function: str, arg: Any = None) -> Any:
+        """Call ``function`` as :meth:`evaluate` does, in the top document, where ``library`` has run. Where the
+        engine has isolated worlds (Chromium), the library is preloaded into every top-level document's world named
+        ``library.world`` (sent there now when a document lacks it) and the function runs in that world: it shares
+        the document's DOM and layout but not its JavaScript globals, so the library leaves nothing in the page's
+        scripts and they cannot change it. Elsewhere the library is injected into the page (:meth:`inject`) and the
+        function runs there (:func:`evaluate_in_page`)."""
+        ...
+
     async def screenshot(self, path: Path, full_page: bool = True) -> bool:
         """Save a PNG; return True when the whole page was captured, False for part of it (the viewport, or the top
         of a page taller than the engine can capture at once)."""
@@ -130,6 +149,12 @@ class Session(Protocol):
         ...
 
     async def close(self) -> None: ...
+
+
+async def evaluate_in_page(session: Session, library: Library, function: str, arg: Any = None) -> Any:
+    """:meth:`Session.evaluate_with` for an engine without isolated worlds: the library in the page itself."""
+    await session.inject(library.source, library.present)
+    return await session.evaluate(function, arg)
 
 
 class Engine(Protocol):

@@ -23,7 +23,7 @@ from playwright.async_api import TimeoutError as PlaywrightTimeout
 from qa.access import SiteAccess
 from qa.errors import BrowserUnavailable
 from qa.visit._common import STRINGIFY_JS, EventLog, code_fault, content_length, first_line
-from qa.visit.driver import DriverFault, Fault, Navigation, PageEvents
+from qa.visit.driver import DriverFault, Fault, Library, Navigation, PageEvents, evaluate_in_page
 from qa.visit.matrix import BrowserSpec, ViewportSpec
 from qa.visit.tls import chromium_args
 
@@ -91,6 +91,8 @@ class PlaywrightSession(EventLog):
         self.precise_heap = precise_heap  # performance.memory is exact (the browser was launched with the flag)
         self._heap: int | None = None  # the tab's JavaScript heap in bytes, as the last script left it
         self._cdp: Any = None
+        self._worlds: set[str] = set()  # the isolated worlds whose library this tab preloads (evaluate_with)
+        self._top_frame: str | None = None
         self._pixel_ratio: float | None = None
         self._visits = 0
         self.collections = 0  # forced garbage collections, for the tests
@@ -107,6 +109,7 @@ class PlaywrightSession(EventLog):
         self._watching = False
         self._unwatching: asyncio.Future[Any] | None = None
         self._crashed = False
+        self._crash_seen = asyncio.Event()  # DevTools calls into a crashed tab are never answered: see _watched
         self._downloading = asyncio.Event()
         page.on("crash", self._on_crash)
         page.on("download", self._on_download)
@@ -118,6 +121,7 @@ class PlaywrightSession(EventLog):
 
     def _on_crash(self, _page: Any) -> None:
         self._crashed = True
+        self._crash_seen.set()
 
     async def _on_download(self, download: Any) -> None:
         """Downloads are accepted only to be told apart from other failed navigations: cancelled at once."""
@@ -356,6 +360,68 @@ class PlaywrightSession(EventLog):
         with self._raising_faults():
             if not await self.page.evaluate(f"() => !!({present})"):
                 await self.page.evaluate(source)
+
+    async def evaluate_with(self, library: Library, function: str, arg: Any = None) -> Any:
+        """Chromium: in the isolated world ``library.world`` of the top document (see Session.evaluate_with).
+
+        The library is registered as a preload of that world with the tab's first call (DevTools, which runs such
+        scripts only with its Page domain on), so every later top-level document starts with it compiled from
+        Chromium's cache instead of receiving its whole source; frames do not get it. ``Page.createIsolatedWorld``
+        with the same name returns the document's existing world, the one where the preload ran."""
+        if not self.chromium:
+            return await evaluate_in_page(self, library, function, arg)
+        call = (
+            f"(async () => {{ if (!({library.present})) return {{loaded: false}};"
+            f" return {{loaded: true, value: await ({function})({json.dumps(arg)})}}; }})()"
+        )
+        with self._raising_faults():
+            if library.world not in self._worlds:
+                await self._watched("Page.enable", {})
+                await self._watched(
+                    "Page.addScriptToEvaluateOnNewDocument",
+                    {"source": f"if (window === window.top) {{\n{library.source}\n}}", "worldName": library.world},
+                )
+                self._worlds.add(library.world)
+            if self._top_frame is None:
+                self._top_frame = (await self._watched("Page.getFrameTree", {}))["frameTree"]["frame"]["id"]
+            world = await self._watched(
+                "Page.createIsolatedWorld", {"frameId": self._top_frame, "worldName": library.world}
+            )
+            context = world["executionContextId"]
+            reply = await self._world_evaluate(context, call)
+            if not reply["loaded"]:  # a document the preload did not reach (about:blank, one written by a script)
+                await self._world_evaluate(context, library.source)
+                reply = await self._world_evaluate(context, call)
+        if not reply["loaded"]:
+            raise PlaywrightError(f"{library.world}: the library did not load into the document")
+        return reply.get("value")
+
+    async def _watched(self, method: str, params: dict[str, Any]) -> Any:
+        """A DevTools call that raises DriverFault when the tab crashes before it is answered (it never would be)."""
+        fault = self._fault()
+        if fault is not None:
+            raise DriverFault(fault, "the tab is gone")
+        call = asyncio.ensure_future((await self._devtools()).send(method, params))
+        crash = asyncio.ensure_future(self._crash_seen.wait())
+        try:
+            await asyncio.wait({call, crash}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            crash.cancel()
+        if not call.done():
+            call.cancel()
+            raise DriverFault(Fault.CRASH, "the tab crashed")
+        return call.result()
+
+    async def _world_evaluate(self, context: int, expression: str) -> Any:
+        reply = await self._watched(
+            "Runtime.evaluate",
+            {"expression": expression, "contextId": context, "returnByValue": True, "awaitPromise": True},
+        )
+        if "exceptionDetails" in reply:
+            details = reply["exceptionDetails"]
+            text = (details.get("exception") or {}).get("description") or details.get("text") or "script error"
+            raise PlaywrightError(str(text)[:500])
+        return reply["result"].get("value")
 
     async def screenshot(self, path: Path, full_page: bool = True) -> bool:
         if full_page and self.chromium:

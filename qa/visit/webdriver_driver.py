@@ -37,7 +37,7 @@ from selenium.webdriver.remote.client_config import ClientConfig
 from qa.access import SiteAccess
 from qa.errors import BrowserUnavailable
 from qa.visit._common import STRINGIFY_JS, EventLog, first_line, key_code, key_parts
-from qa.visit.driver import DriverFault, Fault, Navigation, PageEvents
+from qa.visit.driver import DriverFault, Fault, Library, Navigation, PageEvents, evaluate_in_page
 from qa.visit.matrix import BrowserSpec, ViewportSpec
 from qa.visit.xvfb import VirtualDisplay, die_with_parent
 
@@ -233,6 +233,9 @@ class WebDriverSession(EventLog):
         # Classic WebDriver cannot preload scripts: send it whenever the document lacks it.
         if not await self.evaluate(f"() => !!({present})"):
             await self._call(self.driver.execute_script, source)
+
+    async def evaluate_with(self, library: Library, function: str, arg: Any = None) -> Any:
+        return await evaluate_in_page(self, library, function, arg)
 
     async def screenshot(self, path: Path, full_page: bool = True) -> bool:
         """Viewport only: classic WebDriver has no full-page capture (the caller records that)."""
