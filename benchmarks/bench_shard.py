@@ -71,7 +71,7 @@ def audit_all(folder: Path, url: str, pages: int, whole: bool) -> dict[str, obje
         encoding="utf-8",
     )
     listing = folder / "pages.json"
-    discover_s, _, _ = timed([*qa, "discover", url, "--config", str(config), "--out", str(listing)])
+    discover_s = timed([*qa, "discover", url, "--config", str(config), "--out", str(listing)])[0]
     audit = [*qa, "audit", "--config", str(config), "--discovered", str(listing), "--quiet",
              "--browser", "chromium", "--viewport", "desktop"]  # fmt: skip
     shard_s = []
