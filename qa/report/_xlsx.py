@@ -398,14 +398,27 @@ class _Relationships(RelationshipList):
         return marker
 
     def _elements(self) -> Iterator[str | None]:
-        """Each relationship's element; None for one lxml would refuse (left to openpyxl to say so)."""
+        """Each relationship's element; None for one lxml would refuse (left to openpyxl to say so). The part
+        before the id is made once per target: a sheet links the same few files from many rows."""
+        made: dict[tuple[Any, Any, Any], str | None] = {}
         for rel in self:
-            attrs = (("Type", rel.Type), ("Target", rel.Target), ("TargetMode", rel.TargetMode), ("Id", rel.Id))
-            values = [(k, safe_string(v)) for k, v in attrs if v is not None]
-            if any(_ILLEGAL.search(v) for _, v in values):
+            key = (rel.Type, rel.Target, rel.TargetMode)
+            head = made.get(key, "")
+            if head == "":
+                attrs = (("Type", rel.Type), ("Target", rel.Target), ("TargetMode", rel.TargetMode))
+                head = made[key] = self._attributes(attrs)
+            tail = self._attributes((("Id", rel.Id),))
+            if head is None or tail is None:
                 yield None
                 return
-            yield "<Relationship" + "".join(f' {k}="{v.translate(_ATTR)}"' for k, v in values) + "/>"
+            yield f"<Relationship{head}{tail}/>"
+
+    @staticmethod
+    def _attributes(attrs: tuple[tuple[str, Any], ...]) -> str | None:
+        values = [(k, safe_string(v)) for k, v in attrs if v is not None]
+        if any(_ILLEGAL.search(v) for _, v in values):
+            return None
+        return "".join(f' {k}="{v.translate(_ATTR)}"' for k, v in values)
 
 
 def _simple_link(link: Hyperlink | tuple[str, str]) -> bool:
