@@ -213,8 +213,12 @@ def write_table(
     header = _styled(ws, top, HEADER_FILL, HEADER_FONT)
     ws.append([header(h) for h in headers])
     n = 0
+    made: dict[str, str | None] = {"": None}  # each text as written, checked once: rows repeat the same texts
     for row in rows:
-        values = [None if v == "" else v if type(v) is not str or _plain_text(v) else safe(v) for v in row]
+        values = [
+            v if type(v) is not str else made[v] if v in made else made.setdefault(v, v if _plain_text(v) else safe(v))
+            for v in row
+        ]
         if wrap and (height := row_height(values, widths)):
             # Set, not left to the reader: LibreOffice keeps a wrapped row one line high when it opens the file.
             if heights is not None:
@@ -490,13 +494,15 @@ def row_height(values: Sequence[Any], widths: Sequence[float]) -> float | None:
     """The height (points) a row of wrapped text needs, or None when every cell fits on one line."""
     lines = 1
     for value, width in zip(values, widths, strict=False):
-        if isinstance(value, Cell):
-            value = value.value
-        elif type(value) is Link:
-            value = value.text
-        if not isinstance(value, str) or not value:
-            continue
-        lines = max(lines, _lines(value, max(1.0, width - 1)))
+        if type(value) is not str:
+            if isinstance(value, Cell):
+                value = value.value
+            elif type(value) is Link:
+                value = value.text
+            if not isinstance(value, str):
+                continue
+        if value and (n := _lines(value, max(1.0, width - 1))) > lines:
+            lines = n
     return min(lines, MAX_LINES) * LINE_HEIGHT if lines > 1 else None
 
 
