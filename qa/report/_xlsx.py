@@ -233,7 +233,7 @@ def write_table(
                 dim = ws.row_dimensions[n + 2]
                 dim.height = max(dim.height or 0, height)
         if fast:  # plain values are wrapped there; a row with a cell or link as wrapped cells beside it
-            linked = wrap and any(isinstance(v, Cell | Link) for v in values)
+            linked = wrap and _objects(values)
             ws.append(_Wrapped(values, wrapped) if linked else values)
         else:
             ws.append([wrapped(v) for v in values] if wrap else [_as_cell(ws, v) for v in values])
@@ -529,7 +529,7 @@ def _row_xml(
     if not isinstance(values, list | tuple) or len(values) > len(_COLUMNS):  # a generator is read once, by openpyxl
         return None
     wrapped = type(values) is _Wrapped  # plain values are wrapped cells, empty ones too: ``style`` is theirs
-    s = f' s="{style}"' if style and (wrapped or not any(isinstance(v, Cell | Link) for v in values)) else ""
+    s = f' s="{style}"' if style and (wrapped or not _objects(values)) else ""
     parts = [f'<row r="{index}" ht="{height:g}" customHeight="1">' if height else f'<row r="{index}">']
     found: list[tuple[Hyperlink | str, str]] = []  # (a cell's hyperlink or a Link's target, the cell)
     for column, value in zip(_COLUMNS, values, strict=False):
@@ -592,6 +592,15 @@ def _row_xml(
         else:
             links.append((ref, link))  # type: ignore[union-attr]  # made a Hyperlink only if openpyxl writes them
     return "".join(parts)
+
+
+_PLAIN = frozenset((str, int, float, bool, type(None)))
+
+
+def _objects(values: Sequence[Any]) -> bool:
+    """Whether the row has a cell object or a Link (asked of every row: the types looked at once each)."""
+    kinds = set(map(type, values))
+    return Cell in kinds or Link in kinds or (not kinds <= _PLAIN and any(isinstance(v, Cell | Link) for v in values))
 
 
 def _text_xml(attrs: str, text: str, shared: dict[str, int] | None = None) -> str:
