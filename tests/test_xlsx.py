@@ -19,7 +19,7 @@ from qa.report._xlsx import stream_plain_rows, write_table
 
 ROWS: list = [
     ["plain", "日本語の見出し", "  leading and trailing  ", "a & b < c > d \"q\" 'a'", "line\r\nbreak\ttab"],
-    ["😀 emoji", "\u3000full-width space\u3000", "ends with a return & more\r", "\n"],
+    ["😀 emoji", "\u3000full-width space\u3000", "ends with a return & more\r", "\n", "_x005F_x0041_ literal"],
     [0, 1, -7, 2**60, 3.25, 1e-9, 1e300, True, False, None, "after a gap"],
     ["=1+1", "=", "#N/A", "#REF!", "#not an error", "", "x" * 40_000],
     [float("nan"), float("inf"), datetime(2026, 11, 26, 12, 0)],
@@ -125,6 +125,7 @@ def test_streamed_rows_are_byte_identical_to_openpyxls(tmp_path: Path) -> None:
     sheet = load_workbook(tmp_path / "shortcut.xlsx")["s"]
     assert sheet["C1"].value == "  leading and trailing  "
     assert sheet["E1"].value == "line\r\nbreak\ttab"
+    assert sheet["B2"].value == "\u3000full-width space\u3000" and sheet["E2"].value == "_x005F_x0041_ literal"
     assert sheet["E3"].value == 3.25 and sheet["H3"].value is True
     assert sheet["A4"].data_type == "f" and sheet["C4"].data_type == "e"
     assert sheet["A10"].hyperlink.target == "https://example.org/"
