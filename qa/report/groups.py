@@ -54,8 +54,9 @@ def render(results: Results, out_dir: Path) -> list[Path]:
     def first(g: FindingGroup) -> Finding:  # the group's example finding: its words stand for the group
         return next((by_id[i] for i in g.findings if i in by_id), None) or _finding(g)
 
-    wb = Workbook(write_only=True)  # streamed: its rows take the fast path (a row per group and per page)
-    ws = wb.create_sheet(pick(SHEETS["groups"], lang))
+    wb = Workbook()
+    ws = wb.active
+    ws.title = pick(SHEETS["groups"], lang)
     headers = (
         ["グループ", "ルール", "達成基準", "種別", "影響度", "ページ数", "指摘数", "対応", "修正方法"]
         + ["投稿タイプ", "テンプレート", "セレクタ", "HTML の形", "HTML の例", "メッセージ", "ページの例"]
