@@ -8,7 +8,6 @@ reports meanwhile.
 
 from __future__ import annotations
 
-import gc
 import multiprocessing
 import os
 import threading
@@ -68,13 +67,7 @@ def _can_fork() -> bool:
 
 def _start(job: Job) -> BaseProcess:
     child = multiprocessing.get_context("fork").Process(target=_child, args=(job,), daemon=True)
-    # The objects so far left out of the child's garbage collections: a collection writes to every object it
-    # scans, which made the child copy most of the results it shares with this process (copy-on-write).
-    gc.freeze()
-    try:
-        child.start()
-    finally:
-        gc.unfreeze()
+    child.start()
     return child
 
 
