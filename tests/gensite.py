@@ -62,8 +62,8 @@ class _Handler(BaseHTTPRequestHandler):
 class GeneratedSite(ThreadingHTTPServer):
     daemon_threads = True
 
-    def __init__(self, n: int, delay: float = 0.0, cross_links: bool = False) -> None:
-        super().__init__(("127.0.0.1", 0), _Handler)
+    def __init__(self, n: int, delay: float = 0.0, cross_links: bool = False, port: int = 0) -> None:
+        super().__init__(("127.0.0.1", port), _Handler)  # a fixed port: a kept run's URLs served again
         self.n, self.delay, self.cross_links = n, delay, cross_links
 
     def handle_error(self, request: object, client_address: object) -> None:
@@ -74,8 +74,8 @@ class GeneratedSite(ThreadingHTTPServer):
 
 
 @contextmanager
-def serve_generated(n: int, delay: float = 0.0, cross_links: bool = False) -> Iterator[str]:
-    server = GeneratedSite(n, delay, cross_links)
+def serve_generated(n: int, delay: float = 0.0, cross_links: bool = False, port: int = 0) -> Iterator[str]:
+    server = GeneratedSite(n, delay, cross_links, port)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
         yield f"http://127.0.0.1:{server.server_address[1]}/"

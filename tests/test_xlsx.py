@@ -2,21 +2,24 @@
 
 from __future__ import annotations
 
+import re
 import zipfile
 from datetime import datetime
 from pathlib import Path
 
 import pytest
+from lxml import etree
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font
+from openpyxl.xml.constants import SHEET_MAIN_NS
 
 from qa.report import _xlsx
 from qa.report._xlsx import stream_plain_rows, write_table
 
 ROWS: list = [
     ["plain", "日本語の見出し", "  leading and trailing  ", "a & b < c > d \"q\" 'a'", "line\r\nbreak\ttab"],
-    ["😀 emoji", "\u3000full-width space\u3000", "ends with a return & more\r", "\n"],
+    ["😀 emoji", "\u3000full-width space\u3000", "ends with a return & more\r", "\n", "_x005F_x0041_ literal"],
     [0, 1, -7, 2**60, 3.25, 1e-9, 1e300, True, False, None, "after a gap"],
     ["=1+1", "=", "#N/A", "#REF!", "#not an error", "", "x" * 40_000],
     [float("nan"), float("inf"), datetime(2026, 11, 26, 12, 0)],
@@ -27,15 +30,52 @@ ROWS: list = [
 ]
 
 
+_SHARED_CELL = re.compile(rb'<c ([^>]*?) t="s"><v>(\d+)</v></c>')
+_SHARED_PARTS = re.compile(
+    rb'<Relationship [^>]*?/sharedStrings" Target="sharedStrings.xml" [^>]*/>'
+    rb'|<Override PartName="/xl/sharedStrings.xml"[^>]*/>'
+)
+
+
+def inline_shared(members: dict[str, bytes]) -> dict[str, bytes]:
+    """A workbook's parts with its shared strings put back inline in the cells that refer to them, as openpyxl writes
+    text (escaped, other characters than ASCII as references), and the shared strings part, its relationship and its
+    content type taken out: what the file would be without them."""
+    if "xl/sharedStrings.xml" not in members:
+        return members
+    table = [
+        "".join(si.itertext())
+        for si in etree.fromstring(members["xl/sharedStrings.xml"]).iter(f"{{{SHEET_MAIN_NS}}}si")
+    ]
+
+    def inline(match: re.Match[bytes]) -> bytes:
+        text = table[int(match[2])]
+        space = ' xml:space="preserve"' if text != text.strip() else ""
+        escaped = text.translate(str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;"}))
+        return f'<c {match[1].decode()} t="inlineStr"><is><t{space}>{escaped}</t></is></c>'.encode(
+            "ascii", "xmlcharrefreplace"
+        )
+
+    out = {}
+    for name, data in members.items():
+        if name.startswith("xl/worksheets/sheet"):
+            data = _SHARED_CELL.sub(inline, data)
+        elif name in ("[Content_Types].xml", "xl/_rels/workbook.xml.rels"):
+            data = _SHARED_PARTS.sub(b"", data)
+        if name != "xl/sharedStrings.xml":
+            out[name] = data
+    return out
+
+
 def _sheet_xml(path: Path) -> bytes:
-    with zipfile.ZipFile(path) as z:
-        return z.read("xl/worksheets/sheet1.xml")
+    return _members(path)["xl/worksheets/sheet1.xml"]
 
 
 def _members(path: Path) -> dict[str, bytes]:
-    """Every part of the file but its creation time: sheet, styles, the hyperlinks' relationships."""
+    """Every part of the file but its creation time: sheet, styles, the hyperlinks' relationships; shared strings
+    put back inline."""
     with zipfile.ZipFile(path) as z:
-        return {name: z.read(name) for name in z.namelist() if name != "docProps/core.xml"}
+        return inline_shared({name: z.read(name) for name in z.namelist() if name != "docProps/core.xml"})
 
 
 STYLED: list = [
@@ -85,6 +125,7 @@ def test_streamed_rows_are_byte_identical_to_openpyxls(tmp_path: Path) -> None:
     sheet = load_workbook(tmp_path / "shortcut.xlsx")["s"]
     assert sheet["C1"].value == "  leading and trailing  "
     assert sheet["E1"].value == "line\r\nbreak\ttab"
+    assert sheet["B2"].value == "\u3000full-width space\u3000" and sheet["E2"].value == "_x005F_x0041_ literal"
     assert sheet["E3"].value == 3.25 and sheet["H3"].value is True
     assert sheet["A4"].data_type == "f" and sheet["C4"].data_type == "e"
     assert sheet["A10"].hyperlink.target == "https://example.org/"
@@ -128,6 +169,9 @@ def test_write_table_rows_with_linked_cells_are_byte_identical_to_openpyxls(
         lambda values, *a: None if isinstance(values, _xlsx._Wrapped) else plain_rows_only(values, *a),
     )
     _table(tmp_path / "openpyxl.xlsx")
+    with zipfile.ZipFile(tmp_path / "shortcut.xlsx") as z:
+        assert b"<v>0</v>" in z.read("xl/worksheets/sheet1.xml")  # its text refers to the shared strings...
+        assert "記入する" in z.read("xl/sharedStrings.xml").decode()  # ... once each
     assert _members(tmp_path / "shortcut.xlsx") == _members(tmp_path / "openpyxl.xlsx")
     sheet = load_workbook(tmp_path / "shortcut.xlsx")["確認ガイド"]
     assert sheet["J2"].hyperlink.target == "#'ページ別判定'!G2" and sheet["J2"].alignment.vertical is None
