@@ -148,9 +148,10 @@ class PageCheck:
     order: ClassVar[int] = 50
     # Runs on the page as loaded, before the page's scripted steps (qa.visit.steps): the privacy check's first look.
     before_steps: ClassVar[bool] = False
-    # Only reads the page: no focus, keys, pointer, viewport, style or DOM changes, no waiting on the page. Such
-    # checks next to each other in ``order`` run side by side and their scripts reach the page in one call
-    # (qa.visit.batch): a call's crossing costs about as much as a small check's script.
+    # Only reads the page: no focus, keys, pointer, viewport, style or DOM changes, no requests (they change the
+    # page's own performance entries), no waiting on the page. Such checks next to each other in ``order`` run side
+    # by side and their scripts reach the page in one call (qa.visit.batch): a call's crossing costs about as much
+    # as a small check's script.
     reads_only: ClassVar[bool] = False
     provides: ClassVar[tuple[str, ...]] = ()  # page artifacts it writes into page.facts
     requires: ClassVar[tuple[str, ...]] = ()  # page artifacts of checks that run before it (lower order)

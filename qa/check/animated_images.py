@@ -159,7 +159,6 @@ class AnimatedImages(PageCheck):
     criteria = {"2.2.2": PARTIAL}
     primary_only = True  # the files are the same in every browser and viewport
     order = 30
-    reads_only = True
 
     async def run(self, ctx: PageContext) -> list[Finding]:
         images = await ctx.session.evaluate(IMAGES_JS, {"max": MAX_IMAGES, "maxBytes": MAX_BYTES, "still": list(STILL)})
