@@ -467,7 +467,8 @@ class Config(Section):
     include: Regexes = Field([], description="regexes a URL must match to be audited")
     exclude: Regexes = Field([], description="regexes of URLs never audited")
     concurrency: Annotated[int | Literal["auto"], checked(_concurrency)] = Field(
-        "auto", description="pages in flight per browser; auto: 3 per CPU core, shared by the browsers"
+        "auto",
+        description="pages in flight per browser; auto: 3 per CPU core with one browser, 2 per core shared by several",
     )
     follow_links: bool = Field(True, description="follow same-origin links from each page")
     use_sitemaps: bool = Field(True, description="read robots.txt and sitemap.xml for pages")

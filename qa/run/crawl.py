@@ -60,18 +60,20 @@ SESSION_PAGES = 40
 MAX_REQUEUES = 3
 
 
-# ``concurrency: auto``: pages in flight per CPU core, over all the browsers. Each visit waits on the network, on the
-# driver and, for the status-messages check, until 600 ms after its page's load: with two cores and the whole
-# accessibility family, 149 pages took 39-43 s with 6 in flight against 44-49 s with 4, and 44-45 s with 8.
+# ``concurrency: auto``: pages in flight per CPU core, over all the browsers. A one-browser visit runs the whole
+# accessibility family, whose status-messages check waits until 600 ms after its page's load: with two cores, 149
+# pages took 39-43 s with 6 in flight against 44-49 s with 4, and 44-45 s with 8. Over the three-browser matrix most
+# visits have no such wait (those checks run in the first cell): 2 per core there (234 s against 247 s with 3).
 TABS_PER_CORE = 3
+TABS_PER_CORE_MATRIX = 2
 
 
 def spare_workers(setting: int | str, fixed: int) -> int:
-    """``auto``: workers beyond one engine's own, up to TABS_PER_CORE per CPU core in all (none on a one-engine
-    run)."""
+    """``auto``: workers beyond one engine's own, up to TABS_PER_CORE_MATRIX per CPU core in all (none on a
+    one-engine run)."""
     if setting != "auto":
         return 0
-    return max(0, TABS_PER_CORE * (os.cpu_count() or 2) - fixed)
+    return max(0, TABS_PER_CORE_MATRIX * (os.cpu_count() or 2) - fixed)
 
 
 class CellQueue:
@@ -105,11 +107,12 @@ class CellQueue:
 
 
 def workers_per_browser(setting: int | str, browsers: int) -> int:
-    """Pages in flight per browser. ``auto``: TABS_PER_CORE per CPU core in all, shared by the browsers; more only
-    makes the engines fight over the cores."""
+    """Pages in flight per browser. ``auto``: TABS_PER_CORE per CPU core for one browser, TABS_PER_CORE_MATRIX
+    shared by several; more only makes the engines fight over the cores."""
     if setting != "auto":
         return int(setting)
-    return max(1, TABS_PER_CORE * (os.cpu_count() or 2) // max(browsers, 1))
+    per_core = TABS_PER_CORE if browsers <= 1 else TABS_PER_CORE_MATRIX
+    return max(1, per_core * (os.cpu_count() or 2) // max(browsers, 1))
 
 
 class Crawl:
