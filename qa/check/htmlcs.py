@@ -100,11 +100,17 @@ RUN_JS = in_page(
 # indices from the root element down, and its tag. None for the page itself (the root, the head's nodes: "html"
 # wherever it runs) and for an element outside the top document's own tree.
 PLACE_JS = """
+const placeIndex = new Map();  // parent -> its children's indices, made once: a page's many findings share parents
+const indexIn = (el) => {
+  const parent = el.parentElement;
+  if (!placeIndex.has(parent)) placeIndex.set(parent, new Map([...parent.children].map((c, i) => [c, i])));
+  return placeIndex.get(parent).get(el);
+};
 const placeOf = (node) => {
   if (!node || node.nodeType !== 1 || node.ownerDocument !== document || node.getRootNode() !== document) return null;
   if (node === document.documentElement || node.closest('head')) return null;
   const path = [];
-  for (let el = node; el.parentElement; el = el.parentElement) path.push([...el.parentElement.children].indexOf(el));
+  for (let el = node; el.parentElement; el = el.parentElement) path.push(indexIn(el));
   return {path: path.reverse(), tag: node.tagName};
 };
 """
