@@ -171,8 +171,8 @@ def test_the_review_guide_goes_page_by_page(run: QARun) -> None:
     assert status[5] == "#count\n#saved" and status[6] in ("要素の画像", "ページの画像")
     assert status[7].startswith("1. ") and "role=status" in status[7] and status[8] == "適合 / 不適合 / 適用なし"
     # The answer goes where `qa review import` reads it: the page checklist row of this page and criterion.
-    link = next(c.hyperlink.target for c in guide[rows.index(status) + 2] if c.column == 10)
-    sheet, cell = link.removeprefix("#").split("!")
+    link = next(c.hyperlink.location for c in guide[rows.index(status) + 2] if c.column == 10)
+    sheet, cell = link.split("!")  # a place in the workbook (location), not a file or URL
     target = wb[sheet.strip("'")][cell.replace("G", "A")].row
     page_row = [c.value for c in wb[sheet.strip("'")][target]]
     assert page_row[0] == "4.1.3" and page_row[2].endswith("/status-bad.html")

@@ -332,7 +332,7 @@ def _cells(path: Path) -> dict[str, object]:
     for ws in wb.worksheets:
         for row in ws.iter_rows():
             for c in row:
-                link = c.hyperlink.target if c.hyperlink else None
+                link = (c.hyperlink.target or c.hyperlink.location) if c.hyperlink else None
                 style = (c.font, c.fill, c.alignment, c.border, c.number_format, c.protection)
                 seen[f"{ws.title}!{c.coordinate}"] = (c.value, c.data_type, link, repr(style))
         seen[f"{ws.title} rows"] = {i: d.height for i, d in ws.row_dimensions.items() if d.height}

@@ -65,8 +65,10 @@ class ConsistentIdentification(SiteCheck):
                     if not name:
                         continue
                     names[(block, kind, key)][name].append(p)
-                    if kind == "link" and not RELATIVE.match(name) and p not in targets[(block, name)][key]:
-                        targets[(block, name)][key].append(p)
+                    if kind == "link" and not RELATIVE.match(name):
+                        where = targets[(block, name)][key]
+                        if not where or where[-1] is not p:  # pages come one by one: a repeat is the last one
+                            where.append(p)
         findings = self._same_target(names) + self._same_name(targets)
         return findings
 

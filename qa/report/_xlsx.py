@@ -448,7 +448,7 @@ def _fast_links(ws: WriteOnlyWorksheet, raw: _RawRows) -> None:
     def write_hyperlinks() -> None:
         links = ws._hyperlinks
         if writer._rels or not all(map(_simple_link, links)):
-            links[:] = [Hyperlink(ref=link[0], target=link[1]) if type(link) is tuple else link for link in links]
+            links[:] = [hyperlink(*link) if type(link) is tuple else link for link in links]
             return slow()
         if not links:
             return
@@ -459,7 +459,10 @@ def _fast_links(ws: WriteOnlyWorksheet, raw: _RawRows) -> None:
             else:
                 ref, target = link.ref, link.target
             ref = ref.translate(_ATTR)
-            if target:
+            if type(link) is tuple and target[:1] == "#":  # a Link to a place in this workbook: no relationship
+                place = target[1:].translate(_ATTR).encode("ascii", "xmlcharrefreplace")
+                parts.append(f'<hyperlink ref="{ref}" location="'.encode() + place + b'"/>')
+            elif target:
                 rel = Relationship.__new__(Relationship)  # the fields as openpyxl's descriptors would store them
                 rel.__dict__.update(Type=_HYPERLINK, Target=target, TargetMode="External", Id=None)
                 writer._rels.append(rel)
@@ -626,12 +629,20 @@ class Link:
     target: str | None = None
 
 
+def hyperlink(ref: str, target: str) -> Hyperlink:
+    """The link to ``target``: ``#'sheet'!A1`` is a place in this workbook (``location``, which every spreadsheet
+    program follows without a relationship), anything else a file or URL."""
+    if target[:1] == "#":
+        return Hyperlink(ref=ref, location=target[1:])
+    return Hyperlink(ref=ref, target=target)
+
+
 def _as_cell(ws: Worksheet | WriteOnlyWorksheet, value: Any) -> Any:
     if type(value) is not Link:
         return value
     cell = WriteOnlyCell(ws, value.text)
     if value.target is not None:
-        cell.hyperlink = value.target
+        cell.hyperlink = hyperlink("", value.target)
     return cell
 
 

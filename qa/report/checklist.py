@@ -77,6 +77,7 @@ SHEETS = {
     "exceptions": ("例外事項", "Exceptions"),
     "guide": ("確認ガイド", "Review guide"),
 }
+ORDER = 10  # first: its workbooks go to forked children while the other reports render here
 GUIDE_ELEMENTS = 5  # elements named per page and criterion in the review guide
 TITLE = ("達成基準チェックリスト", "Success-criteria checklist")
 

@@ -10,7 +10,6 @@ Accepted findings are left out (they are known and reviewed); the gate's decisio
 from __future__ import annotations
 
 import hashlib
-import json
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +18,7 @@ from qa.judge.judgement import gate_of
 from qa.model import NEEDS_REVIEW, Finding, Results
 from qa.redact import redact_text, redact_url
 from qa.report._axe_ja import Messages
-from qa.store import write_text_atomic
+from qa.store import write_json_atomic
 
 NAME = "gitlab-codequality"
 FILENAME = "gl-code-quality-report.json"
@@ -64,5 +63,5 @@ def issues(results: Results) -> list[dict[str, Any]]:
 
 def render(results: Results, out_dir: Path) -> list[Path]:
     path = out_dir / FILENAME
-    write_text_atomic(path, json.dumps(issues(results), ensure_ascii=False, indent=1))
+    write_json_atomic(path, issues(results))
     return [path]

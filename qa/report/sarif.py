@@ -10,7 +10,6 @@ left out and the run says so in a tool notification.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +18,7 @@ from qa.judge.judgement import gate_of
 from qa.model import NEEDS_REVIEW, Finding, Results
 from qa.redact import redact_text, redact_url
 from qa.report._axe_ja import Messages
-from qa.store import write_text_atomic
+from qa.store import write_json_atomic
 
 NAME = "sarif"
 FILENAME = "qa.sarif"
@@ -110,5 +109,5 @@ def sarif(results: Results) -> dict[str, Any]:
 
 def render(results: Results, out_dir: Path) -> list[Path]:
     path = out_dir / FILENAME
-    write_text_atomic(path, json.dumps(sarif(results), ensure_ascii=False, indent=1))
+    write_json_atomic(path, sarif(results))
     return [path]
