@@ -20,7 +20,9 @@ const pageBox = (el) => {
   return {x: Math.round(r.left + scrollX), y: Math.round(r.top + scrollY), width: Math.round(r.width),
     height: Math.round(r.height)};
 };
-const frames = () => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+// One rendering update, then the task after it: by then the page's resize and ResizeObserver handlers have run
+// for a change just made, and the layout it causes is read on demand (a second frame only costs a repaint).
+const frames = () => new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0)));
 """
 
 

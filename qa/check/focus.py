@@ -40,6 +40,7 @@ const settle = async () => {
   let y = scrollY, x = scrollX;
   for (let i = 0; i < 30; i++) {
     await frames();
+    await frames();  // two frames a step: a smooth scroll moves in every one
     if (scrollY === y && scrollX === x) break;
     y = scrollY; x = scrollX;
   }

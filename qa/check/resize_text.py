@@ -39,6 +39,13 @@ RESTORE_JS = r"""() => {
 }"""
 
 
+# Enlarged, measured and restored in one call to the page.
+ENLARGED_JS = f"""async (max) => {{
+  const enlarged = ({ENLARGE_JS})(max);
+  try {{ return [enlarged, await ({MEASURE_JS})()]; }} finally {{ ({RESTORE_JS})(); }}
+}}"""
+
+
 class ResizeText(PageCheck):
     id = "resize-text"
     title = "Text at double size (1.4.4)"
@@ -59,11 +66,11 @@ class ResizeText(PageCheck):
 
     async def run(self, ctx: PageContext) -> list[Finding]:
         before = await text_boxes(ctx)
-        enlarged = await ctx.session.evaluate(ENLARGE_JS, MAX_ELEMENTS)
         try:
-            after = await ctx.session.evaluate(MEASURE_JS)
-        finally:
-            await ctx.session.evaluate(RESTORE_JS)
+            enlarged, after = await ctx.session.evaluate(ENLARGED_JS, MAX_ELEMENTS)
+        except Exception:
+            await ctx.session.evaluate(RESTORE_JS)  # the call failed on its way: the page's own sizes again
+            raise
         clipped = [i for i in after if i["kind"] == "clipped" and (i["target"], i["kind"]) not in before]
         ctx.page.facts["resize_text"] = {"enlarged": enlarged, "clipped": len(clipped)}
         return [

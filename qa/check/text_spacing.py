@@ -95,6 +95,12 @@ APPLY_JS = """(css) => {
 
 REMOVE_JS = """() => { const s = document.getElementById('__qa_text_spacing'); if (s) s.remove(); }"""
 
+# Applied, measured and removed in one call to the page (each call crosses Python, the driver and the browser).
+SPACED_JS = f"""async (css) => {{
+  ({APPLY_JS})(css);
+  try {{ return await ({MEASURE_JS})(); }} finally {{ ({REMOVE_JS})(); }}
+}}"""
+
 
 async def text_boxes(ctx: PageContext) -> set[tuple[str, str]]:
     """The text boxes that cut off or spill text on the page with its own styles, measured once per visit: the
@@ -133,11 +139,11 @@ class TextSpacing(PageCheck):
 
     async def run(self, ctx: PageContext) -> list[Finding]:
         before = await text_boxes(ctx)
-        await ctx.session.evaluate(APPLY_JS, SPACING_CSS)
         try:
-            after = await ctx.session.evaluate(MEASURE_JS)
-        finally:
-            await ctx.session.evaluate(REMOVE_JS)
+            after = await ctx.session.evaluate(SPACED_JS, SPACING_CSS)
+        except Exception:
+            await ctx.session.evaluate(REMOVE_JS)  # the call failed on its way: the page's own styles again
+            raise
         new = [i for i in after if (i["target"], i["kind"]) not in before]
         ctx.page.facts["text_spacing"] = {
             "clipped": sum(1 for i in new if i["kind"] == "clipped"),
