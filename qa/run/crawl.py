@@ -284,6 +284,7 @@ class Crawl:
                     self.settings.page_links or (primary and self.settings.follow_links),
                     self._prepared.setdefault(id(session), SessionSteps()),
                     self.share,
+                    lambda: self.spare_tab(name, vp),
                 ),
                 timeout=page_timeout,
             )
@@ -326,6 +327,27 @@ class Crawl:
         self._prepared[id(session)] = SessionSteps()
         if self.settings.access.local_storage:  # the storage-state file's, in every engine alike
             await prime_local_storage(session, self.settings.access.local_storage, self.config.timeouts.navigation)
+        return session
+
+    async def spare_tab(self, name: str, vp: ViewportSpec) -> Session | None:
+        """A second tab for part of a large page's checks (qa.run.page_visit), only while no page waits to be
+        visited and fewer pages are in flight than there are cores: otherwise the cores have work already, and
+        loading the page twice would only add to it. None too with qa.yaml steps (a new tab has been through
+        none) and for a remote pool (its slots are all it may take); the caller closes the tab."""
+        in_flight = self.pending - sum(len(q) for q in self.queues.values())
+        if self.stopping or in_flight >= (os.cpu_count() or 1) or any(self.queues.values()):
+            return None
+        if self.config.steps.once_per_session or self.config.steps.before_each_page:
+            return None
+        engine = self.engine(name)
+        if hasattr(engine, "workers") or not engine.alive():
+            return None
+        session = await engine.new_session(vp, self.settings.access)
+        if self.settings.access.local_storage:
+            await prime_local_storage(session, self.settings.access.local_storage, self.config.timeouts.navigation)
+        mute = getattr(session, "mute_resources", None)  # an engine's own option: the first tab reports the loads
+        if mute is not None:
+            mute()
         return session
 
     async def live_engine(self, name: str) -> Engine:

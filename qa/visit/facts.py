@@ -141,6 +141,7 @@ _FACTS_JS = """() => {
     title: document.title,
     lang: document.documentElement.getAttribute('lang') || '',
     counts: {
+      elements: document.getElementsByTagName('*').length,
       images: count('img, svg[role=img], [role=img], input[type=image], area'),
       forms: count('input:not([type=hidden]), select, textarea'),
       media: count('video, audio, object, embed'),

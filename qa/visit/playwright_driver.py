@@ -42,7 +42,8 @@ CLOSE_TIMEOUT_S = 10  # a tab whose renderer hangs is killed with its context; n
 # which spares a DevTools round trip per page; it is read over DevTools only when no script reported it.
 GC_HEAP_BUDGET_BYTES = 64_000_000
 PRECISE_HEAP_FLAG = "--enable-precise-memory-info"
-CHROMIUM_JS_FLAGS = "--no-opt --no-maglev"  # baseline compilers only: see launch_playwright
+# TurboFan off, and Maglev only for code that runs 25 times longer than its default threshold: see launch_playwright.
+CHROMIUM_JS_FLAGS = "--no-opt --invocation-count-for-maglev=10000 --invocation-count-for-maglev-osr=2000"
 GC_TIMEOUT_S = 5
 # The tallest capture Chromium makes at once (device pixels): a taller page (5,000 sections) failed to capture at
 # all; it is captured down to there and reported as not the whole page.
@@ -118,6 +119,12 @@ class PlaywrightSession(EventLog):
         page.on("requestfailed", self._on_request_failed)
         page.on("response", self._on_response)
         page.on("dialog", self._on_dialog)
+
+    def mute_resources(self) -> None:
+        """Stop listening to the page's requests and responses: a tab whose loads another tab reports already (a
+        second tab for a large page's checks) spares the driver an event per image, script and style sheet."""
+        self.page.remove_listener("response", self._on_response)
+        self.page.remove_listener("requestfailed", self._on_request_failed)
 
     def _on_crash(self, _page: Any) -> None:
         self._crashed = True
@@ -636,8 +643,11 @@ async def launch_playwright(pw: Playwright, spec: BrowserSpec, preload: tuple[st
         else:
             options: dict[str, Any] = {"headless": spec.headless, "args": list(spec.args)}
             if spec.engine == "chromium" and not any(a.startswith("--js-flags") for a in spec.args):
-                # V8's optimizing compilers (Maglev, TurboFan) compile axe-core anew in every document that is
-                # gone a second later: without them a visit costs about 15 % less CPU. browsers.yaml args win.
+                # V8's optimizing compilers compile axe-core anew in every document, which is gone a second later:
+                # without them a visit costs about 15 % less CPU. But on a page of 27,000 elements the rule engines'
+                # loops run long enough to pay for Maglev (axe 3.5 s instead of 5.2 s): it stays on for code that
+                # runs that long, and a 149-page audit costs the same CPU as with the baseline compilers alone
+                # (42.0 s against 42.2 s, three runs each). browsers.yaml args win.
                 options["args"].append(f"--js-flags={CHROMIUM_JS_FLAGS}")
             if spec.engine == "chromium" and PRECISE_HEAP_FLAG not in spec.args:
                 options["args"].append(PRECISE_HEAP_FLAG)
