@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font
 
 from qa.model import Results
@@ -149,8 +150,9 @@ def render(results: Results, out_dir: Path) -> list[Path]:
     rows = link_rows(results)
     info = results.extra["link_check"]
     lang = lang_of(results)
-    wb = Workbook()
-    summary_sheet(wb.active, results, info, rows, lang)
+    # Streamed: a link per row on 2,000 pages is a long sheet, and a streamed one takes write_table's fast path.
+    wb = Workbook(write_only=True)
+    summary_sheet(wb.create_sheet(pick(SHEETS["summary"], lang)), results, info, rows, lang)
     order = {"broken": 0, "warning": 1, "info": 2, "ok": 3, "ignored": 4}
 
     broken = sorted((r for r in rows if r["result"] == "broken"), key=lambda r: (not r["internal"], r["source"]))
@@ -210,9 +212,21 @@ def render(results: Results, out_dir: Path) -> list[Path]:
 
 
 def summary_sheet(ws: Any, results: Results, info: dict[str, Any], rows: list[dict[str, Any]], lang: str) -> None:
-    ws.title = pick(SHEETS["summary"], lang)
-    ws.append([pick(TITLE, lang)])
-    ws["A1"].font = Font(bold=True, size=14)
+    """The summary (a streamed sheet: its settings first, then each row with its cells' styles)."""
+    ws.column_dimensions["A"].width = 38
+    ws.column_dimensions["B"].width = 90
+    setup_print(ws, title_rows="1:1")
+    top = Alignment(wrap_text=True, vertical="top")
+
+    def cell(value: Any, font: Font | None = None, alignment: Alignment | None = top) -> WriteOnlyCell:
+        made = WriteOnlyCell(ws, value)
+        if font is not None:
+            made.font = font
+        if alignment is not None:
+            made.alignment = alignment
+        return made
+
+    ws.append([cell(pick(TITLE, lang), Font(bold=True, size=14), None)])
     counts = info.get("counts", {})
     external = pick(("確認した", "checked") if info.get("check_external") else ("確認していない", "not checked"), lang)
     zone = (results.run.config or {}).get("timezone")
@@ -234,20 +248,12 @@ def summary_sheet(ws: Any, results: Results, info: dict[str, Any], rows: list[di
         (("対象外", "Not checked"), counts.get("ignored", 0)),
     ]
     for label, value in facts:
-        ws.append([pick(label, lang), safe(value)])
+        ws.append([cell(pick(label, lang)), cell(safe(value))])
     ws.append([])
-    ws.append([pick(("警告の内訳", "Warnings by kind"), lang), pick(("件数", "Count"), lang)])
-    header_row = ws.max_row
-    for cell in ws[header_row]:
-        cell.font = Font(bold=True)
+    bold = Font(bold=True)
+    ws.append([cell(pick(("警告の内訳", "Warnings by kind"), lang), bold), cell(pick(("件数", "Count"), lang), bold)])
     kinds = Counter(i for r in rows if r["result"] == "warning" for i in r.get("issues", []))
     for issue, n in kinds.most_common():
-        ws.append([vocab_text(ISSUE_TEXT, issue, lang), n])
+        ws.append([cell(vocab_text(ISSUE_TEXT, issue, lang)), cell(n)])
     ws.append([])
-    ws.append([pick(("注記", "Notes"), lang), pick(NOTES, lang)])
-    ws.column_dimensions["A"].width = 38
-    ws.column_dimensions["B"].width = 90
-    for row in ws.iter_rows(min_row=2):
-        for cell in row:
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
-    setup_print(ws, title_rows="1:1")
+    ws.append([cell(pick(("注記", "Notes"), lang)), cell(pick(NOTES, lang))])

@@ -211,15 +211,24 @@ async def _run_aside(
     sees: another address, or another number of elements, as when a script writes other content each time)."""
     started = time.perf_counter()
     page = ctx.page
-    session = await spare()
+    try:
+        session = await spare()
+    except Exception as exc:  # the browser could not open one now: the first tab runs them, as on any page
+        page.facts["second_tab"] = {"not_used": f"no second tab could be opened ({type(exc).__name__})"}
+        return None
     if session is None:
         return None
     try:
-        nav = await session.goto(page.final_url, ctx.config.timeouts.navigation)
-        if nav.fault or (nav.status or 0) >= 400 or nav.final_url != page.final_url:
+        try:
+            nav = await session.goto(page.final_url, ctx.config.timeouts.navigation)
+            same = not nav.fault and (nav.status or 0) < 400 and nav.final_url == page.final_url
+            elements = await asyncio.wait_for(session.evaluate(ELEMENTS_JS), ctx.config.timeouts.script) if same else 0
+        except Exception as exc:  # lost, or the page would not answer there: nothing was judged in that tab
+            page.facts["second_tab"] = {"not_used": f"the page did not load in a second tab ({type(exc).__name__})"}
+            return None
+        if not same:
             page.facts["second_tab"] = {"not_used": "the page did not load the same way in a second tab"}
             return None
-        elements = await asyncio.wait_for(session.evaluate(ELEMENTS_JS), ctx.config.timeouts.script)
         if elements != page.facts["counts"]["elements"]:
             page.facts["second_tab"] = {
                 "not_used": f"{elements} elements in the second tab against "
@@ -234,9 +243,6 @@ async def _run_aside(
         await _run_checks(beside, checks, check_runs, findings, timings, [], None, scope)
         session.take_events()  # the page's script errors are the first tab's to report; here they would count twice
         return findings
-    except DriverFault:
-        page.facts["second_tab"] = {"not_used": "the second tab was lost"}
-        return None
     finally:
         with contextlib.suppress(Exception):
             await session.close()
