@@ -32,12 +32,20 @@ class EventLog:
         self._events = PageEvents()
 
     def _add(self, bucket: list, item: Any) -> None:
+        # A failed request seen again is the same broken resource, listed once: the animated-images check fetches
+        # each image the page loaded, and a missing one then failed twice, as an image and as a fetch.
+        if isinstance(item, dict) and any(_same_failure(item, seen) for seen in bucket):
+            return
         if len(bucket) < MAX_EVENTS:
             bucket.append(item)
 
     def take_events(self) -> PageEvents:
         events, self._events = self._events, PageEvents()
         return events
+
+
+def _same_failure(a: dict[str, Any], b: dict[str, Any]) -> bool:
+    return a.get("url") == b.get("url") and a.get("status") == b.get("status") and a.get("error") == b.get("error")
 
 
 # Playwright key names that differ from WebDriver's (Selenium's Keys attribute names, upper-cased otherwise).
