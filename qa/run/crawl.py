@@ -343,8 +343,12 @@ class Crawl:
         if hasattr(engine, "workers") or not engine.alive():
             return None
         session = await engine.new_session(vp, self.settings.access)
-        if self.settings.access.local_storage:
-            await prime_local_storage(session, self.settings.access.local_storage, self.config.timeouts.navigation)
+        try:
+            if self.settings.access.local_storage:
+                await prime_local_storage(session, self.settings.access.local_storage, self.config.timeouts.navigation)
+        except BaseException:
+            await session.close()  # a tab given to nobody would stay open
+            raise
         mute = getattr(session, "mute_resources", None)  # an engine's own option: the first tab reports the loads
         if mute is not None:
             mute()

@@ -36,8 +36,8 @@ UNSETTLED = "unsettled"
 # On a page of more elements, the checks after the rule engines (from ASIDE_FROM_ORDER on: the page's structure and
 # text, then those that move focus, the pointer or the viewport or restyle the text) run in a second tab loaded
 # beside the first, when the crawl has a core to spare (its last pages; an audit of one page). One tab's page runs
-# on one core: on 27,000 elements the first tab's screenshot and engines take 5.7 s, the second tab's load and
-# checks 6.2 s, where one tab took 12 s. On a smaller page they cost less than loading it again.
+# on one core: on 27,000 elements (bench_big_page.py) the audit took 14.6 s instead of 15.8 s, though the two tabs
+# share the cores with the driver and the browser. On a smaller page the checks cost less than loading it again.
 ASIDE_ABOVE_ELEMENTS = 5_000
 ASIDE_FROM_ORDER = 20
 # A second tab for the visit, or None when the crawl has no core to spare.
