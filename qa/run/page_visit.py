@@ -214,27 +214,20 @@ async def _run_aside(
     try:
         session = await spare()
     except Exception as exc:  # the browser could not open one now: the first tab runs them, as on any page
-        page.facts["second_tab"] = {"not_used": f"no second tab could be opened ({type(exc).__name__})"}
-        return None
+        return _not_used(page, f"no second tab could be opened ({type(exc).__name__})")
     if session is None:
         return None
     try:
         try:
             nav = await session.goto(page.final_url, ctx.config.timeouts.navigation)
-            same = not nav.fault and (nav.status or 0) < 400 and nav.final_url == page.final_url
-            elements = await asyncio.wait_for(session.evaluate(ELEMENTS_JS), ctx.config.timeouts.script) if same else 0
+            if nav.fault or (nav.status or 0) >= 400 or nav.final_url != page.final_url:
+                return _not_used(page, "the page did not load the same way in a second tab")
+            elements = await asyncio.wait_for(session.evaluate(ELEMENTS_JS), ctx.config.timeouts.script)
         except Exception as exc:  # lost, or the page would not answer there: nothing was judged in that tab
-            page.facts["second_tab"] = {"not_used": f"the page did not load in a second tab ({type(exc).__name__})"}
-            return None
-        if not same:
-            page.facts["second_tab"] = {"not_used": "the page did not load the same way in a second tab"}
-            return None
+            return _not_used(page, f"the page did not load in a second tab ({type(exc).__name__})")
         if elements != page.facts["counts"]["elements"]:
-            page.facts["second_tab"] = {
-                "not_used": f"{elements} elements in the second tab against "
-                f"{page.facts['counts']['elements']} in the first"
-            }
-            return None
+            first = page.facts["counts"]["elements"]
+            return _not_used(page, f"{elements} elements in the second tab against {first} in the first")
         timings["second_tab"] = _ms_since(started)
         page.facts["second_tab"] = {"checks": [c.id for c in checks]}
         findings: list[Finding] = []
@@ -246,6 +239,11 @@ async def _run_aside(
     finally:
         with contextlib.suppress(Exception):
             await session.close()
+
+
+def _not_used(page: Page, reason: str) -> None:
+    """Record why the second tab was not used (its checks then run in the first)."""
+    page.facts["second_tab"] = {"not_used": reason}
 
 
 async def _enter(share: RuleShare, session: Session, page: Page, wait_s: float) -> Ticket:

@@ -647,7 +647,7 @@ async def launch_playwright(pw: Playwright, spec: BrowserSpec, preload: tuple[st
                 # without them a visit costs about 15 % less CPU. But on a page of 27,000 elements the rule engines'
                 # loops run long enough to pay for Maglev (axe 3.5 s instead of 5.2 s): it stays on for code that
                 # runs that long, and a 149-page audit costs the same CPU as with the baseline compilers alone
-                # (42.0 s against 42.2 s, three runs each). browsers.yaml args win.
+                # (42.2 s with this against 42.0 s without, three runs each). browsers.yaml args win.
                 options["args"].append(f"--js-flags={CHROMIUM_JS_FLAGS}")
             if spec.engine == "chromium" and PRECISE_HEAP_FLAG not in spec.args:
                 options["args"].append(PRECISE_HEAP_FLAG)
