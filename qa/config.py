@@ -468,7 +468,7 @@ class Config(Section):
     exclude: Regexes = Field([], description="regexes of URLs never audited")
     concurrency: Annotated[int | Literal["auto"], checked(_concurrency)] = Field(
         "auto",
-        description="pages in flight per browser; auto: 3 per CPU core with one browser, 2 per core shared by several",
+        description="pages in flight per browser; auto: 4 per CPU core with one browser, 2 per core shared by several",
     )
     follow_links: bool = Field(True, description="follow same-origin links from each page")
     use_sitemaps: bool = Field(True, description="read robots.txt and sitemap.xml for pages")

@@ -61,10 +61,12 @@ MAX_REQUEUES = 3
 
 
 # ``concurrency: auto``: pages in flight per CPU core, over all the browsers. A one-browser visit runs the whole
-# accessibility family, whose status-messages check waits until 600 ms after its page's load: with two cores, 149
-# pages took 39-43 s with 6 in flight against 44-49 s with 4, and 44-45 s with 8. Over the three-browser matrix most
-# visits have no such wait (those checks run in the first cell): 2 per core there (234 s against 247 s with 3).
-TABS_PER_CORE = 3
+# accessibility family, whose status-messages check waits until 600 ms after its page's load and whose layout checks
+# wait for frames: a tab spends much of a visit waiting. With two cores and 149 pages, 6 in flight kept the cores
+# 89 % busy (24.7 s), 8 kept them 98 % busy (22.9 s), 10 took 23.1 s; axe alone 11.8 s with 6, 11.2 s with 8. Over
+# the three-browser matrix most visits have no such wait (those checks run in the first cell): 2 per core there
+# (146 s against 157 s with 3, which only adds switching between the engines' processes).
+TABS_PER_CORE = 4
 TABS_PER_CORE_MATRIX = 2
 
 
