@@ -35,18 +35,20 @@ def on(run: QARun, path: str) -> list[dict]:
 
 
 @pytest.mark.parametrize(
-    ("path", "target", "engine", "rule", "sc"),
+    ("path", "target", "engine", "rule", "sc", "outcome"),
     [
-        ("/unlabelled.html", "#nameless", ACE, "input_label_exists", "4.1.2"),
-        ("/unlabelled.html", "#nameless", HTMLCS, "WCAG2AA.Principle1.Guideline1_3.1_3_1.F68", "1.3.1"),
-        ("/no-alt.html", "#harbour", ACE, "img_alt_valid", "1.1.1"),
-        ("/no-alt.html", "#harbour", HTMLCS, "WCAG2AA.Principle1.Guideline1_1.1_1_1.H37", "1.1.1"),
+        ("/unlabelled.html", "#nameless", ACE, "input_label_exists", "4.1.2", "violation"),
+        # demoted (qa/data/rule-engines.json): it also fails fields named by a placeholder, which browsers name
+        ("/unlabelled.html", "#nameless", HTMLCS, "WCAG2AA.Principle1.Guideline1_3.1_3_1.F68", "1.3.1", "needs-review"),
+        ("/no-alt.html", "#harbour", ACE, "img_alt_valid", "1.1.1", "violation"),
+        # demoted: it counts only alt, not title or aria-label
+        ("/no-alt.html", "#harbour", HTMLCS, "WCAG2AA.Principle1.Guideline1_1.1_1_1.H37", "1.1.1", "needs-review"),
         # axe-core files an empty heading under best practice only; HTML_CodeSniffer fails 1.3.1 on it.
-        ("/empty-heading.html", "#empty", HTMLCS, "WCAG2AA.Principle1.Guideline1_3.1_3_1.H42.2", "1.3.1"),
+        ("/empty-heading.html", "#empty", HTMLCS, "WCAG2AA.Principle1.Guideline1_3.1_3_1.H42.2", "1.3.1", "violation"),
     ],
 )
 def test_each_engine_finds_the_barrier_written_for_it(
-    engines_run: QARun, path: str, target: str, engine: str, rule: str, sc: str
+    engines_run: QARun, path: str, target: str, engine: str, rule: str, sc: str, outcome: str
 ) -> None:
     evidence = [
         (e["outcome"], f["sc"])
@@ -56,8 +58,48 @@ def test_each_engine_finds_the_barrier_written_for_it(
         if e["engine"] == engine and e["rule"] == rule
     ]
     assert evidence, f"{engine} {rule} not reported on {path} {target}"
-    outcome, criteria = evidence[0]
-    assert outcome == "violation" and sc in criteria
+    found, criteria = evidence[0]
+    assert found == outcome and sc in criteria
+
+
+@pytest.mark.parametrize(
+    ("path", "target", "engine", "rule"),
+    [
+        (
+            "/names-browsers-give.html",
+            'input[name="q"]',
+            HTMLCS,
+            "WCAG2AA.Principle4.Guideline4_1.4_1_2.H91.InputText.Name",
+        ),
+        (
+            "/names-browsers-give.html",
+            'input[type="reset"]',
+            HTMLCS,
+            "WCAG2AA.Principle4.Guideline4_1.4_1_2.H91.InputButton.Name",
+        ),
+        ("/names-browsers-give.html", 'input[type="image"]', HTMLCS, "WCAG2AA.Principle1.Guideline1_1.1_1_1.H36"),
+        ("/names-browsers-give.html", "#logo", HTMLCS, "WCAG2AA.Principle1.Guideline1_1.1_1_1.H37"),
+        ("/names-browsers-give.html", 'input[name="user"]', HTMLCS, "WCAG2AA.Principle1.Guideline1_3.1_3_5.H98"),
+        ("/names-browsers-give.html", "html", ACE, "html_lang_valid"),
+        ("/names-browsers-give.html", ".shadowed", ACE, "text_contrast_sufficient"),
+        ("/title-in-body.html", "html", HTMLCS, "WCAG2AA.Principle2.Guideline2_4.2_4_2.H25.1.NoTitleEl"),
+    ],
+)
+def test_a_rule_that_fails_what_act_passes_goes_to_a_person(
+    engines_run: QARun, path: str, target: str, engine: str, rule: str
+) -> None:
+    """Names browsers give (placeholder, a reset button's default, title, aria-label), lang="en-US-GB", text
+    lifted by its shadow, a title in the body: the W3C ACT rules' test cases pass each; the engine rule that fails
+    them is kept for a person, never counted as a violation."""
+    evidence = [
+        e["outcome"]
+        for f in on(engines_run, path)
+        if f["target"] == target
+        for e in f["details"].get("engines", [])
+        if e["engine"] == engine and e["rule"] == rule
+    ]
+    assert evidence == ["needs-review"], (rule, evidence)
+    assert [f["rule"] for f in on(engines_run, path) if f["outcome"] == "violation"] == []
 
 
 def test_an_accessible_page_gets_no_engine_finding(engines_run: QARun) -> None:

@@ -11,6 +11,7 @@ installed the same way (key ``axe``); without it the copy bundled with axe-playw
 from __future__ import annotations
 
 import dataclasses
+import fnmatch
 import json
 import os
 import shutil
@@ -196,6 +197,13 @@ def in_page(body: str) -> str:
     return f"{head}{{\n{SELECTOR_JS}\n{rest}"
 
 
+def demoted(engine: str, rule: str) -> bool:
+    """The rule's definite failures are needs-review (rule-engines.json ``demoted``; a key may hold ``*``, for a
+    family of rules that share the flaw, such as HTML_CodeSniffer's H91 names of every element type)."""
+    keys = engine_data()["demoted"].get(engine, {})
+    return rule in keys or any("*" in k and fnmatch.fnmatchcase(rule, k) for k in keys)
+
+
 class RuleEngine(PageCheck):
     """A rule engine injected into the page and run on the loaded document, right after axe-core."""
 
@@ -241,7 +249,7 @@ class RuleEngine(PageCheck):
         the settings switch the rule on (``enabled``)."""
         data = engine_data()
         if definite:
-            return NEEDS_REVIEW if rule in data["demoted"][self.engine] else VIOLATION
+            return NEEDS_REVIEW if demoted(self.engine, rule) else VIOLATION
         return None if rule in data["quiet"][self.engine] and rule not in enabled else NEEDS_REVIEW
 
 
