@@ -12,6 +12,7 @@ from tests.conftest import SITES, QARun, run_qa
 
 PAGES = ["keyboard/widget-trap.html", "keyboard/listener-only.html", "keyboard/modal.html", "keyboard/clean.html"]
 PAGES += ["barriers/keyboard-trap.html", "barriers/mouse-only.html", "barriers/good-keyboard.html"]
+PAGES += ["keyboard/blur-trap.html", "keyboard/blur-redirect.html", "keyboard/blur-harmless.html"]
 # Pages written for other checks, not for these rules: nothing of theirs may be flagged.
 OTHERS = ["a11y-site-bad/index.html", "a11y-site-good/index.html", "heuristics/keyboard-bad.html"]
 
@@ -47,6 +48,19 @@ def test_keyboard_traps_are_found_with_real_tab_presses(keyboard_run: tuple[QARu
     widget = found(run, base + "keyboard/widget-trap.html", "keyboard-trap")
     assert len(widget) == 1 and widget[0]["details"]["region"] == "#editor", widget
     assert widget[0]["outcome"] == "needs-review"
+
+
+def test_blur_handlers_that_hold_focus_are_traps(keyboard_run: tuple[QARun, str]) -> None:
+    """Focus taken back by a blur handler's timer, and two buttons sending focus to each other on blur, with the
+    rest of the page at the same level of the document: the real presses never get past them."""
+    run, base = keyboard_run
+    timer = found(run, base + "keyboard/blur-trap.html", "keyboard-trap")
+    assert [(f["target"], f["outcome"], f["sc"]) for f in timer] == [("#name", "needs-review", ["2.1.2"])]
+    redirect = found(run, base + "keyboard/blur-redirect.html", "keyboard-trap")
+    assert redirect and {f["target"] for f in redirect} <= {"#mon", "#tue", "main"}, redirect
+    assert all(f["outcome"] == "needs-review" for f in redirect)
+    # Blur handlers that show a hint or tidy the value: no trap.
+    assert found(run, base + "keyboard/blur-harmless.html", "keyboard-trap") == []
 
 
 def test_a_modal_closed_by_escape_and_plain_pages_are_no_trap(keyboard_run: tuple[QARun, str]) -> None:
