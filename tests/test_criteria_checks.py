@@ -71,6 +71,7 @@ def findings(run: QARun, path: str, checks: set[str] = NEW) -> list[dict]:
         ("/order-bad.html", "focus-order-jump", "#moved", "needs-review", ["2.4.3"]),
         ("/orientation-bad.html", "orientation-locked", "html", "violation", ["1.3.4"]),
         ("/layout-bad.html", "resize-text-clipped", "#tab", "needs-review", ["1.4.4"]),
+        ("/layout-bad.html", "text-cut-off", "#notice", "needs-review", ["1.4.4"]),
         ("/layout-bad.html", "field-boundary-contrast", "#faint", "needs-review", ["1.4.11"]),
         ("/layout-bad.html", "icon-contrast", "#pale-icon", "needs-review", ["1.4.11"]),
         (

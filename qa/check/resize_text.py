@@ -1,4 +1,6 @@
-"""1.4.4 Resize Text: with every text's size doubled, text that a box now cuts off is listed for a person.
+"""1.4.4 Resize Text: with every text's size doubled, text that a box now cuts off is listed for a person, and so
+is text a box cuts through already at the page's own size (part shows, part is hidden: never a carousel's slide
+moved out of its box whole).
 
 Text is doubled as a browser's text-only zoom does: each element holding text gets twice its computed font size
 (set inline, restored afterwards), the layout otherwise unchanged. The boxes that newly cut text off (overflow
@@ -9,7 +11,7 @@ browser's page zoom instead, so what is cut off at double text size goes to a pe
 from __future__ import annotations
 
 from qa.check import AID, PageCheck, PageContext
-from qa.check.text_spacing import MEASURE_JS, text_boxes
+from qa.check.text_spacing import MEASURE_JS, partly_clipped, text_boxes
 from qa.model import NEEDS_REVIEW, Finding
 
 MAX_FINDINGS = 10
@@ -59,6 +61,15 @@ class ResizeText(PageCheck):
             "fix_en": "Drop the fixed height or overflow: hidden so larger text still fits.",
             "help": "https://www.w3.org/WAI/WCAG22/Techniques/failures/F69",
         },
+        "text-cut-off": {
+            "ja": (
+                "このボックスは、ページ本来の文字の大きさのままでも文字の一部を切り取って隠しています。"
+                "200 % のズームで文章全体を読めるか確認してください。"
+            ),
+            "fix_ja": "高さや幅の固定と overflow: hidden をやめ、文章全体が表示されるようにする。",
+            "fix_en": "Drop the fixed height or width with overflow: hidden so the whole text shows.",
+            "help": "https://www.w3.org/WAI/WCAG22/Techniques/failures/F69",
+        },
     }
     criteria = {"1.4.4": AID}
     primary_only = True
@@ -72,8 +83,10 @@ class ResizeText(PageCheck):
             await ctx.session.evaluate(RESTORE_JS)  # the call failed on its way: the page's own sizes again
             raise
         clipped = [i for i in after if i["kind"] == "clipped" and (i["target"], i["kind"]) not in before]
-        ctx.page.facts["resize_text"] = {"enlarged": enlarged, "clipped": len(clipped)}
-        return [
+        # A box that cuts its text through at the page's own size cuts it at every size (ACT rule 59br37).
+        already = await partly_clipped(ctx)
+        ctx.page.facts["resize_text"] = {"enlarged": enlarged, "clipped": len(clipped), "already_clipped": len(already)}
+        findings = [
             ctx.finding(
                 "resize-text-clipped",
                 NEEDS_REVIEW,
@@ -86,4 +99,18 @@ class ResizeText(PageCheck):
                 details={"text": item["text"].strip()[:200]},
             )
             for item in clipped[:MAX_FINDINGS]
+        ]
+        return findings + [
+            ctx.finding(
+                "text-cut-off",
+                NEEDS_REVIEW,
+                ["1.4.4"],
+                target=item["target"],
+                html=item["html"],
+                impact="moderate",
+                message="This box cuts part of its text off already at the page's own text size (overflow hidden with "
+                "a fixed height or width): check that the whole text can be read at 200 % browser zoom (F69).",
+                details={"text": item["text"].strip()[:200]},
+            )
+            for item in already[: MAX_FINDINGS - len(findings)]
         ]

@@ -64,7 +64,11 @@ MEASURE_JS = with_helpers(
                                      (clip.hideX && (r.right > right + 2 || r.left < left - 2)));
       if (lost) {
         const key = cssPath(clip.el);
-        const item = out.get(key) || {target: key, html: snippet(clip.el), kind: 'clipped', text: ''};
+        const item = out.get(key) || {target: key, html: snippet(clip.el), kind: 'clipped', text: '', partly: false};
+        // Part of the text shows and part is cut off (a line cut through, lines hidden below a fixed height): not
+        // a carousel's slide or a panel moved out of the box whole.
+        item.partly = item.partly || rects.some((r) => r.bottom > top + 2 && r.top < bottom - 2 &&
+                                                      r.right > left + 2 && r.left < right - 2);
         if (item.text.length < 120) item.text += n.textContent.trim().slice(0, 120) + ' ';
         out.set(key, item);
       }
@@ -106,8 +110,16 @@ async def text_boxes(ctx: PageContext) -> set[tuple[str, str]]:
     """The text boxes that cut off or spill text on the page with its own styles, measured once per visit: the
     checks that change the styles and restore them compare against it."""
     if "text_boxes" not in ctx.memo:
-        ctx.memo["text_boxes"] = {(i["target"], i["kind"]) for i in await ctx.session.evaluate(MEASURE_JS)}
+        items = await ctx.session.evaluate(MEASURE_JS)
+        ctx.memo["text_box_items"] = items
+        ctx.memo["text_boxes"] = {(i["target"], i["kind"]) for i in items}
     return ctx.memo["text_boxes"]
+
+
+async def partly_clipped(ctx: PageContext) -> list[dict]:
+    """The boxes that already cut part of their text off with the page's own styles (measured once per visit)."""
+    await text_boxes(ctx)
+    return [i for i in ctx.memo["text_box_items"] if i["kind"] == "clipped" and i.get("partly")]
 
 
 class TextSpacing(PageCheck):
