@@ -572,6 +572,9 @@ class BidiSession(EventLog):
         await self._send("storage.deleteCookies", {"partition": self._partition()})
         return True
 
+    async def document_source(self) -> str | None:
+        return None  # the protocol gives the DOM, not the bytes the server sent
+
     def _partition(self) -> dict[str, str]:
         return {"type": "storageKey", "userContext": self.user_context}
 

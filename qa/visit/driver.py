@@ -148,6 +148,11 @@ class Session(Protocol):
         """Forget every cookie of the session (a fresh visitor again); False when the engine cannot."""
         ...
 
+    async def document_source(self) -> str | None:
+        """The current document's HTML as the server sent it (decoded), before the browser's parser repaired it;
+        None where the engine cannot give it."""
+        ...
+
     async def close(self) -> None: ...
 
 

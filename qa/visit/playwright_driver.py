@@ -92,6 +92,7 @@ class PlaywrightSession(EventLog):
         self.precise_heap = precise_heap  # performance.memory is exact (the browser was launched with the flag)
         self._heap: int | None = None  # the tab's JavaScript heap in bytes, as the last script left it
         self._cdp: Any = None
+        self._response: Any = None  # the current document's, for document_source
         self._worlds: set[str] = set()  # the isolated worlds whose library this tab preloads (evaluate_with)
         self._top_frame: str | None = None
         self._pixel_ratio: float | None = None
@@ -276,6 +277,7 @@ class PlaywrightSession(EventLog):
                 await asyncio.wait_for(self._collect_if_over_budget(), GC_TIMEOUT_S)
         self._reset_events()
         self._document = {}
+        self._response = None
         self._downloading = asyncio.Event()
         self._body_request, self._received, self._body_done, self._over = None, 0, False, False
         if self.chromium and self._fault() is None:  # a crashed tab never answers DevTools: goto tells the crash
@@ -309,6 +311,7 @@ class PlaywrightSession(EventLog):
             return Navigation(None, url, load_ms=load_ms, fault=Fault.TOO_LARGE, document_bytes=size, **self._body())
         if response is None:
             return Navigation(None, self.page.url, load_ms=load_ms, fault=Fault.OTHER, error="no response")
+        self._response = response
         redirects: list[str] = []
         req = response.request.redirected_from
         while req is not None:
@@ -505,6 +508,15 @@ class PlaywrightSession(EventLog):
         with self._raising_faults():
             await self.context.clear_cookies()
         return True
+
+    async def document_source(self) -> str | None:
+        if self._response is None:
+            return None
+        with self._raising_faults():
+            try:
+                return await self._response.text()
+            except PlaywrightError:  # the body is gone (the tab moved on) or never kept
+                return None
 
     async def close(self) -> None:
         # Closing the context kills its renderer, even one stuck in an endless script.

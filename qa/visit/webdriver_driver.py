@@ -280,6 +280,9 @@ class WebDriverSession(EventLog):
     async def clear_cookies(self) -> bool:
         return False
 
+    async def document_source(self) -> str | None:
+        return None  # the protocol gives the DOM, not the bytes the server sent
+
     async def close(self) -> None:
         await self.engine.release(self)
 
