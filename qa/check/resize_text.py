@@ -15,6 +15,14 @@ from qa.check.text_spacing import MEASURE_JS, partly_clipped, text_boxes
 from qa.model import NEEDS_REVIEW, Finding
 
 MAX_FINDINGS = 10
+CLIPPED_WHEN_DOUBLED = (
+    "With the text at double size, this box cuts text off (overflow hidden): check at 200 % browser zoom that no "
+    "content or function is lost (F69)."
+)
+CUT_OFF_ALREADY = (
+    "This box cuts part of its text off already at the page's own text size (overflow hidden with a fixed height or "
+    "width): check that the whole text can be read at 200 % browser zoom (F69)."
+)
 MAX_ELEMENTS = 5000  # elements whose text is enlarged
 
 ENLARGE_JS = r"""(max) => {
@@ -86,31 +94,18 @@ class ResizeText(PageCheck):
         # A box that cuts its text through at the page's own size cuts it at every size (ACT rule 59br37).
         already = await partly_clipped(ctx)
         ctx.page.facts["resize_text"] = {"enlarged": enlarged, "clipped": len(clipped), "already_clipped": len(already)}
-        findings = [
+        newly = [(item, "resize-text-clipped", CLIPPED_WHEN_DOUBLED) for item in clipped[:MAX_FINDINGS]]
+        always = [(item, "text-cut-off", CUT_OFF_ALREADY) for item in already[: MAX_FINDINGS - len(newly)]]
+        return [
             ctx.finding(
-                "resize-text-clipped",
+                rule,
                 NEEDS_REVIEW,
                 ["1.4.4"],
                 target=item["target"],
                 html=item["html"],
                 impact="moderate",
-                message="With the text at double size, this box cuts text off (overflow hidden): check at 200 % "
-                "browser zoom that no content or function is lost (F69).",
+                message=message,
                 details={"text": item["text"].strip()[:200]},
             )
-            for item in clipped[:MAX_FINDINGS]
-        ]
-        return findings + [
-            ctx.finding(
-                "text-cut-off",
-                NEEDS_REVIEW,
-                ["1.4.4"],
-                target=item["target"],
-                html=item["html"],
-                impact="moderate",
-                message="This box cuts part of its text off already at the page's own text size (overflow hidden with "
-                "a fixed height or width): check that the whole text can be read at 200 % browser zoom (F69).",
-                details={"text": item["text"].strip()[:200]},
-            )
-            for item in already[: MAX_FINDINGS - len(findings)]
+            for item, rule, message in newly + always
         ]
