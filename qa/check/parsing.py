@@ -26,7 +26,7 @@ MAX_SOURCE_CHARS = 3_000_000  # past this, the rest of a document is not read (t
 TARGETS_JS = with_helpers(
     r"""(tags) => tags.map(([name, n]) => {
   const el = document.getElementsByTagName(name)[n - 1];
-  return el ? [cssPath(el), snippet(el)] : null;
+  return el ? cssPath(el) : null;
 })"""
 )
 
@@ -95,20 +95,17 @@ class Parsing(PageCheck):
         if not repeated:
             return []
         placed = await ctx.session.evaluate(TARGETS_JS, [[r["tag"], r["nth"]] for r in repeated])
-        findings = []
-        for tag, where in zip(repeated, placed, strict=True):
-            target, _ = where or (tag["tag"], "")
-            findings.append(
-                ctx.finding(
-                    "duplicate-attribute",
-                    VIOLATION,
-                    ["4.1.1"],
-                    target=target,
-                    html=tag["source"][:2000],
-                    impact="minor",
-                    message=f"This start tag has the attribute {', '.join(tag['attributes'])} twice in the HTML the "
-                    "server sent; browsers drop the second one (F70).",
-                    details={"attributes": ", ".join(tag["attributes"]), "line": tag["line"]},
-                )
+        return [
+            ctx.finding(
+                "duplicate-attribute",
+                VIOLATION,
+                ["4.1.1"],
+                target=target or found["tag"],
+                html=found["source"][:2000],
+                impact="minor",
+                message=f"This start tag has the attribute {', '.join(found['attributes'])} twice in the HTML the "
+                "server sent; browsers drop the second one (F70).",
+                details={"attributes": ", ".join(found["attributes"]), "line": found["line"]},
             )
-        return findings
+            for found, target in zip(repeated, placed, strict=True)
+        ]

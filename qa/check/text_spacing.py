@@ -109,17 +109,18 @@ SPACED_JS = f"""async (css) => {{
 async def text_boxes(ctx: PageContext) -> set[tuple[str, str]]:
     """The text boxes that cut off or spill text on the page with its own styles, measured once per visit: the
     checks that change the styles and restore them compare against it."""
-    if "text_boxes" not in ctx.memo:
-        items = await ctx.session.evaluate(MEASURE_JS)
-        ctx.memo["text_box_items"] = items
-        ctx.memo["text_boxes"] = {(i["target"], i["kind"]) for i in items}
-    return ctx.memo["text_boxes"]
+    return {(i["target"], i["kind"]) for i in await _measured(ctx)}
 
 
 async def partly_clipped(ctx: PageContext) -> list[dict]:
     """The boxes that already cut part of their text off with the page's own styles (measured once per visit)."""
-    await text_boxes(ctx)
-    return [i for i in ctx.memo["text_box_items"] if i["kind"] == "clipped" and i.get("partly")]
+    return [i for i in await _measured(ctx) if i["kind"] == "clipped" and i["partly"]]
+
+
+async def _measured(ctx: PageContext) -> list[dict]:
+    if "text_boxes" not in ctx.memo:
+        ctx.memo["text_boxes"] = await ctx.session.evaluate(MEASURE_JS)
+    return ctx.memo["text_boxes"]
 
 
 class TextSpacing(PageCheck):
