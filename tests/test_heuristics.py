@@ -23,6 +23,7 @@ CHECKS = (
     "animated-images",
     "alt-text",
     "page-titles",
+    "text-direction",
 )
 
 
@@ -66,6 +67,24 @@ def on_page(run: QARun, path: str) -> list[dict]:
         ("/images-bad.html", "animated-image-long", "#slideshow", ["2.2.2"]),
         ("/images-bad.html", "animated-image-long", "#banner", ["2.2.2"]),
         ("/about.html", "page-title-generic", "title", ["2.4.2"]),
+        ("/links-bad.html", "link-text-generic", "#hidden-more", ["2.4.4"]),  # hidden text is no one's link text
+        ("/links-bad.html", "link-text-generic", "#full-stop", ["2.4.4"]),
+        ("/links-bad.html", "link-no-destination", "#nowhere", ["4.1.2"]),
+        ("/links-bad.html", "link-no-destination", "#script-link", ["4.1.2"]),
+        ("/links-bad.html", "link-adjacent-same-destination", "#panda-text", ["2.4.4"]),
+        ("/links-bad.html", "link-file-format-unstated", "#pdf", ["2.4.4"]),
+        ("/links-bad.html", "link-to-media-file", "#movie", ["1.2.1", "1.2.2", "1.2.3", "1.2.5"]),
+        ("/links-bad.html", "link-to-image-file", "#photo", ["1.1.1"]),
+        ("/keyboard-bad.html", "focusable-without-role", "#car", ["2.4.3", "4.1.2"]),
+        ("/keyboard-bad.html", "link-role-button", "#continue", ["2.1.1", "4.1.2"]),
+        ("/forms-bad.html", "field-label-not-unique", "#name-1", ["2.4.6", "3.3.2"]),
+        ("/forms-bad.html", "field-label-not-unique", "#name-2", ["2.4.6", "3.3.2"]),
+        ("/images-bad.html", "alt-control-generic", "#click-button", ["1.1.1", "2.4.6"]),
+        ("/direction-bad.html", "rtl-text-in-ltr", "#arabic", ["1.3.2"]),
+        ("/links-bad.html", "link-colour-only", "#colour-only", ["1.4.1"]),
+        ("/forms-bad.html", "field-hint-not-tied", "#ni", ["1.3.1", "3.3.2"]),
+        ("/forms-bad.html", "error-not-tied-to-field", "#problem", ["3.3.1", "3.3.3"]),
+        ("/direction-bad.html", "rtl-dir-on-ltr-text", "#backwards", ["1.3.2"]),
     ],
 )
 def test_heuristic_routes_the_defect_to_a_person(
@@ -85,7 +104,7 @@ def test_a_placeholder_title_is_still_a_violation(heuristics_run: QARun) -> None
 @pytest.mark.parametrize(
     "path",
     ["/", "/links-good.html", "/keyboard-good.html", "/tables-good.html", "/forms-good.html", "/markup-good.html",
-     "/images-good.html"],
+     "/images-good.html", "/direction-good.html"],
 )  # fmt: skip
 def test_heuristics_stay_silent_on_pages_written_correctly(heuristics_run: QARun, path: str) -> None:
     assert on_page(heuristics_run, path) == []

@@ -14,6 +14,7 @@ from typing import Any
 
 from qa.check import PARTIAL, PageCheck, PageContext
 from qa.check._js import with_helpers
+from qa.check.link_purpose import GENERIC, link_key
 from qa.model import NEEDS_REVIEW, VIOLATION, Finding
 
 IMAGE_EXT = r"(jpe?g|png|gif|svg|webp|bmp|tiff?|avif|ico|heic)"
@@ -135,6 +136,14 @@ class AltText(PageCheck):
             "fix_ja": "「画像」「写真」などの語ではなく、画像が示す内容を書く。",
             "fix_en": "Say what the image shows or does, not what kind of image it is.",
             "help": "https://www.w3.org/WAI/WCAG22/Understanding/non-text-content.html",
+        },
+        "alt-control-generic": {
+            "ja": (
+                "画像だけのボタンやリンクの代替テキスト「{alt}」は、押すと何が起きるか、どこへ行くかを表していません。"
+            ),
+            "fix_ja": "代替テキストにボタンの機能やリンク先を書く（例:「クリック」ではなく「検索」）。",
+            "fix_en": "Name what the button does or where the link goes ('Search', not 'Click').",
+            "help": "https://www.w3.org/WAI/WCAG22/Techniques/failures/F84",
         },
         "alt-too-long": {
             "ja": "代替テキストが長すぎます。詳しい説明はページ本文や別ページに置いてください。",
@@ -302,6 +311,21 @@ class AltText(PageCheck):
                     NEEDS_REVIEW,
                     ["1.1.1"],
                     f"The alt text '{alt}' looks like the image's file name: check that it describes the image.",
+                )
+            )
+        elif (img["tag"] == "input" or (link and not link["text"] and link["images"] == 1)) and (
+            link_key(alt) in GENERIC or not link_key(alt)
+        ):
+            # The image is the control's whole name, and a word like "click" names no action or destination.
+            out.append(
+                self._finding(
+                    ctx,
+                    img,
+                    "alt-control-generic",
+                    NEEDS_REVIEW,
+                    ["1.1.1", "2.4.4"] if link and link["href"] else ["1.1.1", "2.4.6"],
+                    f"The image is all there is to this {'link' if link and link['href'] else 'button'}, and its "
+                    f"alt text '{alt}' does not say what it does or where it goes.",
                 )
             )
         elif folded in VAGUE:

@@ -1,5 +1,7 @@
-"""Form structure heuristics (1.3.1, 3.3.2): an input labelled only by its placeholder, a radio or checkbox group
-without a group name, and an empty legend. A person checks each: the visible context may carry what the markup lacks.
+"""Form structure heuristics (1.3.1, 3.3.2, 2.4.6): an input labelled only by its placeholder, a radio or checkbox
+group without a group name, an empty legend, fields of one form that share one label, a hint between a label and its
+field that the field does not point to, and an error message on show while no field is marked in error (3.3.1,
+3.3.3). A person checks each: the visible context may carry what the markup lacks.
 
 axe-core accepts a placeholder as an input's name (its label rule's non-empty-placeholder), so a placeholder-only
 field passes there; the placeholder disappears on typing, so the field loses its visible label.
@@ -7,7 +9,7 @@ field passes there; the placeholder disappears on typing, so the field loses its
 
 from __future__ import annotations
 
-from qa.check import PARTIAL, PageCheck, PageContext
+from qa.check import AID, PARTIAL, PageCheck, PageContext
 from qa.check._js import with_helpers
 from qa.model import NEEDS_REVIEW, Finding
 
@@ -18,7 +20,23 @@ FORMS_JS = with_helpers(r"""(max) => {
   const named = (el) => norm(el.getAttribute('aria-label')) || norm((el.getAttribute('aria-labelledby') || '')
     .split(/\s+/).map((id) => document.getElementById(id)).filter(Boolean).map((n) => n.textContent).join(' '));
   const placeholderOnly = [], groups = new Map(), legends = [], forms = new Map(), fsNamed = new Map();
-  for (const el of document.querySelectorAll('input, textarea, legend')) {
+  const names = new Map(), hints = [];
+  // Text written between a field's label and the field (a hint, a format) that the field does not point to with
+  // aria-describedby: seen, never heard with the field.
+  const hint = (el) => {
+    const label = [...(el.labels || [])].find((l) => !l.contains(el));
+    if (!label || hints.length >= max || label.parentElement !== el.parentElement) return;
+    const described = new Set((el.getAttribute('aria-describedby') || '').split(/\s+/).filter(Boolean));
+    let steps = 0;
+    for (let n = label.nextElementSibling; n && n !== el && steps < 3; n = n.nextElementSibling, steps++) {
+      if (!norm(n.textContent) || !n.getClientRects().length || n.matches('input, select, textarea, button, label'))
+        continue;
+      if ((n.id && described.has(n.id)) || [...n.querySelectorAll('[id]')].some((c) => described.has(c.id))) continue;
+      hints.push({text: norm(n.textContent).slice(0, 120), target: cssPath(el), html: snippet(n)});
+      return;
+    }
+  };
+  for (const el of document.querySelectorAll('input, textarea, select, legend')) {
     if (el.tagName === 'LEGEND') {
       if (!norm(el.textContent) && el.parentElement && el.parentElement.tagName === 'FIELDSET' && legends.length < max)
         legends.push({target: cssPath(el), html: snippet(el.parentElement)});
@@ -42,14 +60,44 @@ FORMS_JS = with_helpers(r"""(max) => {
       if (!((fs && fsNamed.get(fs)) || (box && named(box)))) g.grouped = false;
       continue;
     }
+    const labelText = [...(el.labels || [])].map((l) => norm(l.textContent)).join(' ').trim();
+    const name = named(el) || labelText;
+    if (name) {  // the fields of one form (and one named fieldset) that share a name cannot be told apart by it
+      const fs = el.closest('fieldset');
+      const legend = fs && [...fs.children].find((c) => c.tagName === 'LEGEND');
+      if (el.form && !forms.has(el.form)) forms.set(el.form, forms.size + 1);
+      const key = (el.form ? forms.get(el.form) : 0) + '\u0000' + (legend ? norm(legend.textContent) : '') +
+        '\u0000' + name.toLowerCase();
+      if (!names.has(key)) names.set(key, []);
+      names.get(key).push(el);
+    }
+    hint(el);
     if (!norm(el.getAttribute('placeholder'))) continue;
-    const labelled = [...(el.labels || [])].some((l) => norm(l.textContent)) || named(el) || norm(el.title);
+    const labelled = !!labelText || named(el) || norm(el.title);
     if (labelled || placeholderOnly.length >= max) continue;
     placeholderOnly.push({placeholder: norm(el.getAttribute('placeholder')), target: cssPath(el), html: snippet(el)});
   }
   const ungrouped = [...groups.values()].filter((g) => g.count >= 2 && !g.grouped).slice(0, max)
     .map((g) => ({type: g.type, name: g.name, count: g.count, target: cssPath(g.first), html: snippet(g.first)}));
-  return {placeholderOnly, ungrouped, legends};
+  const sameName = [...names.values()].filter((els) => els.length >= 2).slice(0, max)
+    .flatMap((els) => els.slice(0, 10).map((el) => ({name: named(el) ||
+      [...el.labels].map((l) => norm(l.textContent)).join(' ').trim(), count: els.length,
+      target: cssPath(el), html: snippet(el)})));
+  // An error message on show while no field says it is in error (aria-invalid) or carries the message
+  const ERROR = new RegExp('\\b(errors?|invalid|incorrect|not valid|required|must|problem|fix)\\b|' +
+    'エラー|誤り|正しく|入力してください|必須', 'i');
+  const errors = [];
+  const invalid = document.querySelector('[aria-invalid=true i]');
+  if (!invalid) {
+    for (const el of document.querySelectorAll('form [role=alert], form [class*=error i], [role=alert]')) {
+      if (errors.length >= 5 || !el.getClientRects().length || !ERROR.test(el.textContent)) continue;
+      if (el.closest('form') === null && !document.querySelector('form input, form select, form textarea')) continue;
+      if (errors.some((e) => e.el.contains(el) || el.contains(e.el))) continue;
+      errors.push({el, text: norm(el.textContent).slice(0, 160)});
+    }
+  }
+  return {placeholderOnly, ungrouped, legends, sameName, hints,
+    errors: errors.map((e) => ({text: e.text, target: cssPath(e.el), html: snippet(e.el)}))};
 }""")
 
 
@@ -72,6 +120,36 @@ class FormGrouping(PageCheck):
             "fix_en": "Wrap the options in a fieldset whose legend states the question.",
             "help": "https://www.w3.org/WAI/WCAG22/Techniques/html/H71",
         },
+        "field-label-not-unique": {
+            "ja": (
+                "同じフォームの {count} 個の入力欄が、同じラベル「{name}」です。"
+                "どの欄に何を入力するか区別できるか確認してください。"
+            ),
+            "fix_ja": "ラベルをそれぞれ区別できる文言にする（例:「申請者の氏名」「代理人の氏名」）。",
+            "fix_en": "Give each field a label of its own (e.g. 'Applicant's name' and 'Agent's name').",
+            "help": "https://www.w3.org/WAI/WCAG22/Understanding/headings-and-labels.html",
+        },
+        "field-hint-not-tied": {
+            "ja": (
+                "ラベルと入力欄の間にある説明「{text}」が入力欄に関連付けられておらず（aria-describedby なし）、"
+                "スクリーンリーダーでは入力欄と一緒に読まれません。"
+            ),
+            "fix_ja": "説明の要素に id を付け、入力欄の aria-describedby で参照する。",
+            "fix_en": "Give the hint an id and point the field's aria-describedby to it.",
+            "help": "https://www.w3.org/WAI/WCAG22/Techniques/aria/ARIA1",
+        },
+        "error-not-tied-to-field": {
+            "ja": (
+                "エラーメッセージ「{text}」が表示されていますが、どの入力欄も誤りとして示されていません"
+                "（aria-invalid なし）。誤りのある欄と直し方がテキストで示されているか確認してください。"
+            ),
+            "fix_ja": (
+                '誤りのある欄に aria-invalid="true" を付け、欄ごとのエラー文（直し方を含む）を'
+                " aria-describedby で関連付ける。"
+            ),
+            "fix_en": 'Mark each field in error aria-invalid="true" and tie its own message, with the fix, to it.',
+            "help": "https://www.w3.org/WAI/WCAG22/Understanding/error-identification.html",
+        },
         "legend-empty": {
             "ja": "fieldset の legend が空で、グループの名前がありません。",
             "fix_ja": "legend にグループの設問や名前を書く。",
@@ -79,7 +157,7 @@ class FormGrouping(PageCheck):
             "help": "https://www.w3.org/WAI/WCAG22/Techniques/html/H71",
         },
     }
-    criteria = {"1.3.1": PARTIAL, "3.3.2": PARTIAL}
+    criteria = {"1.3.1": PARTIAL, "3.3.2": PARTIAL, "2.4.6": AID, "3.3.1": AID, "3.3.3": AID}
     primary_only = True  # the markup is the same in every browser and viewport
     order = 30
     reads_only = True
@@ -114,6 +192,50 @@ class FormGrouping(PageCheck):
                     "(fieldset with legend, or role=group/radiogroup with a name): check that the question is "
                     "tied to the options.",
                     details={"name": g["name"], "count": g["count"]},
+                )
+            )
+        for f in found["sameName"][:MAX_FINDINGS]:
+            findings.append(
+                ctx.finding(
+                    "field-label-not-unique",
+                    NEEDS_REVIEW,
+                    ["2.4.6", "3.3.2"],
+                    target=f["target"],
+                    html=f["html"],
+                    impact="moderate",
+                    message=f"{f['count']} fields of one form are labelled '{f['name']}': check that each label says "
+                    "which value goes where (e.g. 'Your name' and 'Partner's name').",
+                    details={"name": f["name"], "count": f["count"]},
+                )
+            )
+        for h in found["hints"][:MAX_FINDINGS]:
+            findings.append(
+                ctx.finding(
+                    "field-hint-not-tied",
+                    NEEDS_REVIEW,
+                    ["1.3.1", "3.3.2"],
+                    target=h["target"],
+                    html=h["html"],
+                    impact="moderate",
+                    message=f"The text '{h['text']}' stands between the field's label and the field, but the field "
+                    "does not point to it (aria-describedby), so a screen reader does not read it with the field: "
+                    "check whether it is a hint that belongs to the field.",
+                    details={"text": h["text"]},
+                )
+            )
+        for e in found["errors"]:
+            findings.append(
+                ctx.finding(
+                    "error-not-tied-to-field",
+                    NEEDS_REVIEW,
+                    ["3.3.1", "3.3.3"],
+                    target=e["target"],
+                    html=e["html"],
+                    impact="serious",
+                    message=f"The page shows an error message ('{e['text']}') but no field is marked as being in "
+                    "error (aria-invalid): check that each field in error is named in text, tied to its message, "
+                    "and told how to put it right.",
+                    details={"text": e["text"]},
                 )
             )
         for legend in found["legends"][:MAX_FINDINGS]:

@@ -1,5 +1,6 @@
-"""Keyboard markup heuristics, all routed to a person: a positive tabindex (2.4.3), accesskey shortcuts (2.1.4) and
-controls that react to the mouse but cannot take keyboard focus (2.1.1).
+"""Keyboard markup heuristics, all routed to a person: a positive tabindex (2.4.3), accesskey shortcuts (2.1.4),
+controls that react to the mouse but cannot take keyboard focus (2.1.1), focus stops that are no control (a
+``tabindex="0"`` paragraph: 2.4.3, 4.1.2) and links announced as buttons, which Space does not press (2.1.1).
 
 A positive tabindex moves the element ahead of the page's reading order, which is often, not always, a wrong
 focus order. An accesskey is a single-key shortcut in some browsers and may clash with assistive technology; 2.1.4
@@ -16,12 +17,24 @@ MAX_FINDINGS = 50  # per rule and page
 
 MARKUP_JS = with_helpers(r"""(max) => {
   const out = [];
-  for (const el of document.querySelectorAll('[tabindex], [accesskey]')) {
+  const NATIVE = 'a[href], area[href], button, input, select, textarea, iframe, summary, audio[controls], ' +
+    'video[controls], embed, object, [contenteditable]:not([contenteditable="false"])';
+  // A scrolling box takes focus so that keys scroll it (axe's scrollable-region-focusable asks for that).
+  const scrolls = (el) => {
+    const s = getComputedStyle(el);
+    return (/auto|scroll/.test(s.overflowX) && el.scrollWidth > el.clientWidth + 1)
+      || (/auto|scroll/.test(s.overflowY) && el.scrollHeight > el.clientHeight + 1);
+  };
+  for (const el of document.querySelectorAll('[tabindex], [accesskey], a[href][role=button]')) {
     const tabindex = parseInt(el.getAttribute('tabindex'), 10);
     const accesskey = (el.getAttribute('accesskey') || '').trim();
-    if (!(tabindex > 0) && !accesskey) continue;
-    if (out.length >= 2 * max) break;
-    out.push({tabindex: tabindex > 0 ? tabindex : null, accesskey, target: cssPath(el), html: snippet(el)});
+    const bare = tabindex >= 0 && !el.hasAttribute('role') && !el.matches(NATIVE) && el.getClientRects().length > 0
+      && !scrolls(el);
+    const linkButton = el.matches('a[href][role=button]');
+    if (!(tabindex > 0) && !accesskey && !bare && !linkButton) continue;
+    if (out.length >= 4 * max) break;
+    out.push({tabindex: tabindex > 0 ? tabindex : null, accesskey, bare, linkButton,
+      tag: el.tagName.toLowerCase(), target: cssPath(el), html: snippet(el)});
   }
   return out;
 }""")
@@ -84,6 +97,24 @@ class KeyboardMarkup(PageCheck):
             "fix_en": "Remove the accesskey, or let users turn it off or remap it.",
             "help": "https://www.w3.org/WAI/WCAG22/Understanding/character-key-shortcuts.html",
         },
+        "focusable-without-role": {
+            "ja": (
+                "<{tag}> 要素が tabindex でキーボードフォーカスを受けますが、操作部品ではなく role もありません。"
+                "操作できるものか確認してください。"
+            ),
+            "fix_ja": "操作するものなら適切な role と名前を付け、操作しないものなら tabindex を削除する。",
+            "fix_en": "Give it a role and a name if it is a control; otherwise remove its tabindex.",
+            "help": "https://www.w3.org/WAI/WCAG22/Understanding/focus-order.html",
+        },
+        "link-role-button": {
+            "ja": (
+                'role="button" のリンクです。ボタンは Space キーでも押せますが、リンクは Enter キーにしか'
+                "反応しません。Space キーで操作できるか確認してください。"
+            ),
+            "fix_ja": "button 要素に置き換えるか、Space キーでも動作するようにする。",
+            "fix_en": "Use a button element, or make Space activate it too.",
+            "help": "https://www.w3.org/WAI/ARIA/apg/patterns/button/",
+        },
         "mouse-only-control": {
             "ja": (
                 "マウスのクリックに反応する要素 ({how}) ですが、キーボードでフォーカスできず、操作の役割 (role) も"
@@ -94,15 +125,44 @@ class KeyboardMarkup(PageCheck):
             "help": "https://www.w3.org/WAI/WCAG22/Techniques/failures/F54",
         },
     }
-    criteria = {"2.4.3": AID, "2.1.4": AID, "2.1.1": PARTIAL}
+    criteria = {"2.4.3": AID, "2.1.4": AID, "2.1.1": PARTIAL, "4.1.2": AID}
     primary_only = True  # the markup is the same in every browser and viewport
     order = 30
     reads_only = True
 
     async def run(self, ctx: PageContext) -> list[Finding]:
         findings: list[Finding] = []
-        positive = keys = 0
+        positive = keys = bare = link_buttons = 0
         for el in await ctx.session.evaluate(MARKUP_JS, MAX_FINDINGS):
+            if el["bare"] and (bare := bare + 1) <= MAX_FINDINGS:
+                findings.append(
+                    ctx.finding(
+                        "focusable-without-role",
+                        NEEDS_REVIEW,
+                        ["2.4.3", "4.1.2"],
+                        target=el["target"],
+                        html=el["html"],
+                        impact="moderate",
+                        message=f"This <{el['tag']}> takes keyboard focus (tabindex) but is no control and has no "
+                        "role: check whether it does anything; if it does, give it a role and a name, if not, "
+                        "remove the tabindex so keyboard users are not stopped on it.",
+                        details={"tag": el["tag"]},
+                    )
+                )
+            if el["linkButton"] and (link_buttons := link_buttons + 1) <= MAX_FINDINGS:
+                findings.append(
+                    ctx.finding(
+                        "link-role-button",
+                        NEEDS_REVIEW,
+                        ["2.1.1", "4.1.2"],
+                        target=el["target"],
+                        html=el["html"],
+                        impact="moderate",
+                        message="This link is announced as a button (role=button), and buttons are pressed with "
+                        "Space as well as Enter, while a link reacts to Enter only: check that Space works, or make "
+                        "it a real button.",
+                    )
+                )
             if el["tabindex"] is not None and (positive := positive + 1) <= MAX_FINDINGS:
                 findings.append(
                     ctx.finding(

@@ -19,7 +19,8 @@ from qa.model import NEEDS_REVIEW, VIOLATION, Finding, Page, Results
 
 # F25: a title that does not identify the page (editor defaults and placeholders).
 PLACEHOLDER = re.compile(
-    r"^(untitled( document| page)?|new page( \d+)?|document|page|title|無題(の?ドキュメント)?|タイトル|新しいページ)$",
+    r"^(untitled( document| page)?|new page( \d+)?|document|page|title|(insert|enter|your|page) title( here)?|"
+    r"無題(の?ドキュメント)?|タイトル|新しいページ|タイトルを(入力|挿入)|ページタイトル)$",
     re.IGNORECASE,
 )
 # A title naming only the site's home ("Home", 「ホーム」) is generic on any other page; it may be the site's name
