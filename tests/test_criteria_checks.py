@@ -50,6 +50,7 @@ def findings(run: QARun, path: str, checks: set[str] = NEW) -> list[dict]:
     [
         ("/hover-bad.html", "hover-content-not-hoverable", "#gap-trigger", "violation", ["1.4.13"]),
         ("/hover-bad.html", "hover-content-not-dismissible", "#no-escape", "needs-review", ["1.4.13"]),
+        ("/hover-bad.html", "hover-only-controls", "#hover-menu", "needs-review", ["2.1.1"]),
         ("/context-bad.html", "context-change-on-focus", "#promo", "violation", ["3.2.1"]),
         ("/context-bad.html", "focus-change-review", "#bounce", "needs-review", ["3.2.1"]),
         ("/context-bad.html", "context-change-on-input", "#jump", "needs-review", ["3.2.2"]),
@@ -118,7 +119,7 @@ def test_nothing_is_found_on_the_page_done_well(run: QARun, path: str) -> None:
 def test_the_pages_were_really_probed(run: QARun) -> None:
     """The good pages pass because they were examined, not skipped: the facts count what each check looked at."""
     facts = {p["url"].rsplit("/", 1)[-1]: p["facts"] for p in run.results["pages"]}
-    assert facts["hover-good.html"]["hover_content"]["revealing"] == 1
+    assert facts["hover-good.html"]["hover_content"]["revealing"] == 2
     assert facts["context-good.html"]["context_change"] == {
         "verified": True,
         "controls": 6,
@@ -138,11 +139,12 @@ def test_the_pages_were_really_probed(run: QARun) -> None:
 
 
 def test_a_realistic_page(run: QARun) -> None:
-    """A city page written as such pages are: a hover menu without Escape, a clipped one-line notice, a video, an
-    update shown by script; its select, search form and news links cause nothing."""
+    """A city page written as such pages are: a hover menu without Escape or a keyboard way in, a clipped one-line
+    notice, a video, an update shown by script; its select, search form and news links cause nothing."""
     got = {(f["rule"], f["target"], f["outcome"]) for f in findings(run, "/city.html")}
     assert got == {
         ("hover-content-not-dismissible", "body > header > nav > ul > li:nth-of-type(1)", "needs-review"),
+        ("hover-only-controls", "body > header > nav > ul > li:nth-of-type(1)", "needs-review"),  # no keyboard way in
         ("resize-text-clipped", "body > main > p:nth-of-type(1)", "needs-review"),
         ("media-alternatives-review", "body > main > video", "needs-review"),
         ("status-message-not-announced", "#updated", "needs-review"),
@@ -153,7 +155,7 @@ def test_checks_declare_the_kind_of_evidence(run: QARun) -> None:
     checks = {c["id"]: c["criteria"] for c in run.results["checks"]}
     assert checks["media-review"] == dict.fromkeys(("1.2.1", "1.2.2", "1.2.3", "1.2.4", "1.2.5"), "aid")
     assert checks["pointer-inputs"] == dict.fromkeys(("2.5.1", "2.5.2", "2.5.4", "2.5.7"), "aid")
-    assert checks["hover-content"] == {"1.4.13": "partial"}
+    assert checks["hover-content"] == {"1.4.13": "partial", "2.1.1": "aid"}
     assert checks["context-change"] == {"3.2.1": "partial", "3.2.2": "partial"}
     assert checks["authentication"] == {"3.3.7": "aid", "3.3.8": "partial"}
     assert checks["status-messages"] == {"4.1.3": "aid"}

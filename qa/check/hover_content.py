@@ -12,11 +12,16 @@ Then, as WCAG's Understanding document describes: the pointer moves from the tri
 should go). The same is done with keyboard focus for focusable triggers. Content that vanishes when the pointer
 moves onto it is a certain failure; content Escape does not dismiss goes to a person, who knows whether another
 mechanism exists or whether the content obscures nothing. At most ``MAX_TRIGGERS`` triggers per page.
+
+Links or controls that hover reveals (a drop-down menu) must be reachable with the keyboard too (2.1.1): with the
+pointer away, the trigger's own control (the menu's top link) takes keyboard focus, and if that reveals none of
+them, a person checks how a keyboard user gets there. A trigger that is a button or says it opens something
+(aria-expanded, aria-haspopup) opens with Enter, and is left alone.
 """
 
 from __future__ import annotations
 
-from qa.check import PARTIAL, PageCheck, PageContext
+from qa.check import AID, PARTIAL, PageCheck, PageContext
 from qa.check._js import with_helpers
 from qa.model import NEEDS_REVIEW, VIOLATION, Finding
 
@@ -78,6 +83,8 @@ STEP_JS = with_helpers(
     r"""([i, phase, maxHidden]) => {
   const state = window.__qaHover;
   const el = state.els[i];
+  const CONTROL = 'a[href], button, input:not([type=hidden]), select, textarea, summary, ' +
+    '[tabindex]:not([tabindex="-1"])';
   const visible = (e) => {
     if (!e.isConnected || !e.getClientRects().length) return false;
     const s = getComputedStyle(e);
@@ -98,8 +105,9 @@ STEP_JS = with_helpers(
     const r = big.getBoundingClientRect();
     const t = el.getBoundingClientRect();
     const inside = r.left >= t.left && r.right <= t.right && r.top >= t.top && r.bottom <= t.bottom;
+    const controls = outer.reduce((n, e) => n + (e.matches(CONTROL) ? 1 : 0) + e.querySelectorAll(CONTROL).length, 0);
     return {revealed: true, target: cssPath(big), html: snippet(big), text: (big.innerText || '').trim().slice(0, 80),
-      x: r.left + r.width / 2, y: r.top + r.height / 2, inside, count: outer.length};
+      x: r.left + r.width / 2, y: r.top + r.height / 2, inside, count: outer.length, controls};
   };
   if (phase === 'prep') {
     if (document.activeElement && document.activeElement !== document.body) document.activeElement.blur();
@@ -121,6 +129,15 @@ STEP_JS = with_helpers(
   if (phase === 'shown') return shown();
   if (phase === 'focus') { el.focus(); return document.activeElement === el ? shown() : {revealed: false}; }
   if (phase === 'still') return (state.revealed || []).some(visible);
+  if (phase === 'keyfocus') {  // keyboard focus on the trigger's own control (a menu's top link), pointer away
+    const own = el.matches(CONTROL) ? el : [...el.querySelectorAll(CONTROL)].find((e) => visible(e));
+    if (!own) return {revealed: false, reachable: false, disclosure: false};
+    // a button (or a control saying it opens something) beside the link opens the menu with Enter
+    const disclosure = [el, ...el.querySelectorAll(CONTROL)].some((e) => e.hasAttribute('aria-expanded')
+      || e.hasAttribute('aria-haspopup') || e.tagName === 'BUTTON' || e.tagName === 'SUMMARY');
+    own.focus();
+    return {...shown(), reachable: document.activeElement === own, disclosure};
+  }
   if (phase === 'reset') {
     if (document.activeElement && document.activeElement !== document.body) document.activeElement.blur();
     return true;
@@ -145,6 +162,17 @@ class HoverContent(PageCheck):
             "fix_en": "Keep the revealed content shown while the pointer is over it (no gap from its trigger).",
             "help": "https://www.w3.org/WAI/WCAG22/Understanding/content-on-hover-or-focus.html",
         },
+        "hover-only-controls": {
+            "ja": (
+                "ポインタを乗せると表示されるリンクや操作部品 ({revealed}) が、キーボードでフォーカスしても"
+                "表示されません。キーボードだけで到達・操作できるか確認してください。"
+            ),
+            "fix_ja": (
+                "フォーカスでも表示する（:focus-within など）か、aria-expanded 付きのボタンで開閉できるようにする。"
+            ),
+            "fix_en": "Reveal them on focus too (:focus-within), or open them with a button carrying aria-expanded.",
+            "help": "https://www.w3.org/WAI/WCAG22/Understanding/keyboard.html",
+        },
         "hover-content-not-dismissible": {
             "ja": (
                 "{how}で表示されるコンテンツ ({revealed}) が Escape キーで閉じません。"
@@ -155,7 +183,7 @@ class HoverContent(PageCheck):
             "help": "https://www.w3.org/WAI/WCAG22/Techniques/scripting/SCR39",
         },
     }
-    criteria = {"1.4.13": PARTIAL}
+    criteria = {"1.4.13": PARTIAL, "2.1.1": AID}
     primary_only = True  # hover needs a pointer; one cell keeps the page's cost bounded
     order = 75  # after the focus walk, before the checks that change the viewport or styles
 
@@ -214,6 +242,11 @@ class HoverContent(PageCheck):
                         self._finding(ctx, prep, shown, "hover-content-not-dismissible", NEEDS_REVIEW, "hover")
                     )
         await session.hover(*park)
+        if shown["revealed"] and shown["controls"]:
+            keyed = await session.evaluate(STEP_JS, [i, "keyfocus", MAX_HIDDEN])
+            if keyed["reachable"] and not keyed["disclosure"] and not (keyed["revealed"] and keyed["controls"]):
+                out["findings"].append(self._finding(ctx, prep, shown, "hover-only-controls", NEEDS_REVIEW))
+            await session.evaluate(STEP_JS, [i, "reset", MAX_HIDDEN])
         if prep["focusable"]:
             focused = await session.evaluate(STEP_JS, [i, "focus", MAX_HIDDEN])
             if focused["revealed"]:
@@ -229,7 +262,12 @@ class HoverContent(PageCheck):
     def _finding(
         self, ctx: PageContext, trigger: dict, shown: dict, rule: str, outcome: str, how: str = "hover"
     ) -> Finding:
-        if rule == "hover-content-not-hoverable":
+        if rule == "hover-only-controls":
+            message = (
+                f"Hovering this element reveals {shown['controls']} link(s) or control(s) ({shown['target']}), but "
+                "keyboard focus on it does not: check that they can be reached and used with the keyboard alone."
+            )
+        elif rule == "hover-content-not-hoverable":
             message = (
                 f"The content this element reveals on hover ({shown['target']}) disappears when the pointer moves "
                 "onto it: content shown on hover must stay while the pointer is over it."
@@ -243,7 +281,7 @@ class HoverContent(PageCheck):
         return ctx.finding(
             rule,
             outcome,
-            ["1.4.13"],
+            ["2.1.1"] if rule == "hover-only-controls" else ["1.4.13"],
             target=trigger["target"],
             html=trigger["html"],
             message=message,
