@@ -109,6 +109,8 @@ def test_reflow_names_the_overflowing_elements(pages_run: QARun) -> None:
     # A table that fits once its fixed width is lifted fails; a genuinely wide data table goes to a person.
     assert outcome_of(pages_run, "/reflow-bad.html", "reflow-horizontal-scroll", "#forced-table") == "violation"
     assert outcome_of(pages_run, "/reflow-table.html", "reflow-horizontal-scroll", "#wide-data") == "needs-review"
+    # a box scrolling sideways keeps the page still, but its lines still need scrolling in two directions
+    assert outcome_of(pages_run, "/reflow-bad.html", "reflow-box-scrolls", "#scrolling-box") == "needs-review"
     f = next(f for f in ours(pages_run, "/reflow-bad.html") if "#wide-text" in f["target"])
     assert f["sc"] == ["1.4.10"] and "320" in f["message"]
 

@@ -4,6 +4,9 @@ The page is narrowed to 320×256, the elements sticking out past the right edge 
 is restored. Text that runs off the edge is a certain failure, except inside content the criterion exempts
 because it needs two dimensions (data tables, images, maps, code, diagrams): there a person decides, unless the
 table fits once its fixed width is lifted (then the width, not the content, causes the scrolling).
+
+A box of the page that scrolls sideways itself (overflow auto or scroll) keeps the page from scrolling, but text
+lines wider than the box need the same two-dimensional scrolling: such a box goes to a person.
 """
 
 from __future__ import annotations
@@ -19,7 +22,28 @@ REFLOW_JS = with_helpers(r"""async () => {
   await frames();
   const root = document.scrollingElement || document.documentElement;
   const vw = root.clientWidth;
-  const out = {width: innerWidth, client_width: vw, scroll_width: root.scrollWidth, overflow: false, culprits: []};
+  const out = {width: innerWidth, client_width: vw, scroll_width: root.scrollWidth, overflow: false, culprits: [],
+    boxes: []};
+  const TWO_D = 'table, pre, code, svg, math, canvas, video, iframe, object, embed, map, img, ' +
+                '[role=grid], [role=table], [role=img], [role=application]';
+  // A box that scrolls sideways with lines of text wider than itself: each line needs scrolling to read, inside
+  // the box as on a page (a carousel's cards, each narrower than the box, are not that).
+  for (const el of document.body ? document.body.querySelectorAll('*') : []) {
+    if (out.boxes.length >= 10) break;
+    if (el.scrollWidth <= el.clientWidth + 1 || el.clientWidth === 0 || el.closest(TWO_D)) continue;
+    if (!/auto|scroll/.test(getComputedStyle(el).overflowX)) continue;
+    const inner = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+    for (let n = inner.nextNode(), seen = 0; n && seen < 2000; n = inner.nextNode(), seen++) {
+      if (!n.textContent.trim() || !n.parentElement || n.parentElement.closest(TWO_D)) continue;
+      const range = document.createRange();
+      range.selectNodeContents(n);
+      if ([...range.getClientRects()].some((r) => r.width > el.clientWidth + 4)) {
+        out.boxes.push({target: cssPath(el), html: snippet(el), tag: el.tagName.toLowerCase(),
+          width: el.clientWidth, scroll_width: el.scrollWidth});
+        break;
+      }
+    }
+  }
   if (root.scrollWidth <= vw + 1) return out;
   const beyond = (r) => r.width > 0 && r.height > 0 && r.right + scrollX > vw + 1;
   // Content inside a box that clips or scrolls horizontally does not make the page scroll.
@@ -29,8 +53,6 @@ REFLOW_JS = with_helpers(r"""async () => {
     }
     return false;
   };
-  const TWO_D = 'table, pre, code, svg, math, canvas, video, iframe, object, embed, map, img, ' +
-                '[role=grid], [role=table], [role=img], [role=application]';
   // Visible text that runs past the right edge, each with the element it belongs to.
   const texts = [];
   const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
@@ -86,6 +108,15 @@ class Reflow(PageCheck):
     # Per rule: the Japanese message ({name}: from the finding's details), the fix in one sentence and a help
     # link, shown by the deliverables (qa.report._axe_ja).
     messages = {
+        "reflow-box-scrolls": {
+            "ja": (
+                "幅 320 CSS px で、この要素（幅 {width} px）が {scroll_width} px まで横スクロールし、中の文の行が"
+                "要素より長くなっています。縦横両方のスクロールなしで読めるか確認してください。"
+            ),
+            "fix_ja": "要素の固定幅や white-space: nowrap をやめ、文を要素の幅で折り返す。",
+            "fix_en": "Drop the fixed width or nowrap so its text wraps within the box.",
+            "help": "https://www.w3.org/WAI/WCAG22/Understanding/reflow.html",
+        },
         "reflow-horizontal-scroll": {
             "ja": "幅 320 CSS px で横スクロールが発生します（この要素が {right} px まで達しています）。",
             "fix_ja": "固定幅をやめ、320 px 幅で折り返すレイアウトにする。",
@@ -105,9 +136,23 @@ class Reflow(PageCheck):
             result = await ctx.session.evaluate(REFLOW_JS)
         finally:
             await ctx.session.set_viewport(size[0], size[1])
-        culprits = result.pop("culprits")
-        ctx.page.facts["reflow"] = {**result, "culprits": len(culprits)}
-        findings = []
+        culprits, boxes = result.pop("culprits"), result.pop("boxes")
+        ctx.page.facts["reflow"] = {**result, "culprits": len(culprits), "scrolling_boxes": len(boxes)}
+        findings = [
+            ctx.finding(
+                "reflow-box-scrolls",
+                NEEDS_REVIEW,
+                ["1.4.10"],
+                target=b["target"],
+                html=b["html"],
+                impact="serious",
+                message=f"At {WIDTH} CSS px wide this <{b['tag']}> is {b['width']} px wide and scrolls sideways to "
+                f"{b['scroll_width']} px, with lines of text wider than itself: reading them needs scrolling in two "
+                "directions (F102). Check whether it is content that needs two dimensions.",
+                details={"width": b["width"], "scroll_width": b["scroll_width"]},
+            )
+            for b in boxes
+        ]
         for c in culprits[:MAX_CULPRITS]:
             outcome, why = judge(c)
             findings.append(
