@@ -111,6 +111,8 @@ def test_reflow_names_the_overflowing_elements(pages_run: QARun) -> None:
     assert outcome_of(pages_run, "/reflow-table.html", "reflow-horizontal-scroll", "#wide-data") == "needs-review"
     # a box scrolling sideways keeps the page still, but its lines still need scrolling in two directions
     assert outcome_of(pages_run, "/reflow-bad.html", "reflow-box-scrolls", "#scrolling-box") == "needs-review"
+    # a fixed height that holds the text at full width and cuts it off at 320 px
+    assert outcome_of(pages_run, "/reflow-bad.html", "reflow-text-clipped", "#fixed-notice") == "needs-review"
     f = next(f for f in ours(pages_run, "/reflow-bad.html") if "#wide-text" in f["target"])
     assert f["sc"] == ["1.4.10"] and "320" in f["message"]
 

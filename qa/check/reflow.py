@@ -6,13 +6,16 @@ because it needs two dimensions (data tables, images, maps, code, diagrams): the
 table fits once its fixed width is lifted (then the width, not the content, causes the scrolling).
 
 A box of the page that scrolls sideways itself (overflow auto or scroll) keeps the page from scrolling, but text
-lines wider than the box need the same two-dimensional scrolling: such a box goes to a person.
+lines wider than the box need the same two-dimensional scrolling: such a box goes to a person. So does a box that
+cuts part of its text off at 320 px but not at full width (a fixed height over text that now wraps into more lines):
+what it hides is content lost at 400 % zoom, and often already at 200 %.
 """
 
 from __future__ import annotations
 
 from qa.check import PARTIAL, PageCheck, PageContext
 from qa.check._js import with_helpers
+from qa.check.text_spacing import MEASURE_JS, text_boxes
 from qa.model import NEEDS_REVIEW, VIOLATION, Finding
 
 WIDTH, HEIGHT = 320, 256
@@ -102,6 +105,10 @@ REFLOW_JS = with_helpers(r"""async () => {
 }""")
 
 
+# At the narrow width: the overflow, then the text boxes measured as at full width, in one call.
+NARROW_JS = f"""async () => [await ({REFLOW_JS})(), await ({MEASURE_JS})()]"""
+
+
 class Reflow(PageCheck):
     id = "reflow"
     title = "Reflow at 320 CSS px"
@@ -115,6 +122,15 @@ class Reflow(PageCheck):
             ),
             "fix_ja": "要素の固定幅や white-space: nowrap をやめ、文を要素の幅で折り返す。",
             "fix_en": "Drop the fixed width or nowrap so its text wraps within the box.",
+            "help": "https://www.w3.org/WAI/WCAG22/Understanding/reflow.html",
+        },
+        "reflow-text-clipped": {
+            "ja": (
+                "幅 320 CSS px（400 % ズーム相当）で、このボックスが文字の一部を切り取って隠します。"
+                "内容が失われないか、200 % ズームでも確認してください。"
+            ),
+            "fix_ja": "高さや幅の固定と overflow: hidden をやめ、狭い幅でも文章全体が表示されるようにする。",
+            "fix_en": "Drop the fixed height or width with overflow: hidden so the whole text shows at narrow widths.",
             "help": "https://www.w3.org/WAI/WCAG22/Understanding/reflow.html",
         },
         "reflow-horizontal-scroll": {
@@ -131,13 +147,21 @@ class Reflow(PageCheck):
 
     async def run(self, ctx: PageContext) -> list[Finding]:
         size = await ctx.session.evaluate("() => [innerWidth, innerHeight]")
+        before = await text_boxes(ctx)
         await ctx.session.set_viewport(WIDTH, HEIGHT)
         try:
-            result = await ctx.session.evaluate(REFLOW_JS)
+            result, narrow = await ctx.session.evaluate(NARROW_JS)
         finally:
             await ctx.session.set_viewport(size[0], size[1])
         culprits, boxes = result.pop("culprits"), result.pop("boxes")
-        ctx.page.facts["reflow"] = {**result, "culprits": len(culprits), "scrolling_boxes": len(boxes)}
+        # Boxes that cut part of their text off only at this width: content lost when the page is zoomed to 400 %
+        cut = [i for i in narrow if i["kind"] == "clipped" and i["partly"] and (i["target"], i["kind"]) not in before]
+        ctx.page.facts["reflow"] = {
+            **result,
+            "culprits": len(culprits),
+            "scrolling_boxes": len(boxes),
+            "clipped_boxes": len(cut),
+        }
         findings = [
             ctx.finding(
                 "reflow-box-scrolls",
@@ -152,6 +176,21 @@ class Reflow(PageCheck):
                 details={"width": b["width"], "scroll_width": b["scroll_width"]},
             )
             for b in boxes
+        ]
+        findings += [
+            ctx.finding(
+                "reflow-text-clipped",
+                NEEDS_REVIEW,
+                ["1.4.10"],
+                target=item["target"],
+                html=item["html"],
+                impact="serious",
+                message=f"At {WIDTH} CSS px wide (the page zoomed to 400 %) this box cuts part of its text off, which "
+                "it does not at full width (a fixed height or width with overflow hidden): check that no content is "
+                "lost there, and at 200 % zoom (1.4.4).",
+                details={"text": item["text"].strip()[:200]},
+            )
+            for item in cut[:MAX_CULPRITS]
         ]
         for c in culprits[:MAX_CULPRITS]:
             outcome, why = judge(c)
