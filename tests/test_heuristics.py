@@ -24,6 +24,7 @@ CHECKS = (
     "alt-text",
     "page-titles",
     "text-direction",
+    "reading-order",
 )
 
 
@@ -85,6 +86,8 @@ def on_page(run: QARun, path: str) -> list[dict]:
         ("/forms-bad.html", "field-hint-not-tied", "#ni", ["1.3.1", "3.3.2"]),
         ("/forms-bad.html", "error-not-tied-to-field", "#problem", ["3.3.1", "3.3.3"]),
         ("/direction-bad.html", "rtl-dir-on-ltr-text", "#backwards", ["1.3.2"]),
+        ("/reading-bad.html", "visual-order-reversed", "#steps", ["1.3.2"]),
+        ("/reading-bad.html", "visual-order-reversed", "#reversed-row", ["1.3.2"]),
     ],
 )
 def test_heuristic_routes_the_defect_to_a_person(
@@ -104,7 +107,7 @@ def test_a_placeholder_title_is_still_a_violation(heuristics_run: QARun) -> None
 @pytest.mark.parametrize(
     "path",
     ["/", "/links-good.html", "/keyboard-good.html", "/tables-good.html", "/forms-good.html", "/markup-good.html",
-     "/images-good.html", "/direction-good.html"],
+     "/images-good.html", "/direction-good.html", "/reading-good.html"],
 )  # fmt: skip
 def test_heuristics_stay_silent_on_pages_written_correctly(heuristics_run: QARun, path: str) -> None:
     assert on_page(heuristics_run, path) == []
