@@ -25,6 +25,7 @@ CHECKS = (
     "page-titles",
     "text-direction",
     "reading-order",
+    "dialogs",
 )
 
 
@@ -88,6 +89,9 @@ def on_page(run: QARun, path: str) -> list[dict]:
         ("/direction-bad.html", "rtl-dir-on-ltr-text", "#backwards", ["1.3.2"]),
         ("/reading-bad.html", "visual-order-reversed", "#steps", ["1.3.2"]),
         ("/reading-bad.html", "visual-order-reversed", "#reversed-row", ["1.3.2"]),
+        ("/dialog-bad.html", "dialog-focus-not-moved", "#open-box", ["2.4.3"]),
+        ("/dialog-bad.html", "dialog-close-not-focusable", "#open-box", ["2.1.1"]),
+        ("/dialog-bad.html", "dialog-escape-does-not-close", "#open-box", ["2.1.1"]),
     ],
 )
 def test_heuristic_routes_the_defect_to_a_person(
@@ -107,10 +111,39 @@ def test_a_placeholder_title_is_still_a_violation(heuristics_run: QARun) -> None
 @pytest.mark.parametrize(
     "path",
     ["/", "/links-good.html", "/keyboard-good.html", "/tables-good.html", "/forms-good.html", "/markup-good.html",
-     "/images-good.html", "/direction-good.html", "/reading-good.html"],
+     "/images-good.html", "/direction-good.html", "/reading-good.html", "/dialog-good.html"],
 )  # fmt: skip
 def test_heuristics_stay_silent_on_pages_written_correctly(heuristics_run: QARun, path: str) -> None:
     assert on_page(heuristics_run, path) == []
+
+
+def test_the_dialogs_done_right_were_really_opened(heuristics_run: QARun) -> None:
+    facts = {p["url"].rsplit("/", 1)[-1]: p["facts"] for p in heuristics_run.results["pages"]}
+    # a native modal dialog and an aria-modal one, each opened with Enter, walked with Tab and closed with Escape
+    assert facts["dialog-good.html"]["dialog_probe"] == {"verified": True, "openers": 2, "opened": 2}
+
+
+def test_opening_a_dialog_sends_nothing_and_leaves_the_page(tmp_path: Path) -> None:
+    """The page's own script posts when its lightbox opens: the probe lets no POST out and no form be sent."""
+    page = (SITE / "dialog-bad.html").read_bytes()
+    sent: list[str] = []
+
+    class Recording(PageHandler):
+        def do_GET(self) -> None:
+            if self.path.split("?")[0] in ("/", "/dialog-bad.html"):
+                self.send_html(page)
+            else:
+                self.send_html(b"not here", status=404)
+
+        def do_POST(self) -> None:
+            sent.append(self.path)
+            self.send_html(b"recorded")
+
+    with serve_handler(Recording) as url:
+        run = run_qa("audit", url + "dialog-bad.html", "--only", "dialogs", *ONE_CELL, "--max-pages", "1", out=tmp_path)
+    assert {f["rule"] for f in run.results["findings"]} >= {"dialog-focus-not-moved", "dialog-escape-does-not-close"}
+    assert sent == []
+    assert run.results["pages"][0]["final_url"].endswith("/dialog-bad.html")
 
 
 def test_the_new_window_finding_is_kept_out_of_the_a_and_aa_counts(heuristics_run: QARun) -> None:
