@@ -85,6 +85,7 @@ def on_page(run: QARun, path: str) -> list[dict]:
         ("/direction-bad.html", "rtl-text-in-ltr", "#arabic", ["1.3.2"]),
         ("/links-bad.html", "link-colour-only", "#colour-only", ["1.4.1"]),
         ("/forms-bad.html", "field-hint-not-tied", "#ni", ["1.3.1", "3.3.2"]),
+        ("/forms-bad.html", "label-far-from-field", "#country", ["1.3.1", "3.3.2"]),
         ("/forms-bad.html", "error-not-tied-to-field", "#problem", ["3.3.1", "3.3.3"]),
         ("/direction-bad.html", "rtl-dir-on-ltr-text", "#backwards", ["1.3.2"]),
         ("/reading-bad.html", "visual-order-reversed", "#steps", ["1.3.2"]),

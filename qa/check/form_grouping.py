@@ -1,7 +1,8 @@
 """Form structure heuristics (1.3.1, 3.3.2, 2.4.6): an input labelled only by its placeholder, a radio or checkbox
 group without a group name, an empty legend, fields of one form that share one label, a hint between a label and its
-field that the field does not point to, and an error message on show while no field is marked in error (3.3.1,
-3.3.3). A person checks each: the visible context may carry what the markup lacks.
+field that the field does not point to, a label far from its field on the same line, and an error message on show
+while no field is marked in error (3.3.1, 3.3.3). A person checks each: the visible context may carry what the markup
+lacks.
 
 axe-core accepts a placeholder as an input's name (its label rule's non-empty-placeholder), so a placeholder-only
 field passes there; the placeholder disappears on typing, so the field loses its visible label.
@@ -14,8 +15,9 @@ from qa.check._js import with_helpers
 from qa.model import NEEDS_REVIEW, Finding
 
 MAX_FINDINGS = 50
+FAR_GAP = 250  # CSS px between a label and its field on one line: past it, they read as two things (G162)
 
-FORMS_JS = with_helpers(r"""(max) => {
+FORMS_JS = with_helpers(r"""([max, farGap]) => {
   const norm = (s) => (s || '').replace(/\s+/g, ' ').trim();
   const named = (el) => norm(el.getAttribute('aria-label')) || norm((el.getAttribute('aria-labelledby') || '')
     .split(/\s+/).map((id) => document.getElementById(id)).filter(Boolean).map((n) => n.textContent).join(' '));
@@ -35,6 +37,18 @@ FORMS_JS = with_helpers(r"""(max) => {
       hints.push({text: norm(n.textContent).slice(0, 120), target: cssPath(el), html: snippet(n)});
       return;
     }
+  };
+  // A label on the field's line but far from it (floated to opposite sides): a magnifier user sees one or the other
+  const distant = [];
+  const far = (el) => {
+    const label = [...(el.labels || [])].find((l) => !l.contains(el) && norm(l.textContent));
+    if (!label || distant.length >= max) return;
+    const a = label.getBoundingClientRect(), b = el.getBoundingClientRect();
+    const overlap = Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top);
+    if (!a.width || !b.width || overlap < 0.5 * Math.min(a.height, b.height)) return;
+    const gap = Math.max(b.left - a.right, a.left - b.right);
+    if (gap > farGap) distant.push({gap: Math.round(gap), label: norm(label.textContent).slice(0, 80),
+      target: cssPath(el), html: snippet(el)});
   };
   for (const el of document.querySelectorAll('input, textarea, select, legend')) {
     if (el.tagName === 'LEGEND') {
@@ -72,6 +86,7 @@ FORMS_JS = with_helpers(r"""(max) => {
       names.get(key).push(el);
     }
     hint(el);
+    far(el);
     if (!norm(el.getAttribute('placeholder'))) continue;
     const labelled = !!labelText || named(el) || norm(el.title);
     if (labelled || placeholderOnly.length >= max) continue;
@@ -96,7 +111,7 @@ FORMS_JS = with_helpers(r"""(max) => {
       errors.push({el, text: norm(el.textContent).slice(0, 160)});
     }
   }
-  return {placeholderOnly, ungrouped, legends, sameName, hints,
+  return {placeholderOnly, ungrouped, legends, sameName, hints, distant,
     errors: errors.map((e) => ({text: e.text, target: cssPath(e.el), html: snippet(e.el)}))};
 }""")
 
@@ -138,6 +153,15 @@ class FormGrouping(PageCheck):
             "fix_en": "Give the hint an id and point the field's aria-describedby to it.",
             "help": "https://www.w3.org/WAI/WCAG22/Techniques/aria/ARIA1",
         },
+        "label-far-from-field": {
+            "ja": (
+                "ラベル「{label}」が、同じ行の入力欄から {gap} px 離れています。"
+                "画面の一部を拡大して見る利用者が、どの欄のラベルか分かるか確認してください。"
+            ),
+            "fix_ja": "ラベルを入力欄のすぐ隣（左または上）に置く。",
+            "fix_en": "Place the label right next to its field (before it or above it).",
+            "help": "https://www.w3.org/WAI/WCAG22/Techniques/general/G162",
+        },
         "error-not-tied-to-field": {
             "ja": (
                 "エラーメッセージ「{text}」が表示されていますが、どの入力欄も誤りとして示されていません"
@@ -163,7 +187,7 @@ class FormGrouping(PageCheck):
     reads_only = True
 
     async def run(self, ctx: PageContext) -> list[Finding]:
-        found = await ctx.session.evaluate(FORMS_JS, MAX_FINDINGS)
+        found = await ctx.session.evaluate(FORMS_JS, [MAX_FINDINGS, FAR_GAP])
         findings: list[Finding] = []
         for f in found["placeholderOnly"][:MAX_FINDINGS]:
             findings.append(
@@ -221,6 +245,20 @@ class FormGrouping(PageCheck):
                     "does not point to it (aria-describedby), so a screen reader does not read it with the field: "
                     "check whether it is a hint that belongs to the field.",
                     details={"text": h["text"]},
+                )
+            )
+        for d in found["distant"]:
+            findings.append(
+                ctx.finding(
+                    "label-far-from-field",
+                    NEEDS_REVIEW,
+                    ["1.3.1", "3.3.2"],
+                    target=d["target"],
+                    html=d["html"],
+                    impact="moderate",
+                    message=f"The label '{d['label']}' is {d['gap']} px from its field on the same line: check that "
+                    "a user who sees part of the screen (a magnifier) can tell which field it labels (G162).",
+                    details={"label": d["label"], "gap": d["gap"]},
                 )
             )
         for e in found["errors"]:
