@@ -99,12 +99,14 @@ FORMS_JS = with_helpers(r"""([max, farGap]) => {
       [...el.labels].map((l) => norm(l.textContent)).join(' ').trim(), count: els.length,
       target: cssPath(el), html: snippet(el)})));
   // An error message on show while no field says it is in error (aria-invalid) or carries the message
-  const ERROR = new RegExp('\\b(errors?|invalid|incorrect|not valid|required|must|problem|fix)\\b|' +
+  const ERROR = new RegExp('\\b(errors?|invalid|incorrect|correctly|not valid|wrong|required|must|problem|fix|' +
+    'try again)\\b|' +
     'エラー|誤り|正しく|入力してください|必須', 'i');
   const errors = [];
   const invalid = document.querySelector('[aria-invalid=true i]');
   if (!invalid) {
-    for (const el of document.querySelectorAll('form [role=alert], form [class*=error i], [role=alert]')) {
+    const shown = 'form [role=alert], form [class*=error i], form [id*=error i], [role=alert]';
+    for (const el of document.querySelectorAll(shown)) {
       if (errors.length >= 5 || !el.getClientRects().length || !ERROR.test(el.textContent)) continue;
       if (el.closest('form') === null && !document.querySelector('form input, form select, form textarea')) continue;
       if (errors.some((e) => e.el.contains(el) || el.contains(e.el))) continue;
