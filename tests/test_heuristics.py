@@ -84,6 +84,8 @@ def on_page(run: QARun, path: str) -> list[dict]:
         ("/images-bad.html", "alt-control-generic", "#click-button", ["1.1.1", "2.4.6"]),
         ("/direction-bad.html", "rtl-text-in-ltr", "#arabic", ["1.3.2"]),
         ("/links-bad.html", "link-colour-only", "#colour-only", ["1.4.1"]),
+        ("/links-bad.html", "link-text-ambiguous", "#svg-north", ["2.4.4"]),  # SVG links are links too
+        ("/links-bad.html", "link-text-ambiguous", "#svg-south", ["2.4.4"]),
         ("/forms-bad.html", "field-hint-not-tied", "#ni", ["1.3.1", "3.3.2"]),
         ("/forms-bad.html", "label-far-from-field", "#country", ["1.3.1", "3.3.2"]),
         ("/forms-bad.html", "error-not-tied-to-field", "#problem", ["3.3.1", "3.3.3"]),

@@ -59,8 +59,8 @@ FORMAT_NAMED = re.compile(
 )
 MAX_FINDINGS = 50  # per rule and page: a template repeating a link a thousand times needs one look, not a thousand
 
-# One pass over document.links: each link's name as a screen reader builds it from its content (text and image
-# alts), or its aria-label(ledby), and what the warning may sit in (title, aria-describedby).
+# One pass over the page's links (HTML and SVG): each link's name as a screen reader builds it from its content
+# (text and image alts), or its aria-label(ledby), and what the warning may sit in (title, aria-describedby).
 LINKS_JS = with_helpers(r"""() => {
   const norm = (s) => (s || '').replace(/\s+/g, ' ').trim();
   const byIds = (ids) => norm((ids || '').split(/\s+/).map((id) => document.getElementById(id))
@@ -118,18 +118,24 @@ LINKS_JS = with_helpers(r"""() => {
   };
   const out = [], shown = [], here = location.href.split('#')[0];
   let previous = null;
-  for (const a of document.links) {
+  // document.links holds HTML links only; an SVG link's href is an animated string to resolve
+  const urlOf = (a) => {
+    if (typeof a.href === 'string') return a.href;
+    try { return new URL(a.href.baseVal, document.baseURI).href; } catch (e) { return ''; }
+  };
+  const links = [...document.links, ...document.querySelectorAll('svg a[href], svg a[*|href]')];
+  for (const a of links) {
     if (a.getClientRects().length === 0 || a.closest('[aria-hidden=true]')) continue;
     const own = norm(a.getAttribute('aria-label')) || byIds(a.getAttribute('aria-labelledby'));
     const name = own || content(a);
-    const href = a.href.split('#')[0];
-    const raw = (a.getAttribute('href') || '').trim();
+    const url = urlOf(a), href = url.split('#')[0];
+    const raw = (a.getAttribute('href') || a.getAttribute('xlink:href') || '').trim();
     out.push({index: out.length, name, href, imageOnly: !own && !textual,
-      fragment: a.href.includes('#') && href === here,
+      fragment: url.includes('#') && href === here,
       blank: (a.getAttribute('target') || '').toLowerCase() === '_blank',
       nowhere: !a.hasAttribute('role') && (raw === '#' || /^javascript:/i.test(raw)),
       colourOnly: colourOnly(a, name),
-      adjacentSame: !!previous && previous.href === a.href && !a.href.includes('#')
+      adjacentSame: !!previous && urlOf(previous) === url && !url.includes('#')
         && blockOf(previous) === blockOf(a) && between(previous, a),
       extra: norm(a.title) + ' ' + byIds(a.getAttribute('aria-describedby'))});
     shown.push(a);
