@@ -17,6 +17,8 @@ def normalise(url: str, base: str | None = None) -> str | None:
     """
     from urllib.parse import urljoin
 
+    if not isinstance(url, str):
+        return None
     if base:
         url = urljoin(base, url.strip())
     try:

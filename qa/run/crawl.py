@@ -183,6 +183,8 @@ class Crawl:
 
     def offer_all(self, urls: Iterable[str], base: str | None, depth: int, listed: bool = False) -> None:
         for raw in urls:
+            if not isinstance(raw, str):  # the page's own scripts may leave anything in an href
+                continue
             accepted = self.frontier.offer(raw, base, depth, listed)
             if accepted:
                 self.enqueue(accepted, depth)
@@ -213,6 +215,10 @@ class Crawl:
                         if self.settings.progress:
                             self.settings.progress.visiting(url)
                         await self.visit(helping, sessions, url, depth, vp)
+                except Exception as exc:
+                    # A fault of the suite's own, not the page's: the run stops and says so, keeping what it has,
+                    # rather than go on one worker short with this page silently missing from every report.
+                    self._fail(exc)
                 finally:
                     self.pending -= 1
                     self.done += 1
@@ -378,7 +384,10 @@ class Crawl:
         if self.share is not None:
             self.share.finished(page.url)
         if primary and result.links and self.settings.follow_links and not page.error:
-            self.offer_all((link["href"] for link in result.links), base, page.depth + 1)
+            try:
+                self.offer_all((link["href"] for link in result.links), base, page.depth + 1)
+            except Exception as exc:  # a link the frontier cannot read must never lose the page it came from
+                page.facts["links_not_followed"] = f"{type(exc).__name__}: {exc}"[:300]
         # Redacted before anything of it is written, by the listeners too (the store redacts it again, harmlessly).
         redact_record(page)
         for finding in result.findings:
@@ -401,7 +410,10 @@ class Crawl:
 
     def _fail(self, exc: Exception) -> None:
         if self.failure is None:
-            self.failure = exc if isinstance(exc, QAError) else write_error(self.settings.run_dir, exc)
+            if isinstance(exc, QAError) or not isinstance(exc, OSError):
+                self.failure = exc
+            else:
+                self.failure = write_error(self.settings.run_dir, exc)
             self.stopping = True
             if self._task is not None:
                 self._task.cancel()

@@ -34,7 +34,12 @@ _LINKS_JS = """(maxLinks) => {
   for (const a of document.querySelectorAll('a[href], area[href]')) {
     if (links.length >= maxLinks) break;
     const img = a.querySelector('img[alt]');
-    links.push({href: a.href, raw: a.getAttribute('href'), text: text(a) || (img ? img.alt : '') ||
+    // an SVG link's href is an animated string: resolved here as the browser resolves it
+    let href = a.href;
+    if (typeof href !== 'string') {
+      try { href = new URL(a.getAttribute('href'), document.baseURI).href; } catch (e) { continue; }
+    }
+    links.push({href, raw: a.getAttribute('href'), text: text(a) || (img ? img.alt : '') ||
                 a.getAttribute('aria-label') || a.getAttribute('alt') || '', element: a.tagName.toLowerCase()});
   }
   // <meta http-equiv=refresh content="5; url=next.html">: where the browser goes next, a link like any other
