@@ -54,7 +54,7 @@ STRUCTURE_JS = r"""([maxLinks, maxBlocks, maxLinked, helpWords]) => {
   const here = location.origin;
   const key = (a) => {
     try {
-      const u = new URL(a.href, location.href);
+      const u = new URL(a.getAttribute('href'), document.baseURI);  // an SVG link's href is no string
       if (u.protocol === 'tel:' || u.protocol === 'mailto:') return u.href.toLowerCase();
       if (u.origin !== here) return u.href;
       // A link within the page (skip link, table of contents) is not a link to the page itself.

@@ -165,8 +165,10 @@ STATE_JS = r"""
       }
     }
   }
+  // an SVG link's href is an animated string
+  const urlOf = (a) => (typeof a.href === 'string' ? a.href : new URL(a.getAttribute('href'), document.baseURI).href);
   const links = [...document.querySelectorAll('a[href]')].slice(0, 2000).map((a) => [
-    a.href, ((a.innerText || a.textContent || '') + ' ' + (a.getAttribute('aria-label') || '')).trim().slice(0, 80)]);
+    urlOf(a), ((a.innerText || a.textContent || '') + ' ' + (a.getAttribute('aria-label') || '')).trim().slice(0, 80)]);
   const requests = performance.getEntriesByType('resource').map((e) => e.name).slice(0, 1000);
   return {requests, local: keys(window.localStorage), session: keys(window.sessionStorage), banner, links};
 }
