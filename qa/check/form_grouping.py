@@ -118,6 +118,33 @@ FORMS_JS = with_helpers(r"""([max, farGap]) => {
 }""")
 
 
+# What the page script found (its key), the rule, its criteria and impact, the message (filled from the item) and
+# the item's fields kept as the finding's details, in the order findings are listed.
+RULES = (
+    ("placeholderOnly", "placeholder-only-label", ["1.3.1", "3.3.2"], "serious",
+     "The field's only label is its placeholder '{placeholder}', which disappears once the user types: check that a "
+     "visible label is tied to it.", ("placeholder",)),
+    ("ungrouped", "option-group-no-name", ["1.3.1"], "moderate",
+     "{count} {type} inputs named '{name}' form a group with no group name (fieldset with legend, or "
+     "role=group/radiogroup with a name): check that the question is tied to the options.", ("name", "count")),
+    ("sameName", "field-label-not-unique", ["2.4.6", "3.3.2"], "moderate",
+     "{count} fields of one form are labelled '{name}': check that each label says which value goes where (e.g. "
+     "'Your name' and 'Partner's name').", ("name", "count")),
+    ("hints", "field-hint-not-tied", ["1.3.1", "3.3.2"], "moderate",
+     "The text '{text}' stands between the field's label and the field, but the field does not point to it "
+     "(aria-describedby), so a screen reader does not read it with the field: check whether it is a hint that "
+     "belongs to the field.", ("text",)),
+    ("distant", "label-far-from-field", ["1.3.1", "3.3.2"], "moderate",
+     "The label '{label}' is {gap} px from its field on the same line: check that a user who sees part of the screen "
+     "(a magnifier) can tell which field it labels (G162).", ("label", "gap")),
+    ("errors", "error-not-tied-to-field", ["3.3.1", "3.3.3"], "serious",
+     "The page shows an error message ('{text}') but no field is marked as being in error (aria-invalid): check that "
+     "each field in error is named in text, tied to its message, and told how to put it right.", ("text",)),
+    ("legends", "legend-empty", ["1.3.1"], "moderate",
+     "The fieldset's legend is empty, so the group has no name.", ()),
+)  # fmt: skip
+
+
 class FormGrouping(PageCheck):
     id = "form-grouping"
     title = "Form fields have labels beyond placeholders; option groups have a group name"
@@ -190,104 +217,17 @@ class FormGrouping(PageCheck):
 
     async def run(self, ctx: PageContext) -> list[Finding]:
         found = await ctx.session.evaluate(FORMS_JS, [MAX_FINDINGS, FAR_GAP])
-        findings: list[Finding] = []
-        for f in found["placeholderOnly"][:MAX_FINDINGS]:
-            findings.append(
-                ctx.finding(
-                    "placeholder-only-label",
-                    NEEDS_REVIEW,
-                    ["1.3.1", "3.3.2"],
-                    target=f["target"],
-                    html=f["html"],
-                    impact="serious",
-                    message=f"The field's only label is its placeholder '{f['placeholder']}', which disappears once "
-                    "the user types: check that a visible label is tied to it.",
-                    details={"placeholder": f["placeholder"]},
-                )
+        return [
+            ctx.finding(
+                rule,
+                NEEDS_REVIEW,
+                sc,
+                target=item["target"],
+                html=item["html"],
+                impact=impact,
+                message=message.format(**item),
+                details={k: item[k] for k in kept},
             )
-        for g in found["ungrouped"][:MAX_FINDINGS]:
-            findings.append(
-                ctx.finding(
-                    "option-group-no-name",
-                    NEEDS_REVIEW,
-                    ["1.3.1"],
-                    target=g["target"],
-                    html=g["html"],
-                    impact="moderate",
-                    message=f"{g['count']} {g['type']} inputs named '{g['name']}' form a group with no group name "
-                    "(fieldset with legend, or role=group/radiogroup with a name): check that the question is "
-                    "tied to the options.",
-                    details={"name": g["name"], "count": g["count"]},
-                )
-            )
-        for f in found["sameName"][:MAX_FINDINGS]:
-            findings.append(
-                ctx.finding(
-                    "field-label-not-unique",
-                    NEEDS_REVIEW,
-                    ["2.4.6", "3.3.2"],
-                    target=f["target"],
-                    html=f["html"],
-                    impact="moderate",
-                    message=f"{f['count']} fields of one form are labelled '{f['name']}': check that each label says "
-                    "which value goes where (e.g. 'Your name' and 'Partner's name').",
-                    details={"name": f["name"], "count": f["count"]},
-                )
-            )
-        for h in found["hints"][:MAX_FINDINGS]:
-            findings.append(
-                ctx.finding(
-                    "field-hint-not-tied",
-                    NEEDS_REVIEW,
-                    ["1.3.1", "3.3.2"],
-                    target=h["target"],
-                    html=h["html"],
-                    impact="moderate",
-                    message=f"The text '{h['text']}' stands between the field's label and the field, but the field "
-                    "does not point to it (aria-describedby), so a screen reader does not read it with the field: "
-                    "check whether it is a hint that belongs to the field.",
-                    details={"text": h["text"]},
-                )
-            )
-        for d in found["distant"]:
-            findings.append(
-                ctx.finding(
-                    "label-far-from-field",
-                    NEEDS_REVIEW,
-                    ["1.3.1", "3.3.2"],
-                    target=d["target"],
-                    html=d["html"],
-                    impact="moderate",
-                    message=f"The label '{d['label']}' is {d['gap']} px from its field on the same line: check that "
-                    "a user who sees part of the screen (a magnifier) can tell which field it labels (G162).",
-                    details={"label": d["label"], "gap": d["gap"]},
-                )
-            )
-        for e in found["errors"]:
-            findings.append(
-                ctx.finding(
-                    "error-not-tied-to-field",
-                    NEEDS_REVIEW,
-                    ["3.3.1", "3.3.3"],
-                    target=e["target"],
-                    html=e["html"],
-                    impact="serious",
-                    message=f"The page shows an error message ('{e['text']}') but no field is marked as being in "
-                    "error (aria-invalid): check that each field in error is named in text, tied to its message, "
-                    "and told how to put it right.",
-                    details={"text": e["text"]},
-                )
-            )
-        for legend in found["legends"][:MAX_FINDINGS]:
-            findings.append(
-                ctx.finding(
-                    "legend-empty",
-                    NEEDS_REVIEW,
-                    ["1.3.1"],
-                    target=legend["target"],
-                    html=legend["html"],
-                    impact="moderate",
-                    message="The fieldset's legend is empty, so the group has no name.",
-                )
-            )
-        return findings
+            for key, rule, sc, impact, message, kept in RULES
+            for item in found[key][:MAX_FINDINGS]
+        ]

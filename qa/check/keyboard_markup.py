@@ -78,6 +78,25 @@ MOUSE_ONLY_JS = with_helpers(
 )
 
 
+# Per rule: the element's field that marks it, the rule, its criteria and impact, the message (filled from the
+# element's fields) and the fields kept as the finding's details.
+RULES = (
+    ("bare", "focusable-without-role", ["2.4.3", "4.1.2"], "moderate",
+     "This <{tag}> takes keyboard focus (tabindex) but is no control and has no role: check whether it does "
+     "anything; if it does, give it a role and a name, if not, remove the tabindex so keyboard users are not stopped "
+     "on it.", ("tag",)),
+    ("linkButton", "link-role-button", ["2.1.1", "4.1.2"], "moderate",
+     "This link is announced as a button (role=button), and buttons are pressed with Space as well as Enter, while a "
+     "link reacts to Enter only: check that Space works, or make it a real button.", ()),
+    ("tabindex", "tabindex-positive", ["2.4.3"], "moderate",
+     "tabindex={tabindex} puts this element ahead of the page order: check that the focus order still follows the "
+     "meaning of the page (F44).", ("tabindex",)),
+    ("accesskey", "accesskey-present", ["2.1.4"], "minor",
+     "accesskey='{accesskey}' is a keyboard shortcut: check that it does not clash with assistive technology and can "
+     "be turned off or remapped.", ("accesskey",)),
+)  # fmt: skip
+
+
 class KeyboardMarkup(PageCheck):
     id = "keyboard-markup"
     title = "No positive tabindex; accesskey shortcuts reviewed"
@@ -131,66 +150,21 @@ class KeyboardMarkup(PageCheck):
     reads_only = True
 
     async def run(self, ctx: PageContext) -> list[Finding]:
-        findings: list[Finding] = []
-        positive = keys = bare = link_buttons = 0
-        for el in await ctx.session.evaluate(MARKUP_JS, MAX_FINDINGS):
-            if el["bare"] and (bare := bare + 1) <= MAX_FINDINGS:
-                findings.append(
-                    ctx.finding(
-                        "focusable-without-role",
-                        NEEDS_REVIEW,
-                        ["2.4.3", "4.1.2"],
-                        target=el["target"],
-                        html=el["html"],
-                        impact="moderate",
-                        message=f"This <{el['tag']}> takes keyboard focus (tabindex) but is no control and has no "
-                        "role: check whether it does anything; if it does, give it a role and a name, if not, "
-                        "remove the tabindex so keyboard users are not stopped on it.",
-                        details={"tag": el["tag"]},
-                    )
-                )
-            if el["linkButton"] and (link_buttons := link_buttons + 1) <= MAX_FINDINGS:
-                findings.append(
-                    ctx.finding(
-                        "link-role-button",
-                        NEEDS_REVIEW,
-                        ["2.1.1", "4.1.2"],
-                        target=el["target"],
-                        html=el["html"],
-                        impact="moderate",
-                        message="This link is announced as a button (role=button), and buttons are pressed with "
-                        "Space as well as Enter, while a link reacts to Enter only: check that Space works, or make "
-                        "it a real button.",
-                    )
-                )
-            if el["tabindex"] is not None and (positive := positive + 1) <= MAX_FINDINGS:
-                findings.append(
-                    ctx.finding(
-                        "tabindex-positive",
-                        NEEDS_REVIEW,
-                        ["2.4.3"],
-                        target=el["target"],
-                        html=el["html"],
-                        impact="moderate",
-                        message=f"tabindex={el['tabindex']} puts this element ahead of the page order: check that "
-                        "the focus order still follows the meaning of the page (F44).",
-                        details={"tabindex": el["tabindex"]},
-                    )
-                )
-            if el["accesskey"] and (keys := keys + 1) <= MAX_FINDINGS:
-                findings.append(
-                    ctx.finding(
-                        "accesskey-present",
-                        NEEDS_REVIEW,
-                        ["2.1.4"],
-                        target=el["target"],
-                        html=el["html"],
-                        impact="minor",
-                        message=f"accesskey='{el['accesskey']}' is a keyboard shortcut: check that it does not clash "
-                        "with assistive technology and can be turned off or remapped.",
-                        details={"accesskey": el["accesskey"]},
-                    )
-                )
+        marked = await ctx.session.evaluate(MARKUP_JS, MAX_FINDINGS)
+        findings = [
+            ctx.finding(
+                rule,
+                NEEDS_REVIEW,
+                sc,
+                target=el["target"],
+                html=el["html"],
+                impact=impact,
+                message=message.format(**el),
+                details={k: el[k] for k in kept},
+            )
+            for key, rule, sc, impact, message, kept in RULES
+            for el in [e for e in marked if e[key]][:MAX_FINDINGS]
+        ]
         return findings + await self._mouse_only(ctx)
 
     async def _mouse_only(self, ctx: PageContext) -> list[Finding]:
