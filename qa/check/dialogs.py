@@ -41,7 +41,6 @@ STEP_JS = with_helpers(
   const S = window.__qaDialog;
   if (phase === 'prep') {
     if (typeof navigation === 'undefined' || !navigation.addEventListener) return {verified: false, openers: 0};
-    const base = location.href.split('#')[0];
     const guard = {onNav: (e) => { if (e.cancelable) e.preventDefault(); },
       onSubmit: (e) => e.preventDefault(), open: window.open, submit: HTMLFormElement.prototype.submit,
       fetch: window.fetch, send: XMLHttpRequest.prototype.send, xopen: XMLHttpRequest.prototype.open,
@@ -69,7 +68,9 @@ STEP_JS = with_helpers(
       if (el.closest(DIALOG)) continue;
       const href = el.getAttribute('href') || '';
       const byId = (id) => (id ? document.getElementById(id) : null);
-      const ref = (href.startsWith('#') && href.length > 1 && byId(decodeURIComponent(href.slice(1))))
+      let fragment = '';
+      try { fragment = href.startsWith('#') ? decodeURIComponent(href.slice(1)) : ''; } catch (e) { /* bad % */ }
+      const ref = byId(fragment)
         || byId(el.getAttribute('aria-controls')) || byId((el.getAttribute('data-target') || '').slice(1));
       const toggles = (el.getAttribute('data-toggle') || '') + ' ' + (el.getAttribute('data-bs-toggle') || '');
       const says = el.getAttribute('aria-haspopup') === 'dialog' || /modal/.test(toggles)
