@@ -18,13 +18,14 @@ import importlib.util
 import inspect
 import pkgutil
 import sys
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
 
 from qa.config import Config
 from qa.errors import ConfigError
-from qa.model import Finding, Page, Results
+from qa.model import NEEDS_REVIEW, Finding, Page, Results
 from qa.scope import PageScope
 from qa.visit.driver import PageEvents, Session
 from qa.vocab import CORE, FAMILIES  # noqa: F401 (re-exported)
@@ -92,6 +93,12 @@ def missing_on(page: Page, requires: tuple[str, ...]) -> list[str]:
     return [a for a in requires if stored_as(a) not in page.facts]
 
 
+# One row of a check's rule table (``PageContext.reviews``): the key its elements are asked for by, the rule, its
+# criteria, its impact, the English message ("{name}": a value of the element) and the element's values kept as the
+# finding's details.
+ReviewRule = tuple[str, str, list[str], str, str, tuple[str, ...]]
+
+
 @dataclass
 class PageContext:
     """Everything a page check may use: the live page, its record, the run's settings."""
@@ -125,6 +132,24 @@ class PageContext:
             check=self.check_id,
             **kw,
         )
+
+    def reviews(self, rules: Iterable[ReviewRule], items_of: Callable[[str], list[dict[str, Any]]]) -> list[Finding]:
+        """Needs-review findings from a check's table of rules: for each rule, one per element ``items_of(key)``
+        gives (a dict with ``target``, ``html`` and the message's values), the rule's table row in order."""
+        return [
+            self.finding(
+                rule,
+                NEEDS_REVIEW,
+                sc,
+                target=item["target"],
+                html=item["html"],
+                impact=impact,
+                message=message.format(**item),
+                details={k: item[k] for k in kept},
+            )
+            for key, rule, sc, impact, message, kept in rules
+            for item in items_of(key)
+        ]
 
 
 class PageCheck:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from qa.check import AID, PARTIAL, PageCheck, PageContext
 from qa.check._js import with_helpers
-from qa.model import NEEDS_REVIEW, Finding
+from qa.model import Finding
 
 MAX_FINDINGS = 50
 FAR_GAP = 250  # CSS px between a label and its field on one line: past it, they read as two things (G162)
@@ -217,17 +217,4 @@ class FormGrouping(PageCheck):
 
     async def run(self, ctx: PageContext) -> list[Finding]:
         found = await ctx.session.evaluate(FORMS_JS, [MAX_FINDINGS, FAR_GAP])
-        return [
-            ctx.finding(
-                rule,
-                NEEDS_REVIEW,
-                sc,
-                target=item["target"],
-                html=item["html"],
-                impact=impact,
-                message=message.format(**item),
-                details={k: item[k] for k in kept},
-            )
-            for key, rule, sc, impact, message, kept in RULES
-            for item in found[key][:MAX_FINDINGS]
-        ]
+        return ctx.reviews(RULES, lambda key: found[key][:MAX_FINDINGS])

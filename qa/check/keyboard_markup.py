@@ -151,20 +151,7 @@ class KeyboardMarkup(PageCheck):
 
     async def run(self, ctx: PageContext) -> list[Finding]:
         marked = await ctx.session.evaluate(MARKUP_JS, MAX_FINDINGS)
-        findings = [
-            ctx.finding(
-                rule,
-                NEEDS_REVIEW,
-                sc,
-                target=el["target"],
-                html=el["html"],
-                impact=impact,
-                message=message.format(**el),
-                details={k: el[k] for k in kept},
-            )
-            for key, rule, sc, impact, message, kept in RULES
-            for el in [e for e in marked if e[key]][:MAX_FINDINGS]
-        ]
+        findings = ctx.reviews(RULES, lambda key: [e for e in marked if e[key]][:MAX_FINDINGS])
         return findings + await self._mouse_only(ctx)
 
     async def _mouse_only(self, ctx: PageContext) -> list[Finding]:
