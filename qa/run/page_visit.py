@@ -399,12 +399,14 @@ async def _moved_on(session: Session, url: str) -> str | None:
     for _ in range(MOVED_PROBES):
         await asyncio.sleep(MOVED_PROBE_S)
         try:
-            where, refresh = await asyncio.wait_for(session.evaluate(WHERE_JS), RESPONSIVE_PROBE_S)
+            where, refresh, begun = await asyncio.wait_for(session.evaluate(WHERE_JS), RESPONSIVE_PROBE_S)
         except DriverFault:
             raise
         except TimeoutError:  # a page that does not answer is not moving on
             return None
         except Exception:  # between two documents
+            continue
+        if not begun:  # a document with nothing in it yet, its meta refresh still to come: look again
             continue
         if where != url:
             return where

@@ -181,7 +181,10 @@ FACTS_JS = (
 
 # Where the tab is now and the meta refresh of its document: asked when the facts could not be read because the
 # document went away (a page that moves on by itself the moment it has loaded).
-WHERE_JS = """() => [location.href, (document.querySelector('meta[http-equiv="refresh" i]') || {}).content || '']"""
+# Where the tab is, the meta refresh it will follow, and whether its document has any content yet (a document the
+# browser has only begun, as Firefox shows one between the pages of a meta-refresh loop, has no root element).
+WHERE_JS = """() => [location.href, (document.querySelector('meta[http-equiv="refresh" i]') || {}).content || '',
+  !!document.documentElement]"""
 _REFRESH = re.compile(r"""^\s*(\d+(?:\.\d*)?)\s*(?:[;,]\s*(?:url\s*=\s*)?(["']?)(.*?)\2\s*)?$""", re.I | re.S)
 
 
