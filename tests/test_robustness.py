@@ -376,9 +376,8 @@ def test_a_secret_registered_late_is_masked_in_texts_seen_before() -> None:
 def test_report_jobs_failing_in_a_child_are_rerun_here(tmp_path: Path) -> None:
     """Checklist workbooks render in forked children; a child that fails must not lose its workbook, and the
     jobs no child took are done here."""
-    import threading
-
     from qa.report._parallel import run_jobs
+    from qa.threads import only_parked_threads
 
     parent = os.getpid()
 
@@ -392,19 +391,18 @@ def test_report_jobs_failing_in_a_child_are_rerun_here(tmp_path: Path) -> None:
     run_jobs([partial(job, name) for name in "abcd"])
     written = {p.name: int(p.read_text()) for p in tmp_path.iterdir() if p.name in "abcd"}
     assert set(written) == set("abcd") and written["a"] == parent
-    if (os.cpu_count() or 1) > 1 and threading.active_count() == 1:
+    if (os.cpu_count() or 1) > 1 and only_parked_threads():
         assert (tmp_path / "child-ran").exists(), "with several cores the first job goes to a child"
 
 
 def test_overlapped_report_jobs_run_while_this_process_goes_on(tmp_path: Path) -> None:
     """Inside render_all the checklists go to children at once and the other reports render meanwhile; leaving
     the block waits for them, and a job whose child failed is rerun here."""
-    import threading
-
     from qa.report._parallel import overlapped, run_jobs
+    from qa.threads import only_parked_threads
 
     parent = os.getpid()
-    forkable = (os.cpu_count() or 1) > 1 and threading.active_count() == 1
+    forkable = (os.cpu_count() or 1) > 1 and only_parked_threads()
 
     def job(name: str) -> None:
         if os.getpid() != parent:
@@ -424,6 +422,53 @@ def test_overlapped_report_jobs_run_while_this_process_goes_on(tmp_path: Path) -
     assert set(written) == {"a", "b"} and written["b"] == parent
     if forkable:
         assert written["a"] != parent, "with several cores the job runs in a child beside this process"
+
+
+# Runs `qa audit` as the command line does, counting the report jobs that went to forked children.
+COUNT_FORKED_REPORTS = """
+import runpy, sys
+import qa.report._parallel as parallel
+started = []
+real_start = parallel._start
+parallel._start = lambda queue, first: started.append(first) or real_start(queue, first)
+sys.argv = ["qa", *sys.argv[1:]]
+try:
+    runpy.run_module("qa", run_name="__main__")
+finally:
+    print("forked report jobs:", len(started), file=sys.stderr)
+"""
+
+
+@pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="the reports fork only with a second core to run on")
+def test_an_audit_renders_its_checklists_on_the_other_core_too(tmp_path: Path) -> None:
+    """The checks' helper threads (language identification, the HTML parser) are ended before the reports, and the
+    demo site's server only waits: the checklist workbooks go to a forked child rather than wait their turn here."""
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            COUNT_FORKED_REPORTS,
+            "audit",
+            "--only",
+            "a11y",
+            "--max-pages",
+            "2",
+            "--browser",
+            "chromium",
+            "--viewport",
+            "desktop",
+            "--out",
+            str(tmp_path),
+            "--quiet",
+        ],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert proc.returncode in (0, 1), proc.stderr[-2000:]
+    assert "forked report jobs: 0" not in proc.stderr and "forked report jobs:" in proc.stderr, proc.stderr[-2000:]
+    assert list(tmp_path.glob("*/checklist-wcag22.xlsx")) and list(tmp_path.glob("*/checklist-jis2016.xlsx"))
 
 
 def test_frontier_stops_crawler_traps() -> None:

@@ -12,6 +12,8 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from importlib import resources
 from pathlib import Path
 
+from qa.threads import parked
+
 
 class _QuietHandler(SimpleHTTPRequestHandler):
     """Static files; ``{ORIGIN}`` in robots.txt and sitemaps becomes this server's address (the port is free-chosen)."""
@@ -43,7 +45,7 @@ def serve(root: Path | None = None) -> Iterator[str]:
     handler = functools.partial(_QuietHandler, directory=str(root or demo_root()))
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, name=parked("demo-site"), daemon=True)
     thread.start()
     try:
         yield f"http://127.0.0.1:{server.server_address[1]}/"

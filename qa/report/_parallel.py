@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from multiprocessing.process import BaseProcess
 from typing import Any
+
+from qa.threads import only_parked_threads
 
 Job = Callable[[], object]
 
@@ -54,7 +55,8 @@ def run_jobs(jobs: list[Job], parallel: bool = True) -> None:
     returns to its other work and joins in when the block ends).
 
     A child that fails leaves its job to this process, which runs it again, so errors surface here as usual.
-    Forking is skipped where it is unsafe or useless: no fork (Windows), other threads alive, one core, or the
+    Forking is skipped where it is unsafe or useless: no fork (Windows), threads alive that are not
+    waiting ones (qa/threads.py), one core, or the
     caller says so (``parallel``: jobs whose memory would add up past what the run may use)."""
     cores = os.cpu_count() or 1
     if not parallel or len(jobs) < (1 if _queues is not None else 2) or cores < 2 or not _can_fork():
@@ -94,7 +96,7 @@ def overlapped() -> Iterator[None]:
 
 
 def _can_fork() -> bool:
-    return hasattr(os, "fork") and threading.active_count() == 1
+    return hasattr(os, "fork") and only_parked_threads()
 
 
 def _start(queue: _Queue, first: int) -> BaseProcess:

@@ -7,6 +7,7 @@ page streamed to the run folder at once.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import platform
 import sys
@@ -206,6 +207,8 @@ async def run_audit(opts: AuditOptions) -> AuditOutcome:
     results.findings = drop_disabled_by_url(config, results.findings, suppressed)
     results.extra["scope"] = scope_section(config, checks, results.pages, suppressed)
     run.notes += [n for n in scope_notes(results.extra["scope"]) if n not in run.notes]
+    # The checks' helper threads are done: without them the reports may fork onto the other cores.
+    await release_helper_threads()
     # judge + report: what was kept is written even after a signal (a second one stops at once)
     with stop.finishing():
         run.finished = datetime.now().astimezone().isoformat(timespec="seconds")
@@ -230,6 +233,14 @@ async def run_audit(opts: AuditOptions) -> AuditOutcome:
         reports = render_all(results, run_dir, meanwhile=lambda: conformance.extend(conformance_lines(results)))
         update_latest(run_dir)  # only now: `latest` never points at a run whose reports are missing
     return AuditOutcome(results, run_dir, gate, reports, conformance, audited)
+
+
+async def release_helper_threads(timeout_s: float = 5.0) -> None:
+    """End the event loop's default thread pool (the checks' ``asyncio.to_thread`` calls): its idle threads would
+    keep the report jobs in this one process (qa/report/_parallel.py). A thread still busy past ``timeout_s`` is
+    left to finish on its own, and the reports then render here."""
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(asyncio.get_running_loop().shutdown_default_executor(), timeout_s)
 
 
 NOTHING_AUDITED = (

@@ -22,6 +22,7 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 from qa.errors import SiteError, UsageError
+from qa.threads import parked
 
 # Ports below Linux's ephemeral range (32768-60999), so that a port chosen from the folder does not collide with the
 # outgoing connections of the browsers.
@@ -113,7 +114,7 @@ def serve_folder(folder: Path) -> Iterator[Served]:
     except OSError:  # taken (another run of the same folder, or another program): any free port
         server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, name=parked("served-folder"), daemon=True)
     thread.start()
     url = f"http://127.0.0.1:{server.server_address[1]}/"
     # The folder as the user named it: an absolute path would put a home folder into deliverables for a client.
@@ -145,7 +146,9 @@ class _Output:
 
     def __init__(self, stream) -> None:  # type: ignore[no-untyped-def]
         self.lines: collections.deque[str] = collections.deque(maxlen=LAST_LINES)
-        self.thread = threading.Thread(target=self._read, args=(stream,), daemon=True)
+        self.thread = threading.Thread(
+            target=self._read, args=(stream,), name=parked("start-command-output"), daemon=True
+        )
         self.thread.start()
 
     def _read(self, stream) -> None:  # type: ignore[no-untyped-def]
