@@ -2,18 +2,61 @@
 
 from __future__ import annotations
 
-import posixpath
 import re
-from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit, urlunsplit
+from urllib.parse import urlsplit, urlunsplit
 
 DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+# Characters a browser percent-encodes when it parses a URL (WHATWG URL: the path and special-query encode sets;
+# anything outside printable ASCII is encoded too, as UTF-8). Everything else is sent as written.
+_PATH_ENCODE = frozenset(' "<>`{}#?')
+_QUERY_ENCODE = frozenset(" \"<>'#")
+_UNRESERVED = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
+_ESCAPE = re.compile(r"%([0-9A-Fa-f]{2})")
+
+
+def _encoded(text: str, encode: frozenset[str]) -> str:
+    """``text`` with what a browser would escape escaped, existing escapes kept: those of unreserved characters
+    decoded and the rest upper-cased (RFC 3986 6.2.2, equivalent spellings of one address). An escape is never
+    decoded into a byte of another encoding or a delimiter: ``%93%FA`` (Shift_JIS) and ``%2F`` stay as they are."""
+
+    def escape(match: re.Match[str]) -> str:
+        char = chr(int(match[1], 16))
+        return char if char in _UNRESERVED else "%" + match[1].upper()
+
+    out = []
+    for char in text:
+        if char in encode or not " " < char < "\x7f":
+            out.append("".join(f"%{b:02X}" for b in char.encode("utf-8")))
+        else:
+            out.append(char)
+    return _ESCAPE.sub(escape, "".join(out))
+
+
+def _without_dot_segments(path: str) -> str:
+    """RFC 3986 5.2.4, as browsers apply it: ``.`` and ``..`` go, empty segments (``//``) stay."""
+    segments = path.split("/")
+    kept: list[str] = []
+    for i, segment in enumerate(segments):
+        last = i == len(segments) - 1
+        if segment in (".", ".."):
+            if segment == ".." and len(kept) > 1:
+                kept.pop()
+            if last:
+                kept.append("")
+            continue
+        kept.append(segment)
+    return "/".join(kept) or "/"
 
 
 def normalise(url: str, base: str | None = None) -> str | None:
     """Canonical form of an http(s) URL, or None for anything that is not a page address.
 
-    Drops the fragment and default port, lower-cases scheme and host, collapses duplicate slashes and
-    dot segments, and sorts the query so equivalent orderings are one URL.
+    Only spellings a server cannot tell apart are merged, so the URL requested is the one the browser requests:
+    scheme and host lower case, the default port and the fragment dropped, dot segments resolved, escapes of
+    unreserved characters decoded. What a server may read differently stays as written: ``//`` in the path, ``%2F``,
+    escapes of bytes in other encodings (a Shift_JIS page's links), and the query's order and spelling.
     """
     from urllib.parse import urljoin
 
@@ -31,6 +74,11 @@ def normalise(url: str, base: str | None = None) -> str | None:
     host = parts.hostname.lower()
     if ":" in host:  # IPv6 literal
         host = f"[{host}]"
+    elif not host.isascii():
+        try:
+            host = host.encode("idna").decode("ascii")  # what the browser looks up: 例え.jp -> xn--r8jz45g.jp
+        except UnicodeError:
+            return None
     try:
         port = parts.port
     except ValueError:
@@ -40,15 +88,8 @@ def normalise(url: str, base: str | None = None) -> str | None:
         # Credentials in a link are kept for fetching but never shown; see qa.redact.
         auth = parts.username + (f":{parts.password}" if parts.password else "")
         netloc = f"{auth}@{netloc}"
-    path = re.sub(r"/{2,}", "/", parts.path or "/")
-    trailing = path.endswith("/")
-    path = posixpath.normpath(path)
-    if path in (".", "//"):
-        path = "/"
-    if trailing and not path.endswith("/"):
-        path += "/"
-    path = quote(unquote(path), safe="/:@!$&'()*+,;=-._~%")
-    query = urlencode(sorted(parse_qsl(parts.query, keep_blank_values=True)), doseq=True)
+    path = _without_dot_segments(_encoded(parts.path.replace("\\", "/") or "/", _PATH_ENCODE))
+    query = _encoded(parts.query, _QUERY_ENCODE)
     return urlunsplit((scheme, netloc, path, query, ""))
 
 

@@ -413,6 +413,7 @@ def test_planned_sitemap_csv_saved_by_japanese_excel(tmp_path: Path) -> None:
         ("mailto:invest@example.jp", False),
         ("mailto:a@example.jp,b@example.jp?subject=%E8%B3%87%E6%96%99", False),
         ("mailto:?to=info@example.jp", False),
+        ("mailto:?subject=share&body=https%3A%2F%2Fexample.jp%2F", False),  # the reader picks the recipient
         ("mailto:invest@example", True),
         ("mailto:invest.example.jp", True),
         ("mailto:", True),

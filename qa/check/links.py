@@ -92,9 +92,9 @@ class LinkCheck(RunCheck):
 
     def on_page(self, page: Page, visit: Any, primary: bool) -> None:
         if self.collector:
-            self.collector.add(page, visit.links, visit.resources, visit.ids, primary)
+            self.collector.add(page, visit.links, visit.resources, visit.ids, primary, visit.refreshes)
         if self.feed:
-            self.feed.page(page, visit.links, visit.resources)
+            self.feed.page(page, visit.links, visit.resources, visit.refreshes)
 
     async def abandon(self) -> None:
         if self.engine:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -60,9 +61,18 @@ class Collector:
         self._ids = open(self.dir / IDS, "a", encoding="utf-8")  # noqa: SIM115
 
     def add(
-        self, page: Page, links: list[dict[str, Any]], resources: list[dict[str, Any]], ids: list[str], primary: bool
+        self,
+        page: Page,
+        links: list[dict[str, Any]],
+        resources: list[dict[str, Any]],
+        ids: list[str],
+        primary: bool,
+        refreshes: Sequence[tuple[str, str]] = (),
     ) -> None:
+        for hop, target in refreshes:  # the documents a meta refresh replaced at once: read by no script
+            self._write(page_key(hop), target, "meta refresh", "")
         if page.error:
+            self._occurrences.flush()
             return
         source = page_key(page.final_url or page.url)
         for link in links:

@@ -32,7 +32,7 @@ import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote, urljoin, urlsplit
 
 POLITE_WAIT = (0.1, 0.6)  # LinkChecker's Aggregate.wait_time_{min,max}_default
 QUEUE_AHEAD = 200  # URLs handed to LinkChecker ahead of its threads: the rest wait in the pipe
@@ -295,6 +295,7 @@ def run_linkchecker(targets: Any, sink: Any, settings: EngineSettings, secrets: 
             self.qa_missing: list[str] | None = None
             self.qa_anchors: list[str] | None = None
             self.qa_error = ""
+            self.qa_leaves = ""
 
         def _netloc(self) -> str:
             return netloc_of(self.url)
@@ -333,10 +334,25 @@ def run_linkchecker(targets: Any, sink: Any, settings: EngineSettings, secrets: 
 
         def get_redirects(self, request: Any) -> Any:
             previous = self.url_connection
+            if self._leaves_the_web(previous):
+                return
             for response in super().get_redirects(request):
                 self.qa_chain.append({"url": previous.url, "status": previous.status_code})
                 previous = response
                 yield response
+                if self._leaves_the_web(response):
+                    return
+
+        def _leaves_the_web(self, response: Any) -> bool:
+            """A redirect to mailto:, tel: or an app's scheme: the browser hands it to another program, so the
+            chain ends there (requests would fail on it as a connection it cannot make)."""
+            if not response.is_redirect:
+                return False
+            target = urljoin(response.url, response.headers.get("location", ""))
+            if urlsplit(target).scheme.lower() in ("http", "https"):
+                return False
+            self.qa_leaves = target
+            return True
 
         def check_connection(self) -> None:
             slot = throttle.slot(self._netloc())
@@ -355,8 +371,10 @@ def run_linkchecker(targets: Any, sink: Any, settings: EngineSettings, secrets: 
                         time.sleep(min(2.0**attempt, 5.0))
                 if self.url_connection is not None:
                     self.qa_status = self.url_connection.status_code
-                    if self.qa_chain:
+                    if self.qa_chain or self.qa_leaves:
                         self.qa_chain.append({"url": self.url_connection.url, "status": self.qa_status})
+                    if self.qa_leaves:  # the last hop, not requested: its status is the other program's
+                        self.qa_chain.append({"url": self.qa_leaves, "status": None})
             finally:
                 if slot:
                     slot.release()

@@ -16,7 +16,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from http import HTTPStatus
 from pathlib import Path
 from typing import Any
@@ -81,7 +81,15 @@ class Feed:
         self._known = open(folder / KNOWN, "w", encoding="utf-8")  # noqa: SIM115 - open for the crawl
         self.known = 0
 
-    def page(self, page: Page, links: list[dict[str, Any]], resources: list[dict[str, Any]]) -> None:
+    def page(
+        self,
+        page: Page,
+        links: list[dict[str, Any]],
+        resources: list[dict[str, Any]],
+        refreshes: Sequence[tuple[str, str]] = (),
+    ) -> None:
+        for _, target in refreshes:
+            self._consider(target, "meta refresh", None)
         if page.error:
             return
         for link in links:

@@ -138,8 +138,13 @@ def judge_target(checked: dict[str, Any] | None) -> Verdict:
         )
     chain = checked.get("redirects") or []
     if chain:
-        hops = " → ".join(f"{hop['status']} {hop['url']}" for hop in chain[1:])
+        hops = " → ".join(f"{hop['status']} {hop['url']}" if hop["status"] else hop["url"] for hop in chain[1:])
         verdict = _worse(verdict, INFO, f"redirected {chain[0]['status']} → {hops}", "redirect")
+        last = chain[-1]["url"]
+        if last.startswith(("mailto:", "tel:")):  # the chain leaves the web: the address it ends at is checked
+            problem = mailto_problem(last) if last.startswith("mailto:") else tel_problem(last)
+            if problem:
+                verdict = _worse(verdict, BROKEN, f"redirects to a malformed address: {problem}", "redirect-syntax")
     for tag, text in checked.get("warnings") or []:
         if tag in NOTABLE_WARNINGS:
             verdict = _worse(verdict, WARNING, text, tag)

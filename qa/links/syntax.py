@@ -29,7 +29,9 @@ def mailto_problem(url: str) -> str | None:
     addresses = [unquote(a).strip() for a in path.split(",") if a.strip()]
     addresses += [a.strip() for k, v in parse_qsl(query) if k.lower() == "to" for a in v.split(",") if a.strip()]
     if not addresses:
-        return "mailto: link without an address"
+        # RFC 6068 lets the reader choose the recipient ("share by e-mail": mailto:?subject=...&body=...); with
+        # nothing at all to fill in, the link is an empty template
+        return None if query.strip() else "mailto: link with neither an address nor a subject or body"
     for address in addresses:
         problem = mail_address_problem(address)
         if problem:

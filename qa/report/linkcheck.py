@@ -110,7 +110,7 @@ def reason_text(row: dict[str, Any], lang: str) -> str:
 
 
 def chain_text(row: dict[str, Any]) -> str:
-    return " → ".join(f"{h['status']} {h['url']}" for h in row.get("redirects") or [])
+    return " → ".join(f"{h['status']} {h['url']}" if h["status"] else h["url"] for h in row.get("redirects") or [])
 
 
 # links[] written by other tools or older versions may carry only the documented core keys.

@@ -38,7 +38,10 @@ SCOPE = {True: ("内部", "internal"), False: ("外部", "external")}
 def row(link: dict[str, Any], lang: str) -> list[str]:
     side = 0 if lang == "ja" else 1
     issues = issues_text({"issues": link.get("issues") or []}, lang)
-    chain = " → ".join(f"{h.get('status')} {redact_url(str(h.get('url', '')))}" for h in link.get("redirects") or [])
+    chain = " → ".join(
+        f"{h['status']} {redact_url(str(h.get('url', '')))}" if h.get("status") else redact_url(str(h.get("url", "")))
+        for h in link.get("redirects") or []
+    )
     return [
         cell(redact_url(str(link.get("source", "")))),
         cell(redact_url(str(link.get("url", "")))),

@@ -18,7 +18,7 @@ from qa.config import Config
 from qa.model import CheckRun, Finding, Page
 from qa.redact import redact_url
 from qa.scope import PageScope, page_config
-from qa.urls import same_origin
+from qa.urls import normalise, same_origin
 from qa.visit import faults
 from qa.visit.batch import BatchedSession
 from qa.visit.driver import DriverFault, Fault, Navigation, Session
@@ -52,6 +52,8 @@ class VisitResult:
     # img/srcset, scripts, styles, CSS url(), iframes, ... (href, element, text, source: the style sheet or "")
     resources: list[dict[str, Any]] = field(default_factory=list)
     ids: list[str] = field(default_factory=list)  # element ids and a[name] of the rendered DOM (anchor targets)
+    # (page, target) of each meta refresh the visit followed at once: links of documents no script could read
+    refreshes: list[tuple[str, str]] = field(default_factory=list)
     endpoint_lost: bool = False  # the remote browser serving it was lost: not the page's doing (qa/visit/remote.py)
 
 
@@ -78,6 +80,7 @@ async def visit_page(
     max_bytes = int(config.max_page_mb * 1_000_000)
     session.max_document_bytes = max_bytes  # an engine that can stops a huge document before rendering it
     url, hops, redirects = page.url, [], []
+    refreshes: list[tuple[str, str]] = []
     while True:  # once, unless the page sends the browser on at once with a meta refresh
         nav = await session.goto(url, timeouts.navigation)
         if hops and nav.fault in (Fault.ABORTED, Fault.OTHER):  # lost to the tab's own next move
@@ -85,25 +88,34 @@ async def visit_page(
         redirects += nav.redirects
         failed = await _loaded(session, page, nav, timeouts.navigation, site_url, redirects)
         if failed is not None:
+            failed.refreshes = refreshes  # where a refresh led to a missing page, the link is reported broken
             return failed
         timings = page.facts["timings_ms"] = {"navigation": page.load_ms}
         started = time.perf_counter()
-        try:
-            facts = await asyncio.wait_for(gather_facts(session, max_bytes, links), timeout=timeouts.script)
-            onward = refresh_target(facts.get("refresh", ""), page.final_url, REFRESH_AS_REDIRECT_S)
-        except (DriverFault, TimeoutError):
-            raise
-        except Exception:  # the document went away under the script: see where the page went by itself
-            onward = await _moved_on(session, page.final_url)
-            if onward is None:
+        moved_from = page.final_url  # the document that sends the browser on, if it does
+        if await _left_before_load(session, url, nav):
+            # The browser had followed the page's own refresh of 0 s before the load was reported: the tab holds
+            # the next page's document (or the start of it), whose status is not the one recorded. It is opened
+            # as a page of its own, like the target of any refresh.
+            moved_from, onward = url, page.final_url
+        else:
+            try:
+                facts = await asyncio.wait_for(gather_facts(session, max_bytes, links), timeout=timeouts.script)
+                onward = refresh_target(facts.get("refresh", ""), page.final_url, REFRESH_AS_REDIRECT_S)
+            except (DriverFault, TimeoutError):
                 raise
-            if onward == UNSETTLED:
-                return _unsettled(page, page.final_url)
+            except Exception:  # the document went away under the script: see where the page went by itself
+                onward = await _moved_on(session, page.final_url)
+                if onward is None:
+                    raise
+                if onward == UNSETTLED:
+                    return _unsettled(page, page.final_url)
         timings["facts"] = _ms_since(started)
         if onward is None:
             break
-        hops.append(page.final_url)
-        redirects.append(page.final_url)
+        hops.append(moved_from)
+        redirects.append(moved_from)
+        refreshes.append((moved_from, onward))
         if onward in hops or len(hops) > MAX_REFRESHES:
             chain = " → ".join(redact_url(u) for u in [*hops, onward])
             return _fail(
@@ -158,7 +170,7 @@ async def visit_page(
         scope=scope,
         after_steps=bool(prepared and prepared.ran),
     )
-    result = VisitResult(links=facts["links"], resources=facts["resources"], ids=facts["ids"])
+    result = VisitResult(links=facts["links"], resources=facts["resources"], ids=facts["ids"], refreshes=refreshes)
     result.findings += early
     remaining = [c for c in checks if c.id not in done and c.id not in scope.disabled]
     ran: list[str] = []  # the shared checks that ran through on this page, whose results another cell may take
@@ -412,6 +424,33 @@ async def _moved_on(session: Session, url: str) -> str | None:
             return where
         return refresh_target(refresh, where, REFRESH_AS_REDIRECT_S)
     return UNSETTLED
+
+
+# The address of the navigation that made the tab's document, and its HTTP redirects: a script's history.replaceState
+# changes the address shown but not this.
+BEGAN_AT_JS = """() => {
+  const e = performance.getEntriesByType('navigation')[0];
+  return e ? [e.name, e.redirectCount] : null;
+}"""
+
+
+async def _left_before_load(session: Session, url: str, nav: Navigation) -> bool:
+    """True when the tab's document is not the one asked for: the load reported another address, with no HTTP
+    redirect, and the document there began at that address (or has not begun)."""
+    if nav.redirects or normalise(nav.final_url) == normalise(url):
+        return False
+    try:
+        began = await asyncio.wait_for(session.evaluate(BEGAN_AT_JS), RESPONSIVE_PROBE_S)
+    except DriverFault:
+        raise
+    except TimeoutError:  # a page that does not answer: not one on its way elsewhere
+        return False
+    except Exception:  # between two documents
+        return True
+    if not began:
+        return True
+    address, redirected = began
+    return not redirected and normalise(address) != normalise(url)
 
 
 def _ms_since(started: float) -> float:
