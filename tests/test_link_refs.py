@@ -16,6 +16,14 @@ import pytest
 from tests.conftest import SITES, QARun, run_qa
 
 QA_UA = "qa-suite"  # the link checker's requests carry it; the browser's do not
+# Moved addresses: a page, and style sheets whose relative references only work from where they were moved to
+REDIRECTS = {
+    "/moved": (301, "/target.html"),
+    "/r/css-302": (302, "/css/moved/sheet.css"),
+    "/r/css-302-broken": (302, "/css/moved/broken.css"),
+    "/r/import-302": (302, "/css/imported/sheet.css"),
+    "/r/import-302-broken": (302, "/css/imported/broken.css"),
+}
 
 
 @dataclass
@@ -25,7 +33,7 @@ class Origin:
 
 
 class Handler(SimpleHTTPRequestHandler):
-    """The folder as it is, plus a redirect and the other origin's address written into the pages."""
+    """The folder as it is, plus the redirects and the other origin's address written into the pages."""
 
     origin: Origin
     other: Origin
@@ -33,13 +41,24 @@ class Handler(SimpleHTTPRequestHandler):
     def log_message(self, format: str, *args: object) -> None:  # noqa: A002
         pass
 
+    def redirected(self) -> bool:
+        if self.path not in REDIRECTS:
+            return False
+        status, location = REDIRECTS[self.path]
+        self.send_response(status)
+        self.send_header("Location", location)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+        return True
+
+    def do_HEAD(self) -> None:
+        # the browser asks a redirected sheet's final address this way
+        if not self.redirected():
+            super().do_HEAD()
+
     def do_GET(self) -> None:
         self.origin.requests.append((self.path, self.headers.get("User-Agent", "")))
-        if self.path == "/moved":
-            self.send_response(301)
-            self.send_header("Location", "/target.html")
-            self.send_header("Content-Length", "0")
-            self.end_headers()
+        if self.redirected():
             return
         path = Path(self.translate_path(self.path))
         if path.is_dir():
@@ -95,6 +114,9 @@ def test_only_the_seeded_problems_are_reported(refs_run: QARun, origins: dict[st
         ("/refresh.html", "/renamed.html", "meta refresh", "broken"),
         ("/", "/moved", "a", "info"),
         ("/", f"{other}/cdn/page.html#nowhere", "a", "warning"),
+        # sheets that redirect: information, as any redirect; what they reference works from where they moved
+        ("/", "/r/css-302", "link stylesheet", "info"),
+        ("/", "/r/import-302", "css @import", "info"),
     }
 
 
@@ -163,6 +185,77 @@ def test_what_the_browser_loaded_or_the_crawl_audited_is_not_requested_again(
     assert summary["known_urls"] > 0 and summary["requested_urls"] + summary["known_urls"] == summary["unique_urls"]
 
 
+# Reference kinds found outside the plain markup or resolved against another address than the page's, each with
+# its working rows on the home page (tests/sites/link-refs/index.html) and its broken ones on broken.html:
+# (source, URL, element), the site's origin left out.
+KINDS: dict[str, tuple[set[tuple[str, str, str]], set[tuple[str, str, str]]]] = {
+    "svg": (
+        {
+            ("/", "/img/svg-image.png", "svg image"),
+            ("/", "/img/svg-xlink.png", "svg image"),  # xlink:href
+            ("/", "/img/sprite.svg", "svg use"),  # sprite.svg#dot: the sprite is the resource
+            ("/", "/img/sprite-x.svg", "svg use"),
+            ("/", "/more/svg-link.html", "a"),  # <a xlink:href>
+        },
+        {
+            ("/broken.html", "/img/gone-svg-image.png", "svg image"),
+            ("/broken.html", "/img/gone-svg-xlink.png", "svg image"),
+            ("/broken.html", "/img/gone-sprite.svg", "svg use"),
+            ("/broken.html", "/img/gone-sprite-x.svg", "svg use"),
+            ("/broken.html", "/gone-svg-link.html", "a"),
+        },
+    ),
+    "preload imagesrcset": (
+        {("/", "/img/pre-1x.png", "link imagesrcset"), ("/", "/img/pre-2x.png", "link imagesrcset")},
+        {("/broken.html", "/img/gone-pre-2x.png", "link imagesrcset")},  # a candidate the browser did not load
+    ),
+    "style attribute": (
+        {
+            ("/", "/img/upper.png", "css url()"),  # URL( in capitals
+            ("/", "/img/set-1x.png", "css url()"),  # image-set('…' 1x, "…" 2x)
+            ("/", "/img/set-2x.png", "css url()"),
+            ("/", "/img/webkit-set.png", "css url()"),  # -webkit-image-set()
+        },
+        {
+            ("/broken.html", "/img/gone-upper.png", "css url()"),
+            ("/broken.html", "/img/gone-set-1x.png", "css url()"),
+            ("/broken.html", "/img/gone-set-2x.png", "css url()"),
+        },
+    ),
+    "shadow roots": (
+        {
+            ("/", "/more/shadow.html", "a"),  # attached by script
+            ("/", "/img/shadow-nested.png", "img"),  # in a shadow root inside it
+            ("/", "/more/declarative.html", "a"),  # <template shadowrootmode="open">
+            ("/", "/img/declarative.png", "img"),
+        },
+        {
+            ("/broken.html", "/gone-shadow.html", "a"),
+            ("/broken.html", "/img/gone-shadow-nested.png", "img"),
+            ("/broken.html", "/gone-declarative.html", "a"),
+        },
+    ),
+    "noscript": (
+        {("/", "/more/noscript.html", "a"), ("/", "/img/noscript.png", "img")},
+        {("/broken.html", "/gone-noscript.html", "a"), ("/broken.html", "/img/gone-noscript.png", "img")},
+    ),
+    "same-origin frame": (  # written in the frame's document, relative to it
+        {("/frames/inner.html", "/more/framed.html", "a"), ("/frames/inner.html", "/frames/pic.png", "img")},
+        {("/frames/broken.html", "/frames/gone.html", "a"), ("/frames/broken.html", "/frames/gone.png", "img")},
+    ),
+    "redirected sheets": (  # relative to where the sheet or the import was moved, not to the address asked for
+        {
+            ("/css/moved/sheet.css", "/css/moved/img.png", "css url()"),
+            ("/css/imported/sheet.css", "/css/imported/img.png", "css url()"),
+        },
+        {
+            ("/css/moved/broken.css", "/css/moved/gone.png", "css url()"),
+            ("/css/imported/broken.css", "/css/imported/gone.png", "css url()"),
+        },
+    ),
+}
+
+
 @pytest.fixture(scope="module")
 def broken_run(origins: dict[str, Origin], tmp_path_factory: pytest.TempPathFactory) -> QARun:
     """A page (not linked from the home page) with each kind of reference pointing at a missing file, one cell."""
@@ -189,8 +282,35 @@ def test_each_reference_kind_pointing_at_nothing_is_reported_broken_where_it_is(
         ("/broken.html", "/gone-area.html", "area", "broken"),
         ("/broken.html", "/gone-frame.html", "iframe", "broken"),
         ("/base/broken.html", "/deep/gone.html", "a", "broken"),  # <base href="/deep/">
+        *((*row, "broken") for _, broken in KINDS.values() for row in broken),
+        ("/broken.html", "/r/css-302-broken", "link stylesheet", "info"),  # the redirects themselves work
+        ("/broken.html", "/r/import-302-broken", "css @import", "info"),
     }
     # the sheet's working import resolves against the sheet too, and what it imports in turn against itself
     assert ("/styles/kinds/sheet.css", "/styles/parts/colors.css", "css @import", "ok") in found
     assert ("/styles/parts/colors.css", "/shared/fonts.css", "css @import", "ok") in found
-    assert broken_run.results["judgement"]["gate"]["counts"].get("broken-links", 0) == len(problems)
+    broken = [row for row in problems if row[3] == "broken"]
+    assert broken_run.results["judgement"]["gate"]["counts"].get("broken-links", 0) == len(broken)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_hidden_or_rebased_reference_kind_is_reported_where_it_is(
+    kind: str, refs_run: QARun, broken_run: QARun, origins: dict[str, Origin]
+) -> None:
+    working, broken = KINDS[kind]
+    site = origins["site"].url
+    assert {(*row, "ok") for row in working} <= rows(refs_run, site)
+    assert {(*row, "broken") for row in broken} <= rows(broken_run, site)
+
+
+def test_what_is_no_resource_or_cannot_be_read_is_not_listed(refs_run: QARun, origins: dict[str, Origin]) -> None:
+    site, other = origins["site"].url, origins["other"].url
+    found = rows(refs_run, site)
+    assert not [r for r in found if "#local" in r[1] or r[1] == "/"]  # <use href="#local">: within the document
+    # another origin's frame: the frame is checked, its document cannot be read
+    assert ("/", f"{other}/cdn/page.html", "iframe", "ok") in found
+    assert not [r for r in found if r[0].startswith(other)]
+    # a redirected sheet's references are not resolved against the address the page asked for
+    assert not [r for r in found if r[1].startswith("/r/") and r[2] == "css url()"]
+    # the noscript markup was parsed, not run: nothing of it was loaded by the browser
+    assert "/img/noscript.png" not in [p for p, ua in origins["site"].requests if QA_UA not in ua]

@@ -75,8 +75,11 @@ class Collector:
             self._occurrences.flush()
             return
         source = page_key(page.final_url or page.url)
+        # a row's own source: the same-origin frame's document it is written in (none: the page itself)
         for link in links:
-            self._write(source, link.get("href", ""), link.get("element", "a"), link.get("text", ""))
+            self._write(
+                link.get("source") or source, link.get("href", ""), link.get("element", "a"), link.get("text", "")
+            )
         for res in resources:
             self._write(res.get("source") or source, res.get("href", ""), res.get("element", ""), res.get("text", ""))
         if primary:

@@ -27,43 +27,35 @@ SNIFF_JS = """() => {
   return {chars: text.length, bad, bytes: nav ? nav.decodedBodySize : null};
 }"""
 
-# Links, resources and element ids: what the crawl follows and the link check checks.
-_LINKS_JS = """(maxLinks) => {
+# Links, resources and element ids: what the crawl follows and the link check checks. One collector runs over every
+# place a page's references live: the document, each open shadow root (nested ones too), the markup of each
+# <noscript> (text while scripts run, so parsed inertly here), and each same-origin frame's document.
+_LINKS_JS = """async (maxLinks) => {
+  const XLINK = 'http://www.w3.org/1999/xlink';
   const text = (el) => (el.innerText || el.textContent || '').replace(/\\s+/g, ' ').trim().slice(0, 200);
+  // SVG elements may carry the older xlink:href, which no attribute selector without a namespace matches
+  const hrefOf = (el) => el.getAttribute('href') ?? el.getAttributeNS(XLINK, 'href');
   const links = [];
-  for (const a of document.querySelectorAll('a[href], area[href]')) {
-    if (links.length >= maxLinks) break;
-    const img = a.querySelector('img[alt]');
-    // an SVG link's href is an animated string: resolved here as the browser resolves it
-    let href = a.href;
-    if (typeof href !== 'string') {
-      try { href = new URL(a.getAttribute('href'), document.baseURI).href; } catch (e) { continue; }
-    }
-    links.push({href, raw: a.getAttribute('href'), text: text(a) || (img ? img.alt : '') ||
-                a.getAttribute('aria-label') || a.getAttribute('alt') || '', element: a.tagName.toLowerCase()});
-  }
-  // <meta http-equiv=refresh content="5; url=next.html">: where the browser goes next, a link like any other
-  for (const m of document.querySelectorAll('meta[http-equiv]')) {
-    if (links.length >= maxLinks || m.httpEquiv.trim().toLowerCase() !== 'refresh') continue;
-    const found = /^\\s*[\\d.]+\\s*[;,]?\\s*(?:url\\s*=\\s*)?(.*)$/i.exec(m.content || '');
-    let raw = found ? found[1].trim() : '';
-    if (/^['"]/.test(raw)) raw = raw.slice(1).split(raw[0])[0];
-    if (!raw) continue;  // "5" alone reloads the page itself
-    let href;
-    try { href = new URL(raw, document.baseURI).href; } catch (e) { continue; }
-    links.push({href, raw, text: '', element: 'meta refresh'});
-  }
+  const resources = [];
   // Same-origin resources the browser loaded with 200 and no redirect (Resource Timing): the link check need not
   // request them again. Cross-origin entries hide their status (0), and some engines have none: those are checked.
+  // A frame's loads are in its own window's timeline.
   const loaded = new Set();
-  for (const e of performance.getEntriesByType('resource')) {
-    if (e.responseStatus === 200 && !e.redirectStart && e.name.startsWith(location.origin + '/')) loaded.add(e.name);
-  }
-  const resources = [];
+  const timelines = [];
+  const timeline = (win) => {
+    let perf;
+    try { perf = win.performance; } catch (e) { return; }
+    if (!perf || timelines.includes(perf)) return;
+    timelines.push(perf);
+    for (const e of perf.getEntriesByType('resource')) {
+      if (e.responseStatus === 200 && !e.redirectStart && e.name.startsWith(location.origin + '/')) loaded.add(e.name);
+    }
+  };
+  timeline(window);
   const add = (url, element, label, source, base) => {
     if (resources.length >= maxLinks || !url) return;
-    try { url = new URL(url, base || document.baseURI).href; } catch (e) { return; }
-    const row = {href: url, element, text: (label || '').slice(0, 200), source: source || ''};
+    try { url = new URL(url, base).href; } catch (e) { return; }
+    const row = {href: url, element, text: (label || '').slice(0, 200), source};
     if (loaded.has(url.split('#')[0])) row.loaded = 200;
     resources.push(row);
   };
@@ -82,55 +74,199 @@ _LINKS_JS = """(maxLinks) => {
     }
     return out;
   };
-  for (const img of document.querySelectorAll('img, input[type=image]')) {
-    const alt = img.getAttribute('alt') || '';
-    if (img.getAttribute('src')) add(img.getAttribute('src'), img.tagName.toLowerCase(), alt);
-    for (const u of srcset(img.getAttribute('srcset'))) add(u, 'img srcset', alt);
-  }
-  for (const s of document.querySelectorAll('picture source[srcset]')) {
-    for (const u of srcset(s.getAttribute('srcset'))) add(u, 'source srcset', '');
-  }
-  for (const el of document.querySelectorAll('script[src]')) add(el.getAttribute('src'), 'script', '');
-  for (const el of document.querySelectorAll('link[href]')) {
-    const rel = (el.getAttribute('rel') || '').toLowerCase().trim();
-    if (/\\b(preconnect|dns-prefetch)\\b/.test(rel)) continue;  // hosts, not resources
-    add(el.getAttribute('href'), 'link ' + (rel || 'href'), el.getAttribute('title') || '');
-  }
-  for (const el of document.querySelectorAll('iframe[src], frame[src]')) {
-    add(el.getAttribute('src'), el.tagName.toLowerCase(), el.getAttribute('title') || '');
-  }
-  for (const el of document.querySelectorAll('video[src], audio[src], source[src], track[src], embed[src]')) {
-    add(el.getAttribute('src'), el.tagName.toLowerCase(), el.getAttribute('title') || '');
-  }
-  for (const el of document.querySelectorAll('video[poster]')) add(el.getAttribute('poster'), 'video poster', '');
-  for (const el of document.querySelectorAll('object[data]')) add(el.getAttribute('data'), 'object', '');
-  // CSS url() and @import: same-origin style sheets through the CSSOM, each URL relative to the sheet it is written
-  // in (an imported sheet's own URL, level by level), and style attributes (relative to the page). Cross-origin
-  // sheets cannot be read (cssRules throws): the sheet itself is checked, what it references is not.
-  const cssUrls = (text, base, source) => {
-    for (const m of (text || '').matchAll(/url\\(\\s*(['"]?)(.*?)\\1\\s*\\)/g)) {
-      if (m[2] && !m[2].startsWith('data:')) add(m[2], 'css url()', '', source, base);
+  // CSS url() in any letter case, and image-set()'s plain strings ("a.png" 1x), which a style attribute keeps as
+  // written (the CSSOM's cssText already turns them into url()); type("image/avif") is no address.
+  const cssUrls = (css, base, source) => {
+    if (!css) return;
+    const keep = (url) => { if (url && !/^\\s*data:/i.test(url)) add(url, 'css url()', '', source, base); };
+    for (const m of css.matchAll(/url\\(\\s*(['"]?)(.*?)\\1\\s*\\)/gi)) keep(m[2]);
+    const sets = /(?:-webkit-)?image-set\\(/gi;
+    for (let m = sets.exec(css); m; m = sets.exec(css)) {
+      let i = sets.lastIndex, start = i, depth = 0, quote = '';
+      const options = [];
+      for (; i < css.length; i++) {
+        const c = css[i];
+        if (quote) { if (c === '\\\\') i++; else if (c === quote) quote = ''; continue; }
+        if (c === '"' || c === "'") quote = c;
+        else if (c === '(') depth++;
+        else if (c === ')') { if (!depth) break; depth--; }
+        else if (c === ',' && !depth) { options.push(css.slice(start, i)); start = i + 1; }
+      }
+      options.push(css.slice(start, i));
+      for (const option of options) {
+        const s = /^\\s*(['"])((?:\\\\.|[^\\\\])*?)\\1/.exec(option);
+        if (s) keep(s[2].replace(/\\\\(.)/g, '$1'));
+      }
+      sets.lastIndex = i;
     }
   };
+
+  // Where references live. A scope's base resolves what it says; its source is where it is written ('' for the
+  // page itself). Inert scopes (a <noscript>'s parsed markup, an unattached shadow template) load nothing.
+  const scopes = [];
+  const seenRoots = new Set();
+  const noscript = (el, base, source) => {
+    const markup = el.textContent || '';
+    if (!markup.includes('<')) return;
+    let doc;
+    // DOMParser: no script runs and nothing loads; the page's base goes in first so that hrefs resolve as there
+    try { doc = new DOMParser().parseFromString(markup, 'text/html'); } catch (e) { return; }
+    const b = doc.createElement('base');
+    b.setAttribute('href', base);
+    doc.head.prepend(b);
+    discover(doc, base, source, true);
+  };
+  const frame = (el, source) => {
+    let doc = null;
+    try { doc = el.contentDocument; } catch (e) { return; }  // another origin's frame: not ours to read
+    if (!doc || !doc.documentElement) return;
+    timeline(el.contentWindow);
+    // about:blank and srcdoc frames are written by the page itself
+    discover(doc, doc.baseURI, /^https?:/i.test(doc.URL) ? doc.URL.split('#')[0] : source, false);
+  };
+  // One pass over the elements (an indexed live list where there is one: a large page's cost is this loop)
+  const discover = (root, base, source, inert) => {
+    if (seenRoots.has(root) || scopes.length >= maxLinks) return;
+    seenRoots.add(root);
+    scopes.push({root, base, source});
+    const all = root.getElementsByTagName ? root.getElementsByTagName('*') : root.querySelectorAll('*');
+    for (let i = 0; i < all.length; i++) {
+      const el = all[i];
+      if (el.shadowRoot) discover(el.shadowRoot, base, source, inert);  // open roots only: closed ones are null
+      const tag = el.localName;
+      // <template shadowrootmode=open> that the engine (or an inert parse) left as a template: what it would show
+      if (tag === 'template') {
+        const mode = (el.getAttribute('shadowrootmode') || '').toLowerCase();
+        if (mode === 'open') discover(el.content, base, source, true);
+      } else if (inert) {
+        continue;
+      } else if (tag === 'noscript') {
+        noscript(el, base, source);
+      } else if (tag === 'iframe' || tag === 'frame') {
+        frame(el, source);
+      }
+    }
+  };
+  discover(document, document.baseURI, '', false);
+
+  const collect = ({root, base, source}) => {
+    for (const a of root.querySelectorAll('a, area')) {
+      if (links.length >= maxLinks) break;
+      const raw = hrefOf(a);
+      if (raw === null) continue;
+      // an HTML link's href is resolved by the browser (in the document's encoding); an SVG one's is an animated
+      // string: resolved here as the browser resolves it
+      let href = a.href;
+      if (typeof href !== 'string' || !a.hasAttribute('href')) {
+        try { href = new URL(raw, base).href; } catch (e) { continue; }
+      }
+      const img = a.querySelector('img[alt]');
+      links.push({href, raw, text: text(a) || (img ? img.alt : '') || a.getAttribute('aria-label') ||
+                  a.getAttribute('alt') || '', element: a.tagName.toLowerCase(), source});
+    }
+    // <meta http-equiv=refresh content="5; url=next.html">: where the browser goes next, a link like any other
+    for (const m of root.querySelectorAll('meta[http-equiv]')) {
+      if (links.length >= maxLinks || (m.getAttribute('http-equiv') || '').trim().toLowerCase() !== 'refresh') continue;
+      const found = /^\\s*[\\d.]+\\s*[;,]?\\s*(?:url\\s*=\\s*)?(.*)$/i.exec(m.getAttribute('content') || '');
+      let raw = found ? found[1].trim() : '';
+      if (/^['"]/.test(raw)) raw = raw.slice(1).split(raw[0])[0];
+      if (!raw) continue;  // "5" alone reloads the page itself
+      let href;
+      try { href = new URL(raw, base).href; } catch (e) { continue; }
+      links.push({href, raw, text: '', element: 'meta refresh', source});
+    }
+    const res = (url, element, label) => add(url, element, label, source, base);
+    for (const img of root.querySelectorAll('img, input[type=image]')) {
+      const alt = img.getAttribute('alt') || '';
+      if (img.getAttribute('src')) res(img.getAttribute('src'), img.tagName.toLowerCase(), alt);
+      for (const u of srcset(img.getAttribute('srcset'))) res(u, 'img srcset', alt);
+    }
+    for (const s of root.querySelectorAll('picture source[srcset]')) {
+      for (const u of srcset(s.getAttribute('srcset'))) res(u, 'source srcset', '');
+    }
+    // SVG <image> and <use>: a reference within the document (#icon) is no resource; sprite.svg#icon is sprite.svg
+    for (const el of root.querySelectorAll('image, use')) {
+      const raw = (hrefOf(el) || '').trim();
+      if (!raw || raw.startsWith('#')) continue;
+      res(el.localName === 'use' ? raw.split('#')[0] : raw, 'svg ' + el.localName, el.getAttribute('aria-label') || '');
+    }
+    for (const el of root.querySelectorAll('script[src]')) res(el.getAttribute('src'), 'script', '');
+    for (const el of root.querySelectorAll('link[href]')) {
+      const rel = (el.getAttribute('rel') || '').toLowerCase().trim();
+      if (/\\b(preconnect|dns-prefetch)\\b/.test(rel)) continue;  // hosts, not resources
+      res(el.getAttribute('href'), 'link ' + (rel || 'href'), el.getAttribute('title') || '');
+    }
+    // <link rel=preload as=image imagesrcset>: the browser fetches one candidate, every one of them must work
+    for (const el of root.querySelectorAll('link[imagesrcset]')) {
+      for (const u of srcset(el.getAttribute('imagesrcset'))) res(u, 'link imagesrcset', '');
+    }
+    for (const el of root.querySelectorAll('iframe[src], frame[src]')) {
+      res(el.getAttribute('src'), el.tagName.toLowerCase(), el.getAttribute('title') || '');
+    }
+    for (const el of root.querySelectorAll('video[src], audio[src], source[src], track[src], embed[src]')) {
+      res(el.getAttribute('src'), el.tagName.toLowerCase(), el.getAttribute('title') || '');
+    }
+    for (const el of root.querySelectorAll('video[poster]')) res(el.getAttribute('poster'), 'video poster', '');
+    for (const el of root.querySelectorAll('object[data]')) res(el.getAttribute('data'), 'object', '');
+    // style attributes: relative to the page
+    for (const el of root.querySelectorAll('[style*="url(" i], [style*="image-set(" i]')) {
+      cssUrls(el.getAttribute('style'), base, source);
+    }
+  };
+  for (const scope of scopes) collect(scope);
+
+  // CSS url() and @import: same-origin style sheets through the CSSOM, each URL relative to the sheet it is written
+  // in (an imported sheet's own URL, level by level). Cross-origin sheets cannot be read (cssRules throws): the
+  // sheet itself is checked, what it references is not.
+  const sheets = [];
   const seenSheets = new Set();
-  const walk = (sheet) => {
+  const gather = (sheet, scope) => {
     if (!sheet || seenSheets.has(sheet)) return;
     seenSheets.add(sheet);
     let rules;
     try { rules = sheet.cssRules; } catch (e) { return; }
-    const base = sheet.href || document.baseURI;
-    const source = sheet.href || '';
-    for (const rule of rules || []) {
-      // @import's href is as written, relative to this sheet; an import that failed to load may have no styleSheet
-      if (rule.type === 3) { add(rule.href, 'css @import', '', source, base); walk(rule.styleSheet); continue; }
+    if (!rules) return;
+    sheets.push({rules, href: sheet.href, scope});
+    // an import that failed to load may have no styleSheet
+    for (const rule of rules) if (rule.type === 3) gather(rule.styleSheet, scope);
+  };
+  for (const scope of scopes) {
+    for (const list of [scope.root.styleSheets, scope.root.adoptedStyleSheets]) {
+      for (const sheet of list || []) gather(sheet, scope);
+    }
+  }
+  // A redirected sheet's url() and @import resolve against its final address, which the CSSOM does not tell
+  // (sheet.href is the address asked for). Resource Timing tells which same-origin sheets were redirected; a
+  // request that may come from the cache follows the redirect again. Few and short: on any failure the address
+  // asked for stays the base.
+  const finals = new Map();
+  const redirected = [...new Set(sheets.map((s) => s.href))].filter((href) => href &&
+    href.startsWith(location.origin + '/') &&
+    timelines.some((perf) => perf.getEntriesByName(href).some((e) => e.redirectStart > 0)));
+  await Promise.all(redirected.slice(0, 4).map(async (href) => {
+    const stop = new AbortController();
+    const timer = setTimeout(() => stop.abort(), 2000);
+    try {
+      const answer = await fetch(href, {method: 'HEAD', cache: 'force-cache', signal: stop.signal});
+      if (answer.redirected && answer.url) finals.set(href, answer.url);
+    } catch (e) {
+      // refused, failed or too slow: the address asked for stays the base
+    } finally {
+      clearTimeout(timer);
+    }
+  }));
+  const walk = (rules, base, source) => {
+    for (const rule of rules) {
+      // @import's href is as written, relative to this sheet; what it imports was gathered as a sheet of its own
+      if (rule.type === 3) { add(rule.href, 'css @import', '', source, base); continue; }
       // grouping rules (@media, @supports) have no style of their own; style rules' cssText holds nested ones
-      if (rule.style === undefined && rule.cssRules) { walk({cssRules: rule.cssRules, href: sheet.href}); continue; }
+      if (rule.style === undefined && rule.cssRules) { walk(rule.cssRules, base, source); continue; }
       cssUrls(rule.cssText, base, source);
     }
   };
-  for (const sheet of document.styleSheets) walk(sheet);
-  for (const el of document.querySelectorAll('[style*="url("]')) {
-    cssUrls(el.getAttribute('style'), document.baseURI, '');
+  for (const {rules, href, scope} of sheets) {
+    const at = finals.get(href) || href;
+    walk(rules, at || scope.base, at || scope.source);
   }
   const ids = [];
   for (const el of document.querySelectorAll('[id], a[name]')) {
@@ -167,11 +303,11 @@ _FACTS_JS = """() => {
 
 # One round trip per visit instead of two: each costs more than the sniff itself on a loaded machine.
 FACTS_JS = (
-    "(o) => { const sniff = ("
+    "async (o) => { const sniff = ("
     + SNIFF_JS
     + ")(); if (skipped(sniff, o)) return {sniff}; return {...("
     + _FACTS_JS
-    + ")(), ...(o.links ? ("
+    + ")(), ...(o.links ? await ("
     + _LINKS_JS
     + ")(o.maxLinks) : {links: [], resources: [], ids: []}), sniff};"
     " function skipped(s, o) { return (s.bytes && s.bytes > o.maxBytes) ||"
