@@ -16,6 +16,7 @@ import pytest
 from tests.conftest import SITES, QARun, run_qa
 
 QA_UA = "qa-suite"  # the link checker's requests carry it; the browser's do not
+TOKEN = "staging-token-4f1c"  # the site's own access header, in the run that passes one
 # Moved addresses: a page, and style sheets whose relative references only work from where they were moved to
 REDIRECTS = {
     "/moved": (301, "/target.html"),
@@ -30,6 +31,7 @@ REDIRECTS = {
 class Origin:
     url: str = ""
     requests: list[tuple[str, str]] = field(default_factory=list)  # path, user agent
+    secrets: list[str] = field(default_factory=list)  # paths asked with the site's token
 
 
 class Handler(SimpleHTTPRequestHandler):
@@ -58,6 +60,8 @@ class Handler(SimpleHTTPRequestHandler):
 
     def do_GET(self) -> None:
         self.origin.requests.append((self.path, self.headers.get("User-Agent", "")))
+        if TOKEN in (self.headers.get("Authorization") or ""):
+            self.origin.secrets.append(self.path)
         if self.redirected():
             return
         path = Path(self.translate_path(self.path))
@@ -117,6 +121,9 @@ def test_only_the_seeded_problems_are_reported(refs_run: QARun, origins: dict[st
         # sheets that redirect: information, as any redirect; what they reference works from where they moved
         ("/", "/r/css-302", "link stylesheet", "info"),
         ("/", "/r/import-302", "css @import", "info"),
+        # another site's sheet, read after the crawl: one missing image in it, one in what it imports
+        (f"{other}/cdn/theme.css", f"{other}/cdn/missing-bg.png", "css url()", "broken"),
+        (f"{other}/cdn/parts/more.css", f"{other}/cdn/parts-gone.png", "css url()", "broken"),
     }
 
 
@@ -136,15 +143,28 @@ def test_stylesheet_references_resolve_against_their_own_sheet_level_by_level(
         ("/", "/img/hero.png", "css url()", "ok"),
         ("/", "/img/inline.png", "css url()", "ok"),
     } <= found
-    broken_from_sheets = [r for r in found if r[3] == "broken" and r[2].startswith("css")]
+    broken_from_sheets = [r for r in found if r[3] == "broken" and r[2].startswith("css") and r[0].startswith("/")]
     assert broken_from_sheets == [("/styles/main.css", "/styles/parts/missing.css", "css @import", "broken")]
 
 
-def test_cross_origin_sheet_is_checked_but_not_read(refs_run: QARun, origins: dict[str, Origin]) -> None:
-    sheet = origins["other"].url + "/cdn/theme.css"
+def test_another_sites_sheet_is_read_after_the_crawl_relative_to_itself(
+    refs_run: QARun, origins: dict[str, Origin]
+) -> None:
+    """The page's script cannot read another origin's rules; the link check fetches the sheet itself (GET, once)
+    and checks what it and its imports reference, each relative to its own file."""
+    other = origins["other"].url
+    sheet, imported = f"{other}/cdn/theme.css", f"{other}/cdn/parts/more.css"
     found = rows(refs_run, origins["site"].url)
     assert ("/", sheet, "link stylesheet", "ok") in found
-    assert not [r for r in found if r[0] == sheet]  # its rules cannot be read by the page: nothing of it is listed
+    assert {r for r in found if r[0] in (sheet, imported)} == {
+        (sheet, imported, "css @import", "ok"),
+        (sheet, f"{other}/cdn/bg.png", "css url()", "ok"),
+        (sheet, f"{other}/cdn/missing-bg.png", "css url()", "broken"),
+        (imported, f"{other}/cdn/bg.png", "css url()", "ok"),
+        (imported, f"{other}/cdn/parts-gone.png", "css url()", "broken"),
+    }
+    reads = [path for path, agent in origins["other"].requests if path == "/cdn/theme.css" and QA_UA in agent]
+    assert 1 <= len(reads) <= 2, reads  # the read here, and at most the check of the sheet itself
 
 
 def test_every_html_reference_kind_is_checked(refs_run: QARun, origins: dict[str, Origin]) -> None:
@@ -309,8 +329,31 @@ def test_what_is_no_resource_or_cannot_be_read_is_not_listed(refs_run: QARun, or
     assert not [r for r in found if "#local" in r[1] or r[1] == "/"]  # <use href="#local">: within the document
     # another origin's frame: the frame is checked, its document cannot be read
     assert ("/", f"{other}/cdn/page.html", "iframe", "ok") in found
-    assert not [r for r in found if r[0].startswith(other)]
+    assert not [r for r in found if r[0].startswith(f"{other}/cdn/page.html")]
     # a redirected sheet's references are not resolved against the address the page asked for
     assert not [r for r in found if r[1].startswith("/r/") and r[2] == "css url()"]
     # the noscript markup was parsed, not run: nothing of it was loaded by the browser
     assert "/img/noscript.png" not in [p for p, ua in origins["site"].requests if QA_UA not in ua]
+
+
+def test_the_sites_access_header_never_reaches_another_origin(
+    origins: dict[str, Origin], tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """The staging site's header goes to the site alone: not to the other origin's pages, frames or images, nor to
+    its style sheet when the link check reads it after the crawl."""
+    site, other = origins["site"], origins["other"]
+    before_site, before_other = len(site.secrets), len(other.requests)
+    run = run_qa(
+        "audit",
+        site.url + "/",
+        "--only",
+        "links",
+        "--header",
+        f"Authorization: Bearer {TOKEN}",
+        out=tmp_path_factory.mktemp("refs-token"),
+    )
+    assert run.code in (0, 1), run.stderr
+    assert len(site.secrets) > before_site, "the site itself gets its header"
+    asked = [path for path, _ in other.requests[before_other:]]
+    assert "/cdn/theme.css" in asked and "/cdn/parts/more.css" in asked  # the other origin was reached
+    assert other.secrets == []

@@ -24,6 +24,7 @@ from qa.config import Config, Links
 from qa.links.collect import FOLDER, OCCURRENCES, Collector, ids_for
 from qa.links.engine import EngineSecrets, EngineSettings, LinkEngine
 from qa.links.feed import KNOWN, Feed
+from qa.links.foreign_css import foreign_sheets, read_foreign_sheets
 from qa.links.join import BROKEN, RESULTS, judge_occurrence, plan_targets
 from qa.model import VIOLATION, Finding, Page
 from qa.net import USER_AGENT
@@ -104,8 +105,6 @@ class LinkCheck(RunCheck):
                 part.close()
 
     async def run(self, ctx: RunContext) -> list[Finding]:
-        if self.collector:
-            self.collector.close()
         cfg = ctx.config.links
         folder = ctx.run_dir / FOLDER
         folder.mkdir(exist_ok=True)
@@ -116,6 +115,10 @@ class LinkCheck(RunCheck):
         ignore = ignore_patterns(ctx.config)
         unsafe = unsafe_link_patterns(ctx.config)
         occurrences = folder / OCCURRENCES
+        if self.collector:
+            if cfg.check_external and occurrences.is_file():
+                await self.read_foreign_sheets(occurrences, site, ignore + unsafe, ctx.config.timeouts.navigation)
+            self.collector.close()
         plan = plan_targets(read_jsonl(occurrences), site, cfg.check_external, ignore, unsafe)
 
         rendered = {normalise(p.final_url or p.url) for p in ctx.results.pages if not p.error}
@@ -145,6 +148,19 @@ class LinkCheck(RunCheck):
         ctx.results.extra["link_check"] = summary(rows, counted, len(checked), timing, cfg)
         seal(folder)
         return findings_for(rows, ctx.results.run.cells)
+
+    async def read_foreign_sheets(
+        self, occurrences: Path, site: str, never: list[re.Pattern], timeout_s: float
+    ) -> None:
+        """Other sites' style sheets, which the page's script could not read: what they reference is checked too,
+        each reference a resource of its sheet."""
+        assert self.collector is not None and self.feed is not None
+        sheets = foreign_sheets(read_jsonl(occurrences), site, never)
+        if not sheets:
+            return
+        for row in await read_foreign_sheets(sheets, site, never, USER_AGENT, timeout_s):
+            self.collector.add_reference(row["source"], row["url"], row["element"])
+            self.feed.resource(row["url"], row["element"])
 
 
 def seal(folder: Path) -> None:

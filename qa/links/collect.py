@@ -88,6 +88,11 @@ class Collector:
             self._ids.flush()
         self._occurrences.flush()  # a killed run keeps the links of every page it recorded
 
+    def add_reference(self, source: str, url: str, element: str) -> None:
+        """One reference found outside a page's DOM (another site's style sheet, read after the crawl)."""
+        self._write(source, url, element, "")
+        self._occurrences.flush()
+
     def _write(self, source: str, url: str, element: str, text: str) -> None:
         if not url:
             return

@@ -97,6 +97,10 @@ class Feed:
         for res in resources:
             self._consider(res.get("href", ""), res.get("element", ""), res.get("loaded"))
 
+    def resource(self, url: str, element: str) -> None:
+        """A resource found after the crawl (in another site's style sheet): checked unless decided already."""
+        self._consider(url, element, None)
+
     def _consider(self, url: str, element: str, loaded: int | None) -> None:
         if not url:
             return
