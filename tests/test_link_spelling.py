@@ -136,6 +136,7 @@ def test_a_refresh_of_no_seconds_to_a_missing_page_is_a_broken_link_of_the_page_
     assert arrived and {r["result"] for r in arrived} == {"ok"}
     page = next(p for p in run.results["pages"] if p["url"] == f"{site}/refresh0.html")
     assert page["status"] == 404 and page["final_url"] == f"{site}/gone.html", page  # where the visitor ends
+    assert "meta refresh" in page["error"] and "/gone.html" in page["error"], page["error"]
     ok_page = next(p for p in run.results["pages"] if p["url"] == f"{site}/refresh0-ok.html")
     assert not ok_page.get("error") and ok_page["title"] == "Here"
 

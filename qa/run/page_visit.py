@@ -89,6 +89,11 @@ async def visit_page(
         failed = await _loaded(session, page, nav, timeouts.navigation, site_url, redirects)
         if failed is not None:
             failed.refreshes = refreshes  # where a refresh led to a missing page, the link is reported broken
+            if refreshes and page.error_kind == faults.HTTP_ERROR:
+                page.error = (
+                    f"HTTP {page.status} at {redact_url(refreshes[-1][1])}, where the page's meta refresh sends the"
+                    " browser at once; not audited"
+                )
             return failed
         timings = page.facts["timings_ms"] = {"navigation": page.load_ms}
         started = time.perf_counter()
