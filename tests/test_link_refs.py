@@ -209,6 +209,23 @@ def test_what_the_browser_loaded_or_the_crawl_audited_is_not_requested_again(
 # its working rows on the home page (tests/sites/link-refs/index.html) and its broken ones on broken.html:
 # (source, URL, element), the site's origin left out.
 KINDS: dict[str, tuple[set[tuple[str, str, str]], set[tuple[str, str, str]]]] = {
+    "attributes LinkChecker reads, lazy loaders' addresses": (
+        {
+            ("/", "/img/map.png", "img data-src"),
+            ("/", "/img/a-2x.png", "img data-srcset"),
+            ("/", "/target.html", "img longdesc"),
+            ("/", "/img/bg.png", "table background"),
+            ("/", "/img/hero.png", "td background"),
+            ("/", "/area-target.html", "blockquote cite"),
+        },
+        {
+            ("/broken.html", "/img/gone-lazy.png", "img data-src"),
+            ("/broken.html", "/img/gone-lazy-2x.png", "img data-lazy-srcset"),
+            ("/broken.html", "/gone-longdesc.html", "img longdesc"),
+            ("/broken.html", "/img/gone-table-bg.png", "table background"),
+            ("/broken.html", "/gone-quote-source.html", "blockquote cite"),
+        },
+    ),
     "svg": (
         {
             ("/", "/img/svg-image.png", "svg image"),

@@ -208,6 +208,28 @@ _LINKS_JS = """async (maxLinks) => {
     }
     for (const el of root.querySelectorAll('video[poster]')) res(el.getAttribute('poster'), 'video poster', '');
     for (const el of root.querySelectorAll('object[data]')) res(el.getAttribute('data'), 'object', '');
+    // what LinkChecker reads too: a long description, the old background attribute, a quotation's source
+    for (const el of root.querySelectorAll('img[longdesc]')) res(el.getAttribute('longdesc'), 'img longdesc', '');
+    for (const el of root.querySelectorAll('body, table, thead, tbody, tfoot, tr, td, th')) {
+      const bg = el.getAttribute('background');
+      if (bg) res(bg, el.localName + ' background', '');
+    }
+    for (const el of root.querySelectorAll('blockquote[cite], q[cite], del[cite], ins[cite]')) {
+      res(el.getAttribute('cite'), el.localName + ' cite', '');
+    }
+    // A lazy loader's address (lazysizes, WordPress's lazy-load plugins): what the reader gets on scrolling there,
+    // while src holds a placeholder
+    const lazy = '[data-src], [data-lazy-src], [data-srcset], [data-lazy-srcset]';
+    for (const el of root.querySelectorAll(lazy)) {
+      if (!/^(img|source|iframe|video|audio)$/.test(el.localName)) continue;
+      for (const name of ['data-src', 'data-lazy-src']) {
+        const url = (el.getAttribute(name) || '').trim();
+        if (url && !/^data:/i.test(url)) res(url, el.localName + ' ' + name, el.getAttribute('alt') || '');
+      }
+      for (const name of ['data-srcset', 'data-lazy-srcset']) {
+        for (const u of srcset(el.getAttribute(name))) res(u, el.localName + ' ' + name, el.getAttribute('alt') || '');
+      }
+    }
     // style attributes: relative to the page
     for (const el of root.querySelectorAll('[style*="url(" i], [style*="image-set(" i]')) {
       cssUrls(el.getAttribute('style'), base, source);
@@ -216,8 +238,8 @@ _LINKS_JS = """async (maxLinks) => {
   for (const scope of scopes) collect(scope);
 
   // CSS url() and @import: same-origin style sheets through the CSSOM, each URL relative to the sheet it is written
-  // in (an imported sheet's own URL, level by level). Cross-origin sheets cannot be read (cssRules throws): the
-  // sheet itself is checked, what it references is not.
+  // in (an imported sheet's own URL, level by level). Cross-origin sheets cannot be read here (cssRules throws):
+  // the link check reads them after the crawl (qa/links/foreign_css.py).
   const sheets = [];
   const seenSheets = new Set();
   const gather = (sheet, scope) => {
