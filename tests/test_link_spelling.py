@@ -9,6 +9,7 @@ browser sends, or working links are reported broken and broken ones pass.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 from urllib.parse import unquote_to_bytes, urlsplit
 
 import pytest
@@ -145,3 +146,32 @@ def test_no_other_link_is_reported_broken(spelled: tuple[QARun, list[str]]) -> N
     run, _ = spelled
     broken = sorted(r["url"].split("/", 3)[-1] for r in run.results["links"] if r["result"] == "broken")
     assert broken == ["gone.html", "target//ok.html"], broken
+
+
+@pytest.mark.parametrize("browser", ["chromium", "firefox", "webkit"])
+def test_every_engine_follows_a_refresh_of_no_seconds_the_same_way(browser: str, tmp_path: Path) -> None:
+    """Each engine may have followed the refresh before it reports the load: the page is still the one that
+    refreshes, its error names where it sent the browser, and that address is its broken link."""
+    handler = type("Handler", (Spellings,), {"seen": []})
+    with serve_handler(handler) as url:
+        listing = tmp_path / "urls.txt"
+        listing.write_text(url + "refresh0.html\n")
+        run = run_qa(
+            "audit",
+            "--urls",
+            str(listing),
+            "--only",
+            "links",
+            "--browser",
+            browser,
+            "--viewport",
+            "desktop",
+            out=tmp_path / "out",
+        )
+    site = url.rstrip("/")
+    (page,) = run.results["pages"]
+    assert page["url"] == f"{site}/refresh0.html" and page["status"] == 404, page
+    assert "meta refresh" in page["error"] and "/gone.html" in page["error"], page["error"]
+    assert [(r["source"], r["url"], r["element"], r["result"]) for r in run.results["links"]] == [
+        (f"{site}/refresh0.html", f"{site}/gone.html", "meta refresh", "broken")
+    ]

@@ -86,24 +86,24 @@ async def visit_page(
         if hops and nav.fault in (Fault.ABORTED, Fault.OTHER):  # lost to the tab's own next move
             return _unsettled(page, hops[0])
         redirects += nav.redirects
-        failed = await _loaded(session, page, nav, timeouts.navigation, site_url, redirects)
-        if failed is not None:
-            failed.refreshes = refreshes  # where a refresh led to a missing page, the link is reported broken
-            if refreshes and page.error_kind == faults.HTTP_ERROR:
-                page.error = (
-                    f"HTTP {page.status} at {redact_url(refreshes[-1][1])}, where the page's meta refresh sends the"
-                    " browser at once; not audited"
-                )
-            return failed
-        timings = page.facts["timings_ms"] = {"navigation": page.load_ms}
-        started = time.perf_counter()
-        moved_from = page.final_url  # the document that sends the browser on, if it does
-        if await _left_before_load(session, url, nav):
+        if not nav.fault and await _left_before_load(session, url, nav):
             # The browser had followed the page's own refresh of 0 s before the load was reported: the tab holds
-            # the next page's document (or the start of it), whose status is not the one recorded. It is opened
-            # as a page of its own, like the target of any refresh.
-            moved_from, onward = url, page.final_url
+            # the next page's document (or the start of it), and the status reported may be either page's. The
+            # next page is opened as a page of its own, like the target of any refresh.
+            moved_from, onward = url, nav.final_url
         else:
+            failed = await _loaded(session, page, nav, timeouts.navigation, site_url, redirects)
+            if failed is not None:
+                failed.refreshes = refreshes  # where a refresh led to a missing page, the link is reported broken
+                if refreshes and page.error_kind == faults.HTTP_ERROR:
+                    page.error = (
+                        f"HTTP {page.status} at {redact_url(refreshes[-1][1])}, where the page's meta refresh sends"
+                        " the browser at once; not audited"
+                    )
+                return failed
+            timings = page.facts["timings_ms"] = {"navigation": page.load_ms}
+            started = time.perf_counter()
+            moved_from = page.final_url  # the document that sends the browser on, if it does
             try:
                 facts = await asyncio.wait_for(gather_facts(session, max_bytes, links), timeout=timeouts.script)
                 onward = refresh_target(facts.get("refresh", ""), page.final_url, REFRESH_AS_REDIRECT_S)
@@ -115,7 +115,7 @@ async def visit_page(
                     raise
                 if onward == UNSETTLED:
                     return _unsettled(page, page.final_url)
-        timings["facts"] = _ms_since(started)
+            timings["facts"] = _ms_since(started)
         if onward is None:
             break
         hops.append(moved_from)
