@@ -936,7 +936,7 @@ def cmd_doctor(args: argparse.Namespace) -> int:
     """Per engine of the configured matrix what is there, what a run will use and the fix; then the rule engines and
     LinkChecker, which a run can do without (their checks are recorded as not run)."""
     from qa.config import load_project_config
-    from qa.run.doctor import diagnose_browsers, link_checker, rule_engines, spelling_dictionaries
+    from qa.run.doctor import diagnose_browsers, link_checker, ocr, rule_engines, spelling_dictionaries
     from qa.visit.matrix import load_matrix
 
     config = load_project_config(args.config)
@@ -947,6 +947,7 @@ def cmd_doctor(args: argparse.Namespace) -> int:
         ("rule engines (optional: without one its checks are recorded as not run)", rule_engines()),
         ("link checker (optional: the links family needs it)", [link_checker()]),
         ("spelling (optional: the language family needs them)", [spelling_dictionaries()]),
+        ("OCR (optional: without it images are not read for text)", [ocr()]),
     ]
     for title, items in sections:
         print(f"{title}:")

@@ -3,7 +3,9 @@
 # Usage: scripts/install-system-deps.sh [browsers|all|bench]   (default: all)
 set -euo pipefail
 # hunspell-en-us/-gb and Enchant (libenchant-2-2): the spelling check's dictionaries (qa/check/language.py)
-want=(chromium chromium-headless-shell fonts-noto-cjk hunspell-en-us hunspell-en-gb libenchant-2-2)
+# tesseract-ocr (+ eng, jpn): the images-of-text check reads the words in images (qa/check/images_of_text.py)
+want=(chromium chromium-headless-shell fonts-noto-cjk hunspell-en-us hunspell-en-gb libenchant-2-2
+  tesseract-ocr tesseract-ocr-eng tesseract-ocr-jpn)
 case "${1:-all}" in
   all|browsers) want+=(firefox-esr webkit2gtk-driver xvfb xauth python3-gi gir1.2-webkit2-4.1) ;;
   bench) want+=(chromium-driver) ;;  # for @axe-core/cli (npm), the comparison the benchmarks measure against

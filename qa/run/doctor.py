@@ -163,6 +163,19 @@ def link_checker() -> Item:
         return Item("LinkChecker", False, "not installed in this Python", "python -m pip install linkchecker")
 
 
+def ocr() -> Item:
+    """Tesseract, which the images-of-text check reads images with (English; Japanese on Japanese pages)."""
+    from qa.check import _ocr
+
+    name = "Tesseract OCR"
+    found = _ocr.program()
+    if found is None:
+        return Item(name, False, "not installed: images are not read for text (1.4.5)", _ocr.FIX)
+    if "jpn" not in _ocr.languages():
+        return Item(name, False, f"{found} has no Japanese (jpn) data", "apt-get install tesseract-ocr-jpn")
+    return Item(name, True, f"{found} ({', '.join(sorted(_ocr.languages() - {'osd'}))})")
+
+
 def spelling_dictionaries() -> Item:
     """The Hunspell dictionaries of the language family's spelling check (through Enchant)."""
     name = "Hunspell en_US and en_GB"
