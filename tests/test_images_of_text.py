@@ -66,7 +66,8 @@ def write_site(root: Path) -> None:
         encoding="utf-8",
     )
     (root / "ja.html").write_text(
-        '<!doctype html><html lang="ja"><head><meta charset="utf-8"><title>企業立地</title></head><body><main><h1>企業立地</h1>'
+        '<!doctype html><html lang="ja"><head><meta charset="utf-8"><title>企業立地</title></head>'
+        "<body><main><h1>企業立地</h1>"
         '<img id="ja-banner" src="ja.png" alt="企業立地のご案内"></main></body></html>',
         encoding="utf-8",
     )
