@@ -51,6 +51,7 @@ ALIASES = {
     "mit": "MIT",
     "osi approved :: mit license": "MIT",
     "apache 2.0": "Apache-2.0",
+    "apache license 2.0": "Apache-2.0",
     "apache software license": "Apache-2.0",
     "osi approved :: apache software license": "Apache-2.0",
     "bsd license": "BSD-3-Clause",
