@@ -14,6 +14,7 @@ image's. The same pixels are read once per run, so a banner on every page costs 
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -29,6 +30,7 @@ from qa.model import NEEDS_REVIEW, Finding
 MIN_WIDTH, MIN_HEIGHT = 40, 14  # CSS px: smaller images are icons, too small to carry a phrase
 MAX_IMAGES = 24  # the largest ones, per page
 MAX_CHARS = 200  # of the text read, in the finding
+MAX_REMEMBERED = 20_000  # images read, by source, kept for the rest of the run
 
 IMAGES_JS = with_helpers(r"""(opts) => {
   const {minWidth, minHeight, max} = opts;
@@ -41,30 +43,33 @@ IMAGES_JS = with_helpers(r"""(opts) => {
     return box.width >= minWidth && box.height >= minHeight ? box : null;
   };
   const found = [];
-  const add = (el, kind, alt) => {
+  const add = (el, kind, alt, src) => {
     const box = shown(el);
-    if (box) found.push({target: cssPath(el), html: snippet(el), kind, alt, box,
+    if (box) found.push({target: cssPath(el), html: snippet(el), kind, alt, box, src: String(src || ''),
       label: norm(el.getAttribute('aria-label') || el.getAttribute('title'))});
   };
+  const altOf = (el) => el.hasAttribute('alt') ? el.getAttribute('alt') : null;
   for (const img of document.images) {
-    if (img.complete && img.naturalWidth > 0) add(img, 'img', img.hasAttribute('alt') ? img.getAttribute('alt') : null);
+    if (img.complete && img.naturalWidth > 0) add(img, 'img', altOf(img), img.currentSrc || img.src);
   }
   for (const input of document.querySelectorAll('input[type=image i]')) {
-    add(input, 'image button', input.hasAttribute('alt') ? input.getAttribute('alt') : null);
+    add(input, 'image button', altOf(input), input.src);
   }
   for (const obj of document.querySelectorAll('object[data]')) {
     const type = (obj.getAttribute('type') || '').toLowerCase();
     if (type.startsWith('image/') || /\.(png|jpe?g|gif|webp|avif|bmp)(\?|#|$)/i.test(obj.getAttribute('data'))) {
-      add(obj, 'object', null);
+      add(obj, 'object', null, obj.data);
     }
   }
   // A background image with no text of the element's own on it (the screenshot would read the page's text too).
   for (const el of document.body ? document.body.getElementsByTagName('*') : []) {
     if (el.tagName === 'IMG' || el.tagName === 'INPUT') continue;
-    const bg = getComputedStyle(el).backgroundImage;
+    const style = getComputedStyle(el), bg = style.backgroundImage;
     if (!bg || !bg.includes('url(') || norm(el.innerText)) continue;
     const role = el.getAttribute('role');
-    add(el, 'background', role === 'img' ? el.getAttribute('aria-label') : null);
+    // a sprite shows another part of the same file at each position
+    const src = `${bg} ${style.backgroundPosition} ${style.backgroundSize}`;
+    add(el, 'background', role === 'img' ? el.getAttribute('aria-label') : null, src);
   }
   found.sort((a, b) => b.box.width * b.box.height - a.box.width * a.box.height);
   return {dpr: devicePixelRatio, lang: document.documentElement.lang || '', images: found.slice(0, max)};
@@ -117,22 +122,31 @@ class ImagesOfText(PageCheck):
         if not found["images"]:
             return []
         langs = ocr_languages(found["lang"])
+        images = found["images"]
+        keys = [_source_key(image, langs) for image in images]
+        unread = [i for i, key in enumerate(keys) if key not in _by_source]
+        if unread:  # the screenshot is decoded only for images this run has not read yet
+            readings = await self._read(ctx, [images[i] for i in unread], found["dpr"], langs)
+            if len(_by_source) > MAX_REMEMBERED:
+                _by_source.clear()
+            _by_source.update((keys[i], reading) for i, reading in zip(unread, readings, strict=True))
+        findings: list[Finding] = []
+        for image, key in zip(images, keys, strict=True):
+            reading = _by_source[key]
+            if reading:
+                findings += self._findings(ctx, image, reading)
+        return findings
+
+    async def _read(self, ctx: PageContext, images: list[dict[str, Any]], dpr: float, langs: str) -> list[Reading]:
         shot = ctx.page.facts.get("screenshot")
         if shot:
-            crops = await asyncio.to_thread(_crops, ctx.run_dir / shot, found["images"], found["dpr"])
+            crops = await asyncio.to_thread(_crops, ctx.run_dir / shot, images, dpr)
         else:  # screenshots are off: one capture of the page's own, not kept
             with tempfile.TemporaryDirectory() as tmp:
                 path = Path(tmp) / "page.png"
                 await ctx.session.screenshot(path, full_page=True)
-                crops = await asyncio.to_thread(_crops, path, found["images"], found["dpr"])
-        findings: list[Finding] = []
-        for image, crop in zip(found["images"], crops, strict=True):
-            if crop is None:
-                continue
-            reading = await asyncio.to_thread(read_text, crop, langs)
-            if reading:
-                findings += self._findings(ctx, image, reading)
-        return findings
+                crops = await asyncio.to_thread(_crops, path, images, dpr)
+        return [NOTHING if crop is None else await asyncio.to_thread(read_text, crop, langs) for crop in crops]
 
     def _findings(self, ctx: PageContext, image: dict[str, Any], reading: Reading) -> list[Finding]:
         text = reading.text if len(reading.text) <= MAX_CHARS else reading.text[: MAX_CHARS - 1] + "…"
@@ -167,6 +181,18 @@ class ImagesOfText(PageCheck):
                 )
             )
         return findings
+
+
+NOTHING = Reading((), "")
+# What each image read so far showed, by its source, its size on the page and the OCR languages: a logo or banner
+# on every page is cut from one screenshot and read once, and pages holding only such images decode no screenshot.
+_by_source: dict[str, Reading] = {}
+
+
+def _source_key(image: dict[str, Any], langs: str) -> str:
+    box = image["box"]
+    where = f"{image['kind']}|{box['width']}x{box['height']}|{langs}|"
+    return hashlib.sha1((where + image["src"]).encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def _crops(path: Path, images: list[dict[str, Any]], dpr: float) -> list[Image.Image | None]:
