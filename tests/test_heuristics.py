@@ -65,6 +65,7 @@ def on_page(run: QARun, path: str) -> list[dict]:
         ("/markup-bad.html", "presentational-element", "#underlined", ["1.3.1"]),
         ("/markup-bad.html", "moving-element", "#ticker", ["1.3.1", "2.2.2"]),
         ("/images-bad.html", "alt-empty-title-set", "#titled", ["1.1.1"]),
+        ("/images-bad.html", "alt-title-differ", "#alt-title", ["1.1.1"]),
         ("/images-bad.html", "animated-image-long", "#spinner", ["2.2.2"]),
         ("/images-bad.html", "animated-image-long", "#slideshow", ["2.2.2"]),
         ("/images-bad.html", "animated-image-long", "#banner", ["2.2.2"]),

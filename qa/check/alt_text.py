@@ -163,6 +163,16 @@ class AltText(PageCheck):
             "fix_en": 'Give decorative images an empty alt (alt="").',
             "help": "https://www.w3.org/WAI/WCAG22/Understanding/non-text-content.html",
         },
+        "alt-title-differ": {
+            "ja": (
+                "画像の代替テキスト（{alt}）と title 属性の内容が異なります。"
+                "スクリーンリーダーは代替テキストを、マウス利用者は title を受け取ります。"
+                "代替テキストで十分か確認してください。"
+            ),
+            "fix_ja": "title に書いた情報が必要なら代替テキストに含め、不要なら title を削除する。",
+            "fix_en": "Put what the title says into the alt if it matters, or drop the title.",
+            "help": "https://www.w3.org/WAI/WCAG22/Understanding/non-text-content.html",
+        },
         "alt-empty-title-set": {
             "ja": (
                 "画像の代替テキストが空（装飾扱い）ですが、title 属性に説明があります。"
@@ -337,6 +347,20 @@ class AltText(PageCheck):
                     NEEDS_REVIEW,
                     ["1.1.1"],
                     f"The alt text '{alt}' says what kind of image it is, not what it shows or does.",
+                )
+            )
+        title = _norm(img["title"])
+        if title and title.casefold() != folded and not presentational and img["tag"] == "img":
+            # A screen reader reads the alt; a mouse user sees the title: two texts for one image.
+            out.append(
+                self._finding(
+                    ctx,
+                    img,
+                    "alt-title-differ",
+                    NEEDS_REVIEW,
+                    ["1.1.1"],
+                    f"The alt text '{alt}' and the title '{title}' differ: screen readers read the alt, a mouse "
+                    "shows the title. Check that the alt conveys all the title says.",
                 )
             )
         if weighted_length(alt) > limit:
