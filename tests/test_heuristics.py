@@ -64,6 +64,7 @@ def on_page(run: QARun, path: str) -> list[dict]:
         ("/markup-bad.html", "presentational-element", "#red", ["1.3.1"]),
         ("/markup-bad.html", "presentational-element", "#underlined", ["1.3.1"]),
         ("/markup-bad.html", "moving-element", "#ticker", ["1.3.1", "2.2.2"]),
+        ("/markup-bad.html", "empty-paragraph", "main > p:nth-of-type(2)", ["1.3.1"]),
         ("/images-bad.html", "alt-empty-title-set", "#titled", ["1.1.1"]),
         ("/images-bad.html", "alt-title-differ", "#alt-title", ["1.1.1"]),
         ("/images-bad.html", "animated-image-long", "#spinner", ["2.2.2"]),

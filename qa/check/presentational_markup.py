@@ -1,6 +1,8 @@
 """Deprecated presentational elements (1.3.1; marquee and blink also 2.2.2): center, font, big, strike, tt and u
 style text without conveying structure, and u may be mistaken for a link. Each is needs-review: the element may
-carry meaning a person must move into semantic markup, or none at all.
+carry meaning a person must move into semantic markup, or none at all. Empty paragraphs (``<p></p>``,
+``<p>&nbsp;</p>``, a lone ``<br>``: what editors leave for spacing) are reported once per page, with their count:
+a screen reader may announce each as a blank, and spacing belongs in CSS.
 """
 
 from __future__ import annotations
@@ -21,7 +23,13 @@ ELEMENTS_JS = with_helpers(r"""(opts) => {
     count[tag] = (count[tag] || 0) + 1;
     if (count[tag] <= max) out.push({tag, target: cssPath(el), html: snippet(el)});
   }
-  return {out, count};
+  // A paragraph a script fills in (a status line) has an id, a role, aria or data attributes: an editor's
+  // spacer has none.
+  const spacer = (p) => !p.id && ![...p.attributes].some((a) => /^(role|aria-|data-)/.test(a.name));
+  const empty = [...document.querySelectorAll('p')].filter((p) => p.getClientRects().length && spacer(p)
+    && !p.textContent.replace(/[\s\u00a0\u3000]/g, '') && [...p.children].every((c) => c.tagName === 'BR'));
+  const firstEmpty = empty.length ? {target: cssPath(empty[0]), html: snippet(empty[0])} : null;
+  return {out, count, empty: empty.length, firstEmpty};
 }""")
 
 
@@ -37,6 +45,13 @@ class PresentationalMarkup(PageCheck):
             "fix_ja": "見た目は CSS で指定し、強調や見出しなどの意味は em、strong、見出し要素などで示す。",
             "fix_en": "Style with CSS, and express meaning (emphasis, headings) with semantic elements.",
             "help": "https://www.w3.org/WAI/WCAG22/Techniques/failures/F43",
+        },
+        "empty-paragraph": {
+            "ja": "空の段落（<p></p> 等）が {count} 個あり、余白のために使われているようです。"
+            "余白は CSS で指定してください。",
+            "fix_ja": "空の段落を削除し、余白は CSS の margin や padding で指定する。",
+            "fix_en": "Remove the empty paragraphs and make the spacing with CSS margins or padding.",
+            "help": "https://www.w3.org/WAI/WCAG22/Understanding/info-and-relationships.html",
         },
         "moving-element": {
             "ja": "動き続ける要素 <{tag}> があります。一時停止・停止・非表示にできないため、削除してください。",
@@ -72,6 +87,21 @@ class PresentationalMarkup(PageCheck):
                         "a heading) that belongs in semantic markup, and move its styling to CSS."
                     ),
                     details={"tag": tag, "count": total},
+                )
+            )
+        if found["empty"]:
+            many = found["empty"]
+            findings.append(
+                ctx.finding(
+                    "empty-paragraph",
+                    NEEDS_REVIEW,
+                    ["1.3.1"],
+                    target=found["firstEmpty"]["target"],
+                    html=found["firstEmpty"]["html"],
+                    impact="minor",
+                    message=f"{many} empty paragraph{'s' if many > 1 else ''} on the page (this is the first): "
+                    "check whether they only make space, which belongs in CSS; a screen reader may announce each.",
+                    details={"count": many},
                 )
             )
         return findings
