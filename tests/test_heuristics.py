@@ -26,6 +26,7 @@ CHECKS = (
     "text-direction",
     "reading-order",
     "dialogs",
+    "frame-titles",
 )
 
 
@@ -67,6 +68,8 @@ def on_page(run: QARun, path: str) -> list[dict]:
         ("/markup-bad.html", "empty-paragraph", "main > p:nth-of-type(2)", ["1.3.1"]),
         ("/images-bad.html", "alt-empty-title-set", "#titled", ["1.1.1"]),
         ("/images-bad.html", "alt-title-differ", "#alt-title", ["1.1.1"]),
+        ("/frames-bad.html", "frame-title-unlike-content", "#wrong-title", ["4.1.2"]),
+        ("/frames-bad.html", "frame-title-generic", "#generic-title", ["4.1.2"]),
         ("/images-bad.html", "animated-image-long", "#spinner", ["2.2.2"]),
         ("/images-bad.html", "animated-image-long", "#slideshow", ["2.2.2"]),
         ("/images-bad.html", "animated-image-long", "#banner", ["2.2.2"]),
@@ -116,7 +119,7 @@ def test_a_placeholder_title_is_still_a_violation(heuristics_run: QARun) -> None
 @pytest.mark.parametrize(
     "path",
     ["/", "/links-good.html", "/keyboard-good.html", "/tables-good.html", "/forms-good.html", "/markup-good.html",
-     "/images-good.html", "/direction-good.html", "/reading-good.html", "/dialog-good.html"],
+     "/images-good.html", "/direction-good.html", "/reading-good.html", "/dialog-good.html", "/frames-good.html"],
 )  # fmt: skip
 def test_heuristics_stay_silent_on_pages_written_correctly(heuristics_run: QARun, path: str) -> None:
     assert on_page(heuristics_run, path) == []
