@@ -70,6 +70,7 @@ def on_page(run: QARun, path: str) -> list[dict]:
         ("/images-bad.html", "alt-title-differ", "#alt-title", ["1.1.1"]),
         ("/frames-bad.html", "frame-title-unlike-content", "#wrong-title", ["4.1.2"]),
         ("/frames-bad.html", "frame-title-generic", "#generic-title", ["4.1.2"]),
+        ("/frames-bad.html", "frame-title-duplicate", "#hours-winter", ["4.1.2"]),
         ("/images-bad.html", "animated-image-long", "#spinner", ["2.2.2"]),
         ("/images-bad.html", "animated-image-long", "#slideshow", ["2.2.2"]),
         ("/images-bad.html", "animated-image-long", "#banner", ["2.2.2"]),

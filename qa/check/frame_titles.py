@@ -5,6 +5,8 @@ A frame's title is how a screen-reader user picks it among the page's frames. Wh
 site's own (same origin, so the page's script can read it), its title and first headings show what it holds; a
 frame title sharing no word with them (no Latin word of three letters or more, no two Japanese characters) is
 needs-review with both. A frame on another origin cannot be read, and only a generic title is reported there.
+Two frames with one name that embed different addresses are needs-review too: the name tells them apart for no
+one (ACT 4b1c6c; axe-core's frame-title-unique compares title attributes only, not aria-label).
 """
 
 from __future__ import annotations
@@ -35,7 +37,8 @@ FRAMES_JS = with_helpers(r"""(max) => {
     const loaded = doc && doc.documentElement && doc.URL !== 'about:blank';
     const heads = loaded ? [...doc.querySelectorAll('h1, h2')].slice(0, 3).map((h) => norm(h.textContent)) : [];
     const inside = loaded ? norm([doc.title, ...heads].join(' / ')) : null;
-    out.push({target: cssPath(f), html: snippet(f), title, inside});
+    const src = f.hasAttribute('srcdoc') ? 'srcdoc:' + f.getAttribute('srcdoc').slice(0, 500) : f.src || '';
+    out.push({target: cssPath(f), html: snippet(f), title, inside, src});
   }
   return out;
 }""")
@@ -60,6 +63,15 @@ class FrameTitles(PageCheck):
             "fix_en": 'Give the frame a title that says what it holds (for example "Map of the office").',
             "help": "https://www.w3.org/WAI/WCAG22/Techniques/html/H64",
         },
+        "frame-title-duplicate": {
+            "ja": (
+                "同じ名前「{title}」のフレームが別のページを埋め込んでいます。"
+                "それぞれの内容が分かる名前か確認してください。"
+            ),
+            "fix_ja": "フレームごとに、その内容を表す異なる title を付ける。",
+            "fix_en": "Give each frame a title of its own that says what it holds.",
+            "help": "https://www.w3.org/WAI/WCAG22/Techniques/html/H64",
+        },
         "frame-title-unlike-content": {
             "ja": (
                 "フレームのタイトル「{title}」が、フレーム内のページ（{inside}）と一致しないようです。"
@@ -77,7 +89,25 @@ class FrameTitles(PageCheck):
 
     async def run(self, ctx: PageContext) -> list[Finding]:
         findings = []
-        for frame in await ctx.session.evaluate(FRAMES_JS, MAX_FRAMES):
+        frames = await ctx.session.evaluate(FRAMES_JS, MAX_FRAMES)
+        first_by_name: dict[str, dict] = {}
+        for frame in frames:
+            first = first_by_name.setdefault(frame["title"].casefold(), frame)
+            if first is not frame and first["src"] != frame["src"]:
+                findings.append(
+                    ctx.finding(
+                        "frame-title-duplicate",
+                        NEEDS_REVIEW,
+                        ["4.1.2"],
+                        target=frame["target"],
+                        html=frame["html"],
+                        impact="moderate",
+                        message=f"This frame and {first['target']} are both named '{frame['title']}' but embed "
+                        "different pages: check that they serve the same purpose, or name each for what it holds.",
+                        details={"title": frame["title"], "other": first["target"]},
+                    )
+                )
+        for frame in frames:
             title, inside = frame["title"], frame["inside"]
             where = {"target": frame["target"], "html": frame["html"], "impact": "moderate"}
             if title.casefold() in GENERIC:
