@@ -114,6 +114,9 @@ def _otsu(gray: Image.Image) -> int:
 def _variants(image: Image.Image) -> list[tuple[Callable[[], Image.Image], str]]:
     """(the image to read, Tesseract's page segmentation): sparse text for the image as it is (a poster's
     scattered lines), one block for the black-on-white forms (a button's label)."""
+    if max(image.size) > MAX_SIDE_PX:  # before any copy: a page-long image would cost its full size three times
+        image = image.copy()
+        image.thumbnail((MAX_SIDE_PX, MAX_SIDE_PX))
     rgba = image.convert("RGBA")
     white = Image.new("RGBA", rgba.size, "white")
     white.alpha_composite(rgba)

@@ -29,11 +29,12 @@ from qa.model import NEEDS_REVIEW, Finding
 
 MIN_WIDTH, MIN_HEIGHT = 40, 14  # CSS px: smaller images are icons, too small to carry a phrase
 MAX_IMAGES = 24  # the largest ones, per page
+MAX_ELEMENTS = 5000  # elements looked at for a CSS background image
 MAX_CHARS = 200  # of the text read, in the finding
 MAX_REMEMBERED = 20_000  # images read, by source, kept for the rest of the run
 
 IMAGES_JS = with_helpers(r"""(opts) => {
-  const {minWidth, minHeight, max} = opts;
+  const {minWidth, minHeight, max, maxElements} = opts;
   const norm = (s) => (s || '').replace(/\s+/g, ' ').trim();
   const shown = (el) => {
     if (el.getClientRects().length === 0) return null;
@@ -62,7 +63,9 @@ IMAGES_JS = with_helpers(r"""(opts) => {
     }
   }
   // A background image with no text of the element's own on it (the screenshot would read the page's text too).
-  for (const el of document.body ? document.body.getElementsByTagName('*') : []) {
+  const all = document.body ? document.body.getElementsByTagName('*') : [];
+  for (let i = 0; i < all.length && i < maxElements; i++) {
+    const el = all[i];
     if (el.tagName === 'IMG' || el.tagName === 'INPUT') continue;
     const style = getComputedStyle(el), bg = style.backgroundImage;
     if (!bg || !bg.includes('url(') || norm(el.innerText)) continue;
@@ -116,9 +119,8 @@ class ImagesOfText(PageCheck):
     async def run(self, ctx: PageContext) -> list[Finding]:
         if not available():
             raise OcrMissing()
-        found = await ctx.session.evaluate(
-            IMAGES_JS, {"minWidth": MIN_WIDTH, "minHeight": MIN_HEIGHT, "max": MAX_IMAGES}
-        )
+        limits = {"minWidth": MIN_WIDTH, "minHeight": MIN_HEIGHT, "max": MAX_IMAGES, "maxElements": MAX_ELEMENTS}
+        found = await ctx.session.evaluate(IMAGES_JS, limits)
         if not found["images"]:
             return []
         langs = ocr_languages(found["lang"])
