@@ -1,8 +1,15 @@
-"""Animated images playing longer than 5 seconds (2.2.2): GIF, APNG and animated WebP files the page shows.
+"""Animated images playing longer than 5 seconds (2.2.2), and flashing (2.3.1): GIF, APNG and animated WebP files
+the page shows.
 
 The page's own image bytes are read in the page (fetch from its origin, served from the browser's cache) and
 parsed here: the frame delays summed over the loop count give the playing time. An image playing more than 5 s
 needs a way to pause it unless it is essential: a person checks for one, so this is needs-review.
+
+Flashing is measured on the frames as the browser composes them (WebCodecs' ImageDecoder, decoded in the page,
+never by the suite): WCAG's general flash threshold, read on a grid of cells (``flashes_of``). An image with more
+than three flashes in a second over more than a quarter of a 10° field of view is needs-review under 2.3.1, with
+the count and the area; a grid of cells approximates the standard's flash area, so a person confirms it. Video and
+CSS animation are not measured. Where the engine has no ImageDecoder, ``facts.flashes_measured`` is false.
 """
 
 from __future__ import annotations
@@ -20,10 +27,50 @@ LIMIT_S = 5.0
 MAX_IMAGES = 20  # distinct image files read per page
 MAX_BYTES = 2_000_000  # larger files are left unread (a person sees them anyway)
 STILL = (".jpg", ".jpeg", ".svg", ".avif", ".bmp", ".ico")
+GRID = 8  # cells a side: each frame's luminance is read as GRID x GRID cells
+MAX_FRAMES = 300
+# A quarter of a 10 degree field of view at typical viewing distance: 341 x 256 CSS px (WCAG's "small safe area").
+FLASH_AREA_PX = 0.25 * 341 * 256
 
 IMAGES_JS = with_helpers(r"""async (opts) => {
-  const {max, maxBytes, still} = opts;
+  const {max, maxBytes, still, grid, maxFrames} = opts;
   let budget = 4 * maxBytes;  // bytes handed back in all
+  // Each frame as the browser composes it, shrunk to grid x grid cells over white: the cells' relative luminance
+  // (WCAG's formula) and the frame's duration. Decoded here, in the browser's sandbox, not by the suite.
+  const lin = (c) => { c /= 255; return c <= 0.04045 ? c / 12.92 : Math.pow((c + 0.055) / 1.055, 2.4); };
+  const framesOf = async (buf) => {
+    if (typeof ImageDecoder === 'undefined' || typeof OffscreenCanvas === 'undefined') return null;
+    const type = buf[0] === 0x47 ? 'image/gif' : buf[0] === 0x89 ? 'image/png' : buf[8] === 0x57 ? 'image/webp' : '';
+    if (!type) return [];
+    let decoder = null;
+    try {
+      decoder = new ImageDecoder({data: buf, type});
+      await decoder.tracks.ready;
+      const track = decoder.tracks.selectedTrack;
+      if (!track || !track.animated || track.frameCount < 2) return [];
+      const canvas = new OffscreenCanvas(grid, grid);
+      const g = canvas.getContext('2d', {willReadFrequently: true});
+      const frames = [];
+      for (let i = 0; i < Math.min(track.frameCount, maxFrames); i++) {
+        const {image} = await decoder.decode({frameIndex: i});
+        g.fillStyle = '#fff';
+        g.fillRect(0, 0, grid, grid);
+        g.drawImage(image, 0, 0, grid, grid);
+        const px = g.getImageData(0, 0, grid, grid).data;
+        const cells = [];
+        for (let p = 0; p < px.length; p += 4) {
+          cells.push(Math.round(1000 * (0.2126 * lin(px[p]) + 0.7152 * lin(px[p + 1]) + 0.0722 * lin(px[p + 2]))));
+        }
+        frames.push({us: image.duration || 0, cells});
+        image.close();
+      }
+      return frames;
+    } catch (e) {
+      return null;
+    } finally {
+      if (decoder) decoder.close();
+    }
+  };
   const seen = new Map();
   for (const img of document.images) {
     const src = img.currentSrc || img.src;
@@ -31,7 +78,8 @@ IMAGES_JS = with_helpers(r"""async (opts) => {
     let url;
     try { url = new URL(src, location.href); } catch (e) { continue; }
     if (url.origin !== location.origin || still.some((x) => url.pathname.toLowerCase().endsWith(x))) continue;
-    seen.set(src, {src, target: cssPath(img), html: snippet(img)});
+    const box = img.getBoundingClientRect();
+    seen.set(src, {src, target: cssPath(img), html: snippet(img), width: box.width, height: box.height});
   }
   const out = [];
   for (const item of seen.values()) {
@@ -42,7 +90,7 @@ IMAGES_JS = with_helpers(r"""async (opts) => {
       if (buf.length > maxBytes || (budget -= buf.length) < 0) continue;
       let bin = '';
       for (let i = 0; i < buf.length; i += 0x8000) bin += String.fromCharCode.apply(null, buf.subarray(i, i + 0x8000));
-      out.push({...item, data: btoa(bin)});
+      out.push({...item, data: btoa(bin), frames: await framesOf(buf)});
     } catch (e) { /* unreadable: the browser check reports broken images */ }
   }
   return out;
@@ -131,6 +179,45 @@ def _webp(data: bytes) -> Animation | None:
     return Animation(frames, delay_s, plays) if animated else None
 
 
+@dataclass
+class Flashing:
+    per_second: int  # the most flashes of one cell in any one second
+    area_px: float  # CSS px² of the cells flashing more than three times a second
+
+
+def flashes_of(frames: list[dict], width: float, height: float, loops: bool) -> Flashing:
+    """WCAG's general flash threshold, cell by cell of the browser's frames (``GRID`` x ``GRID`` cells): a
+    transition is a change of relative luminance of 10 % or more where the darker side is below 0.80, a flash two
+    opposing transitions; a cell flashes when it has more than three flashes in some one second. A looping image is
+    read over two passes, so a flash across the loop's end counts."""
+    if len(frames) < 2:
+        return Flashing(0, 0.0)
+    sequence = frames * 2 if loops else frames
+    times, at = [], 0.0
+    for frame in sequence:
+        times.append(at)
+        ms = frame["us"] / 1000
+        at += ms if ms > 10 else 100  # as browsers play a delay of 0 or 1 centisecond
+    cells = len(frames[0]["cells"])
+    worst, flashing = 0, 0
+    for cell in range(cells):
+        changes: list[tuple[float, int]] = []  # (time, direction) of each transition
+        for i in range(1, len(sequence)):
+            before, after = sequence[i - 1]["cells"][cell] / 1000, sequence[i]["cells"][cell] / 1000
+            if abs(after - before) >= 0.1 and min(before, after) < 0.8:
+                direction = 1 if after > before else -1
+                if not changes or changes[-1][1] != direction:
+                    changes.append((times[i], direction))
+        most, start = 0, 0
+        for end in range(len(changes)):
+            while changes[end][0] - changes[start][0] >= 1000:
+                start += 1
+            most = max(most, (end - start + 1) // 2)
+        worst = max(worst, most)
+        flashing += most > 3
+    return Flashing(worst, flashing / cells * width * height)
+
+
 def animation_of(data: bytes) -> Animation | None:
     """The frames and playing time of a GIF, APNG or animated WebP file; None for anything else."""
     if data[:6] in (b"GIF87a", b"GIF89a"):
@@ -146,6 +233,16 @@ class AnimatedImages(PageCheck):
     id = "animated-images"
     title = "Animated images stop within 5 seconds"
     messages = {
+        "image-flashes": {
+            "ja": (
+                "画像が 1 秒間に {per_second} 回点滅し、点滅の面積が約 {area} px² あります"
+                "（一般閃光閾値の目安を超過）。"
+                "光過敏性発作の原因となるため、閾値を下回るか確認してください。"
+            ),
+            "fix_ja": "点滅を 1 秒間に 3 回以下にするか、点滅する面積を小さくする（または削除する）。",
+            "fix_en": "Flash no more than three times in any second, or shrink the flashing area (or remove it).",
+            "help": "https://www.w3.org/WAI/WCAG22/Understanding/three-flashes-or-below-threshold.html",
+        },
         "animated-image-long": {
             "ja": (
                 "アニメーション画像が 5 秒を超えて動き続けます（{seconds}）。"
@@ -156,16 +253,30 @@ class AnimatedImages(PageCheck):
             "help": "https://www.w3.org/WAI/WCAG22/Understanding/pause-stop-hide.html",
         },
     }
-    criteria = {"2.2.2": PARTIAL}
+    criteria = {"2.2.2": PARTIAL, "2.3.1": PARTIAL}
     primary_only = True  # the files are the same in every browser and viewport
     order = 30
 
     async def run(self, ctx: PageContext) -> list[Finding]:
-        images = await ctx.session.evaluate(IMAGES_JS, {"max": MAX_IMAGES, "maxBytes": MAX_BYTES, "still": list(STILL)})
+        options = {
+            "max": MAX_IMAGES,
+            "maxBytes": MAX_BYTES,
+            "still": list(STILL),
+            "grid": GRID,
+            "maxFrames": MAX_FRAMES,
+        }
+        images = await ctx.session.evaluate(IMAGES_JS, options)
         findings: list[Finding] = []
+        measured = True
         for img in images:
             anim = animation_of(base64.b64decode(img["data"]))
-            if anim is None or anim.frames < 2 or anim.total_s <= LIMIT_S:
+            if anim is None or anim.frames < 2:
+                continue
+            if img.get("frames") is None:
+                measured = False  # the engine cannot hand the frames over: flashes not measured
+            else:
+                findings += self._flashes(ctx, img, anim)
+            if anim.total_s <= LIMIT_S:
                 continue
             seconds = "forever" if anim.plays == 0 else f"{anim.total_s:.1f} s"
             findings.append(
@@ -185,4 +296,28 @@ class AnimatedImages(PageCheck):
                     },
                 )
             )
+        ctx.page.facts["flashes_measured"] = measured
         return findings
+
+    def _flashes(self, ctx: PageContext, img: dict, anim: Animation) -> list[Finding]:
+        flashing = flashes_of(img["frames"], img["width"], img["height"], loops=anim.plays != 1)
+        if flashing.per_second <= 3 or flashing.area_px <= FLASH_AREA_PX:
+            return []
+        return [
+            ctx.finding(
+                "image-flashes",
+                NEEDS_REVIEW,
+                ["2.3.1"],
+                target=img["target"],
+                html=img["html"],
+                impact="critical",
+                message=f"The image flashes {flashing.per_second} times in one second over about "
+                f"{flashing.area_px:,.0f} CSS px² (more than three flashes, over more than a quarter of a 10° field "
+                "of view): check it against the general flash threshold; flashing can cause seizures.",
+                details={
+                    "per_second": flashing.per_second,
+                    "area": f"{flashing.area_px:,.0f}",
+                    "src": img["src"][:300],
+                },
+            )
+        ]
