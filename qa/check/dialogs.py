@@ -19,14 +19,14 @@ from __future__ import annotations
 import asyncio
 
 from qa.check import AID, PageCheck, PageContext
-from qa.check._js import with_helpers
+from qa.check._js import with_guard
 from qa.model import NEEDS_REVIEW, Finding
 
 MAX_OPENERS = 3
 SETTLE_S = 0.15  # for the page's script to show the dialog (and its opening transition to start)
 MAX_TABS = 8
 
-STEP_JS = with_helpers(
+STEP_JS = with_guard(
     r"""([phase, i, maxOpeners]) => {
   const visible = (e) => {
     if (!e.isConnected || !e.getClientRects().length) return false;
@@ -41,27 +41,7 @@ STEP_JS = with_helpers(
   const S = window.__qaDialog;
   if (phase === 'prep') {
     if (typeof navigation === 'undefined' || !navigation.addEventListener) return {verified: false, openers: 0};
-    const guard = {onNav: (e) => { if (e.cancelable) e.preventDefault(); },
-      onSubmit: (e) => e.preventDefault(), open: window.open, submit: HTMLFormElement.prototype.submit,
-      fetch: window.fetch, send: XMLHttpRequest.prototype.send, xopen: XMLHttpRequest.prototype.open,
-      beacon: navigator.sendBeacon};
-    navigation.addEventListener('navigate', guard.onNav);
-    addEventListener('submit', guard.onSubmit, true);
-    window.open = () => null;
-    HTMLFormElement.prototype.submit = function () {};
-    const safe = (m) => ['GET', 'HEAD'].includes(String(m || 'GET').toUpperCase());
-    window.fetch = function (input, init) {
-      const method = (init && init.method) || (input && input.method);
-      return safe(method) ? guard.fetch.apply(this, arguments) : Promise.reject(new TypeError('blocked by qa'));
-    };
-    XMLHttpRequest.prototype.open = function (method) {
-      this.__qaMethod = method;
-      return guard.xopen.apply(this, arguments);
-    };
-    XMLHttpRequest.prototype.send = function () {
-      if (safe(this.__qaMethod)) return guard.send.apply(this, arguments);
-    };
-    if (navigator.sendBeacon) navigator.sendBeacon = () => false;
+    const guard = guardSends();
     const openers = [];
     for (const el of document.querySelectorAll('a[href], button, [role=button], [tabindex]')) {
       if (openers.length >= maxOpeners || !el.getClientRects().length || el.tabIndex < 0 || el.disabled) continue;
@@ -114,15 +94,7 @@ STEP_JS = with_helpers(
     return !!S.dialog && visible(S.dialog);
   }
   if (phase === 'cleanup') {
-    const g = S.guard;
-    navigation.removeEventListener('navigate', g.onNav);
-    removeEventListener('submit', g.onSubmit, true);
-    window.open = g.open;
-    HTMLFormElement.prototype.submit = g.submit;
-    window.fetch = g.fetch;
-    XMLHttpRequest.prototype.send = g.send;
-    XMLHttpRequest.prototype.open = g.xopen;
-    if (g.beacon) navigator.sendBeacon = g.beacon;
+    S.guard.restore();
     delete window.__qaDialog;
     return true;
   }

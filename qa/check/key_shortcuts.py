@@ -20,7 +20,7 @@ from __future__ import annotations
 from typing import Any
 
 from qa.check import PARTIAL, PageCheck, PageContext
-from qa.check._js import with_helpers
+from qa.check._js import with_guard
 from qa.model import NEEDS_REVIEW, Finding
 
 # Letters, digits and the punctuation sites bind ("/" search, "?" help, "+"/"-" zoom, "." and "," next/previous).
@@ -32,31 +32,11 @@ LISTENERS_JS = """() => {
   return holders.some((h) => types.some((t) => (getEventListeners(h)[t] || []).length || h['on' + t]));
 }"""
 
-PROBE_JS = with_helpers(r"""(phase) => {
+PROBE_JS = with_guard(r"""(phase) => {
   if (phase === 'start') {
     if (typeof navigation === 'undefined' || !navigation.addEventListener) return {verified: false};
     const S = {log: [], nav: 0, open: 0};
-    const guard = {onNav: (e) => { S.nav++; if (e.cancelable) e.preventDefault(); },
-      onSubmit: (e) => e.preventDefault(), open: window.open, submit: HTMLFormElement.prototype.submit,
-      fetch: window.fetch, send: XMLHttpRequest.prototype.send, xopen: XMLHttpRequest.prototype.open,
-      beacon: navigator.sendBeacon};
-    navigation.addEventListener('navigate', guard.onNav);
-    addEventListener('submit', guard.onSubmit, true);
-    window.open = () => { S.open++; return null; };
-    HTMLFormElement.prototype.submit = function () {};
-    const safe = (m) => ['GET', 'HEAD'].includes(String(m || 'GET').toUpperCase());
-    window.fetch = function (input, init) {
-      const method = (init && init.method) || (input && input.method);
-      return safe(method) ? guard.fetch.apply(this, arguments) : Promise.reject(new TypeError('blocked by qa'));
-    };
-    XMLHttpRequest.prototype.open = function (method) {
-      this.__qaMethod = method;
-      return guard.xopen.apply(this, arguments);
-    };
-    XMLHttpRequest.prototype.send = function () {
-      if (safe(this.__qaMethod)) return guard.send.apply(this, arguments);
-    };
-    if (navigator.sendBeacon) navigator.sendBeacon = () => false;
+    const guard = guardSends(() => { S.nav++; }, () => { S.open++; });
     // Between two listeners of one key the browser delivers the records to this callback (a microtask
     // checkpoint), so they are kept here, not left for takeRecords.
     const seen = [];
@@ -105,14 +85,7 @@ PROBE_JS = with_helpers(r"""(phase) => {
         removeEventListener(t, after, false);
       }
       observer.disconnect();
-      navigation.removeEventListener('navigate', guard.onNav);
-      removeEventListener('submit', guard.onSubmit, true);
-      window.open = guard.open;
-      HTMLFormElement.prototype.submit = guard.submit;
-      window.fetch = guard.fetch;
-      XMLHttpRequest.prototype.send = guard.send;
-      XMLHttpRequest.prototype.open = guard.xopen;
-      if (guard.beacon) navigator.sendBeacon = guard.beacon;
+      guard.restore();
     };
     window.__qaKeys = S;
     if (document.activeElement && document.activeElement !== document.body) document.activeElement.blur();
