@@ -7,6 +7,7 @@ gradient axe cannot judge (review.html), only text (plain.html), a labelled form
 
 from __future__ import annotations
 
+import json
 import shutil
 import zipfile
 from pathlib import Path
@@ -70,9 +71,15 @@ def test_every_verdict_path_on_real_pages(judged: QARun) -> None:
     assert v["plain.html", "3.3.2"] == ("not-applicable", "no-forms")
     assert v["form.html", "3.3.2"] == ("not-verified", "partial-clean")  # a form is there: a person must judge
     assert v["fail.html", "1.4.5"][0] == "not-verified"  # an image is there: it could be an image of text
-    # clean but partially covered is not a pass; nothing covers 2.3.1 at all
+    # clean but partially covered is not a pass
     assert v["plain.html", "1.3.1"] == ("not-verified", "partial-clean")
-    assert v["plain.html", "2.3.1"] == ("not-verified", "unchecked")
+    assert v["plain.html", "2.3.1"] == ("not-verified", "partial-clean")  # animated images only
+    # a criterion no check that ran covers is "unchecked": the same results without the flash measurement
+    results = load_results(judged.run_dir)
+    results.checks = [c for c in results.checks if c.id != "animated-images"]
+    j = judge_run(results, PROFILES["wcag22"], "AA")
+    plain = next(vs for u, vs in j.pages.items() if u.endswith("/plain.html"))
+    assert (plain["2.3.1"].verdict, plain["2.3.1"].reason) == ("not-verified", "unchecked")
 
 
 def test_pass_needs_the_declared_site_language(judged: QARun) -> None:
@@ -106,7 +113,7 @@ def test_both_profiles_workbooks_with_their_names_and_rows(judged: QARun) -> Non
     assert jis_by["3.1.1"]["結果"] == "適合" and "(全体)" in jis_by["3.1.1"]["自動チェックの根拠"]
     assert (
         jis_by["2.3.1"]["結果"] == "未検証（人による試験が必要）"
-        and jis_by["2.3.1"]["自動チェックの根拠"] == "自動チェックなし"
+        and jis_by["2.3.1"]["自動チェックの根拠"] == "animated-images (一部)"
     )
 
 
@@ -392,3 +399,19 @@ def test_deliverables_are_the_same_on_the_fast_path_as_through_openpyxl(
         if path.is_file() and path.suffix != ".xlsx":
             twin = slow / path.relative_to(fast)
             assert path.read_bytes().replace(bytes(fast), b"RUN") == twin.read_bytes().replace(bytes(slow), b"RUN")
+
+
+def test_a_criterion_no_check_covers_is_written_as_for_a_person_only(judged: QARun, tmp_path: Path) -> None:
+    """The same run without the flash measurement, judged again from results.json: 2.3.1 has no automated
+    evidence, and both workbooks say so (自動チェックなし; 試験方法 人のみ) instead of naming a check."""
+    run_dir = tmp_path / "run"
+    shutil.copytree(judged.run_dir, run_dir)
+    data = json.loads((run_dir / "results.json").read_text(encoding="utf-8"))
+    data["checks"] = [c for c in data["checks"] if c["id"] != "animated-images"]
+    (run_dir / "results.json").write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    rejudged = run_qa("report", str(run_dir), "--rejudge")
+    assert rejudged.code in (0, 1), rejudged.stderr
+    detail = {r["番号"]: r for r in table(run_dir / "checklist-jis2016.xlsx", "達成基準の詳細")}
+    assert detail["2.3.1"]["自動チェックの根拠"] == "自動チェックなし"
+    method = {r["番号"]: r for r in table(run_dir / "checklist-jis2016.xlsx", "試験方法")}
+    assert method["2.3.1"]["試験方法"] == "人のみ" and method["1.1.1"]["試験方法"] == "自動＋人"
