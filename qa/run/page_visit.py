@@ -83,8 +83,12 @@ async def visit_page(
     refreshes: list[tuple[str, str]] = []
     while True:  # once, unless the page sends the browser on at once with a meta refresh
         nav = await session.goto(url, timeouts.navigation)
-        if hops and nav.fault in (Fault.ABORTED, Fault.OTHER):  # lost to the tab's own next move
-            return _unsettled(page, hops[0])
+        if hops and nav.fault in (Fault.ABORTED, Fault.OTHER):
+            # Lost to the tab's own next move: the refresh being followed may have started this very navigation
+            # at the same moment (a loaded machine makes that likely). Once more before calling it unsettled.
+            nav = await session.goto(url, timeouts.navigation)
+            if nav.fault in (Fault.ABORTED, Fault.OTHER):
+                return _unsettled(page, hops[0], refreshes)
         redirects += nav.redirects
         if not nav.fault and await _left_before_load(session, url, nav):
             # The browser had followed the page's own refresh of 0 s before the load was reported: the tab holds
@@ -114,7 +118,7 @@ async def visit_page(
                 if onward is None:
                     raise
                 if onward == UNSETTLED:
-                    return _unsettled(page, page.final_url)
+                    return _unsettled(page, page.final_url, refreshes)
             timings["facts"] = _ms_since(started)
         if onward is None:
             break
@@ -400,13 +404,15 @@ async def _loaded(
     return None
 
 
-def _unsettled(page: Page, start: str) -> VisitResult:
-    return _fail(
+def _unsettled(page: Page, start: str, refreshes: list[tuple[str, str]]) -> VisitResult:
+    failed = _fail(
         page,
         faults.REDIRECT_LOOP,
         "redirect loop: the page moves on by itself (a meta refresh or script) again and again and never settles:"
         f" from {redact_url(start)}, no document stayed long enough to be read; not audited",
     )
+    failed.refreshes = refreshes  # the refreshes read so far are links of the pages that hold them
+    return failed
 
 
 async def _moved_on(session: Session, url: str) -> str | None:
