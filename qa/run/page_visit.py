@@ -110,7 +110,9 @@ async def visit_page(
             moved_from = page.final_url  # the document that sends the browser on, if it does
             try:
                 facts = await asyncio.wait_for(gather_facts(session, max_bytes, links), timeout=timeouts.script)
-                onward = refresh_target(facts.get("refresh", ""), page.final_url, REFRESH_AS_REDIRECT_S)
+                onward = _read_later_document(facts, url, nav) or refresh_target(
+                    facts.get("refresh", ""), page.final_url, REFRESH_AS_REDIRECT_S
+                )
             except (DriverFault, TimeoutError):
                 raise
             except Exception:  # the document went away under the script: see where the page went by itself
@@ -462,6 +464,17 @@ async def _left_before_load(session: Session, url: str, nav: Navigation) -> bool
         return True
     address, redirected = began
     return not redirected and normalise(address) != normalise(url)
+
+
+def _read_later_document(facts: dict[str, Any], url: str, nav: Navigation) -> str | None:
+    """The address of the document the facts were read from when it is not the one loaded: the tab followed the
+    page's refresh of 0 s after the load was reported (a loaded machine makes that likely). A script's
+    history.replaceState moves the address shown but not where its document began, so it is not mistaken for one."""
+    at, began = facts.get("at"), facts.get("began")
+    if not at or not began or normalise(at) == normalise(nav.final_url):
+        return None
+    loaded = {normalise(u) for u in (url, nav.final_url, *nav.redirects)}
+    return None if normalise(began) in loaded else began
 
 
 def _ms_since(started: float) -> float:

@@ -317,6 +317,9 @@ _FACTS_JS = """() => {
     },
     viewport_meta: (document.querySelector('meta[name=viewport]') || {}).content || '',
     refresh: (document.querySelector('meta[http-equiv="refresh" i]') || {}).content || '',
+    // Which document was read: the tab may have followed a refresh of 0 s between the load and this script.
+    at: location.href,
+    began: (performance.getEntriesByType('navigation')[0] || {}).name || '',
     scroll_width: document.documentElement.scrollWidth,
     client_width: document.documentElement.clientWidth,
   };
