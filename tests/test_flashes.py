@@ -76,3 +76,25 @@ def test_a_flash_across_the_loop_end_counts_only_for_a_looping_image() -> None:
     sequence = frames([0.0, 1.0], 100)
     assert flashes_of(sequence, 400, 300, loops=False).per_second == 0
     assert flashes_of(sequence, 400, 300, loops=True).per_second == 1
+
+
+def test_where_the_frames_cannot_be_decoded_flashing_is_not_examined_and_not_machine_checked(tmp_path: Path) -> None:
+    """WebKit has no ImageDecoder: the image's length is still judged (2.2.2), its flashes are not (2.3.1)."""
+    gif(tmp_path / "fast.gif", (300, 200), ["black", "white"] * 6, 100)
+    (tmp_path / "index.html").write_text(
+        '<!doctype html><html lang="en"><head><title>Flashing</title></head><body><main><h1>Flashing</h1>'
+        '<img id="fast" src="fast.gif" alt="Fast"></main></body></html>',
+        encoding="utf-8",
+    )
+    with serve(tmp_path) as url:
+        run = run_qa(
+            "audit", url, "--only", "animated-images", "--browser", "webkit", "--viewport", "desktop",
+            out=tmp_path / "out",
+        )  # fmt: skip
+    (page,) = run.results["pages"]
+    assert page["facts"]["flashes_measured"] is False
+    assert page["facts"]["not_examined"]["animated-images"]["criteria"] == ["2.3.1"]
+    criteria = run.results["judgement"]["criteria"]
+    assert not [f for f in run.results["findings"] if f["rule"] == "image-flashes"]
+    assert criteria["2.3.1"]["verdict"] == "not-verified" and criteria["2.3.1"]["checks"] == [], criteria["2.3.1"]
+    assert criteria["2.2.2"]["checks"] == ["animated-images"] and criteria["2.2.2"]["verdict"] == "needs-review"

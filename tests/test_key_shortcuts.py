@@ -130,4 +130,9 @@ def test_where_listeners_cannot_be_listed_the_page_is_recorded_as_not_probed(sit
     assert (run.run_dir / "results.json").exists(), run.stderr
     record, findings = on(run, "plus-adds.html")
     assert findings == [] and record["facts"]["key_shortcuts"]["probed"] is False
-    assert run.results["judgement"]["criteria"]["2.1.4"]["verdict"] != "pass"
+    assert "listeners" in record["facts"]["not_examined"]["key-shortcuts"]["reason"]
+    # a probe that never ran is no evidence: 2.1.4 is not machine-checked, and the check examined no page
+    verdict = run.results["judgement"]["criteria"]["2.1.4"]
+    assert verdict["verdict"] == "not-verified" and "key-shortcuts" not in verdict.get("checks", []), verdict
+    (check,) = [c for c in run.results["checks"] if c["id"] == "key-shortcuts"]
+    assert check["pages"] == 0 and check["errors"] == 0, check

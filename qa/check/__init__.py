@@ -133,6 +133,12 @@ class PageContext:
             **kw,
         )
 
+    def not_examined(self, reason: str, criteria: Iterable[str] = ()) -> None:
+        """Say that this check could not examine the page (for ``criteria``; by default for every criterion it
+        covers), with the reason in words: the page then gets no evidence from it, so no criterion there is passed
+        or counted as machine-checked on a probe that never ran."""
+        self.page.facts.setdefault("not_examined", {})[self.check_id] = {"reason": reason, "criteria": sorted(criteria)}
+
     def reviews(self, rules: Iterable[ReviewRule], items_of: Callable[[str], list[dict[str, Any]]]) -> list[Finding]:
         """Needs-review findings from a check's table of rules: for each rule, one per element ``items_of(key)``
         gives (a dict with ``target``, ``html`` and the message's values), the rule's table row in order."""

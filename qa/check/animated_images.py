@@ -297,6 +297,8 @@ class AnimatedImages(PageCheck):
                 )
             )
         ctx.page.facts["flashes_measured"] = measured
+        if not measured:
+            ctx.not_examined("the browser cannot hand over an animated image's frames (no ImageDecoder)", ["2.3.1"])
         return findings
 
     def _flashes(self, ctx: PageContext, img: dict, anim: Animation) -> list[Finding]:

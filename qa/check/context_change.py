@@ -20,6 +20,7 @@ from qa.check import PARTIAL, PageCheck, PageContext
 from qa.check._js import with_helpers
 from qa.model import NEEDS_REVIEW, VIOLATION, Finding
 
+NOT_PROBED = "the browser cannot hold back a navigation the controls might start (no Navigation API)"
 MAX_CONTROLS = 30  # focused per page
 MAX_CHANGED = 15  # selects, checkboxes and radio buttons changed per page
 LARGE_CHANGE = 40  # elements added or removed after one focus or change: "the page changed a lot"
@@ -166,6 +167,8 @@ class ContextChange(PageCheck):
     async def run(self, ctx: PageContext) -> list[Finding]:
         seen = await ctx.session.evaluate(PROBE_JS, [MAX_CONTROLS, MAX_CHANGED, LARGE_CHANGE])
         ctx.page.facts["context_change"] = {k: v for k, v in seen.items() if k != "events"}
+        if not seen.get("verified"):
+            ctx.not_examined(NOT_PROBED)
         findings = []
         for event in seen.get("events", []):
             kinds = [f["kind"] for f in event["found"]]

@@ -178,6 +178,8 @@ class Dialogs(PageCheck):
             if prep["verified"]:
                 await session.evaluate(STEP_JS, ["cleanup", 0, MAX_OPENERS])
         ctx.page.facts["dialog_probe"] = {"verified": prep["verified"], "openers": prep["openers"], "opened": opened}
+        if not prep["verified"]:
+            ctx.not_examined("the browser cannot hold back a navigation an opener might start (no Navigation API)")
         return findings
 
     async def _probe(self, ctx: PageContext, i: int) -> tuple[list[Finding], bool, bool]:

@@ -191,6 +191,7 @@ class HoverContent(PageCheck):
         session = ctx.session
         if not hasattr(session, "hover"):  # an engine plugin without a pointer
             ctx.page.facts["hover_content"] = {"verified": False}
+            ctx.not_examined("the browser driver has no pointer to hover with")
             return []
         # Listeners added by script are listed only through the engine's console API (Chromium).
         found = await session.evaluate_listing(CANDIDATES_JS, MAX_TRIGGERS)

@@ -34,7 +34,9 @@ LISTENERS_JS = """() => {
 
 PROBE_JS = with_guard(r"""(phase) => {
   if (phase === 'start') {
-    if (typeof navigation === 'undefined' || !navigation.addEventListener) return {verified: false};
+    if (typeof navigation === 'undefined' || !navigation.addEventListener) {
+      return {verified: false, why: 'the browser cannot hold back a navigation a key starts (no Navigation API)'};
+    }
     const S = {log: [], nav: 0, open: 0};
     const guard = guardSends(() => { S.nav++; }, () => { S.open++; });
     // Between two listeners of one key the browser delivers the records to this callback (a microtask
@@ -123,7 +125,9 @@ class KeyShortcuts(PageCheck):
     async def run(self, ctx: PageContext) -> list[Finding]:
         listening = await ctx.session.evaluate_listing(LISTENERS_JS)
         if listening is None:
-            ctx.page.facts["key_shortcuts"] = {"probed": False, "why": "key listeners cannot be listed here"}
+            why = "the browser cannot list the page's key listeners"
+            ctx.page.facts["key_shortcuts"] = {"probed": False, "why": why}
+            ctx.not_examined(why)
             return []
         if not listening:
             ctx.page.facts["key_shortcuts"] = {"probed": True, "listeners": False, "keys": 0}
@@ -131,7 +135,9 @@ class KeyShortcuts(PageCheck):
         started = await ctx.session.evaluate(PROBE_JS, "start")
         if not started.get("verified"):
             await ctx.session.evaluate(PROBE_JS, "stop")
-            ctx.page.facts["key_shortcuts"] = {"probed": False, "why": "focus could not be left on the page body"}
+            why = started.get("why") or "focus could not be left on the page body"
+            ctx.page.facts["key_shortcuts"] = {"probed": False, "why": why}
+            ctx.not_examined(why)
             return []
         try:
             for key in KEYS:

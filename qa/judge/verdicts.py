@@ -33,7 +33,7 @@ from qa.judge.profiles import Profile
 from qa.judge.reviews import SECTION as REVIEWS
 from qa.judge.reviews import site_fingerprint
 from qa.judge.sampling import sample_of
-from qa.model import NEEDS_REVIEW, VIOLATION, Finding, Page, Results
+from qa.model import NEEDS_REVIEW, VIOLATION, CheckRun, Finding, Page, Results
 from qa.scope import WP_ADMIN_BAR
 from qa.vocab import FAIL, NOT_APPLICABLE, NOT_VERIFIED, PASS, REVIEW, VERDICTS  # noqa: F401 (re-exported)
 
@@ -156,10 +156,25 @@ def _coverage_by_page(results: Results, visits: dict[str, list[Page]]) -> dict[s
         for run in runs:
             if run.id in failed_everywhere or run.id in switched_off:
                 continue
+            unexamined = _unexamined(run, pages)
             for sc, cov in run.criteria.items():
-                cover.setdefault(sc, {})[run.id] = cov
+                if sc not in unexamined:
+                    cover.setdefault(sc, {})[run.id] = cov
         out[url] = cover
     return out
+
+
+def _unexamined(run: CheckRun, pages: list[Page]) -> set[str]:
+    """The criteria the check examined on none of the page's visits where it ran without an error: it said it could
+    not (``PageContext.not_examined``: a browser without the means to probe)."""
+    left: set[str] | None = None
+    for p in pages:
+        if run.id not in (p.facts.get("timings_ms") or {}) or run.id in p.facts.get("check_errors", {}):
+            continue  # never ran here (another cell's check), or failed: the error says so
+        said = (p.facts.get("not_examined") or {}).get(run.id)
+        here = set((said["criteria"] or run.criteria) if said else ())
+        left = here if left is None else left & here
+    return left or set()
 
 
 def _scope_of(page: Page) -> dict[str, Any]:

@@ -36,7 +36,7 @@ from qa.judge import inventory, judge_run, profiles, reviews, sampling
 from qa.judge.gate import GateResult
 from qa.judge.groups import groups_section
 from qa.judge.publication import PublicationInputs, conclude
-from qa.model import CheckRun, Finding, Results, RunInfo, cell_name, merge_cells
+from qa.model import CheckRun, Finding, Page, Results, RunInfo, cell_name, merge_cells
 from qa.net import make_client, preflight
 from qa.progress import Progress
 from qa.redact import redact_config, redact_url
@@ -527,10 +527,16 @@ def count_check_runs(
                 continue
             if check.id in page.facts.get("check_errors", {}):
                 record.errors += 1
-            else:
+            elif not _examined_nothing(page, check.id):
                 record.pages += 1
         runs.append(record)
     return runs
+
+
+def _examined_nothing(page: Page, check: str) -> bool:
+    """The check said it could examine none of its criteria on the page (PageContext.not_examined)."""
+    said = (page.facts.get("not_examined") or {}).get(check)
+    return bool(said) and not said["criteria"]
 
 
 async def run_whole_run_checks(
