@@ -136,3 +136,6 @@ def test_where_listeners_cannot_be_listed_the_page_is_recorded_as_not_probed(sit
     assert verdict["verdict"] == "not-verified" and "key-shortcuts" not in verdict.get("checks", []), verdict
     (check,) = [c for c in run.results["checks"] if c["id"] == "key-shortcuts"]
     assert check["pages"] == 0 and check["errors"] == 0, check
+    # the run says which evidence is missing and why, in the run log a reviewer reads
+    notes = [n for n in run.results["run"]["notes"] if n.startswith("not examined: key-shortcuts")]
+    assert notes == ["not examined: key-shortcuts on 5 visit(s): the browser cannot list the page's key listeners"]
