@@ -23,8 +23,9 @@ from typing import Any
 
 from PIL import Image, ImageOps
 
+from qa.check._text import JAPANESE
+
 LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z'’]*[A-Za-z]")
-JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f]")
 MIN_CONFIDENCE = 70  # Tesseract's per-word confidence (0-100) for a dictionary word
 SURE_CONFIDENCE = 90  # without a dictionary, a word must be read this surely
 JAPANESE_CONFIDENCE = 80

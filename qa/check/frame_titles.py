@@ -15,6 +15,7 @@ import re
 
 from qa.check import PARTIAL, PageCheck, PageContext
 from qa.check._js import with_helpers
+from qa.check._text import JAPANESE
 from qa.model import NEEDS_REVIEW, Finding
 
 GENERIC = {
@@ -44,7 +45,6 @@ FRAMES_JS = with_helpers(r"""(max) => {
 }""")
 
 WORD = re.compile(r"[A-Za-z]{3,}")
-JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff]")
 
 
 def shares_a_word(a: str, b: str) -> bool:
