@@ -153,3 +153,25 @@ def test_without_tesseract_the_check_fails_on_each_page_and_names_the_fix(site: 
     assert all("apt-get install tesseract-ocr" in e for e in errors), errors
     criterion = run.results["judgement"]["criteria"]["1.4.5"]
     assert criterion["verdict"] != "pass" and "images-of-text" not in criterion["checks"], criterion
+
+
+def test_an_image_below_the_captured_screenshot_is_still_read_where_another_page_shows_it(tmp_path: Path) -> None:
+    """A page longer than a screenshot holds (16,384 px) shows the banner at its foot first; the next page shows the
+    same banner at its top, where it must be read, not taken as the nothing the first page's screenshot held."""
+    root = tmp_path / "site"
+    root.mkdir()
+    banner(root / "invest.png", "Invest in our city", (460, 80), "#ffffff", "#1a3d7c")
+    head = '<!doctype html><html lang="en"><head><title>{0}</title></head><body><main><h1>{0}</h1>'
+    img = '<img id="invest" src="invest.png" alt="">'
+    (root / "far.html").write_text(head.format("Far") + '<div style="height:17000px"></div>' + img + "</main>")
+    (root / "near.html").write_text(head.format("Near") + img + "</main>")
+    with serve(root) as url:
+        listing = tmp_path / "urls.txt"
+        listing.write_text(f"{url}far.html\n{url}near.html\n")
+        run = run_qa(
+            "audit", "--urls", str(listing), "--only", "images-of-text", *ONE_CELL, "--concurrency", "1",
+            out=tmp_path / "out",
+        )  # fmt: skip
+    assert [p["url"].rsplit("/", 1)[-1] for p in run.results["pages"]] == ["far.html", "near.html"]
+    read = {(f["url"].rsplit("/", 1)[-1], f["rule"]) for f in run.results["findings"]}
+    assert ("near.html", "image-of-text") in read and ("far.html", "image-of-text") not in read, read

@@ -131,15 +131,19 @@ class ImagesOfText(PageCheck):
             readings = await self._read(ctx, [images[i] for i in unread], found["dpr"], langs)
             if len(_by_source) > MAX_REMEMBERED:
                 _by_source.clear()
-            _by_source.update((keys[i], reading) for i, reading in zip(unread, readings, strict=True))
+            # An image outside what this screenshot holds is not remembered: another page may show it.
+            _by_source.update((keys[i], r) for i, r in zip(unread, readings, strict=True) if r is not None)
         findings: list[Finding] = []
         for image, key in zip(images, keys, strict=True):
-            reading = _by_source[key]
+            reading = _by_source.get(key)
             if reading:
                 findings += self._findings(ctx, image, reading)
         return findings
 
-    async def _read(self, ctx: PageContext, images: list[dict[str, Any]], dpr: float, langs: str) -> list[Reading]:
+    async def _read(
+        self, ctx: PageContext, images: list[dict[str, Any]], dpr: float, langs: str
+    ) -> list[Reading | None]:
+        """What each image shows, or None where it lies outside the screenshot (not read)."""
         shot = ctx.page.facts.get("screenshot")
         if shot:
             crops = await asyncio.to_thread(_crops, ctx.run_dir / shot, images, dpr)
@@ -148,7 +152,7 @@ class ImagesOfText(PageCheck):
                 path = Path(tmp) / "page.png"
                 await ctx.session.screenshot(path, full_page=True)
                 crops = await asyncio.to_thread(_crops, path, images, dpr)
-        return [NOTHING if crop is None else await asyncio.to_thread(read_text, crop, langs) for crop in crops]
+        return [None if crop is None else await asyncio.to_thread(read_text, crop, langs) for crop in crops]
 
     def _findings(self, ctx: PageContext, image: dict[str, Any], reading: Reading) -> list[Finding]:
         text = reading.text if len(reading.text) <= MAX_CHARS else reading.text[: MAX_CHARS - 1] + "…"
@@ -185,7 +189,6 @@ class ImagesOfText(PageCheck):
         return findings
 
 
-NOTHING = Reading((), "")
 # What each image read so far showed, by its source, its size on the page and the OCR languages: a logo or banner
 # on every page is cut from one screenshot and read once, and pages holding only such images decode no screenshot.
 _by_source: dict[str, Reading] = {}
