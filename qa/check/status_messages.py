@@ -100,6 +100,8 @@ class StatusMessages(PageCheck):
         seen = await ctx.session.evaluate(READ_JS, WINDOW_MS)
         messages = seen.pop("messages", [])
         ctx.page.facts["status_messages"] = {**seen, "unannounced": len(messages)}
+        if not seen["observed"]:
+            ctx.not_examined("the browser driver cannot start a recorder before the page's scripts (no preload)")
         return [
             ctx.finding(
                 "status-message-not-announced",
