@@ -4,7 +4,6 @@ Chromium audit. More than three flashes a second over more than a quarter of a 1
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -20,27 +19,31 @@ def gif(path: Path, size: tuple[int, int], colours: list[str], ms: int) -> None:
     frames[0].save(path, save_all=True, append_images=frames[1:], duration=ms, loop=0)
 
 
+def audit(root: Path, images: str, browser: str, out: Path) -> QARun:
+    """``images`` (img elements) on one page of ``root``, audited with the animated-images check in ``browser``."""
+    (root / "index.html").write_text(
+        '<!doctype html><html lang="en"><head><title>Flashing</title></head><body><main><h1>Flashing</h1>'
+        f"{images}</main></body></html>",
+        encoding="utf-8",
+    )
+    with serve(root) as url:
+        run = run_qa("audit", url, "--only", "animated-images", "--browser", browser, "--viewport", "desktop", out=out)
+    assert (run.run_dir / "results.json").exists(), run.stderr
+    return run
+
+
 @pytest.fixture(scope="module")
-def flash_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[QARun]:
+def flash_run(tmp_path_factory: pytest.TempPathFactory) -> QARun:
     root = tmp_path_factory.mktemp("flash-site")
     gif(root / "fast.gif", (300, 200), ["black", "white"] * 6, 100)  # 5 flashes a second, 60,000 px²
     gif(root / "slow.gif", (300, 200), ["black", "white"] * 3, 1000)  # one change a second
     gif(root / "small.gif", (60, 40), ["black", "white"] * 6, 100)  # fast, but 2,400 px²
     gif(root / "faint.gif", (300, 200), ["#808080", "#8c8c8c"] * 6, 100)  # fast, luminance changes under 10 %
-    (root / "index.html").write_text(
-        '<!doctype html><html lang="en"><head><title>Flashing</title></head><body><main><h1>Flashing</h1>'
+    images = (
         '<img id="fast" src="fast.gif" alt="Fast"><img id="slow" src="slow.gif" alt="Slow">'
         '<img id="small" src="small.gif" alt="Small"><img id="faint" src="faint.gif" alt="Faint">'
-        "</main></body></html>",
-        encoding="utf-8",
     )
-    with serve(root) as url:
-        run = run_qa(
-            "audit", url, "--only", "animated-images", "--browser", "chromium", "--viewport", "desktop",
-            out=tmp_path_factory.mktemp("flash"),
-        )  # fmt: skip
-    assert (run.run_dir / "results.json").exists(), run.stderr
-    yield run
+    return audit(root, images, "chromium", tmp_path_factory.mktemp("flash"))
 
 
 def test_an_image_flashing_over_the_threshold_is_needs_review_with_count_and_area(flash_run: QARun) -> None:
@@ -81,16 +84,7 @@ def test_a_flash_across_the_loop_end_counts_only_for_a_looping_image() -> None:
 def test_where_the_frames_cannot_be_decoded_flashing_is_not_examined_and_not_machine_checked(tmp_path: Path) -> None:
     """WebKit has no ImageDecoder: the image's length is still judged (2.2.2), its flashes are not (2.3.1)."""
     gif(tmp_path / "fast.gif", (300, 200), ["black", "white"] * 6, 100)
-    (tmp_path / "index.html").write_text(
-        '<!doctype html><html lang="en"><head><title>Flashing</title></head><body><main><h1>Flashing</h1>'
-        '<img id="fast" src="fast.gif" alt="Fast"></main></body></html>',
-        encoding="utf-8",
-    )
-    with serve(tmp_path) as url:
-        run = run_qa(
-            "audit", url, "--only", "animated-images", "--browser", "webkit", "--viewport", "desktop",
-            out=tmp_path / "out",
-        )  # fmt: skip
+    run = audit(tmp_path, '<img id="fast" src="fast.gif" alt="Fast">', "webkit", tmp_path / "out")
     (page,) = run.results["pages"]
     assert page["facts"]["flashes_measured"] is False
     assert page["facts"]["not_examined"]["animated-images"]["criteria"] == ["2.3.1"]
