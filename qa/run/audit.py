@@ -207,7 +207,7 @@ async def run_audit(opts: AuditOptions) -> AuditOutcome:
     results.findings = drop_disabled_by_url(config, results.findings, suppressed)
     results.extra["scope"] = scope_section(config, checks, results.pages, suppressed)
     run.notes += [n for n in scope_notes(results.extra["scope"]) if n not in run.notes]
-    run.notes = [n for n in run.notes if not n.startswith(NOT_EXAMINED)] + unexamined_notes(results.pages)
+    run.notes = with_unexamined_notes(run.notes, results.pages)
     # The checks' helper threads are done: without them the reports may fork onto the other cores.
     await release_helper_threads()
     # judge + report: what was kept is written even after a signal (a second one stops at once)
@@ -534,18 +534,19 @@ def count_check_runs(
     return runs
 
 
-NOT_EXAMINED = "not examined: "  # the notes unexamined_notes writes; a resumed run counts its visits again
+NOT_EXAMINED = "not examined: "  # the start of the notes with_unexamined_notes writes
 
 
-def unexamined_notes(pages: list[Page]) -> list[str]:
-    """One note per check and reason for the visits a check could not probe (PageContext.not_examined), so the
-    reports say which evidence is missing and why, never only that a criterion was not checked."""
+def with_unexamined_notes(notes: list[str], pages: list[Page]) -> list[str]:
+    """``notes`` with one note per check and reason for the visits a check could not probe
+    (PageContext.not_examined), counted afresh (a resumed or merged run replaces its earlier count), so the reports
+    say which evidence is missing and why, never only that a criterion was not checked."""
     counts: dict[tuple[str, str, tuple[str, ...]], int] = {}
     for page in pages:
         for check, said in (page.facts.get("not_examined") or {}).items():
             key = (check, said["reason"], tuple(said["criteria"]))
             counts[key] = counts.get(key, 0) + 1
-    return [
+    return [n for n in notes if not n.startswith(NOT_EXAMINED)] + [
         f"{NOT_EXAMINED}{check} on {n} visit(s){' for ' + ', '.join(criteria) if criteria else ''}: {reason}"
         for (check, reason, criteria), n in sorted(counts.items())
     ]

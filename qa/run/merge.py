@@ -47,14 +47,7 @@ from qa.redact import MASK, redact_url
 from qa.report import render_all
 from qa.report._crops import FOLDER as CROPS_FOLDER
 from qa.report._vocab import verdict_aliases
-from qa.run.audit import (
-    NOT_EXAMINED,
-    NOTHING_AUDITED,
-    merge_findings,
-    order_links,
-    run_whole_run_checks,
-    unexamined_notes,
-)
+from qa.run.audit import NOTHING_AUDITED, merge_findings, order_links, run_whole_run_checks, with_unexamined_notes
 from qa.run.entry import certificate_finding, check_certificate
 from qa.run.resume import resumed_config
 from qa.store import (
@@ -387,7 +380,7 @@ def merge_runs(
     results.findings = drop_disabled_by_url(config, results.findings, suppressed)
     results.extra["scope"] = scope_section(config, checks, results.pages, suppressed)
     run.notes += [n for n in scope_notes(results.extra["scope"]) if n not in run.notes]
-    run.notes = [n for n in run.notes if not n.startswith(NOT_EXAMINED)] + unexamined_notes(results.pages)
+    run.notes = with_unexamined_notes(run.notes, results.pages)
 
     run.finished = datetime.now().astimezone().isoformat(timespec="seconds")
     run.status = "partial" if missing else "complete"
