@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from openpyxl import load_workbook
 
 from qa.demo.server import serve
 from tests.conftest import QARun, run_qa
@@ -139,3 +140,8 @@ def test_where_listeners_cannot_be_listed_the_page_is_recorded_as_not_probed(sit
     # the run says which evidence is missing and why, in the run log a reviewer reads
     notes = [n for n in run.results["run"]["notes"] if n.startswith("not examined: key-shortcuts")]
     assert notes == ["not examined: key-shortcuts on 5 visit(s): the browser cannot list the page's key listeners"]
+    # and on the criterion's own row: the checklist's note names the check that could not examine it
+    assert verdict["unexamined"] == ["key-shortcuts"], verdict
+    sheet = load_workbook(run.run_dir / "checklist-wcag22.xlsx")["達成基準チェックリスト"]
+    (row,) = [r for r in sheet.iter_rows(values_only=True) if r[0] == "2.1.4"]
+    assert "key-shortcuts はブラウザに調べる手段がなく検査できなかった" in row[-1], row

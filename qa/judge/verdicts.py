@@ -67,6 +67,9 @@ class Verdict:
     checks: list[str] = field(default_factory=list)
     coverage: str = ""  # "", "aid", "partial" or "full": the strongest evidence of the checks that ran
     violation_ids: list[str] = field(default_factory=list)
+    # The checks that cover the criterion but could not examine it (PageContext.not_examined: the browser had no
+    # means to probe), so they give no evidence here: the note says so, beside the run log's reason.
+    unexamined: list[str] = field(default_factory=list)
     review: dict[str, Any] | None = None
     review_state: str = ""  # applied | stale | new-failure | unpinned ("" without a review)
     fingerprint: str = ""  # the content a review of this verdict is pinned to
@@ -145,10 +148,14 @@ def _worst(verdicts: list[str]) -> str:
     return NOT_VERIFIED
 
 
-def _coverage_by_page(results: Results, visits: dict[str, list[Page]]) -> dict[str, dict[str, dict[str, str]]]:
-    """url -> sc -> {check: coverage} for the checks that ran (without an error) on that page."""
-    runs = [r for r in results.checks if r.pages and r.criteria]
+def _coverage_by_page(
+    results: Results, visits: dict[str, list[Page]]
+) -> tuple[dict[str, dict[str, dict[str, str]]], dict[str, dict[str, list[str]]]]:
+    """(url -> sc -> {check: coverage} for the checks that ran (without an error) on that page, url -> sc -> the
+    checks that ran there but could not examine the criterion)."""
+    runs = [r for r in results.checks if r.criteria]
     out: dict[str, dict[str, dict[str, str]]] = {}
+    missed: dict[str, dict[str, list[str]]] = {}
     for url, pages in visits.items():
         failed_everywhere = set.intersection(*(set(p.facts.get("check_errors", {})) for p in pages))
         switched_off = set.intersection(*(set(_scope_of(p).get("disabled", [])) for p in pages))
@@ -158,10 +165,12 @@ def _coverage_by_page(results: Results, visits: dict[str, list[Page]]) -> dict[s
                 continue
             unexamined = _unexamined(run, pages)
             for sc, cov in run.criteria.items():
-                if sc not in unexamined:
+                if sc in unexamined:
+                    missed.setdefault(url, {}).setdefault(sc, []).append(run.id)
+                elif run.pages:
                     cover.setdefault(sc, {})[run.id] = cov
         out[url] = cover
-    return out
+    return out, missed
 
 
 def _unexamined(run: CheckRun, pages: list[Page]) -> set[str]:
@@ -247,6 +256,7 @@ def judge_page(
     cover: dict[str, str],
     site_lang: str,
     scoped: str = "",
+    unexamined: list[str] | None = None,
 ) -> Verdict:
     """``scoped``: "rule-disabled" or "region-excluded" when the settings left part of the criterion unchecked on
     the page: then it is never a pass from the checks alone."""
@@ -257,6 +267,7 @@ def judge_page(
         v.violation_ids = sorted({f.id for f in findings if f.outcome == VIOLATION})
         v.rules = Counter(f.rule for f in findings)
     v.checks = sorted(cover)
+    v.unexamined = sorted(unexamined or [])
     full = (FULL in cover.values() or _full_by_rules(sc, visits, site_lang)) and not scoped
     v.coverage = FULL if full else _strongest(cover.values())
     absent = [a.get(sc) for a in visits.absent]
@@ -310,7 +321,7 @@ def judge_run(
     for pages in visits.values():
         pages.sort(key=lambda p: p.cell != primary)  # the primary cell's facts first
     urls = [u for u in sample if u in visits]
-    cover = _coverage_by_page(results, {u: visits[u] for u in urls})
+    cover, unexamined = _coverage_by_page(results, {u: visits[u] for u in urls})
     derived = {u: _Visits.of(visits[u]) for u in urls}
     scoped_out = {u: _scoped_out(results, visits[u]) for u in urls}
     by_page_sc: dict[tuple[str, str], list[Finding]] = {}
@@ -331,7 +342,14 @@ def judge_run(
             off, regions = scoped_out[u]
             scoped = "rule-disabled" if c.sc in off else ("region-excluded" if regions else "")
             v = judge_page(
-                c.sc, u, derived[u], by_page_sc.get((u, c.sc), []), cover[u].get(c.sc, {}), site_lang, scoped
+                c.sc,
+                u,
+                derived[u],
+                by_page_sc.get((u, c.sc), []),
+                cover[u].get(c.sc, {}),
+                site_lang,
+                scoped,
+                (unexamined.get(u) or {}).get(c.sc),
             )
             v.fingerprint = fingerprints[u]
             _apply_review(v, page_reviews.get((c.sc, u)))
@@ -344,6 +362,7 @@ def judge_run(
         for v in mine:
             s.rules.update(v.rules)
         s.checks = sorted({ch for v in mine for ch in v.checks})
+        s.unexamined = sorted({ch for v in mine for ch in v.unexamined})
         full_everywhere = mine and all(v.coverage == FULL for v in mine)
         s.coverage = (
             FULL

@@ -192,6 +192,12 @@ class Deliverable:
                     return f"{text}: {r['note']}".rstrip("。.") + end
             return text + end
         text = pick(REASONS.get(v.reason, (v.reason, v.reason)), self.lang)
+        if v.unexamined:
+            names = ", ".join(v.unexamined)
+            text += self.t(
+                f"。{names} はブラウザに調べる手段がなく検査できなかった（理由は実行記録）",
+                f"; {names} could not examine it: the browser had no means to probe (the run log says why)",
+            )
         if v.outside_sample:
             text += self.t(
                 f"。試験対象外のページでも違反 {v.outside_sample} 件",
