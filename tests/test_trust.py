@@ -237,6 +237,57 @@ def test_browsers_keep_the_site_access_to_its_origin(browser: str) -> None:
     assert all(h.get("x-staging") == "yes" for h in Site.seen if h.get("authorization"))
 
 
+@pytest.mark.parametrize("browser", ["chromium", "firefox"])
+def test_a_redirect_to_another_origin_gets_no_referer_with_the_sites_token(browser: str) -> None:
+    """The page's URL carries a token (?token=...); its image redirects to another origin. The browser's own
+    policy (strict-origin-when-cross-origin) sends that origin the site's origin only. Before: Chromium's header
+    override (DevTools Fetch) re-sent the Referer it was given as a fixed one, kept whole on the hop to the other
+    origin, token and all."""
+    from playwright.async_api import async_playwright
+
+    from qa.access import SiteAccess
+    from qa.visit.engines import launch
+    from qa.visit.matrix import ViewportSpec, load_matrix
+
+    other = recorder()
+
+    class Site(PageHandler):
+        seen: list[dict] = []
+
+        def do_GET(self) -> None:
+            Site.seen.append({"path": self.path, "headers": {k.lower(): v for k, v in self.headers.items()}})
+            if self.path == "/hop.png":
+                self.send_html(b"", 302, {"Location": away + "hopped.png"})
+            elif self.path == "/own.png":
+                self.send_html(b"", 404)
+            else:
+                self.send_html(b'<title>site</title><img src="/hop.png" alt=""><img src="/own.png" alt="">')
+
+    spec = next(b for b in load_matrix(REPO / "browsers.yaml").browsers if b.name == browser)
+
+    async def scenario(base: str) -> None:
+        access = SiteAccess(headers={"X-Staging": "yes"}, origins=(base.rstrip("/"),))
+        async with async_playwright() as pw:
+            engine = await launch(pw, spec)
+            try:
+                session = await engine.new_session(ViewportSpec("desktop", 1366, 768), access)
+                await session.goto(f"{base}report?token={SECRET_TOKEN}", 30)
+                await asyncio.sleep(1)  # the images
+                await session.close()
+            finally:
+                await engine.close()
+
+    with serve_on("127.0.0.2", other) as away, serve_on("127.0.0.1", Site) as base:
+        asyncio.run(scenario(base))
+    hops = [r for r in other.seen if r["path"] == "/hopped.png"]
+    assert hops and leaked(hops) == []
+    assert [r["headers"].get("referer") for r in hops] == [base] * len(hops)
+    # The site's own requests keep the whole Referer and get the header
+    own = [r for r in Site.seen if r["path"] == "/own.png"]
+    assert own and all(r["headers"].get("referer") == f"{base}report?token={SECRET_TOKEN}" for r in own)
+    assert all(r["headers"].get("x-staging") == "yes" for r in Site.seen)
+
+
 def test_the_link_checker_keeps_the_site_access_on_a_redirect_to_another_origin(tmp_path: Path) -> None:
     from qa.links.engine import EngineSecrets, EngineSettings, check_urls
 
