@@ -346,6 +346,57 @@ def test_secret_query_values_are_masked_in_outputs_but_requested_as_they_are(tmp
     assert any(u.startswith("http://***@127.0.0.2") for u in skipped)
 
 
+def every_output(run_dir: Path) -> Iterator[tuple[Path, bytes]]:
+    """Each file of a run folder with its bytes; a workbook's (a zip's) members unpacked."""
+    import zipfile
+
+    for path in run_dir.rglob("*"):
+        if path.is_file():
+            data = path.read_bytes()
+            if zipfile.is_zipfile(path):
+                with zipfile.ZipFile(path) as archive:
+                    data = b"".join(archive.read(name) for name in archive.namelist())
+            yield path, data
+
+
+def test_secrets_in_any_part_of_a_url_stay_out_of_every_output_and_file_name(tmp_path) -> None:
+    """?key= (an API key), ;jsessionid= in the path, #access_token= in the fragment, a pre-signed URL's
+    X-Amz-Credential, in the start URL and in the site's links. Before: they were written as they were to
+    results.json, every report and workbook, and the screenshots' file names."""
+    secrets = ["key-4a1b2c3d", "jsess-5e6f7a8b", "frag-9c0d1e2f", "cred-3a4b5c6d"]
+    links = [
+        f"/a?key={secrets[0]}",
+        f"/b;jsessionid={secrets[1]}",
+        f"/c#access_token={secrets[2]}",
+        f"/d?X-Amz-Credential={secrets[3]}",
+    ]
+
+    class Site(PageHandler):
+        requested: list[str] = []
+
+        def do_GET(self) -> None:
+            Site.requested.append(self.path)
+            if self.path in ("/robots.txt", "/sitemap.xml") or self.path.startswith("/qa-probe-"):
+                self.send_html(b"none", 404)
+                return
+            body = "".join(f'<a href="{link}">link {n}</a>' for n, link in enumerate(links))
+            self.send_html(f'<html lang="en"><title>page</title><main><h1>p</h1>{body}</main>'.encode())
+
+    with serve_on("127.0.0.1", Site) as base:
+        run = run_qa("audit", f"{base}?key={secrets[0]}", "--browser", "chromium", *ONE_CELL, out=tmp_path)
+    assert run.code in (0, 1), run.stderr
+    assert {f"/?key={secrets[0]}", *(link.split("#")[0] for link in links)} <= set(Site.requested)
+    assert len(run.results["pages"]) == 5
+    found = [
+        (path.relative_to(run.run_dir).as_posix(), secret)
+        for path, data in every_output(run.run_dir)
+        for secret in secrets
+        if secret.encode() in data or secret in path.relative_to(run.run_dir).as_posix()
+    ]
+    assert found == []
+    assert SECRET_TOKEN not in run.stdout + run.stderr and secrets[0] not in run.stdout + run.stderr
+
+
 # --- 5: destructive and session-ending links are never opened ----------------------------------------------
 
 UNSAFE = ["/logout", "/users/sign_out", "/sign-out", "/logoff", "/?logout=1", "/posts/7?action=delete",
