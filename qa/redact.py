@@ -29,10 +29,11 @@ def redact_secrets(text: str) -> str:
 
 
 # Secret-looking query parameters and form values (token=…, password=…, PHPSESSID=…, wordpress_logged_in_…=…).
-# ``key`` alone too (``?key=`` is how Google's and many other APIs take their key) and ``credential``
-# (``X-Amz-Credential`` of a pre-signed S3 URL).
+# ``key`` as a word of its own too (``?key=`` is how Google's and many other APIs take theirs, ``subscription-key``;
+# not ``monkey`` or ``sortkey``) and ``credential`` (``X-Amz-Credential`` of a pre-signed S3 URL).
 SECRET_PARAMS = re.compile(
-    r"(?P<key>\b(?:[\w-]*(?:pass(?:word|wd)?|pwd|secret|token|key|credentials?|auth|signature|sig|"
+    r"(?P<key>\b(?:[\w-]*(?:pass(?:word|wd)?|pwd|secret|token|api[_-]?key|access[_-]?key|(?<![A-Za-z0-9])key|"
+    r"credentials?|auth|signature|sig|"
     r"session(?:id)?|sess|sid|jwt|nonce)|phpsessid|jsessionid|wordpress_(?:logged_in|sec)_\w*|wp-postpass_\w*))"
     r"(?P<sep>=|%3D)(?!\*\*\*)[^&\s\"'<>#;,]+",
     re.I,
