@@ -130,6 +130,29 @@ def test_a_configured_login_page_on_another_origin_is_refused(tmp_path) -> None:
     assert "access.origins" in run.stderr and LOGIN[1] not in run.stderr
 
 
+def test_a_login_form_that_posts_to_another_origin_is_not_submitted() -> None:
+    """A staging copy's login form whose action still names production (WordPress builds it from its siteurl):
+    the password must not be posted there. Before: it was, and the run went on "logged in"."""
+    from qa.access import Credentials, SiteAccess
+    from qa.errors import SiteError
+    from qa.visit.login import form_login
+
+    production = recorder()
+
+    class Staging(PageHandler):
+        def do_GET(self) -> None:
+            form = f'<form method=post action="{prod}wp-login.php"><input id=user name=log>'
+            form += '<input id=pass name=pwd type=password><input id=go type=submit value="Log in"></form>'
+            self.send_html(f"<title>Log in</title>{form}".encode())
+
+    form = {"url": "/login", "username": "#user", "password": "#pass", "submit": "#go", "success": ""}
+    with serve_on("127.0.0.2", production) as prod, serve_on("127.0.0.1", Staging) as base:
+        access = SiteAccess(origins=(base.rstrip("/"),))
+        with pytest.raises(SiteError, match="another origin"):
+            asyncio.run(form_login(base, form, Credentials(login_user=LOGIN[0], login_password=LOGIN[1]), access, 30))
+    assert production.seen == []
+
+
 # --- 2: the suite's own HTTP client ------------------------------------------------------------------------
 
 
