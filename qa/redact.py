@@ -29,8 +29,11 @@ def redact_secrets(text: str) -> str:
 
 
 # Secret-looking query parameters and form values (token=…, password=…, PHPSESSID=…, wordpress_logged_in_…=…).
+# ``key`` as a word of its own too (``?key=`` is how Google's and many other APIs take theirs, ``subscription-key``;
+# not ``monkey`` or ``sortkey``) and ``credential`` (``X-Amz-Credential`` of a pre-signed S3 URL).
 SECRET_PARAMS = re.compile(
-    r"(?P<key>\b(?:[\w-]*(?:pass(?:word|wd)?|pwd|secret|token|api[_-]?key|access[_-]?key|auth|signature|sig|"
+    r"(?P<key>\b(?:[\w-]*(?:pass(?:word|wd)?|pwd|secret|token|api[_-]?key|access[_-]?key|(?<![A-Za-z0-9])key|"
+    r"credentials?|auth|signature|sig|"
     r"session(?:id)?|sess|sid|jwt|nonce)|phpsessid|jsessionid|wordpress_(?:logged_in|sec)_\w*|wp-postpass_\w*))"
     r"(?P<sep>=|%3D)(?!\*\*\*)[^&\s\"'<>#;,]+",
     re.I,
@@ -52,14 +55,19 @@ def redact_url(url: str) -> str:
         return redact_text(url)
     if "@" in parts.netloc:
         parts = parts._replace(netloc=f"{MASK}@{parts.netloc.rsplit('@', 1)[1]}")
-    if parts.query:
-        parts = parts._replace(query=SECRET_PARAMS.sub(rf"\g<key>\g<sep>{MASK}", parts.query))
-    return redact_secrets(urlunsplit(parts))
+    # The query, and also the path (``;jsessionid=…`` of a Java server) and the fragment (``#access_token=…`` of an
+    # OAuth redirect): a secret there is as much one as in the query.
+    masked = {
+        part: SECRET_PARAMS.sub(rf"\g<key>\g<sep>{MASK}", getattr(parts, part))
+        for part in ("path", "query", "fragment")
+        if "=" in getattr(parts, part) or "%3" in getattr(parts, part)
+    }
+    return redact_secrets(urlunsplit(parts._replace(**masked)))
 
 
 # Cheap tests that rule a pattern out before its regex runs: most texts (HTML snippets, axe messages) contain
 # none of these, and the findings of a large run repeat the same texts thousands of times (hence the cache).
-_PARAM_HINT = re.compile(r"pass|pwd|secret|token|api|access|auth|sig|sess|sid|jwt|nonce|wordpress_|wp-", re.I)
+_PARAM_HINT = re.compile(r"pass|pwd|secret|token|key|cred|auth|sig|sess|sid|jwt|nonce|wordpress_|wp-", re.I)
 _HEADER_HINT = re.compile(r"authorization|cookie|x-api-key", re.I)
 
 

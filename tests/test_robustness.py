@@ -361,6 +361,10 @@ def test_redaction_of_text() -> None:
     red = redact_text(text)
     assert "hunter2" not in red and "abcdefghijklmnop" not in red and "a=b" not in red and "page=2" in red
     assert redact_url("https://h/?author=1&PHPSESSID=zz") == "https://h/?author=1&PHPSESSID=***"
+    # an API key, a pre-signed URL's credential, a session in the path, a token in the fragment; not a monkey
+    assert redact_url("https://h/m;jsessionid=j1?key=k1&X-Amz-Credential=c1&monkey=2#access_token=f1") == (
+        "https://h/m;jsessionid=***?key=***&X-Amz-Credential=***&monkey=2#access_token=***"
+    )
 
 
 def test_a_secret_registered_late_is_masked_in_texts_seen_before() -> None:

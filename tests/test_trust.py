@@ -130,6 +130,29 @@ def test_a_configured_login_page_on_another_origin_is_refused(tmp_path) -> None:
     assert "access.origins" in run.stderr and LOGIN[1] not in run.stderr
 
 
+def test_a_login_form_that_posts_to_another_origin_is_not_submitted() -> None:
+    """A staging copy's login form whose action still names production (WordPress builds it from its siteurl):
+    the password must not be posted there. Before: it was, and the run went on "logged in"."""
+    from qa.access import Credentials, SiteAccess
+    from qa.errors import SiteError
+    from qa.visit.login import form_login
+
+    production = recorder()
+
+    class Staging(PageHandler):
+        def do_GET(self) -> None:
+            form = f'<form method=post action="{prod}wp-login.php"><input id=user name=log>'
+            form += '<input id=pass name=pwd type=password><input id=go type=submit value="Log in"></form>'
+            self.send_html(f"<title>Log in</title>{form}".encode())
+
+    form = {"url": "/login", "username": "#user", "password": "#pass", "submit": "#go", "success": ""}
+    with serve_on("127.0.0.2", production) as prod, serve_on("127.0.0.1", Staging) as base:
+        access = SiteAccess(origins=(base.rstrip("/"),))
+        with pytest.raises(SiteError, match="another origin"):
+            asyncio.run(form_login(base, form, Credentials(login_user=LOGIN[0], login_password=LOGIN[1]), access, 30))
+    assert production.seen == []
+
+
 # --- 2: the suite's own HTTP client ------------------------------------------------------------------------
 
 
@@ -237,6 +260,57 @@ def test_browsers_keep_the_site_access_to_its_origin(browser: str) -> None:
     assert all(h.get("x-staging") == "yes" for h in Site.seen if h.get("authorization"))
 
 
+@pytest.mark.parametrize("browser", ["chromium", "firefox"])
+def test_a_redirect_to_another_origin_gets_no_referer_with_the_sites_token(browser: str) -> None:
+    """The page's URL carries a token (?token=...); its image redirects to another origin. The browser's own
+    policy (strict-origin-when-cross-origin) sends that origin the site's origin only. Before: Chromium's header
+    override (DevTools Fetch) re-sent the Referer it was given as a fixed one, kept whole on the hop to the other
+    origin, token and all."""
+    from playwright.async_api import async_playwright
+
+    from qa.access import SiteAccess
+    from qa.visit.engines import launch
+    from qa.visit.matrix import ViewportSpec, load_matrix
+
+    other = recorder()
+
+    class Site(PageHandler):
+        seen: list[dict] = []
+
+        def do_GET(self) -> None:
+            Site.seen.append({"path": self.path, "headers": {k.lower(): v for k, v in self.headers.items()}})
+            if self.path == "/hop.png":
+                self.send_html(b"", 302, {"Location": away + "hopped.png"})
+            elif self.path == "/own.png":
+                self.send_html(b"", 404)
+            else:
+                self.send_html(b'<title>site</title><img src="/hop.png" alt=""><img src="/own.png" alt="">')
+
+    spec = next(b for b in load_matrix(REPO / "browsers.yaml").browsers if b.name == browser)
+
+    async def scenario(base: str) -> None:
+        access = SiteAccess(headers={"X-Staging": "yes"}, origins=(base.rstrip("/"),))
+        async with async_playwright() as pw:
+            engine = await launch(pw, spec)
+            try:
+                session = await engine.new_session(ViewportSpec("desktop", 1366, 768), access)
+                await session.goto(f"{base}report?token={SECRET_TOKEN}", 30)
+                await asyncio.sleep(1)  # the images
+                await session.close()
+            finally:
+                await engine.close()
+
+    with serve_on("127.0.0.2", other) as away, serve_on("127.0.0.1", Site) as base:
+        asyncio.run(scenario(base))
+    hops = [r for r in other.seen if r["path"] == "/hopped.png"]
+    assert hops and leaked(hops) == []
+    assert [r["headers"].get("referer") for r in hops] == [base] * len(hops)
+    # The site's own requests keep the whole Referer and get the header
+    own = [r for r in Site.seen if r["path"] == "/own.png"]
+    assert own and all(r["headers"].get("referer") == f"{base}report?token={SECRET_TOKEN}" for r in own)
+    assert all(r["headers"].get("x-staging") == "yes" for r in Site.seen)
+
+
 def test_the_link_checker_keeps_the_site_access_on_a_redirect_to_another_origin(tmp_path: Path) -> None:
     from qa.links.engine import EngineSecrets, EngineSettings, check_urls
 
@@ -293,6 +367,57 @@ def test_secret_query_values_are_masked_in_outputs_but_requested_as_they_are(tmp
     assert report["result"] == "ok" and report["url"].endswith("token=***")
     skipped = run.results["discovery"]["skipped"]
     assert any(u.startswith("http://***@127.0.0.2") for u in skipped)
+
+
+def every_output(run_dir: Path) -> Iterator[tuple[Path, bytes]]:
+    """Each file of a run folder with its bytes; a workbook's (a zip's) members unpacked."""
+    import zipfile
+
+    for path in run_dir.rglob("*"):
+        if path.is_file():
+            data = path.read_bytes()
+            if zipfile.is_zipfile(path):
+                with zipfile.ZipFile(path) as archive:
+                    data = b"".join(archive.read(name) for name in archive.namelist())
+            yield path, data
+
+
+def test_secrets_in_any_part_of_a_url_stay_out_of_every_output_and_file_name(tmp_path) -> None:
+    """?key= (an API key), ;jsessionid= in the path, #access_token= in the fragment, a pre-signed URL's
+    X-Amz-Credential, in the start URL and in the site's links. Before: they were written as they were to
+    results.json, every report and workbook, and the screenshots' file names."""
+    secrets = ["key-4a1b2c3d", "jsess-5e6f7a8b", "frag-9c0d1e2f", "cred-3a4b5c6d"]
+    links = [
+        f"/a?key={secrets[0]}",
+        f"/b;jsessionid={secrets[1]}",
+        f"/c#access_token={secrets[2]}",
+        f"/d?X-Amz-Credential={secrets[3]}",
+    ]
+
+    class Site(PageHandler):
+        requested: list[str] = []
+
+        def do_GET(self) -> None:
+            Site.requested.append(self.path)
+            if self.path in ("/robots.txt", "/sitemap.xml") or self.path.startswith("/qa-probe-"):
+                self.send_html(b"none", 404)
+                return
+            body = "".join(f'<a href="{link}">link {n}</a>' for n, link in enumerate(links))
+            self.send_html(f'<html lang="en"><title>page</title><main><h1>p</h1>{body}</main>'.encode())
+
+    with serve_on("127.0.0.1", Site) as base:
+        run = run_qa("audit", f"{base}?key={secrets[0]}", "--browser", "chromium", *ONE_CELL, out=tmp_path)
+    assert run.code in (0, 1), run.stderr
+    assert {f"/?key={secrets[0]}", *(link.split("#")[0] for link in links)} <= set(Site.requested)
+    assert len(run.results["pages"]) == 5
+    found = [
+        (path.relative_to(run.run_dir).as_posix(), secret)
+        for path, data in every_output(run.run_dir)
+        for secret in secrets
+        if secret.encode() in data or secret in path.relative_to(run.run_dir).as_posix()
+    ]
+    assert found == []
+    assert SECRET_TOKEN not in run.stdout + run.stderr and secrets[0] not in run.stdout + run.stderr
 
 
 # --- 5: destructive and session-ending links are never opened ----------------------------------------------

@@ -52,6 +52,18 @@ async def form_login(
                         f"login at {redact_url(url)} led to {redact_url(page.url)}, another origin; the password is "
                         "not typed there (add that origin to access.origins if it is yours)"
                     )
+                # Where the form sends the password: a staging copy's form may still post to production
+                # (WordPress builds the login form's action from its siteurl). Judged before anything is typed.
+                # (formAction is the document's URL when the button has no formaction of its own: not used then.)
+                action = await page.eval_on_selector(
+                    form["submit"],
+                    "el => !el.form ? location.href : el.hasAttribute('formaction') ? el.formAction : el.form.action",
+                )
+                if not allowed(action):
+                    raise SiteError(
+                        f"the login form at {redact_url(url)} sends the password to {redact_url(action)}, another "
+                        "origin; it is not submitted (add that origin to access.origins if it is yours)"
+                    )
                 await _fill_form(page, form, creds.login, ms)
                 async with page.expect_navigation(timeout=ms):
                     await page.click(form["submit"], timeout=ms)

@@ -574,7 +574,10 @@ async def _chromium_headers(page: PWPage, access: SiteAccess) -> None:
         params: dict[str, Any] = {"requestId": event["requestId"]}
         if access.allows(request["url"]):
             headers = _with_site_headers(request["headers"], access)
-            params["headers"] = [{"name": k, "value": v} for k, v in headers.items()]
+            # Never the Referer: one given in the override becomes a fixed referrer that Chromium keeps whole on
+            # every redirect hop (policy "never clear"), so a hop to another origin got the page's full URL, a
+            # ?token= included. Left out, the browser keeps its own referrer and trims it by the page's policy.
+            params["headers"] = [{"name": k, "value": v} for k, v in headers.items() if k.lower() != "referer"]
         with contextlib.suppress(PlaywrightError):  # the page or the request went away meanwhile
             await cdp.send("Fetch.continueRequest", params)
 
