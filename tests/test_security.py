@@ -243,3 +243,29 @@ def test_over_https_a_cookie_without_secure_is_a_violation(tmp_path: Path) -> No
     (secure,) = [f for f in findings if f.rule == "cookie-not-secure"]
     assert secure.outcome == "violation" and secure.details["note"] == ""
     assert "exposed-file" in {f.rule for f in findings}  # the whole check ran over https
+
+
+class TokenGated(Hardened):
+    """The hardened site behind a staging token in the query (?token=…): without it, a bare 403 and no headers."""
+
+    requested: list[str] = []
+
+    def do_GET(self) -> None:  # noqa: N802
+        TokenGated.requested.append(self.path)
+        path, _, query = self.path.partition("?")
+        if path in ("/", "/about/") and query != "token=s3cret-staging":
+            self.send_html(b"forbidden", 403)
+        else:
+            self.path = path
+            super().do_GET()
+
+
+def test_pages_recorded_with_a_masked_secret_are_not_requested_masked(tmp_path: Path) -> None:
+    """The audited page's URL is stored with its token masked (?token=***): the headers are not read from a request
+    to that masked address, whose 403 would be reported as the page's missing headers."""
+    with serve_handler(TokenGated) as base:
+        run = run_qa("audit", base + "?token=s3cret-staging", "--only", "security", *ONE_CELL, out=tmp_path)
+    assert run.code == 0, run.stderr
+    assert [p for p in TokenGated.requested if "***" in p or "%2A" in p] == []
+    assert [f["rule"] for f in run.results["findings"] if f["check"] == "security"] == []
+    assert "s3cret-staging" not in (run.run_dir / "results.json").read_text(encoding="utf-8")

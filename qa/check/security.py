@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 from qa.check import Inventory, RunCheck, RunContext
 from qa.model import NEEDS_REVIEW, VIOLATION, Finding, Page
 from qa.net import Fetched, fetch
-from qa.redact import redact_text
+from qa.redact import MASK, redact_text
 from qa.urls import origin
 
 MAX_PAGES = 10  # audited pages per origin whose headers and markup are read: headers are server-wide
@@ -252,8 +252,10 @@ class Security(RunCheck):
 
     async def run(self, ctx: RunContext) -> list[Finding]:
         pages = _sample(ctx.results.pages)
-        if not pages and ctx.results.run.start_url:
-            pages = {origin(ctx.results.run.start_url): [ctx.results.run.start_url]}
+        start = ctx.results.run.start_url
+        if not pages and start:
+            site = origin(start)
+            pages = {site: [start if MASK not in start else site + "/"]}
         limit = asyncio.Semaphore(PARALLEL)
         probes: list[dict[str, Any]] = []
         headers: list[dict[str, Any]] = []
@@ -275,6 +277,10 @@ def _sample(pages: list[Page]) -> dict[str, list[str]]:
         if page.error or page.status != 200 or page.content_type not in ("", *HTML_TYPES):
             continue
         url = page.final_url or page.url
+        if MASK in url:
+            # Recorded with its secret masked (?token=***): a request there would not be the page audited, and
+            # the server's answer to it (a 403, a login page) would be judged as the page's headers.
+            continue
         urls = out.setdefault(origin(url), [])
         if url not in urls and len(urls) < MAX_PAGES:
             urls.append(url)
