@@ -8,8 +8,10 @@ gradient axe cannot judge (review.html), only text (plain.html), a labelled form
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import zipfile
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -127,6 +129,20 @@ def test_summary_derives_the_conformance_claim(judged: QARun) -> None:
     urls = table(judged.run_dir / "checklist-jis2016.xlsx", "試験対象ページ")
     assert [r["No"] for r in urls] == list(range(1, 7))
     assert "orphan.html" not in " ".join(str(r["URL"]) for r in urls)
+
+
+def test_report_html_tallies_the_verdicts_of_each_checklist(judged: QARun) -> None:
+    """report.html counts the verdicts per profile as its checklist does: 4.1.1, obsolete in WCAG 2.2 and failed
+    under JIS 2016 here, is counted in the JIS tally only, and no tally counts a criterion no profile judges."""
+    text = (judged.run_dir / "report.html").read_text(encoding="utf-8")
+    overview = text[text.index('id="view-overview"') :]
+    for profile in ("wcag22", "jis2016"):
+        details = table(judged.run_dir / f"checklist-{profile}.xlsx", "達成基準の詳細")
+        sheet = Counter(str(r["verdict"]) for r in details if r["verdict"] != "obsolete")
+        block = re.search(rf'<dl class="stats" data-profile="{profile}">(.*?)</dl>', overview, re.S)
+        assert block, f"report.html has no verdict tally for {profile}"
+        shown = {k: int(n) for k, n in re.findall(r'data-verdict="([a-z-]+)"><dt>[^<]*</dt><dd>(\d+)</dd>', block[1])}
+        assert {k: n for k, n in shown.items() if n} == dict(sheet), profile
 
 
 def test_findings_sheet_has_japanese_message_and_element_crop(judged: QARun) -> None:
