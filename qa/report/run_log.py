@@ -158,7 +158,7 @@ def render(results: Results, out_dir: Path) -> list[Path]:
             pages.cell(row=row, column=1).hyperlink = link
         if page.error:
             pages.cell(row=row, column=6).fill = PARTIAL_FILL
-    exceptions_sheet(wb, inventory, lang)
+    exceptions_sheet(wb, inventory, lang, partial=results.run.status != "complete")
     path = out_dir / FILENAME
     finish_print(wb, run_header(results, ("実行ログ", "Run log")))
     save_workbook(wb, path)
