@@ -1,7 +1,8 @@
 """The deliverables of one run agree with each other and with results.json, on a real site in a real browser.
 
 The loopback site has a clean page, a page that moved (``/old.html`` answers 301 to ``/new.html``, which a page
-also links to directly: two addresses of one page) and a link to a page that answers 404 (an exception, 例外事項).
+also links to directly: two addresses of one page), a link to a page that answers 404 and one to a page whose
+server closes the connection without an answer (two exceptions, 例外事項; two broken links).
 """
 
 from __future__ import annotations
@@ -30,11 +31,14 @@ class MovedPageSite(PageHandler):
     def do_GET(self) -> None:
         if self.path in ("/", "/index.html"):
             links = '<a href="/clean.html">Clean</a> <a href="/old.html">Old</a> <a href="/missing.html">Missing</a>'
+            links += ' <a href="/drop.html">Dropped</a>'
             self.send_html(_page("Home", f"<p>{links}</p>"))
         elif self.path == "/clean.html":
             self.send_html(_page("Clean", '<p>Nothing wrong. <a href="/new.html">New</a></p>'))
         elif self.path == "/old.html":
             self.send_html(b"", 301, {"Location": "/new.html"})
+        elif self.path == "/drop.html":
+            self.close_connection = True  # no status, no headers: the browser and the link checker get nothing
         elif self.path == "/new.html":
             self.send_html(_page("New", "<p>Moved here.</p>"))
         else:
@@ -57,9 +61,9 @@ def moved(tmp_path_factory: pytest.TempPathFactory) -> Iterator[QARun]:
 
 def test_the_site_has_one_page_at_two_addresses_and_one_exception(moved: QARun) -> None:
     counts = moved.results["inventory"]["counts"]
-    assert counts == {"pages": 3, "aliases": 1, "exceptions": 1}
+    assert counts == {"pages": 3, "aliases": 1, "exceptions": 2}
     log = kv(moved.run_dir / "run-log.xlsx", "実行状況")
-    assert (log["ページ数"], log["例外事項（監査できなかったページ）"]) == (3, 1)
+    assert (log["ページ数"], log["例外事項（監査できなかったページ）"]) == (3, 2)
 
 
 def test_operation_sheet_counts_the_pages_the_other_deliverables_count(moved: QARun) -> None:
@@ -67,7 +71,7 @@ def test_operation_sheet_counts_the_pages_the_other_deliverables_count(moved: QA
     to be free of JavaScript errors."""
     rows = {r[9]: r for r in load_workbook(moved.run_dir / "operation-check.xlsx").active.iter_rows(values_only=True)}
     assert "3 ページ中 3 ページが http で配信" in rows["https"][6]
-    assert "ページ 3 件と例外事項 1 件のうち 1 件が 200 以外" in rows["status-200"][6]
+    assert "ページ 3 件と例外事項 2 件のうち 2 件が 200 以外" in rows["status-200"][6]
     assert rows["no-js-errors"][6].startswith("3 ページでエラーなし")
 
 
@@ -95,3 +99,20 @@ def test_an_interrupted_run_does_not_say_every_page_found_was_audited(moved: QAR
         rows = list(load_workbook(run_dir / book)["例外事項"].iter_rows(values_only=True))
         said = " ".join(str(v) for r in rows[1:] for v in r if v)
         assert "すべて試験済み" not in said and "中断" in said, (book, said)
+
+
+def test_a_broken_link_without_a_status_says_why_in_japanese_as_in_english(moved: QARun) -> None:
+    """The findings sheet's Japanese message of a broken link names what went wrong, as its English message and the
+    link-check workbook do, also when the server gave no status to quote."""
+    rows = list(
+        load_workbook(moved.run_dir / "checklist-wcag22.xlsx")["ページ別指摘事項一覧"].iter_rows(values_only=True)
+    )
+    head = [str(h) for h in rows[0]]
+    rule, ja, en = head.index("ルール"), head.index("メッセージ"), head.index("Message (English)")
+    broken = {r[ja]: r[en] for r in rows[1:] if r[rule] == "broken-link"}
+    assert len(broken) == 2, broken
+    for message, english in broken.items():
+        assert "()" not in message and not message.endswith("（）"), (message, english)
+    dropped = next(m for m in broken if "/drop.html" in m)
+    assert "接続できない" in dropped
+    assert any("HTTP 404" in m for m in broken if "/missing.html" in m)
