@@ -8,6 +8,7 @@ server closes the connection without an answer (two exceptions, 例外事項; tw
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -116,3 +117,14 @@ def test_a_broken_link_without_a_status_says_why_in_japanese_as_in_english(moved
     dropped = next(m for m in broken if "/drop.html" in m)
     assert "接続できない" in dropped
     assert any("HTTP 404" in m for m in broken if "/missing.html" in m)
+
+
+def test_the_operation_sheet_run_facts_count_every_automated_row(moved: QARun) -> None:
+    """実行情報's 自動項目 adds up to the automated rows of the sheet: a row that is 対象外 or 未確認 is counted too,
+    not left out of the total."""
+    wb = load_workbook(moved.run_dir / "operation-check.xlsx")
+    results = [r[5] for r in list(wb.worksheets[0].iter_rows(values_only=True))[1:] if r[1] == "自動"]
+    said = kv(moved.run_dir / "operation-check.xlsx", "実行情報")["自動項目"]
+    counted = {word: int(n) for word, n in re.findall(r"([^\s、]+) (\d+) 件", str(said))}
+    assert counted == {word: results.count(word) for word in set(results)}, said
+    assert "対象外" in results  # the site has no form: its row is 対象外, the case the total used to leave out
