@@ -128,3 +128,18 @@ def test_the_operation_sheet_run_facts_count_every_automated_row(moved: QARun) -
     counted = {word: int(n) for word, n in re.findall(r"([^\s、]+) (\d+) 件", str(said))}
     assert counted == {word: results.count(word) for word in set(results)}, said
     assert "対象外" in results  # the site has no form: its row is 対象外, the case the total used to leave out
+
+
+def test_other_addresses_are_counted_besides_the_pages_not_among_them(moved: QARun) -> None:
+    """/old.html and /new.html are one page: the count rows say 3 pages and, besides them, 1 other address (the
+    English "Other addresses of these pages"), never "of which 1" (うち), which would make the pages 2."""
+    audited = {p["url"] for p in moved.results["pages"] if not p["error"]}
+    assert len(audited) == 4
+    for book in ("run-log.xlsx", "sitemap.xlsx", "findings-by-template.xlsx"):
+        sheet = "実行状況" if book == "run-log.xlsx" else "概要"
+        rows = {str(k): v for k, v in kv(moved.run_dir / book, sheet).items()}
+        label = next(k for k in rows if "別名のURL" in k)
+        assert not label.startswith("うち") and "含まない" in label, (book, label)
+        assert rows["ページ数"] + rows[label] == len(audited), book
+    index = (moved.run_dir / "INDEX.md").read_text(encoding="utf-8")
+    assert "ページ数: 3（ほかに別名のURL 1 件）" in index

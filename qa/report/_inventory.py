@@ -14,7 +14,7 @@ from qa.report._xlsx import write_table
 from qa.vocab import PREPUBLISH_FAMILIES
 
 PAGES = ("ページ数", "Pages")
-ALIASES = ("うち別名のURL（同一ページ）", "Other addresses of these pages")
+ALIASES = ("これらのページの別名のURL（ページ数に含まない）", "Other addresses of these pages")
 EXCEPTIONS = ("例外事項（監査できなかったページ）", "Exceptions (pages not audited)")
 EXCEPTION_SHEET = ("例外事項", "Exceptions")
 NONE = ("なし（見つかったページはすべて試験済み）", "none: every page found was audited")
