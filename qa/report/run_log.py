@@ -99,7 +99,7 @@ def render(results: Results, out_dir: Path) -> list[Path]:
         (pick(("開始URL", "Start URL"), lang), run.start_url),
         (pick(("開始日時", "Started"), lang), local_time(run.started, zone)),
         (pick(("終了日時", "Finished"), lang), local_time(run.finished, zone)),
-        (pick(("再開した実行", "Resumed"), lang), ", ".join(run.resumed)),
+        (pick(("再開した実行", "Resumed"), lang), ", ".join(local_time(t, zone) for t in run.resumed)),
         (pick(("ブラウザ・画面幅", "Cells"), lang), ", ".join(run.cells)),
         *count_rows(inventory, lang),
         *(
