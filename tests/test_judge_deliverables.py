@@ -8,8 +8,10 @@ gradient axe cannot judge (review.html), only text (plain.html), a labelled form
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import zipfile
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -127,6 +129,44 @@ def test_summary_derives_the_conformance_claim(judged: QARun) -> None:
     urls = table(judged.run_dir / "checklist-jis2016.xlsx", "試験対象ページ")
     assert [r["No"] for r in urls] == list(range(1, 7))
     assert "orphan.html" not in " ".join(str(r["URL"]) for r in urls)
+
+
+def test_report_html_tallies_the_verdicts_of_each_checklist(judged: QARun) -> None:
+    """report.html counts the verdicts per profile as its checklist does: 4.1.1, obsolete in WCAG 2.2 and failed
+    under JIS 2016 here, is counted in the JIS tally only, and no tally counts a criterion no profile judges."""
+    text = (judged.run_dir / "report.html").read_text(encoding="utf-8")
+    overview = text[text.index('id="view-overview"') :]
+    for profile in ("wcag22", "jis2016"):
+        details = table(judged.run_dir / f"checklist-{profile}.xlsx", "達成基準の詳細")
+        sheet = Counter(str(r["verdict"]) for r in details if r["verdict"] != "obsolete")
+        block = re.search(rf'<dl class="stats" data-profile="{profile}">(.*?)</dl>', overview, re.S)
+        assert block, f"report.html has no verdict tally for {profile}"
+        shown = {k: int(n) for k, n in re.findall(r'data-verdict="([a-z-]+)"><dt>[^<]*</dt><dd>(\d+)</dd>', block[1])}
+        assert {k: n for k, n in shown.items() if n} == dict(sheet), profile
+
+
+def test_the_method_sheet_counts_as_the_summary_and_tests_no_obsolete_criterion(judged: QARun) -> None:
+    """試験方法 has one row per criterion the 試験結果 sheet counts; 4.1.1, obsolete in WCAG 2.2 (廃止 on the
+    checklist, never judged), is not a criterion a person must test."""
+    for profile in ("wcag22", "jis2016"):
+        book = judged.run_dir / f"checklist-{profile}.xlsx"
+        summary = {r["項目"]: r["内容"] for r in table(book, "試験結果")}["試験方法"]
+        checklist = {r["番号"]: r["結果"] for r in table(book, "達成基準チェックリスト")}
+        methods = table(book, "試験方法")
+        judged_rows = [r for r in methods if not str(checklist[r["番号"]]).startswith("廃止")]
+        for method, n in Counter(r["試験方法"] for r in judged_rows).items():
+            assert f"{method} {n}" in summary, (profile, summary)
+        for r in methods:
+            if str(checklist[r["番号"]]).startswith("廃止"):
+                assert r["試験方法"] not in ("自動", "自動＋人", "人のみ") and not str(r["人による試験"]).startswith(
+                    "必要"
+                )
+    assert any(
+        str(v).startswith("廃止")
+        for v in {
+            r["番号"]: r["結果"] for r in table(judged.run_dir / "checklist-wcag22.xlsx", "達成基準チェックリスト")
+        }.values()
+    )
 
 
 def test_findings_sheet_has_japanese_message_and_element_crop(judged: QARun) -> None:

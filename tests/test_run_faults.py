@@ -111,6 +111,28 @@ def test_resumed_run_has_the_links_of_an_uninterrupted_one(clean_run, sig: int, 
     assert _links(results) == _links(clean)
 
 
+def test_a_resumed_run_records_its_interruption_and_shows_its_resumption_in_the_run_s_time_zone(clean_run) -> None:
+    """After Ctrl-C (exit 4, partial) and --resume, results.json still says the run was stopped once, beside the
+    time it was resumed; run-log.xlsx shows that time as it shows the start and end (time zone of the
+    deliverables), not as the raw stored timestamp."""
+    folder, config, url, _ = clean_run
+    out = folder / "out-sigint-log"
+    proc = _audit(url, out, config)
+    run_dir = _interrupt_after(proc, out, 2, signal.SIGINT)
+    assert proc.returncode == 4
+    partial = _assert_partial_with_reports(run_dir)
+    assert partial["run"]["interruptions"] == 1
+
+    resumed = run_qa("audit", "--resume", str(run_dir), "--quiet")
+    assert resumed.code in (0, 1), resumed.stderr
+    run = json.loads((run_dir / "results.json").read_text(encoding="utf-8"))["run"]
+    assert run["status"] == "complete" and len(run["resumed"]) == 1
+    assert run["interruptions"] == 1
+    log = {r[0]: r[1] for r in load_workbook(run_dir / "run-log.xlsx")["実行状況"].iter_rows(values_only=True)}
+    shown = re.compile(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2} JST")
+    assert shown.fullmatch(log["開始日時"]) and shown.fullmatch(log["再開した実行"]), log
+
+
 # -- 8: a signal outside the crawl keeps what finished and writes partial reports -----------------------------
 
 

@@ -44,7 +44,7 @@ class LinkCheck(RunCheck):
     # link, shown by the deliverables (qa.report._axe_ja).
     messages = {
         "broken-link": {
-            "ja": "リンク切れ: {link} ({status})",
+            "ja": "リンク切れ: {link} ({problem_ja})",
             "fix_ja": "リンク先の URL を正しいものに直すか、リンクを削除する。",
             "fix_en": "Fix the link's URL or remove the link.",
         },
@@ -252,7 +252,14 @@ def findings_for(rows: list[dict[str, Any]], cells: list[str]) -> list[Finding]:
                 check=LinkCheck.id,
                 target=f"{row['element']} → {row['url']}",
                 message=f"Broken link to {row['url']} ({row['reason']})",
-                details={"link": row["url"], "element": row["element"], "text": row["text"], "status": row["status"]},
+                details={
+                    "link": row["url"],
+                    "element": row["element"],
+                    "text": row["text"],
+                    "status": row["status"],
+                    # what the Japanese message says went wrong: the status, or why there was none to quote
+                    "problem_ja": f"HTTP {row['status']}" if row["status"] else "接続できない",
+                },
             )
         )
     return out

@@ -14,10 +14,15 @@ from qa.report._xlsx import write_table
 from qa.vocab import PREPUBLISH_FAMILIES
 
 PAGES = ("ページ数", "Pages")
-ALIASES = ("うち別名のURL（同一ページ）", "Other addresses of these pages")
+ALIASES = ("これらのページの別名のURL（ページ数に含まない）", "Other addresses of these pages")
 EXCEPTIONS = ("例外事項（監査できなかったページ）", "Exceptions (pages not audited)")
 EXCEPTION_SHEET = ("例外事項", "Exceptions")
 NONE = ("なし（見つかったページはすべて試験済み）", "none: every page found was audited")
+# An interrupted run did not visit every page it found: its list of exceptions cannot say that.
+NONE_PARTIAL = (
+    "記録なし（実行が中断されたため、未訪問のページはこの一覧にない。--resume で再開できる）",
+    "none recorded: the run was interrupted, so pages it had not visited are not listed (continue it with --resume)",
+)
 # The check families in the deliverables' words (workbooks, INDEX.md, summary.md).
 FAMILY_WORDS = {
     "a11y": ("アクセシビリティチェック", "accessibility checks"),
@@ -127,13 +132,14 @@ def not_run_text(inventory: Inventory, family: str, lang: str) -> str:
     return f"Not run: {family_words} — run {command}"
 
 
-def exceptions_sheet(wb: Workbook, inventory: Inventory, lang: str) -> Any:
-    """Every page the run could not audit, once, with the reason (and a row saying so when there is none)."""
+def exceptions_sheet(wb: Workbook, inventory: Inventory, lang: str, partial: bool = False) -> Any:
+    """Every page the run could not audit, once, with the reason (and a row saying so when there is none; for an
+    interrupted run, ``partial``, that row does not claim every page found was audited)."""
     ws = wb.create_sheet(pick(EXCEPTION_SHEET, lang))
     rows: list[list[Any]] = [
         [n, e.url, e.status or "", kind_text(e.kind, lang), reason_text(e.kind, e.status, e.reason, lang)]
         for n, e in enumerate(inventory.exceptions, 1)
-    ] or [["", pick(NONE, lang), "", "", ""]]
+    ] or [["", pick(NONE_PARTIAL if partial else NONE, lang), "", "", ""]]
     write_table(
         ws,
         ["No.", "URL", *(pick(p, lang) for p in (("ステータス", "Status"), ("種別", "Kind"), ("理由", "Reason")))],

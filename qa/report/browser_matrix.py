@@ -358,7 +358,7 @@ def render(results: Results, out_dir: Path) -> list[Path]:
     _issues(wb, results, findings, inventory, lang)
     _environment(wb, results, lang)
     _thumbnails(wb, results, out_dir, pages, urls, by_cell, inventory, lang)
-    exceptions_sheet(wb, inventory, lang)
+    exceptions_sheet(wb, inventory, lang, partial=results.run.status != "complete")
     path = out_dir / FILENAME
     finish_print(wb, run_header(results, TITLE))
     save_workbook(wb, path)

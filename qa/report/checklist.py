@@ -434,7 +434,11 @@ class Deliverable:
         """The method statement: per criterion, automatic / automatic + human / human only, with the tools."""
         tools = self.tools()
         rows = []
-        for c, _ in self.profile.rows(self.level):
+        for c, judged in self.profile.rows(self.level):
+            title = self.profile.title_ja(c) if self.lang == "ja" else c.title_en
+            if not judged:  # obsolete in this profile: listed as 廃止 on the checklist, never tested or judged
+                rows.append([c.sc, title, pick(OBSOLETE, self.lang), self.t("なし", "none"), self.t("不要", "none")])
+                continue
             v = self.j.site.get(c.sc)
             used = "、".join(dict.fromkeys(tools.get(x, x) for x in v.checks)) if v else ""
             human = {
@@ -443,7 +447,6 @@ class Deliverable:
                 "human": self.t("必要（自動チェックなし）", "needed (no automated check)"),
             }
             key = "human" if v is None or not v.checks else ("auto" if v.coverage == "full" else "auto+human")
-            title = self.profile.title_ja(c) if self.lang == "ja" else c.title_en
             rows.append([c.sc, title, pick(METHODS[key], self.lang), used or self.t("なし", "none"), human[key]])
         headers = [
             self.t("番号", "SC"),

@@ -114,7 +114,7 @@ def render(results: Results, out_dir: Path) -> list[Path]:
         [*count_rows(inventory, lang), (pick(("グループ数", "Groups"), lang), len(groups))],
         [60, 14],
     )
-    exceptions_sheet(wb, inventory, lang)
+    exceptions_sheet(wb, inventory, lang, partial=results.run.status != "complete")
     finish_print(wb, run_header(results, TITLE))
     path = out_dir / FILENAME
     save_workbook(wb, path)

@@ -28,7 +28,7 @@ from typing import Any
 import qa
 from qa.judge.criteria import by_sc
 from qa.judge.inventory import Inventory, inventory_of
-from qa.judge.judgement import gate_of, site_verdicts, trend_of
+from qa.judge.judgement import conformance_of, gate_of, profiles_of, site_verdicts, stored, trend_of
 from qa.judge.trend import TREND_FILE, counts, trend_entry
 from qa.judge.verdicts import FAIL, NOT_APPLICABLE, NOT_VERIFIED, PASS, REVIEW, Verdict
 from qa.model import NEEDS_REVIEW, VIOLATION, Finding, Results, cell_name
@@ -53,7 +53,8 @@ def render(results: Results, out_dir: Path) -> list[Path]:
     lang = report_lang(results)
     msg = messages(lang)
     trend = stored_trend(results)
-    verdicts = site_verdicts(results)
+    judged = {sc for p in profiles_of(results) for sc in stored_profile_criteria(results, p.id)}
+    verdicts = {sc: v for sc, v in site_verdicts(results).items() if sc in judged}  # what some checklist judges
     data, snippets = pack(results, out_dir, lang, msg, trend.new_ids, verdicts)
     page = fill(
         asset("template.html"),
@@ -433,6 +434,11 @@ def stored_trend(results: Results) -> Trend:
 # ---- the overview, rendered as static HTML ----
 
 
+def stored_profile_criteria(results: Results, profile: str) -> list[str]:
+    """The criteria the judge judged for one profile (its obsolete rows are not among them)."""
+    return list(stored(results)["profiles"][profile]["criteria"])
+
+
 def render_overview(
     results: Results, msg: dict[str, str], trend: Trend, lang: str, verdicts: dict[str, Verdict]
 ) -> str:
@@ -478,16 +484,20 @@ def render_overview(
 
     out.append(render_run_info(results, msg))
 
-    tally = Counter(v.verdict for v in verdicts.values())
     out.append(f'<section aria-labelledby="h-criteria"><h3 id="h-criteria">{esc(t("criteria_summary"))}</h3>')
-    out.append(
-        '<dl class="stats">'
-        + "".join(
-            f'<div data-verdict="{k}"><dt>{esc(t("verdict_" + k))}</dt><dd>{num(tally.get(k, 0))}</dd></div>'
-            for k in (FAIL, REVIEW, PASS, NOT_APPLICABLE, NOT_VERIFIED)
+    for profile in profiles_of(results):
+        # the judge's counts of this profile, as its checklist counts them (an obsolete criterion is not counted)
+        conformance = conformance_of(results, profile)
+        tally = conformance.counts
+        out.append(f"<h4>{esc(profile.standard)} {esc(conformance.level)}</h4>")
+        out.append(
+            f'<dl class="stats" data-profile="{esc(profile.id)}">'
+            + "".join(
+                f'<div data-verdict="{k}"><dt>{esc(t("verdict_" + k))}</dt><dd>{num(tally.get(k, 0))}</dd></div>'
+                for k in (FAIL, REVIEW, PASS, NOT_APPLICABLE, NOT_VERIFIED)
+            )
+            + "</dl>"
         )
-        + "</dl>"
-    )
     rows = []
     for sc, v in verdicts.items():
         c = wcag[sc]

@@ -104,7 +104,7 @@ WORDS = {
     "complete": ("完了", "complete"),
     "partial": ("中断: 一部のページのみ", "partial"),
     "pages": (
-        "ページ数: {pages}（うち別名のURL {aliases} 件）、監査できなかったページ（例外事項）: {exceptions}",
+        "ページ数: {pages}（ほかに別名のURL {aliases} 件）、監査できなかったページ（例外事項）: {exceptions}",
         "pages: {pages} ({aliases} other address(es) of these pages); not audited (exceptions): {exceptions}",
     ),
     "gate": ("ゲート: {state}", "gate: {state}"),

@@ -98,7 +98,9 @@ def render(results: Results, out_dir: Path) -> list[Path]:
     info = wb.create_sheet(pick(INFO_SHEET, lang))
     inventory = inventory_of(results)
     source = (results.extra.get("operation_checks") or {}).get("source", "built-in")
-    n_ok, n_ng = sum(r.result == OK for r in auto), sum(r.result == NG for r in auto)
+    # every automated row in the total: OK and NG always, 対象外 and 未確認 when there are any
+    tally = {r: sum(a.result == r for a in auto) for r in RESULTS}
+    shown_tally = [(r, n) for r, n in tally.items() if n or r in (OK, NG)]
     filled = sum(r.result != UNCHECKED for r in manual)
     done = ("完了", "complete") if results.run.status == "complete" else ("部分的（中断）", "partial (interrupted)")
     for key, value in (
@@ -111,7 +113,16 @@ def render(results: Results, out_dir: Path) -> list[Path]:
             ("手動項目の定義", "Manual checklist"),
             pick(("組み込みの一覧", "built-in"), lang) if source == "built-in" else source,
         ),
-        (("自動項目", "Automated rows"), pick((f"OK {n_ok} 件、NG {n_ng} 件", f"OK {n_ok}, NG {n_ng}"), lang)),
+        (
+            ("自動項目", "Automated rows"),
+            pick(
+                (
+                    "、".join(f"{r} {n} 件" for r, n in shown_tally),
+                    ", ".join(f"{RESULTS_EN[r]} {n}" for r, n in shown_tally),
+                ),
+                lang,
+            ),
+        ),
         (
             ("手動項目", "Manual rows"),
             pick((f"{len(manual)} 件中 {filled} 件記入済み", f"{filled} of {len(manual)} filled in"), lang),

@@ -99,7 +99,7 @@ def render(results: Results, out_dir: Path) -> list[Path]:
         (pick(("開始URL", "Start URL"), lang), run.start_url),
         (pick(("開始日時", "Started"), lang), local_time(run.started, zone)),
         (pick(("終了日時", "Finished"), lang), local_time(run.finished, zone)),
-        (pick(("再開した実行", "Resumed"), lang), ", ".join(run.resumed)),
+        (pick(("再開した実行", "Resumed"), lang), ", ".join(local_time(t, zone) for t in run.resumed)),
         (pick(("ブラウザ・画面幅", "Cells"), lang), ", ".join(run.cells)),
         *count_rows(inventory, lang),
         *(
@@ -158,7 +158,7 @@ def render(results: Results, out_dir: Path) -> list[Path]:
             pages.cell(row=row, column=1).hyperlink = link
         if page.error:
             pages.cell(row=row, column=6).fill = PARTIAL_FILL
-    exceptions_sheet(wb, inventory, lang)
+    exceptions_sheet(wb, inventory, lang, partial=results.run.status != "complete")
     path = out_dir / FILENAME
     finish_print(wb, run_header(results, ("実行ログ", "Run log")))
     save_workbook(wb, path)

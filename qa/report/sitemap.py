@@ -94,9 +94,12 @@ def entries_of(results: Results) -> dict[str, Entry]:
         key = fold(page.url)
         key = key if key not in out else page.url  # a folder and its index file that serve different pages
         visit = visits.get(page.url)
-        e = Entry(key, redact_url(page.final_url or page.url), page.title, page.status, "", "")
+        shown = page.final_url or page.url
+        e = Entry(key, redact_url(shown), page.title, page.status, "", "")
         e.content_type = visit.content_type if visit else ""
-        e.aliases = [redact_url(a) for a in page.aliases]
+        # its other addresses: the ones it was reached at besides the URL the row shows (a moved page is shown at
+        # its final URL, so its canonical URL, where the crawl first reached it, is one of them)
+        e.aliases = [redact_url(a) for a in [page.url, *page.aliases] if fold(a) != fold(shown)]
         home = key == start or any(fold(a) == start for a in page.aliases)
         e.kind = HOME if home else (INDEX if urlsplit(key).path.endswith("/") else PAGE)
         out[key] = e
@@ -282,7 +285,7 @@ def render(results: Results, out_dir: Path) -> list[Path]:
             [6, 30, 40, 40, 50, 50, 10],
         )
     summary(ws, results, entries, diff, lang)
-    exceptions_sheet(wb, inventory_of(results), lang)
+    exceptions_sheet(wb, inventory_of(results), lang, partial=results.run.status != "complete")
     path = out_dir / FILENAME
     finish_print(wb, run_header(results, TITLE))
     save_workbook(wb, path)

@@ -41,6 +41,14 @@ def _finished_status(run_dir: Path) -> str:
         return ""
 
 
+def _recorded_interruptions(run_dir: Path) -> int:
+    """How often the partial results say the run was stopped (run.json was written before any of it)."""
+    try:
+        return int(json.loads((run_dir / RESULTS).read_text(encoding="utf-8"))["run"]["interruptions"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return 0
+
+
 def resumed_config(header: dict[str, Any], current: dict[str, Any]) -> dict[str, Any]:
     """The interrupted run's configuration; values it stored masked come from the current configuration."""
     out: dict[str, Any] = {}
@@ -84,6 +92,7 @@ class ResumeState:
                 done.setdefault(page["url"], set()).add(f"{page['browser']}/{page['viewport']}")
         run.status = "running"
         run.finished = ""
+        run.interruptions = max(run.interruptions, _recorded_interruptions(run_dir))
         run.resumed.append(datetime.now().astimezone().isoformat(timespec="seconds"))
         return cls(run, accepted, skipped, done, seeded)
 
