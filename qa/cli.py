@@ -15,6 +15,7 @@ import sys
 from contextlib import ExitStack
 from pathlib import Path
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
 from qa.errors import (
     EXIT_GATE_FAILED,
@@ -540,7 +541,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
     import re
 
     from qa.config import load_project_config
-    from qa.demo.server import serve
+    from qa.demo.server import DEMO_NOTE, serve
     from qa.discover.seeds import read_url_list
     from qa.judge.gate import format_block
     from qa.judge.publication import prepare
@@ -553,6 +554,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
     # skipped when they cannot.
     named_browsers = tuple(args.browser or config.browsers)
     header = None
+    demo_port = 0  # a resumed demo run's: its pages were recorded under that port
     if args.resume:
         from qa.config import Config, parse
         from qa.run.resume import read_header, resumed_config
@@ -563,10 +565,13 @@ def cmd_audit(args: argparse.Namespace) -> int:
         merged = resumed_config(header.config, config.model_dump())
         args.only = args.only or merged.pop("families", None) or []  # it may name single checks, as --only does
         config = parse(Config, merged, str(args.resume / RUN_HEADER))
-        args.url = args.url or header.start_url
+        if not args.url and DEMO_NOTE in header.notes:
+            demo_port = urlsplit(header.start_url).port or 0  # served again below, where it was
+        else:
+            args.url = args.url or header.start_url
         args.browser = args.browser or list(dict.fromkeys(c.split("/")[0] for c in header.cells))
         args.viewport = args.viewport or list(dict.fromkeys(c.split("/")[1] for c in header.cells))
-        if "***" in args.url:
+        if args.url and "***" in args.url:
             raise UsageError(
                 "--resume: the start URL of that run had credentials; give it again: qa audit URL --resume"
             )
@@ -627,9 +632,17 @@ def cmd_audit(args: argparse.Namespace) -> int:
             if not args.start_command:
                 config.links.own_hosts.append(served.url.split("/")[2])  # our own server: no need to be polite
         start_url = args.url or config.start_url
+        notes = served.notes if served else []
         if not start_url and not url_list:
-            start_url = stack.enter_context(serve())
+            try:
+                start_url = stack.enter_context(serve(port=demo_port))
+            except OSError as exc:
+                raise UsageError(
+                    f"--resume: the demo site cannot be served again on port {demo_port}, where its pages were "
+                    f"recorded ({exc.strerror}); stop what uses that port, or start a new run"
+                ) from None
             config.links.own_hosts.append(start_url.split("/")[2])  # our own server: no need to be polite
+            notes = [*notes, DEMO_NOTE]
             print(f"qa: auditing the built-in demo site at {start_url}", file=sys.stderr)
         opts = AuditOptions(
             config=config,
@@ -643,7 +656,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
             publication=publication,
             resume=args.resume,
             required_browsers=named_browsers,
-            notes=served.notes if served else [],
+            notes=notes,
             config_file=str(args.config or "qa.yaml"),
             access=cli_access,
             discovered=discovered,

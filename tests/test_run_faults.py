@@ -609,3 +609,22 @@ def test_a_robots_txt_that_drips_does_not_stall_the_run(tmp_path: Path) -> None:
     notes = run.results["run"]["notes"]
     assert any("robots.txt: no complete answer within 3 s" in n for n in notes), notes
     assert any("no complete answer" in p for p in run.results["discovery"]["problems"])
+
+
+def test_an_interrupted_demo_run_is_resumed_on_the_demo_site_served_again(tmp_path: Path) -> None:
+    """`qa audit` with no URL audits the built-in demo site on a port of the moment; after Ctrl-C the run says to
+    continue with --resume, and that works: the demo is served again on the port its pages were recorded under."""
+    out = tmp_path / "out"
+    cmd = [sys.executable, "-m", "qa", "audit", "--out", str(out), "--quiet", "--only", "seo", *ONE_CELL]
+    proc = subprocess.Popen(cmd, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+    run_dir = _interrupt_after(proc, out, 2, signal.SIGINT)
+    assert proc.returncode == 4
+    partial = _assert_partial_with_reports(run_dir)
+    assert any(n.startswith("The built-in demo site") for n in partial["run"]["notes"])
+    resumed = run_qa("audit", "--resume", str(run_dir), "--quiet")
+    assert resumed.code in (0, 1), resumed.stderr
+    run = json.loads((run_dir / "results.json").read_text(encoding="utf-8"))
+    assert run["run"]["status"] == "complete" and run["run"]["start_url"] == partial["run"]["start_url"]
+    assert len(run["pages"]) > len(partial["pages"])
+    # every page answered as the demo answers (its one broken download a 404), none unreachable
+    assert {p["error_kind"] for p in run["pages"] if p["error"]} <= {"http-error"}, run["pages"]

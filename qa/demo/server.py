@@ -35,15 +35,20 @@ class _QuietHandler(SimpleHTTPRequestHandler):
         return io.BytesIO(body)
 
 
+# The run's note that its site was the built-in demo: qa audit --resume serves it again on the port it had.
+DEMO_NOTE = "The built-in demo site was audited (served on 127.0.0.1 for the run)"
+
+
 def demo_root() -> Path:
     return Path(str(resources.files("qa.demo").joinpath("site")))
 
 
 @contextmanager
-def serve(root: Path | None = None) -> Iterator[str]:
-    """Yield the base URL (``http://127.0.0.1:PORT/``) of a server for ``root`` (the demo site by default)."""
+def serve(root: Path | None = None, port: int = 0) -> Iterator[str]:
+    """Yield the base URL (``http://127.0.0.1:PORT/``) of a server for ``root`` (the demo site by default), on
+    ``port`` (0: any free one; a resumed demo run needs the port its pages were recorded under)."""
     handler = functools.partial(_QuietHandler, directory=str(root or demo_root()))
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server = ThreadingHTTPServer(("127.0.0.1", port), handler)
     server.daemon_threads = True
     thread = threading.Thread(target=server.serve_forever, name=parked("demo-site"), daemon=True)
     thread.start()
