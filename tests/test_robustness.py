@@ -506,3 +506,9 @@ def test_html_report_runs_no_script_from_the_site(fault_run) -> None:
         injected = page.evaluate("() => [...document.scripts].filter((s) => s.textContent.includes('alert(')).length")
         browser.close()
     assert dialogs == [] and injected == 0
+
+
+def test_full_width_formula_signs_are_neutralised_in_cells() -> None:
+    from qa.report._xlsx import safe
+
+    assert [safe(t) for t in ("＝1+1", "＋1", "－1", "＠SUM(A1)")] == ["'＝1+1", "'＋1", "'－1", "'＠SUM(A1)"]

@@ -46,7 +46,8 @@ from openpyxl.xml.constants import (
 
 from qa.store import atomic_path
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# Japanese Excel also reads a full-width ＝ ＋ － ＠ opening a CSV cell as the start of a formula.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 _ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 HEADER_FILL = PatternFill("solid", fgColor="1F4E78")
 HEADER_FONT = Font(bold=True, color="FFFFFF")
@@ -151,7 +152,7 @@ def safe(value: Any) -> Any:
     return "'" + value if value.startswith(_FORMULA_START) else value
 
 
-_CARE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]|\A[=+\-@\t\r]")
+_CARE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]|\\A[=+\\-@\t\r\uff1d\uff0b\uff0d\uff20]")
 
 
 def _plain_text(text: str) -> bool:
