@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from tests.conftest import REPO, descendants, run_qa
+from tests.conftest import REPO, PageHandler, descendants, run_qa, serve_handler
 from tests.faultsite import FAULTS, HEALTHY, HOSTILE_LINK_TEXTS, HOSTILE_TITLE, SECRET, serve_faults
 from tests.gensite import serve_generated
 
@@ -508,7 +508,45 @@ def test_html_report_runs_no_script_from_the_site(fault_run) -> None:
     assert dialogs == [] and injected == 0
 
 
+class _UnencodableTitles(PageHandler):
+    """Titles no UTF-8 or XML file can carry as they are: a lone surrogate set by the page's script, the
+    non-characters U+FFFE and U+FFFF from character references, and a full-width ＝ formula."""
+
+    def do_GET(self) -> None:
+        if self.path == "/":
+            links = '<a href="/surrogate">s</a> <a href="/nonchar">n</a> <a href="/fullwidth">f</a>'
+            self.send_html(f'<!doctype html><html lang="en"><title>Home</title><main>{links}</main>'.encode())
+        elif self.path == "/surrogate":
+            script = "<script>document.title = 'lone \\uD800 and \\uDFFF =1+1'</script>"
+            self.send_html(f'<!doctype html><html lang="en"><title>x</title>{script}<main>p</main>'.encode())
+        elif self.path == "/nonchar":
+            self.send_html(b'<!doctype html><html lang="en"><title>a&#xFFFE;b&#xFFFF;c</title><main>p</main>')
+        elif self.path == "/fullwidth":
+            page = '<!doctype html><html lang="en"><meta charset="utf-8"><title>＝1+1</title><main>p</main>'
+            self.send_html(page.encode())
+        else:
+            self.send_html(b"no", 404)
+
+
+def test_titles_no_utf8_or_xml_can_carry_are_recorded_and_reported(tmp_path: Path) -> None:
+    config = _write(tmp_path, "qa.yaml", "screenshots: false\nuse_sitemaps: false\n")
+    browsers = _write(tmp_path, "browsers.yaml", BROWSERS_YAML)
+    with serve_handler(_UnencodableTitles) as url:
+        run = run_qa("audit", url, "--config", str(config), "--browsers", str(browsers), out=tmp_path / "out")
+    assert run.code in (0, 1), run.stderr
+    titles = {p["url"].rsplit("/", 1)[1]: p["title"] for p in run.results["pages"]}
+    assert titles["surrogate"] == "lone \ufffd and \ufffd =1+1"  # U+FFFD for each lone surrogate
+    assert titles["nonchar"] == "a\ufffeb\uffffc" and titles["fullwidth"] == "＝1+1"  # JSON carries these as they are
+    cells = []
+    for path in run.run_dir.glob("*.xlsx"):
+        for ws in load_workbook(path).worksheets:
+            cells += [c.value for row in ws.iter_rows() for c in row if isinstance(c.value, str)]
+    assert "'＝1+1" in cells and "＝1+1" not in cells  # Japanese Excel reads a full-width ＝ as a formula too
+    assert "abc" in cells and not any("\ufffe" in c or "\uffff" in c for c in cells)
+
+
 def test_full_width_formula_signs_are_neutralised_in_cells() -> None:
     from qa.report._xlsx import safe
 
     assert [safe(t) for t in ("＝1+1", "＋1", "－1", "＠SUM(A1)")] == ["'＝1+1", "'＋1", "'－1", "'＠SUM(A1)"]
+    assert safe("a\ufffeb\uffff") == "ab"
