@@ -235,8 +235,9 @@ def read_coverage(run_dir: Path) -> dict[str, Any]:
 
 
 def read_records(run_dir: Path) -> tuple[list[Page], list[Finding]]:
-    pages: list[Page] = []
-    findings: list[Finding] = []
+    """The recorded visits and their findings. A URL × cell recorded again replaces its earlier record: a page
+    in flight when the run was stopped is recorded as interrupted, and the resumed run records its visit again."""
+    latest: dict[tuple[str, str, str], tuple[Page, list[Finding]]] = {}
     from qa.model import _build
 
     for record in read_jsonl(run_dir / RECORDS):  # the last line of a killed run may be cut short: skipped
@@ -246,9 +247,8 @@ def read_records(run_dir: Path) -> tuple[list[Page], list[Finding]]:
             page, found = _build(Page, record["page"]), [_build(Finding, f) for f in record.get("findings", [])]
         except TypeError:  # a required field missing
             continue
-        pages.append(page)
-        findings += found
-    return pages, findings
+        latest[(page.url, page.browser, page.viewport)] = (page, found)
+    return [page for page, _ in latest.values()], [f for _, found in latest.values() for f in found]
 
 
 def _whole_record(record: dict[str, Any]) -> bool:

@@ -218,6 +218,40 @@ def test_signal_during_discovery_keeps_the_run_and_resume_discovers_again(tmp_pa
         assert audited == {url, url + "listed.html"}  # the sitemap the interrupted discovery never read
 
 
+def test_a_page_in_flight_at_the_signal_is_recorded_once_after_resume(tmp_path: Path) -> None:
+    stalled = threading.Event()  # the first visit of /slow is answered only when the test releases it
+
+    class Site(PageHandler):
+        def do_GET(self) -> None:
+            if self.path == "/slow" and not stalled.is_set():
+                stalled.set()
+                time.sleep(30)  # longer than the 10 s a stopping run gives a page in flight
+            title = "Slow" if self.path == "/slow" else "Home"
+            self.send_html(
+                f'<!doctype html><html lang="en"><title>{title}</title><main><a href="/slow">s</a></main>'.encode()
+            )
+
+    config = tmp_path / "qa.yaml"
+    config.write_text(CONFIG + "timeouts: {navigation: 60}\n", encoding="utf-8")
+    out = tmp_path / "out"
+    with _serve(Site) as url:
+        proc = _audit(url, out, config)
+        _wait_for(stalled.is_set, "/slow requested", proc)
+        proc.send_signal(signal.SIGTERM)
+        _, stderr = proc.communicate(timeout=120)
+        assert proc.returncode == 4, stderr.decode()
+        run_dir = next(out.glob("2*"))
+        assert [p["error_kind"] for p in _records(run_dir) if p["url"].endswith("/slow")] == ["interrupted"]
+
+        resumed = run_qa("audit", "--resume", str(run_dir), "--quiet")
+    assert resumed.code in (0, 1), resumed.stderr
+    pages = json.loads((run_dir / "results.json").read_text(encoding="utf-8"))["pages"]
+    assert sorted((p["url"], p["title"], p["error_kind"]) for p in pages) == [
+        (url, "Home", ""),
+        (url + "slow", "Slow", ""),
+    ]
+
+
 def test_signal_during_the_link_check_keeps_the_run_and_resume_completes_it(tmp_path: Path) -> None:
     slow = _Slow()
     hold = threading.Event()
