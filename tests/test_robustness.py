@@ -550,3 +550,24 @@ def test_full_width_formula_signs_are_neutralised_in_cells() -> None:
 
     assert [safe(t) for t in ("＝1+1", "＋1", "－1", "＠SUM(A1)")] == ["'＝1+1", "'＋1", "'－1", "'＠SUM(A1)"]
     assert safe("a\ufffeb\uffff") == "ab"
+
+
+def test_a_page_made_very_wide_by_one_unbroken_word_gets_its_screenshot(tmp_path: Path) -> None:
+    from PIL import Image
+
+    from qa.visit.playwright_driver import MAX_CAPTURE_PX
+
+    class Wide(PageHandler):
+        def do_GET(self) -> None:  # about 2,300,000 px wide: Chromium spent 30 s and more on capturing all of it
+            self.send_html(f'<!doctype html><html lang="en"><title>Wide</title><main><h1>{"T" * 100_000}</h1>'.encode())
+
+    urls = _write(tmp_path, "urls.txt", "")
+    with serve_handler(Wide) as url:
+        urls.write_text(url + "\n", encoding="utf-8")
+        run = run_qa("audit", "--urls", str(urls), "--browsers", str(_write(tmp_path, "b.yaml", BROWSERS_YAML)),
+                     out=tmp_path / "out")  # fmt: skip
+    assert run.code in (0, 1), run.stderr
+    facts = run.results["pages"][0]["facts"]
+    assert facts["screenshot_full_page"] is False, facts.get("check_errors")  # said: not the whole page
+    with Image.open(run.run_dir / facts["screenshot"]) as shot:
+        assert shot.width <= MAX_CAPTURE_PX
