@@ -291,6 +291,11 @@ def test_debug_traceback_is_redacted() -> None:
         ("timeouts: 5\n", r"'timeouts' must be a mapping"),
         ("- a\n- b\n", r"the top level must be a mapping"),
         ("1: x\n", r"key 1 is not a name"),
+        (
+            "exclude: ['/a/']\nmax_pages: 5\nexclude: ['/b/']\n",
+            r"line 3 is not valid YAML \(key 'exclude' is given twice",
+        ),
+        ("timeouts:\n  page: 60\n  page: 90\n", r"line 3 is not valid YAML \(key 'page' is given twice"),
         (b"start_url: caf\xe9\n", r"line 1 is not UTF-8 text; save the project configuration as UTF-8"),
         ("", None),
     ],
