@@ -576,3 +576,19 @@ def test_a_page_made_very_wide_by_one_unbroken_word_gets_its_screenshot(tmp_path
     assert facts["screenshot_full_page"] is False, facts.get("check_errors")  # said: not the whole page
     with Image.open(run.run_dir / facts["screenshot"]) as shot:
         assert shot.width <= MAX_CAPTURE_PX
+
+
+def test_a_listed_url_thousands_of_folders_deep_is_audited_and_reported(tmp_path: Path) -> None:
+    class Any(PageHandler):
+        def do_GET(self) -> None:
+            self.send_html(b'<!doctype html><html lang="en"><title>Deep</title><main>p</main>')
+
+    urls = _write(tmp_path, "urls.txt", "")
+    with serve_handler(Any) as url:
+        urls.write_text(url + "a/" * 2000 + "CON.html\n", encoding="utf-8")  # a list's lines are not crawler traps
+        run = run_qa("audit", "--urls", str(urls), "--browsers", str(_write(tmp_path, "b.yaml", BROWSERS_YAML)),
+                     out=tmp_path / "out")  # fmt: skip
+    assert run.code in (0, 1), run.stderr  # the sitemap's folder tree was walked by recursion: RecursionError, exit 5
+    rows = list(load_workbook(run.run_dir / "sitemap.xlsx")["URL階層"].iter_rows(values_only=True))  # a row per folder
+    assert len(rows) > 2000
+    assert all(len(p.name) <= 120 for p in run.run_dir.rglob("*"))
