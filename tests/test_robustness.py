@@ -592,3 +592,25 @@ def test_a_listed_url_thousands_of_folders_deep_is_audited_and_reported(tmp_path
     rows = list(load_workbook(run.run_dir / "sitemap.xlsx")["URL階層"].iter_rows(values_only=True))  # a row per folder
     assert len(rows) > 2000
     assert all(len(p.name) <= 120 for p in run.run_dir.rglob("*"))
+
+
+def test_a_page_both_very_wide_and_very_tall_gets_a_screenshot_the_reports_can_read(tmp_path: Path) -> None:
+    from PIL import Image
+
+    from qa.visit.playwright_driver import MAX_CAPTURE_AREA
+
+    class Huge(PageHandler):
+        def do_GET(self) -> None:  # captured 16,384 px across and down: more pixels than Pillow reads
+            box = '<div style="width: 20000px; height: 20000px; background: linear-gradient(red, blue)">x</div>'
+            self.send_html(f'<!doctype html><html lang="en"><title>Huge</title><main>{box}</main>'.encode())
+
+    urls = _write(tmp_path, "urls.txt", "")
+    with serve_handler(Huge) as url:
+        urls.write_text(url + "\n", encoding="utf-8")
+        run = run_qa("audit", "--urls", str(urls), "--browsers", str(_write(tmp_path, "b.yaml", BROWSERS_YAML)),
+                     out=tmp_path / "out")  # fmt: skip
+    assert run.code in (0, 1) and "Decompression" not in run.stderr, run.stderr
+    facts = run.results["pages"][0]["facts"]
+    with Image.open(run.run_dir / facts["screenshot"]) as shot:
+        assert shot.width * shot.height <= MAX_CAPTURE_AREA and facts["screenshot_full_page"] is False
+    assert list((run.run_dir / "screenshots" / "thumbs").glob("*.png")), "the browser-check thumbnail was made"
