@@ -332,7 +332,6 @@ def test_destructive_links_are_skipped_in_crawl_and_link_check(tmp_path) -> None
         assert "/logout" in Site.requested  # checked by the link check once the user says so
 
 
-
 NAMED_LOGOUT = {"/account/end": "Logout", "/session?a=bye": "Sign out", "/ja/bye": "ログアウト", "/x": "log off"}
 
 
@@ -354,6 +353,7 @@ def test_links_named_logout_are_skipped_whatever_their_url(tmp_path) -> None:
     rows = [r for r in run.results["links"] if r["text"] in NAMED_LOGOUT.values()]
     assert len({r["url"] for r in rows}) == len(NAMED_LOGOUT)
     assert all(r["result"] == "ignored" and "unsafe" in r["reason"] for r in rows)
+
 
 # --- 6: TLS -----------------------------------------------------------------------------------------------
 
