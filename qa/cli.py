@@ -618,6 +618,10 @@ def cmd_audit(args: argparse.Namespace) -> int:
         url_list = discovered.url_list
         args.url = args.url or discovered.start_url
     out = args.resume.parent if args.resume else args.out or Path(config.out)
+    if out.exists() and not out.is_dir():
+        raise UsageError(
+            f"{out}: is a file, not a folder for the run folders; give a folder with --out (or out: in qa.yaml)"
+        )
     checks_dir = Path(config.checks_dir)
     select_families(args.only, config)
     compare, previous = previous_run(args.compare, out)

@@ -673,6 +673,25 @@ def _unwrap(node: Any) -> Any:
             return node
 
 
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """Safe YAML in which a key given twice in one mapping is an error: PyYAML keeps the last one silently, so a
+    second ``exclude:`` or ``unsafe_links:`` would drop the first one's patterns unseen (``<<`` merges still
+    override)."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: set[Any] = set()
+        for key_node, _ in node.value:
+            if not isinstance(key_node, yaml.ScalarNode) or key_node.tag == "tag:yaml.org,2002:merge":
+                continue
+            key = self.construct_object(key_node)
+            if key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"key {key!r} is given twice; keep one of them", key_node.start_mark
+                )
+            seen.add(key)
+        return super().construct_mapping(node, deep)
+
+
 def read_yaml(path: Path, what: str) -> Any:
     try:
         text = path.read_text(encoding="utf-8")
@@ -686,7 +705,7 @@ def read_yaml(path: Path, what: str) -> Any:
         line = text_line_of(path.read_bytes(), exc.start)
         raise ConfigError(f"{path}: line {line} is not UTF-8 text; save the {what} as UTF-8") from None
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 - a SafeLoader
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = f" line {mark.line + 1}" if mark else ""

@@ -72,7 +72,8 @@ _HEADER_HINT = re.compile(r"authorization|cookie|x-api-key", re.I)
 
 
 def redact_text(text: str) -> str:
-    """Credentials in URLs, secret parameters, auth/cookie headers and bearer tokens anywhere in a text."""
+    """Credentials in URLs, secret parameters, auth/cookie headers and bearer tokens anywhere in a text; a lone
+    surrogate becomes U+FFFD (it has no UTF-8 form)."""
     return _redact_short(text) if len(text) <= CACHED_LENGTH else _redact(text)
 
 
@@ -84,7 +85,14 @@ def _redact_short(text: str) -> str:
     return _redact(text)
 
 
+# A lone surrogate (a page's script can set document.title = "\ud800") has no UTF-8 form: records.jsonl, results.json
+# and every report would refuse to encode it, so a recorded text carries U+FFFD in its place.
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def _redact(text: str) -> str:
+    if _LONE_SURROGATE.search(text):
+        text = _LONE_SURROGATE.sub("\ufffd", text)
     if "@" in text and "://" in text:
         text = _USERINFO.sub(rf"\g<scheme>{MASK}@", text)
     if ("=" in text or "%3" in text) and _PARAM_HINT.search(text):

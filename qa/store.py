@@ -179,10 +179,10 @@ def read_frontier(run_dir: Path) -> tuple[list[tuple[str, int]], list[tuple[str,
     skipped: list[tuple[str, str]] = []
     seeded = False
     for entry in read_jsonl(run_dir / FRONTIER):
-        if "url" in entry:
-            accepted.append((entry["url"], int(entry.get("depth", 0))))
-        elif "skip" in entry:
-            skipped.append((entry["skip"], entry.get("reason", "")))
+        if isinstance(entry.get("url"), str) and isinstance(entry.get("depth", 0), int):
+            accepted.append((entry["url"], entry.get("depth", 0)))
+        elif isinstance(entry.get("skip"), str):
+            skipped.append((entry["skip"], str(entry.get("reason", ""))))
         elif entry.get("seeded"):
             seeded = True
     return accepted, skipped, seeded
@@ -218,7 +218,7 @@ def update_latest(run_dir: Path) -> None:
 def iter_records(run_dir: Path) -> Iterator[dict[str, Any]]:
     """The recorded pages (as dicts), one at a time; a line cut short by a hard kill is skipped."""
     for record in read_jsonl(run_dir / RECORDS):
-        if "page" in record:
+        if _whole_record(record):
             yield record["page"]
 
 
@@ -235,24 +235,32 @@ def read_coverage(run_dir: Path) -> dict[str, Any]:
 
 
 def read_records(run_dir: Path) -> tuple[list[Page], list[Finding]]:
-    pages: list[Page] = []
-    findings: list[Finding] = []
-    path = run_dir / RECORDS
-    if not path.exists():
-        return pages, findings
+    """The recorded visits and their findings. A URL × cell recorded again replaces its earlier record: a page
+    in flight when the run was stopped is recorded as interrupted, and the resumed run records its visit again."""
+    latest: dict[tuple[str, str, str], tuple[Page, list[Finding]]] = {}
     from qa.model import _build
 
-    with open(path, encoding="utf-8") as fh:
-        for line in fh:
-            try:
-                record = json.loads(line)
-            except json.JSONDecodeError:
-                continue  # the last line of a killed run may be cut short
-            if not isinstance(record, dict) or "page" not in record:
-                continue
-            pages.append(_build(Page, record["page"]))
-            findings += [_build(Finding, f) for f in record["findings"]]
-    return pages, findings
+    for record in read_jsonl(run_dir / RECORDS):  # the last line of a killed run may be cut short: skipped
+        if not _whole_record(record):
+            continue
+        try:
+            page, found = _build(Page, record["page"]), [_build(Finding, f) for f in record.get("findings", [])]
+        except TypeError:  # a required field missing
+            continue
+        latest[(page.url, page.browser, page.viewport)] = (page, found)
+    return [page for page, _ in latest.values()], [f for _, found in latest.values() for f in found]
+
+
+def _whole_record(record: dict[str, Any]) -> bool:
+    """A record line as the run wrote it: a damaged one (a page or findings of the wrong type) is skipped, as a
+    line cut short is."""
+    page, found = record.get("page"), record.get("findings", [])
+    return (
+        isinstance(page, dict)
+        and all(isinstance(page.get(key), str) for key in ("url", "browser", "viewport"))
+        and isinstance(found, list)
+        and all(isinstance(f, dict) for f in found)
+    )
 
 
 def load_results(run_dir: Path) -> Results:
@@ -260,9 +268,10 @@ def load_results(run_dir: Path) -> Results:
     run_dir = resolve_run_dir(run_dir)
     path = run_dir / RESULTS
     if path.exists():
+        data = _json_object(path)
         try:
-            return Results.from_dict(json.loads(path.read_text(encoding="utf-8")))
-        except (json.JSONDecodeError, KeyError, TypeError) as exc:
+            return Results.from_dict(data)
+        except (KeyError, TypeError, AttributeError) as exc:  # a value of the wrong type where a list or object goes
             raise UsageError(f"{path}: not a results file this qa can read ({exc}); re-run the audit") from None
         except ValueError as exc:
             raise UsageError(f"{path}: {exc}; use the qa version that wrote it") from None
@@ -271,7 +280,7 @@ def load_results(run_dir: Path) -> Results:
         raise UsageError(f"{run_dir}: no {RESULTS} or {RUN_HEADER} here; give the folder of a qa run")
     from qa.model import _build
 
-    run = _build(RunInfo, json.loads(header.read_text(encoding="utf-8")))
+    run = _build(RunInfo, _json_object(header))
     run.status = "partial"
     note = "The run did not finish (interrupted or killed); these results cover only the pages it finished."
     if note not in run.notes:
@@ -280,6 +289,19 @@ def load_results(run_dir: Path) -> Results:
     from qa.model import merge_cells
 
     return Results(run=run, pages=pages, findings=merge_cells(findings))
+
+
+def _json_object(path: Path) -> dict[str, Any]:
+    """The JSON object a run file holds; one line naming the file when it is damaged, not JSON or not an object."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise UsageError(f"{path}: cannot read it ({exc.strerror or type(exc).__name__}); re-run the audit") from None
+    except ValueError as exc:  # not JSON, or not UTF-8
+        raise UsageError(f"{path}: not a results file this qa can read ({exc}); re-run the audit") from None
+    if not isinstance(data, dict):
+        raise UsageError(f"{path}: not a results file this qa can read (no JSON object); re-run the audit")
+    return data
 
 
 def resolve_run_dir(path: Path) -> Path:

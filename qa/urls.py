@@ -130,6 +130,14 @@ UNSAFE_LINKS = (
     r"/wp-admin(?:[/?#]|$)",
 )
 UNSAFE_REASON = "unsafe link: looks destructive or session-ending (a GET could delete data or log out); not opened"
+# A link whose words say it logs out, whatever its URL (/account/end, /?a=bye): skipped with the URL patterns above.
+_SESSION_ENDING_WORDS = re.compile(r"\b(?:log|sign)[\s_-]?(?:out|off)\b|ログアウト|サインアウト|ログオフ", re.I)
+
+
+def ends_session(text: object) -> bool:
+    """Whether a link's text reads as a logout ("Logout", "Sign out", "ログアウト"); long texts are prose, not a
+    button, and are not taken for one."""
+    return isinstance(text, str) and len(text) <= 40 and bool(_SESSION_ENDING_WORDS.search(text))
 
 
 def unsafe_patterns(skip: bool, extra: list[str]) -> list[str]:

@@ -132,3 +132,13 @@ def test_off_a_terminal_each_audited_page_gets_one_line_with_its_counts(site, tm
     # the visits' own counts; the site-level checks that run after the crawl may add findings of their own
     assert counted <= sum(1 for f in results["findings"] if f["outcome"] == "violation" and f["sc"])
     assert any("needs-review=0" not in line for line in lines)  # the visits found something to count
+
+
+def test_an_output_folder_that_is_a_file_is_one_line(tmp_path) -> None:
+    file = tmp_path / "reports"
+    file.write_text("not a folder", encoding="utf-8")
+    run = run_qa("audit", "http://127.0.0.1:9/", "--out", str(file))
+    assert run.code == 2, run.stderr
+    lines = run.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"qa: error: {file}: is a file, not a folder"), run.stderr
+    assert file.read_text(encoding="utf-8") == "not a folder"

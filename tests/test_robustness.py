@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from tests.conftest import REPO, descendants, run_qa
+from tests.conftest import REPO, PageHandler, descendants, run_qa, serve_handler
 from tests.faultsite import FAULTS, HEALTHY, HOSTILE_LINK_TEXTS, HOSTILE_TITLE, SECRET, serve_faults
 from tests.gensite import serve_generated
 
@@ -291,6 +291,11 @@ def test_debug_traceback_is_redacted() -> None:
         ("timeouts: 5\n", r"'timeouts' must be a mapping"),
         ("- a\n- b\n", r"the top level must be a mapping"),
         ("1: x\n", r"key 1 is not a name"),
+        (
+            "exclude: ['/a/']\nmax_pages: 5\nexclude: ['/b/']\n",
+            r"line 3 is not valid YAML \(key 'exclude' is given twice",
+        ),
+        ("timeouts:\n  page: 60\n  page: 90\n", r"line 3 is not valid YAML \(key 'page' is given twice"),
         (b"start_url: caf\xe9\n", r"line 1 is not UTF-8 text; save the project configuration as UTF-8"),
         ("", None),
     ],
@@ -510,3 +515,106 @@ def test_html_report_runs_no_script_from_the_site(fault_run) -> None:
         injected = page.evaluate("() => [...document.scripts].filter((s) => s.textContent.includes('alert(')).length")
         browser.close()
     assert dialogs == [] and injected == 0
+
+
+class _UnencodableTitles(PageHandler):
+    """Titles no UTF-8 or XML file can carry as they are: a lone surrogate set by the page's script, the
+    non-characters U+FFFE and U+FFFF from character references, and a full-width ＝ formula."""
+
+    def do_GET(self) -> None:
+        if self.path == "/":
+            links = '<a href="/surrogate">s</a> <a href="/nonchar">n</a> <a href="/fullwidth">f</a>'
+            self.send_html(f'<!doctype html><html lang="en"><title>Home</title><main>{links}</main>'.encode())
+        elif self.path == "/surrogate":
+            script = "<script>document.title = 'lone \\uD800 and \\uDFFF =1+1'</script>"
+            self.send_html(f'<!doctype html><html lang="en"><title>x</title>{script}<main>p</main>'.encode())
+        elif self.path == "/nonchar":
+            self.send_html(b'<!doctype html><html lang="en"><title>a&#xFFFE;b&#xFFFF;c</title><main>p</main>')
+        elif self.path == "/fullwidth":
+            page = '<!doctype html><html lang="en"><meta charset="utf-8"><title>＝1+1</title><main>p</main>'
+            self.send_html(page.encode())
+        else:
+            self.send_html(b"no", 404)
+
+
+def test_titles_no_utf8_or_xml_can_carry_are_recorded_and_reported(tmp_path: Path) -> None:
+    config = _write(tmp_path, "qa.yaml", "screenshots: false\nuse_sitemaps: false\n")
+    browsers = _write(tmp_path, "browsers.yaml", BROWSERS_YAML)
+    with serve_handler(_UnencodableTitles) as url:
+        run = run_qa("audit", url, "--config", str(config), "--browsers", str(browsers), out=tmp_path / "out")
+    assert run.code in (0, 1), run.stderr
+    titles = {p["url"].rsplit("/", 1)[1]: p["title"] for p in run.results["pages"]}
+    assert titles["surrogate"] == "lone \ufffd and \ufffd =1+1"  # U+FFFD for each lone surrogate
+    assert titles["nonchar"] == "a\ufffeb\uffffc" and titles["fullwidth"] == "＝1+1"  # JSON carries these as they are
+    cells = []
+    for path in run.run_dir.glob("*.xlsx"):
+        for ws in load_workbook(path).worksheets:
+            cells += [c.value for row in ws.iter_rows() for c in row if isinstance(c.value, str)]
+    assert "'＝1+1" in cells and "＝1+1" not in cells  # Japanese Excel reads a full-width ＝ as a formula too
+    assert "abc" in cells and not any("\ufffe" in c or "\uffff" in c for c in cells)
+
+
+def test_full_width_formula_signs_are_neutralised_in_cells() -> None:
+    from qa.report._xlsx import safe
+
+    assert [safe(t) for t in ("＝1+1", "＋1", "－1", "＠SUM(A1)")] == ["'＝1+1", "'＋1", "'－1", "'＠SUM(A1)"]
+    assert safe("a\ufffeb\uffff") == "ab"
+
+
+def test_a_page_made_very_wide_by_one_unbroken_word_gets_its_screenshot(tmp_path: Path) -> None:
+    from PIL import Image
+
+    from qa.visit.playwright_driver import MAX_CAPTURE_PX
+
+    class Wide(PageHandler):
+        def do_GET(self) -> None:  # about 2,300,000 px wide: Chromium spent 30 s and more on capturing all of it
+            self.send_html(f'<!doctype html><html lang="en"><title>Wide</title><main><h1>{"T" * 100_000}</h1>'.encode())
+
+    urls = _write(tmp_path, "urls.txt", "")
+    with serve_handler(Wide) as url:
+        urls.write_text(url + "\n", encoding="utf-8")
+        run = run_qa("audit", "--urls", str(urls), "--browsers", str(_write(tmp_path, "b.yaml", BROWSERS_YAML)),
+                     out=tmp_path / "out")  # fmt: skip
+    assert run.code in (0, 1), run.stderr
+    facts = run.results["pages"][0]["facts"]
+    assert facts["screenshot_full_page"] is False, facts.get("check_errors")  # said: not the whole page
+    with Image.open(run.run_dir / facts["screenshot"]) as shot:
+        assert shot.width <= MAX_CAPTURE_PX
+
+
+def test_a_listed_url_thousands_of_folders_deep_is_audited_and_reported(tmp_path: Path) -> None:
+    class Any(PageHandler):
+        def do_GET(self) -> None:
+            self.send_html(b'<!doctype html><html lang="en"><title>Deep</title><main>p</main>')
+
+    urls = _write(tmp_path, "urls.txt", "")
+    with serve_handler(Any) as url:
+        urls.write_text(url + "a/" * 2000 + "CON.html\n", encoding="utf-8")  # a list's lines are not crawler traps
+        run = run_qa("audit", "--urls", str(urls), "--browsers", str(_write(tmp_path, "b.yaml", BROWSERS_YAML)),
+                     out=tmp_path / "out")  # fmt: skip
+    assert run.code in (0, 1), run.stderr  # the sitemap's folder tree was walked by recursion: RecursionError, exit 5
+    rows = list(load_workbook(run.run_dir / "sitemap.xlsx")["URL階層"].iter_rows(values_only=True))  # a row per folder
+    assert len(rows) > 2000
+    assert all(len(p.name) <= 120 for p in run.run_dir.rglob("*"))
+
+
+def test_a_page_both_very_wide_and_very_tall_gets_a_screenshot_the_reports_can_read(tmp_path: Path) -> None:
+    from PIL import Image
+
+    from qa.visit.playwright_driver import MAX_CAPTURE_AREA
+
+    class Huge(PageHandler):
+        def do_GET(self) -> None:  # captured 16,384 px across and down: more pixels than Pillow reads
+            box = '<div style="width: 20000px; height: 20000px; background: linear-gradient(red, blue)">x</div>'
+            self.send_html(f'<!doctype html><html lang="en"><title>Huge</title><main>{box}</main>'.encode())
+
+    urls = _write(tmp_path, "urls.txt", "")
+    with serve_handler(Huge) as url:
+        urls.write_text(url + "\n", encoding="utf-8")
+        run = run_qa("audit", "--urls", str(urls), "--browsers", str(_write(tmp_path, "b.yaml", BROWSERS_YAML)),
+                     out=tmp_path / "out")  # fmt: skip
+    assert run.code in (0, 1) and "Decompression" not in run.stderr, run.stderr
+    facts = run.results["pages"][0]["facts"]
+    with Image.open(run.run_dir / facts["screenshot"]) as shot:
+        assert shot.width * shot.height <= MAX_CAPTURE_AREA and facts["screenshot_full_page"] is False
+    assert list((run.run_dir / "screenshots" / "thumbs").glob("*.png")), "the browser-check thumbnail was made"

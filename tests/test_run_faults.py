@@ -240,6 +240,40 @@ def test_signal_during_discovery_keeps_the_run_and_resume_discovers_again(tmp_pa
         assert audited == {url, url + "listed.html"}  # the sitemap the interrupted discovery never read
 
 
+def test_a_page_in_flight_at_the_signal_is_recorded_once_after_resume(tmp_path: Path) -> None:
+    stalled = threading.Event()  # the first visit of /slow is answered only when the test releases it
+
+    class Site(PageHandler):
+        def do_GET(self) -> None:
+            if self.path == "/slow" and not stalled.is_set():
+                stalled.set()
+                time.sleep(30)  # longer than the 10 s a stopping run gives a page in flight
+            title = "Slow" if self.path == "/slow" else "Home"
+            self.send_html(
+                f'<!doctype html><html lang="en"><title>{title}</title><main><a href="/slow">s</a></main>'.encode()
+            )
+
+    config = tmp_path / "qa.yaml"
+    config.write_text(CONFIG + "timeouts: {navigation: 60}\n", encoding="utf-8")
+    out = tmp_path / "out"
+    with _serve(Site) as url:
+        proc = _audit(url, out, config)
+        _wait_for(stalled.is_set, "/slow requested", proc)
+        proc.send_signal(signal.SIGTERM)
+        _, stderr = proc.communicate(timeout=120)
+        assert proc.returncode == 4, stderr.decode()
+        run_dir = next(out.glob("2*"))
+        assert [p["error_kind"] for p in _records(run_dir) if p["url"].endswith("/slow")] == ["interrupted"]
+
+        resumed = run_qa("audit", "--resume", str(run_dir), "--quiet")
+    assert resumed.code in (0, 1), resumed.stderr
+    pages = json.loads((run_dir / "results.json").read_text(encoding="utf-8"))["pages"]
+    assert sorted((p["url"], p["title"], p["error_kind"]) for p in pages) == [
+        (url, "Home", ""),
+        (url + "slow", "Slow", ""),
+    ]
+
+
 def test_signal_during_the_link_check_keeps_the_run_and_resume_completes_it(tmp_path: Path) -> None:
     slow = _Slow()
     hold = threading.Event()
@@ -504,6 +538,45 @@ def test_a_url_list_that_is_not_utf8_is_one_line(tmp_path: Path) -> None:
     assert run.code == 2, run.stderr
     lines = run.stderr.strip().splitlines()
     assert len(lines) == 1 and "line 2 is not UTF-8" in lines[0], run.stderr
+
+
+_HEADER = {"id": "20260101-000000-abcd", "started": "2026-01-01T00:00:00+00:00", "start_url": "http://127.0.0.1:9/"}
+_PAGE = {"url": "http://127.0.0.1:9/", "browser": "chromium", "viewport": "desktop", "title": "kept"}
+
+
+@pytest.mark.parametrize(
+    "name, files",
+    [
+        ("a JSON list", {"results.json": "[1, 2]"}),
+        ("pages not a list", {"results.json": json.dumps({"schema_version": "1.2", "run": _HEADER, "pages": "x"})}),
+        ("a folder", {"results.json/x": ""}),
+        ("a killed run's damaged header", {"run.json": "{broken"}),
+    ],
+)
+def test_a_damaged_run_file_given_to_report_is_one_line(tmp_path: Path, name: str, files: dict[str, str]) -> None:
+    for path, text in files.items():
+        (tmp_path / path).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / path).write_text(text, encoding="utf-8")
+    run = run_qa("report", str(tmp_path))
+    lines = run.stderr.strip().splitlines()
+    assert run.code == 2 and len(lines) == 1, (name, run.stderr)
+    assert str(tmp_path) in lines[0] and "re-run the audit" in lines[0], lines[0]
+
+
+def test_damaged_record_and_frontier_lines_are_skipped_like_cut_short_ones(tmp_path: Path) -> None:
+    from qa.store import load_results, read_frontier
+
+    (tmp_path / "run.json").write_text(json.dumps(_HEADER), encoding="utf-8")
+    damaged = [{"page": 5}, {"page": {"url": "x"}}, {"page": _PAGE, "findings": 3}, [1], {"page": {**_PAGE, "url": 7}}]
+    lines = [*map(json.dumps, damaged), json.dumps({"page": _PAGE, "findings": []})]
+    (tmp_path / "records.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    frontier = [{"url": 5}, {"url": "http://127.0.0.1:9/a", "depth": "x"}, {"skip": None}, {"url": _PAGE["url"]}]
+    (tmp_path / "frontier.jsonl").write_text("".join(json.dumps(e) + "\n" for e in frontier), encoding="utf-8")
+    run = run_qa("report", str(tmp_path))
+    assert run.code in (0, 1, 3) and "error" not in run.stderr, run.stderr
+    results = load_results(tmp_path)
+    assert [p.title for p in results.pages] == ["kept"] and results.run.status == "partial"
+    assert read_frontier(tmp_path) == ([("http://127.0.0.1:9/", 0)], [], False)
 
 
 # -- 9: the suite's own fetches are bounded in size and time ---------------------------------------------------

@@ -457,6 +457,29 @@ def test_destructive_links_are_skipped_in_crawl_and_link_check(tmp_path) -> None
         assert "/logout" in Site.requested  # checked by the link check once the user says so
 
 
+NAMED_LOGOUT = {"/account/end": "Logout", "/session?a=bye": "Sign out", "/ja/bye": "ログアウト", "/x": "log off"}
+
+
+def test_links_named_logout_are_skipped_whatever_their_url(tmp_path) -> None:
+    class Site(PageHandler):
+        requested: list[str] = []
+
+        def do_GET(self) -> None:
+            Site.requested.append(self.path)
+            links = "".join(f'<a href="{u}">{text}</a>' for u, text in [*NAMED_LOGOUT.items(), ("/about", "About")])
+            self.send_html(f'<meta charset="utf-8"><title>t</title><main>{links}</main>'.encode())
+
+    with serve_on("127.0.0.1", Site) as base:
+        run = run_qa("audit", base, "--browser", "chromium", *ONE_CELL, "--only", "links", out=tmp_path / "a")
+    assert run.code in (0, 1), run.stderr
+    assert "/about" in Site.requested and not set(NAMED_LOGOUT) & set(Site.requested), Site.requested
+    skipped = run.results["discovery"]["skipped"]
+    assert all(skipped.get(base.rstrip("/") + u, "").startswith("unsafe link") for u in NAMED_LOGOUT), skipped
+    rows = [r for r in run.results["links"] if r["text"] in NAMED_LOGOUT.values()]
+    assert len({r["url"] for r in rows}) == len(NAMED_LOGOUT)
+    assert all(r["result"] == "ignored" and "unsafe" in r["reason"] for r in rows)
+
+
 # --- 6: TLS -----------------------------------------------------------------------------------------------
 
 

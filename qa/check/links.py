@@ -89,7 +89,7 @@ class LinkCheck(RunCheck):
         await self.engine.start()
         self.started = time.monotonic()
         never = ignore_patterns(config) + unsafe_link_patterns(config)
-        self.feed = Feed(folder, self.engine, site, cfg.check_external, never)
+        self.feed = Feed(folder, self.engine, site, cfg.check_external, never, config.unsafe_links.skip)
 
     def on_page(self, page: Page, visit: Any, primary: bool) -> None:
         if self.collector:
@@ -119,7 +119,8 @@ class LinkCheck(RunCheck):
             if cfg.check_external and occurrences.is_file():
                 await self.read_foreign_sheets(occurrences, site, ignore + unsafe, ctx.config.timeouts.navigation)
             self.collector.close()
-        plan = plan_targets(read_jsonl(occurrences), site, cfg.check_external, ignore, unsafe)
+        words = ctx.config.unsafe_links.skip
+        plan = plan_targets(read_jsonl(occurrences), site, cfg.check_external, ignore, unsafe, words)
 
         rendered = {normalise(p.final_url or p.url) for p in ctx.results.pages if not p.error}
         rendered |= {normalise(p.url) for p in ctx.results.pages if not p.error}
@@ -140,7 +141,7 @@ class LinkCheck(RunCheck):
         checked.update((row["key"], row) for row in read_jsonl(folder / CHECKED))
 
         rows = [
-            judge_occurrence(occ, site, cfg.check_external, ignore, checked, ids, unsafe)
+            judge_occurrence(occ, site, cfg.check_external, ignore, checked, ids, unsafe, words)
             for occ in read_jsonl(occurrences)
         ]
         ctx.results.extra["links"] = rows

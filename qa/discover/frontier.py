@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 from qa.config import Config
 from qa.redact import redact_url
-from qa.urls import UNSAFE_REASON, normalise, same_origin, unsafe_patterns
+from qa.urls import UNSAFE_REASON, ends_session, normalise, same_origin, unsafe_patterns
 
 MAX_SKIPPED_KEPT = 5000  # skipped URLs remembered with their reason; beyond, only counted (memory stays flat)
 _DIGITS = re.compile(r"\d+")
@@ -44,6 +44,7 @@ class Frontier:
     include: list[str] = field(default_factory=list)
     exclude: list[str] = field(default_factory=list)
     unsafe: list[str] = field(default_factory=list)  # destructive or session-ending links (qa.urls.UNSAFE_LINKS)
+    unsafe_words: bool = False  # links whose text reads as a logout are skipped too (qa.urls.ends_session)
     follow_links: bool = True
     traps: dict[str, int] = field(default_factory=dict)
     on_accept: Callable[[str, int], None] | None = None
@@ -70,6 +71,7 @@ class Frontier:
             config.include,
             config.exclude + list(exclude),
             unsafe=unsafe_patterns(config.unsafe_links.skip, config.unsafe_links.patterns),
+            unsafe_words=config.unsafe_links.skip,
             traps=config.traps.model_dump(),
         )
 
@@ -118,6 +120,18 @@ class Frontier:
         if self.on_accept:
             self.on_accept(url, depth)
         return url
+
+    def followed(self, links: Iterable[dict[str, Any]], base: str | None) -> Iterator[Any]:
+        """The hrefs of a page's links to offer; a link whose text reads as a logout is skipped as unsafe, whatever
+        its URL, unless a link of other words led to that URL already."""
+        for link in links:
+            href = link.get("href")
+            if self.unsafe_words and isinstance(href, str) and ends_session(link.get("text")):
+                url = normalise(href, base)
+                if url is not None and page_key(url) not in self._keys and hash(url) not in self._seen_skipped:
+                    self.skip(url, UNSAFE_REASON)
+                continue
+            yield href
 
     def skip(self, url: str, reason: str, log: bool = True) -> None:
         self._seen_skipped.add(hash(url))

@@ -25,7 +25,7 @@ from qa.links.collect import without_userinfo
 from qa.links.engine import LinkEngine
 from qa.links.join import Plan, is_internal, scheme_of, split_fragment
 from qa.model import Page
-from qa.urls import normalise
+from qa.urls import ends_session, normalise
 from qa.visit import faults
 
 KNOWN = "known.jsonl"
@@ -74,9 +74,16 @@ def crawl_answers(pages: Iterable[Page]) -> dict[str, tuple[int, str]]:
 
 class Feed:
     def __init__(
-        self, folder: Path, engine: LinkEngine, site: str, check_external: bool, ignore: list[re.Pattern]
+        self,
+        folder: Path,
+        engine: LinkEngine,
+        site: str,
+        check_external: bool,
+        ignore: list[re.Pattern],
+        unsafe_words: bool = False,
     ) -> None:
         self.engine, self.site, self.check_external, self.ignore = engine, site, check_external, ignore
+        self.unsafe_words = unsafe_words  # a link whose text reads as a logout is not requested (qa.urls.ends_session)
         self._decided: set[bytes] = set()
         self._known = open(folder / KNOWN, "w", encoding="utf-8")  # noqa: SIM115 - open for the crawl
         self.known = 0
@@ -93,6 +100,8 @@ class Feed:
         if page.error:
             return
         for link in links:
+            if self.unsafe_words and ends_session(link.get("text")):
+                continue  # nor decided: the plan leaves it out, and its row says why
             self._consider(link.get("href", ""), link.get("element", "a"), None)
         for res in resources:
             self._consider(res.get("href", ""), res.get("element", ""), res.get("loaded"))

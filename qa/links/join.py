@@ -16,7 +16,7 @@ from urllib.parse import unquote, urlsplit
 from qa.links.engine import netloc_of
 from qa.links.syntax import mailto_problem, tel_problem
 from qa.redact import redact_text, redact_url
-from qa.urls import UNSAFE_REASON, normalise
+from qa.urls import UNSAFE_REASON, ends_session, normalise
 
 OK, BROKEN, WARNING, INFO, IGNORED = "ok", "broken", "warning", "info", "ignored"
 RESULTS = (BROKEN, WARNING, INFO, OK, IGNORED)
@@ -81,9 +81,12 @@ def plan_targets(
     check_external: bool,
     ignore: list[re.Pattern],
     unsafe: list[re.Pattern] | None = None,
+    unsafe_words: bool = False,
 ) -> Plan:
+    """``unsafe_words``: a URL that some link's text names a logout (qa.urls.ends_session) is never requested."""
     plan = Plan()
     never = ignore + (unsafe or [])
+    named_logout: set[str] = set()
     for occ in occurrences:
         url = occ["url"]
         if scheme_of(url) not in ("http", "https") or any(p.search(url) for p in never):
@@ -92,9 +95,13 @@ def plan_targets(
         if not internal and not check_external:
             continue
         key, fragment = split_fragment(url)
+        if unsafe_words and ends_session(occ.get("text")):
+            named_logout.add(key)
         target = plan.targets.setdefault(key, Target(key, internal))
         if needs_fragment_check(fragment):
             target.fragments.add(fragment)
+    for key in named_logout:
+        del plan.targets[key]
     return plan
 
 
@@ -162,6 +169,7 @@ def judge_occurrence(
     checked: dict[str, dict[str, Any]],
     ids: dict[str, set[str]],
     unsafe: list[re.Pattern] | None = None,
+    unsafe_words: bool = False,
 ) -> dict[str, Any]:
     """One row of ``links[]``."""
     url, source, element = occ["url"], occ["source"], occ["element"]
@@ -195,7 +203,7 @@ def judge_occurrence(
     if any(p.search(url) for p in ignore):
         row["result"], row["reason"] = IGNORED, "matches links.ignore or --exclude: never requested"
         return row
-    if any(p.search(url) for p in unsafe or []):
+    if any(p.search(url) for p in unsafe or []) or (unsafe_words and ends_session(occ.get("text"))):
         row["result"], row["reason"] = IGNORED, f"{UNSAFE_REASON} (unsafe_links in qa.yaml)"
         row["issues"] = ["unsafe-link"]
         return row

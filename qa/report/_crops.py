@@ -98,8 +98,8 @@ class Cropper:
                 with Image.open(source, formats=PNG_ONLY) as img:
                     img.load()
                     self._image, self._source = img.copy(), source
-            except (OSError, ValueError):  # not a PNG the suite wrote (or a damaged one): no crop, never a crash
-                return None
+            except (OSError, ValueError, Image.DecompressionBombError):  # not a PNG the suite wrote, damaged, or
+                return None  # larger than Pillow reads: no crop, never a crash
         return self._image
 
     def close(self) -> None:

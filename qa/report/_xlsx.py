@@ -46,8 +46,10 @@ from openpyxl.xml.constants import (
 
 from qa.store import atomic_path
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+# Japanese Excel also reads a full-width ＝ ＋ － ＠ opening a CSV cell as the start of a formula.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+# No XML 1.0 text carries these (the C0 controls but tab and line ends, U+FFFE, U+FFFF): lxml refuses them.
+_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 HEADER_FILL = PatternFill("solid", fgColor="1F4E78")
 HEADER_FONT = Font(bold=True, color="FFFFFF")
 MAX_CELL = 32_000  # Excel's limit is 32,767 characters
@@ -151,7 +153,7 @@ def safe(value: Any) -> Any:
     return "'" + value if value.startswith(_FORMULA_START) else value
 
 
-_CARE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]|\A[=+\-@\t\r]")
+_CARE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]|\\A[=+\\-@\t\r\uff1d\uff0b\uff0d\uff20]")
 
 
 def _plain_text(text: str) -> bool:

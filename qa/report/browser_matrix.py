@@ -292,7 +292,7 @@ def _thumbnail(run_dir: Path, page: Page) -> Path | None:
         try:
             with Image.open(source, formats=PNG_ONLY) as img:
                 save_thumbnail(img, target)
-        except (OSError, ValueError):
+        except (OSError, ValueError, Image.DecompressionBombError):  # damaged, or larger than Pillow reads
             return None
     return target
 

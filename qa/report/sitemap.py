@@ -181,16 +181,19 @@ def path_rows(entries: dict[str, Entry]) -> list[tuple[int, str, Entry | None]]:
         else:  # a section's index page is its folder's row
             node["\0"] = e
     rows: list[tuple[int, str, Entry | None]] = []
-
-    def visit(node: dict[str, Any], level: int) -> None:
-        for name in sorted(k for k in node if k != "\0"):
-            child = node[name]
-            page = child.get("\0")
-            rows.append((level, name or "/", page))
-            visit(child, level + 1)
-
-    visit(tree, 0)
+    # depth first with a stack of its own: a listed URL (--urls, a sitemap) can have thousands of path segments,
+    # too deep for Python's recursion
+    stack: list[tuple[int, str, dict[str, Any]]] = [(0, name, tree[name]) for name in _folder_order(tree)]
+    while stack:
+        level, name, node = stack.pop()
+        rows.append((level, name or "/", node.get("\0")))
+        stack += [(level + 1, child, node[child]) for child in _folder_order(node)]
     return rows
+
+
+def _folder_order(node: dict[str, Any]) -> list[str]:
+    """A folder's names in reverse sorted order: popped from a stack, they come out sorted."""
+    return sorted((k for k in node if k != "\0"), reverse=True)
 
 
 def render(results: Results, out_dir: Path) -> list[Path]:

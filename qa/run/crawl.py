@@ -385,7 +385,7 @@ class Crawl:
             self.share.finished(page.url)
         if primary and result.links and self.settings.follow_links and not page.error:
             try:
-                self.offer_all((link["href"] for link in result.links), base, page.depth + 1)
+                self.offer_all(self.frontier.followed(result.links, base), base, page.depth + 1)
             except Exception as exc:  # a link the frontier cannot read must never lose the page it came from
                 page.facts["links_not_followed"] = f"{type(exc).__name__}: {exc}"[:300]
         # Redacted before anything of it is written, by the listeners too (the store redacts it again, harmlessly).

@@ -262,7 +262,8 @@ class MergedLinks(LinkCheck):
         folder = ctx.run_dir / LINKS_FOLDER
         site = origin(ctx.results.run.start_url)
         ignore, unsafe = ignore_patterns(ctx.config), unsafe_link_patterns(ctx.config)
-        plan = plan_targets(read_jsonl(folder / OCCURRENCES), site, cfg.check_external, ignore, unsafe)
+        words = ctx.config.unsafe_links.skip
+        plan = plan_targets(read_jsonl(folder / OCCURRENCES), site, cfg.check_external, ignore, unsafe, words)
         rendered = {normalise(p.final_url or p.url) for p in ctx.results.pages if not p.error}
         rendered |= {normalise(p.url) for p in ctx.results.pages if not p.error}
         wanted = {normalise(t.key) for t in plan.targets.values() if t.fragments} & rendered
@@ -270,7 +271,7 @@ class MergedLinks(LinkCheck):
         checked = {row["key"]: row for row in read_jsonl(folder / KNOWN)}
         checked.update((row["key"], row) for row in read_jsonl(folder / CHECKED))
         rows = [
-            judge_occurrence(occ, site, cfg.check_external, ignore, checked, ids, unsafe)
+            judge_occurrence(occ, site, cfg.check_external, ignore, checked, ids, unsafe, words)
             for occ in read_jsonl(folder / OCCURRENCES)
         ]
         ctx.results.extra["links"] = rows

@@ -30,7 +30,7 @@ def read_header(run_dir: Path) -> RunInfo:
         raise UsageError(f"--resume {run_dir}: no {RUN_HEADER} here; give the folder of an interrupted qa run")
     try:
         return _build(RunInfo, json.loads(path.read_text(encoding="utf-8")))
-    except (json.JSONDecodeError, TypeError, UnicodeDecodeError) as exc:
+    except (json.JSONDecodeError, TypeError, AttributeError, UnicodeDecodeError) as exc:  # AttributeError: no object
         raise UsageError(f"--resume {run_dir}: {RUN_HEADER} is damaged ({exc}); start a new run instead") from None
 
 

@@ -48,6 +48,10 @@ GC_TIMEOUT_S = 5
 # The tallest capture Chromium makes at once (device pixels): a taller page (5,000 sections) failed to capture at
 # all; it is captured down to there and reported as not the whole page.
 MAX_CAPTURE_PX = 16_384
+# The most device pixels of one capture: a page both that wide and that tall made a capture over Pillow's
+# decompression-bomb limit (about 179 million), which the reports' thumbnails and crops refused to read, and
+# Pillow warns on stderr above half of it.
+MAX_CAPTURE_AREA = 64 * 1024 * 1024
 WATCH_TIMEOUT_S = 5  # switching the body counts (DevTools Network events) on or off never holds up a visit longer
 DOWNLOAD_EVENT_S = 2  # how long a failed navigation that had a response waits to learn it was a download
 
@@ -445,7 +449,8 @@ class PlaywrightSession(EventLog):
 
     async def _chromium_full_page(self) -> tuple[bytes, bool]:
         """The whole document in one capture, without resizing the viewport; True when it is the whole of it (a
-        document taller than MAX_CAPTURE_PX is captured down to there: Chromium cannot capture more at once).
+        document taller or wider than MAX_CAPTURE_PX is captured down or across to there: Chromium cannot capture
+        more at once, and tried for 30 s and more on a page made 2,300,000 px wide by one unbroken word).
 
         Pixel-identical to Playwright's full-page screenshot on the demo site at every viewport, and about 40 %
         cheaper: Playwright resizes the view and waits for animation frames around the capture."""
@@ -453,14 +458,16 @@ class PlaywrightSession(EventLog):
         if self._pixel_ratio is None:
             self._pixel_ratio = float(await self.page.evaluate("devicePixelRatio"))
         size = (await devtools.send("Page.getLayoutMetrics"))["cssContentSize"]
-        height = math.ceil(size["height"])
+        width, height = math.ceil(size["width"]), math.ceil(size["height"])
         most = MAX_CAPTURE_PX // max(1, math.ceil(self._pixel_ratio))
-        clip = {"x": 0, "y": 0, "width": math.ceil(size["width"]), "height": min(height, most)}
+        across = min(width, most)
+        down = min(height, most, int(MAX_CAPTURE_AREA / (max(1, across) * self._pixel_ratio**2)))
+        clip = {"x": 0, "y": 0, "width": across, "height": down}
         # optimizeForSpeed: the same pixels, less compression. Measured over 20 pages: 34 ms a capture instead of
         # 46 ms, files 43 % larger (83 KiB instead of 58 KiB).
         options = {"format": "png", "captureBeyondViewport": True, "optimizeForSpeed": True}
         shot = await devtools.send("Page.captureScreenshot", {**options, "clip": {**clip, "scale": self._pixel_ratio}})
-        return base64.b64decode(shot["data"]), height <= most
+        return base64.b64decode(shot["data"]), height <= down and width <= across
 
     async def evaluate_listing(self, function: str, arg: Any = None) -> Any:
         if not self.chromium:
