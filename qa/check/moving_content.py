@@ -5,10 +5,11 @@ Three kinds, each needs-review (a person checks for a way to pause, stop or hide
 
 - **auto-updating content**: a recorder preloaded into every document (engines that preload scripts: Playwright's)
   wraps the page's timers (``setInterval``, ``setTimeout``, ``requestAnimationFrame``) and, after each callback,
-  takes the DOM changes that callback made. A timer the page started on its own (not within a second of a key,
-  pointer or focus event) whose callbacks changed the same visible element again and again is a ticker, a clock, a
-  rotating banner or a JavaScript animation. Changes a callback makes to nothing visible, or writes of the value
-  already there, do not count;
+  takes the DOM changes that callback made. Read before any check touches the page, a timer whose callbacks
+  changed the same visible element again and again is the page's own: a ticker, a clock, a rotating banner or a
+  JavaScript animation. Changes a callback makes to nothing visible, or writes of the value already there, do not
+  count. The recorder listens to no event: a listener of its own on the window would read, to the checks that list
+  the page's listeners (key shortcuts, pointer gestures), as the page's;
 - **long animations**: a CSS animation or transition still running when read whose end is more than 5 s after it
   began, or that never ends (``document.getAnimations()``), on a visible element; loading indicators (progressbar,
   ``aria-busy``, spinner/loader classes) are left out;
@@ -35,13 +36,7 @@ MAX_FINDINGS = 10
 
 RECORDER_JS = r"""(() => {
   if (window.__qaMoving || !window.MutationObserver) return;
-  const st = window.__qaMoving = {loaded: 0, input: -1e9, timers: new Map(), wait: window.setTimeout};
-  // A key, pointer or focus event: what timers change within a second of one belongs to the interaction (a menu
-  // opening on hover), not to content that moves by itself. Not resize: the full-page screenshot resizes the view.
-  for (const t of ['keydown', 'pointerdown', 'mousedown', 'click', 'pointermove', 'mousemove', 'focusin', 'input',
-                   'change', 'wheel', 'touchstart', 'submit']) {
-    addEventListener(t, () => { st.input = performance.now(); }, {capture: true, passive: true});
-  }
+  const st = window.__qaMoving = {loaded: 0, timers: new Map(), wait: window.setTimeout};
   const obs = new MutationObserver(() => {});  // read only through takeRecords, right after each timer callback
   addEventListener('load', () => {
     st.loaded = performance.now();
@@ -60,8 +55,7 @@ RECORDER_JS = r"""(() => {
     timer.pending--;
     const records = obs.takeRecords();
     const now = performance.now();
-    // Before load (nothing is watched yet) or during an interaction: neither counted nor held against the timer.
-    if (!st.loaded || now - st.input < 1000) return;
+    if (!st.loaded) return;  // before load nothing is watched yet: neither counted nor held against the timer
     timer.calls++;
     if (!records.length) return;
     const els = new Set();
@@ -195,14 +189,13 @@ READ_JS = with_helpers(
   // Timers that keep changing what is shown. Short ones get the time to fire twice.
   if (st && st.loaded) {
     // Wait for a short timer that has not fired yet, has changed something once and is due again, or is a timeout
-    // still to fire (it may schedule itself again); not for one that fired and changed nothing (a poll). Only
-    // firings a second clear of any interaction count, so the wait starts after that.
+    // still to fire (it may schedule itself again); not for one that fired and changed nothing (a poll).
     const waitFor = () => {
       let until = 0;
       for (const t of st.timers.values()) {
         if (t.kind === 'frame' || t.period > shortMs || t.firings >= 2 || t.calls > t.firings) continue;
         if (t.kind === 'timeout' && !t.pending) continue;
-        const from = Math.max(t.last || t.created, st.input + 1000);
+        const from = t.last || t.created;
         until = Math.max(until, from + (t.kind === 'timeout' ? 1 : 2 - t.firings) * t.period + 100);
       }
       return Math.min(until, st.loaded + maxWaitMs) - performance.now();
