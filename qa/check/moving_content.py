@@ -38,6 +38,7 @@ RECORDER_JS = r"""(() => {
   if (window.__qaMoving || !window.MutationObserver) return;
   const st = window.__qaMoving = {loaded: 0, timers: new Map(), wait: window.setTimeout};
   const obs = new MutationObserver(() => {});  // read only through takeRecords, right after each timer callback
+  st.stop = () => obs.disconnect();  // once read: the later checks' own changes (styles on every element) unwatched
   addEventListener('load', () => {
     st.loaded = performance.now();
     obs.observe(document.documentElement, {childList: true, subtree: true, characterData: true,
@@ -242,6 +243,7 @@ READ_JS = with_helpers(
         control: pauser(el)});
     }
   }
+  if (st && st.stop) st.stop();
   for (const k of ['carousels', 'updates', 'animations']) out[k] = out[k].slice(0, max);
   return out;
 }"""
