@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from tests.conftest import REPO, PageHandler, descendants, run_qa, serve_handler
+from tests.conftest import REPO, PageHandler, QARun, descendants, run_qa, serve_handler
 from tests.faultsite import FAULTS, HEALTHY, HOSTILE_LINK_TEXTS, HOSTILE_TITLE, SECRET, serve_faults
 from tests.gensite import serve_generated
 
@@ -561,6 +561,15 @@ def test_full_width_formula_signs_are_neutralised_in_cells() -> None:
     assert safe("a\ufffeb\uffff") == "ab"
 
 
+def _audit_listed(tmp_path: Path, handler: type, path: str = "") -> QARun:
+    """``handler``'s page at ``path`` audited as a one-line --urls list, with the one-cell browsers file."""
+    urls = _write(tmp_path, "urls.txt", "")
+    with serve_handler(handler) as url:
+        urls.write_text(url + path + "\n", encoding="utf-8")
+        return run_qa("audit", "--urls", str(urls), "--browsers", str(_write(tmp_path, "b.yaml", BROWSERS_YAML)),
+                      out=tmp_path / "out")  # fmt: skip
+
+
 def test_a_page_made_very_wide_by_one_unbroken_word_gets_its_screenshot(tmp_path: Path) -> None:
     from PIL import Image
 
@@ -570,11 +579,7 @@ def test_a_page_made_very_wide_by_one_unbroken_word_gets_its_screenshot(tmp_path
         def do_GET(self) -> None:  # about 2,300,000 px wide: Chromium spent 30 s and more on capturing all of it
             self.send_html(f'<!doctype html><html lang="en"><title>Wide</title><main><h1>{"T" * 100_000}</h1>'.encode())
 
-    urls = _write(tmp_path, "urls.txt", "")
-    with serve_handler(Wide) as url:
-        urls.write_text(url + "\n", encoding="utf-8")
-        run = run_qa("audit", "--urls", str(urls), "--browsers", str(_write(tmp_path, "b.yaml", BROWSERS_YAML)),
-                     out=tmp_path / "out")  # fmt: skip
+    run = _audit_listed(tmp_path, Wide)
     assert run.code in (0, 1), run.stderr
     facts = run.results["pages"][0]["facts"]
     assert facts["screenshot_full_page"] is False, facts.get("check_errors")  # said: not the whole page
@@ -587,11 +592,7 @@ def test_a_listed_url_thousands_of_folders_deep_is_audited_and_reported(tmp_path
         def do_GET(self) -> None:
             self.send_html(b'<!doctype html><html lang="en"><title>Deep</title><main>p</main>')
 
-    urls = _write(tmp_path, "urls.txt", "")
-    with serve_handler(Any) as url:
-        urls.write_text(url + "a/" * 2000 + "CON.html\n", encoding="utf-8")  # a list's lines are not crawler traps
-        run = run_qa("audit", "--urls", str(urls), "--browsers", str(_write(tmp_path, "b.yaml", BROWSERS_YAML)),
-                     out=tmp_path / "out")  # fmt: skip
+    run = _audit_listed(tmp_path, Any, "a/" * 2000 + "CON.html")  # a list's lines are not crawler traps
     assert run.code in (0, 1), run.stderr  # the sitemap's folder tree was walked by recursion: RecursionError, exit 5
     rows = list(load_workbook(run.run_dir / "sitemap.xlsx")["URL階層"].iter_rows(values_only=True))  # a row per folder
     assert len(rows) > 2000
@@ -608,11 +609,7 @@ def test_a_page_both_very_wide_and_very_tall_gets_a_screenshot_the_reports_can_r
             box = '<div style="width: 20000px; height: 20000px; background: linear-gradient(red, blue)">x</div>'
             self.send_html(f'<!doctype html><html lang="en"><title>Huge</title><main>{box}</main>'.encode())
 
-    urls = _write(tmp_path, "urls.txt", "")
-    with serve_handler(Huge) as url:
-        urls.write_text(url + "\n", encoding="utf-8")
-        run = run_qa("audit", "--urls", str(urls), "--browsers", str(_write(tmp_path, "b.yaml", BROWSERS_YAML)),
-                     out=tmp_path / "out")  # fmt: skip
+    run = _audit_listed(tmp_path, Huge)
     assert run.code in (0, 1) and "Decompression" not in run.stderr, run.stderr
     facts = run.results["pages"][0]["facts"]
     with Image.open(run.run_dir / facts["screenshot"]) as shot:
